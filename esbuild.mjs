@@ -1,0 +1,93 @@
+// Builds the four bundles of Pitwall (extension host, CLI, chart webview, notebook renderer)
+// and the integration test suites. `--production` minifies; otherwise sourcemaps. `--watch` rebuilds.
+import * as esbuild from 'esbuild';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  logLevel: 'info',
+  legalComments: 'none',
+};
+
+/** sql.js loads its wasm at run time: ship it next to the bundle that needs it. */
+const copyWasm = {
+  name: 'copy-sql-wasm',
+  setup(build) {
+    build.onEnd(() => {
+      mkdirSync('dist', { recursive: true });
+      copyFileSync(join(dirname(require.resolve('sql.js')), 'sql-wasm.wasm'), 'dist/sql-wasm.wasm');
+    });
+  },
+};
+
+const configs = [
+  {
+    ...common,
+    entryPoints: { extension: 'src/extension/extension.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    plugins: [copyWasm],
+  },
+  {
+    ...common,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+    plugins: [{ name: 'executable', setup: (build) => build.onEnd(() => chmodSync('dist/cli.js', 0o755)) }],
+  },
+  {
+    ...common,
+    entryPoints: { chartView: 'webview/chartView.ts' },
+    outdir: 'dist/webview',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
+  {
+    ...common,
+    entryPoints: { notebookRenderer: 'webview/notebookRenderer.ts' },
+    outdir: 'dist/webview',
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+  },
+];
+
+if (!production) {
+  const suites = readdirSync('test/integration')
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => join('test/integration', name));
+  configs.push({
+    ...common,
+    entryPoints: suites,
+    outdir: 'out/test/integration',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // mocha is loaded from node_modules at run time; bundling it breaks its dynamic requires.
+    external: ['vscode', 'mocha'],
+  });
+}
+
+if (watch) {
+  const contexts = await Promise.all(configs.map((config) => esbuild.context(config)));
+  await Promise.all(contexts.map((context) => context.watch()));
+} else {
+  // Only dist/ is wiped: the test bundles in out/ survive a production build for packaging.
+  rmSync('dist', { recursive: true, force: true });
+  await Promise.all(configs.map((config) => esbuild.build(config)));
+}

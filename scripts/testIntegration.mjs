@@ -1,0 +1,194 @@
+#!/usr/bin/env node
+// Runs the integration suites inside a real VS Code: code-server's extension host, driven by
+// headless Debian Chromium through playwright-core. Two phases: the extension in development
+// mode, then the packaged .vsix installed into a fresh code-server.
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, freePort, freshUserData, startCodeServer, stopGroup, waitForHttp } from './codeServer.mjs';
+import { setup } from './setupTestDeps.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const resultsDir = join(root, 'test-results');
+const PHASE_TIMEOUT_MS = Number(process.env.PITWALL_TEST_TIMEOUT_MS ?? 15 * 60_000);
+const only = process.argv.slice(2).find((arg) => arg.startsWith('--phase='))?.slice('--phase='.length);
+
+function log(message) {
+  process.stdout.write(`[integration] ${message}\n`);
+}
+
+/** The workspace the suites open: a folder with the generated monitoring data in data/monitoring. */
+function prepareWorkspace(name) {
+  const workspace = join(resultsDir, 'workspaces', name);
+  rmSync(workspace, { recursive: true, force: true });
+  mkdirSync(join(workspace, 'data'), { recursive: true });
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/generateData.ts'),
+      '--out', join(workspace, 'data'), '--predictions', '5000', '--seed', '7', '--quiet'],
+    { stdio: 'inherit' },
+  );
+  writeFileSync(join(workspace, 'README.md'), '# Pitwall integration workspace\n\nGenerated monitoring data in `data/`.\n');
+  return workspace;
+}
+
+/** Lets suites inside the extension host ask for screenshots and read the rendered workbench. */
+function startControlServer(getPage) {
+  const server = createServer(async (request, response) => {
+    const url = new URL(request.url, 'http://127.0.0.1');
+    try {
+      const page = getPage();
+      if (!page) throw new Error('no browser page yet');
+      if (url.pathname === '/screenshot') {
+        const name = (url.searchParams.get('name') ?? 'shot').replace(/[^\w.-]+/g, '-');
+        const file = join(resultsDir, `${name}.png`);
+        await page.screenshot({ path: file });
+        log(`screenshot ${file}`);
+        response.end(JSON.stringify({ file }));
+      } else if (url.pathname === '/text') {
+        const selector = url.searchParams.get('selector') ?? 'body';
+        const text = await page.evaluate((s) => [...document.querySelectorAll(s)].map((e) => e.innerText).join('\n'), selector);
+        response.end(JSON.stringify({ text }));
+      } else if (url.pathname === '/frames') {
+        const texts = [];
+        for (const frame of page.frames()) {
+          texts.push(await frame.evaluate(() => ({ url: location.href, text: document.body?.innerText ?? '', svgMarks: document.querySelectorAll('svg path, svg rect, svg line').length })).catch(() => null));
+        }
+        response.end(JSON.stringify({ frames: texts.filter(Boolean) }));
+      } else if (url.pathname === '/press') {
+        await page.keyboard.press(url.searchParams.get('key') ?? 'Escape');
+        response.end('{}');
+      } else {
+        response.statusCode = 404;
+        response.end('{}');
+      }
+    } catch (error) {
+      response.statusCode = 500;
+      response.end(JSON.stringify({ error: String(error?.message ?? error) }));
+    }
+  });
+  return new Promise((resolvePort) => server.listen(0, '127.0.0.1', () => resolvePort({ server, port: server.address().port })));
+}
+
+function printReport(phase, report) {
+  const { stats, tests = [], failures = [] } = report;
+  for (const test of tests) {
+    const failed = failures.some((f) => f.fullTitle === test.fullTitle);
+    const pending = test.duration === undefined && !failed && report.pending?.some((p) => p.fullTitle === test.fullTitle);
+    process.stdout.write(`  ${failed ? '✗' : pending ? '-' : '✓'} ${test.fullTitle}${test.duration ? ` (${test.duration}ms)` : ''}\n`);
+  }
+  for (const failure of failures) {
+    process.stdout.write(`\n  FAILED ${failure.fullTitle}\n    ${String(failure.err?.stack ?? failure.err?.message ?? '').split('\n').join('\n    ')}\n`);
+  }
+  process.stdout.write(`\n  [${phase}] ${stats.passes} passing (${stats.duration}ms)\n`);
+  if (stats.pending) process.stdout.write(`  [${phase}] ${stats.pending} pending\n`);
+  if (stats.failures) process.stdout.write(`  [${phase}] ${stats.failures} failing\n`);
+}
+
+async function runPhase({ name, bin, workspace, developmentPath, testsPath, installVsix }) {
+  const port = await freePort();
+  const profile = freshUserData();
+  const reportFile = join(profile.root, 'report.json');
+  let page = null;
+  const control = await startControlServer(() => page);
+  const logFile = openSync(join(resultsDir, `code-server-${name}.log`), 'w');
+  if (installVsix) {
+    log(`installing ${installVsix}`);
+    execFileSync(bin, ['--user-data-dir', profile.userData, '--extensions-dir', profile.extensions, '--install-extension', installVsix], { stdio: 'inherit' });
+  }
+  const server = startCodeServer({
+    bin,
+    port,
+    workspace,
+    logFile,
+    userData: profile.userData,
+    extensions: profile.extensions,
+    env: {
+      PITWALL_TEST_REPORT: reportFile,
+      PITWALL_TEST_CONTROL: `http://127.0.0.1:${control.port}`,
+      PITWALL_TEST_WORKSPACE: workspace,
+      PITWALL_TEST_EXTENSIONS_DIR: profile.extensions,
+      TZ: 'UTC',
+    },
+  });
+  let browser = null;
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${base}/healthz`);
+    const remote = (path) => `vscode-remote://127.0.0.1:${port}${path}`;
+    const payload = [
+      ['extensionDevelopmentPath', remote(developmentPath)],
+      ['extensionTestsPath', remote(testsPath)],
+      ['skipWelcome', 'true'],
+      ['skipReleaseNotes', 'true'],
+    ];
+    const url = `${base}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !/gallery|marketplace|ERR_NAME_NOT_RESOLVED|Failed to load resource/i.test(message.text())) {
+        process.stdout.write(`[workbench] ${message.text().slice(0, 400)}\n`);
+      }
+    });
+    log(`${name}: code-server on ${base}, running ${testsPath}`);
+    await page.goto(url);
+    const deadline = Date.now() + PHASE_TIMEOUT_MS;
+    while (!existsSync(reportFile)) {
+      if (Date.now() > deadline) throw new Error(`${name}: no test report after ${PHASE_TIMEOUT_MS / 1000}s (see test-results/code-server-${name}.log)`);
+      if (server.exitCode !== null) throw new Error(`${name}: code-server exited with ${server.exitCode}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    await page.screenshot({ path: join(resultsDir, `${name}-final.png`) });
+    const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+    cpSync(reportFile, join(resultsDir, `report-${name}.json`));
+    printReport(name, report);
+    return report.stats;
+  } finally {
+    await browser?.close().catch(() => {});
+    await stopGroup(server);
+    control.server.close();
+    rmSync(profile.root, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  mkdirSync(resultsDir, { recursive: true });
+  const bin = setup();
+  const suitesIndex = join(root, 'out/test/integration/index.js');
+  if (!existsSync(suitesIndex) || !existsSync(join(root, 'dist/extension.js'))) {
+    throw new Error('The build is missing: run `npm run build` first.');
+  }
+  const totals = { passes: 0, failures: 0, tests: 0 };
+  const add = (stats) => {
+    totals.passes += stats.passes;
+    totals.failures += stats.failures;
+    totals.tests += stats.tests;
+  };
+  if (!only || only === 'dev') {
+    add(await runPhase({ name: 'dev', bin, workspace: prepareWorkspace('dev'), developmentPath: root, testsPath: suitesIndex }));
+  }
+  if (!only || only === 'vsix') {
+    const vsix = join(resultsDir, 'pitwall.vsix');
+    execFileSync(process.execPath, [join(root, 'scripts/package.mjs'), '--out', vsix], { stdio: 'inherit' });
+    add(await runPhase({
+      name: 'vsix',
+      bin,
+      workspace: prepareWorkspace('vsix'),
+      developmentPath: join(root, 'test/vsixProbe'),
+      testsPath: join(root, 'out/test/integration/vsixIndex.js'),
+      installVsix: vsix,
+    }));
+  }
+  process.stdout.write(`\nintegration: ${totals.passes} passing, ${totals.failures} failing\n`);
+  if (totals.tests === 0) throw new Error('No integration tests ran.');
+  if (totals.failures > 0) process.exitCode = 1;
+}
+
+main().catch((error) => {
+  process.stderr.write(`[integration] ${error.stack ?? error}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,47 @@
+import * as vscode from 'vscode';
+import type { PitwallApi } from '../../src/extension/extension';
+
+const control = process.env.PITWALL_TEST_CONTROL;
+
+async function ask(path: string): Promise<unknown> {
+  if (!control) throw new Error('PITWALL_TEST_CONTROL is not set');
+  const response = await fetch(`${control}${path}`);
+  const body = (await response.json()) as { error?: string };
+  if (!response.ok) throw new Error(`control ${path}: ${body.error ?? response.status}`);
+  return body;
+}
+
+/** Saves a screenshot of the whole workbench as test-results/<name>.png. */
+export async function screenshot(name: string): Promise<void> {
+  await ask(`/screenshot?name=${encodeURIComponent(name)}`);
+}
+
+/** The rendered text of workbench elements matching a CSS selector, as a person would read it. */
+export async function workbenchText(selector: string): Promise<string> {
+  const body = (await ask(`/text?selector=${encodeURIComponent(selector)}`)) as { text: string };
+  return body.text;
+}
+
+export async function pitwall(): Promise<PitwallApi> {
+  const extension = vscode.extensions.getExtension<PitwallApi>('pitwall.pitwall');
+  if (!extension) throw new Error('the Pitwall extension is not installed');
+  return extension.activate();
+}
+
+/** Polls until `check` returns a value (not undefined), or fails with the last error after `timeoutMs`. */
+export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown = null;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw lastError instanceof Error ? lastError : new Error('condition not met in time');
+}
+
+export const SIDEBAR = '[id="workbench.view.extension.pitwall"]';

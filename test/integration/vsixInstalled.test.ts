@@ -1,0 +1,25 @@
+import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { eventually, pitwall, screenshot, SIDEBAR, workbenchText } from './harness';
+
+describe('Pitwall installed from its .vsix', () => {
+  it('runs from the extensions directory, not from the source tree', () => {
+    const extension = vscode.extensions.getExtension('pitwall.pitwall');
+    assert.ok(extension, 'the installed extension is known to VS Code');
+    const extensionsDir = process.env.PITWALL_TEST_EXTENSIONS_DIR ?? '';
+    assert.ok(extension.extensionPath.startsWith(extensionsDir), `${extension.extensionPath} is under ${extensionsDir}`);
+    assert.ok(existsSync(join(extension.extensionPath, 'dist/sql-wasm.wasm')), 'the sql.js wasm ships in the package');
+    assert.ok(!existsSync(join(extension.extensionPath, 'node_modules')), 'dependencies are bundled, not shipped');
+  });
+
+  it('activates and its Alerts view shows the demo alerts', async () => {
+    const api = await pitwall();
+    await eventually(() => api.sources.source ?? undefined);
+    assert.ok(api.alerts.getChildren().length > 0);
+    await vscode.commands.executeCommand('workbench.view.extension.pitwall');
+    await eventually(async () => ((await workbenchText(SIDEBAR)).includes('Critical') ? true : undefined));
+    await screenshot('vsix-sidebar');
+  });
+});
