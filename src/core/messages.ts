@@ -10,8 +10,51 @@ export const messages = {
     `${path} is neither a JSONL monitoring folder nor a SQLite database (.db, .sqlite, .sqlite3).`,
 
   // --- model (schemas and encodings) ----------------------------------------
+  // Reasons are fragments that follow a field name: "confidence must be between 0 and 1, not 1.5".
+  fieldMissing: () => 'is missing',
+  fieldEmpty: () => 'must not be empty',
+  fieldWrongType: (expected: string, got: string) => `must be ${expected}, not ${got}`,
+  fieldNotFinite: (got: string) => `must be a finite number, not ${got}`,
+  fieldOutOfRange: (min: number, max: number, got: string) => `must be between ${min} and ${max}, not ${got}`,
+  fieldNotOneOf: (allowed: readonly (string | number | boolean)[], got: string) =>
+    `must be one of ${allowed.map((value) => (typeof value === 'string' ? `"${value}"` : String(value))).join(', ')}, not ${got}`,
+  featureNotScalar: (got: string) => `must be a number, text, true/false or null, not ${got}`,
+  jsonTextInvalid: (got: string) => `must be JSON, but the text ${got} does not parse`,
+  jsonTooDeep: (maxDepth: number) => `nests arrays or objects deeper than ${maxDepth} levels`,
+  timestampUnreadable: (got: string) =>
+    `must be a timestamp (unix seconds, ISO 8601, or YYYY-MM-DD HH:MM:SS[.ffffff] in UTC), not ${got}`,
+  timestampOutOfRange: (got: string) => `must be a time between the years 1 and 9999, not ${got}`,
+  recordNotObject: (got: string) => `must be a JSON object, not ${got}`,
+  fieldUnknown: () => 'is not a field Pitwall knows (kept as it is; check its spelling)',
+  fieldIssue: (field: string, reason: string) => (field === '' ? `the record ${reason}` : `${field} ${reason}`),
 
   // --- jsonl store -----------------------------------------------------------
+  jsonlNotFolder: (path: string) =>
+    `${path} is not a folder: a JSONL monitoring source is the folder that holds predictions.jsonl, alerts.jsonl and the other files.`,
+  jsonlNoData: (path: string) =>
+    `${path} holds none of the monitoring files (predictions.jsonl, outcomes.jsonl, health_snapshots.jsonl, metrics.jsonl, alerts.jsonl, alert_rules.json).`,
+  jsonlReadOnly: (path: string) => `${path} is open for reading only.`,
+  jsonlReadFailed: (file: string, detail: string) => `Cannot read ${file}: ${detail}.`,
+  jsonlLineSkipped: (file: string, line: number, problem: string) => `${file} line ${line}: ${problem}. The line was skipped.`,
+  jsonlLineNotJson: (detail: string) => `not valid JSON (${detail})`,
+  jsonlLineNonFinite: () =>
+    'not valid JSON: NaN and Infinity are not JSON numbers (its writer must store a finite number or null)',
+  jsonlLineNotUtf8: () => 'not valid UTF-8 text',
+  jsonlLineTooLong: (maxBytes: number) => `longer than ${maxBytes} bytes, more than any monitoring record needs`,
+  jsonlDuplicatePrediction: (predictionId: string, firstLine: number) =>
+    `"${predictionId}" was already recorded on line ${firstLine}, which is the one kept`,
+  jsonlMoreProblems: (file: string, count: number) => `${file} has ${count} more bad lines than are listed.`,
+  jsonlPendingLine: (file: string, bytes: number) =>
+    `${file} ends in an incomplete line (${bytes} bytes, no newline yet): it is read once its writer finishes it.`,
+  jsonlOrphanOutcomes: (file: string, count: number) =>
+    `${file} has outcomes for ${count} predictions that predictions.jsonl does not hold (yet); they join when those predictions appear.`,
+  jsonlRulesNotJson: (file: string, detail: string) =>
+    `${file} is not valid JSON (${detail}): no rules were read from it. Fix the file, or restore it from a backup.`,
+  jsonlRulesNotArray: (file: string, got: string) => `${file} must hold a JSON array of rules, not ${got}: no rules were read from it.`,
+  jsonlRuleSkipped: (file: string, index: number, problem: string) => `${file}[${index}]: ${problem}. The rule was skipped.`,
+  jsonlRuleNote: (file: string, index: number, problem: string) => `${file}[${index}]: ${problem}.`,
+  jsonlDuplicateRule: (ruleId: string, firstIndex: number) => `"${ruleId}" is already used by rule [${firstIndex}], which is the one kept`,
+  jsonlClosed: (path: string) => `The monitoring source ${path} was closed: open it again.`,
 
   // --- sqlite store ----------------------------------------------------------
   sqliteNotFound: (path: string) => `No SQLite database at ${path}: the file does not exist.`,
@@ -27,7 +70,9 @@ export const messages = {
   sqliteUnsupported: (path: string, detail: string) =>
     `${path} uses a SQLite feature this reader does not support (SQLite says: ${detail}).`,
   sqliteQuickCheckFailed: (path: string, problems: readonly string[]) =>
-    `${path} failed SQLite's quick_check: ${problems.join('; ')}. Restore it from a backup, or salvage it with the sqlite3 shell's .recover command.`,
+    `${path} failed SQLite's quick_check: ${problems.slice(0, 3).join('; ')}${
+      problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''
+    }. Restore it from a backup, or salvage it with the sqlite3 shell's .recover command.`,
   sqliteKeptChanging: (path: string, attempts: number) =>
     `${path} kept changing while it was read (${attempts} attempts): try again when its writer is idle.`,
   sqliteMissingTable: (path: string, table: string) =>
@@ -35,15 +80,45 @@ export const messages = {
   sqliteMissingColumn: (path: string, table: string, column: string) =>
     `${path} has no ${table}.${column} column (an older schema): opened without it.`,
   walInvalidHeader: (walPath: string) =>
-    `${walPath} has no valid write-ahead-log header, so it was ignored, as SQLite ignores it.`,
+    `${walPath} has no valid write-ahead-log header and was ignored, as SQLite does.`,
   walUnsupportedVersion: (walPath: string, version: number) =>
     `${walPath} has write-ahead-log format version ${version}; SQLite and Pitwall read version 3007000 only.`,
   walPageSizeMismatch: (walPath: string, walPageSize: number, dbPageSize: number) =>
     `${walPath} holds ${walPageSize}-byte pages but its database has ${dbPageSize}-byte pages and the log does not rewrite page 1: the pair is inconsistent. Check it with the sqlite3 shell.`,
   sqlJsUnavailable: (wasmPath: string, detail: string) =>
-    `Cannot load the SQLite engine (sql.js) from ${wasmPath}: ${detail}. Reinstall Pitwall, or set the wasm path.`,
+    `Cannot load the SQLite engine (sql.js) from ${wasmPath}: ${detail}. Reinstall Pitwall.`,
 
   // --- writes ----------------------------------------------------------------
+  sqliteReadOnlyNoWriter: (path: string, python: string) =>
+    `Pitwall cannot write to ${path}: Node.js has no node:sqlite and ${python} was not found. It is open read-only.`,
+  sqliteReadOnlyOpenFailed: (path: string, writer: string, detail: string) =>
+    `Pitwall cannot write to ${path}: ${writer} could not open it for writing (${detail}). It is open read-only.`,
+  sqliteReadOnlyNotWritable: (path: string, detail: string) =>
+    `Pitwall cannot write to ${path}: the file is not writable (${detail}). It is open read-only.`,
+  sqliteStatementFailed: (path: string, statement: number, count: number, detail: string) =>
+    `Nothing was written to ${path}: statement ${statement} of ${count} failed (SQLite says: ${detail}).`,
+  sqliteTransactionFailed: (path: string, detail: string) => `Nothing was written to ${path}: SQLite says: ${detail}.`,
+  sqliteQueryFailed: (path: string, detail: string) => `Cannot read ${path} through its writer: SQLite says: ${detail}.`,
+  sqliteWriteBusy: (path: string, attempts: number) =>
+    `Nothing was written to ${path}: another process kept it locked through ${attempts} attempts. Try again in a moment.`,
+  sqliteWriterStopped: (path: string, detail: string) =>
+    `The python3 helper writing ${path} stopped (${detail}) before it answered: the change was applied entirely or not at all. Refresh to see which; the next write starts a new helper.`,
+  sqliteWriterTimedOut: (path: string, seconds: number) =>
+    `The python3 helper writing ${path} did not answer within ${seconds} s and was stopped: the change was applied entirely or not at all. Refresh to see which; the next write starts a new helper.`,
+  sqliteWriterRestartFailed: (path: string, detail: string) =>
+    `Nothing was written to ${path}: the python3 helper could not be started again (${detail}).`,
+  sqliteWriterClosed: (path: string) => `The writer of ${path} is closed: open the source again to write to it.`,
+  sqliteStatementMalformed: (statement: number) =>
+    `Statement ${statement} must have SQL text and a list of parameters. Nothing was written.`,
+  sqliteParamInvalid: (statement: number, parameter: number, got: string) =>
+    `Statement ${statement}, parameter ${parameter} must be text, a finite number or null, not ${got}. Nothing was written.`,
+  sqliteNewDatabaseExists: (path: string) =>
+    `${path} already exists: Pitwall writes a new database only to a new file and never replaces one. Choose another name.`,
+  sqliteNewDatabaseLeftover: (path: string, leftover: string) =>
+    `${leftover} is left over from an earlier database named ${path}, and SQLite would apply it to a new one: move it away or choose another name.`,
+  sqliteNewDatabaseStatementFailed: (path: string, statement: number, count: number, detail: string) =>
+    `Cannot create ${path}: statement ${statement} of ${count} failed (SQLite says: ${detail}). Nothing was written.`,
+  sqliteNewDatabaseWriteFailed: (path: string, detail: string) => `Cannot create ${path}: ${detail}.`,
 
   // --- cli -------------------------------------------------------------------
 } as const;

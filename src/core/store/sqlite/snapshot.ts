@@ -1,0 +1,422 @@
+/**
+ * Read-only snapshots of a SQLite file as sql.js databases: the main file and its `-wal` are read
+ * together, committed WAL frames applied, and the pair re-checked afterwards, so a snapshot is
+ * never a mix of before and after a writer's commit or checkpoint. A change later (size, mtime,
+ * database header, WAL header) is answered with a whole new snapshot, never a patch.
+ */
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Database, SqlJsStatic } from 'sql.js';
+import { PitwallError, describeError } from '../../errors';
+import { messages } from '../../messages';
+import { sqliteTables } from './schema';
+import { loadSqlJs } from './sqlJs';
+import { mergeWal, readDatabaseHeader, type WalMergeReport } from './wal';
+
+const DATABASE_HEAD_BYTES = 100;
+const WAL_HEAD_BYTES = 32;
+const QUICK_CHECK_PROBLEMS = 10;
+
+/** What identifies a version of a file cheaply. */
+export interface FileStamp {
+  readonly size: number;
+  readonly mtimeNs: bigint;
+  readonly ino: bigint;
+}
+
+/** The file operations a snapshot needs, so tests can change files between the reads. */
+export interface SnapshotFiles {
+  /** undefined when the file does not exist. */
+  stat(path: string): FileStamp | undefined;
+  /** The whole file; undefined when it does not exist. */
+  read(path: string): Uint8Array | undefined;
+  /** The first `length` bytes (fewer for a shorter file); undefined when it does not exist. */
+  readHead(path: string, length: number): Uint8Array | undefined;
+}
+
+function isMissing(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && error.code === 'ENOENT';
+}
+
+function readFailed(path: string, cause: unknown): PitwallError {
+  return new PitwallError('io', messages.sqliteReadFailed(path, describeError(cause)), { cause });
+}
+
+export const nodeSnapshotFiles: SnapshotFiles = {
+  stat(path) {
+    try {
+      const stats = statSync(path, { bigint: true });
+      return { size: Number(stats.size), mtimeNs: stats.mtimeNs, ino: stats.ino };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw readFailed(path, error);
+    }
+  },
+  read(path) {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw readFailed(path, error);
+    }
+  },
+  readHead(path, length) {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw readFailed(path, error);
+    }
+    try {
+      const head = new Uint8Array(length);
+      const read = readSync(fd, head, 0, length, 0);
+      return head.subarray(0, read);
+    } catch (error) {
+      throw readFailed(path, error);
+    } finally {
+      closeSync(fd);
+    }
+  },
+};
+
+export type SqliteNotice =
+  | { readonly kind: 'missing-table'; readonly table: string; readonly message: string }
+  | { readonly kind: 'missing-column'; readonly table: string; readonly column: string; readonly message: string }
+  | { readonly kind: 'wal-ignored'; readonly message: string }
+  | { readonly kind: 'quick-check'; readonly problems: readonly string[]; readonly message: string };
+
+export interface SqliteColumnRef {
+  readonly table: string;
+  readonly column: string;
+}
+
+export interface SqliteSnapshot {
+  /** The merged image, opened in sql.js with `query_only` on: changing it could not reach the file anyway. */
+  readonly database: Database;
+  readonly wal: WalMergeReport;
+  /** `PRAGMA quick_check`'s rows: `['ok']` for a sound database, empty when the check is off. */
+  readonly quickCheck: readonly string[];
+  /** Expected tables (see schema.ts) the database lacks: an older schema. */
+  readonly missingTables: readonly string[];
+  /** Expected columns of present tables that the database lacks. */
+  readonly missingColumns: readonly SqliteColumnRef[];
+  /** Everything above worth telling the user, one sentence each; none of it stopped the open. */
+  readonly notices: readonly SqliteNotice[];
+  /** How many reads it took to see both files unchanged from start to end. */
+  readonly attempts: number;
+}
+
+export interface SqliteSnapshotOptions {
+  /** `sql-wasm.wasm` next to a bundled extension; defaults to node_modules. */
+  readonly wasmPath?: string;
+  /** Reads of the file pair before giving up on a database that keeps changing (default 8). */
+  readonly maxAttempts?: number;
+  /**
+   * `strict` (default): a failed `PRAGMA quick_check` is a `corrupt` error; `report`: open anyway
+   * and add a notice, for salvaging what is readable; `off`: skip it (very large files).
+   */
+  readonly quickCheck?: 'strict' | 'report' | 'off';
+  readonly files?: SnapshotFiles;
+}
+
+interface Settings {
+  readonly maxAttempts: number;
+  readonly quickCheck: 'strict' | 'report' | 'off';
+  readonly files: SnapshotFiles;
+}
+
+interface FileState {
+  readonly stamp: FileStamp;
+  readonly head: Uint8Array;
+}
+
+/** The main file and the WAL as they were when a snapshot was taken. */
+interface Fingerprint {
+  readonly db: FileState | undefined;
+  readonly wal: FileState | undefined;
+}
+
+interface ConsistentRead {
+  readonly db: Uint8Array;
+  readonly wal: Uint8Array | undefined;
+  readonly fingerprint: Fingerprint;
+  readonly attempts: number;
+}
+
+function walPathOf(path: string): string {
+  return `${path}-wal`;
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) return false;
+  }
+  return true;
+}
+
+function readFileState(files: SnapshotFiles, path: string, headBytes: number): FileState | undefined {
+  const stamp = files.stat(path);
+  if (!stamp) return undefined;
+  const head = files.readHead(path, headBytes);
+  // Deleted between the two calls: the next comparison sees the difference.
+  return head ? { stamp, head } : undefined;
+}
+
+function readFingerprint(files: SnapshotFiles, path: string): Fingerprint {
+  return {
+    db: readFileState(files, path, DATABASE_HEAD_BYTES),
+    wal: readFileState(files, walPathOf(path), WAL_HEAD_BYTES),
+  };
+}
+
+function sameState(a: FileState | undefined, b: FileState | undefined): boolean {
+  if (!a || !b) return a === b;
+  return (
+    a.stamp.size === b.stamp.size &&
+    a.stamp.mtimeNs === b.stamp.mtimeNs &&
+    a.stamp.ino === b.stamp.ino &&
+    bytesEqual(a.head, b.head)
+  );
+}
+
+function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
+  return sameState(a.db, b.db) && sameState(a.wal, b.wal);
+}
+
+/** The bytes read are the version the state describes (same length, same header). */
+function matchesState(bytes: Uint8Array | undefined, state: FileState | undefined): boolean {
+  if (!bytes || !state) return bytes === state;
+  return bytes.length === state.stamp.size && bytesEqual(bytes.subarray(0, state.head.length), state.head);
+}
+
+/**
+ * Reads the main file and the WAL, then checks that neither changed from before the first read to
+ * after the second; otherwise waits a little (a writer is mid-commit or mid-checkpoint) and rereads.
+ */
+async function readConsistentFiles(path: string, settings: Settings): Promise<ConsistentRead> {
+  const { files, maxAttempts } = settings;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const before = readFingerprint(files, path);
+    if (!before.db) throw new PitwallError('not-found', messages.sqliteNotFound(path));
+    const db = files.read(path);
+    const wal = files.read(walPathOf(path));
+    const after = readFingerprint(files, path);
+    if (db && sameFingerprint(before, after) && matchesState(db, after.db) && matchesState(wal, after.wal)) {
+      return { db, wal, fingerprint: after, attempts: attempt };
+    }
+    await sleep(5 * attempt);
+  }
+  throw new PitwallError('conflict', messages.sqliteKeptChanging(path, maxAttempts));
+}
+
+/** A sql.js failure on a file that passed the header checks, as a PitwallError naming the file. */
+function sqliteFailure(path: string, cause: unknown): PitwallError {
+  const detail = describeError(cause);
+  if (/unsupported file format/i.test(detail)) {
+    return new PitwallError('unsupported', messages.sqliteUnsupported(path, detail), { cause });
+  }
+  return new PitwallError('corrupt', messages.sqliteCorrupt(path, detail), { cause });
+}
+
+/** Rejects an image shorter than its header says, or cut inside a page, before SQLite misreads it. */
+function checkImageLength(path: string, image: Uint8Array): void {
+  if (image.length === 0) return;
+  const header = readDatabaseHeader(image, path);
+  const wholePages = Math.ceil(image.length / header.pageSize);
+  const expectedBytes = Math.max(header.pageCount ?? 0, wholePages) * header.pageSize;
+  if (image.length < expectedBytes) {
+    throw new PitwallError('corrupt', messages.sqliteTruncated(path, expectedBytes, image.length));
+  }
+}
+
+/** `PRAGMA quick_check`'s findings, one line each (SQLite packs several lines into a row). */
+function runQuickCheck(database: Database): string[] {
+  try {
+    const result = database.exec(`PRAGMA quick_check(${QUICK_CHECK_PROBLEMS})`);
+    return (result[0]?.values ?? [])
+      .flatMap((row) => String(row[0]).split('\n'))
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('*** in database'));
+  } catch (cause) {
+    // Damage bad enough to stop the check itself is reported as its one problem.
+    return [describeError(cause)];
+  }
+}
+
+interface SchemaCoverage {
+  readonly missingTables: string[];
+  readonly missingColumns: SqliteColumnRef[];
+}
+
+function inspectSchema(database: Database): SchemaCoverage {
+  const present = new Set(
+    (database.exec("SELECT name FROM sqlite_master WHERE type = 'table'")[0]?.values ?? []).map((row) =>
+      String(row[0]).toLowerCase(),
+    ),
+  );
+  const missingTables: string[] = [];
+  const missingColumns: SqliteColumnRef[] = [];
+  const columnsOf = database.prepare('SELECT name FROM pragma_table_info(?)');
+  try {
+    for (const table of sqliteTables) {
+      if (!present.has(table.name)) {
+        missingTables.push(table.name);
+        continue;
+      }
+      const columns = new Set<string>();
+      columnsOf.bind([table.name]);
+      while (columnsOf.step()) columns.add(String(columnsOf.get()[0]).toLowerCase());
+      columnsOf.reset();
+      for (const column of table.columns) {
+        if (!columns.has(column.name)) missingColumns.push({ table: table.name, column: column.name });
+      }
+    }
+  } finally {
+    columnsOf.free();
+  }
+  return { missingTables, missingColumns };
+}
+
+function openImage(path: string, sql: SqlJsStatic, image: Uint8Array, settings: Settings) {
+  let database: Database;
+  try {
+    database = new sql.Database(image);
+  } catch (error) {
+    throw sqliteFailure(path, error);
+  }
+  try {
+    // sql.js reads nothing until the first statement: this one makes SQLite read the header and parse the schema.
+    database.exec('SELECT count(*) FROM sqlite_master');
+    database.exec('PRAGMA query_only = 1');
+    const quickCheck = settings.quickCheck === 'off' ? [] : runQuickCheck(database);
+    const sound = quickCheck.length === 0 || (quickCheck.length === 1 && quickCheck[0] === 'ok');
+    if (!sound && settings.quickCheck === 'strict') {
+      throw new PitwallError('corrupt', messages.sqliteQuickCheckFailed(path, quickCheck));
+    }
+    return { database, quickCheck, sound, ...inspectSchema(database) };
+  } catch (error) {
+    database.close();
+    throw error instanceof PitwallError ? error : sqliteFailure(path, error);
+  }
+}
+
+interface TakenSnapshot {
+  readonly snapshot: SqliteSnapshot;
+  readonly fingerprint: Fingerprint;
+}
+
+async function takeSnapshot(path: string, sql: SqlJsStatic, settings: Settings): Promise<TakenSnapshot> {
+  const read = await readConsistentFiles(path, settings);
+  const { image, report } = mergeWal(read.db, read.wal, path);
+  checkImageLength(path, image);
+  const opened = openImage(path, sql, image, settings);
+
+  const notices: SqliteNotice[] = [];
+  if (report.status === 'invalid-header') {
+    notices.push({ kind: 'wal-ignored', message: messages.walInvalidHeader(walPathOf(path)) });
+  }
+  if (!opened.sound) {
+    notices.push({
+      kind: 'quick-check',
+      problems: opened.quickCheck,
+      message: messages.sqliteQuickCheckFailed(path, opened.quickCheck),
+    });
+  }
+  for (const table of opened.missingTables) {
+    notices.push({ kind: 'missing-table', table, message: messages.sqliteMissingTable(path, table) });
+  }
+  for (const { table, column } of opened.missingColumns) {
+    notices.push({ kind: 'missing-column', table, column, message: messages.sqliteMissingColumn(path, table, column) });
+  }
+  return {
+    snapshot: {
+      database: opened.database,
+      wal: report,
+      quickCheck: opened.quickCheck,
+      missingTables: opened.missingTables,
+      missingColumns: opened.missingColumns,
+      notices,
+      attempts: read.attempts,
+    },
+    fingerprint: read.fingerprint,
+  };
+}
+
+/**
+ * Holds the current snapshot of one SQLite file. Callers take `database` afresh after
+ * `refreshIfChanged()` returns true: the previous one is closed then.
+ */
+export class SqliteSnapshotReader {
+  private taken: TakenSnapshot;
+  private refreshing: Promise<boolean> | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    private readonly sql: SqlJsStatic,
+    private readonly settings: Settings,
+    taken: TakenSnapshot,
+  ) {
+    this.taken = taken;
+  }
+
+  /** Loads sql.js if needed and takes the first snapshot; throws a PitwallError naming the file. */
+  static async open(path: string, options: SqliteSnapshotOptions = {}): Promise<SqliteSnapshotReader> {
+    const sql = await loadSqlJs({ wasmPath: options.wasmPath });
+    const settings: Settings = {
+      maxAttempts: Math.max(1, options.maxAttempts ?? 8),
+      quickCheck: options.quickCheck ?? 'strict',
+      files: options.files ?? nodeSnapshotFiles,
+    };
+    return new SqliteSnapshotReader(path, sql, settings, await takeSnapshot(path, sql, settings));
+  }
+
+  get snapshot(): SqliteSnapshot {
+    return this.taken.snapshot;
+  }
+
+  get database(): Database {
+    return this.taken.snapshot.database;
+  }
+
+  get notices(): readonly SqliteNotice[] {
+    return this.taken.snapshot.notices;
+  }
+
+  /** True when the main file or the WAL differs (size, mtime, inode, header) from the snapshot's. */
+  isStale(): boolean {
+    return !sameFingerprint(this.taken.fingerprint, readFingerprint(this.settings.files, this.path));
+  }
+
+  /**
+   * Takes a whole new snapshot if the files changed and closes the old one; true if it did. A failed
+   * refresh throws and leaves the current snapshot in place.
+   */
+  refreshIfChanged(): Promise<boolean> {
+    this.refreshing ??= this.refresh().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  /** Frees the sql.js database; the reader is not used afterwards. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.taken.snapshot.database.close();
+  }
+
+  private async refresh(): Promise<boolean> {
+    if (this.closed || !this.isStale()) return false;
+    const next = await takeSnapshot(this.path, this.sql, this.settings);
+    if (this.closed) {
+      next.snapshot.database.close();
+      return false;
+    }
+    this.taken.snapshot.database.close();
+    this.taken = next;
+    return true;
+  }
+}
