@@ -88,6 +88,31 @@ export const messages = {
   sqlJsUnavailable: (wasmPath: string, detail: string) =>
     `Cannot load the SQLite engine (sql.js) from ${wasmPath}: ${detail}. Reinstall Pitwall.`,
 
+  // --- sqlite store (records) ------------------------------------------------
+  sqliteRowSkipped: (file: string, table: string, row: number, problem: string) =>
+    `${file}, ${table} row ${row}: ${problem}. The row was skipped.`,
+  sqliteRowNote: (file: string, table: string, row: number, problem: string) => `${file}, ${table} row ${row}: ${problem}.`,
+  sqliteTimestampNotText: (field: string, got: string) =>
+    `${field} is stored as ${got}, not as YYYY-MM-DD HH:MM:SS.ffffff text; time filters and ordering compare the stored text and may misplace this row`,
+  sqliteMoreProblems: (file: string, table: string, count: number) =>
+    `${file}, ${table} has ${count} more bad rows than are listed.`,
+  sqliteTimeBoundNaN: (bound: string) => `The time range's "${bound}" must be a number of seconds, not NaN.`,
+  sqliteReadQueryFailed: (file: string, table: string, detail: string) =>
+    `Cannot read the ${table} table of ${file} (SQLite says: ${detail}).`,
+  sqliteStoreClosed: (path: string) => `The monitoring database ${path} was closed: open it again.`,
+  sqliteRecordInvalid: (path: string, what: string, details: string) =>
+    `Nothing was written to ${path}: the ${what} is not valid: ${details}.`,
+  sqliteWriteTableMissing: (path: string, table: string) =>
+    `Nothing was written to ${path}: it has no ${table} table (an older schema).`,
+  sqliteWriteColumnMissing: (path: string, table: string, column: string) =>
+    `Nothing was written to ${path}: it has no ${table}.${column} column (an older schema) to hold the value.`,
+  sqliteWriteColumnRequired: (path: string, table: string, column: string) =>
+    `Nothing was written to ${path}: ${table}.${column} must have a value, not null.`,
+  sqliteDuplicatePrediction: (path: string, predictionId: string) =>
+    `Nothing was written to ${path}: a prediction with prediction_id "${predictionId}" is already recorded, and prediction ids must be unique.`,
+  sqliteDuplicateAlert: (path: string, alertId: string) =>
+    `Nothing was written to ${path}: an alert with alert_id "${alertId}" is already recorded, and alert ids must be unique.`,
+
   // --- writes ----------------------------------------------------------------
   sqliteReadOnlyNoWriter: (path: string, python: string) =>
     `Pitwall cannot write to ${path}: Node.js has no node:sqlite and ${python} was not found. It is open read-only.`,
@@ -119,6 +144,14 @@ export const messages = {
   sqliteNewDatabaseStatementFailed: (path: string, statement: number, count: number, detail: string) =>
     `Cannot create ${path}: statement ${statement} of ${count} failed (SQLite says: ${detail}). Nothing was written.`,
   sqliteNewDatabaseWriteFailed: (path: string, detail: string) => `Cannot create ${path}: ${detail}.`,
+
+  // --- tracker and alerting system ---------------------------------------------
+  duplicatePrediction: (id: string) => `A prediction with prediction_id "${id}" is already recorded: prediction ids must be unique.`,
+  invalidRecord: (what: string, details: string) => `The ${what} is not valid: ${details}`,
+  outcomeNotBinary: (value: unknown) => `actual_outcome must be 0 or 1, not ${String(value)}.`,
+  duplicateRule: (id: string) => `A rule with rule_id "${id}" already exists: choose another id, or edit that rule.`,
+  readOnlySource: (reason: string) => `This source is read-only: ${reason}`,
+  windowNotPositive: (name: string, value: number) => `${name} must be a positive number, not ${value}.`,
 
   // --- cli -------------------------------------------------------------------
 } as const;

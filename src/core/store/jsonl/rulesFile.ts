@@ -1,0 +1,155 @@
+/**
+ * alert_rules.json: one JSON array, rewritten whole by its writers, so it is read whole, again
+ * whenever it changed. Each bad rule is reported with its index and field and skipped; unknown
+ * fields load with a warning (a misspelt optional field would otherwise pass unnoticed).
+ */
+import { isUtf8 } from 'node:buffer';
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { alertRuleRecord, type AlertRule } from '../../model/alertRule';
+import { RULE_CONDITION_KEYS } from '../../model/fields';
+import { describeValue } from '../../model/json';
+import { describeIssue, parseRecord, type RecordLayout } from '../../model/record';
+import { messages } from '../../messages';
+import type { StoreDiagnostic } from '../store';
+import type { DiagnosticLog } from './diagnosticLog';
+import { isMissing } from './fileFollower';
+import { syntaxDetail } from './lineJson';
+
+export interface RuleEntry {
+  readonly rule: AlertRule;
+  /** Position in the file's array. */
+  readonly index: number;
+  readonly layout: RecordLayout;
+}
+
+export class RulesFile {
+  private seen: string | null = null;
+  private entries: RuleEntry[] = [];
+  private readonly name: string;
+
+  constructor(
+    readonly path: string,
+    readonly log: DiagnosticLog,
+  ) {
+    this.name = basename(path);
+  }
+
+  get present(): boolean {
+    return this.seen !== null;
+  }
+
+  get rules(): AlertRule[] {
+    return this.entries.map((entry) => entry.rule);
+  }
+
+  entry(ruleId: string): RuleEntry | undefined {
+    return this.entries.find((entry) => entry.rule.rule_id === ruleId);
+  }
+
+  /** Reads the file again if it changed; true when the rules may differ. Problems go to the log and to `report`. */
+  async refresh(report: (diagnostic: StoreDiagnostic) => void): Promise<boolean> {
+    let identity: string;
+    try {
+      const s = await stat(this.path, { bigint: true });
+      identity = `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}`;
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      const had = this.seen !== null;
+      this.seen = null;
+      this.entries = [];
+      this.log.clear();
+      return had;
+    }
+    if (identity === this.seen) return false;
+    const bytes = await readFile(this.path);
+    this.seen = identity;
+    this.log.clear();
+    const add = (diagnostic: StoreDiagnostic): void => {
+      if (this.log.add(diagnostic)) report(diagnostic);
+    };
+    let array: unknown;
+    try {
+      if (!isUtf8(bytes)) throw new Error(messages.jsonlLineNotUtf8());
+      array = JSON.parse(bytes.toString('utf8'));
+    } catch (error) {
+      // Keep the rules last read: a writer may be halfway through rewriting the file.
+      const reason = messages.jsonlLineNotJson(syntaxDetail(error));
+      add({
+        severity: 'error',
+        file: this.path,
+        reason,
+        message: messages.jsonlRulesNotJson(this.name, syntaxDetail(error)),
+      });
+      return false;
+    }
+    if (!Array.isArray(array)) {
+      const got = describeValue(array);
+      add({
+        severity: 'error',
+        file: this.path,
+        reason: messages.fieldWrongType('a JSON array of rules', got),
+        message: messages.jsonlRulesNotArray(this.name, got),
+      });
+      this.entries = [];
+      return true;
+    }
+    this.entries = this.readRules(array, add);
+    return true;
+  }
+
+  private readRules(array: readonly unknown[], add: (diagnostic: StoreDiagnostic) => void): RuleEntry[] {
+    const entries: RuleEntry[] = [];
+    const firstIndex = new Map<string, number>();
+    array.forEach((element, index) => {
+      const parsed = parseRecord(alertRuleRecord, element);
+      if (!parsed.ok) {
+        const problem = parsed.issues.map(describeIssue).join('; ');
+        const field = parsed.issues[0]?.field || undefined;
+        add({
+          severity: 'error',
+          file: this.path,
+          index,
+          field,
+          reason: problem,
+          message: messages.jsonlRuleSkipped(this.name, index, problem),
+        });
+        return;
+      }
+      const { rule_id } = parsed.value;
+      const first = firstIndex.get(rule_id);
+      if (first !== undefined) {
+        const problem = describeIssue({ field: 'rule_id', reason: messages.jsonlDuplicateRule(rule_id, first) });
+        add({
+          severity: 'error',
+          file: this.path,
+          index,
+          field: 'rule_id',
+          reason: problem,
+          message: messages.jsonlRuleSkipped(this.name, index, problem),
+        });
+        return;
+      }
+      firstIndex.set(rule_id, index);
+      const unknown = [
+        ...parsed.unknownKeys,
+        ...Object.keys(parsed.value.conditions)
+          .filter((key) => !RULE_CONDITION_KEYS.includes(key))
+          .map((key) => `conditions.${key}`),
+      ];
+      for (const field of unknown) {
+        const problem = describeIssue({ field, reason: messages.fieldUnknown() });
+        add({
+          severity: 'warning',
+          file: this.path,
+          index,
+          field,
+          reason: problem,
+          message: messages.jsonlRuleNote(this.name, index, problem),
+        });
+      }
+      entries.push({ rule: parsed.value, index, layout: parsed.layout });
+    });
+    return entries;
+  }
+}

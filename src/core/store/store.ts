@@ -1,0 +1,256 @@
+/**
+ * The Store: what every backend (a JSONL folder, a SQLite file, PostgreSQL) serves. Methods are
+ * async and queries are plain data, so a SQL backend turns them into WHERE / ORDER BY / LIMIT
+ * and never pulls a whole table into memory.
+ *
+ * Conventions every backend keeps:
+ * - Times are float seconds since the epoch, UTC (see model/timestamps.ts). A time range is
+ *   `from` inclusive, `to` exclusive; either may be left out.
+ * - Results are in time order, oldest first, except alerts, which come newest first. Records
+ *   with equal timestamps keep their storage order (file line, row id) in either direction,
+ *   as Python's stable `sorted(..., reverse=True)` does. `offset` then `limit` apply after
+ *   ordering.
+ */
+import type { Alert, AlertSeverity } from '../model/alert';
+import type { AlertRule } from '../model/alertRule';
+import type { DegradationAnalysis } from '../model/degradationAnalysis';
+import type { DriftResult } from '../model/driftResult';
+import type { FeatureImportance } from '../model/featureImportance';
+import type { FeatureValue } from '../model/fields';
+import type { HealthSnapshot } from '../model/healthSnapshot';
+import type { MetricSnapshot } from '../model/metricSnapshot';
+import type { Outcome } from '../model/outcome';
+import type { Prediction, PredictionWithOutcome } from '../model/prediction';
+
+export type StoreKind = 'jsonl' | 'sqlite' | 'postgres';
+
+export type Collection =
+  | 'predictions'
+  | 'outcomes'
+  | 'healthSnapshots'
+  | 'metricSnapshots'
+  | 'alerts'
+  | 'rules'
+  | 'driftResults'
+  | 'degradationAnalyses'
+  | 'featureImportance';
+
+export type SortOrder = 'asc' | 'desc';
+
+export interface TimeRange {
+  readonly from?: number;
+  readonly to?: number;
+}
+
+export interface Page {
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+export interface Ordered {
+  readonly order?: SortOrder;
+}
+
+export interface PredictionFilter extends TimeRange {
+  readonly modelVersion?: string;
+  /** Only predictions whose ground truth is known (true) or not yet known (false). */
+  readonly hasOutcome?: boolean;
+}
+export interface PredictionQuery extends PredictionFilter, Page, Ordered {}
+
+export interface PredictionColumnsQuery extends PredictionQuery {
+  /** Feature columns to include, by name. */
+  readonly features?: readonly string[];
+}
+
+/** Marks a prediction whose ground truth is not known in `PredictionColumns.actual_outcome`. */
+export const OUTCOME_UNKNOWN = -1;
+
+/**
+ * Predictions as columns, for analytics over many rows: one entry per selected prediction, in
+ * query order. Missing values: `actual_outcome` is OUTCOME_UNKNOWN, `actual_outcome_timestamp`
+ * NaN, a feature the prediction does not have is null.
+ */
+export interface PredictionColumns {
+  readonly length: number;
+  readonly prediction_id: readonly string[];
+  readonly timestamp: Float64Array;
+  readonly model_version: readonly string[];
+  readonly predicted_outcome: Uint8Array;
+  readonly confidence: Float64Array;
+  readonly actual_outcome: Int8Array;
+  readonly actual_outcome_timestamp: Float64Array;
+  readonly features: ReadonlyMap<string, readonly FeatureValue[]>;
+}
+
+export interface AlertFilter extends TimeRange {
+  readonly severity?: AlertSeverity | readonly AlertSeverity[];
+  readonly acknowledged?: boolean;
+  readonly modelVersion?: string;
+  readonly alertId?: string;
+}
+/** Newest first unless `order` says otherwise. */
+export interface AlertQuery extends AlertFilter, Page, Ordered {}
+
+/**
+ * A store-unique, stable name for one alert. JSONL: `<alert_id>#<n>`, the n-th (from 1) alert
+ * with that alert_id in file order, since the Python system writes `alert_<unix ms>` ids that
+ * collide; it survives appends and Pitwall's own rewrites, which keep the order. SQLite and
+ * PostgreSQL: the row's `id`, as text. Callers treat it as opaque.
+ */
+export type AlertKey = string;
+
+export type StoredAlert = Alert & { readonly key: AlertKey };
+
+export interface HealthSnapshotQuery extends TimeRange, Page, Ordered {
+  readonly modelVersion?: string;
+}
+
+export interface MetricSnapshotQuery extends TimeRange, Page, Ordered {
+  readonly modelVersion?: string;
+  readonly metricName?: string;
+}
+
+export interface DriftResultQuery extends TimeRange, Page, Ordered {
+  readonly modelVersion?: string;
+  readonly featureName?: string;
+  readonly driftDetected?: boolean;
+}
+
+export interface DegradationAnalysisQuery extends TimeRange, Page, Ordered {
+  readonly modelVersion?: string;
+  readonly metricName?: string;
+}
+
+export interface FeatureImportanceQuery extends TimeRange, Page, Ordered {
+  readonly modelVersion?: string;
+  readonly featureName?: string;
+}
+
+export interface StoreCounts {
+  readonly predictions: number;
+  /** Predictions whose ground truth is known, plus outcomes still waiting for their prediction. */
+  readonly outcomes: number;
+  readonly healthSnapshots: number;
+  readonly metricSnapshots: number;
+  readonly alerts: number;
+  readonly unacknowledgedAlerts: number;
+  readonly rules: number;
+  readonly driftResults: number;
+  readonly degradationAnalyses: number;
+  readonly featureImportance: number;
+}
+
+/** A problem with one record or file. `error`: the record was skipped; `warning`: it loaded, with a remark. */
+export interface StoreDiagnostic {
+  readonly severity: 'error' | 'warning';
+  /** Absolute path of the file, or the table name in a database. */
+  readonly file: string;
+  /** 1-based line of a JSONL file. */
+  readonly line?: number;
+  /** 0-based position in a JSON array (alert_rules.json). */
+  readonly index?: number;
+  /** Row id in a database table. */
+  readonly row?: number;
+  /** Dotted path of the field at fault, when one is. */
+  readonly field?: string;
+  /** What is wrong, without the location: for views that show file and line themselves. */
+  readonly reason: string;
+  /** The whole sentence, naming file, line or row and field. */
+  readonly message: string;
+}
+
+export interface StoreDescription {
+  readonly kind: StoreKind;
+  /** Folder or file path; for a server, its address without credentials. */
+  readonly path: string;
+  readonly writable: boolean;
+  /** Why the store is read-only; null when it is writable. */
+  readonly readOnlyReason: string | null;
+  /** Sentences about the store as a whole (an incomplete last line, outcomes without predictions). */
+  readonly warnings: readonly string[];
+  /** Every current problem with a record, capped per file (a warning says how many more). */
+  readonly diagnostics: readonly StoreDiagnostic[];
+}
+
+export interface CollectionChange {
+  readonly collection: Collection;
+  /** `appended`: new records were added; `reloaded`: the source was replaced or truncated and read again. */
+  readonly kind: 'appended' | 'reloaded';
+  /** Records added by the change (after a reload, all of them). */
+  readonly added: number;
+}
+
+export interface RefreshResult {
+  readonly changes: readonly CollectionChange[];
+  /** Problems found by this refresh. */
+  readonly diagnostics: readonly StoreDiagnostic[];
+}
+
+export interface StoreReader {
+  describe(): Promise<StoreDescription>;
+  /** Picks up what changed in the source since it was last read. */
+  refresh(): Promise<RefreshResult>;
+  close(): Promise<void>;
+  counts(): Promise<StoreCounts>;
+
+  readModelVersions(): Promise<readonly string[]>;
+  readPredictions(query?: PredictionQuery): Promise<readonly PredictionWithOutcome[]>;
+  readPredictionColumns(query?: PredictionColumnsQuery): Promise<PredictionColumns>;
+  readPrediction(predictionId: string): Promise<PredictionWithOutcome | undefined>;
+  countPredictions(filter?: PredictionFilter): Promise<number>;
+
+  readHealthSnapshots(query?: HealthSnapshotQuery): Promise<readonly HealthSnapshot[]>;
+  readMetricSnapshots(query?: MetricSnapshotQuery): Promise<readonly MetricSnapshot[]>;
+
+  readAlerts(query?: AlertQuery): Promise<readonly StoredAlert[]>;
+  readAlert(key: AlertKey): Promise<StoredAlert | undefined>;
+  countAlerts(filter?: AlertFilter): Promise<number>;
+
+  readRules(): Promise<readonly AlertRule[]>;
+
+  readDriftResults(query?: DriftResultQuery): Promise<readonly DriftResult[]>;
+  readDegradationAnalyses(query?: DegradationAnalysisQuery): Promise<readonly DegradationAnalysis[]>;
+  readFeatureImportance(query?: FeatureImportanceQuery): Promise<readonly FeatureImportance[]>;
+}
+
+/** What an acknowledgment did, alert by alert. */
+export interface AcknowledgeResult {
+  readonly acknowledged: readonly AlertKey[];
+  /** Keys that were already acknowledged; left as they were. */
+  readonly alreadyAcknowledged: readonly AlertKey[];
+  readonly notFound: readonly AlertKey[];
+}
+
+/** A new alert; the store assigns its key (and, in a database, its UUID when `alert_id` is absent). */
+export type NewAlert = Omit<Alert, 'alert_id'> & { readonly alert_id?: string };
+
+/**
+ * Writes, each one atomic. Appends are one write each; rewrites check that the source did not
+ * change since it was read. A store that cannot write says why in `describe().readOnlyReason`.
+ */
+export interface StoreWriter {
+  recordPrediction(prediction: Prediction): Promise<void>;
+  /** Records ground truth; false when no prediction has that id. A later outcome supersedes an earlier one. */
+  recordOutcome(outcome: Outcome): Promise<boolean>;
+  recordHealthSnapshot(snapshot: HealthSnapshot): Promise<void>;
+  recordMetricSnapshot(snapshot: MetricSnapshot): Promise<void>;
+  appendAlert(alert: NewAlert): Promise<StoredAlert>;
+  /**
+   * Acknowledges alerts by key, all or none. The Python system's alert record has no comment
+   * field, so a comment goes to Pitwall's own acknowledgment log beside the alerts (a file or
+   * table that the Python reader never sees).
+   */
+  acknowledgeAlerts(keys: readonly AlertKey[], acknowledgedBy: string | null, at: number, comment?: string | null): Promise<AcknowledgeResult>;
+  /** Adds a rule, or replaces the rule with the same rule_id. */
+  saveRule(rule: AlertRule): Promise<void>;
+  /** False when no rule has that id. */
+  deleteRule(ruleId: string): Promise<boolean>;
+  /** Persists a rule's cooldown: when it last fired. */
+  markRuleTriggered(ruleId: string, at: number): Promise<void>;
+  recordDriftResult(result: DriftResult): Promise<void>;
+  recordDegradationAnalysis(analysis: DegradationAnalysis): Promise<void>;
+  recordFeatureImportance(importance: FeatureImportance): Promise<void>;
+}
+
+export type Store = StoreReader & StoreWriter;
