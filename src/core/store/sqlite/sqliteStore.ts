@@ -1,0 +1,703 @@
+/**
+ * The monitoring database (SQLAlchemy's schema on SQLite) as a Store. Reads run in sql.js on a
+ * snapshot of the file with its committed WAL applied, and push filters, order, paging and counts
+ * down into SQL. Rows are validated at the boundary: an audit (rowAudit.ts) finds the rows the
+ * schema refuses, reports each with its table, row id and field, and reads leave them out in SQL,
+ * so counts and pages agree with what loads. Writes are real transactions in SQLite itself
+ * (writer.ts), in the database's own encodings; the next read takes a fresh snapshot that has them.
+ *
+ * Calls run one at a time, so a read never sees a snapshot half replaced.
+ */
+import { randomUUID } from 'node:crypto';
+import { basename, resolve } from 'node:path';
+import type { SqlValue } from 'sql.js';
+import { PitwallError, describeError } from '../../errors';
+import { messages } from '../../messages';
+import { alertRecord } from '../../model/alert';
+import { alertRuleRecord, type AlertRule } from '../../model/alertRule';
+import { degradationAnalysisRecord, type DegradationAnalysis } from '../../model/degradationAnalysis';
+import { driftResultRecord, type DriftResult } from '../../model/driftResult';
+import { featureImportanceRecord, type FeatureImportance } from '../../model/featureImportance';
+import { healthSnapshotRecord, type HealthSnapshot } from '../../model/healthSnapshot';
+import { metricSnapshotRecord, type MetricSnapshot } from '../../model/metricSnapshot';
+import { outcomeRecord, type Outcome } from '../../model/outcome';
+import { predictionRecord, type Prediction, type PredictionWithOutcome } from '../../model/prediction';
+import { describeIssue, parseRecord, type RecordOf, type RecordSpec } from '../../model/record';
+import {
+  type AcknowledgeResult,
+  type AlertFilter,
+  type AlertKey,
+  type AlertQuery,
+  type Collection,
+  type CollectionChange,
+  type DegradationAnalysisQuery,
+  type DriftResultQuery,
+  type FeatureImportanceQuery,
+  type HealthSnapshotQuery,
+  type MetricSnapshotQuery,
+  type NewAlert,
+  type Page,
+  type PredictionColumns,
+  type PredictionColumnsQuery,
+  type PredictionFilter,
+  type PredictionQuery,
+  type RefreshResult,
+  type SortOrder,
+  type Store,
+  type StoreCounts,
+  type StoreDescription,
+  type StoreDiagnostic,
+  type StoredAlert,
+} from '../store';
+import {
+  alertWhere,
+  assignmentsSql,
+  columnSql,
+  countSql,
+  degradationAnalysisWhere,
+  driftResultWhere,
+  encodeRecord,
+  featureImportanceWhere,
+  healthSnapshotWhere,
+  insertStatement,
+  metricSnapshotWhere,
+  predictionWhere,
+  selectListSql,
+  selectSql,
+  shapeOf,
+  Where,
+  type SqlText,
+  type TableShape,
+} from './queries';
+import { ColumnsBuilder, columnsSelectList } from './predictionColumns';
+import { eachRow, parseRow, RowAudit, scalar } from './rowAudit';
+import {
+  alertsTable,
+  allTables,
+  degradationAnalysesTable,
+  driftResultsTable,
+  featureImportanceTable,
+  healthSnapshotsTable,
+  metricSnapshotsTable,
+  predictionsTable,
+  quoteIdentifier,
+  ruleForWriting,
+  rulesTable,
+  tableOfCollection,
+  type TableSpec,
+} from './rows';
+import { SqliteSnapshotReader, type SqliteSnapshotOptions } from './snapshot';
+import { openSqliteWriter, type SqliteStatement, type SqliteTransactionResult, type SqliteWriterOptions, type SqliteWriterVerdict } from './writer';
+
+export interface SqliteStoreOptions {
+  /** `sql-wasm.wasm` next to a bundled extension; defaults to node_modules. */
+  readonly wasmPath?: string;
+  /** Opens the database read-only, for this reason (a sentence, e.g. the workspace is not trusted). */
+  readonly readOnly?: string;
+  readonly writer?: SqliteWriterOptions;
+  readonly quickCheck?: SqliteSnapshotOptions['quickCheck'];
+  /** Problems listed per table; the rest are counted (default 1000). */
+  readonly diagnosticsPerTable?: number;
+}
+
+/** What a refresh compares to tell what changed in a collection. */
+interface Signature {
+  readonly count: number;
+  readonly maxId: number;
+  /** What in-place updates change: acknowledgments; for rules, the rules themselves. */
+  readonly detail: string;
+}
+
+const COLLECTIONS = Object.keys(tableOfCollection) as Collection[];
+
+/** A row id as text: digits, few enough to be a safe integer. */
+const ALERT_KEY = /^[1-9][0-9]{0,14}$/;
+
+export class SqliteStore implements Store {
+  private readonly file: string;
+  private readonly audits: ReadonlyMap<TableSpec, RowAudit>;
+  private shapes = new Map<TableSpec, TableShape>();
+  private baseline: ReadonlyMap<Collection, Signature>;
+  /** The snapshot changed since the last refresh() compared signatures. */
+  private changedSinceRefresh = false;
+  /** Problems found since the last refresh() reported them. */
+  private found: StoreDiagnostic[] = [];
+  /** The reader took a new snapshot that is not audited yet (an audit failed). */
+  private auditPending = false;
+  /** A write committed but its snapshot could not be taken: the next call takes it first. */
+  private behind = false;
+  private writerVerdict: Promise<SqliteWriterVerdict> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    private readonly reader: SqliteSnapshotReader,
+    private readonly options: SqliteStoreOptions,
+  ) {
+    this.file = basename(path);
+    const cap = options.diagnosticsPerTable ?? 1000;
+    this.audits = new Map(allTables.map((spec) => [spec, new RowAudit(spec, this.file, cap)]));
+    this.takeSnapshot();
+    this.baseline = this.signatures();
+    this.changedSinceRefresh = false;
+    this.found = [];
+  }
+
+  /** Opens a database for reading and audits its rows; throws a PitwallError naming the file. */
+  static async open(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
+    const absolute = resolve(path);
+    const reader = await SqliteSnapshotReader.open(absolute, {
+      ...(options.wasmPath === undefined ? {} : { wasmPath: options.wasmPath }),
+      ...(options.quickCheck === undefined ? {} : { quickCheck: options.quickCheck }),
+    });
+    try {
+      return new SqliteStore(absolute, reader, options);
+    } catch (error) {
+      reader.close();
+      throw error;
+    }
+  }
+
+  describe(): Promise<StoreDescription> {
+    return this.exclusive(async () => {
+      const verdict = await this.verdict();
+      const warnings = this.reader.notices.map((notice) => notice.message);
+      const diagnostics: StoreDiagnostic[] = [];
+      for (const audit of this.audits.values()) {
+        diagnostics.push(...audit.diagnostics);
+        if (audit.overflow > 0) warnings.push(messages.sqliteMoreProblems(this.file, audit.spec.table, audit.overflow));
+      }
+      return {
+        kind: 'sqlite',
+        path: this.path,
+        writable: verdict.writable,
+        readOnlyReason: verdict.writable ? null : verdict.reason,
+        warnings,
+        diagnostics,
+      };
+    });
+  }
+
+  refresh(): Promise<RefreshResult> {
+    return this.exclusive(async () => {
+      await this.catchUp();
+      const changes: CollectionChange[] = [];
+      if (this.changedSinceRefresh) {
+        const current = this.signatures();
+        for (const collection of COLLECTIONS) {
+          const change = compareSignatures(collection, this.baseline.get(collection), current.get(collection));
+          if (change !== undefined) changes.push(change);
+        }
+        this.baseline = current;
+        this.changedSinceRefresh = false;
+      }
+      const diagnostics = this.found;
+      this.found = [];
+      return { changes, diagnostics };
+    });
+  }
+
+  close(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      this.reader.close();
+      const verdict = await this.writerVerdict?.catch(() => undefined);
+      if (verdict?.writable) await verdict.writer.close();
+    }, true);
+  }
+
+  counts(): Promise<StoreCounts> {
+    return this.exclusive(() => {
+      const all = (spec: TableSpec) => this.count(new Where(this.shape(spec)));
+      const alerts = this.shape(alertsTable);
+      const predictions = this.shape(predictionsTable);
+      return {
+        predictions: all(predictionsTable),
+        outcomes: this.count(predictionWhere(predictions, { hasOutcome: true })),
+        healthSnapshots: all(healthSnapshotsTable),
+        metricSnapshots: all(metricSnapshotsTable),
+        alerts: all(alertsTable),
+        unacknowledgedAlerts: this.count(alertWhere(alerts, { acknowledged: false })),
+        rules: all(rulesTable),
+        driftResults: all(driftResultsTable),
+        degradationAnalyses: all(degradationAnalysesTable),
+        featureImportance: all(featureImportanceTable),
+      };
+    });
+  }
+
+  readModelVersions(): Promise<readonly string[]> {
+    return this.exclusive(() => {
+      const parts: string[] = [];
+      const params: SqlValue[] = [];
+      for (const spec of allTables) {
+        const shape = this.shape(spec);
+        if (!shape.columns.has('model_version')) continue;
+        const where = this.excluding(new Where(shape).add(`${columnSql(shape, 'model_version')} IS NOT NULL`));
+        parts.push(`SELECT ${columnSql(shape, 'model_version')} FROM ${quoteIdentifier(spec.table)} ${where.sql}`);
+        params.push(...where.params);
+      }
+      if (parts.length === 0) return [];
+      const versions: string[] = [];
+      this.query(predictionsTable, { sql: parts.join(' UNION '), params }, (row) => versions.push(String(row[0])));
+      return versions.sort(new Intl.Collator('en', { numeric: true }).compare);
+    });
+  }
+
+  readPredictions(query: PredictionQuery = {}): Promise<readonly PredictionWithOutcome[]> {
+    return this.exclusive(() => {
+      const shape = this.shape(predictionsTable);
+      return this.select<PredictionWithOutcome>(predictionWhere(shape, query), query.order ?? 'asc', query);
+    });
+  }
+
+  readPredictionColumns(query: PredictionColumnsQuery = {}): Promise<PredictionColumns> {
+    return this.exclusive(() => {
+      const names = [...new Set(query.features ?? [])];
+      try {
+        return this.predictionColumns(query, names);
+      } catch (error) {
+        // A row rewritten in place since its audit can hold text json_extract refuses: audit the table whole and read again.
+        if (!(error instanceof PitwallError) || !/malformed JSON/i.test(describeError(error.cause))) throw error;
+        const audit = this.audit(predictionsTable);
+        audit.invalidate();
+        try {
+          this.found.push(...audit.update(this.reader.database, this.shape(predictionsTable)));
+        } catch (auditError) {
+          throw this.readFailure(predictionsTable, auditError);
+        }
+        return this.predictionColumns(query, names);
+      }
+    });
+  }
+
+  readPrediction(predictionId: string): Promise<PredictionWithOutcome | undefined> {
+    return this.exclusive(() => {
+      const where = new Where(this.shape(predictionsTable)).equals('prediction_id', predictionId);
+      return this.select<PredictionWithOutcome>(where, 'asc', { limit: 1 })[0];
+    });
+  }
+
+  countPredictions(filter: PredictionFilter = {}): Promise<number> {
+    return this.exclusive(() => this.count(predictionWhere(this.shape(predictionsTable), filter)));
+  }
+
+  readHealthSnapshots(query: HealthSnapshotQuery = {}): Promise<readonly HealthSnapshot[]> {
+    return this.exclusive(() =>
+      this.select<HealthSnapshot>(healthSnapshotWhere(this.shape(healthSnapshotsTable), query), query.order ?? 'asc', query),
+    );
+  }
+
+  readMetricSnapshots(query: MetricSnapshotQuery = {}): Promise<readonly MetricSnapshot[]> {
+    return this.exclusive(() =>
+      this.select<MetricSnapshot>(metricSnapshotWhere(this.shape(metricSnapshotsTable), query), query.order ?? 'asc', query),
+    );
+  }
+
+  readAlerts(query: AlertQuery = {}): Promise<readonly StoredAlert[]> {
+    return this.exclusive(() => this.selectAlerts(alertWhere(this.shape(alertsTable), query), query.order ?? 'desc', query));
+  }
+
+  readAlert(key: AlertKey): Promise<StoredAlert | undefined> {
+    return this.exclusive(() => this.alertByKey(key));
+  }
+
+  countAlerts(filter: AlertFilter = {}): Promise<number> {
+    return this.exclusive(() => this.count(alertWhere(this.shape(alertsTable), filter)));
+  }
+
+  readRules(): Promise<readonly AlertRule[]> {
+    return this.exclusive(() => this.rules());
+  }
+
+  readDriftResults(query: DriftResultQuery = {}): Promise<readonly DriftResult[]> {
+    return this.exclusive(() =>
+      this.select<DriftResult>(driftResultWhere(this.shape(driftResultsTable), query), query.order ?? 'asc', query),
+    );
+  }
+
+  readDegradationAnalyses(query: DegradationAnalysisQuery = {}): Promise<readonly DegradationAnalysis[]> {
+    return this.exclusive(() =>
+      this.select<DegradationAnalysis>(
+        degradationAnalysisWhere(this.shape(degradationAnalysesTable), query),
+        query.order ?? 'asc',
+        query,
+      ),
+    );
+  }
+
+  readFeatureImportance(query: FeatureImportanceQuery = {}): Promise<readonly FeatureImportance[]> {
+    return this.exclusive(() =>
+      this.select<FeatureImportance>(featureImportanceWhere(this.shape(featureImportanceTable), query), query.order ?? 'asc', query),
+    );
+  }
+
+  // --- writes ----------------------------------------------------------------
+
+  recordPrediction(prediction: Prediction): Promise<void> {
+    return this.exclusive(async () => {
+      const writer = await this.writable();
+      const value = this.validate(predictionRecord, 'prediction', prediction);
+      const shape = this.shape(predictionsTable);
+      const insert = insertStatement(shape, encodeRecord(this.path, shape, value), ['prediction_id', value.prediction_id]);
+      const result = await this.write(writer, [insert]);
+      if (result.changes[0] === 0) throw new PitwallError('conflict', messages.sqliteDuplicatePrediction(this.path, value.prediction_id));
+    });
+  }
+
+  recordOutcome(outcome: Outcome): Promise<boolean> {
+    return this.exclusive(async () => {
+      const writer = await this.writable();
+      const value = this.validate(outcomeRecord, 'outcome', outcome);
+      const shape = this.shape(predictionsTable);
+      const set = assignmentsSql(
+        encodeRecord(this.path, shape, { actual_outcome: value.actual_outcome, actual_outcome_timestamp: value.timestamp }),
+      );
+      const update = {
+        sql: `UPDATE predictions SET ${set.sql} WHERE ${columnSql(shape, 'prediction_id')} = ?`,
+        params: [...set.params, value.prediction_id],
+      };
+      return ((await this.write(writer, [update])).changes[0] ?? 0) > 0;
+    });
+  }
+
+  recordHealthSnapshot(snapshot: HealthSnapshot): Promise<void> {
+    return this.append(healthSnapshotsTable, healthSnapshotRecord, 'health snapshot', snapshot);
+  }
+
+  recordMetricSnapshot(snapshot: MetricSnapshot): Promise<void> {
+    return this.append(metricSnapshotsTable, metricSnapshotRecord, 'metric snapshot', snapshot);
+  }
+
+  appendAlert(alert: NewAlert): Promise<StoredAlert> {
+    return this.exclusive(async () => {
+      const writer = await this.writable();
+      const value = this.validate(alertRecord, 'alert', { ...alert, alert_id: alert.alert_id ?? randomUUID() });
+      const shape = this.shape(alertsTable);
+      const insert = insertStatement(shape, encodeRecord(this.path, shape, value), ['alert_id', value.alert_id]);
+      const result = await this.write(writer, [insert]);
+      const id = result.lastInsertRowids[0];
+      if (id === null || id === undefined) throw new PitwallError('conflict', messages.sqliteDuplicateAlert(this.path, value.alert_id));
+      const key = String(id);
+      return this.alertByKey(key) ?? { ...value, key };
+    });
+  }
+
+  acknowledgeAlerts(keys: readonly AlertKey[], acknowledgedBy: string | null, at: number): Promise<AcknowledgeResult> {
+    return this.exclusive(async () => {
+      const unique = [...new Set(keys)];
+      if (unique.length === 0) return { acknowledged: [], alreadyAcknowledged: [], notFound: [] };
+      const writer = await this.writable();
+      const shape = this.shape(alertsTable);
+      const set = assignmentsSql(
+        encodeRecord(this.path, shape, { acknowledged: true, acknowledged_at: at, acknowledged_by: acknowledgedBy }),
+      );
+      const candidates = unique.filter((key) => ALERT_KEY.test(key));
+      const id = columnSql(shape, 'id');
+      const acknowledged = columnSql(shape, 'acknowledged');
+      const statements = candidates.map((key) => ({
+        sql: `UPDATE alerts SET ${set.sql} WHERE ${id} = ? AND ${acknowledged} IS NOT 1`,
+        params: [...set.params, Number(key)],
+      }));
+      const changed = new Set<AlertKey>();
+      if (statements.length > 0) {
+        const result = await this.write(writer, statements);
+        candidates.forEach((key, index) => {
+          if ((result.changes[index] ?? 0) > 0) changed.add(key);
+        });
+      }
+      const existing = new Set<AlertKey>();
+      const others = candidates.filter((key) => !changed.has(key));
+      if (others.length > 0) {
+        const sql = `SELECT ${id} FROM alerts WHERE ${id} IN (SELECT value FROM json_each(?))`;
+        this.query(alertsTable, { sql, params: [JSON.stringify(others.map(Number))] }, (row) => existing.add(String(row[0])));
+      }
+      return {
+        acknowledged: unique.filter((key) => changed.has(key)),
+        alreadyAcknowledged: unique.filter((key) => existing.has(key)),
+        notFound: unique.filter((key) => !changed.has(key) && !existing.has(key)),
+      };
+    });
+  }
+
+  saveRule(rule: AlertRule): Promise<void> {
+    return this.exclusive(async () => {
+      const writer = await this.writable();
+      const value = this.validate(alertRuleRecord, 'alert rule', rule);
+      const shape = this.shape(rulesTable);
+      const pairs = encodeRecord(this.path, shape, ruleForWriting(value));
+      const set = assignmentsSql(pairs.filter(([column]) => column !== 'rule_id'));
+      const update = {
+        sql: `UPDATE alert_rules SET ${set.sql}${this.touch(shape)} WHERE ${columnSql(shape, 'rule_id')} = ?`,
+        params: [...set.params, value.rule_id],
+      };
+      // Replace or add, in one transaction: the insert does nothing when the update found the rule.
+      await this.write(writer, [update, insertStatement(shape, pairs, ['rule_id', value.rule_id])]);
+    });
+  }
+
+  deleteRule(ruleId: string): Promise<boolean> {
+    return this.exclusive(async () => {
+      const writer = await this.writable();
+      const shape = this.shape(rulesTable);
+      if (!shape.present) return false;
+      const result = await this.write(writer, [{ sql: `DELETE FROM alert_rules WHERE ${columnSql(shape, 'rule_id')} = ?`, params: [ruleId] }]);
+      return (result.changes[0] ?? 0) > 0;
+    });
+  }
+
+  markRuleTriggered(ruleId: string, at: number): Promise<void> {
+    return this.exclusive(async () => {
+      const writer = await this.writable();
+      const shape = this.shape(rulesTable);
+      // No rules table: no rule to keep a cooldown for.
+      if (!shape.present) return;
+      const set = assignmentsSql(encodeRecord(this.path, shape, { last_triggered: at }));
+      await this.write(writer, [
+        { sql: `UPDATE alert_rules SET ${set.sql}${this.touch(shape)} WHERE ${columnSql(shape, 'rule_id')} = ?`, params: [...set.params, ruleId] },
+      ]);
+    });
+  }
+
+  recordDriftResult(result: DriftResult): Promise<void> {
+    return this.append(driftResultsTable, driftResultRecord, 'drift result', result);
+  }
+
+  recordDegradationAnalysis(analysis: DegradationAnalysis): Promise<void> {
+    return this.append(degradationAnalysesTable, degradationAnalysisRecord, 'degradation analysis', analysis);
+  }
+
+  recordFeatureImportance(importance: FeatureImportance): Promise<void> {
+    return this.append(featureImportanceTable, featureImportanceRecord, 'feature importance', importance);
+  }
+
+  // --- inside ----------------------------------------------------------------
+
+  /** Runs `work` after every earlier call has finished. */
+  private exclusive<T>(work: () => T | Promise<T>, evenClosed = false): Promise<T> {
+    const run = this.queue.then(async () => {
+      if (this.closed && !evenClosed) throw new PitwallError('input', messages.sqliteStoreClosed(this.path));
+      if (this.behind && !this.closed) {
+        await this.catchUp();
+        this.behind = false;
+      }
+      return work();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private shape(spec: TableSpec): TableShape {
+    return this.shapes.get(spec) ?? shapeOf(this.reader.snapshot, spec);
+  }
+
+  private audit(spec: TableSpec): RowAudit {
+    // Every table of allTables has one, made in the constructor.
+    return this.audits.get(spec) as RowAudit;
+  }
+
+  /** Takes the file's current state in when it changed: a new snapshot, audited. */
+  private async catchUp(): Promise<void> {
+    if (await this.reader.refreshIfChanged()) this.auditPending = true;
+    if (!this.auditPending) return;
+    this.takeSnapshot();
+    this.auditPending = false;
+  }
+
+  /** Takes the reader's current snapshot in: the tables' shapes, and an audit of what changed. */
+  private takeSnapshot(): void {
+    this.shapes = new Map(allTables.map((spec) => [spec, shapeOf(this.reader.snapshot, spec)]));
+    for (const spec of allTables) {
+      try {
+        this.found.push(...this.audit(spec).update(this.reader.database, this.shape(spec)));
+      } catch (error) {
+        throw this.readFailure(spec, error);
+      }
+    }
+    this.changedSinceRefresh = true;
+  }
+
+  private readFailure(spec: TableSpec, error: unknown): PitwallError {
+    if (error instanceof PitwallError) return error;
+    const detail = describeError(error);
+    const code = /malformed|corrupt|not a database/i.test(detail) ? 'corrupt' : 'internal';
+    return new PitwallError(code, messages.sqliteReadQueryFailed(this.file, spec.table, detail), { cause: error });
+  }
+
+  private query(spec: TableSpec, query: SqlText, visit: (row: SqlValue[]) => void): void {
+    try {
+      eachRow(this.reader.database, query.sql, query.params, visit);
+    } catch (error) {
+      throw this.readFailure(spec, error);
+    }
+  }
+
+  private excluding(where: Where): Where {
+    return where.excluding(this.audit(where.shape.spec).skippedIds);
+  }
+
+  private scalar(spec: TableSpec, query: SqlText): SqlValue {
+    try {
+      return scalar(this.reader.database, query.sql, query.params);
+    } catch (error) {
+      throw this.readFailure(spec, error);
+    }
+  }
+
+  private count(where: Where): number {
+    const query = countSql(this.excluding(where));
+    return query === undefined ? 0 : Number(this.scalar(where.shape.spec, query));
+  }
+
+  /** The records a filter selects; a row the schema refuses is reported and left out. */
+  private select<T>(where: Where, order: SortOrder, page: Page, make: (value: T, id: number) => T = (value) => value): T[] {
+    const { shape } = where;
+    const query = selectSql(this.excluding(where), order, page);
+    if (query === undefined) return [];
+    const records: T[] = [];
+    this.query(shape.spec, query, (row) => {
+      const parsed = parseRow(shape, row);
+      if (parsed.ok) records.push(make(parsed.value as T, Number(row[0])));
+      else this.reportRow(shape.spec, Number(row[0]), parsed.issues);
+    });
+    return records;
+  }
+
+  private reportRow(spec: TableSpec, id: number, issues: Parameters<RowAudit['reportRow']>[1]): void {
+    const diagnostic = this.audit(spec).reportRow(id, issues);
+    if (diagnostic !== undefined) this.found.push(diagnostic);
+  }
+
+  private selectAlerts(where: Where, order: SortOrder, page: Page): StoredAlert[] {
+    return this.select<StoredAlert>(where, order, page, (alert, id) => ({ ...alert, key: String(id) }));
+  }
+
+  private alertByKey(key: AlertKey): StoredAlert | undefined {
+    if (!ALERT_KEY.test(key)) return undefined;
+    const shape = this.shape(alertsTable);
+    const where = new Where(shape).add(`${columnSql(shape, 'id')} = ?`, Number(key));
+    return this.selectAlerts(where, 'desc', { limit: 1 })[0];
+  }
+
+  private rules(): AlertRule[] {
+    return this.select<AlertRule>(new Where(this.shape(rulesTable)), 'asc', {});
+  }
+
+  private predictionColumns(query: PredictionColumnsQuery, names: readonly string[]): PredictionColumns {
+    const shape = this.shape(predictionsTable);
+    const builder = new ColumnsBuilder(names);
+    const sql = selectSql(this.excluding(predictionWhere(shape, query)), query.order ?? 'asc', query, columnsSelectList(shape, names));
+    if (sql === undefined) return builder.build();
+    this.query(predictionsTable, sql, (row) => {
+      if (builder.addRow(row)) return;
+      // Something the light checks do not accept: the schema decides, and names the field.
+      const whole = this.predictionRow(shape, Number(row[0]));
+      if (whole !== undefined) builder.add(whole, names.map((name) => whole.features[name] ?? null));
+    });
+    return builder.build();
+  }
+
+  /** One predictions row read whole and validated; undefined (and reported) when the schema refuses it. */
+  private predictionRow(shape: TableShape, id: number): PredictionWithOutcome | undefined {
+    let prediction: PredictionWithOutcome | undefined;
+    const sql = `SELECT ${selectListSql(shape)} FROM predictions WHERE ${columnSql(shape, 'id')} = ?`;
+    this.query(predictionsTable, { sql, params: [id] }, (row) => {
+      const parsed = parseRow(shape, row);
+      if (parsed.ok) prediction = parsed.value as PredictionWithOutcome;
+      else this.reportRow(predictionsTable, id, parsed.issues);
+    });
+    return prediction;
+  }
+
+  /** Counts, highest ids and in-place state of every collection, for refresh() to compare. */
+  private signatures(): Map<Collection, Signature> {
+    const signatures = new Map<Collection, Signature>();
+    for (const collection of COLLECTIONS) {
+      const spec = tableOfCollection[collection];
+      const shape = this.shape(spec);
+      if (!shape.present) {
+        signatures.set(collection, { count: 0, maxId: 0, detail: '' });
+        continue;
+      }
+      // Over the rows that load: a bad row arriving changes nothing a reader sees.
+      const loading = this.excluding(new Where(shape));
+      const sql = `SELECT coalesce(max(${columnSql(shape, 'id')}), 0) FROM ${quoteIdentifier(spec.table)} ${loading.sql}`;
+      const maxId = Number(this.scalar(spec, { sql, params: loading.params }));
+      let count: number;
+      let detail = '';
+      if (collection === 'outcomes') {
+        count = this.count(predictionWhere(shape, { hasOutcome: true }));
+      } else {
+        count = this.count(new Where(shape));
+        if (collection === 'alerts') detail = String(this.count(alertWhere(shape, { acknowledged: true })));
+        if (collection === 'rules') detail = JSON.stringify(this.rules());
+      }
+      signatures.set(collection, { count, maxId: collection === 'outcomes' ? 0 : maxId, detail });
+    }
+    return signatures;
+  }
+
+  /** The verdict on writing, from the readOnly option or, once asked, from opening a writer. */
+  private verdict(): Promise<SqliteWriterVerdict> {
+    if (this.options.readOnly !== undefined) return Promise.resolve({ writable: false, reason: this.options.readOnly });
+    this.writerVerdict ??= openSqliteWriter(this.path, this.options.writer).catch((error: unknown) => {
+      // A file that was missing a moment ago may be back: ask again next time.
+      this.writerVerdict = undefined;
+      throw error;
+    });
+    return this.writerVerdict;
+  }
+
+  private async writable(): Promise<Extract<SqliteWriterVerdict, { writable: true }>['writer']> {
+    const verdict = await this.verdict();
+    if (!verdict.writable) throw new PitwallError('read-only', verdict.reason);
+    return verdict.writer;
+  }
+
+  /** Runs one transaction, then takes the snapshot that holds it, so the next read sees it. */
+  private async write(
+    writer: Extract<SqliteWriterVerdict, { writable: true }>['writer'],
+    statements: readonly SqliteStatement[],
+  ): Promise<SqliteTransactionResult> {
+    const result = await writer.transaction(statements);
+    try {
+      await this.catchUp();
+    } catch {
+      // The change is committed whatever the snapshot does: the next call takes the snapshot, or says why it cannot.
+      this.behind = true;
+    }
+    return result;
+  }
+
+  /** The record as its schema reads it, so nothing the schema refuses reaches the file. */
+  private validate<S extends RecordSpec>(spec: S, what: string, value: unknown): RecordOf<S> {
+    const parsed = parseRecord(spec, value);
+    if (!parsed.ok) throw new PitwallError('input', messages.sqliteRecordInvalid(this.path, what, parsed.issues.map(describeIssue).join('; ')));
+    return parsed.value;
+  }
+
+  /** `updated_at` moves with every change of a rule, as SQLAlchemy's onupdate=now() moves it. */
+  private touch(shape: TableShape): string {
+    return shape.columns.has('updated_at') ? `, ${quoteIdentifier('updated_at')} = CURRENT_TIMESTAMP` : '';
+  }
+
+  private append<S extends RecordSpec>(spec: TableSpec, record: S, what: string, value: RecordOf<S>): Promise<void> {
+    return this.exclusive(async () => {
+      const writer = await this.writable();
+      const shape = this.shape(spec);
+      await this.write(writer, [insertStatement(shape, encodeRecord(this.path, shape, this.validate(record, what, value)))]);
+    });
+  }
+}
+
+/** What changed in a collection between two signatures: appended rows, or anything else (a reload). */
+function compareSignatures(collection: Collection, before: Signature | undefined, after: Signature | undefined): CollectionChange | undefined {
+  if (before === undefined || after === undefined) return undefined;
+  if (before.count === after.count && before.maxId === after.maxId && before.detail === after.detail) return undefined;
+  if (after.count > before.count && after.maxId >= before.maxId && after.detail === before.detail) {
+    return { collection, kind: 'appended', added: after.count - before.count };
+  }
+  return { collection, kind: 'reloaded', added: after.count };
+}
