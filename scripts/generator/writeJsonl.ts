@@ -7,7 +7,16 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RuleConditions } from '../../src/core/model/fields';
 import { type PyJson, formatPythonFloat, pyFloat, toPythonJson } from '../../src/core/model/pythonJson';
+import {
+  toPythonAlert,
+  toPythonHealthSnapshot,
+  toPythonOutcome,
+  toPythonPrediction,
+  toPythonRule,
+  toPythonRuleConditions,
+} from '../../src/core/store/jsonl/pythonRecords';
 import type { AlertRule } from './alerting';
 import { writeFileAtomically } from './atomicFile';
 import { type Alert, type Dataset, type HealthSnapshot, CIRCUITS, MODEL_VERSIONS, dayIndex, predictionId } from './dataset';
@@ -19,28 +28,32 @@ export interface WrittenFile {
   counts: Record<string, number>;
 }
 
+function conditionsOf(rule: AlertRule): RuleConditions {
+  return {
+    ...(rule.conditions.minValue === undefined ? {} : { min_value: rule.conditions.minValue }),
+    ...(rule.conditions.maxValue === undefined ? {} : { max_value: rule.conditions.maxValue }),
+  };
+}
+
 /** A rule's `conditions` object; the database's `conditions` column holds the same JSON. */
 export function ruleConditionsToJson(rule: AlertRule): PyJson {
-  const conditions: Record<string, PyJson> = {};
-  if (rule.conditions.minValue !== undefined) conditions.min_value = pyFloat(rule.conditions.minValue);
-  if (rule.conditions.maxValue !== undefined) conditions.max_value = pyFloat(rule.conditions.maxValue);
-  return conditions;
+  return toPythonRuleConditions(conditionsOf(rule));
 }
 
 function ruleToJson(rule: AlertRule): PyJson {
-  return {
+  return toPythonRule({
     rule_id: rule.ruleId,
     metric_name: rule.metricName,
     metric_type: rule.metricType,
-    threshold: pyFloat(rule.threshold),
+    threshold: rule.threshold,
     comparison: rule.comparison,
     severity: rule.severity,
     component: rule.component,
     enabled: rule.enabled,
     cooldown_minutes: rule.cooldownMinutes,
-    channels: [...rule.channels],
-    conditions: ruleConditionsToJson(rule),
-  };
+    channels: rule.channels,
+    conditions: conditionsOf(rule),
+  });
 }
 
 export function fileAlertTitle(alert: Alert): string {
@@ -53,37 +66,37 @@ export function fileAlertMessage(alert: Alert): string {
 }
 
 function alertToJson(alert: Alert): PyJson {
-  return {
-    timestamp: pyFloat(alert.timestamp),
+  return toPythonAlert({
+    timestamp: alert.timestamp,
     alert_id: alert.fileAlertId,
     severity: alert.rule.severity,
     title: fileAlertTitle(alert),
     message: fileAlertMessage(alert),
     metric_name: alert.rule.metricName,
-    metric_value: pyFloat(alert.metricValue),
-    threshold: pyFloat(alert.rule.threshold),
+    metric_value: alert.metricValue,
+    threshold: alert.rule.threshold,
     component: alert.rule.component,
     model_version: alert.modelVersion,
     acknowledged: alert.acknowledgedAt !== null,
-    acknowledged_at: alert.acknowledgedAt === null ? null : pyFloat(alert.acknowledgedAt),
+    acknowledged_at: alert.acknowledgedAt,
     acknowledged_by: alert.acknowledgedBy,
-  };
+  });
 }
 
 function snapshotToJson(snapshot: HealthSnapshot): PyJson {
-  return {
-    timestamp: pyFloat(snapshot.timestamp),
+  return toPythonHealthSnapshot({
+    timestamp: snapshot.timestamp,
     model_version: snapshot.modelVersion,
-    accuracy: pyFloat(snapshot.accuracy),
-    precision: pyFloat(snapshot.precision),
-    recall: pyFloat(snapshot.recall),
-    f1_score: pyFloat(snapshot.f1Score),
-    roc_auc: snapshot.rocAuc === null ? null : pyFloat(snapshot.rocAuc),
-    expected_calibration_error: pyFloat(snapshot.expectedCalibrationError),
+    accuracy: snapshot.accuracy,
+    precision: snapshot.precision,
+    recall: snapshot.recall,
+    f1_score: snapshot.f1Score,
+    roc_auc: snapshot.rocAuc,
+    expected_calibration_error: snapshot.expectedCalibrationError,
     num_predictions: snapshot.numPredictions,
-    prediction_accuracy_trend: pyFloat(snapshot.predictionAccuracyTrend),
+    prediction_accuracy_trend: snapshot.predictionAccuracyTrend,
     degradation_detected: snapshot.degradationDetected,
-  };
+  });
 }
 
 function writeLines<T>(path: string, items: Iterable<T>, toJson: (item: T) => PyJson): number {
@@ -110,28 +123,31 @@ export function writeJsonlStore(dataset: Dataset, directory: string): WrittenFil
   const predictionsPath = join(directory, 'predictions.jsonl');
   const predictionCount = writeLines(predictionsPath, range(predictions.count), (i) => {
     const timestamp = predictions.timestamp[i] as number;
-    return {
-      timestamp: pyFloat(timestamp),
+    return toPythonPrediction({
+      timestamp,
       model_version: MODEL_VERSIONS[predictions.version[i] as number] as string,
       prediction_id: predictionId(i),
-      predicted_outcome: predictions.predicted[i] as number,
-      confidence: pyFloat(predictions.confidence[i] as number),
+      predicted_outcome: predictions.predicted[i] as 0 | 1,
+      confidence: predictions.confidence[i] as number,
+      // track_temp is a float in Python even when it happens to be whole.
       features: {
         grid_position: predictions.gridPosition[i] as number,
         track_temp: pyFloat(predictions.trackTemp[i] as number),
         circuit: CIRCUITS[predictions.circuit[i] as number] as string,
       },
       metadata: { race_id: dayIndex(timeline, timestamp), source: 'sim' },
-    };
+    });
   });
   written.push({ path: predictionsPath, counts: { predictions: predictionCount } });
 
   const outcomesPath = join(directory, 'outcomes.jsonl');
-  const outcomeCount = writeLines(outcomesPath, dataset.outcomeOrder, (i) => ({
-    prediction_id: predictionId(i),
-    actual_outcome: predictions.actual[i] as number,
-    timestamp: pyFloat(predictions.labelTime[i] as number),
-  }));
+  const outcomeCount = writeLines(outcomesPath, dataset.outcomeOrder, (i) =>
+    toPythonOutcome({
+      prediction_id: predictionId(i),
+      actual_outcome: predictions.actual[i] as 0 | 1,
+      timestamp: predictions.labelTime[i] as number,
+    }),
+  );
   written.push({ path: outcomesPath, counts: { outcomes: outcomeCount } });
 
   const snapshotsPath = join(directory, 'health_snapshots.jsonl');

@@ -36,7 +36,7 @@ export interface FollowerOptions {
 
 const NEWLINE = 0x0a;
 /** How much of the start and of the end of what was read is compared to detect a rewrite. */
-const WINDOW_BYTES = 4096;
+export const WINDOW_BYTES = 4096;
 const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 
@@ -74,6 +74,29 @@ export class FileFollower {
   /** Bytes of an incomplete last line, waiting for its newline. */
   get pendingBytes(): number {
     return this.pending;
+  }
+
+  /**
+   * The file as last read: its identity, the end of its last complete line, and the first and
+   * last bytes before that end (to tell a file that only grew since from a rewritten one). For a
+   * writer that must rewrite exactly the lines read; null when the file did not exist.
+   */
+  get readState(): { readonly identity: Seen; readonly consumed: number; readonly head: Buffer; readonly tail: Buffer } | null {
+    return this.seen === null ? null : { identity: this.seen, consumed: this.consumed, head: this.head, tail: this.tail };
+  }
+
+  /**
+   * Goes on with a file that replaced the one read, whose first `consumed` bytes hold the same
+   * lines as those delivered (a rewrite that edited some in place): the next follow reads only
+   * what comes after them.
+   */
+  adopt(file: { readonly dev: bigint; readonly ino: bigint; readonly consumed: number; readonly head: Buffer; readonly tail: Buffer }): void {
+    // An impossible size, so that the next follow looks at the file whatever its size.
+    this.seen = { dev: file.dev, ino: file.ino, size: -1n, mtimeNs: -1n };
+    this.consumed = file.consumed;
+    this.pending = 0;
+    this.head = file.head;
+    this.tail = file.tail;
   }
 
   /** Forgets everything read, so the next follow reads the file from its start without resetting the sink. */
@@ -252,7 +275,8 @@ function sameFile(a: Seen, b: Seen): boolean {
   return a.dev === b.dev && a.ino === b.ino;
 }
 
-async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {
+/** Up to `length` bytes from `position`: fewer only at the end of the file. */
+export async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {
   const buffer = Buffer.alloc(length);
   let filled = 0;
   while (filled < length) {

@@ -1,26 +1,50 @@
 /**
- * The read side of a JSONL monitoring folder (`data/monitoring/` of the Python system, plus
- * Pitwall's outcomes.jsonl). Opening reads every file; `refresh()` reads only what was appended
- * since, or a file again from its start when it was replaced or truncated. Every good line
- * loads; each bad one is skipped and reported with its file, line and field. A missing file
- * is an empty collection; alert_log.txt is a log, not data, and is not read.
+ * A JSONL monitoring folder (`data/monitoring/` of the Python system, plus Pitwall's own files),
+ * read and written so that the Python system keeps reading every file Pitwall has touched.
  *
- * Calls run one at a time, so a read never sees a refresh half done.
+ * Reading: opening reads every file; `refresh()` reads only what was appended since, or a file
+ * again from its start when it was replaced or truncated. Every good line loads; each bad one is
+ * skipped and reported with its file, line and field. A missing file is an empty collection;
+ * alert_log.txt is a log, not data, and is not read.
+ *
+ * Writing (DESIGN.md, "Writing safely"; fileWrites.ts and lineRewrite.ts say how):
+ * - Records are appended as one `write()` each, in exactly the form the Python system writes
+ *   them (its dataclasses' keys in their order, `json.dumps` formatting, float timestamps), after
+ *   ending a torn last line. Nothing is written that the Python reader would reject: its
+ *   dataclasses take exactly their fields (`Alert(**data)`), so no Pitwall key goes into
+ *   alerts.jsonl or alert_rules.json. Pitwall's own data goes to files of its own: outcomes.jsonl,
+ *   acknowledgments.jsonl (who acknowledged which alert, and the comment), alert_rules.pitwall.json
+ *   (each rule's `for_minutes`, `min_samples` and `last_triggered`, merged into the rules on
+ *   reading), drift_results.jsonl, degradation_analysis.jsonl and feature_importance.jsonl.
+ *   metrics.jsonl holds the seed's PerformanceMetric, which has no model version: metric
+ *   snapshots written here read back with `model_version` null.
+ * - Acknowledging rewrites alerts.jsonl through a temporary file and a rename, only the
+ *   acknowledged lines changed, any alert at any file size; the rules files are rewritten the
+ *   same way. A rewrite checks that the file did not change since it was read, and starts over
+ *   if it did; lines appended meanwhile are carried into the new file, by a step that runs
+ *   after the call returns and before the next one (or `close()`).
+ * - Every write refreshes the store, so reads see it.
+ *
+ * Calls run one at a time, so a read never sees a refresh or a write half done.
  */
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { PitwallError, describeError } from '../../errors';
 import { messages } from '../../messages';
+import { acknowledgmentRecord, type Acknowledgment } from '../../model/acknowledgment';
 import { alertRecord } from '../../model/alert';
-import type { AlertRule } from '../../model/alertRule';
+import { alertRuleRecord, type AlertRule } from '../../model/alertRule';
 import { degradationAnalysisRecord, type DegradationAnalysis } from '../../model/degradationAnalysis';
 import { driftResultRecord, type DriftResult } from '../../model/driftResult';
 import { featureImportanceRecord, type FeatureImportance } from '../../model/featureImportance';
 import { healthSnapshotRecord, type HealthSnapshot } from '../../model/healthSnapshot';
-import { metricSnapshotFromPerformanceMetric, type MetricSnapshot } from '../../model/metricSnapshot';
-import { outcomeRecord } from '../../model/outcome';
+import { metricSnapshotFromPerformanceMetric, metricSnapshotRecord, type MetricSnapshot } from '../../model/metricSnapshot';
+import { outcomeRecord, type Outcome } from '../../model/outcome';
 import { performanceMetricRecord } from '../../model/performanceMetric';
-import { predictionRecord, type PredictionWithOutcome } from '../../model/prediction';
+import { predictionRecord, type Prediction, type PredictionWithOutcome } from '../../model/prediction';
+import { isPlainObject } from '../../model/json';
+import type { PyJson } from '../../model/pythonJson';
 import {
   describeIssue,
   parseRecord,
@@ -29,7 +53,9 @@ import {
   type RecordOf,
   type RecordSpec,
 } from '../../model/record';
+import { parseTimestamp } from '../../model/timestamps';
 import type {
+  AcknowledgeResult,
   AlertFilter,
   AlertKey,
   AlertQuery,
@@ -40,6 +66,7 @@ import type {
   FeatureImportanceQuery,
   HealthSnapshotQuery,
   MetricSnapshotQuery,
+  NewAlert,
   PredictionColumns,
   PredictionColumnsQuery,
   PredictionFilter,
@@ -49,15 +76,32 @@ import type {
   StoreDescription,
   StoreDiagnostic,
   StoredAlert,
-  StoreReader,
+  Store,
 } from '../store';
+import { acknowledgeAlertLine } from './alertLine';
 import { DiagnosticLog } from './diagnosticLog';
-import { FileFollower, type FollowerOptions, type LineSink } from './fileFollower';
+import { FileFollower, isMissing, type FollowerOptions, type LineSink } from './fileFollower';
+import { appendLines, replaceFile, sleep } from './fileWrites';
+import { rewriteLines, type LineEdit } from './lineRewrite';
 import { BLANK_LINE, LineProblem, parseJsonLine } from './lineJson';
 import { isPlainPrediction, type PlainPrediction } from './predictionLine';
 import { PredictionTable } from './predictionTable';
+import {
+  toPythonAcknowledgment,
+  toPythonAlert,
+  toPythonDegradationAnalysis,
+  toPythonDriftResult,
+  toPythonFeatureImportance,
+  toPythonHealthSnapshot,
+  toPythonLine,
+  toPythonOutcome,
+  toPythonPerformanceMetric,
+  toPythonPrediction,
+} from './pythonRecords';
 import { RecordList, type ListEntry } from './recordList';
+import { RULE_SETTINGS_FILE, RuleSettingsFile, settingsOf, withRuleSettings, type RuleSettings } from './ruleSettings';
 import { RulesFile, type RuleEntry } from './rulesFile';
+import { withRuleDeleted, withRuleSaved } from './rulesRewrite';
 import { countRows, selectRows } from './timeOrder';
 
 /** The file of each collection in a JSONL folder. */
@@ -73,9 +117,28 @@ export const JSONL_FILES = {
   featureImportance: 'feature_importance.jsonl',
 } as const satisfies Record<Collection, string>;
 
+/** Pitwall's log of acknowledgments, with their comments (see `JsonlStore.readAcknowledgments`). */
+export const ACKNOWLEDGMENTS_FILE = 'acknowledgments.jsonl';
+
 export interface JsonlStoreOptions extends FollowerOptions {
   /** Problems kept per file; the rest are counted (default 1000). */
   readonly diagnosticsPerFile?: number;
+  /** Open read-only, for this reason (a sentence for the user). */
+  readonly readOnly?: string;
+  /** How long a torn last line may be waited for before Pitwall ends it and writes after it (default 1000 ms). */
+  readonly tornTailGraceMs?: number;
+  /** How long after replacing alerts.jsonl appends to the replaced file are still carried over (default 20 ms). */
+  readonly lateAppendGraceMs?: number;
+  /** Attempts of a rewrite whose file keeps changing under it (default 10). */
+  readonly rewriteAttempts?: number;
+}
+
+/** The write options' defaults. */
+export const JSONL_WRITE_DEFAULTS = { tornTailGraceMs: 1000, lateAppendGraceMs: 20, rewriteAttempts: 10 } as const;
+
+/** Mirrors the Python system's `alert_<unix ms>`. */
+function alertIdAt(milliseconds: number): string {
+  return `alert_${milliseconds}`;
 }
 
 /** Opens a JSONL monitoring folder for reading and loads it. */
@@ -94,7 +157,7 @@ export async function openJsonlStore(folder: string, options: JsonlStoreOptions 
 
 /** One line file and what reading it feeds. */
 interface LineSource {
-  readonly collection: Exclude<Collection, 'rules'>;
+  readonly collection: Exclude<Collection, 'rules'> | 'acknowledgments';
   readonly follower: FileFollower;
   readonly log: DiagnosticLog;
   readonly sink: LineSink;
@@ -104,7 +167,9 @@ interface LineSource {
   reloadNext: boolean;
 }
 
-export class JsonlStore implements StoreReader {
+const FILES = { ...JSONL_FILES, acknowledgments: ACKNOWLEDGMENTS_FILE } as const;
+
+export class JsonlStore implements Store {
   private readonly predictions = new PredictionTable();
   private readonly health = new RecordList<HealthSnapshot>();
   private readonly metrics = new RecordList<MetricSnapshot>();
@@ -114,10 +179,14 @@ export class JsonlStore implements StoreReader {
   private readonly drift = new RecordList<DriftResult>();
   private readonly degradation = new RecordList<DegradationAnalysis>();
   private readonly importance = new RecordList<FeatureImportance>();
+  private acknowledgments: Acknowledgment[] = [];
   private readonly sources: LineSource[];
   private readonly rulesFile: RulesFile;
+  private readonly ruleSettings: RuleSettingsFile;
   /** Files that could not be read at the last refresh, with why. */
   private readonly unreadable = new Map<string, string>();
+  /** Files whose late appends could not be carried over after a rewrite, with why. */
+  private readonly lateFailures = new Map<string, string>();
   /** Diagnostics found by the refresh under way. */
   private found: StoreDiagnostic[] = [];
   private queue: Promise<unknown> = Promise.resolve();
@@ -125,13 +194,13 @@ export class JsonlStore implements StoreReader {
 
   constructor(
     readonly folder: string,
-    options: JsonlStoreOptions = {},
+    private readonly options: JsonlStoreOptions = {},
   ) {
     const cap = options.diagnosticsPerFile ?? 1000;
     const source = (collection: LineSource['collection'], makeSink: (source: LineSource) => LineSink): LineSource => {
       const partial = {
         collection,
-        follower: new FileFollower(join(folder, JSONL_FILES[collection]), options),
+        follower: new FileFollower(join(folder, FILES[collection]), options),
         log: new DiagnosticLog(cap),
         accepted: 0,
         reloadNext: false,
@@ -182,12 +251,25 @@ export class JsonlStore implements StoreReader {
       source('driftResults', (self) => this.listSink(self, driftResultRecord, this.drift)),
       source('degradationAnalyses', (self) => this.listSink(self, degradationAnalysisRecord, this.degradation)),
       source('featureImportance', (self) => this.listSink(self, featureImportanceRecord, this.importance)),
+      source('acknowledgments', (self) =>
+        this.recordSink(
+          self,
+          acknowledgmentRecord,
+          (acknowledgment) => {
+            this.acknowledgments.push(acknowledgment);
+          },
+          () => {
+            this.acknowledgments = [];
+          },
+        ),
+      ),
     ];
     this.rulesFile = new RulesFile(join(folder, JSONL_FILES.rules), new DiagnosticLog(cap));
+    this.ruleSettings = new RuleSettingsFile(join(folder, RULE_SETTINGS_FILE), new DiagnosticLog(cap));
   }
 
   describe(): Promise<StoreDescription> {
-    return this.exclusive(() => {
+    return this.exclusive(async () => {
       const warnings: string[] = [];
       const diagnostics: StoreDiagnostic[] = [];
       for (const source of this.sources) {
@@ -197,19 +279,21 @@ export class JsonlStore implements StoreReader {
         diagnostics.push(...source.log.all);
         if (source.log.overflow > 0) warnings.push(messages.jsonlMoreProblems(name, source.log.overflow));
       }
-      diagnostics.push(...this.rulesFile.log.all);
+      diagnostics.push(...this.rulesFile.log.all, ...this.ruleSettings.log.all);
       if (this.predictions.waitingOutcomes > 0) {
         warnings.push(messages.jsonlOrphanOutcomes(JSONL_FILES.outcomes, this.predictions.waitingOutcomes));
       }
       for (const [file, detail] of this.unreadable) warnings.push(messages.jsonlReadFailed(file, detail));
+      for (const [file, detail] of this.lateFailures) warnings.push(messages.jsonlCarryFailed(file, detail));
       if (!this.rulesFile.present && this.sources.every((source) => !source.follower.present)) {
         warnings.push(messages.jsonlNoData(this.folder));
       }
+      const readOnlyReason = await this.readOnlyReason();
       return {
         kind: 'jsonl',
         path: this.folder,
-        writable: false,
-        readOnlyReason: messages.jsonlReadOnly(this.folder),
+        writable: readOnlyReason === null,
+        readOnlyReason,
         warnings,
         diagnostics,
       };
@@ -217,35 +301,7 @@ export class JsonlStore implements StoreReader {
   }
 
   refresh(): Promise<RefreshResult> {
-    return this.exclusive(async () => {
-      this.found = [];
-      const changes: CollectionChange[] = [];
-      for (const source of this.sources) {
-        const before = source.accepted;
-        let reset: boolean;
-        try {
-          reset = (await source.follower.follow(source.sink)).reset;
-          this.unreadable.delete(source.follower.path);
-        } catch (error) {
-          this.unreadable.set(source.follower.path, describeError(error));
-          continue;
-        }
-        if (reset || source.reloadNext)
-          changes.push({ collection: source.collection, kind: 'reloaded', added: source.accepted });
-        else if (source.accepted > before)
-          changes.push({ collection: source.collection, kind: 'appended', added: source.accepted - before });
-        source.reloadNext = false;
-      }
-      try {
-        if (await this.rulesFile.refresh((diagnostic) => this.found.push(diagnostic))) {
-          changes.push({ collection: 'rules', kind: 'reloaded', added: this.rulesFile.rules.length });
-        }
-        this.unreadable.delete(this.rulesFile.path);
-      } catch (error) {
-        this.unreadable.set(this.rulesFile.path, describeError(error));
-      }
-      return { changes, diagnostics: this.found };
-    });
+    return this.exclusive(() => this.refreshNow());
   }
 
   close(): Promise<void> {
@@ -338,7 +394,7 @@ export class JsonlStore implements StoreReader {
   }
 
   readRules(): Promise<readonly AlertRule[]> {
-    return this.exclusive(() => this.rulesFile.rules);
+    return this.exclusive(() => this.mergedRules());
   }
 
   readDriftResults(query: DriftResultQuery = {}): Promise<readonly DriftResult[]> {
@@ -378,6 +434,208 @@ export class JsonlStore implements StoreReader {
     );
   }
 
+  /** Pitwall's acknowledgments (with their comments), oldest first; of one alert when `key` is given. */
+  readAcknowledgments(key?: AlertKey): Promise<readonly Acknowledgment[]> {
+    return this.exclusive(() =>
+      key === undefined ? [...this.acknowledgments] : this.acknowledgments.filter((entry) => entry.alert_key === key),
+    );
+  }
+
+  // --- writes ----------------------------------------------------------------
+
+  recordPrediction(prediction: Prediction): Promise<void> {
+    return this.exclusive(async () => {
+      const value = this.validate('predictions', predictionRecord, 'prediction', prediction);
+      const line = this.line('predictions', 'prediction', toPythonPrediction(value));
+      await this.refreshNow();
+      if (this.predictions.find(value.prediction_id) >= 0) {
+        throw new PitwallError('conflict', messages.jsonlPredictionExists(this.pathOf('predictions'), value.prediction_id));
+      }
+      await this.append('predictions', line);
+    });
+  }
+
+  recordOutcome(outcome: Outcome): Promise<boolean> {
+    return this.exclusive(async () => {
+      const value = this.validate('outcomes', outcomeRecord, 'outcome', outcome);
+      const line = this.line('outcomes', 'outcome', toPythonOutcome(value));
+      await this.refreshNow();
+      if (this.predictions.find(value.prediction_id) < 0) return false;
+      await this.append('outcomes', line);
+      return true;
+    });
+  }
+
+  recordHealthSnapshot(snapshot: HealthSnapshot): Promise<void> {
+    return this.appendRecord('healthSnapshots', healthSnapshotRecord, 'health snapshot', snapshot, toPythonHealthSnapshot);
+  }
+
+  /** Writes the seed's PerformanceMetric, which has no model version: the snapshot's is not kept. */
+  recordMetricSnapshot(snapshot: MetricSnapshot): Promise<void> {
+    return this.exclusive(async () => {
+      const value = this.validate('metricSnapshots', metricSnapshotRecord, 'metric snapshot', snapshot);
+      const { timestamp, metric_name, window_size, threshold, status } = value;
+      if (window_size === null || status === null) {
+        throw new PitwallError(
+          'input',
+          messages.jsonlMetricIncomplete(this.pathOf('metricSnapshots'), window_size === null ? 'window_size' : 'status'),
+        );
+      }
+      const metric = { timestamp, metric_name, value: value.value, window_size, threshold, status };
+      await this.append('metricSnapshots', this.line('metricSnapshots', 'metric snapshot', toPythonPerformanceMetric(metric)));
+    });
+  }
+
+  /**
+   * Appends an alert. Without an alert_id it gets `alert_<unix ms>` as the Python system writes
+   * them, but one that no alert in the file has: the alert's time in milliseconds, plus one
+   * while that is taken.
+   */
+  appendAlert(alert: NewAlert): Promise<StoredAlert> {
+    return this.exclusive(async () => {
+      const given = alert.alert_id;
+      const value = this.validate('alerts', alertRecord, 'alert', { ...alert, alert_id: given ?? alertIdAt(0) });
+      // Refreshed just before choosing, so an id another writer (Pitwall or Python) took is seen.
+      await this.refreshNow();
+      const alertId = given ?? this.freeAlertId(value.timestamp);
+      const record = { ...value, alert_id: alertId };
+      await this.append('alerts', this.line('alerts', 'alert', toPythonAlert(record)));
+      const key = `${alertId}#${this.alertOccurrences.get(alertId) ?? 1}`;
+      const row = this.alertRows.get(key);
+      return (row === undefined ? undefined : this.alerts.entry(row)?.value) ?? { ...record, key };
+    });
+  }
+
+  /**
+   * Acknowledges alerts by key: their lines in alerts.jsonl get `acknowledged`, `acknowledged_at`
+   * and `acknowledged_by`, every other line stays byte for byte, and acknowledgments.jsonl gets one
+   * line each with the comment. An alert already acknowledged is left as it was.
+   */
+  acknowledgeAlerts(
+    keys: readonly AlertKey[],
+    acknowledgedBy: string | null,
+    at: number,
+    comment: string | null = null,
+  ): Promise<AcknowledgeResult> {
+    return this.exclusive(async () => {
+      this.checkWritable();
+      const unique = [...new Set(keys)];
+      const source = this.source('alerts');
+      const path = source.follower.path;
+      for (let attempt = 1; ; attempt++) {
+        await this.refreshNow();
+        const open: ListEntry<StoredAlert>[] = [];
+        const alreadyAcknowledged: AlertKey[] = [];
+        const notFound: AlertKey[] = [];
+        for (const key of unique) {
+          const entry = this.alertEntry(key);
+          if (entry === undefined) notFound.push(key);
+          else if (entry.value.acknowledged) alreadyAcknowledged.push(key);
+          else open.push(entry);
+        }
+        const records = open.map((entry) =>
+          this.validate('alerts', acknowledgmentRecord, 'acknowledgment', {
+            alert_key: entry.value.key,
+            alert_id: entry.value.alert_id,
+            acknowledged_at: at,
+            acknowledged_by: acknowledgedBy,
+            comment,
+          }),
+        );
+        const read = source.follower.readState;
+        const first = records[0];
+        if (first === undefined || read === null) return { acknowledged: [], alreadyAcknowledged, notFound };
+        const logLines = records.map((record) => this.line('acknowledgments', 'acknowledgment', toPythonAcknowledgment(record)));
+        const edits = new Map<number, LineEdit>(
+          open.map((entry) => [entry.line, this.acknowledgeEdit(entry.value.alert_id, first.acknowledged_at, first.acknowledged_by)]),
+        );
+        const result = await this.io(path, () =>
+          rewriteLines({
+            path,
+            read,
+            edits,
+            tornTailGraceMs: this.tornTailGraceMs,
+            lateAppendGraceMs: this.options.lateAppendGraceMs ?? JSONL_WRITE_DEFAULTS.lateAppendGraceMs,
+          }),
+        );
+        if (result.status === 'changed') {
+          if (attempt >= this.rewriteAttempts) throw new PitwallError('conflict', messages.jsonlKeptChanging(path, attempt));
+          await sleep(10 * attempt);
+          continue;
+        }
+        // Queued, so it runs before any later call (and before close), whatever happens next here.
+        this.afterwards(path, result.carryLateAppends);
+        source.follower.adopt(result.file);
+        for (const entry of open) this.markAcknowledged(entry, first.acknowledged_at, first.acknowledged_by);
+        await this.append('acknowledgments', logLines.join(''));
+        return { acknowledged: open.map((entry) => entry.value.key), alreadyAcknowledged, notFound };
+      }
+    });
+  }
+
+  /** Adds a rule, or replaces the one with its rule_id; its Pitwall fields go to alert_rules.pitwall.json. */
+  saveRule(rule: AlertRule): Promise<void> {
+    return this.exclusive(async () => {
+      const value = this.validate('rules', alertRuleRecord, 'alert rule', rule);
+      const rulesPath = this.pathOf('rules');
+      await this.replace(rulesPath, (current) => withRuleSaved(rulesPath, current, value));
+      await this.updateRuleSettings(value.rule_id, () => settingsOf(value));
+      await this.refreshNow();
+    });
+  }
+
+  deleteRule(ruleId: string): Promise<boolean> {
+    return this.exclusive(async () => {
+      this.checkWritable();
+      const rulesPath = this.pathOf('rules');
+      const deleted = await this.replace(rulesPath, (current) => withRuleDeleted(rulesPath, current, ruleId));
+      await this.updateRuleSettings(ruleId, () => null);
+      await this.refreshNow();
+      return deleted;
+    });
+  }
+
+  /** Keeps when a rule last fired in alert_rules.pitwall.json; a rule_id no rule has is ignored, as a database does. */
+  markRuleTriggered(ruleId: string, at: number): Promise<void> {
+    return this.exclusive(async () => {
+      this.checkWritable();
+      const time = parseTimestamp(at);
+      if (!time.ok) {
+        throw new PitwallError(
+          'input',
+          messages.jsonlRecordInvalid(this.settingsPath, 'rule trigger time', describeIssue({ field: 'last_triggered', reason: time.reason })),
+        );
+      }
+      await this.refreshNow();
+      const rule = this.mergedRules().find((candidate) => candidate.rule_id === ruleId);
+      if (rule === undefined) return;
+      await this.updateRuleSettings(ruleId, (existing) => ({
+        for_minutes: (existing ?? rule).for_minutes,
+        min_samples: (existing ?? rule).min_samples,
+        last_triggered: time.seconds,
+      }));
+      await this.refreshNow();
+    });
+  }
+
+  recordDriftResult(result: DriftResult): Promise<void> {
+    return this.appendRecord('driftResults', driftResultRecord, 'drift result', result, toPythonDriftResult);
+  }
+
+  recordDegradationAnalysis(analysis: DegradationAnalysis): Promise<void> {
+    return this.appendRecord(
+      'degradationAnalyses',
+      degradationAnalysisRecord,
+      'degradation analysis',
+      analysis,
+      toPythonDegradationAnalysis,
+    );
+  }
+
+  recordFeatureImportance(importance: FeatureImportance): Promise<void> {
+    return this.appendRecord('featureImportance', featureImportanceRecord, 'feature importance', importance, toPythonFeatureImportance);
+  }
+
   /** An alert as read, with its line and layout: what a writer needs to rewrite it in place. */
   alertEntry(key: AlertKey): ListEntry<StoredAlert> | undefined {
     const row = this.alertRows.get(key);
@@ -389,8 +647,199 @@ export class JsonlStore implements StoreReader {
     return this.rulesFile.entry(ruleId);
   }
 
+  /** Follows every file; what `refresh()` does, for use inside a call that already runs exclusively. */
+  private async refreshNow(): Promise<RefreshResult> {
+    this.found = [];
+    const changes: CollectionChange[] = [];
+    for (const source of this.sources) {
+      const before = source.accepted;
+      let reset: boolean;
+      try {
+        reset = (await source.follower.follow(source.sink)).reset;
+        this.unreadable.delete(source.follower.path);
+      } catch (error) {
+        this.unreadable.set(source.follower.path, describeError(error));
+        continue;
+      }
+      const { collection } = source;
+      const reloaded = reset || source.reloadNext;
+      source.reloadNext = false;
+      if (collection === 'acknowledgments') continue;
+      if (reloaded) changes.push({ collection, kind: 'reloaded', added: source.accepted });
+      else if (source.accepted > before)
+        changes.push({ collection, kind: 'appended', added: source.accepted - before });
+    }
+    let rulesChanged = false;
+    for (const file of [this.rulesFile, this.ruleSettings]) {
+      try {
+        if (await file.refresh((diagnostic) => this.found.push(diagnostic))) rulesChanged = true;
+        this.unreadable.delete(file.path);
+      } catch (error) {
+        this.unreadable.set(file.path, describeError(error));
+      }
+    }
+    if (rulesChanged) changes.push({ collection: 'rules', kind: 'reloaded', added: this.rulesFile.rules.length });
+    return { changes, diagnostics: this.found };
+  }
+
   private selectPredictions(query: PredictionQuery): number[] {
     return selectRows(this.predictions.times, query, 'asc', this.predictions.matcher(query));
+  }
+
+  private get tornTailGraceMs(): number {
+    return this.options.tornTailGraceMs ?? JSONL_WRITE_DEFAULTS.tornTailGraceMs;
+  }
+
+  private get rewriteAttempts(): number {
+    return Math.max(1, this.options.rewriteAttempts ?? JSONL_WRITE_DEFAULTS.rewriteAttempts);
+  }
+
+  private get settingsPath(): string {
+    return this.ruleSettings.path;
+  }
+
+  private pathOf(collection: keyof typeof FILES): string {
+    return join(this.folder, FILES[collection]);
+  }
+
+  private source(collection: LineSource['collection']): LineSource {
+    return this.sources.find((source) => source.collection === collection) as LineSource;
+  }
+
+  private mergedRules(): AlertRule[] {
+    return this.rulesFile.rules.map((rule) => this.ruleSettings.apply(rule));
+  }
+
+  /** Why the folder cannot be written, or null when it can. */
+  private async readOnlyReason(): Promise<string | null> {
+    if (this.options.readOnly !== undefined) return this.options.readOnly;
+    try {
+      await access(this.folder, constants.W_OK | constants.X_OK);
+    } catch (error) {
+      return messages.jsonlFolderNotWritable(this.folder, describeError(error));
+    }
+    for (const name of [...Object.values(FILES), RULE_SETTINGS_FILE]) {
+      const path = join(this.folder, name);
+      try {
+        await access(path, constants.W_OK);
+      } catch (error) {
+        if (!isMissing(error)) return messages.jsonlFileNotWritable(path, describeError(error));
+      }
+    }
+    return null;
+  }
+
+  private checkWritable(): void {
+    if (this.options.readOnly !== undefined) throw new PitwallError('read-only', this.options.readOnly);
+  }
+
+  /** The record as its schema reads it, so nothing the schema refuses reaches a file. */
+  private validate<S extends RecordSpec>(collection: keyof typeof FILES, spec: S, what: string, value: unknown): RecordOf<S> {
+    this.checkWritable();
+    const parsed = parseRecord(spec, value);
+    if (!parsed.ok) {
+      const details = parsed.issues.map(describeIssue).join('; ');
+      throw new PitwallError('input', messages.jsonlRecordInvalid(this.pathOf(collection), what, details));
+    }
+    return parsed.value;
+  }
+
+  /** The record's line; refused when it is longer than a reader of the file accepts. */
+  private line(collection: LineSource['collection'], what: string, record: PyJson): string {
+    const text = toPythonLine(record);
+    const { maxLineBytes, path } = this.source(collection).follower;
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > maxLineBytes) throw new PitwallError('input', messages.jsonlRecordTooLong(path, what, bytes, maxLineBytes));
+    return text;
+  }
+
+  /** Appends whole lines in one write, then reads them back. */
+  private async append(collection: LineSource['collection'], lines: string): Promise<void> {
+    const { path } = this.source(collection).follower;
+    await this.io(path, () => appendLines(path, Buffer.from(lines, 'utf8'), this.tornTailGraceMs));
+    await this.refreshNow();
+  }
+
+  private appendRecord<S extends RecordSpec>(
+    collection: LineSource['collection'],
+    spec: S,
+    what: string,
+    value: unknown,
+    toPython: (record: RecordOf<S>) => PyJson,
+  ): Promise<void> {
+    return this.exclusive(async () => {
+      const record = this.validate(collection, spec, what, value);
+      await this.append(collection, this.line(collection, what, toPython(record)));
+    });
+  }
+
+  private replace(path: string, build: (current: Buffer | null) => Uint8Array | null): Promise<boolean> {
+    return this.io(path, () => replaceFile(path, build, { attempts: this.rewriteAttempts, settleMs: 50 }));
+  }
+
+  private updateRuleSettings(ruleId: string, update: (existing: RuleSettings | null) => RuleSettings | null): Promise<boolean> {
+    const path = this.settingsPath;
+    return this.replace(path, (current) => withRuleSettings(path, current, ruleId, update));
+  }
+
+  /** Runs file work, turning what the system refused into a PitwallError naming the file. */
+  private async io<T>(path: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof PitwallError) throw error;
+      const code = (error as NodeJS.ErrnoException | null)?.code;
+      const readOnly = code === 'EACCES' || code === 'EPERM' || code === 'EROFS';
+      throw new PitwallError(readOnly ? 'read-only' : 'io', messages.jsonlWriteFailed(path, describeError(error)), { cause: error });
+    }
+  }
+
+  /** An alert_id no alert in the file has: the time in milliseconds, plus one while that is taken. */
+  private freeAlertId(timestamp: number): string {
+    let milliseconds = Math.trunc(timestamp * 1000);
+    while (this.alertOccurrences.has(alertIdAt(milliseconds))) milliseconds++;
+    return alertIdAt(milliseconds);
+  }
+
+  /** The edit of one alert's line; it declines a line that is not that alert (the file changed). */
+  private acknowledgeEdit(alertId: string, at: number, by: string | null): LineEdit {
+    const { path, maxLineBytes } = this.source('alerts').follower;
+    return (text) => {
+      const value = parseJsonLine(text);
+      if (!isPlainObject(value) || value.alert_id !== alertId) return null;
+      const edited = acknowledgeAlertLine(text, at, by);
+      const bytes = Buffer.byteLength(edited, 'utf8') + 1;
+      if (bytes > maxLineBytes) throw new PitwallError('input', messages.jsonlRecordTooLong(path, 'acknowledged alert', bytes, maxLineBytes));
+      return edited;
+    };
+  }
+
+  /** Updates an alert read before its line was acknowledged, as reading the new line would. */
+  private markAcknowledged(entry: ListEntry<StoredAlert>, at: number, by: string | null): void {
+    const row = this.alertRows.get(entry.value.key) as number;
+    const { layout } = entry;
+    const added = ['acknowledged', 'acknowledged_at', 'acknowledged_by'].filter((key) => !layout.keys.includes(key));
+    this.alerts.replace(
+      row,
+      { ...entry.value, acknowledged: true, acknowledged_at: at, acknowledged_by: by },
+      {
+        keys: added.length === 0 ? layout.keys : [...layout.keys, ...added],
+        extra: layout.extra,
+        timestamps: { ...layout.timestamps, acknowledged_at: 'unix-seconds' },
+      },
+    );
+  }
+
+  /** Runs file work once the current call has finished, ahead of any later call; a failure becomes a warning. */
+  private afterwards(path: string, work: () => Promise<unknown>): void {
+    void this.exclusive(async () => {
+      try {
+        await work();
+        this.lateFailures.delete(path);
+      } catch (error) {
+        this.lateFailures.set(path, describeError(error));
+      }
+    }, true);
   }
 
   /** Runs `work` after every earlier call has finished. */

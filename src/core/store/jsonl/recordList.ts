@@ -25,6 +25,12 @@ export class RecordList<T extends { readonly timestamp: number }> {
     return this.entries.length - 1;
   }
 
+  /** Replaces a record in place with one of the same timestamp (a line Pitwall rewrote). */
+  replace(row: number, value: T, layout: RecordLayout): void {
+    const entry = this.entries[row] as ListEntry<T>;
+    this.entries[row] = { value, line: entry.line, layout };
+  }
+
   entry(row: number): ListEntry<T> | undefined {
     return this.entries[row];
   }

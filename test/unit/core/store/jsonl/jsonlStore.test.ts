@@ -77,8 +77,8 @@ describe('JsonlStore', function () {
       const description = await store.describe();
       assert.equal(description.kind, 'jsonl');
       assert.equal(description.path, temp.path);
-      assert.equal(description.writable, false);
-      assert.match(description.readOnlyReason ?? '', /reading only/);
+      assert.equal(description.writable, true);
+      assert.equal(description.readOnlyReason, null);
       assert.deepEqual(description.warnings, []);
       assert.deepEqual(description.diagnostics, []);
       assert.deepEqual(await store.readModelVersions(), ['v1.0', 'v1.1']);

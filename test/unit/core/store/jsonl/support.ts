@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,6 +9,8 @@ export interface TempDir {
   file(name: string): string;
   append(name: string, content: string | Uint8Array): void;
   copySample(name: string): string;
+  /** The names in the folder, sorted: no temporary file may be left behind. */
+  entries(): string[];
   remove(): void;
 }
 
@@ -22,6 +24,7 @@ export function makeTempDir(): TempDir {
       copyFileSync(join(SAMPLES, name), join(path, name));
       return join(path, name);
     },
+    entries: () => readdirSync(path).sort(),
     remove: () => rmSync(path, { recursive: true, force: true }),
   };
 }

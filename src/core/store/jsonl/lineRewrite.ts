@@ -1,0 +1,320 @@
+/**
+ * Rewrites some lines of a JSONL file that other processes append to (alerts.jsonl while the
+ * Python service runs), streaming: whatever the file's size, memory holds one chunk and the
+ * lines being edited. Every other byte is copied as it is (bad lines included), so only the
+ * edited lines differ.
+ *
+ * The content goes to a temporary file, fsynced and renamed over the original. When it is opened
+ * and again just before the rename, the original must be the file the reader read, or that file
+ * with lines appended: a replaced, truncated or rewritten original makes the attempt fail
+ * (`changed`), to be done again from a fresh read. Appends are not a reason to start over, because none is lost: once
+ * the new file is in place, what was appended to the old one after the point copied (lines
+ * written after the read, and by writers that opened the file before the rename) is carried
+ * over to the end of the new one, `lateAppendGraceMs` after the rename. The caller runs that
+ * step (`carryLateAppends`) when it likes, so its own follow-up need not wait for the grace. A
+ * writer that opened the old file and writes later than that would still write into the
+ * replaced file; the Python service opens, writes one line and closes within microseconds.
+ *
+ * The last line of the original may be incomplete. A fresh one (a writer is finishing it) is left
+ * out and carried over with the late appends once complete; a stale one (its writer died) is
+ * copied and ended with a newline, so it stays a bad line of its own (see fileWrites.ts).
+ */
+import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  NEWLINE,
+  appendLines,
+  copyPermissions,
+  identityOf,
+  isStale,
+  sleep,
+  syncDirectory,
+  temporaryPath,
+  type FileIdentity,
+} from './fileWrites';
+import { WINDOW_BYTES, isMissing, readAt } from './fileFollower';
+
+const CHUNK_BYTES = 4 * 1024 * 1024;
+const POLL_MS = 10;
+const CR = 0x0d;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * The part of the file a reader has taken in: the file's identity then, the end of its last
+ * complete line, and the first and last bytes before that end.
+ */
+export interface ReadState {
+  readonly identity: FileIdentity;
+  readonly consumed: number;
+  readonly head: Buffer;
+  readonly tail: Buffer;
+}
+
+/** Makes a line's new text (no newline) from its text; null when the line is not the one expected. */
+export type LineEdit = (text: string) => string | null;
+
+export interface LineRewriteOptions {
+  readonly path: string;
+  readonly read: ReadState;
+  /** Edits by 1-based line number. */
+  readonly edits: ReadonlyMap<number, LineEdit>;
+  readonly tornTailGraceMs: number;
+  readonly lateAppendGraceMs: number;
+}
+
+/** The rewritten file, described as FileFollower needs it to go on reading without reading it all again. */
+export interface RewrittenFile {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  /** End of the last complete line that holds one of the lines read: the lines after it are new to a reader. */
+  readonly consumed: number;
+  readonly head: Buffer;
+  readonly tail: Buffer;
+}
+
+export type LineRewriteResult =
+  | { readonly status: 'changed' }
+  | {
+      readonly status: 'done';
+      readonly file: RewrittenFile;
+      /**
+       * Carries over the late appends (see above) once `lateAppendGraceMs` have passed since the
+       * rename, and releases the replaced file; returns the bytes carried. Must be called once:
+       * the new file is in place already, so the caller may finish its own work first.
+       */
+      readonly carryLateAppends: () => Promise<number>;
+    };
+
+const CHANGED = { status: 'changed' } as const;
+
+export async function rewriteLines(options: LineRewriteOptions): Promise<LineRewriteResult> {
+  const { path, read } = options;
+  let source: FileHandle;
+  try {
+    source = await open(path, 'r');
+  } catch (error) {
+    if (isMissing(error)) return CHANGED;
+    throw error;
+  }
+  const temporary = temporaryPath(path);
+  let renamed = false;
+  let handedOver = false;
+  try {
+    const before = await source.stat({ bigint: true });
+    const windows = await readWindows(source, read.consumed);
+    if (!grewFrom(identityOf(before), read.identity) || !windows.head.equals(read.head) || !windows.tail.equals(read.tail)) {
+      return CHANGED;
+    }
+    const target = await open(temporary, 'wx+');
+    let copied: { consumed: number; copiedUpTo: number; head: Buffer; tail: Buffer };
+    let rewritten: { readonly dev: bigint; readonly ino: bigint };
+    try {
+      const consumed = await copyWithEdits(source, target, read.consumed, options.edits);
+      if (consumed < 0) return CHANGED;
+      // What follows the lines read is carried over after the rename, as appended lines are,
+      // unless it is one torn line whose writer is gone: that is ended here.
+      const size = Number(before.size);
+      let copiedUpTo = read.consumed;
+      if (size > read.consumed && isStale(before.mtimeNs, options.tornTailGraceMs)) {
+        const rest = await readAt(source, read.consumed, size - read.consumed);
+        if (!rest.includes(NEWLINE)) {
+          await target.write(Buffer.concat([rest, Buffer.of(NEWLINE)]), 0, rest.length + 1, consumed);
+          copiedUpTo = size;
+        }
+      }
+      const { head, tail } = await readWindows(target, consumed);
+      copied = { consumed, copiedUpTo, head, tail };
+      await copyPermissions(target, before);
+      await target.sync();
+      rewritten = await target.stat({ bigint: true });
+    } finally {
+      await target.close();
+    }
+    const appendedOnly = await onlyAppended(
+      path,
+      source,
+      identityOf(before),
+      { consumed: read.consumed, ...windows },
+      copied.copiedUpTo > read.consumed,
+    );
+    if (!appendedOnly) return CHANGED;
+    await rename(temporary, path);
+    renamed = true;
+    const renamedAt = Date.now();
+    handedOver = true;
+    const carry = async (): Promise<number> => {
+      try {
+        return await carryLateAppends(source, path, copied.copiedUpTo, renamedAt, options);
+      } finally {
+        await source.close();
+      }
+    };
+    try {
+      await syncDirectory(dirname(path));
+    } catch (error) {
+      await carry();
+      throw error;
+    }
+    return {
+      status: 'done',
+      file: { dev: rewritten.dev, ino: rewritten.ino, consumed: copied.consumed, head: copied.head, tail: copied.tail },
+      carryLateAppends: carry,
+    };
+  } finally {
+    if (!handedOver) await source.close();
+    if (!renamed) await rm(temporary, { force: true });
+  }
+}
+
+/** Whether `now` is the file `before` was, same size or longer (other checks tell an append from a rewrite). */
+function grewFrom(now: FileIdentity, before: FileIdentity): boolean {
+  return now.dev === before.dev && now.ino === before.ino && now.size >= before.size;
+}
+
+async function readWindows(handle: FileHandle, consumed: number): Promise<{ head: Buffer; tail: Buffer }> {
+  const length = Math.min(WINDOW_BYTES, consumed);
+  return { head: await readAt(handle, 0, length), tail: await readAt(handle, consumed - length, length) };
+}
+
+/**
+ * Copies the complete lines of `source` (its first `consumed` bytes) to `target`, replacing the
+ * edited ones. Returns the bytes written, or -1 when an edit did not find the line it expected.
+ */
+async function copyWithEdits(
+  source: FileHandle,
+  target: FileHandle,
+  consumed: number,
+  edits: ReadonlyMap<number, LineEdit>,
+): Promise<number> {
+  const lines = [...edits.keys()].sort((a, b) => a - b);
+  const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(consumed, 1)));
+  let next = 0;
+  let line = 1;
+  let position = 0;
+  let written = 0;
+  // The edited line being read, when it spans chunks.
+  let collecting: Buffer[] | null = null;
+  while (position < consumed) {
+    const { bytesRead } = await source.read(chunk, 0, Math.min(chunk.length, consumed - position), position);
+    if (bytesRead === 0) return -1;
+    const view = chunk.subarray(0, bytesRead);
+    const pieces: Buffer[] = [];
+    let start = 0;
+    let scan = 0;
+    while (scan < bytesRead) {
+      if (collecting !== null) {
+        const newline = view.indexOf(NEWLINE, scan);
+        const end = newline < 0 ? bytesRead : newline + 1;
+        collecting.push(Buffer.from(view.subarray(scan, end)));
+        scan = start = end;
+        if (newline < 0) break;
+        const edited = editLine(Buffer.concat(collecting), line === 1, edits.get(line) as LineEdit);
+        if (edited === null) return -1;
+        pieces.push(edited);
+        collecting = null;
+        line++;
+        next++;
+        continue;
+      }
+      const wanted = lines[next];
+      if (wanted === undefined) break;
+      if (line === wanted) {
+        pieces.push(view.subarray(start, scan));
+        start = scan;
+        collecting = [];
+        continue;
+      }
+      const newline = view.indexOf(NEWLINE, scan);
+      if (newline < 0) break;
+      scan = newline + 1;
+      line++;
+    }
+    if (collecting === null) pieces.push(view.subarray(start, bytesRead));
+    written += await writeAllv(target, pieces);
+    position += bytesRead;
+  }
+  return next === lines.length ? written : -1;
+}
+
+/** The edited bytes of one line (which ends with its newline), keeping a byte-order mark and a CR. */
+function editLine(bytes: Buffer, first: boolean, edit: LineEdit): Buffer | null {
+  let body = bytes.subarray(0, bytes.length - 1);
+  const bom = first && body.subarray(0, 3).equals(BOM);
+  if (bom) body = body.subarray(3);
+  const cr = body.length > 0 && body[body.length - 1] === CR;
+  if (cr) body = body.subarray(0, body.length - 1);
+  const edited = edit(body.toString('utf8'));
+  if (edited === null) return null;
+  return Buffer.from(`${bom ? '\ufeff' : ''}${edited}${cr ? '\r' : ''}\n`, 'utf8');
+}
+
+async function writeAllv(handle: FileHandle, pieces: readonly Buffer[]): Promise<number> {
+  const total = pieces.reduce((sum, piece) => sum + piece.length, 0);
+  const { bytesWritten } = await handle.writev(pieces);
+  if (bytesWritten < total) {
+    const rest = Buffer.concat(pieces).subarray(bytesWritten);
+    let offset = 0;
+    while (offset < rest.length) offset += (await handle.write(rest, offset, rest.length - offset)).bytesWritten;
+  }
+  return total;
+}
+
+/**
+ * Whether the file at `path` is still the one read through `source`, or that one with lines
+ * appended: the same inode, longer, with the same first and last bytes before `consumed`.
+ */
+async function onlyAppended(
+  path: string,
+  source: FileHandle,
+  before: FileIdentity,
+  read: { readonly consumed: number; readonly head: Buffer; readonly tail: Buffer },
+  copiedTornLine: boolean,
+): Promise<boolean> {
+  let now;
+  try {
+    now = await stat(path, { bigint: true });
+  } catch (error) {
+    if (isMissing(error)) return false;
+    throw error;
+  }
+  if (now.dev !== before.dev || now.ino !== before.ino || now.size < before.size) return false;
+  if (now.size === before.size) return now.mtimeNs === before.mtimeNs;
+  // A torn line taken for dead has been continued: its writer was alive, so read it again.
+  if (copiedTornLine) return false;
+  const again = await readWindows(source, read.consumed);
+  return again.head.equals(read.head) && again.tail.equals(read.tail);
+}
+
+/**
+ * Copies what writers appended to the replaced file after `from` to the end of the new one,
+ * giving a line still being written time to be finished. It watches for at most
+ * `tornTailGraceMs`: a writer that keeps the replaced file open and writes on after that
+ * writes where no reader looks.
+ */
+async function carryLateAppends(
+  source: FileHandle,
+  path: string,
+  from: number,
+  renamedAt: number,
+  options: Pick<LineRewriteOptions, 'tornTailGraceMs' | 'lateAppendGraceMs'>,
+): Promise<number> {
+  await sleep(Math.max(0, renamedAt + options.lateAppendGraceMs - Date.now()));
+  const deadline = Date.now() + options.tornTailGraceMs;
+  let carried = 0;
+  for (;;) {
+    const stats = await source.stat({ bigint: true });
+    const size = Number(stats.size);
+    if (size <= from) return carried;
+    const bytes = await readAt(source, from, size - from);
+    const complete = bytes[bytes.length - 1] === NEWLINE;
+    if (!complete && Date.now() < deadline && !isStale(stats.mtimeNs, options.tornTailGraceMs)) {
+      await sleep(POLL_MS);
+      continue;
+    }
+    await appendLines(path, complete ? bytes : Buffer.concat([bytes, Buffer.of(NEWLINE)]), options.tornTailGraceMs);
+    carried += bytes.length;
+    from = size;
+    if (Date.now() >= deadline) return carried;
+    await sleep(options.lateAppendGraceMs);
+  }
+}
