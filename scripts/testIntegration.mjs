@@ -58,6 +58,12 @@ function startControlServer(getPage) {
           texts.push(await frame.evaluate(() => ({ url: location.href, text: document.body?.innerText ?? '', svgMarks: document.querySelectorAll('svg path, svg rect, svg line').length })).catch(() => null));
         }
         response.end(JSON.stringify({ frames: texts.filter(Boolean) }));
+      } else if (url.pathname === '/click' || url.pathname === '/hover') {
+        // Like a person: move the pointer there (and click), so hover-only actions appear.
+        const target = page.locator(url.searchParams.get('selector') ?? 'body').first();
+        await target.hover({ timeout: 10_000 });
+        if (url.pathname === '/click') await target.click({ timeout: 10_000 });
+        response.end('{}');
       } else if (url.pathname === '/press') {
         await page.keyboard.press(url.searchParams.get('key') ?? 'Escape');
         response.end('{}');

@@ -1,53 +1,58 @@
-import { parseArgs } from 'node:util';
-import { readSourcePreview } from '../core/store/alertsPreview';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describeError, PitwallError } from '../core/errors';
 import { version } from '../../package.json';
+import { COMMANDS, type CommandEnvironment } from './commands';
+import { stdio } from './output';
 
-const USAGE = `pitwall ${version}: model monitoring and alerting over JSONL folders and SQLite databases
+const USAGE = `pitwall ${version} — model monitoring and alerting over the data your service writes
+
+A <source> is a folder of JSONL files or a SQLite database file.
+Every command takes --json for machine-readable output.
 
 Usage:
-  pitwall alerts <source> [--json]    list the alerts of a monitoring source
-  pitwall --version
-  pitwall --help
+${Object.values(COMMANDS)
+  .map((command) => `  pitwall ${command.summary}`)
+  .join('\n')}
+  pitwall --version | --help
+
+Exit status: 0 success, 2 bad input (the reason is on stderr), 1 any other failure.
 `;
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-      version: { type: 'boolean', short: 'v', default: false },
-    },
-  });
-  if (values.version) {
-    process.stdout.write(`${version}\n`);
-    return 0;
-  }
-  const [command, source] = positionals;
-  if (values.help || !command) {
-    process.stdout.write(USAGE);
-    return values.help ? 0 : 2;
-  }
-  if (command !== 'alerts' || !source) throw new PitwallError('input', `Unknown command or missing source.\n${USAGE}`);
-  const preview = await readSourcePreview(source);
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(preview.alerts, null, 2)}\n`);
-  } else {
-    for (const alert of preview.alerts) {
-      process.stdout.write(`${alert.severity.padEnd(8)} ${alert.acknowledged ? 'ack ' : 'open'} ${alert.title}\n`);
-    }
-  }
-  return 0;
+/** Next to the bundle when installed; sql.js's own copy when run from source. */
+function wasmPath(): string | undefined {
+  const bundled = join(__dirname, 'sql-wasm.wasm');
+  return existsSync(bundled) ? bundled : undefined;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`pitwall: ${describeError(error)}\n`);
-    process.exitCode = error instanceof PitwallError && error.code === 'input' ? 2 : 1;
-  },
-);
+export async function runCli(argv: readonly string[], env: CommandEnvironment): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v') {
+    env.out.write(`${version}\n`);
+    return 0;
+  }
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    env.out.write(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new PitwallError('input', `unknown command "${name}".\n\n${USAGE}`);
+  return command.run(rest, env);
+}
+
+export function exitCodeOf(error: unknown): number {
+  return error instanceof PitwallError && (error.code === 'input' || error.code === 'not-found' || error.code === 'conflict') ? 2 : 1;
+}
+
+if (require.main === module) {
+  const path = wasmPath();
+  runCli(process.argv.slice(2), { out: stdio, now: () => Date.now() / 1000, ...(path ? { wasmPath: path } : {}) }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`pitwall: ${describeError(error)}\n`);
+      process.exitCode = exitCodeOf(error);
+    },
+  );
+}

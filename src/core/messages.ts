@@ -33,7 +33,6 @@ export const messages = {
     `${path} is not a folder: a JSONL monitoring source is the folder that holds predictions.jsonl, alerts.jsonl and the other files.`,
   jsonlNoData: (path: string) =>
     `${path} holds none of the monitoring files (predictions.jsonl, outcomes.jsonl, health_snapshots.jsonl, metrics.jsonl, alerts.jsonl, alert_rules.json).`,
-  jsonlReadOnly: (path: string) => `${path} is open for reading only.`,
   jsonlReadFailed: (file: string, detail: string) => `Cannot read ${file}: ${detail}.`,
   jsonlLineSkipped: (file: string, line: number, problem: string) => `${file} line ${line}: ${problem}. The line was skipped.`,
   jsonlLineNotJson: (detail: string) => `not valid JSON (${detail})`,
@@ -55,6 +54,29 @@ export const messages = {
   jsonlRuleNote: (file: string, index: number, problem: string) => `${file}[${index}]: ${problem}.`,
   jsonlDuplicateRule: (ruleId: string, firstIndex: number) => `"${ruleId}" is already used by rule [${firstIndex}], which is the one kept`,
   jsonlClosed: (path: string) => `The monitoring source ${path} was closed: open it again.`,
+  jsonlFolderNotWritable: (path: string, detail: string) =>
+    `Pitwall cannot write to ${path}: the folder is not writable (${detail}). It is open read-only.`,
+  jsonlFileNotWritable: (file: string, detail: string) =>
+    `Pitwall cannot write to ${file}: the file is not writable (${detail}). The folder is open read-only.`,
+  jsonlWriteFailed: (file: string, detail: string) => `Nothing was written to ${file}: ${detail}.`,
+  jsonlRecordInvalid: (file: string, what: string, details: string) =>
+    `Nothing was written to ${file}: the ${what} is not valid: ${details}.`,
+  jsonlRecordTooLong: (file: string, what: string, bytes: number, maxBytes: number) =>
+    `Nothing was written to ${file}: the ${what} takes ${bytes} bytes as a line, more than the ${maxBytes} a reader of the file accepts.`,
+  jsonlPredictionExists: (file: string, predictionId: string) =>
+    `Nothing was written to ${file}: a prediction with prediction_id "${predictionId}" is already recorded, and prediction ids must be unique.`,
+  jsonlMetricIncomplete: (file: string, field: string) =>
+    `Nothing was written to ${file}: it holds the Python system's PerformanceMetric, which needs a ${field}, and this metric snapshot has none.`,
+  jsonlKeptChanging: (file: string, attempts: number) =>
+    `Nothing was written to ${file}: another program kept changing it while Pitwall rewrote it (${attempts} attempts). Try again when its writer is idle.`,
+  jsonlNotRewritable: (file: string, detail: string) =>
+    `Pitwall will not rewrite ${file}: it cannot read all of it back (${detail}), and a rewrite would lose what it cannot read. Fix the file, or restore it from a backup.`,
+  jsonlRuleSettingsNotJson: (file: string, detail: string) =>
+    `${file} is not a JSON object of rule settings (${detail}): Pitwall's rule settings (for_minutes, min_samples, last_triggered) were not read from it.`,
+  jsonlRuleSettingsSkipped: (file: string, ruleId: string, problem: string) =>
+    `${file}, rule "${ruleId}": ${problem}. These settings were ignored.`,
+  jsonlCarryFailed: (file: string, detail: string) =>
+    `After Pitwall rewrote ${file}, lines another program appended to the replaced file could not be copied into it (${detail}): they may be missing.`,
 
   // --- sqlite store ----------------------------------------------------------
   sqliteNotFound: (path: string) => `No SQLite database at ${path}: the file does not exist.`,
@@ -144,6 +166,44 @@ export const messages = {
   sqliteNewDatabaseStatementFailed: (path: string, statement: number, count: number, detail: string) =>
     `Cannot create ${path}: statement ${statement} of ${count} failed (SQLite says: ${detail}). Nothing was written.`,
   sqliteNewDatabaseWriteFailed: (path: string, detail: string) => `Cannot create ${path}: ${detail}.`,
+
+  // --- migration -------------------------------------------------------------
+  migrationTargetIsFolder: (path: string) =>
+    `${path} is a folder: migrate into a SQLite database file (a new name, or an existing monitoring database).`,
+  migrationTargetFolderMissing: (folder: string) => `The folder ${folder} does not exist: create it, or choose another place for the database.`,
+  migrationTargetNotSqlite: (path: string) =>
+    `${path} is not a SQLite database (it does not start with "SQLite format 3"): nothing was migrated and the file was left as it was. Choose a new file name or a monitoring database.`,
+  migrationTargetReadOnly: (reason: string) => `Nothing was migrated. ${reason}`,
+  migrationTargetOldSchema: (path: string, columns: readonly string[]) =>
+    `${path} has no ${columns.join(', ')} column${columns.length === 1 ? '' : 's'} (an older schema): nothing was migrated. Migrate into a new file instead.`,
+  migrationTablesCreated: (path: string, tables: readonly string[]) =>
+    `${path} had no ${tables.join(', ')} table${tables.length === 1 ? '' : 's'}: created as SQLAlchemy's create_all creates them.`,
+  migrationStatementFailed: (path: string, statement: number, detail: string) =>
+    `Cannot create ${path}: statement ${statement} failed (SQLite says: ${detail}). Nothing was written.`,
+  migrationLineUnfinished: (bytes: number) => `has no newline yet (${bytes} bytes of an unfinished write)`,
+  migrationLineNotMigrated: (file: string, line: number, problem: string) =>
+    `${file} line ${line} ${problem}: it was not migrated. Migrate again once its writer has finished it.`,
+  migrationTextUnpaired: () => 'holds an unpaired UTF-16 surrogate, which SQLite text cannot store',
+  migrationAlertRenamed: (file: string, line: number, from: string, to: string) =>
+    `${file} line ${line}: alert_id "${from}" is already used by an earlier alert; migrated as "${to}".`,
+  migrationOrphanOutcomes: (file: string, count: number, existingTarget: boolean) =>
+    existingTarget
+      ? `${file} has outcomes for ${count} predictions that neither predictions.jsonl nor the database holds without ground truth: they were not migrated.`
+      : `${file} has outcomes for ${count} predictions that predictions.jsonl does not hold: they were not migrated.`,
+  migrationMetricsWithoutVersion: (file: string, count: number) =>
+    `${file} does not record model versions: its ${count} metric snapshots were written with an empty model_version, as the column allows no NULL.`,
+  migrationRuleAmbiguous: (metric: string, component: string, severity: string, rules: readonly string[]) =>
+    `Alerts on ${metric} (${component}, ${severity}) fit the rules ${rules.join(', ')} alike: their last_triggered was not set from those alerts.`,
+  migrationRuleFieldsDropped: (ruleId: string, fields: readonly string[]) =>
+    `Rule "${ruleId}" sets ${fields.join(' and ')}, which the database has no column for: migrated without ${fields.length === 1 ? 'it' : 'them'}.`,
+  migrationReportTitle: (folder: string, target: string, newDatabase: boolean, dryRun: boolean, seconds: string) =>
+    dryRun
+      ? `Dry run, nothing was written: migrating ${folder} into ${target} (${newDatabase ? 'a new database' : 'the existing database'}) would give:`
+      : `Migrated ${folder} into ${target} (${newDatabase ? 'a new database' : 'the existing database'}) in ${seconds} s:`,
+  migrationReportRenamed: () => 'Alert ids renamed:',
+  migrationReportProblems: () => 'Lines not migrated, and remarks:',
+  migrationReportWarnings: () => 'Warnings:',
+  migrationReportMore: (count: number) => `… and ${count} more.`,
 
   // --- tracker and alerting system ---------------------------------------------
   duplicatePrediction: (id: string) => `A prediction with prediction_id "${id}" is already recorded: prediction ids must be unique.`,

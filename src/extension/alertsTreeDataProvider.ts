@@ -1,29 +1,31 @@
 import * as vscode from 'vscode';
-import type { AlertPreview } from '../core/store/alertsPreview';
+import { ALERT_SEVERITIES, type AlertSeverity } from '../core/model/alert';
+import type { StoredAlert } from '../core/store/store';
 import type { SourceManager } from './sourceManager';
 
-const SEVERITIES = ['critical', 'warning', 'info'] as const;
-type Severity = (typeof SEVERITIES)[number];
+/** Alerts listed per severity group; the rest are counted, and reached through filters or the CLI. */
+export const ALERTS_PER_GROUP = 500;
 
-const SEVERITY_ICON: Record<Severity, vscode.ThemeIcon> = {
+const SEVERITY_ICON: Record<AlertSeverity, vscode.ThemeIcon> = {
   critical: new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')),
   warning: new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')),
   info: new vscode.ThemeIcon('info', new vscode.ThemeColor('charts.blue')),
 };
 
 export type AlertsNode =
-  | { kind: 'severity'; severity: string; alerts: AlertPreview[] }
-  | { kind: 'alert'; alert: AlertPreview };
+  | { kind: 'severity'; severity: AlertSeverity; total: number; open: number; expanded: boolean }
+  | { kind: 'alert'; alert: StoredAlert }
+  | { kind: 'more'; severity: AlertSeverity; hidden: number };
 
 function titleCase(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function formatTime(seconds: number): string {
+export function formatAlertTime(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 }
 
-/** The Alerts view: alerts grouped by severity, with counts; open alerts first within a group. */
+/** The Alerts view: alerts grouped by severity with counts; open alerts first, newest first. */
 export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<AlertsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -33,59 +35,72 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
     this.subscription = sources.onDidChange(() => this.changed.fire(undefined));
   }
 
-  getChildren(node?: AlertsNode): AlertsNode[] {
+  async getChildren(node?: AlertsNode): Promise<AlertsNode[]> {
     const source = this.sources.source;
     if (!source) return [];
+    const { store } = source;
     if (!node) {
-      const groups = new Map<string, AlertPreview[]>();
-      for (const alert of source.data.alerts) {
-        const list = groups.get(alert.severity) ?? [];
-        list.push(alert);
-        groups.set(alert.severity, list);
-      }
-      const order = (severity: string) => {
-        const index = (SEVERITIES as readonly string[]).indexOf(severity);
-        return index === -1 ? SEVERITIES.length : index;
-      };
-      return [...groups.entries()]
-        .sort(([a], [b]) => order(a) - order(b) || a.localeCompare(b))
-        .map(([severity, alerts]) => ({ kind: 'severity', severity, alerts }));
+      const groups = await Promise.all(
+        ALERT_SEVERITIES.slice()
+          .reverse()
+          .map(async (severity) => ({
+            severity,
+            total: await store.countAlerts({ severity }),
+            open: await store.countAlerts({ severity, acknowledged: false }),
+          })),
+      );
+      const present = groups.filter((group) => group.total > 0);
+      // Only the most severe group starts expanded, so every group's count stays in sight.
+      return present.map((group, index) => ({ kind: 'severity', ...group, expanded: index === 0 }));
     }
-    if (node.kind === 'severity') {
-      return [...node.alerts]
-        .sort((a, b) => Number(a.acknowledged) - Number(b.acknowledged) || b.timestamp - a.timestamp)
-        .map((alert) => ({ kind: 'alert', alert }));
-    }
-    return [];
+    if (node.kind !== 'severity') return [];
+    const open = await store.readAlerts({ severity: node.severity, acknowledged: false, limit: ALERTS_PER_GROUP });
+    const acknowledged =
+      open.length < ALERTS_PER_GROUP
+        ? await store.readAlerts({ severity: node.severity, acknowledged: true, limit: ALERTS_PER_GROUP - open.length })
+        : [];
+    const children: AlertsNode[] = [...open, ...acknowledged].map((alert) => ({ kind: 'alert', alert }));
+    const hidden = node.total - children.length;
+    if (hidden > 0) children.push({ kind: 'more', severity: node.severity, hidden });
+    return children;
   }
 
   getTreeItem(node: AlertsNode): vscode.TreeItem {
     if (node.kind === 'severity') {
-      const open = node.alerts.filter((alert) => !alert.acknowledged).length;
-      // Only the most severe group starts expanded, so every group's count stays in sight.
-      const mostSevere = this.getChildren()[0];
-      const expanded = mostSevere?.kind === 'severity' && mostSevere.severity === node.severity;
       const item = new vscode.TreeItem(
         titleCase(node.severity),
-        expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+        node.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
       );
       item.id = `severity:${node.severity}`;
-      item.description = `${node.alerts.length} · ${open} open`;
-      item.iconPath = SEVERITY_ICON[node.severity as Severity] ?? new vscode.ThemeIcon('bell');
+      item.description = `${node.total} · ${node.open} open`;
+      item.iconPath = SEVERITY_ICON[node.severity];
       item.contextValue = `severity:${node.severity}`;
+      item.accessibilityInformation = { label: `${node.severity} alerts: ${node.total}, ${node.open} open` };
+      return item;
+    }
+    if (node.kind === 'more') {
+      const item = new vscode.TreeItem(`${node.hidden} older alerts not listed`, vscode.TreeItemCollapsibleState.None);
+      item.id = `more:${node.severity}`;
+      item.iconPath = new vscode.ThemeIcon('ellipsis');
+      item.tooltip = 'The view lists the newest alerts of each severity. Use `pitwall alerts <source> --limit N` or a notebook for the rest.';
+      item.contextValue = 'more';
       return item;
     }
     const { alert } = node;
-    const item = new vscode.TreeItem(alert.title, vscode.TreeItemCollapsibleState.None);
+    // The message ("accuracy is 0.6274 (< 0.7000)") says more in a narrow sidebar than the generic title.
+    const item = new vscode.TreeItem(alert.message ?? alert.title ?? alert.alert_id, vscode.TreeItemCollapsibleState.None);
     item.id = `alert:${alert.key}`;
-    item.description = [alert.modelVersion, formatTime(alert.timestamp)].filter(Boolean).join(' · ');
+    item.description = [alert.model_version, formatAlertTime(alert.timestamp)].filter(Boolean).join(' · ');
     item.iconPath = alert.acknowledged
       ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('disabledForeground'))
-      : (SEVERITY_ICON[alert.severity as Severity] ?? new vscode.ThemeIcon('bell'));
+      : SEVERITY_ICON[alert.severity];
     const tooltip = new vscode.MarkdownString();
-    tooltip.appendMarkdown(`**${titleCase(alert.severity)}** · ${alert.acknowledged ? 'acknowledged' : 'open'}\n\n`);
-    tooltip.appendText(alert.message);
-    tooltip.appendMarkdown(`\n\n\`${alert.alertId}\` · ${formatTime(alert.timestamp)}`);
+    tooltip.appendMarkdown(`**${titleCase(alert.severity)}** · `);
+    tooltip.appendText(alert.acknowledged ? `acknowledged by ${alert.acknowledged_by ?? 'someone'}${alert.acknowledged_at ? ` at ${formatAlertTime(alert.acknowledged_at)}` : ''}` : 'open');
+    tooltip.appendMarkdown('\n\n');
+    tooltip.appendText(alert.title ?? '');
+    tooltip.appendMarkdown('\n\n');
+    tooltip.appendText(`${alert.alert_id} · ${formatAlertTime(alert.timestamp)}`);
     item.tooltip = tooltip;
     item.contextValue = `alert:${alert.acknowledged ? 'acknowledged' : 'open'}:${alert.severity}`;
     return item;

@@ -14,7 +14,7 @@ export async function openSourceWithProgress(context: CommandContext, path: stri
       { location: { viewId: 'pitwall.alerts' }, title: 'Opening monitoring source' },
       () => context.sources.open(path),
     );
-    if (source.readOnly && source.readOnlyReason) void vscode.window.showInformationMessage(source.readOnlyReason);
+    if (source.readOnlyReason) void vscode.window.showInformationMessage(source.readOnlyReason);
     return true;
   } catch (error) {
     context.log.error(`Opening ${path} failed: ${describeError(error)}`);
@@ -68,7 +68,7 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand('pitwall.openFolder', () => pickFolder(context)),
     vscode.commands.registerCommand('pitwall.openDatabase', () => pickDatabase(context)),
     vscode.commands.registerCommand('pitwall.closeSource', () => context.sources.close()),
-    vscode.commands.registerCommand('pitwall.refresh', () => context.sources.refresh()),
+    vscode.commands.registerCommand('pitwall.refresh', () => context.sources.refresh(true)),
     vscode.commands.registerCommand('pitwall.showLog', () => context.log.show()),
   ];
 }

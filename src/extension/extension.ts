@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AlertsTreeDataProvider } from './alertsTreeDataProvider';
+import { registerAcknowledgeCommands } from './acknowledge';
+import { AlertsTreeDataProvider, type AlertsNode } from './alertsTreeDataProvider';
 import { openSourceWithProgress, registerCommands } from './commands';
 import { ModelsTreeDataProvider } from './modelsTreeDataProvider';
 import { RulesTreeDataProvider } from './rulesTreeDataProvider';
@@ -14,6 +15,7 @@ export interface PitwallApi {
   readonly alerts: AlertsTreeDataProvider;
   readonly rules: RulesTreeDataProvider;
   readonly models: ModelsTreeDataProvider;
+  readonly alertsView: vscode.TreeView<AlertsNode>;
 }
 
 /** The workspace's `pitwall.source.path`, when it exists: a JSONL folder, or a database inside or at it. */
@@ -35,11 +37,12 @@ async function findWorkspaceSource(): Promise<string | null> {
 
 export async function activate(context: vscode.ExtensionContext): Promise<PitwallApi> {
   const log = vscode.window.createOutputChannel('Pitwall', { log: true });
-  const sources = new SourceManager(log);
+  const sources = new SourceManager(log, context.asAbsolutePath('dist/sql-wasm.wasm'));
   const alerts = new AlertsTreeDataProvider(sources);
   const rules = new RulesTreeDataProvider(sources);
   const models = new ModelsTreeDataProvider(sources);
   const commandContext = { sources, log };
+  const alertsView = vscode.window.createTreeView('pitwall.alerts', { treeDataProvider: alerts, showCollapseAll: true, canSelectMany: true });
   context.subscriptions.push(
     log,
     sources,
@@ -47,14 +50,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     rules,
     models,
     new StatusBar(sources),
-    vscode.window.createTreeView('pitwall.alerts', { treeDataProvider: alerts, showCollapseAll: true }),
+    alertsView,
+    sources.onDidChange((source) => {
+      alertsView.message = source?.readOnlyReason ? `Read-only: ${source.readOnlyReason}` : undefined;
+    }),
+    ...registerAcknowledgeCommands(sources, log, alertsView),
     vscode.window.createTreeView('pitwall.rules', { treeDataProvider: rules }),
     vscode.window.createTreeView('pitwall.models', { treeDataProvider: models }),
     ...registerCommands(commandContext),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => {
-      const path = sources.source?.path;
-      if (path) void sources.open(path);
-    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void sources.updateTrust()),
   );
 
   const autoOpen = vscode.workspace.getConfiguration('pitwall.source').get<boolean>('autoOpen', true);
@@ -62,7 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     const found = await findWorkspaceSource();
     if (found) await openSourceWithProgress(commandContext, found);
   }
-  return { sources, alerts, rules, models };
+  return { sources, alerts, rules, models, alertsView };
 }
 
 export function deactivate(): void {}

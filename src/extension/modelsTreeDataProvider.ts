@@ -3,10 +3,12 @@ import type { SourceManager } from './sourceManager';
 
 export interface ModelNode {
   modelVersion: string;
+  predictions: number;
+  labelled: number;
   openAlerts: number;
 }
 
-/** The Models view: each model version the source knows, with its open alerts. */
+/** The Models view: each model version with its prediction volume, label coverage and open alerts. */
 export class ModelsTreeDataProvider implements vscode.TreeDataProvider<ModelNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<undefined>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -16,24 +18,27 @@ export class ModelsTreeDataProvider implements vscode.TreeDataProvider<ModelNode
     this.subscription = sources.onDidChange(() => this.changed.fire(undefined));
   }
 
-  getChildren(node?: ModelNode): ModelNode[] {
+  async getChildren(node?: ModelNode): Promise<ModelNode[]> {
     const source = this.sources.source;
     if (node || !source) return [];
-    const open = new Map<string, number>();
-    for (const alert of source.data.alerts) {
-      if (!alert.modelVersion) continue;
-      open.set(alert.modelVersion, (open.get(alert.modelVersion) ?? 0) + (alert.acknowledged ? 0 : 1));
-    }
-    return [...open.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([modelVersion, openAlerts]) => ({ modelVersion, openAlerts }));
+    const { store } = source;
+    const versions = await store.readModelVersions();
+    return Promise.all(
+      versions.map(async (modelVersion) => ({
+        modelVersion,
+        predictions: await store.countPredictions({ modelVersion }),
+        labelled: await store.countPredictions({ modelVersion, hasOutcome: true }),
+        openAlerts: await store.countAlerts({ modelVersion, acknowledged: false }),
+      })),
+    );
   }
 
   getTreeItem(node: ModelNode): vscode.TreeItem {
     const item = new vscode.TreeItem(node.modelVersion, vscode.TreeItemCollapsibleState.None);
     item.id = `model:${node.modelVersion}`;
-    item.description = node.openAlerts === 0 ? 'no open alerts' : `${node.openAlerts} open alerts`;
-    item.iconPath = new vscode.ThemeIcon('symbol-class');
+    const coverage = node.predictions === 0 ? 0 : (100 * node.labelled) / node.predictions;
+    item.description = `${node.predictions.toLocaleString('en-US')} predictions · ${coverage.toFixed(0)}% labelled · ${node.openAlerts} open alerts`;
+    item.iconPath = new vscode.ThemeIcon('symbol-class', node.openAlerts > 0 ? new vscode.ThemeColor('list.warningForeground') : undefined);
     item.contextValue = 'model';
     return item;
   }

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import type { RulePreview } from '../core/store/alertsPreview';
+import type { AlertRule } from '../core/model/alertRule';
+import { formatAlertTime } from './alertsTreeDataProvider';
 import type { SourceManager } from './sourceManager';
 
-/** The Rules view: one item per alert rule with its condition. */
-export class RulesTreeDataProvider implements vscode.TreeDataProvider<RulePreview>, vscode.Disposable {
+/** The Rules view: one item per alert rule with its condition, severity and cooldown state. */
+export class RulesTreeDataProvider implements vscode.TreeDataProvider<AlertRule>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
@@ -12,16 +13,23 @@ export class RulesTreeDataProvider implements vscode.TreeDataProvider<RulePrevie
     this.subscription = sources.onDidChange(() => this.changed.fire(undefined));
   }
 
-  getChildren(node?: RulePreview): RulePreview[] {
-    if (node) return [];
-    return this.sources.source?.data.rules ?? [];
+  async getChildren(node?: AlertRule): Promise<AlertRule[]> {
+    const source = this.sources.source;
+    if (node || !source) return [];
+    return [...(await source.store.readRules())];
   }
 
-  getTreeItem(rule: RulePreview): vscode.TreeItem {
-    const item = new vscode.TreeItem(rule.ruleId, vscode.TreeItemCollapsibleState.None);
-    item.id = `rule:${rule.ruleId}`;
-    item.description = `${rule.metricName} ${rule.comparison} ${rule.threshold} · ${rule.severity}${rule.enabled ? '' : ' · disabled'}`;
+  getTreeItem(rule: AlertRule): vscode.TreeItem {
+    const item = new vscode.TreeItem(rule.rule_id, vscode.TreeItemCollapsibleState.None);
+    item.id = `rule:${rule.rule_id}`;
+    item.description = `${rule.metric_name} ${rule.comparison} ${rule.threshold} · ${rule.severity}${rule.enabled ? '' : ' · disabled'}`;
     item.iconPath = new vscode.ThemeIcon(rule.enabled ? 'law' : 'circle-slash');
+    const tooltip = new vscode.MarkdownString();
+    tooltip.appendText(`${rule.metric_type} rule on ${rule.component}: fires ${rule.severity} when ${rule.metric_name} ${rule.comparison} ${rule.threshold}`);
+    tooltip.appendMarkdown('\n\n');
+    tooltip.appendText(`cooldown ${rule.cooldown_minutes} min · channels ${rule.channels.join(', ') || 'none'}`);
+    if (rule.last_triggered !== null) tooltip.appendText(` · last fired ${formatAlertTime(rule.last_triggered)}`);
+    item.tooltip = tooltip;
     item.contextValue = `rule:${rule.enabled ? 'enabled' : 'disabled'}`;
     return item;
   }

@@ -1,22 +1,23 @@
 import * as vscode from 'vscode';
-import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { readSourcePreview, type SourcePreview } from '../core/store/alertsPreview';
 import { describeError } from '../core/errors';
-
-export type SourceKind = 'jsonl' | 'sqlite';
+import { openStore } from '../core/store/openStore';
+import type { StoreCounts, Store, StoreDescription } from '../core/store/store';
 
 export interface OpenSource {
-  path: string;
-  kind: SourceKind;
-  readOnly: boolean;
-  readOnlyReason: string | null;
-  data: SourcePreview;
+  readonly path: string;
+  readonly name: string;
+  readonly store: Store;
+  /** The store's own description (kind, writability, warnings, diagnostics). */
+  readonly description: StoreDescription;
+  readonly counts: StoreCounts;
+  /** Set when the source must not be written, for this reason: an untrusted workspace or a store that cannot write. */
+  readonly readOnlyReason: string | null;
 }
 
-const SQLITE_EXTENSIONS = ['.db', '.sqlite', '.sqlite3'];
+const UNTRUSTED = 'The workspace is not trusted: Pitwall opened the source read-only. Trust the workspace to acknowledge alerts or edit rules.';
 
-/** Holds the one open monitoring source, reloads it when its files change, and tells the views. */
+/** Holds the one open monitoring source, follows its files as other processes write, and tells the views. */
 export class SourceManager implements vscode.Disposable {
   private current: OpenSource | null = null;
   private watcher: vscode.FileSystemWatcher | null = null;
@@ -24,7 +25,10 @@ export class SourceManager implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<OpenSource | null>();
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly wasmPath: string,
+  ) {
     void this.setContext();
   }
 
@@ -33,26 +37,14 @@ export class SourceManager implements vscode.Disposable {
   }
 
   async open(path: string): Promise<OpenSource> {
-    const info = await stat(path).catch(() => null);
-    if (!info) throw new Error(`No monitoring source at ${path}: choose a JSONL folder or a SQLite file.`);
-    const kind: SourceKind = info.isDirectory() ? 'jsonl' : 'sqlite';
-    if (kind === 'sqlite' && !SQLITE_EXTENSIONS.some((ext) => path.toLowerCase().endsWith(ext))) {
-      throw new Error(`${path} is neither a JSONL monitoring folder nor a SQLite database (.db, .sqlite, .sqlite3).`);
-    }
     await vscode.commands.executeCommand('setContext', 'pitwall.sourceLoading', true);
     try {
-      const data = kind === 'jsonl' ? await readSourcePreview(path) : { alerts: [], rules: [], problems: [] };
-      const readOnly = !vscode.workspace.isTrusted;
-      this.current = {
-        path,
-        kind,
-        readOnly,
-        readOnlyReason: readOnly ? 'The workspace is not trusted: Pitwall opened the source read-only.' : null,
-        data,
-      };
-      for (const problem of data.problems) this.log.warn(`${basename(path)}: ${problem}`);
-      this.log.info(`Opened ${kind} source ${path}: ${data.alerts.length} alerts, ${data.rules.length} rules`);
-      this.watch(path, kind);
+      const store = await openStore(path, { wasmPath: this.wasmPath });
+      await this.closeStore();
+      this.current = await this.describe(path, store);
+      this.reportProblems(this.current);
+      this.log.info(`Opened ${this.current.description.kind} source ${path}: ${this.current.counts.predictions} predictions, ${this.current.counts.alerts} alerts, ${this.current.counts.rules} rules`);
+      this.watch(path, this.current.description.kind === 'jsonl');
       this.changed.fire(this.current);
       return this.current;
     } finally {
@@ -61,29 +53,60 @@ export class SourceManager implements vscode.Disposable {
     }
   }
 
-  async refresh(): Promise<void> {
-    if (!this.current) return;
+  /** Re-reads what changed on disk; views are told only when something did. */
+  async refresh(force = false): Promise<void> {
+    const source = this.current;
+    if (!source) return;
     try {
-      const data = await readSourcePreview(this.current.path);
-      this.current = { ...this.current, data };
+      const result = await source.store.refresh();
+      if (!force && result.changes.length === 0) return;
+      if (this.current !== source) return;
+      this.current = await this.describe(source.path, source.store);
+      for (const diagnostic of result.diagnostics) this.log.warn(diagnostic.message);
       this.changed.fire(this.current);
       await this.setContext();
     } catch (error) {
-      this.log.error(`Refreshing ${this.current.path} failed: ${describeError(error)}`);
+      this.log.error(`Refreshing ${source.path} failed: ${describeError(error)}`);
     }
   }
 
   async close(): Promise<void> {
-    this.disposeWatcher();
+    await this.closeStore();
     this.current = null;
     this.changed.fire(null);
     await this.setContext();
   }
 
-  private watch(path: string, kind: SourceKind): void {
+  /** Trust changed: the same store, with or without write access. */
+  async updateTrust(): Promise<void> {
+    if (!this.current) return;
+    this.current = await this.describe(this.current.path, this.current.store);
+    this.changed.fire(this.current);
+    await this.setContext();
+  }
+
+  private async describe(path: string, store: Store): Promise<OpenSource> {
+    const [description, counts] = await Promise.all([store.describe(), store.counts()]);
+    const readOnlyReason = !vscode.workspace.isTrusted ? UNTRUSTED : description.writable ? null : description.readOnlyReason;
+    return { path, name: basename(path), store, description, counts, readOnlyReason };
+  }
+
+  private reportProblems(source: OpenSource): void {
+    for (const warning of source.description.warnings) this.log.warn(`${source.name}: ${warning}`);
+    for (const diagnostic of source.description.diagnostics) this.log.warn(diagnostic.message);
+    const problems = source.description.diagnostics.length;
+    if (problems > 0) {
+      void vscode.window
+        .showWarningMessage(`${source.name}: ${problems} record${problems === 1 ? '' : 's'} could not be read and ${problems === 1 ? 'was' : 'were'} skipped; the rest loaded.`, 'Show Details')
+        .then((choice) => choice && this.log.show());
+    }
+  }
+
+  private watch(path: string, isFolder: boolean): void {
     this.disposeWatcher();
-    const base = vscode.Uri.file(path);
-    const pattern = kind === 'jsonl' ? new vscode.RelativePattern(base, '*') : new vscode.RelativePattern(vscode.Uri.file(path + '/..'), `${basename(path)}*`);
+    const pattern = isFolder
+      ? new vscode.RelativePattern(vscode.Uri.file(path), '*')
+      : new vscode.RelativePattern(vscode.Uri.joinPath(vscode.Uri.file(path), '..'), `${basename(path)}*`);
     this.watcher = vscode.workspace.createFileSystemWatcher(pattern);
     const schedule = () => this.scheduleReload();
     this.watcher.onDidChange(schedule);
@@ -91,7 +114,7 @@ export class SourceManager implements vscode.Disposable {
     this.watcher.onDidDelete(schedule);
   }
 
-  /** Writers append in bursts: coalesce file events into one reload. */
+  /** Writers append in bursts: coalesce file events into one refresh. */
   private scheduleReload(): void {
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     this.reloadTimer = setTimeout(() => {
@@ -107,16 +130,23 @@ export class SourceManager implements vscode.Disposable {
     this.reloadTimer = null;
   }
 
+  private async closeStore(): Promise<void> {
+    this.disposeWatcher();
+    const store = this.current?.store;
+    if (store) await store.close().catch((error: unknown) => this.log.warn(`Closing ${this.current?.path}: ${describeError(error)}`));
+  }
+
   private async setContext(): Promise<void> {
     const source = this.current;
     await vscode.commands.executeCommand('setContext', 'pitwall.sourceOpen', source !== null);
-    await vscode.commands.executeCommand('setContext', 'pitwall.alertCount', source?.data.alerts.length ?? 0);
-    await vscode.commands.executeCommand('setContext', 'pitwall.ruleCount', source?.data.rules.length ?? 0);
-    await vscode.commands.executeCommand('setContext', 'pitwall.readOnly', source?.readOnly ?? false);
+    await vscode.commands.executeCommand('setContext', 'pitwall.sourceKind', source?.description.kind ?? '');
+    await vscode.commands.executeCommand('setContext', 'pitwall.alertCount', source?.counts.alerts ?? 0);
+    await vscode.commands.executeCommand('setContext', 'pitwall.ruleCount', source?.counts.rules ?? 0);
+    await vscode.commands.executeCommand('setContext', 'pitwall.readOnly', source ? source.readOnlyReason !== null : false);
   }
 
   dispose(): void {
-    this.disposeWatcher();
+    void this.closeStore();
     this.changed.dispose();
   }
 }

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { basename } from 'node:path';
 import type { SourceManager } from './sourceManager';
 
 /** Status bar entry: the open source and its open alerts; click to focus the Alerts view. */
@@ -15,9 +14,9 @@ export class StatusBar implements vscode.Disposable {
         this.item.hide();
         return;
       }
-      const open = source.data.alerts.filter((alert) => !alert.acknowledged).length;
-      this.item.text = `$(pulse) ${basename(source.path)} · ${open} open`;
-      this.item.tooltip = `Pitwall: ${source.path}${source.readOnly ? ' (read-only)' : ''}`;
+      const open = source.counts.unacknowledgedAlerts;
+      this.item.text = `$(pulse) ${source.name} · ${open} open`;
+      this.item.tooltip = `Pitwall: ${source.path}${source.readOnlyReason ? ` (read-only: ${source.readOnlyReason})` : ''}`;
       this.item.backgroundColor = open > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
       this.item.show();
     });

@@ -22,6 +22,16 @@ export async function workbenchText(selector: string): Promise<string> {
   return body.text;
 }
 
+/** Moves the pointer onto the first element matching a CSS selector, as a person would. */
+export async function hover(selector: string): Promise<void> {
+  await ask(`/hover?selector=${encodeURIComponent(selector)}`);
+}
+
+/** Clicks the first element matching a CSS selector with the real pointer. */
+export async function click(selector: string): Promise<void> {
+  await ask(`/click?selector=${encodeURIComponent(selector)}`);
+}
+
 export async function pitwall(): Promise<PitwallApi> {
   const extension = vscode.extensions.getExtension<PitwallApi>('pitwall.pitwall');
   if (!extension) throw new Error('the Pitwall extension is not installed');

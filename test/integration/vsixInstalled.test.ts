@@ -17,7 +17,7 @@ describe('Pitwall installed from its .vsix', () => {
   it('activates and its Alerts view shows the demo alerts', async () => {
     const api = await pitwall();
     await eventually(() => api.sources.source ?? undefined);
-    assert.ok(api.alerts.getChildren().length > 0);
+    assert.ok((await api.alerts.getChildren()).length > 0);
     await vscode.commands.executeCommand('workbench.view.extension.pitwall');
     await eventually(async () => ((await workbenchText(SIDEBAR)).includes('Critical') ? true : undefined));
     await screenshot('vsix-sidebar');

@@ -87,6 +87,7 @@ import {
   type TableSpec,
 } from './rows';
 import { SqliteSnapshotReader, type SqliteSnapshotOptions } from './snapshot';
+import { toSqlAlchemyText } from '../../model/timestamps';
 import { openSqliteWriter, type SqliteStatement, type SqliteTransactionResult, type SqliteWriterOptions, type SqliteWriterVerdict } from './writer';
 
 export interface SqliteStoreOptions {
@@ -108,6 +109,16 @@ interface Signature {
   readonly detail: string;
 }
 
+
+/** Pitwall's own table for acknowledgment comments: the service's schema has no place for them. */
+const ACKNOWLEDGMENTS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS pitwall_acknowledgments (
+	id INTEGER NOT NULL PRIMARY KEY,
+	alert_row_id INTEGER NOT NULL,
+	acknowledged_by VARCHAR(100),
+	acknowledged_at DATETIME NOT NULL,
+	comment TEXT NOT NULL,
+	created_at DATETIME DEFAULT (CURRENT_TIMESTAMP)
+)`;
 const COLLECTIONS = Object.keys(tableOfCollection) as Collection[];
 
 /** A row id as text: digits, few enough to be a safe integer. */
@@ -385,7 +396,12 @@ export class SqliteStore implements Store {
     });
   }
 
-  acknowledgeAlerts(keys: readonly AlertKey[], acknowledgedBy: string | null, at: number): Promise<AcknowledgeResult> {
+  /**
+   * A comment has no column in the service's schema: it goes to Pitwall's own table
+   * `pitwall_acknowledgments`, created on the first commented acknowledgment, in the same
+   * transaction as the update, and only for alerts that this call acknowledged.
+   */
+  acknowledgeAlerts(keys: readonly AlertKey[], acknowledgedBy: string | null, at: number, comment: string | null = null): Promise<AcknowledgeResult> {
     return this.exclusive(async () => {
       const unique = [...new Set(keys)];
       if (unique.length === 0) return { acknowledged: [], alreadyAcknowledged: [], notFound: [] };
@@ -397,15 +413,25 @@ export class SqliteStore implements Store {
       const candidates = unique.filter((key) => ALERT_KEY.test(key));
       const id = columnSql(shape, 'id');
       const acknowledged = columnSql(shape, 'acknowledged');
-      const statements = candidates.map((key) => ({
-        sql: `UPDATE alerts SET ${set.sql} WHERE ${id} = ? AND ${acknowledged} IS NOT 1`,
-        params: [...set.params, Number(key)],
-      }));
+      const commented = comment !== null && comment !== '';
+      // With a comment, each UPDATE is followed by an INSERT that runs only if the UPDATE changed a row.
+      const perKey = commented ? 2 : 1;
+      const statements: SqliteStatement[] = commented ? [{ sql: ACKNOWLEDGMENTS_TABLE_SQL, params: [] }] : [];
+      for (const key of candidates) {
+        statements.push({ sql: `UPDATE alerts SET ${set.sql} WHERE ${id} = ? AND ${acknowledged} IS NOT 1`, params: [...set.params, Number(key)] });
+        if (commented) {
+          statements.push({
+            sql: 'INSERT INTO pitwall_acknowledgments (alert_row_id, acknowledged_by, acknowledged_at, comment) SELECT ?, ?, ?, ? WHERE changes() > 0',
+            params: [Number(key), acknowledgedBy, toSqlAlchemyText(at), comment],
+          });
+        }
+      }
       const changed = new Set<AlertKey>();
-      if (statements.length > 0) {
+      if (candidates.length > 0) {
         const result = await this.write(writer, statements);
+        const offset = commented ? 1 : 0;
         candidates.forEach((key, index) => {
-          if ((result.changes[index] ?? 0) > 0) changed.add(key);
+          if ((result.changes[offset + index * perKey] ?? 0) > 0) changed.add(key);
         });
       }
       const existing = new Set<AlertKey>();
@@ -662,13 +688,35 @@ export class SqliteStore implements Store {
     statements: readonly SqliteStatement[],
   ): Promise<SqliteTransactionResult> {
     const result = await writer.transaction(statements);
+    // Replaying the committed statements on the in-memory snapshot shows this write to the next
+    // read at once: re-reading a large file after every acknowledgment would cost seconds. The
+    // next refresh() still sees the file changed and takes a whole new snapshot, with everyone's writes.
     try {
-      await this.catchUp();
+      this.replayOnSnapshot(statements);
+      this.changedSinceRefresh = true;
     } catch {
-      // The change is committed whatever the snapshot does: the next call takes the snapshot, or says why it cannot.
+      // The change is committed whatever the snapshot does: the next call takes a fresh snapshot, or says why it cannot.
       this.behind = true;
     }
     return result;
+  }
+
+  private replayOnSnapshot(statements: readonly SqliteStatement[]): void {
+    const db = this.reader.database;
+    // The snapshot is query_only so that nothing else writes to it; this replay is the one exception.
+    db.run('PRAGMA query_only = 0');
+    try {
+      db.run('BEGIN');
+      try {
+        for (const statement of statements) db.run(statement.sql, [...statement.params]);
+        db.run('COMMIT');
+      } catch (error) {
+        db.run('ROLLBACK');
+        throw error;
+      }
+    } finally {
+      db.run('PRAGMA query_only = 1');
+    }
   }
 
   /** The record as its schema reads it, so nothing the schema refuses reaches the file. */

@@ -117,31 +117,37 @@ export interface NewDatabaseOptions {
  * Creates a BRAND-NEW database file: runs the statements (schema and rows) in sql.js in memory,
  * writes the image to a temporary file in the same folder, fsyncs it and moves it into place.
  * Refuses when the file exists, and when a `-wal` or `-journal` of that name is left over (SQLite
- * would apply it to the new file).
+ * would apply it to the new file). The statements are a list, checked whole before anything runs,
+ * or a stream (a generator, sync or async), checked one by one as it is read, so that a million
+ * rows never have to be held as statements at once.
  */
 export async function createNewDatabase(
   path: string,
-  statements: readonly SqliteStatement[],
+  statements: Iterable<SqliteStatement> | AsyncIterable<SqliteStatement>,
   options: NewDatabaseOptions = {},
 ): Promise<void> {
-  checkStatements(statements);
+  const listed = Array.isArray(statements) ? (statements as readonly SqliteStatement[]) : undefined;
+  if (listed) checkStatements(listed);
   refuseExisting(path);
   const sql = await loadSqlJs({ wasmPath: options.wasmPath });
   const db = new sql.Database();
   let image: Uint8Array;
   try {
     db.run('BEGIN');
-    statements.forEach((statement, index) => {
+    let number = 0;
+    for await (const statement of statements) {
+      number += 1;
+      if (!listed) checkStreamed(statement, number);
       try {
         db.run(statement.sql, [...statement.params]);
       } catch (cause) {
-        throw new PitwallError(
-          'input',
-          messages.sqliteNewDatabaseStatementFailed(path, index + 1, statements.length, describeError(cause)),
-          { cause },
-        );
+        const detail = describeError(cause);
+        const message = listed
+          ? messages.sqliteNewDatabaseStatementFailed(path, number, listed.length, detail)
+          : messages.migrationStatementFailed(path, number, detail);
+        throw new PitwallError('input', message, { cause });
       }
-    });
+    }
     db.run('COMMIT');
     image = db.export();
   } finally {
@@ -152,6 +158,18 @@ export async function createNewDatabase(
   } catch (cause) {
     if (cause instanceof PitwallError) throw cause;
     throw new PitwallError('io', messages.sqliteNewDatabaseWriteFailed(path, describeError(cause)), { cause });
+  }
+}
+
+/** Checks one statement of a stream; a refusal names it by its place in the stream. */
+function checkStreamed(statement: SqliteStatement, number: number): void {
+  try {
+    checkStatements([statement]);
+  } catch {
+    // checkStatements numbers by index and skips holes: check it again at its place, for the message.
+    const placed: SqliteStatement[] = [];
+    placed[number - 1] = statement;
+    checkStatements(placed);
   }
 }
 

@@ -1,0 +1,236 @@
+import { readFile } from 'node:fs/promises';
+import { AlertingSystem } from '../core/alertingSystem';
+import { PitwallError } from '../core/errors';
+import { ALERT_SEVERITIES, type AlertSeverity } from '../core/model/alert';
+import { type AlertRule } from '../core/model/alertRule';
+import { formatMigrationReport, migrateJsonlToSqlite } from '../core/store/migrate';
+import { openStore } from '../core/store/openStore';
+import type { AlertKey, Store } from '../core/store/store';
+import { ModelPerformanceTracker } from '../core/tracker';
+import { parseCommand, parseCount, requirePositional } from './args';
+import { formatTable, formatTime, printJson, type Output } from './output';
+
+export interface CommandEnvironment {
+  readonly out: Output;
+  readonly wasmPath?: string;
+  readonly now: () => number;
+}
+
+type Command = (argv: readonly string[], env: CommandEnvironment) => Promise<number>;
+
+async function withStore<T>(path: string, env: CommandEnvironment, use: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(path, env.wasmPath === undefined ? {} : { wasmPath: env.wasmPath });
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+const summary: Command = async (argv, env) => {
+  const { values, positionals } = parseCommand(argv, {});
+  const source = requirePositional(positionals, 0, 'the source (a JSONL folder or a SQLite file)', 'pitwall summary <source> [--json]');
+  const result = await withStore(source, env, async (store) => {
+    const [counts, labelled, versions, description] = await Promise.all([
+      store.counts(),
+      store.countPredictions({ hasOutcome: true }),
+      store.readModelVersions(),
+      store.describe(),
+    ]);
+    return {
+      predictions: counts.predictions,
+      labelled,
+      model_versions: versions,
+      health_snapshots: counts.healthSnapshots,
+      alerts: counts.alerts,
+      unacknowledged: counts.unacknowledgedAlerts,
+      rules: counts.rules,
+      writable: description.writable,
+      warnings: [...description.warnings, ...description.diagnostics.map((d) => d.message)],
+    };
+  });
+  if (values.json) {
+    printJson(env.out, result);
+  } else {
+    const rows: [string, string][] = [
+      ['predictions', String(result.predictions)],
+      ['labelled', `${result.labelled}${result.predictions ? ` (${((100 * result.labelled) / result.predictions).toFixed(1)}%)` : ''}`],
+      ['model versions', result.model_versions.join(', ') || '—'],
+      ['health snapshots', String(result.health_snapshots)],
+      ['alerts', `${result.alerts} (${result.unacknowledged} unacknowledged)`],
+      ['rules', String(result.rules)],
+      ['writable', result.writable ? 'yes' : 'no'],
+    ];
+    env.out.write(formatTable(['', ''], rows).split('\n').slice(1).join('\n'));
+    for (const warning of result.warnings) env.out.write(`warning: ${warning}\n`);
+  }
+  return 0;
+};
+
+function parseSeverity(text: string | undefined): AlertSeverity | undefined {
+  if (text === undefined) return undefined;
+  if (!(ALERT_SEVERITIES as readonly string[]).includes(text)) {
+    throw new PitwallError('input', `--severity must be one of ${ALERT_SEVERITIES.join(', ')}, not "${text}".`);
+  }
+  return text as AlertSeverity;
+}
+
+const alerts: Command = async (argv, env) => {
+  const usage = 'pitwall alerts <source> [--severity S] [--unacknowledged] [--limit N] [--json]';
+  const { values, positionals } = parseCommand(argv, {
+    severity: { type: 'string' },
+    unacknowledged: { type: 'boolean', default: false },
+    limit: { type: 'string' },
+  });
+  const source = requirePositional(positionals, 0, 'the source', usage);
+  const severity = parseSeverity(values.severity as string | undefined);
+  const limit = parseCount(values.limit as string | undefined, 'limit') ?? 100;
+  const list = await withStore(source, env, (store) =>
+    store.readAlerts({
+      limit,
+      ...(severity ? { severity } : {}),
+      ...(values.unacknowledged ? { acknowledged: false } : {}),
+    }),
+  );
+  if (values.json) {
+    printJson(env.out, list);
+  } else if (list.length === 0) {
+    env.out.write('No alerts match.\n');
+  } else {
+    env.out.write(
+      formatTable(
+        ['TIME', 'SEVERITY', 'STATE', 'MODEL', 'ALERT', 'TITLE'],
+        list.map((alert) => [
+          formatTime(alert.timestamp),
+          alert.severity,
+          alert.acknowledged ? `ack by ${alert.acknowledged_by ?? '?'}` : 'open',
+          alert.model_version ?? '',
+          alert.key,
+          alert.title ?? alert.message ?? '',
+        ]),
+      ),
+    );
+  }
+  return 0;
+};
+
+/** An argument names an alert by its store key, or every alert with that alert_id. */
+async function resolveAlerts(store: Store, names: readonly string[]): Promise<{ keys: AlertKey[]; unknown: string[] }> {
+  const keys = new Set<AlertKey>();
+  const unknown: string[] = [];
+  for (const name of names) {
+    const byKey = await store.readAlert(name);
+    if (byKey) {
+      keys.add(byKey.key);
+      continue;
+    }
+    const byId = await store.readAlerts({ alertId: name });
+    if (byId.length === 0) unknown.push(name);
+    for (const alert of byId) keys.add(alert.key);
+  }
+  return { keys: [...keys], unknown };
+}
+
+const ack: Command = async (argv, env) => {
+  const usage = 'pitwall ack <source> <alert_id>... [--by NAME] [--comment TEXT] [--json]';
+  const { values, positionals } = parseCommand(argv, { by: { type: 'string' }, comment: { type: 'string' } });
+  const source = requirePositional(positionals, 0, 'the source', usage);
+  requirePositional(positionals, 1, 'at least one alert_id', usage);
+  const by = (values.by as string | undefined) ?? process.env.USER ?? null;
+  const comment = (values.comment as string | undefined) ?? null;
+  const outcome = await withStore(source, env, async (store) => {
+    const { keys, unknown } = await resolveAlerts(store, positionals.slice(1));
+    const result = keys.length > 0 ? await store.acknowledgeAlerts(keys, by, env.now(), comment) : { acknowledged: [], alreadyAcknowledged: [], notFound: [] };
+    return { ...result, unknown };
+  });
+  if (values.json) {
+    printJson(env.out, { acknowledged: outcome.acknowledged, already_acknowledged: outcome.alreadyAcknowledged, not_found: [...outcome.notFound, ...outcome.unknown] });
+  } else {
+    for (const key of outcome.acknowledged) env.out.write(`acknowledged ${key}\n`);
+    for (const key of outcome.alreadyAcknowledged) env.out.write(`already acknowledged ${key}\n`);
+  }
+  const missing = [...outcome.notFound, ...outcome.unknown];
+  if (missing.length > 0) {
+    env.out.error(`pitwall: no alert ${missing.map((name) => `"${name}"`).join(', ')} in ${source}\n`);
+    return 2;
+  }
+  return 0;
+};
+
+function describeRule(rule: AlertRule): string[] {
+  return [
+    rule.rule_id,
+    rule.enabled ? 'on' : 'off',
+    rule.severity,
+    `${rule.metric_name} ${rule.comparison} ${rule.threshold}`,
+    `${rule.cooldown_minutes}m`,
+    formatTime(rule.last_triggered),
+    rule.channels.join(','),
+  ];
+}
+
+const rules: Command = async (argv, env) => {
+  const { values, positionals } = parseCommand(argv, {});
+  const source = requirePositional(positionals, 0, 'the source', 'pitwall rules <source> [--json]');
+  const list = await withStore(source, env, (store) => store.readRules());
+  if (values.json) printJson(env.out, list);
+  else if (list.length === 0) env.out.write('No rules in this source.\n');
+  else env.out.write(formatTable(['RULE', 'ON', 'SEVERITY', 'CONDITION', 'COOLDOWN', 'LAST FIRED', 'CHANNELS'], list.map(describeRule)));
+  return 0;
+};
+
+const rule: Command = async (argv, env) => {
+  const usage = 'pitwall rule add <source> <rule.json> [--json]';
+  const { values, positionals } = parseCommand(argv, {});
+  if (positionals[0] !== 'add') throw new PitwallError('input', `unknown rule command "${positionals[0] ?? ''}".\nUsage: ${usage}`);
+  const source = requirePositional(positionals, 1, 'the source', usage);
+  const file = requirePositional(positionals, 2, 'the rule file', usage);
+  let input: unknown;
+  try {
+    input = JSON.parse(await readFile(file, 'utf8'));
+  } catch (cause) {
+    throw new PitwallError('input', `${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+  const added = await withStore(source, env, (store) => new AlertingSystem(store, env.now).addRule(input as AlertRule));
+  if (values.json) printJson(env.out, added);
+  else env.out.write(`added rule ${added.rule_id}: ${added.metric_name} ${added.comparison} ${added.threshold}\n`);
+  return 0;
+};
+
+const outcome: Command = async (argv, env) => {
+  const usage = 'pitwall outcome <source> <prediction_id> <0|1> [--json]';
+  const { values, positionals } = parseCommand(argv, {});
+  const source = requirePositional(positionals, 0, 'the source', usage);
+  const predictionId = requirePositional(positionals, 1, 'the prediction_id', usage);
+  const actualText = requirePositional(positionals, 2, 'the actual outcome (0 or 1)', usage);
+  if (actualText !== '0' && actualText !== '1') throw new PitwallError('input', `the actual outcome must be 0 or 1, not "${actualText}".`);
+  const evaluation = await withStore(source, env, (store) => new ModelPerformanceTracker(store, env.now).recordActualOutcome(predictionId, Number(actualText)));
+  if (!evaluation) throw new PitwallError('input', `no prediction "${predictionId}" in ${source}.`);
+  if (values.json) printJson(env.out, evaluation);
+  else env.out.write(`recorded ${predictionId}: predicted ${evaluation.predicted_outcome}, actual ${evaluation.actual_outcome} (${evaluation.correct ? 'correct' : 'wrong'})\n`);
+  return 0;
+};
+
+const migrate: Command = async (argv, env) => {
+  const usage = 'pitwall migrate <jsonl-folder> <new.db> [--dry-run] [--json]';
+  const { values, positionals } = parseCommand(argv, { 'dry-run': { type: 'boolean', default: false } });
+  const folder = requirePositional(positionals, 0, 'the JSONL folder', usage);
+  const target = requirePositional(positionals, 1, 'the target database', usage);
+  const report = await migrateJsonlToSqlite(folder, target, {
+    dryRun: Boolean(values['dry-run']),
+    ...(env.wasmPath === undefined ? {} : { wasmPath: env.wasmPath }),
+  });
+  if (values.json) printJson(env.out, report);
+  else env.out.write(formatMigrationReport(report));
+  return 0;
+};
+
+export const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
+  summary: { run: summary, summary: 'summary <source>                         counts, model versions, writability, warnings' },
+  alerts: { run: alerts, summary: 'alerts <source> [--severity S] [--unacknowledged] [--limit N]' },
+  ack: { run: ack, summary: 'ack <source> <alert_id>... [--by NAME] [--comment TEXT]' },
+  rules: { run: rules, summary: 'rules <source>                           the alert rules' },
+  rule: { run: rule, summary: 'rule add <source> <rule.json>            add a rule (a duplicate rule_id is refused)' },
+  outcome: { run: outcome, summary: 'outcome <source> <prediction_id> <0|1>   record ground truth' },
+  migrate: { run: migrate, summary: 'migrate <jsonl-folder> <new.db> [--dry-run]' },
+};

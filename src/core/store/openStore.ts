@@ -1,0 +1,38 @@
+import { open, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { PitwallError } from '../errors';
+import { messages } from '../messages';
+import { openJsonlStore } from './jsonl/jsonlStore';
+import { SqliteStore } from './sqlite/sqliteStore';
+import type { Store } from './store';
+
+export interface OpenStoreOptions {
+  /** Where sql.js's wasm lives when running from a bundle. */
+  readonly wasmPath?: string;
+  /** Open read-only, for this reason (an untrusted workspace, a CLI flag). */
+  readonly readOnly?: string;
+}
+
+const SQLITE_EXTENSIONS = /\.(db|sqlite3?)$/i;
+
+/** Opens a monitoring source: a directory is a JSONL folder, a file a SQLite database. */
+export async function openStore(path: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const absolute = resolve(path);
+  const info = await stat(absolute).catch((cause: unknown) => {
+    throw new PitwallError('not-found', messages.sourceNotFound(absolute), { cause });
+  });
+  if (info.isDirectory()) return openJsonlStore(absolute, options);
+  if (!info.isFile()) throw new PitwallError('input', messages.sourceUnrecognised(absolute));
+  if (!SQLITE_EXTENSIONS.test(absolute)) {
+    // The content decides, not the name: a file that starts like SQLite is opened as SQLite.
+    const handle = await open(absolute, 'r');
+    try {
+      const header = Buffer.alloc(16);
+      await handle.read(header, 0, 16, 0);
+      if (header.toString('latin1') !== 'SQLite format 3\u0000') throw new PitwallError('input', messages.sourceUnrecognised(absolute));
+    } finally {
+      await handle.close();
+    }
+  }
+  return SqliteStore.open(absolute, options);
+}
