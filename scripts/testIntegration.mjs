@@ -135,7 +135,7 @@ async function runPhase({ name, bin, workspace, developmentPath, testsPath, inst
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     page.on('console', (message) => {
-      if (message.type() === 'error' && !/gallery|marketplace|ERR_NAME_NOT_RESOLVED|Failed to load resource/i.test(message.text())) {
+      if (message.type() === 'error' && !/gallery|marketplace|open-vsx|ENOTFOUND|ERR_NAME_NOT_RESOLVED|Failed to load resource/i.test(message.text())) {
         process.stdout.write(`[workbench] ${message.text().slice(0, 400)}\n`);
       }
     });
