@@ -134,7 +134,7 @@ export interface JsonlStoreOptions extends FollowerOptions {
 }
 
 /** The write options' defaults. */
-export const JSONL_WRITE_DEFAULTS = { tornTailGraceMs: 1000, lateAppendGraceMs: 20, rewriteAttempts: 10 } as const;
+export const JSONL_WRITE_DEFAULTS = { tornTailGraceMs: 1000, lateAppendGraceMs: 250, rewriteAttempts: 10 } as const;
 
 /** Mirrors the Python system's `alert_<unix ms>`. */
 function alertIdAt(milliseconds: number): string {

@@ -601,7 +601,7 @@ describe('JsonlStore writes', function () {
       const base = 300;
       writeFileSync(temp.file('alerts.jsonl'), Array.from({ length: base }, (_, i) => alertLine(i)).join(''));
       const store = await open();
-      const appended = 3000;
+      const appended = 8000;
       const child = spawn('python3', [
         '-c',
         String.raw`
