@@ -189,7 +189,7 @@ async function main() {
       installVsix: vsix,
     }));
   }
-  process.stdout.write(`\nintegration: ${totals.passes} passing, ${totals.failures} failing\n`);
+  process.stdout.write(`\nintegration: ${totals.passes} passed, ${totals.failures} failed\n`);
   if (totals.tests === 0) throw new Error('No integration tests ran.');
   if (totals.failures > 0) process.exitCode = 1;
 }
