@@ -6,16 +6,17 @@
  * modules goes through an export getter). Prints the throughput ratios (target ≥ 0.8) and the
  * peak memory over the file size (target ≤ 2).
  *
- *   node --expose-gc --import tsx bench/jsonlLoad.ts [lines=1000000] [runs=3]
+ * The file is the generator's predictions.jsonl (1,000,000 predictions by default).
+ *
+ *   node --expose-gc --import tsx bench/jsonlLoad.ts [predictions=1000000] [runs=3]
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import type { openJsonlStore as OpenJsonlStore } from '../src/core/store/jsonl/jsonlStore';
-
-const SAMPLE = join(__dirname, '..', 'test', 'fixtures', 'formats', 'jsonl', 'predictions.jsonl');
+import { benchDataset } from './data';
 
 interface Run {
   readonly ms: number;
@@ -23,40 +24,19 @@ interface Run {
   readonly peakBytes: number;
 }
 
-/** Writes `lines` predictions made from the sample's lines, keeping Python's formatting: new ids, later times, nudged confidences. */
-function makePredictions(folder: string, lines: number): string {
+/**
+ * A folder holding only the generator's predictions.jsonl (hard-linked, not copied), so the
+ * store and the baseline read exactly the same bytes and nothing else.
+ */
+async function predictionsFolder(predictions: number): Promise<string> {
+  const { jsonl } = await benchDataset(predictions);
+  const folder = join(__dirname, 'data', `jsonlLoad-${predictions}`);
   const path = join(folder, 'predictions.jsonl');
-  const made = join(folder, 'lines.txt');
-  if (existsSync(path) && existsSync(made) && readFileSync(made, 'utf8') === String(lines)) return path;
-  mkdirSync(folder, { recursive: true });
-  const sample = readFileSync(SAMPLE, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '');
-  const fd = openSync(path, 'w');
-  let batch: string[] = [];
-  for (let i = 0; i < lines; i++) {
-    const line = sample[i % sample.length] as string;
-    const round = Math.floor(i / sample.length);
-    const out = line
-      .replace(/"timestamp": ([0-9.e+-]+)/, (_, t: string) => `"timestamp": ${Number(t) + round * 1_209_600}`)
-      .replace(/"prediction_id": "[^"]*"/, `"prediction_id": "pred-${String(i).padStart(7, '0')}"`)
-      .replace(
-        /"confidence": ([0-9.e+-]+)/,
-        (_, c: string) =>
-          `"confidence": ${Math.min(0.99, Number(c) + (i % 13) * 1e-4)
-            .toFixed(6)
-            .replace(/0+$/, '')}`,
-      );
-    batch.push(out);
-    if (batch.length === 10_000) {
-      writeSync(fd, `${batch.join('\n')}\n`);
-      batch = [];
-    }
+  if (!existsSync(path)) {
+    mkdirSync(folder, { recursive: true });
+    linkSync(join(jsonl, 'predictions.jsonl'), path);
   }
-  if (batch.length > 0) writeSync(fd, `${batch.join('\n')}\n`);
-  closeSync(fd);
-  writeFileSync(made, String(lines));
-  return path;
+  return folder;
 }
 
 async function child(mode: string, folder: string, bundle: string): Promise<void> {
@@ -96,11 +76,11 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const lines = Number(process.argv[2] ?? 1_000_000);
   const runs = Number(process.argv[3] ?? 3);
-  const folder = join(__dirname, 'data', 'jsonlLoad');
-  const size = statSync(makePredictions(folder, lines)).size;
+  const folder = await predictionsFolder(lines);
+  const size = statSync(join(folder, 'predictions.jsonl')).size;
   const bundle = join(__dirname, 'data', 'jsonlStore.cjs');
   buildSync({
     entryPoints: [join(__dirname, '..', 'src', 'core', 'store', 'jsonl', 'jsonlStore.ts')],
@@ -132,4 +112,4 @@ function main(): void {
 
 if (process.argv[2] === '--child')
   void child(process.argv[3] as string, process.argv[4] as string, process.argv[5] as string);
-else main();
+else void main();

@@ -58,23 +58,34 @@ const SUMMARY_SQL = [
   'SELECT count(*) FROM alert_rules',
 ].join('; ');
 
-async function acknowledgeTimes(path: string): Promise<number[]> {
-  const store = await SqliteStore.open(path);
+const ACKNOWLEDGMENTS = 25;
+
+/**
+ * Acknowledges ACKNOWLEDGMENTS open alerts one by one in each database, alternating between the
+ * two so that drift in the machine's load falls on both alike.
+ */
+async function acknowledgeTimes(paths: readonly string[]): Promise<number[][]> {
+  const stores = await Promise.all(paths.map((path) => SqliteStore.open(path)));
   try {
-    const open = await store.readAlerts({ acknowledged: false, limit: RUNS + 1 });
-    if (open.length < RUNS + 1) throw new Error(`${path}: not enough open alerts left; delete it to rebuild`);
-    // The first write starts the writer process: not part of one acknowledgment's cost.
-    await store.acknowledgeAlerts([(open[0] as { key: string }).key], 'bench', Date.now() / 1000);
-    const times: number[] = [];
-    for (const alert of open.slice(1)) {
-      const start = process.hrtime.bigint();
-      const result = await store.acknowledgeAlerts([alert.key], 'bench', Date.now() / 1000);
-      times.push(ms(start));
-      if (result.acknowledged.length !== 1) throw new Error('acknowledgment did not take');
+    const queues = await Promise.all(stores.map((store) => store.readAlerts({ acknowledged: false, limit: ACKNOWLEDGMENTS + 1 })));
+    queues.forEach((queue, index) => {
+      if (queue.length < ACKNOWLEDGMENTS + 1) throw new Error(`${paths[index]}: not enough open alerts left; delete it to rebuild`);
+    });
+    // The first write of a store starts its writer process: not part of one acknowledgment's cost.
+    for (const [index, store] of stores.entries()) await store.acknowledgeAlerts([(queues[index]?.[0] as { key: string }).key], 'bench', Date.now() / 1000);
+    const times: number[][] = stores.map(() => []);
+    for (let i = 1; i <= ACKNOWLEDGMENTS; i++) {
+      for (const [index, store] of stores.entries()) {
+        const alert = queues[index]?.[i] as { key: string };
+        const start = process.hrtime.bigint();
+        const result = await store.acknowledgeAlerts([alert.key], 'bench', Date.now() / 1000);
+        times[index]?.push(ms(start));
+        if (result.acknowledged.length !== 1) throw new Error('acknowledgment did not take');
+      }
     }
     return times;
   } finally {
-    await store.close();
+    await Promise.all(stores.map((store) => store.close()));
   }
 }
 
@@ -94,10 +105,11 @@ async function main(): Promise<void> {
     `summary, 1M predictions: pitwall ${median(pitwall).toFixed(0)} ms, sqlite3 shell ${median(shell).toFixed(0)} ms → ratio ${summaryRatio.toFixed(2)}×\n`,
   );
 
-  const small = median(await acknowledgeTimes(withAlerts(sqlite, 1_000)));
-  const large = median(await acknowledgeTimes(withAlerts(sqlite, 100_000)));
+  const [smallTimes, largeTimes] = await acknowledgeTimes([withAlerts(sqlite, 1_000), withAlerts(sqlite, 100_000)]);
+  const small = median(smallTimes ?? []);
+  const large = median(largeTimes ?? []);
   process.stdout.write(
-    `acknowledge one alert: ${small.toFixed(1)} ms with 1,000 alerts, ${large.toFixed(1)} ms with 100,000 → ratio ${(large / small).toFixed(2)}× (target ≤ 2×, < 50 ms)\n`,
+    `acknowledge one alert: ${small.toFixed(1)} ms with 1,000 alerts, ${large.toFixed(1)} ms with 100,000 (median of ${ACKNOWLEDGMENTS}) → ratio ${(large / small).toFixed(2)}× (target ≤ 2×, < 50 ms)\n`,
   );
 
   const openStart = process.hrtime.bigint();
