@@ -3,13 +3,14 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { click, eventually, hover, pitwall, screenshot, SIDEBAR, workbenchText } from './harness';
+import { click, eventually, requireWorkbench, hover, pitwall, screenshot, SIDEBAR, workbenchText } from './harness';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
 const alertsFile = join(workspace, 'data/monitoring/alerts.jsonl');
 
 describe('Acknowledging an alert from the sidebar', () => {
-  it('acknowledges the newest open critical alert with its inline button, and only that line of alerts.jsonl changes', async () => {
+  it('acknowledges the newest open critical alert with its inline button, and only that line of alerts.jsonl changes', async function () {
+    requireWorkbench(this);
     const api = await pitwall();
     await eventually(() => api.sources.source ?? undefined);
     await vscode.commands.executeCommand('workbench.view.extension.pitwall');

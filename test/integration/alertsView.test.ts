@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { eventually, pitwall, screenshot, SIDEBAR, workbenchText } from './harness';
+import { eventually, pitwall, requireWorkbench, screenshot, SIDEBAR, workbenchText } from './harness';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
 
@@ -36,7 +36,8 @@ describe('Alerts view on the demo JSONL folder', () => {
     assert.equal(api.alerts.getTreeItem(critical).description, `${expected.get('critical')} · ${open} open`);
   });
 
-  it('shows the grouped alerts in the rendered sidebar', async () => {
+  it('shows the grouped alerts in the rendered sidebar', async function () {
+    requireWorkbench(this);
     const expected = new Map<string, number>();
     for (const alert of alertsOnDisk()) expected.set(alert.severity, (expected.get(alert.severity) ?? 0) + 1);
     await vscode.commands.executeCommand('workbench.view.extension.pitwall');

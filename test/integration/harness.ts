@@ -11,6 +11,14 @@ async function ask(path: string): Promise<unknown> {
   return body;
 }
 
+/**
+ * Tests that look at the rendered workbench need the launcher's browser (code-server); under
+ * @vscode/test-electron there is none, and they are skipped with that reason.
+ */
+export function requireWorkbench(context: Mocha.Context): void {
+  if (!control) context.skip();
+}
+
 /** Saves a screenshot of the whole workbench as test-results/<name>.png. */
 export async function screenshot(name: string): Promise<void> {
   await ask(`/screenshot?name=${encodeURIComponent(name)}`);
