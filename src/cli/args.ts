@@ -22,7 +22,7 @@ export function requirePositional(positionals: readonly string[], index: number,
 export function parseCount(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) throw new PitwallError('input', `--${flag} needs a whole number ≥ 0, not "${text}".`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) throw new PitwallError('input', `--${flag} needs a whole number ≥ 0, not "${text}".`);
   return value;
 }
 

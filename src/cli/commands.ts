@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { AlertingSystem } from '../core/alertingSystem';
 import { PitwallError } from '../core/errors';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../core/model/alert';
-import { type AlertRule } from '../core/model/alertRule';
+import { AlertRuleSchema, type AlertRule } from '../core/model/alertRule';
 import { formatMigrationReport, migrateJsonlToSqlite } from '../core/store/migrate';
 import { openStore } from '../core/store/openStore';
 import type { AlertKey, Store } from '../core/store/store';
@@ -18,19 +18,38 @@ export interface CommandEnvironment {
 
 type Command = (argv: readonly string[], env: CommandEnvironment) => Promise<number>;
 
-async function withStore<T>(path: string, env: CommandEnvironment, use: (store: Store) => Promise<T>): Promise<T> {
+/**
+ * Opens the source, runs `use`, and says on stderr when some of the source could not be read,
+ * so that a short listing is never taken for the whole story (summary lists the problems).
+ */
+async function withStore<T>(path: string, env: CommandEnvironment, use: (store: Store) => Promise<T>, quiet = false): Promise<T> {
   const store = await openStore(path, env.wasmPath === undefined ? {} : { wasmPath: env.wasmPath });
   try {
-    return await use(store);
+    const result = await use(store);
+    if (!quiet) {
+      const { warnings, diagnostics } = await store.describe();
+      const problems = warnings.length + diagnostics.length;
+      if (problems > 0) {
+        const first = [...warnings, ...diagnostics.map((d) => d.message)][0] ?? '';
+        env.out.error(`warning: ${problems} problem${problems === 1 ? '' : 's'} reading ${path} (first: ${first}); \`pitwall summary\` lists them.\n`);
+      }
+    }
+    return result;
   } finally {
     await store.close();
   }
 }
 
+/** At most this many warnings in the human summary; --json gives them all. */
+const SHOWN_WARNINGS = 10;
+
 const summary: Command = async (argv, env) => {
   const { values, positionals } = parseCommand(argv, {});
   const source = requirePositional(positionals, 0, 'the source (a JSONL folder or a SQLite file)', 'pitwall summary <source> [--json]');
-  const result = await withStore(source, env, async (store) => {
+  const result = await withStore(
+    source,
+    env,
+    async (store) => {
     const [counts, labelled, versions, description] = await Promise.all([
       store.counts(),
       store.countPredictions({ hasOutcome: true }),
@@ -48,7 +67,9 @@ const summary: Command = async (argv, env) => {
       writable: description.writable,
       warnings: [...description.warnings, ...description.diagnostics.map((d) => d.message)],
     };
-  });
+    },
+    true,
+  );
   if (values.json) {
     printJson(env.out, result);
   } else {
@@ -62,7 +83,9 @@ const summary: Command = async (argv, env) => {
       ['writable', result.writable ? 'yes' : 'no'],
     ];
     env.out.write(formatTable(['', ''], rows).split('\n').slice(1).join('\n'));
-    for (const warning of result.warnings) env.out.write(`warning: ${warning}\n`);
+    for (const warning of result.warnings.slice(0, SHOWN_WARNINGS)) env.out.write(`warning: ${warning}\n`);
+    const more = result.warnings.length - SHOWN_WARNINGS;
+    if (more > 0) env.out.write(`… and ${more} more warning${more === 1 ? '' : 's'} (--json lists them all)\n`);
   }
   return 0;
 };
@@ -187,11 +210,24 @@ const rule: Command = async (argv, env) => {
   const file = requirePositional(positionals, 2, 'the rule file', usage);
   let input: unknown;
   try {
-    input = JSON.parse(await readFile(file, 'utf8'));
+    input = JSON.parse((await readFile(file, 'utf8')).replace(/^\uFEFF/, ''));
   } catch (cause) {
     throw new PitwallError('input', `${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
-  const added = await withStore(source, env, (store) => new AlertingSystem(store, env.now).addRule(input as AlertRule));
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new PitwallError('input', `${file}: a rule file holds one JSON object (a rule), not ${Array.isArray(input) ? 'an array' : String(input)}.`);
+  }
+  // A misspelt field would otherwise be dropped and its default used without a word.
+  const unknown = Object.keys(input).filter((key) => !(key in AlertRuleSchema.shape));
+  if (unknown.length > 0) {
+    throw new PitwallError('input', `${file}: unknown field${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `"${k}"`).join(', ')}; a rule has ${Object.keys(AlertRuleSchema.shape).join(', ')}.`);
+  }
+  const added = await withStore(source, env, (store) =>
+    new AlertingSystem(store, env.now).addRule(input as AlertRule).catch((error: unknown) => {
+      if (error instanceof PitwallError && error.code === 'input') throw new PitwallError('input', `${file}: ${error.message}`, { cause: error });
+      throw error;
+    }),
+  );
   if (values.json) printJson(env.out, added);
   else env.out.write(`added rule ${added.rule_id}: ${added.metric_name} ${added.comparison} ${added.threshold}\n`);
   return 0;

@@ -40,11 +40,17 @@ export async function runCli(argv: readonly string[], env: CommandEnvironment): 
   return command.run(rest, env);
 }
 
+/** Bad input — arguments, a missing or unrecognised source, a refused record — is 2; anything else 1. */
 export function exitCodeOf(error: unknown): number {
-  return error instanceof PitwallError && (error.code === 'input' || error.code === 'not-found' || error.code === 'conflict') ? 2 : 1;
+  return error instanceof PitwallError && ['input', 'not-found', 'conflict', 'format'].includes(error.code) ? 2 : 1;
 }
 
 if (require.main === module) {
+  // `pitwall … | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const path = wasmPath();
   runCli(process.argv.slice(2), { out: stdio, now: () => Date.now() / 1000, ...(path ? { wasmPath: path } : {}) }).then(
     (code) => {

@@ -9,6 +9,9 @@ export const messages = {
   sourceUnrecognised: (path: string) =>
     `${path} is neither a JSONL monitoring folder nor a SQLite database (.db, .sqlite, .sqlite3).`,
 
+  notRegularFile: (path: string) =>
+    `${path} is not a regular file (a directory, pipe or device): Pitwall reads monitoring data only from regular files`,
+
   // --- model (schemas and encodings) ----------------------------------------
   // Reasons are fragments that follow a field name: "confidence must be between 0 and 1, not 1.5".
   fieldMissing: () => 'is missing',
@@ -134,6 +137,9 @@ export const messages = {
     `Nothing was written to ${path}: a prediction with prediction_id "${predictionId}" is already recorded, and prediction ids must be unique.`,
   sqliteDuplicateAlert: (path: string, alertId: string) =>
     `Nothing was written to ${path}: an alert with alert_id "${alertId}" is already recorded, and alert ids must be unique.`,
+
+  sqliteRuleRowUnreadable: (file: string, ruleId: string, rows: readonly number[]) =>
+    `${file}: alert_rules row ${rows.join(', ')} already has rule_id "${ruleId}" but could not be read (see the source's warnings); fix or delete that row first, so that its values are not overwritten unseen.`,
 
   // --- writes ----------------------------------------------------------------
   sqliteReadOnlyNoWriter: (path: string, python: string) =>

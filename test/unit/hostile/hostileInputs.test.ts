@@ -90,13 +90,13 @@ describe('hostile input: storage and CLI', function () {
       assert.equal(counts.healthSnapshots, 110);
       assert.equal(counts.alerts, 0);
       assert.ok(
-        description.warnings.some((w) => w.includes(ws.file('alerts.jsonl')) && /EISDIR/.test(w)),
+        description.warnings.some((w) => w.includes(ws.file('alerts.jsonl')) && /not a regular file/.test(w)),
         description.warnings.join('\n'),
       );
       const summary = await pitwall('summary', ws.jsonl);
       assert.equal(summary.status, 0, summary.stderr);
       assert.match(summary.stdout, /^predictions\s+2000$/m);
-      assert.match(summary.stdout, /warning: Cannot read .*alerts\.jsonl: EISDIR/);
+      assert.match(summary.stdout, /warning: Cannot read .*alerts\.jsonl: .*not a regular file/);
     });
 
     it('alerts.jsonl as a symlink loop: the warning and the read-only reason name the file, the rest loads', async () => {
@@ -125,7 +125,7 @@ describe('hostile input: storage and CLI', function () {
       assert.equal(counts.rules, 0);
       assert.equal(counts.alerts, 6);
       assert.equal(counts.predictions, 2000);
-      assert.ok(description.warnings.some((w) => w.includes(ws.file('alert_rules.json')) && /EISDIR/.test(w)), description.warnings.join('\n'));
+      assert.ok(description.warnings.some((w) => w.includes(ws.file('alert_rules.json')) && /not a regular file/.test(w)), description.warnings.join('\n'));
       const file = join(ws.root, 'rule.json');
       writeFileSync(file, JSON.stringify(RULE));
       const added = await pitwall('rule', 'add', ws.jsonl, file);
@@ -620,7 +620,7 @@ const { openStore } = require(${JSON.stringify(join(REPO, 'src/core/store/openSt
       assert.equal(JSON.parse(b.stdout).predictions, 2000);
     });
 
-    it('--limit: -1 and huge values are refused naming the flag, 1e3 means 1000, and --severity is exact', async () => {
+    it('--limit: only plain whole numbers (not -1, huge, 2.5, 1e3, 0x2 or empty), and --severity is exact', async () => {
       const negative = await pitwall('alerts', ws.jsonl, '--limit', '-1');
       assert.equal(negative.status, 2);
       assert.match(negative.stderr, /--limit/);
@@ -632,7 +632,8 @@ const { openStore } = require(${JSON.stringify(join(REPO, 'src/core/store/openSt
       assert.match(huge.stderr, /--limit needs a whole number/);
       const fraction = await pitwall('alerts', ws.db, '--limit', '2.5');
       assert.equal(fraction.status, 2);
-      const thousand = await pitwall('alerts', ws.db, '--limit', '1e3', '--json');
+      for (const odd of ['1e3', '0x2', ' 5 ', '']) assert.equal((await pitwall('alerts', ws.db, '--limit', odd)).status, 2, `--limit "${odd}"`);
+      const thousand = await pitwall('alerts', ws.db, '--limit', '1000', '--json');
       assert.equal(thousand.status, 0, thousand.stderr);
       assert.equal(JSON.parse(thousand.stdout).length, 6);
       const upper = await pitwall('alerts', ws.jsonl, '--severity', 'CRITICAL');

@@ -8,7 +8,10 @@
  * offset differ) or removed is read again from the start.
  */
 import { isUtf8 } from 'node:buffer';
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { PitwallError } from '../../errors';
+import { messages } from '../../messages';
 
 export interface LineSink {
   /** The file was replaced, truncated or removed: forget every line it gave. */
@@ -112,7 +115,8 @@ export class FileFollower {
   async follow(sink: LineSink): Promise<FollowResult> {
     let handle: FileHandle;
     try {
-      handle = await open(this.path, 'r');
+      // Non-blocking, so that a pipe in the file's place cannot hang the read; it is refused below.
+      handle = await open(this.path, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (error) {
       if (!isMissing(error)) throw error;
       const hadFile = this.seen !== null;
@@ -124,6 +128,7 @@ export class FileFollower {
     }
     try {
       const stat = await handle.stat({ bigint: true });
+      if (!stat.isFile()) throw new PitwallError('format', messages.notRegularFile(this.path));
       const now: Seen = { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeNs: stat.mtimeNs };
       const before = this.seen;
       if (before !== null && sameFile(before, now) && before.size === now.size && before.mtimeNs === now.mtimeNs) {

@@ -445,6 +445,7 @@ export class JsonlStore implements Store {
 
   recordPrediction(prediction: Prediction): Promise<void> {
     return this.exclusive(async () => {
+      await this.ensureWritable();
       const value = this.validate('predictions', predictionRecord, 'prediction', prediction);
       const line = this.line('predictions', 'prediction', toPythonPrediction(value));
       await this.refreshNow();
@@ -457,6 +458,7 @@ export class JsonlStore implements Store {
 
   recordOutcome(outcome: Outcome): Promise<boolean> {
     return this.exclusive(async () => {
+      await this.ensureWritable();
       const value = this.validate('outcomes', outcomeRecord, 'outcome', outcome);
       const line = this.line('outcomes', 'outcome', toPythonOutcome(value));
       await this.refreshNow();
@@ -473,6 +475,7 @@ export class JsonlStore implements Store {
   /** Writes the seed's PerformanceMetric, which has no model version: the snapshot's is not kept. */
   recordMetricSnapshot(snapshot: MetricSnapshot): Promise<void> {
     return this.exclusive(async () => {
+      await this.ensureWritable();
       const value = this.validate('metricSnapshots', metricSnapshotRecord, 'metric snapshot', snapshot);
       const { timestamp, metric_name, window_size, threshold, status } = value;
       if (window_size === null || status === null) {
@@ -493,6 +496,7 @@ export class JsonlStore implements Store {
    */
   appendAlert(alert: NewAlert): Promise<StoredAlert> {
     return this.exclusive(async () => {
+      await this.ensureWritable();
       const given = alert.alert_id;
       const value = this.validate('alerts', alertRecord, 'alert', { ...alert, alert_id: given ?? alertIdAt(0) });
       // Refreshed just before choosing, so an id another writer (Pitwall or Python) took is seen.
@@ -518,7 +522,7 @@ export class JsonlStore implements Store {
     comment: string | null = null,
   ): Promise<AcknowledgeResult> {
     return this.exclusive(async () => {
-      this.checkWritable();
+      await this.ensureWritable();
       const unique = [...new Set(keys)];
       const source = this.source('alerts');
       const path = source.follower.path;
@@ -576,6 +580,7 @@ export class JsonlStore implements Store {
   /** Adds a rule, or replaces the one with its rule_id; its Pitwall fields go to alert_rules.pitwall.json. */
   saveRule(rule: AlertRule): Promise<void> {
     return this.exclusive(async () => {
+      await this.ensureWritable();
       const value = this.validate('rules', alertRuleRecord, 'alert rule', rule);
       const rulesPath = this.pathOf('rules');
       await this.replace(rulesPath, (current) => withRuleSaved(rulesPath, current, value));
@@ -586,7 +591,7 @@ export class JsonlStore implements Store {
 
   deleteRule(ruleId: string): Promise<boolean> {
     return this.exclusive(async () => {
-      this.checkWritable();
+      await this.ensureWritable();
       const rulesPath = this.pathOf('rules');
       const deleted = await this.replace(rulesPath, (current) => withRuleDeleted(rulesPath, current, ruleId));
       await this.updateRuleSettings(ruleId, () => null);
@@ -598,7 +603,7 @@ export class JsonlStore implements Store {
   /** Keeps when a rule last fired in alert_rules.pitwall.json; a rule_id no rule has is ignored, as a database does. */
   markRuleTriggered(ruleId: string, at: number): Promise<void> {
     return this.exclusive(async () => {
-      this.checkWritable();
+      await this.ensureWritable();
       const time = parseTimestamp(at);
       if (!time.ok) {
         throw new PitwallError(
@@ -722,6 +727,7 @@ export class JsonlStore implements Store {
       const path = join(this.folder, name);
       try {
         await access(path, constants.W_OK);
+        if (!(await stat(path)).isFile()) return messages.notRegularFile(path);
       } catch (error) {
         if (!isMissing(error)) return messages.jsonlFileNotWritable(path, describeError(error));
       }
@@ -729,13 +735,14 @@ export class JsonlStore implements Store {
     return null;
   }
 
-  private checkWritable(): void {
-    if (this.options.readOnly !== undefined) throw new PitwallError('read-only', this.options.readOnly);
+  /** Every write first asks what describe() says: a store that says read-only never writes. */
+  private async ensureWritable(): Promise<void> {
+    const reason = await this.readOnlyReason();
+    if (reason !== null) throw new PitwallError('read-only', reason);
   }
 
   /** The record as its schema reads it, so nothing the schema refuses reaches a file. */
   private validate<S extends RecordSpec>(collection: keyof typeof FILES, spec: S, what: string, value: unknown): RecordOf<S> {
-    this.checkWritable();
     const parsed = parseRecord(spec, value);
     if (!parsed.ok) {
       const details = parsed.issues.map(describeIssue).join('; ');
@@ -768,6 +775,7 @@ export class JsonlStore implements Store {
     toPython: (record: RecordOf<S>) => PyJson,
   ): Promise<void> {
     return this.exclusive(async () => {
+      await this.ensureWritable();
       const record = this.validate(collection, spec, what, value);
       await this.append(collection, this.line(collection, what, toPython(record)));
     });

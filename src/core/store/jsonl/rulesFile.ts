@@ -6,6 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { PitwallError } from '../../errors';
 import { alertRuleRecord, type AlertRule } from '../../model/alertRule';
 import { RULE_CONDITION_KEYS } from '../../model/fields';
 import { describeValue } from '../../model/json';
@@ -62,6 +63,7 @@ export class RulesFile {
       return had;
     }
     if (identity === this.seen) return false;
+    if (!(await stat(this.path)).isFile()) throw new PitwallError('format', messages.notRegularFile(this.path));
     const bytes = await readFile(this.path);
     this.seen = identity;
     this.log.clear();
@@ -71,7 +73,8 @@ export class RulesFile {
     let array: unknown;
     try {
       if (!isUtf8(bytes)) throw new Error(messages.jsonlLineNotUtf8());
-      array = JSON.parse(bytes.toString('utf8'));
+      // An editor may save a byte-order mark; the JSONL lines accept one too.
+      array = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
     } catch (error) {
       // Keep the rules last read: a writer may be halfway through rewriting the file.
       const reason = messages.jsonlLineNotJson(syntaxDetail(error));

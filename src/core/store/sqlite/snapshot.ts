@@ -42,6 +42,22 @@ function readFailed(path: string, cause: unknown): PitwallError {
   return new PitwallError('io', messages.sqliteReadFailed(path, describeError(cause)), { cause });
 }
 
+/**
+ * A pipe or device in a database file's place would block a read forever: refuse it first.
+ * False when there is no file at all.
+ */
+function refuseIrregular(path: string): boolean {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    if (isMissing(error)) return false;
+    throw readFailed(path, error);
+  }
+  if (!stats.isFile()) throw new PitwallError('format', messages.notRegularFile(path));
+  return true;
+}
+
 export const nodeSnapshotFiles: SnapshotFiles = {
   stat(path) {
     try {
@@ -53,6 +69,7 @@ export const nodeSnapshotFiles: SnapshotFiles = {
     }
   },
   read(path) {
+    if (!refuseIrregular(path)) return undefined;
     try {
       return readFileSync(path);
     } catch (error) {
@@ -62,6 +79,7 @@ export const nodeSnapshotFiles: SnapshotFiles = {
   },
   readHead(path, length) {
     let fd: number;
+    if (!refuseIrregular(path)) return undefined;
     try {
       fd = openSync(path, 'r');
     } catch (error) {

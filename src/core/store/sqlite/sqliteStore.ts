@@ -88,7 +88,7 @@ import {
 } from './rows';
 import { SqliteSnapshotReader, type SqliteSnapshotOptions } from './snapshot';
 import { toSqlAlchemyText } from '../../model/timestamps';
-import { openSqliteWriter, type SqliteStatement, type SqliteTransactionResult, type SqliteWriterOptions, type SqliteWriterVerdict } from './writer';
+import { openSqliteWriter, predictSqliteWriter, type SqliteStatement, type SqliteTransactionResult, type SqliteWriterOptions, type SqliteWriterVerdict } from './writer';
 
 export interface SqliteStoreOptions {
   /** `sql-wasm.wasm` next to a bundled extension; defaults to node_modules. */
@@ -172,7 +172,11 @@ export class SqliteStore implements Store {
 
   describe(): Promise<StoreDescription> {
     return this.exclusive(async () => {
-      const verdict = await this.verdict();
+      // Describing must not connect read-write (see predictSqliteWriter); after a write, the real verdict is known.
+      const verdict =
+        this.options.readOnly !== undefined || this.writerVerdict !== undefined
+          ? await this.verdict()
+          : predictSqliteWriter(this.path, this.options.writer);
       const warnings = this.reader.notices.map((notice) => notice.message);
       const diagnostics: StoreDiagnostic[] = [];
       for (const audit of this.audits.values()) {
@@ -453,6 +457,14 @@ export class SqliteStore implements Store {
       const writer = await this.writable();
       const value = this.validate(alertRuleRecord, 'alert rule', rule);
       const shape = this.shape(rulesTable);
+      // A row with this rule_id that could not be read is not ours to overwrite: its values would be lost unseen.
+      if (shape.present && !this.rules().some((existing) => existing.rule_id === value.rule_id)) {
+        const unreadable: number[] = [];
+        this.query(rulesTable, { sql: `SELECT ${columnSql(shape, 'id')} FROM alert_rules WHERE ${columnSql(shape, 'rule_id')} = ?`, params: [value.rule_id] }, (row) =>
+          unreadable.push(Number(row[0])),
+        );
+        if (unreadable.length > 0) throw new PitwallError('conflict', messages.sqliteRuleRowUnreadable(this.file, value.rule_id, unreadable));
+      }
       const pairs = encodeRecord(this.path, shape, ruleForWriting(value));
       const set = assignmentsSql(pairs.filter(([column]) => column !== 'rule_id'));
       const update = {

@@ -18,7 +18,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 import { PitwallError, describeError } from '../../errors';
 import { messages } from '../../messages';
 import { NodeSqliteWriter, loadNodeSqlite } from './nodeSqliteWriter';
@@ -59,6 +59,37 @@ export type SqliteWriterVerdict =
 
 function isErrno(error: unknown, ...codes: string[]): boolean {
   return error instanceof Error && 'code' in error && codes.includes(String(error.code));
+}
+
+function onPath(command: string): boolean {
+  if (command.includes('/')) return existsSync(command);
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Whether `openSqliteWriter` would give a writer, without opening one: a read-only caller (a
+ * summary) must not connect read-write, since SQLite checkpoints and removes the -wal file when
+ * its last connection closes. The real verdict comes with the first write.
+ */
+export function predictSqliteWriter(path: string, options: SqliteWriterOptions = {}): { writable: true } | { writable: false; reason: string } {
+  if (!existsSync(path)) throw new PitwallError('not-found', messages.sqliteNotFound(path));
+  try {
+    accessSync(path, constants.R_OK | constants.W_OK);
+    accessSync(dirname(path), constants.W_OK);
+  } catch (error) {
+    return { writable: false, reason: messages.sqliteReadOnlyNotWritable(path, describeError(error)) };
+  }
+  if (options.backend !== 'python' && loadNodeSqlite()) return { writable: true };
+  const candidates = options.pythonPath ? [options.pythonPath] : ['python3', 'python'];
+  if (candidates.some(onPath)) return { writable: true };
+  return { writable: false, reason: messages.sqliteReadOnlyNoWriter(path, candidates[0] ?? 'python3') };
 }
 
 /**

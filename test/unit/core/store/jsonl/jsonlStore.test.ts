@@ -216,7 +216,7 @@ describe('JsonlStore', function () {
       mkdirSync(temp.file('predictions.jsonl'));
       const store = await open();
       assert.equal((await store.counts()).alerts, 63);
-      assert.match((await store.describe()).warnings.join('\n'), /^Cannot read .*predictions\.jsonl: .*EISDIR/);
+      assert.match((await store.describe()).warnings.join('\n'), /^Cannot read .*predictions\.jsonl: .*not a regular file/);
     });
 
     it('refuses a path that does not exist or is not a folder', async function () {
