@@ -152,7 +152,7 @@ describe('SqliteSnapshotReader', function () {
     it('a directory', async function () {
       const path = join(temp.path, 'folder.db');
       mkdirSync(path);
-      await assert.rejects(open(path), isPitwallError('io', path));
+      await assert.rejects(open(path), isPitwallError('format', path));
     });
 
     it('a text file', async function () {
