@@ -578,10 +578,15 @@ const { openStore } = require(${JSON.stringify(join(REPO, 'src/core/store/openSt
   process.stdout.write(JSON.stringify(report));
 })();`;
       const asRoot = process.getuid?.() === 0;
+      const childTmp = join(ws.root, 'tmp');
+      mkdirSync(childTmp);
+      chmodSync(childTmp, 0o1777);
       const result = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', child, ws.jsonl, ws.db], {
         encoding: 'utf8',
         timeout: 25_000,
         cwd: REPO,
+        // tsx keeps a cache in TMPDIR, which may be a folder only root can write to.
+        env: { ...process.env, TMPDIR: childTmp },
         ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
       });
       assert.equal(result.status, 0, result.stderr);
