@@ -138,6 +138,8 @@ export const messages = {
   sqliteDuplicateAlert: (path: string, alertId: string) =>
     `Nothing was written to ${path}: an alert with alert_id "${alertId}" is already recorded, and alert ids must be unique.`,
 
+  sqliteEmptyFile: (path: string) =>
+    `${path} is empty (0 bytes): no monitoring data yet. Point Pitwall at the database your service writes, or let the service create its tables first.`,
   sqliteRuleRowUnreadable: (file: string, ruleId: string, rows: readonly number[]) =>
     `${file}: alert_rules row ${rows.join(', ')} already has rule_id "${ruleId}" but could not be read (see the source's warnings); fix or delete that row first, so that its values are not overwritten unseen.`,
 

@@ -103,4 +103,24 @@ describe('hostile input: what the review found, fixed', function () {
     assert.equal(rules.status, 0);
     assert.match(rules.stderr, /^warning: 1 problem reading .*alert_rules\.json/);
   });
+
+  it('a zero-byte database is described in one sentence and not written to', async () => {
+    const ws = playground.fresh();
+    const empty = join(ws.root, 'empty.db');
+    writeFileSync(empty, '');
+    const summary = JSON.parse((await pitwall('summary', empty, '--json')).stdout) as { writable: boolean; warnings: string[] };
+    assert.equal(summary.writable, false);
+    assert.deepEqual(summary.warnings, [`${empty} is empty (0 bytes): no monitoring data yet. Point Pitwall at the database your service writes, or let the service create its tables first.`]);
+    assert.equal(readFileSync(empty).length, 0);
+  });
+
+  it('a line of NUL bytes is reported with the bytes spelled out, never raw', async () => {
+    const ws = playground.fresh();
+    writeFileSync(ws.file('alerts.jsonl'), `${'\u0000'.repeat(64)}\n`);
+    const summary = JSON.parse((await pitwall('summary', ws.jsonl, '--json')).stdout) as { warnings: string[] };
+    const warning = summary.warnings.find((w) => w.includes('alerts.jsonl'));
+    assert.ok(warning, summary.warnings.join('\n'));
+    assert.match(warning, /\\u0000/);
+    assert.ok(!warning.includes('\u0000'), 'no raw NUL in the message');
+  });
 });

@@ -21,9 +21,16 @@ export function parseJsonLine(text: string): unknown {
   }
 }
 
-/** V8's message without the copy of the input it quotes, which can be the whole line. */
+/**
+ * V8's message without the copy of the input it quotes (which can be the whole line, shortened
+ * as `"…"...`), and with control characters spelled out, so that a line of NUL bytes or a stray
+ * byte-order mark never lands raw in a message or a terminal.
+ */
 export function syntaxDetail(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const detail = message.replace(/,?\s*"[\s\S]*" is not valid JSON$/, '');
+  const detail = message
+    .replace(/,?\s*"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, '')
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point here
+    .replace(/[\u0000-\u001f\u007f-\u009f\ufeff\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return detail.length > 120 ? `${detail.slice(0, 120)}…` : detail;
 }

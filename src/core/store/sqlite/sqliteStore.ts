@@ -9,6 +9,7 @@
  * Calls run one at a time, so a read never sees a snapshot half replaced.
  */
 import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { SqlValue } from 'sql.js';
 import { PitwallError, describeError } from '../../errors';
@@ -177,7 +178,9 @@ export class SqliteStore implements Store {
         this.options.readOnly !== undefined || this.writerVerdict !== undefined
           ? await this.verdict()
           : predictSqliteWriter(this.path, this.options.writer);
-      const warnings = this.reader.notices.map((notice) => notice.message);
+      // A zero-byte file is a database nobody has created tables in yet: one sentence, not one per missing table.
+      const empty = statSync(this.path, { throwIfNoEntry: false })?.size === 0;
+      const warnings = empty ? [messages.sqliteEmptyFile(this.path)] : this.reader.notices.map((notice) => notice.message);
       const diagnostics: StoreDiagnostic[] = [];
       for (const audit of this.audits.values()) {
         diagnostics.push(...audit.diagnostics);
@@ -186,8 +189,8 @@ export class SqliteStore implements Store {
       return {
         kind: 'sqlite',
         path: this.path,
-        writable: verdict.writable,
-        readOnlyReason: verdict.writable ? null : verdict.reason,
+        writable: verdict.writable && !empty,
+        readOnlyReason: empty ? messages.sqliteEmptyFile(this.path) : verdict.writable ? null : verdict.reason,
         warnings,
         diagnostics,
       };
