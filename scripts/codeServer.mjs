@@ -48,13 +48,13 @@ export function freshUserData(settings = {}) {
 }
 
 /** Starts code-server in its own process group so that everything it forks can be stopped together. */
-export function startCodeServer({ bin, port, userData, extensions, workspace, env = {}, logFile, extraArgs = [] }) {
+export function startCodeServer({ bin, port, userData, extensions, workspace, env = {}, logFile, extraArgs = [], workspaceTrust = false }) {
   const args = [
     '--auth', 'none',
     '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--user-data-dir', userData,
     '--extensions-dir', extensions,

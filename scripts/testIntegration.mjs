@@ -94,9 +94,10 @@ function printReport(phase, report) {
   if (stats.failures) process.stdout.write(`  [${phase}] ${stats.failures} failing\n`);
 }
 
-async function runPhase({ name, bin, workspace, developmentPath, testsPath, installVsix }) {
+async function runPhase({ name, bin, workspace, developmentPath, testsPath, installVsix, untrusted = false }) {
   const port = await freePort();
-  const profile = freshUserData();
+  // Untrusted: workspace trust on, and the folder never trusted (no prompt), so Pitwall runs in restricted mode.
+  const profile = freshUserData(untrusted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' } : {});
   const reportFile = join(profile.root, 'report.json');
   let page = null;
   const control = await startControlServer(() => page);
@@ -110,6 +111,7 @@ async function runPhase({ name, bin, workspace, developmentPath, testsPath, inst
     port,
     workspace,
     logFile,
+    workspaceTrust: untrusted,
     userData: profile.userData,
     extensions: profile.extensions,
     env: {
@@ -176,6 +178,16 @@ async function main() {
   };
   if (!only || only === 'dev') {
     add(await runPhase({ name: 'dev', bin, workspace: prepareWorkspace('dev'), developmentPath: root, testsPath: suitesIndex }));
+  }
+  if (!only || only === 'untrusted') {
+    add(await runPhase({
+      name: 'untrusted',
+      bin,
+      workspace: prepareWorkspace('untrusted'),
+      developmentPath: root,
+      testsPath: join(root, 'out/test/integration/untrustedIndex.js'),
+      untrusted: true,
+    }));
   }
   if (!only || only === 'vsix') {
     const vsix = join(resultsDir, 'pitwall.vsix');

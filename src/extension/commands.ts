@@ -10,11 +10,8 @@ export interface CommandContext {
 /** Opens a source with progress; failures show the reason with an action instead of throwing. */
 export async function openSourceWithProgress(context: CommandContext, path: string): Promise<boolean> {
   try {
-    const source = await vscode.window.withProgress(
-      { location: { viewId: 'pitwall.alerts' }, title: 'Opening monitoring source' },
-      () => context.sources.open(path),
-    );
-    if (source.readOnlyReason) void vscode.window.showInformationMessage(source.readOnlyReason);
+    // A read-only source says so at the top of the Alerts view; no pop-up on every open.
+    await vscode.window.withProgress({ location: { viewId: 'pitwall.alerts' }, title: 'Opening monitoring source' }, () => context.sources.open(path));
     return true;
   } catch (error) {
     context.log.error(`Opening ${path} failed: ${describeError(error)}`);
