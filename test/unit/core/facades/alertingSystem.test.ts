@@ -2,9 +2,7 @@ import * as assert from 'node:assert/strict';
 import { AlertingSystem } from '../../../../src/core/alertingSystem';
 import { PitwallError } from '../../../../src/core/errors';
 import { AlertRuleSchema, type AlertRule } from '../../../../src/core/model/alertRule';
-import { generatedSources, SOURCE_KINDS } from './support';
-
-const NOW = Date.UTC(2026, 10, 1) / 1000;
+import { freshSourcesPerTest, SOURCE_KINDS } from './support';
 
 function rule(overrides: Partial<AlertRule> = {}): AlertRule {
   return AlertRuleSchema.parse({
@@ -16,27 +14,21 @@ function rule(overrides: Partial<AlertRule> = {}): AlertRule {
 
 for (const kind of SOURCE_KINDS) {
   describe(`AlertingSystem over a ${kind} source`, () => {
-    let sources: Awaited<ReturnType<typeof generatedSources>>;
-    let clock = NOW;
-    beforeEach(async () => {
-      sources = await generatedSources();
-      clock = NOW;
-    });
-    afterEach(() => sources.cleanup());
+    const fixture = freshSourcesPerTest();
 
     async function system() {
-      return new AlertingSystem(await sources.open(kind), () => clock);
+      return new AlertingSystem(await fixture.sources.open(kind), () => fixture.clock);
     }
 
     it('keeps a cooldown across a restart (seed defect 6.1.2)', async () => {
       const first = await system();
       await first.addRule(rule());
       assert.ok(await first.evaluateRule(rule(), 0.5, 'v1.1'), 'fires the first time');
-      clock += 10 * 60;
+      fixture.clock += 10 * 60;
       // A new AlertingSystem over a freshly opened store is a restart: the seed forgot its cooldowns here.
       const restarted = await system();
       assert.equal(await restarted.evaluateRule(rule(), 0.4, 'v1.1'), null, 'inside the 60-minute cooldown');
-      clock += 51 * 60;
+      fixture.clock += 51 * 60;
       assert.ok(await restarted.evaluateRule(rule(), 0.4, 'v1.1'), 'fires again after the cooldown');
     });
 
@@ -61,27 +53,27 @@ for (const kind of SOURCE_KINDS) {
       const s = await system();
       await s.addRule(rule({ rule_id: 'once' }));
       await assert.rejects(s.addRule(rule({ rule_id: 'once', threshold: 0.1 })), (error: unknown) => error instanceof PitwallError && error.code === 'conflict');
-      const stored = (await (await sources.open(kind)).readRules()).filter((r) => r.rule_id === 'once');
+      const stored = (await (await fixture.sources.open(kind)).readRules()).filter((r) => r.rule_id === 'once');
       assert.deepEqual(stored.map((r) => r.threshold), [0.7]);
       await assert.rejects(s.addRule({ ...rule(), comparison: '~' } as never), (error: unknown) => error instanceof PitwallError && error.code === 'input');
     });
 
     it('acknowledges any alert, however old, and touches nothing else (seed defect 6.1.3)', async () => {
       const s = await system();
-      const store = await sources.open(kind);
+      const store = await fixture.sources.open(kind);
       const before = await store.readAlerts({ order: 'asc' });
       const oldest = before.find((alert) => !alert.acknowledged);
       assert.ok(oldest, 'the generated data has an open alert');
       assert.equal(await s.acknowledgeAlert(oldest.alert_id, 'oncall@example.com'), true);
       assert.equal(await s.acknowledgeAlert('alert_does_not_exist', 'x'), false);
-      const after = await (await sources.open(kind)).readAlerts({ order: 'asc' });
+      const after = await (await fixture.sources.open(kind)).readAlerts({ order: 'asc' });
       assert.equal(after.length, before.length);
       for (const [index, alert] of after.entries()) {
         const previous = before[index];
         if (alert.key === oldest.key) {
           assert.equal(alert.acknowledged, true);
           assert.equal(alert.acknowledged_by, 'oncall@example.com');
-          assert.equal(alert.acknowledged_at, clock);
+          assert.equal(alert.acknowledged_at, fixture.clock);
         } else {
           assert.deepEqual(alert, previous);
         }
@@ -90,7 +82,7 @@ for (const kind of SOURCE_KINDS) {
 
     it('counts alerts by severity, state and component', async () => {
       const s = await system();
-      const all = await (await sources.open(kind)).readAlerts({});
+      const all = await (await fixture.sources.open(kind)).readAlerts({});
       const stats = await s.getAlertStatistics();
       assert.equal(stats.total, all.length);
       assert.equal(stats.acknowledged + stats.unacknowledged, stats.total);
@@ -111,7 +103,7 @@ for (const kind of SOURCE_KINDS) {
       assert.ok(alert);
       assert.deepEqual(seen, [`slack:${alert.alert_id}`]);
       assert.equal(s.callbackFailures.length, 1);
-      assert.ok((await (await sources.open(kind)).readAlerts({ alertId: alert.alert_id })).length === 1, 'the alert is stored');
+      assert.ok((await (await fixture.sources.open(kind)).readAlerts({ alertId: alert.alert_id })).length === 1, 'the alert is stored');
     });
   });
 }

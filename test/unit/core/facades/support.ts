@@ -28,3 +28,22 @@ export async function generatedSources(predictions = 3000, seed = 11) {
     },
   };
 }
+
+export const NOW = Date.UTC(2026, 10, 1) / 1000;
+
+export interface SourcesFixture {
+  sources: Awaited<ReturnType<typeof generatedSources>>;
+  /** The façades' clock, in seconds; tests move it. */
+  clock: number;
+}
+
+/** Fresh generated sources and a clock reset to NOW for every test of the enclosing suite. */
+export function freshSourcesPerTest(): SourcesFixture {
+  const fixture = { clock: NOW } as SourcesFixture;
+  beforeEach(async () => {
+    fixture.sources = await generatedSources();
+    fixture.clock = NOW;
+  });
+  afterEach(() => fixture.sources.cleanup());
+  return fixture;
+}

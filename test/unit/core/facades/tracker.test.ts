@@ -1,29 +1,21 @@
 import * as assert from 'node:assert/strict';
 import { PitwallError } from '../../../../src/core/errors';
 import { ModelPerformanceTracker } from '../../../../src/core/tracker';
-import { generatedSources, SOURCE_KINDS } from './support';
-
-const NOW = Date.UTC(2026, 10, 1) / 1000;
+import { freshSourcesPerTest, NOW, SOURCE_KINDS } from './support';
 
 for (const kind of SOURCE_KINDS) {
   describe(`ModelPerformanceTracker over a ${kind} source`, () => {
-    let sources: Awaited<ReturnType<typeof generatedSources>>;
-    let clock = NOW;
-    beforeEach(async () => {
-      sources = await generatedSources();
-      clock = NOW;
-    });
-    afterEach(() => sources.cleanup());
+    const fixture = freshSourcesPerTest();
 
     async function tracker() {
-      return new ModelPerformanceTracker(await sources.open(kind), () => clock);
+      return new ModelPerformanceTracker(await fixture.sources.open(kind), () => fixture.clock);
     }
 
     it('computes accuracy from recorded outcomes, never from confidence (seed defect 6.1.1)', async () => {
       const t = await tracker();
       for (let i = 0; i < 4; i++) {
         await t.recordPrediction(`acc-${i}`, 'v9', 1, 0.9, { grid_position: i });
-        clock += 1;
+        fixture.clock += 1;
       }
       assert.equal(await t.calculateAccuracy('v9', 60), null, 'no ground truth yet: no accuracy, not the mean confidence');
       await t.recordActualOutcome('acc-0', 1);
@@ -46,7 +38,7 @@ for (const kind of SOURCE_KINDS) {
         { correct: evaluation?.correct, error: evaluation?.calibration_error },
         { correct: false, error: 0.7 },
       );
-      const reopened = await sources.open(kind);
+      const reopened = await fixture.sources.open(kind);
       const prediction = await reopened.readPrediction('persist-1');
       assert.equal(prediction?.actual_outcome, 1);
       assert.equal(await new ModelPerformanceTracker(reopened).recordActualOutcome('no-such-id', 1), null);
@@ -72,7 +64,7 @@ for (const kind of SOURCE_KINDS) {
       await assert.rejects(t.recordPrediction('bad-1', 'v9', 1, Number.NaN, {}), (error: unknown) => error instanceof PitwallError && error.code === 'input');
       await assert.rejects(t.recordPrediction('bad-2', 'v9', 2, 0.8, {}), (error: unknown) => error instanceof PitwallError && error.code === 'input');
       await assert.rejects(t.recordPrediction('bad-3', 'v9', 1, 1.5, {}), (error: unknown) => error instanceof PitwallError && error.code === 'input');
-      const store = await sources.open(kind);
+      const store = await fixture.sources.open(kind);
       assert.equal(await store.readPrediction('bad-1'), undefined);
       assert.equal((await store.readPrediction('dup-1'))?.confidence, 0.8, 'the first record is kept');
     });
@@ -80,9 +72,9 @@ for (const kind of SOURCE_KINDS) {
     it('records health snapshots and returns the recent ones newest first, and the trend oldest first', async () => {
       const t = await tracker();
       for (let i = 0; i < 3; i++) {
-        clock = NOW + i * 3600;
+        fixture.clock = NOW + i * 3600;
         await t.recordHealthSnapshot({
-          timestamp: clock, model_version: 'v-health', accuracy: 0.8 - i / 10, precision: 0.8, recall: 0.7, f1_score: 0.75,
+          timestamp: fixture.clock, model_version: 'v-health', accuracy: 0.8 - i / 10, precision: 0.8, recall: 0.7, f1_score: 0.75,
           roc_auc: null, expected_calibration_error: 0.05, num_predictions: 100, prediction_accuracy_trend: null, degradation_detected: false,
         });
       }
@@ -91,7 +83,7 @@ for (const kind of SOURCE_KINDS) {
       const trend = await t.getPerformanceTrend('v-health', 24);
       assert.deepEqual(trend.map((s) => s.accuracy), [0.8, 0.8 - 1 / 10, 0.8 - 2 / 10]);
       await assert.rejects(
-        t.recordHealthSnapshot({ timestamp: clock, model_version: 'v', accuracy: 7 } as never),
+        t.recordHealthSnapshot({ timestamp: fixture.clock, model_version: 'v', accuracy: 7 } as never),
         (error: unknown) => error instanceof PitwallError && error.code === 'input',
       );
     });
