@@ -31,6 +31,10 @@ describe('hostile input: what the review found, fixed', function () {
     assert.ok(report.warnings.some((w) => w.includes('alerts.jsonl') && /not a regular file/.test(w)));
     assert.ok(report.warnings.some((w) => w.includes('alert_rules.json') && /not a regular file/.test(w)));
 
+    const migrated = await pitwall('migrate', ws.jsonl, join(ws.root, 'migrated.db'));
+    assert.equal(migrated.status, 2);
+    assert.match(migrated.stderr, /alerts\.jsonl is not a regular file/);
+
     mkfifo(`${ws.db}-wal`);
     const alerts = await pitwall('alerts', ws.db);
     assert.equal(alerts.status, 2);

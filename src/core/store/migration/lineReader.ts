@@ -7,7 +7,10 @@
  * reported instead of delivered, a last line without its newline left pending.
  */
 import { isUtf8 } from 'node:buffer';
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { PitwallError } from '../../errors';
+import { messages } from '../../messages';
 import { DEFAULT_MAX_LINE_BYTES, isMissing } from '../jsonl/fileFollower';
 
 export type LineItem =
@@ -43,12 +46,14 @@ export class LineReader {
   async *batches(): AsyncGenerator<readonly LineItem[]> {
     let handle: FileHandle;
     try {
-      handle = await open(this.path, 'r');
+      // Non-blocking, so that a pipe in the file's place cannot hang the migration; refused below.
+      handle = await open(this.path, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (error) {
       if (isMissing(error)) return;
       throw error;
     }
     try {
+      if (!(await handle.stat()).isFile()) throw new PitwallError('format', messages.notRegularFile(this.path));
       yield* this.readLines(handle);
     } finally {
       await handle.close();
