@@ -221,5 +221,19 @@ export const messages = {
   readOnlySource: (reason: string) => `This source is read-only: ${reason}`,
   windowNotPositive: (name: string, value: number) => `${name} must be a positive number, not ${value}.`,
 
+  // --- analytics -------------------------------------------------------------
+  durationInvalid: (text: string) =>
+    `${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)} is not a duration: write a whole number above 0 followed by s, m, h or d (like 90s, 15m, 1h, 7d).`,
+  durationNotPositive: (seconds: number) => `A window must last a whole number of seconds above 0, not ${seconds}.`,
+  windowSlideTooLong: (slide: number, every: number) =>
+    `A window slide of ${slide}s is longer than the window (${every}s), so rows between windows would be skipped: choose a slide no longer than the window.`,
+  windowTooManyOverlaps: (every: number, slide: number, max: number) =>
+    `A ${every}s window sliding by ${slide}s puts each row in more than ${max} windows: choose a longer slide.`,
+  windowRangeInvalid: (from: number, to: number) => `The time range must end after it starts, not run from ${from} to ${to}.`,
+  windowGroupUnknown: (by: string) => `Cannot group windows by "${by}": use model_version or feature:<name>.`,
+  windowFeatureMissing: (name: string) => `Cannot group by feature "${name}": the prediction columns do not include it; read them with that feature.`,
+  windowMetricUnknown: (name: string, known: readonly string[]) => `Unknown window metric "${name}": choose from ${known.join(', ')}.`,
+  minLabelsInvalid: (got: number) => `The minimum number of labels must be a whole number ≥ 0, not ${got}.`,
+
   // --- cli -------------------------------------------------------------------
 } as const;

@@ -1,0 +1,320 @@
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { generateDataset } from '../../../../scripts/generator/generateDataset';
+import { isPitwallError } from '../../../../src/core/errors';
+import { assignWindows, parseDuration, windowedMetrics, type WindowMetricsRow } from '../../../../src/core/analytics/windows';
+import { openStore } from '../../../../src/core/store/openStore';
+import type { PredictionColumns, Store } from '../../../../src/core/store/store';
+
+const HOUR = 3600;
+const DAY = 86400;
+
+function isInputError(error: unknown): boolean {
+  return isPitwallError(error) && error.code === 'input';
+}
+
+/** Columns from (timestamp, model version, predicted, confidence, actual) rows. */
+function columnsOf(rows: readonly (readonly [number, string, number, number, number])[], features = new Map<string, (string | null)[]>()): PredictionColumns {
+  return {
+    length: rows.length,
+    prediction_id: rows.map((_, i) => `p${i}`),
+    timestamp: Float64Array.from(rows.map((row) => row[0])),
+    model_version: rows.map((row) => row[1]),
+    predicted_outcome: Uint8Array.from(rows.map((row) => row[2])),
+    confidence: Float64Array.from(rows.map((row) => row[3])),
+    actual_outcome: Int8Array.from(rows.map((row) => row[4])),
+    actual_outcome_timestamp: new Float64Array(rows.length).fill(Number.NaN),
+    features,
+  };
+}
+
+function pairs(timestamps: readonly number[], spec: Parameters<typeof assignWindows>[1]): [number, number][] {
+  const assignment = assignWindows(timestamps, spec);
+  return Array.from(assignment.row, (row, k) => [row, assignment.start[k] as number]);
+}
+
+describe('windows', () => {
+  describe('parseDuration', () => {
+    it('reads seconds, minutes, hours and days as seconds', () => {
+      assert.equal(parseDuration('90s'), 90);
+      assert.equal(parseDuration('15m'), 900);
+      assert.equal(parseDuration('1h'), HOUR);
+      assert.equal(parseDuration('6h'), 6 * HOUR);
+      assert.equal(parseDuration('1d'), DAY);
+      assert.equal(parseDuration('7d'), 7 * DAY);
+    });
+
+    for (const hostile of ['', '0h', '-1h', '1x', 'h', '1', '1.5h', ' 1h', '1h ', '1H', '01h', '1e3s', '1hh', '1h1m', 'Infinityd', 'NaNh', '9999999999d', '1\nh', '0x10s', '١h']) {
+      it(`rejects ${JSON.stringify(hostile)} with an input error that quotes it`, () => {
+        assert.throws(
+          () => parseDuration(hostile),
+          (error: unknown) => isInputError(error) && (error as Error).message.includes(JSON.stringify(hostile)),
+        );
+      });
+    }
+
+    it('shortens a very long bad duration in its message', () => {
+      assert.throws(
+        () => parseDuration('1'.repeat(10_000)),
+        (error: unknown) => isInputError(error) && (error as Error).message.length < 200,
+      );
+    });
+  });
+
+  describe('assignWindows', () => {
+    it('puts each row in the epoch-aligned tumbling window holding it; a window end starts the next window', () => {
+      const t = [0, 1, HOUR - 0.001, HOUR, HOUR + 1, 3 * HOUR, 5 * HOUR - 1e-6];
+      assert.deepEqual(pairs(t, { every: '1h' }), [
+        [0, 0],
+        [1, 0],
+        [2, 0],
+        [3, HOUR],
+        [4, HOUR],
+        [5, 3 * HOUR],
+        [6, 4 * HOUR],
+      ]);
+    });
+
+    it('aligns windows to the epoch, not to the first row', () => {
+      const t = [1_790_000_123.5];
+      assert.deepEqual(pairs(t, { every: '1d' }), [[0, Math.floor(1_790_000_123.5 / DAY) * DAY]]);
+    });
+
+    it('aligns windows before 1970 too', () => {
+      assert.deepEqual(pairs([-1, -HOUR, -HOUR - 1], { every: '1h' }), [
+        [0, -HOUR],
+        [1, -HOUR],
+        [2, -2 * HOUR],
+      ]);
+    });
+
+    it('puts a row in every sliding window that holds it, half-open at both ends', () => {
+      // 1h windows every 15m: [k·15m, k·15m + 1h).
+      const q = 900;
+      assert.deepEqual(pairs([0], { every: '1h', slide: '15m' }), [
+        [0, -3 * q],
+        [0, -2 * q],
+        [0, -q],
+        [0, 0],
+      ]);
+      assert.deepEqual(pairs([HOUR], { every: '1h', slide: '15m' }), [
+        [0, q],
+        [0, 2 * q],
+        [0, 3 * q],
+        [0, 4 * q],
+      ]);
+      assert.deepEqual(pairs([q + 1], { every: '1h', slide: '15m' }), [
+        [0, -2 * q],
+        [0, -q],
+        [0, 0],
+        [0, q],
+      ]);
+    });
+
+    it('handles a slide that does not divide the window', () => {
+      // 1h windows every 40m start at 0, 40m, 80m, …; 50m is in [0, 60m) and [40m, 100m).
+      assert.deepEqual(pairs([50 * 60], { every: '1h', slide: 40 * 60 }), [
+        [0, 0],
+        [0, 40 * 60],
+      ]);
+    });
+
+    it('keeps only rows in [from, to)', () => {
+      const t = [0, 10, 20, 30];
+      assert.deepEqual(
+        pairs(t, { every: '1h', from: 10, to: 30 }).map(([row]) => row),
+        [1, 2],
+      );
+    });
+
+    it('rejects a slide longer than the window, too many overlaps, a bad range or a bad duration', () => {
+      assert.throws(() => assignWindows([0], { every: '1h', slide: '2h' }), isInputError);
+      assert.throws(() => assignWindows([0], { every: '7d', slide: '1s' }), isInputError);
+      assert.throws(() => assignWindows([0], { every: '1h', from: 10, to: 10 }), isInputError);
+      assert.throws(() => assignWindows([0], { every: '1h', from: Number.NaN }), isInputError);
+      assert.throws(() => assignWindows([0], { every: 0 }), isInputError);
+      assert.throws(() => assignWindows([0], { every: 1.5 }), isInputError);
+      assert.throws(() => assignWindows([0], { every: '1w' }), isInputError);
+    });
+
+    it('puts each row in range in exactly one tumbling window that contains it', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.double({ min: -1e9, max: 3e9, noNaN: true }), { maxLength: 200 }),
+          fc.constantFrom('90s', '15m', '1h', '6h', '1d', '7d'),
+          fc.double({ min: -1e9, max: 3e9, noNaN: true }),
+          fc.double({ min: 0, max: 1e9, noNaN: true }),
+          (timestamps, every, from, span) => {
+            const to = from + span + 1;
+            const size = parseDuration(every);
+            const assignment = assignWindows(timestamps, { every, from, to });
+            const inRange = timestamps.filter((t) => t >= from && t < to).length;
+            assert.equal(assignment.length, inRange);
+            for (let k = 0; k < assignment.length; k++) {
+              const t = timestamps[assignment.row[k] as number] as number;
+              const start = assignment.start[k] as number;
+              assert.ok(start <= t && t < start + size, `${t} in [${start}, ${start + size})`);
+              assert.equal(start % size === 0 || Object.is(start % size, -0), true);
+            }
+          },
+        ),
+      );
+    });
+
+    it('puts each row in every/slide distinct sliding windows that contain it when the slide divides the window', () => {
+      fc.assert(
+        fc.property(fc.array(fc.double({ min: -1e9, max: 3e9, noNaN: true }), { maxLength: 100 }), fc.constantFrom(1, 2, 3, 4, 6, 12), (timestamps, parts) => {
+          const assignment = assignWindows(timestamps, { every: '1h', slide: HOUR / parts });
+          assert.equal(assignment.length, timestamps.length * parts);
+          for (let k = 0; k < assignment.length; k++) {
+            const t = timestamps[assignment.row[k] as number] as number;
+            const start = assignment.start[k] as number;
+            assert.ok(start <= t && t < start + HOUR, `${t} in [${start}, ${start + HOUR})`);
+            if (k > 0 && assignment.row[k - 1] === assignment.row[k]) assert.equal(start - (assignment.start[k - 1] as number), HOUR / parts);
+          }
+        }),
+      );
+    });
+  });
+
+  describe('windowedMetrics', () => {
+    it('counts and scores each (window, group), hand-checked', () => {
+      const columns = columnsOf([
+        [0, 'v1', 1, 0.9, 1],
+        [10, 'v1', 0, 0.8, 1],
+        [20, 'v2', 1, 0.7, 0],
+        [30, 'v1', 1, 0.6, -1],
+        [HOUR, 'v1', 1, 0.9, 1],
+      ]);
+      const rows = windowedMetrics(columns, { every: '1h', by: 'model_version', minLabels: 1, metrics: ['accuracy', 'recall', 'avg_confidence'] });
+      assert.deepEqual(rows, [
+        { window_start: 0, window_end: HOUR, group: 'v1', count: 3, labelled: 2, label_coverage: 2 / 3, insufficient: false, accuracy: 0.5, recall: 0.5, avg_confidence: (0.9 + 0.8 + 0.6) / 3 },
+        { window_start: 0, window_end: HOUR, group: 'v2', count: 1, labelled: 1, label_coverage: 1, insufficient: false, accuracy: 0, recall: null, avg_confidence: 0.7 },
+        { window_start: HOUR, window_end: 2 * HOUR, group: 'v1', count: 1, labelled: 1, label_coverage: 1, insufficient: false, accuracy: 1, recall: 1, avg_confidence: 0.9 },
+      ]);
+    });
+
+    it('marks a window with fewer labels than minLabels insufficient and nulls only its label metrics', () => {
+      const rows: [number, string, number, number, number][] = [];
+      for (let i = 0; i < 40; i++) rows.push([i, 'v1', 1, 0.8, i < 30 ? 1 : -1]);
+      for (let i = 0; i < 40; i++) rows.push([HOUR + i, 'v1', 1, 0.8, i < 29 ? 1 : -1]);
+      const result = windowedMetrics(columnsOf(rows), { every: '1h' });
+      assert.equal(result.length, 2);
+      const [enough, short] = result as [WindowMetricsRow, WindowMetricsRow];
+      assert.equal(enough.labelled, 30);
+      assert.equal(enough.insufficient, false);
+      assert.equal(enough.accuracy, 1);
+      assert.equal(enough.group, null);
+      assert.equal(short.labelled, 29);
+      assert.equal(short.count, 40);
+      assert.equal(short.insufficient, true);
+      for (const metric of ['accuracy', 'precision', 'recall', 'f1', 'specificity', 'ece', 'mce', 'roc_auc', 'average_precision', 'log_loss', 'brier_score'] as const) {
+        assert.equal(short[metric], null, metric);
+      }
+      assert.equal(short.avg_confidence, 0.8);
+      assert.equal(windowedMetrics(columnsOf(rows), { every: '1h', minLabels: 29 })[1]?.insufficient, false);
+    });
+
+    it('groups by a feature, with a missing value as its own null group', () => {
+      const columns = columnsOf(
+        [
+          [0, 'v1', 1, 0.9, 1],
+          [1, 'v1', 1, 0.9, 0],
+          [2, 'v1', 1, 0.9, 1],
+        ],
+        new Map([['circuit', ['monza', null, 'monza']]]),
+      );
+      const rows = windowedMetrics(columns, { every: '1d', by: 'feature:circuit', minLabels: 0, metrics: ['accuracy'] });
+      assert.deepEqual(
+        rows.map((row) => [row.group, row.count, row.accuracy]),
+        [
+          [null, 1, 0],
+          ['monza', 2, 1],
+        ],
+      );
+    });
+
+    it('rejects an unknown grouping, a feature not read, an unknown metric and a bad minLabels', () => {
+      const columns = columnsOf([[0, 'v1', 1, 0.9, 1]]);
+      assert.throws(() => windowedMetrics(columns, { every: '1h', by: 'circuit' as 'model_version' }), isInputError);
+      assert.throws(() => windowedMetrics(columns, { every: '1h', by: 'feature:circuit' }), isInputError);
+      assert.throws(() => windowedMetrics(columns, { every: '1h', metrics: ['accuracy', 'auc'] }), isInputError);
+      assert.throws(() => windowedMetrics(columns, { every: '1h', minLabels: -1 }), isInputError);
+    });
+
+    it('has tumbling window counts that sum to the rows in range', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.integer({ min: 0, max: 30 * DAY }), fc.constantFrom('v1', 'v2', 'v3'), fc.integer({ min: -1, max: 1 })), { maxLength: 300 }),
+          fc.constantFrom('15m', '1h', '1d'),
+          fc.integer({ min: 0, max: 30 * DAY }),
+          (raw, every, from) => {
+            const columns = columnsOf(raw.map(([t, version, actual]) => [t, version, 1, 0.75, actual]));
+            const rows = windowedMetrics(columns, { every, from, by: 'model_version', metrics: [] });
+            const total = rows.reduce((sum, row) => sum + row.count, 0);
+            assert.equal(total, raw.filter(([t]) => t >= from).length);
+          },
+        ),
+      );
+    });
+  });
+
+  describe('over a generated dataset', function () {
+    let dir = '';
+    let jsonl: Store | undefined;
+    let sqlite: Store | undefined;
+    let jsonlColumns: PredictionColumns;
+    let sqliteColumns: PredictionColumns;
+
+    before(async function () {
+      this.timeout(120_000);
+      dir = mkdtempSync(join(tmpdir(), 'pitwall-windows-'));
+      await generateDataset({ outDir: dir, predictions: 3000, seed: 7 });
+      jsonl = await openStore(join(dir, 'monitoring'));
+      sqlite = await openStore(join(dir, 'monitoring.db'));
+      jsonlColumns = await jsonl.readPredictionColumns();
+      sqliteColumns = await sqlite.readPredictionColumns();
+    });
+
+    after(async () => {
+      await jsonl?.close();
+      await sqlite?.close();
+      if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    });
+
+    for (const every of ['1h', '1d']) {
+      it(`gives the same ${every} metrics by model version from the JSONL folder and the SQLite file`, () => {
+        const fromJsonl = windowedMetrics(jsonlColumns, { every, by: 'model_version', minLabels: 5 });
+        const fromSqlite = windowedMetrics(sqliteColumns, { every, by: 'model_version', minLabels: 5 });
+        assert.equal(jsonlColumns.length, 3000);
+        assert.ok(fromJsonl.length > (every === '1d' ? 20 : 300), `${fromJsonl.length} windows`);
+        assert.ok(fromJsonl.some((row) => !row.insufficient && row.accuracy !== null));
+        assert.deepEqual(fromSqlite, fromJsonl);
+        assert.equal(
+          fromJsonl.reduce((sum, row) => sum + row.count, 0),
+          3000,
+        );
+      });
+    }
+
+    it("shows v1.1's daily accuracy falling after day 10 while v1.0 holds", () => {
+      const start = Date.parse('2026-10-01T00:00:00Z') / 1000;
+      const degradation = start + 10 * DAY;
+      const rows = windowedMetrics(jsonlColumns, { every: '1d', by: 'model_version', metrics: ['accuracy'] });
+      const mean = (version: string, after: boolean): number => {
+        const values = rows
+          .filter((row) => row.group === version && !row.insufficient && row.window_start >= degradation === after)
+          .map((row) => row.accuracy as number);
+        assert.ok(values.length >= 3, `${version}: ${values.length} sufficient days`);
+        return values.reduce((sum, value) => sum + value, 0) / values.length;
+      };
+      const v11Before = mean('v1.1', false);
+      const v11After = mean('v1.1', true);
+      assert.ok(v11After < v11Before - 0.05, `v1.1 ${v11Before} → ${v11After}`);
+      assert.ok(mean('v1.0', true) > v11After, 'v1.0 stays ahead of degraded v1.1');
+    });
+  });
+});
