@@ -138,6 +138,8 @@ export const messages = {
   sqliteDuplicateAlert: (path: string, alertId: string) =>
     `Nothing was written to ${path}: an alert with alert_id "${alertId}" is already recorded, and alert ids must be unique.`,
 
+  sqliteDamagedReadOnly: (path: string) =>
+    `${path} is damaged (see its warnings): Pitwall reads what it can but will not write to it. Repair it first (the sqlite3 shell's .recover command).`,
   sqliteEmptyFile: (path: string) =>
     `${path} is empty (0 bytes): no monitoring data yet. Point Pitwall at the database your service writes, or let the service create its tables first.`,
   sqliteRuleRowUnreadable: (file: string, ruleId: string, rows: readonly number[]) =>

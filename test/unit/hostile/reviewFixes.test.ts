@@ -127,4 +127,29 @@ describe('hostile input: what the review found, fixed', function () {
     assert.match(warning, /\\u0000/);
     assert.ok(!warning.includes('\u0000'), 'no raw NUL in the message');
   });
+
+  it('a damaged page costs its own table, not the source: the rest loads, the damage is named, nothing is written', async () => {
+    const ws = playground.fresh();
+    const root = Number(spawnSync('sqlite3', [ws.db, "SELECT rootpage FROM sqlite_master WHERE name = 'alerts'"], { encoding: 'utf8' }).stdout);
+    assert.ok(root > 1);
+    spawnSync('sqlite3', [ws.db, 'PRAGMA wal_checkpoint(TRUNCATE)']);
+    const pageSize = Number(spawnSync('sqlite3', [ws.db, 'PRAGMA page_size'], { encoding: 'utf8' }).stdout);
+    const bytes = readFileSync(ws.db);
+    bytes.fill(0xa5, (root - 1) * pageSize, root * pageSize);
+    writeFileSync(ws.db, bytes);
+
+    const summary = await pitwall('summary', ws.db, '--json');
+    assert.equal(summary.status, 0, summary.stderr);
+    const report = JSON.parse(summary.stdout) as { predictions: number; alerts: number; rules: number; writable: boolean; warnings: string[] };
+    assert.equal(report.predictions, 2000);
+    assert.equal(report.rules, 8);
+    assert.equal(report.alerts, 0);
+    assert.equal(report.writable, false);
+    assert.ok(report.warnings.some((w) => /Cannot read the alerts table/.test(w)), report.warnings.join('\n'));
+    const ack = await pitwall('outcome', ws.db, 'pred-0000000', '1');
+    assert.equal(ack.status, 1);
+    assert.match(ack.stderr, /is damaged .* will not write to it/);
+    assert.ok(readFileSync(ws.db).equals(bytes), 'the damaged file is left as it was');
+  });
 });
+

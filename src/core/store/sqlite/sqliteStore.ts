@@ -138,6 +138,8 @@ export class SqliteStore implements Store {
   private auditPending = false;
   /** A write committed but its snapshot could not be taken: the next call takes it first. */
   private behind = false;
+  /** Tables of this snapshot that could not be read (a damaged page), with the reason. */
+  private readonly unreadableTables = new Map<string, string>();
   private writerVerdict: Promise<SqliteWriterVerdict> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -161,7 +163,8 @@ export class SqliteStore implements Store {
     const absolute = resolve(path);
     const reader = await SqliteSnapshotReader.open(absolute, {
       ...(options.wasmPath === undefined ? {} : { wasmPath: options.wasmPath }),
-      ...(options.quickCheck === undefined ? {} : { quickCheck: options.quickCheck }),
+      // Damage is reported, not fatal: the tables that still read load (DESIGN.md, bad input).
+      quickCheck: options.quickCheck ?? 'report',
     });
     try {
       return new SqliteStore(absolute, reader, options);
@@ -181,6 +184,8 @@ export class SqliteStore implements Store {
       // A zero-byte file is a database nobody has created tables in yet: one sentence, not one per missing table.
       const empty = statSync(this.path, { throwIfNoEntry: false })?.size === 0;
       const warnings = empty ? [messages.sqliteEmptyFile(this.path)] : this.reader.notices.map((notice) => notice.message);
+      warnings.push(...this.unreadableTables.values());
+      const damage = this.damage();
       const diagnostics: StoreDiagnostic[] = [];
       for (const audit of this.audits.values()) {
         diagnostics.push(...audit.diagnostics);
@@ -189,8 +194,8 @@ export class SqliteStore implements Store {
       return {
         kind: 'sqlite',
         path: this.path,
-        writable: verdict.writable && !empty,
-        readOnlyReason: empty ? messages.sqliteEmptyFile(this.path) : verdict.writable ? null : verdict.reason,
+        writable: verdict.writable && !empty && damage === undefined,
+        readOnlyReason: empty ? messages.sqliteEmptyFile(this.path) : damage !== undefined ? messages.sqliteDamagedReadOnly(this.path) : verdict.writable ? null : verdict.reason,
         warnings,
         diagnostics,
       };
@@ -550,11 +555,17 @@ export class SqliteStore implements Store {
   /** Takes the reader's current snapshot in: the tables' shapes, and an audit of what changed. */
   private takeSnapshot(): void {
     this.shapes = new Map(allTables.map((spec) => [spec, shapeOf(this.reader.snapshot, spec)]));
+    this.unreadableTables.clear();
     for (const spec of allTables) {
       try {
         this.found.push(...this.audit(spec).update(this.reader.database, this.shape(spec)));
       } catch (error) {
-        throw this.readFailure(spec, error);
+        const failure = this.readFailure(spec, error);
+        if (failure.code !== 'corrupt') throw failure;
+        // A damaged page costs its own table, not the whole source: the table reads as absent, and says why.
+        this.unreadableTables.set(spec.table, failure.message);
+        this.shapes.set(spec, { ...this.shape(spec), present: false, columns: new Set(), fields: [], nullFields: [] });
+        this.audit(spec).invalidate();
       }
     }
     this.changedSinceRefresh = true;
@@ -691,7 +702,15 @@ export class SqliteStore implements Store {
     return this.writerVerdict;
   }
 
+  /** Why the snapshot looks damaged (quick_check findings, an unreadable table); undefined when it does not. */
+  private damage(): string | undefined {
+    const notice = this.reader.notices.find((n) => n.kind === 'quick-check');
+    return notice?.message ?? this.unreadableTables.values().next().value;
+  }
+
   private async writable(): Promise<Extract<SqliteWriterVerdict, { writable: true }>['writer']> {
+    // Writing into a damaged file could spread the damage: repair comes first.
+    if (this.damage() !== undefined) throw new PitwallError('read-only', messages.sqliteDamagedReadOnly(this.path));
     const verdict = await this.verdict();
     if (!verdict.writable) throw new PitwallError('read-only', verdict.reason);
     return verdict.writer;
