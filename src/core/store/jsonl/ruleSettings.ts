@@ -7,7 +7,6 @@
  * rule whose fields are all at their defaults has no entry.
  */
 import { isUtf8 } from 'node:buffer';
-import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { PitwallError } from '../../errors';
@@ -19,7 +18,7 @@ import { pyFloat, toPythonJson, type PyJson } from '../../model/pythonJson';
 import { defineRecord, describeIssue, parseRecord } from '../../model/record';
 import type { StoreDiagnostic } from '../store';
 import type { DiagnosticLog } from './diagnosticLog';
-import { isMissing } from './fileFollower';
+import { readWholeFileIfChanged } from './wholeFile';
 import { syntaxDetail } from './lineJson';
 
 export const RULE_SETTINGS_FILE = 'alert_rules.pitwall.json';
@@ -112,21 +111,17 @@ export class RuleSettingsFile {
 
   /** Reads the file again if it changed; true when the settings may differ. */
   async refresh(report: (diagnostic: StoreDiagnostic) => void): Promise<boolean> {
-    let identity: string;
-    try {
-      const s = await stat(this.path, { bigint: true });
-      identity = `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}`;
-    } catch (error) {
-      if (!isMissing(error)) throw error;
+    const read = await readWholeFileIfChanged(this.path, this.seen);
+    if (read.kind === 'unchanged') return false;
+    if (read.kind === 'missing') {
       const had = this.seen !== null;
       this.seen = null;
       this.settings = new Map();
       this.log.clear();
       return had;
     }
-    if (identity === this.seen) return false;
-    const bytes = await readFile(this.path);
-    this.seen = identity;
+    const bytes = read.bytes;
+    this.seen = read.identity;
     this.log.clear();
     const add = (diagnostic: StoreDiagnostic): void => {
       if (this.log.add(diagnostic)) report(diagnostic);

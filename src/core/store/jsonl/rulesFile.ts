@@ -4,9 +4,7 @@
  * fields load with a warning (a misspelt optional field would otherwise pass unnoticed).
  */
 import { isUtf8 } from 'node:buffer';
-import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { PitwallError } from '../../errors';
 import { alertRuleRecord, type AlertRule } from '../../model/alertRule';
 import { RULE_CONDITION_KEYS } from '../../model/fields';
 import { describeValue } from '../../model/json';
@@ -14,7 +12,7 @@ import { describeIssue, parseRecord, type RecordLayout } from '../../model/recor
 import { messages } from '../../messages';
 import type { StoreDiagnostic } from '../store';
 import type { DiagnosticLog } from './diagnosticLog';
-import { isMissing } from './fileFollower';
+import { readWholeFileIfChanged } from './wholeFile';
 import { syntaxDetail } from './lineJson';
 
 export interface RuleEntry {
@@ -50,22 +48,17 @@ export class RulesFile {
 
   /** Reads the file again if it changed; true when the rules may differ. Problems go to the log and to `report`. */
   async refresh(report: (diagnostic: StoreDiagnostic) => void): Promise<boolean> {
-    let identity: string;
-    try {
-      const s = await stat(this.path, { bigint: true });
-      identity = `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}`;
-    } catch (error) {
-      if (!isMissing(error)) throw error;
+    const read = await readWholeFileIfChanged(this.path, this.seen);
+    if (read.kind === 'unchanged') return false;
+    if (read.kind === 'missing') {
       const had = this.seen !== null;
       this.seen = null;
       this.entries = [];
       this.log.clear();
       return had;
     }
-    if (identity === this.seen) return false;
-    if (!(await stat(this.path)).isFile()) throw new PitwallError('format', messages.notRegularFile(this.path));
-    const bytes = await readFile(this.path);
-    this.seen = identity;
+    const bytes = read.bytes;
+    this.seen = read.identity;
     this.log.clear();
     const add = (diagnostic: StoreDiagnostic): void => {
       if (this.log.add(diagnostic)) report(diagnostic);
