@@ -3,24 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exitCodeOf, runCli } from '../../../src/cli/main';
-import type { Output } from '../../../src/cli/output';
+import { NOW, pitwall } from './runCli';
 import { generateDataset } from '../../../scripts/generator/generateDataset';
-
-const NOW = Date.UTC(2026, 10, 1) / 1000;
-
-/** Runs the CLI in-process and returns its exit status and what it printed. */
-async function pitwall(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out: Output = { json: false, write: (text) => void (stdout += text), error: (text) => void (stderr += text) };
-  try {
-    const status = await runCli(argv, { out, now: () => NOW });
-    return { status, stdout, stderr };
-  } catch (error) {
-    return { status: exitCodeOf(error), stdout, stderr: stderr + String((error as Error).message) };
-  }
-}
 
 describe('pitwall CLI', () => {
   let root: string;

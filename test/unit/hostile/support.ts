@@ -3,32 +3,11 @@ import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateDataset } from '../../../scripts/generator/generateDataset';
-import { exitCodeOf, runCli } from '../../../src/cli/main';
-import type { Output } from '../../../src/cli/output';
 import { openStore } from '../../../src/core/store/openStore';
 import type { StoreCounts, StoreDescription } from '../../../src/core/store/store';
 
-export const NOW = Date.UTC(2026, 10, 1) / 1000;
+export { NOW, pitwall, type CliResult } from '../cli/runCli';
 export const REPO = resolve(__dirname, '../../..');
-
-export interface CliResult {
-  readonly status: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI in-process, as test/unit/cli does: exit status and what it printed. */
-export async function pitwall(...argv: string[]): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const out: Output = { json: false, write: (text) => void (stdout += text), error: (text) => void (stderr += text) };
-  try {
-    const status = await runCli(argv, { out, now: () => NOW });
-    return { status, stdout, stderr };
-  } catch (error) {
-    return { status: exitCodeOf(error), stdout, stderr: stderr + String((error as Error).message) };
-  }
-}
 
 export interface Workspace {
   readonly root: string;
