@@ -96,6 +96,21 @@ const RULE: AlertRule = {
   last_triggered: null,
 };
 
+/** RULE's seed fields as Python's json.dumps gives them (min_value is the float 0.0, spelled via a stand-in). */
+const SEED_RULE_JSON = JSON.stringify({
+  rule_id: 'drift_temp',
+  metric_name: 'psi.track_temp',
+  metric_type: 'drift',
+  threshold: 0.25,
+  comparison: '>',
+  severity: 'critical',
+  component: 'drift',
+  enabled: true,
+  cooldown_minutes: 30,
+  channels: ['console', 'slack'],
+  conditions: { min_value: 0.5 },
+}).replace('0.5}', '0.0}');
+
 function alertLine(index: number, id = `base-${index}`): string {
   return toPythonLine(
     toPythonAlert({ ...NEW_ALERT, timestamp: 1790000000 + index, alert_id: id, acknowledged: false, acknowledged_at: null, acknowledged_by: null }),
@@ -666,19 +681,7 @@ for i in range(count):
     it('adds a rule as Python would, with only the seed keys, and keeps Pitwall fields beside it', async function () {
       const expected = pythonRules(
         'rules.append(json.loads(sys.argv[2]))',
-        JSON.stringify({
-          rule_id: 'drift_temp',
-          metric_name: 'psi.track_temp',
-          metric_type: 'drift',
-          threshold: 0.25,
-          comparison: '>',
-          severity: 'critical',
-          component: 'drift',
-          enabled: true,
-          cooldown_minutes: 30,
-          channels: ['console', 'slack'],
-          conditions: { min_value: 0.5 },
-        }).replace('0.5}', '0.0}'),
+        SEED_RULE_JSON,
       );
       const store = await open();
       await store.saveRule({ ...RULE, last_triggered: 1790900000 });
@@ -758,19 +761,7 @@ for i in range(count):
       await store.saveRule({ ...RULE, for_minutes: 0, min_samples: 0 });
       const expected = python(
         'import json, sys\nsys.stdout.write(json.dumps([json.loads(sys.argv[1])], indent=2))',
-        JSON.stringify({
-          rule_id: 'drift_temp',
-          metric_name: 'psi.track_temp',
-          metric_type: 'drift',
-          threshold: 0.25,
-          comparison: '>',
-          severity: 'critical',
-          component: 'drift',
-          enabled: true,
-          cooldown_minutes: 30,
-          channels: ['console', 'slack'],
-          conditions: { min_value: 0.5 },
-        }).replace('0.5}', '0.0}'),
+        SEED_RULE_JSON,
       );
       assert.equal(readFileSync(rulesPath(), 'utf8'), expected);
       assert.deepEqual(readdirSync(temp.path), ['alert_rules.json']);
