@@ -65,6 +65,14 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
     return children;
   }
 
+  /** Lets the view reveal an alert or group (used to open the most severe group when a source opens). */
+  async getParent(node: AlertsNode): Promise<AlertsNode | undefined> {
+    if (node.kind === 'severity') return undefined;
+    const severity = node.kind === 'alert' ? node.alert.severity : node.severity;
+    const groups = await this.getChildren();
+    return groups.find((group) => group.kind === 'severity' && group.severity === severity);
+  }
+
   getTreeItem(node: AlertsNode): vscode.TreeItem {
     if (node.kind === 'severity') {
       const item = new vscode.TreeItem(

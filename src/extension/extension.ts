@@ -35,6 +35,37 @@ async function findWorkspaceSource(): Promise<string | null> {
   return null;
 }
 
+/**
+ * When a new source opens, the most severe alert group is revealed expanded once the view is visible.
+ * The tree item's initial Expanded state alone is not enough: a refresh that lands while the view is
+ * still rendering leaves the group collapsed. Later refreshes keep whatever the user expanded or collapsed.
+ */
+function expandMostSevereOnOpen(
+  sources: SourceManager,
+  alerts: AlertsTreeDataProvider,
+  view: vscode.TreeView<AlertsNode>,
+  log: vscode.LogOutputChannel,
+): vscode.Disposable[] {
+  let openedPath: string | undefined;
+  let pending = false;
+  const expand = async () => {
+    if (!pending || !sources.source || !view.visible) return;
+    pending = false;
+    const [first] = await alerts.getChildren();
+    if (first) await view.reveal(first, { expand: true, select: false, focus: false });
+  };
+  const run = () => void expand().catch((error: unknown) => log.warn(`Could not expand the alert groups: ${String(error)}`));
+  return [
+    sources.onDidChange((source) => {
+      // A refresh of the same source keeps the user's own expansion; only a newly opened source resets it.
+      if (source?.path !== openedPath) pending = source !== null;
+      openedPath = source?.path;
+      run();
+    }),
+    view.onDidChangeVisibility(run),
+  ];
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<PitwallApi> {
   const log = vscode.window.createOutputChannel('Pitwall', { log: true });
   const sources = new SourceManager(log, context.asAbsolutePath('dist/sql-wasm.wasm'));
@@ -54,6 +85,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     sources.onDidChange((source) => {
       alertsView.message = source?.readOnlyReason ? `Read-only: ${source.readOnlyReason}` : undefined;
     }),
+    ...expandMostSevereOnOpen(sources, alerts, alertsView, log),
     ...registerAcknowledgeCommands(sources, log, alertsView),
     vscode.window.createTreeView('pitwall.rules', { treeDataProvider: rules }),
     vscode.window.createTreeView('pitwall.models', { treeDataProvider: models }),
