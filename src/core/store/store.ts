@@ -21,6 +21,7 @@ import type { HealthSnapshot } from '../model/healthSnapshot';
 import type { MetricSnapshot } from '../model/metricSnapshot';
 import type { Outcome } from '../model/outcome';
 import type { Prediction, PredictionWithOutcome } from '../model/prediction';
+import type { WindowPlan, WindowStats } from './windowStats';
 
 export type StoreKind = 'jsonl' | 'sqlite' | 'postgres';
 
@@ -208,6 +209,12 @@ export interface StoreReader {
   countAlerts(filter?: AlertFilter): Promise<number>;
 
   readRules(): Promise<readonly AlertRule[]>;
+
+  /**
+   * Runs a window plan inside the source (a database pushes it down to SQL); undefined when this
+   * source cannot run it as asked, and the caller computes it over loaded predictions instead.
+   */
+  aggregateWindows?(plan: WindowPlan): Promise<WindowStats[] | undefined>;
 
   readDriftResults(query?: DriftResultQuery): Promise<readonly DriftResult[]>;
   readDegradationAnalyses(query?: DegradationAnalysisQuery): Promise<readonly DegradationAnalysis[]>;

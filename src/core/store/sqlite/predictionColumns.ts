@@ -38,7 +38,7 @@ export function columnsSelectList(shape: TableShape, features: readonly string[]
 }
 
 /** A feature from `json_extract` and `json_type`; undefined for a value a feature may not hold. */
-function featureValue(value: SqlValue | undefined, type: SqlValue | undefined): FeatureValue | undefined {
+export function featureValue(value: SqlValue | undefined, type: SqlValue | undefined): FeatureValue | undefined {
   switch (type) {
     case null:
     case undefined:

@@ -71,6 +71,8 @@ import {
   type TableShape,
 } from './queries';
 import { ColumnsBuilder, columnsSelectList } from './predictionColumns';
+import { oddTimestampsSql, windowBinsSql, windowScoresSql, WindowStatsCollector } from './windowSql';
+import { sortWindowStats, type WindowPlan, type WindowStats } from '../windowStats';
 import { eachRow, parseRow, RowAudit, scalar } from './rowAudit';
 import {
   alertsTable,
@@ -273,6 +275,33 @@ export class SqliteStore implements Store {
     return this.exclusive(() => {
       const shape = this.shape(predictionsTable);
       return this.select<PredictionWithOutcome>(predictionWhere(shape, query), query.order ?? 'asc', query);
+    });
+  }
+
+  /**
+   * The window plan as SQL over the snapshot, leaving out the rows the audit refused, exactly as
+   * readPredictionColumns does. Undefined (compute in memory) when a row in range keeps its time
+   * in a form other than SQLAlchemy's text, which SQLite's date functions could read differently.
+   */
+  aggregateWindows(plan: WindowPlan): Promise<WindowStats[] | undefined> {
+    return this.exclusive(() => {
+      const shape = this.shape(predictionsTable);
+      const filter = {
+        ...(Number.isFinite(plan.from) ? { from: plan.from } : {}),
+        ...(Number.isFinite(plan.to) ? { to: plan.to } : {}),
+        ...(plan.modelVersion === undefined ? {} : { modelVersion: plan.modelVersion }),
+      };
+      const where = this.excluding(predictionWhere(shape, filter));
+      if (where.never) return [];
+      if (Number(this.scalar(predictionsTable, oddTimestampsSql(shape, where))) > 0) return undefined;
+      const collector = new WindowStatsCollector(plan);
+      const bins = windowBinsSql(shape, where, plan);
+      this.query(predictionsTable, bins, (row) => collector.addBinRow(row));
+      if (plan.scores) {
+        const scores = windowScoresSql(shape, where, plan);
+        this.query(predictionsTable, scores, (row) => collector.addScoreRow(row));
+      }
+      return sortWindowStats(collector.stats());
     });
   }
 

@@ -1,11 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { generateDataset } from '../../../../scripts/generator/generateDataset';
 import { isPitwallError } from '../../../../src/core/errors';
-import { assignWindows, parseDuration, windowedMetrics, type WindowMetricsRow } from '../../../../src/core/analytics/windows';
+import { assignWindows, parseDuration, readWindowedMetrics, windowedMetrics, type WindowedMetricsOptions, type WindowMetricsRow } from '../../../../src/core/analytics/windows';
 import { openStore } from '../../../../src/core/store/openStore';
 import type { PredictionColumns, Store } from '../../../../src/core/store/store';
 
@@ -190,8 +191,9 @@ describe('windows', () => {
         [HOUR, 'v1', 1, 0.9, 1],
       ]);
       const rows = windowedMetrics(columns, { every: '1h', by: 'model_version', minLabels: 1, metrics: ['accuracy', 'recall', 'avg_confidence'] });
+      // Sums are compensated: 0.9 + 0.8 + 0.6 is 2.3 here, where plain addition gives 2.3000000000000003.
       assert.deepEqual(rows, [
-        { window_start: 0, window_end: HOUR, group: 'v1', count: 3, labelled: 2, label_coverage: 2 / 3, insufficient: false, accuracy: 0.5, recall: 0.5, avg_confidence: (0.9 + 0.8 + 0.6) / 3 },
+        { window_start: 0, window_end: HOUR, group: 'v1', count: 3, labelled: 2, label_coverage: 2 / 3, insufficient: false, accuracy: 0.5, recall: 0.5, avg_confidence: 2.3 / 3 },
         { window_start: 0, window_end: HOUR, group: 'v2', count: 1, labelled: 1, label_coverage: 1, insufficient: false, accuracy: 0, recall: null, avg_confidence: 0.7 },
         { window_start: HOUR, window_end: 2 * HOUR, group: 'v1', count: 1, labelled: 1, label_coverage: 1, insufficient: false, accuracy: 1, recall: 1, avg_confidence: 0.9 },
       ]);
@@ -300,8 +302,52 @@ describe('windows', () => {
       });
     }
 
+    const start = Date.parse('2026-10-01T00:00:00Z') / 1000;
+    const plans: (WindowedMetricsOptions & { name: string })[] = [
+      { name: 'hourly by model version', every: '1h', by: 'model_version', minLabels: 5 },
+      { name: '6h sliding by 1h, by circuit', every: '6h', slide: '1h', by: 'feature:circuit', minLabels: 5 },
+      { name: '90m sliding by 25m, by grid position, 15 bins', every: 5400, slide: 1500, by: 'feature:grid_position', minLabels: 3, bins: 15 },
+      { name: 'daily for v1.1 between day 3 and day 9.5', every: '1d', modelVersion: 'v1.1', from: start + 3 * DAY, to: start + 9.5 * DAY, minLabels: 5 },
+      { name: 'weekly, ungrouped', every: '7d', minLabels: 0 },
+    ];
+    for (const { name, ...options } of plans) {
+      it(`pushes ${name} down to SQL with the same numbers as in memory`, async () => {
+        const pushed = await readWindowedMetrics(sqlite as Store, options);
+        const loaded = await readWindowedMetrics(sqlite as Store, { ...options, path: 'in-memory' });
+        const fromJsonl = await readWindowedMetrics(jsonl as Store, options);
+        assert.equal(pushed.path, 'pushdown');
+        assert.equal(loaded.path, 'in-memory');
+        assert.equal(fromJsonl.path, 'in-memory');
+        assert.ok(pushed.rows.length > 1, `${pushed.rows.length} windows`);
+        assert.ok(pushed.rows.some((row) => !row.insufficient && row.roc_auc !== null && row.ece !== null && row.log_loss !== null));
+        assert.deepEqual(pushed.rows, loaded.rows);
+        assert.deepEqual(fromJsonl.rows, loaded.rows);
+      });
+    }
+
+    it('falls back to memory when a timestamp in range is not SQLAlchemy text, with the same numbers', async () => {
+      const copy = join(dir, 'odd.db');
+      copyFileSync(join(dir, 'monitoring.db'), copy);
+      for (const suffix of ['-wal', '-shm']) if (existsSync(join(dir, `monitoring.db${suffix}`))) copyFileSync(join(dir, `monitoring.db${suffix}`), `${copy}${suffix}`);
+      const python = spawnSync('python3', ['-c', `
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE predictions SET timestamp = replace(timestamp, ' ', 'T') || '+00:00' WHERE id = 5")
+db.commit()
+`, copy], { encoding: 'utf8' });
+      assert.equal(python.status, 0, python.stderr);
+      const odd = await openStore(copy);
+      try {
+        const options = { every: '1d', by: 'model_version', minLabels: 5 } as const;
+        const result = await readWindowedMetrics(odd, options);
+        assert.equal(result.path, 'in-memory');
+        assert.deepEqual(result.rows, (await readWindowedMetrics(sqlite as Store, { ...options, path: 'in-memory' })).rows);
+      } finally {
+        await odd.close();
+      }
+    });
+
     it("shows v1.1's daily accuracy falling after day 10 while v1.0 holds", () => {
-      const start = Date.parse('2026-10-01T00:00:00Z') / 1000;
       const degradation = start + 10 * DAY;
       const rows = windowedMetrics(jsonlColumns, { every: '1d', by: 'model_version', metrics: ['accuracy'] });
       const mean = (version: string, after: boolean): number => {
