@@ -4,41 +4,11 @@ import { PitwallError } from '../core/errors';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../core/model/alert';
 import { AlertRuleSchema, type AlertRule } from '../core/model/alertRule';
 import { formatMigrationReport, migrateJsonlToSqlite } from '../core/store/migrate';
-import { openStore } from '../core/store/openStore';
 import type { AlertKey, Store } from '../core/store/store';
 import { ModelPerformanceTracker } from '../core/tracker';
 import { parseCommand, parseCount, requirePositional } from './args';
-import { formatTable, formatTime, printJson, type Output } from './output';
-
-export interface CommandEnvironment {
-  readonly out: Output;
-  readonly wasmPath?: string;
-  readonly now: () => number;
-}
-
-type Command = (argv: readonly string[], env: CommandEnvironment) => Promise<number>;
-
-/**
- * Opens the source, runs `use`, and says on stderr when some of the source could not be read,
- * so that a short listing is never taken for the whole story (summary lists the problems).
- */
-async function withStore<T>(path: string, env: CommandEnvironment, use: (store: Store) => Promise<T>, quiet = false): Promise<T> {
-  const store = await openStore(path, env.wasmPath === undefined ? {} : { wasmPath: env.wasmPath });
-  try {
-    const result = await use(store);
-    if (!quiet) {
-      const { warnings, diagnostics } = await store.describe();
-      const problems = warnings.length + diagnostics.length;
-      if (problems > 0) {
-        const first = [...warnings, ...diagnostics.map((d) => d.message)][0] ?? '';
-        env.out.error(`warning: ${problems} problem${problems === 1 ? '' : 's'} reading ${path} (first: ${first}); \`pitwall summary\` lists them.\n`);
-      }
-    }
-    return result;
-  } finally {
-    await store.close();
-  }
-}
+import { withStore, type Command } from './context';
+import { formatTable, formatTime, printJson } from './output';
 
 /** At most this many warnings in the human summary; --json gives them all. */
 const SHOWN_WARNINGS = 10;

@@ -2,7 +2,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError, PitwallError } from '../core/errors';
 import { version } from '../../package.json';
-import { COMMANDS, type CommandEnvironment } from './commands';
+import { ANALYTICS_COMMANDS } from './analyticsCommands';
+import { COMMANDS as STORE_COMMANDS } from './commands';
+import type { CommandEnvironment } from './context';
+
+const COMMANDS = { ...STORE_COMMANDS, ...ANALYTICS_COMMANDS };
 import { stdio } from './output';
 
 const USAGE = `pitwall ${version} — model monitoring and alerting over the data your service writes

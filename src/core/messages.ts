@@ -223,7 +223,36 @@ export const messages = {
   readOnlySource: (reason: string) => `This source is read-only: ${reason}`,
   windowNotPositive: (name: string, value: number) => `${name} must be a positive number, not ${value}.`,
 
+  // --- health and degradation ---------------------------------------------------
+  degradationOptionInvalid: (name: string, got: number, requirement: string) => `The degradation test's ${name} must be ${requirement}, not ${got}.`,
+  degradationInsufficient: (baseline: number, current: number, min: number) =>
+    `Not enough ground truth to judge degradation: ${baseline} labelled predictions in the baseline and ${current} in the current window, ${min} needed in each.`,
+  degradationVerdict: (degraded: boolean, baseline: number, current: number, z: number, p: number, alpha: number) =>
+    `Accuracy ${baseline.toFixed(4)} → ${current.toFixed(4)} (z = ${z.toFixed(2)}, one-sided p = ${p.toPrecision(3)}): ${
+      degraded ? `a significant drop at α = ${alpha}` : `no significant drop at α = ${alpha}`
+    }.`,
+  healthNoPredictions: (path: string) => `${path} has no predictions yet, so there is no health to compute: record predictions first.`,
+  healthScheduleInvalid: (got: string) => `--schedule needs a duration such as 15m, 1h or 1d, not "${got}".`,
+
   // --- analytics -------------------------------------------------------------
+  estimateOptionInvalid: (name: string, requirement: string, got: number | string) =>
+    `The performance estimate's ${name} must be ${requirement}, not ${typeof got === 'string' ? JSON.stringify(got) : got}.`,
+  estimateConfidenceInvalid: (sample: string, index: number, got: number) =>
+    `Cannot estimate performance: prediction ${index + 1} of the ${sample} sample has confidence ${got}, not a number between 0 and 1.`,
+  estimateReferenceTooSmall: (labelled: number, min: number) =>
+    `No performance is estimated: the reference has ${labelled} labelled predictions, fewer than the ${min} needed to check that the model's probabilities are calibrated. Choose a longer reference period, or wait for more ground truth.`,
+  estimateReferenceOneClass: (labelled: number, outcome: number) =>
+    `No performance is estimated: all ${labelled} labelled predictions of the reference have actual outcome ${outcome}, so their calibration cannot be checked. Choose a reference period with both outcomes.`,
+  estimateMiscalibrated: (before: number, after: number | null, max: number, labelled: number) =>
+    `No performance is estimated: on the ${labelled} labelled reference predictions the model's probabilities have calibration error ${before.toFixed(3)}${
+      after === null ? '' : `, and ${after.toFixed(3)} after isotonic recalibration (on held-out rows)`
+    }, above the limit of ${max.toFixed(3)}. A longer reference period measures calibration more precisely.`,
+  estimateCalibrated: (before: number, after: number | null, labelled: number) =>
+    `Estimated from the model's own probabilities: calibration error ${before.toFixed(3)} on ${labelled} labelled reference predictions${
+      after === null ? '' : ` (isotonic recalibration gave ${after.toFixed(3)} on held-out rows, no better)`
+    }.`,
+  estimateRecalibrated: (after: number, before: number, labelled: number) =>
+    `Estimated with isotonic recalibration fitted on ${labelled} labelled reference predictions: calibration error ${after.toFixed(3)} on held-out rows, ${before.toFixed(3)} without it.`,
   durationInvalid: (text: string) =>
     `${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)} is not a duration: write a whole number above 0 followed by s, m, h or d (like 90s, 15m, 1h, 7d).`,
   durationNotPositive: (seconds: number) => `A window must last a whole number of seconds above 0, not ${seconds}.`,
@@ -234,6 +263,7 @@ export const messages = {
   windowRangeInvalid: (from: number, to: number) => `The time range must end after it starts, not run from ${from} to ${to}.`,
   windowGroupUnknown: (by: string) => `Cannot group windows by "${by}": use model_version or feature:<name>.`,
   windowFeatureMissing: (name: string) => `Cannot group by feature "${name}": the prediction columns do not include it; read them with that feature.`,
+  binsInvalid: (bins: number) => `The number of calibration bins must be a whole number from 1 to 1000, not ${bins}.`,
   windowMetricUnknown: (name: string, known: readonly string[]) => `Unknown window metric "${name}": choose from ${known.join(', ')}.`,
   minLabelsInvalid: (got: number) => `The minimum number of labels must be a whole number ≥ 0, not ${got}.`,
 

@@ -113,7 +113,7 @@ export const WINDOW_METRICS = [
   'roc_auc',
   'average_precision',
   'log_loss',
-  'brier_score',
+  'brier',
   'avg_confidence',
   'min_confidence',
   'max_confidence',
@@ -356,7 +356,7 @@ export function metricsOfWindow(
       case 'roc_auc': out[metric] = scored === undefined ? null : rocAuc(scored); break;
       case 'average_precision': out[metric] = scored === undefined ? null : averagePrecision(scored); break;
       case 'log_loss': out[metric] = scored === undefined ? null : logLoss(scored); break;
-      case 'brier_score': out[metric] = c.labelled === 0 ? null : brier.value / c.labelled; break;
+      case 'brier': out[metric] = c.labelled === 0 ? null : brier.value / c.labelled; break;
       case 'avg_confidence': out[metric] = n === 0 ? null : confidence.value / n; break;
       case 'min_confidence': out[metric] = n === 0 ? null : total.confidenceMin; break;
       case 'max_confidence': out[metric] = n === 0 ? null : total.confidenceMax; break;

@@ -213,7 +213,7 @@ describe('windows', () => {
       assert.equal(short.labelled, 29);
       assert.equal(short.count, 40);
       assert.equal(short.insufficient, true);
-      for (const metric of ['accuracy', 'precision', 'recall', 'f1', 'specificity', 'ece', 'mce', 'roc_auc', 'average_precision', 'log_loss', 'brier_score'] as const) {
+      for (const metric of ['accuracy', 'precision', 'recall', 'f1', 'specificity', 'ece', 'mce', 'roc_auc', 'average_precision', 'log_loss', 'brier'] as const) {
         assert.equal(short[metric], null, metric);
       }
       assert.equal(short.avg_confidence, 0.8);

@@ -1,0 +1,256 @@
+/** The analytics commands: metrics, trend, calibration, health. */
+import { PitwallError } from '../core/errors';
+import { computeHealth, HealthSchedule, recordHealth, type HealthReport } from '../core/analytics/health';
+import type { Binning } from '../core/analytics/metrics';
+import { summarizeMetrics } from '../core/analytics/summary';
+import { parseDuration, readWindowedMetrics, WINDOW_METRICS, type WindowGrouping, type WindowMetricsRow } from '../core/analytics/windows';
+import type { PredictionColumnsQuery } from '../core/store/store';
+import { parseCommand, parseCount, parseTime, requirePositional } from './args';
+import { withStore, type Command } from './context';
+import { formatTable, formatTime, printJson } from './output';
+
+/** A metric for a table cell: four decimals, a dash when undefined. */
+function cell(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : Number.isInteger(value) ? String(value) : value.toFixed(4);
+}
+
+function columnsQuery(values: { model?: unknown; from?: unknown; to?: unknown }): PredictionColumnsQuery {
+  const from = parseTime(values.from as string | undefined, 'from');
+  const to = parseTime(values.to as string | undefined, 'to');
+  if (from !== undefined && to !== undefined && to <= from) throw new PitwallError('input', `--to must be after --from.`);
+  return {
+    ...(values.model === undefined ? {} : { modelVersion: values.model as string }),
+    ...(from === undefined ? {} : { from }),
+    ...(to === undefined ? {} : { to }),
+  };
+}
+
+const RANGE = { model: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } as const;
+
+function parseBins(text: string | undefined): number {
+  const bins = parseCount(text, 'bins') ?? 10;
+  if (bins < 1 || bins > 1000) throw new PitwallError('input', `--bins must be from 1 to 1000, not ${bins}.`);
+  return bins;
+}
+
+function parseStrategy(text: string | undefined): Binning {
+  if (text === undefined) return 'width';
+  if (text !== 'width' && text !== 'mass') throw new PitwallError('input', `--strategy must be width or mass, not "${text}".`);
+  return text;
+}
+
+const metrics: Command = async (argv, env) => {
+  const usage = 'pitwall metrics <source> [--model V] [--from T] [--to T] [--bins N] [--strategy width|mass] [--json]';
+  const { values, positionals } = parseCommand(argv, { ...RANGE, bins: { type: 'string' }, strategy: { type: 'string' } });
+  const source = requirePositional(positionals, 0, 'the source', usage);
+  const query = columnsQuery(values);
+  const options = { bins: parseBins(values.bins as string | undefined), binning: parseStrategy(values.strategy as string | undefined) };
+  const summary = await withStore(source, env, async (store) => summarizeMetrics(toClassification(await store.readPredictionColumns(query)), options));
+  if (values.json) {
+    printJson(env.out, summary);
+    return 0;
+  }
+  const rows: [string, string][] = [
+    ['predictions', String(summary.count)],
+    ['labelled', `${summary.labelled}${summary.label_coverage === null ? '' : ` (${(100 * summary.label_coverage).toFixed(1)}%)`}`],
+    ['accuracy', cell(summary.accuracy)],
+    ['precision', cell(summary.precision)],
+    ['recall', cell(summary.recall)],
+    ['f1', cell(summary.f1)],
+    ['specificity', cell(summary.specificity)],
+    ['roc_auc', cell(summary.roc_auc)],
+    ['average_precision', cell(summary.average_precision)],
+    ['log_loss', cell(summary.log_loss)],
+    ['brier', cell(summary.brier)],
+    [`ece (${summary.calibration_binning}, ${options.bins} bins)`, cell(summary.ece)],
+    ['mce', cell(summary.mce)],
+    ['avg_confidence', cell(summary.avg_confidence)],
+    ['min / max confidence', `${cell(summary.min_confidence)} / ${cell(summary.max_confidence)}`],
+    ['confidence_std', cell(summary.confidence_std)],
+  ];
+  env.out.write(formatTable(['', ''], rows).split('\n').slice(1).join('\n'));
+  if (summary.labelled === 0) env.out.write('No prediction in range has ground truth yet: label metrics are undefined (—). `pitwall estimate` gives label-free estimates.\n');
+  return 0;
+};
+
+function toClassification(columns: Awaited<ReturnType<import('../core/store/store').StoreReader['readPredictionColumns']>>) {
+  return { length: columns.length, predicted: columns.predicted_outcome, confidence: columns.confidence, actual: columns.actual_outcome };
+}
+
+function parseGrouping(text: string | undefined): WindowGrouping | undefined {
+  if (text === undefined || text === 'none') return undefined;
+  if (text === 'model_version' || text.startsWith('feature:')) return text as WindowGrouping;
+  return `feature:${text}`;
+}
+
+const DEFAULT_TREND_METRICS = ['accuracy', 'f1', 'ece', 'avg_confidence'];
+
+const trend: Command = async (argv, env) => {
+  const usage = 'pitwall trend <source> --every 1h [--slide 15m] [--by model_version|<feature>] [--metrics accuracy,ece,…] [--model V] [--from T] [--to T] [--min-labels N] [--json]';
+  const { values, positionals } = parseCommand(argv, {
+    ...RANGE,
+    every: { type: 'string' },
+    slide: { type: 'string' },
+    by: { type: 'string' },
+    metrics: { type: 'string' },
+    bins: { type: 'string' },
+    'min-labels': { type: 'string' },
+  });
+  const source = requirePositional(positionals, 0, 'the source', usage);
+  if (values.every === undefined) throw new PitwallError('input', `--every is required (for example --every 1h).\nUsage: ${usage}`);
+  const every = parseDuration(values.every as string);
+  const slide = values.slide === undefined ? undefined : parseDuration(values.slide as string);
+  const metricNames = ((values.metrics as string | undefined)?.split(',') ?? DEFAULT_TREND_METRICS).map((name) => name.trim()).filter(Boolean);
+  const by = parseGrouping(values.by as string | undefined);
+  const minLabels = parseCount(values['min-labels'] as string | undefined, 'min-labels');
+  const query = columnsQuery(values);
+  const result = await withStore(source, env, (store) =>
+    readWindowedMetrics(store, {
+      every,
+      ...(slide === undefined ? {} : { slide }),
+      ...(by === undefined ? {} : { by }),
+      ...(query.modelVersion === undefined ? {} : { modelVersion: query.modelVersion }),
+      ...(query.from === undefined ? {} : { from: query.from }),
+      ...(query.to === undefined ? {} : { to: query.to }),
+      ...(minLabels === undefined ? {} : { minLabels }),
+      bins: parseBins(values.bins as string | undefined),
+      metrics: metricNames,
+    }),
+  );
+  if (values.json) {
+    printJson(env.out, result.rows);
+    return 0;
+  }
+  printTrend(env.out.write.bind(env.out), result.rows, metricNames, by);
+  return 0;
+};
+
+function printTrend(write: (text: string) => void, rows: readonly WindowMetricsRow[], metricNames: readonly string[], by: WindowGrouping | undefined): void {
+  if (rows.length === 0) {
+    write('No predictions in range.\n');
+    return;
+  }
+  const shown = WINDOW_METRICS.filter((metric) => metricNames.includes(metric));
+  const header = ['WINDOW START', ...(by === undefined ? [] : [by === 'model_version' ? 'MODEL' : by.slice('feature:'.length).toUpperCase()]), 'N', 'LABELLED', ...shown.map((m) => m.toUpperCase())];
+  write(
+    formatTable(
+      header,
+      rows.map((row) => [
+        formatTime(row.window_start),
+        ...(by === undefined ? [] : [row.group ?? '(none)']),
+        String(row.count),
+        `${row.labelled}${row.insufficient ? ' (too few)' : ''}`,
+        ...shown.map((metric) => cell(row[metric])),
+      ]),
+    ),
+  );
+  if (rows.some((row) => row.insufficient)) write('(too few): fewer labelled predictions than --min-labels; label metrics are left out (—) rather than guessed.\n');
+}
+
+const calibration: Command = async (argv, env) => {
+  const usage = 'pitwall calibration <source> [--model V] [--bins 10] [--strategy width|mass] [--from T] [--to T] [--json]';
+  const { values, positionals } = parseCommand(argv, { ...RANGE, bins: { type: 'string' }, strategy: { type: 'string' } });
+  const source = requirePositional(positionals, 0, 'the source', usage);
+  const query = columnsQuery(values);
+  const options = { bins: parseBins(values.bins as string | undefined), binning: parseStrategy(values.strategy as string | undefined) };
+  const summary = await withStore(source, env, async (store) => summarizeMetrics(toClassification(await store.readPredictionColumns(query)), options));
+  const report = { binning: summary.calibration_binning, bins: summary.reliability, ece: summary.ece, mce: summary.mce, labelled: summary.labelled };
+  if (values.json) {
+    printJson(env.out, report);
+    return 0;
+  }
+  env.out.write(`ECE ${cell(report.ece)} · MCE ${cell(report.mce)} · ${report.labelled} labelled predictions · ${report.binning === 'width' ? 'equal-width' : 'equal-mass'} bins\n`);
+  env.out.write(
+    formatTable(
+      ['CONFIDENCE', 'N', 'MEAN CONFIDENCE', 'ACCURACY', '95% INTERVAL'],
+      report.bins.map((bin) => [
+        `${bin.lower.toFixed(3)}–${bin.upper.toFixed(3)}`,
+        String(bin.count),
+        cell(bin.mean_confidence),
+        cell(bin.accuracy),
+        bin.accuracy_interval === null ? '—' : `${bin.accuracy_interval.lower.toFixed(3)}–${bin.accuracy_interval.upper.toFixed(3)}`,
+      ]),
+    ),
+  );
+  return 0;
+};
+
+function healthRows(reports: readonly HealthReport[]): string[][] {
+  return reports.map((r) => [
+    r.snapshot.model_version,
+    `${formatTime(r.period_start)} … ${formatTime(r.period_end)}`,
+    String(r.snapshot.num_predictions ?? 0),
+    String(r.labelled),
+    cell(r.snapshot.accuracy),
+    cell(r.snapshot.f1_score),
+    cell(r.snapshot.expected_calibration_error),
+    r.snapshot.prediction_accuracy_trend === null ? '—' : `${r.snapshot.prediction_accuracy_trend >= 0 ? '+' : ''}${r.snapshot.prediction_accuracy_trend.toFixed(4)}`,
+    r.degradation.status,
+  ]);
+}
+
+const HEALTH_HEADER = ['MODEL', 'PERIOD', 'N', 'LABELLED', 'ACCURACY', 'F1', 'ECE', 'TREND', 'DEGRADATION'];
+
+const health: Command = async (argv, env) => {
+  const usage = 'pitwall health <source> [--every 1d] [--at T] [--record] [--schedule 1h] [--json]';
+  const { values, positionals } = parseCommand(argv, {
+    every: { type: 'string' },
+    at: { type: 'string' },
+    record: { type: 'boolean', default: false },
+    schedule: { type: 'string' },
+    'min-labels': { type: 'string' },
+  });
+  const source = requirePositional(positionals, 0, 'the source', usage);
+  const every = values.every === undefined ? '1d' : (values.every as string);
+  parseDuration(every);
+  const at = parseTime(values.at as string | undefined, 'at');
+  const minLabels = parseCount(values['min-labels'] as string | undefined, 'min-labels');
+  const options = { every, ...(at === undefined ? {} : { at }), ...(minLabels === undefined ? {} : { minLabels }) };
+  if (values.schedule !== undefined) return runSchedule(source, values.schedule as string, options, Boolean(values.json), env);
+  const outcome = await withStore(source, env, async (store) => {
+    const reports = await computeHealth(store, options);
+    const recorded = values.record ? await recordHealth(store, reports) : null;
+    return { reports, recorded };
+  });
+  if (values.json) {
+    printJson(env.out, { snapshots: outcome.reports, recorded: outcome.recorded });
+    return 0;
+  }
+  env.out.write(formatTable(HEALTH_HEADER, healthRows(outcome.reports)));
+  for (const report of outcome.reports) env.out.write(`${report.snapshot.model_version}: ${report.degradation.reason}\n`);
+  if (outcome.recorded) env.out.write(`Recorded ${outcome.recorded.snapshots} health snapshot(s) and ${outcome.recorded.degradations} degradation analysis row(s) in ${source}.\n`);
+  return 0;
+};
+
+/** Records health every period until interrupted (SIGINT or SIGTERM), one line per run. */
+async function runSchedule(source: string, schedule: string, options: Parameters<typeof computeHealth>[1], json: boolean, env: Parameters<Command>[1]): Promise<number> {
+  let periodSeconds: number;
+  try {
+    periodSeconds = parseDuration(schedule);
+  } catch {
+    throw new PitwallError('input', `--schedule needs a duration such as 15m, 1h or 1d, not "${schedule}".`);
+  }
+  return withStore(source, env, async (store) => {
+    const { at: _fixed, ...rest } = options ?? {};
+    const job = new HealthSchedule(store, periodSeconds * 1000, rest, ({ reports, error }) => {
+      if (error !== undefined) env.out.error(`pitwall: health run failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      else if (json) env.out.write(`${JSON.stringify({ at: env.now(), snapshots: reports.map((r) => r.snapshot) })}\n`);
+      else env.out.write(`${formatTime(env.now())} recorded ${reports.length} snapshot(s): ${reports.map((r) => `${r.snapshot.model_version} accuracy ${cell(r.snapshot.accuracy)} (${r.degradation.status})`).join(', ')}\n`);
+    }, env.now);
+    job.start();
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await job.stop();
+    return 0;
+  });
+}
+
+export const ANALYTICS_COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
+  metrics: { run: metrics, summary: 'metrics <source> [--model V] [--from T] [--to T]   every metric over a range' },
+  trend: { run: trend, summary: 'trend <source> --every 1h [--slide 15m] [--by model_version|<feature>] [--metrics a,b]' },
+  calibration: { run: calibration, summary: 'calibration <source> [--model V] [--bins 10] [--strategy width|mass]' },
+  health: { run: health, summary: 'health <source> [--every 1d] [--record] [--schedule 1h]   computed health snapshots' },
+};

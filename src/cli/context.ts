@@ -1,0 +1,35 @@
+/** What every CLI command gets, and how it opens a source. */
+import { openStore } from '../core/store/openStore';
+import type { Store } from '../core/store/store';
+import type { Output } from './output';
+
+export interface CommandEnvironment {
+  readonly out: Output;
+  readonly wasmPath?: string;
+  readonly now: () => number;
+}
+
+export type Command = (argv: readonly string[], env: CommandEnvironment) => Promise<number>;
+
+/**
+ * Opens the source, runs `use`, and says on stderr when some of the source could not be read,
+ * so that a short listing is never taken for the whole story (summary lists the problems).
+ */
+export async function withStore<T>(path: string, env: CommandEnvironment, use: (store: Store) => Promise<T>, quiet = false): Promise<T> {
+  const store = await openStore(path, env.wasmPath === undefined ? {} : { wasmPath: env.wasmPath });
+  try {
+    const result = await use(store);
+    if (!quiet) {
+      const { warnings, diagnostics } = await store.describe();
+      const problems = warnings.length + diagnostics.length;
+      if (problems > 0) {
+        const first = [...warnings, ...diagnostics.map((d) => d.message)][0] ?? '';
+        env.out.error(`warning: ${problems} problem${problems === 1 ? '' : 's'} reading ${path} (first: ${first}); \`pitwall summary\` lists them.\n`);
+      }
+    }
+    return result;
+  } finally {
+    await store.close();
+  }
+}
+

@@ -1,0 +1,157 @@
+/**
+ * Health snapshots computed from the predictions and their outcomes, not written by hand. A
+ * snapshot covers one period (an epoch-aligned window, as trend windows are) for one model
+ * version: realized accuracy, precision, recall, F1, ROC-AUC and ECE, the prediction count, the
+ * change in accuracy against the previous period, and whether that change is a significant
+ * degradation (degradation.ts). `recordHealth` writes them, and a degradation_analysis row for
+ * each degraded version, to the source in its own encoding.
+ */
+import { PitwallError } from '../errors';
+import { messages } from '../messages';
+import type { HealthSnapshot } from '../model/healthSnapshot';
+import type { Store, StoreReader } from '../store/store';
+import { detectDegradation, toDegradationAnalysis, type DegradationContext, type DegradationOptions, type DegradationVerdict } from './degradation';
+import { readWindowedMetrics, resolveSpec, type Duration, type WindowMetricsRow } from './windows';
+
+export interface HealthOptions {
+  /** The period a snapshot covers; default one day. */
+  readonly every?: Duration;
+  /** The time the snapshot is taken at; default the newest prediction's time. Its period is the one containing it. */
+  readonly at?: number;
+  /** Below this many labelled predictions a period's label metrics are null; default 30. */
+  readonly minLabels?: number;
+  readonly degradation?: DegradationOptions;
+}
+
+export interface HealthReport {
+  readonly snapshot: HealthSnapshot;
+  readonly period_start: number;
+  readonly period_end: number;
+  readonly labelled: number;
+  readonly previous: { readonly accuracy: number | null; readonly labelled: number; readonly count: number } | null;
+  readonly degradation: DegradationVerdict;
+}
+
+const HEALTH_METRICS = ['accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'ece'];
+
+function correctOf(row: WindowMetricsRow | undefined): { correct: number; labelled: number } {
+  if (row === undefined || row.labelled === 0) return { correct: 0, labelled: 0 };
+  // The plan computes accuracy for every window (minLabels 0 below), so correct is exact: accuracy × labelled.
+  return { correct: Math.round((row.accuracy ?? 0) * row.labelled), labelled: row.labelled };
+}
+
+/** One snapshot per model version with predictions in the period that contains `at`. */
+export async function computeHealth(store: StoreReader, options: HealthOptions = {}): Promise<HealthReport[]> {
+  const { every } = resolveSpec({ every: options.every ?? '1d' });
+  const minLabels = options.minLabels ?? 30;
+  let at = options.at;
+  if (at === undefined) {
+    const [newest] = await store.readPredictions({ order: 'desc', limit: 1 });
+    if (newest === undefined) throw new PitwallError('input', messages.healthNoPredictions((await store.describe()).path));
+    at = newest.timestamp;
+  }
+  const periodStart = Math.floor(at / every) * every;
+  const { rows } = await readWindowedMetrics(store, {
+    every,
+    from: periodStart - every,
+    to: periodStart + every,
+    by: 'model_version',
+    metrics: HEALTH_METRICS,
+    minLabels: 0,
+  });
+  const current = rows.filter((row) => row.window_start === periodStart);
+  const reports: HealthReport[] = [];
+  for (const row of current) {
+    const version = row.group as string;
+    const previousRow = rows.find((r) => r.window_start === periodStart - every && r.group === version);
+    const enough = row.labelled >= minLabels;
+    const label = (value: number | null | undefined) => (enough ? (value ?? null) : null);
+    const previousAccuracy = previousRow !== undefined && previousRow.labelled >= minLabels ? (previousRow.accuracy ?? null) : null;
+    const accuracy = label(row.accuracy);
+    const degradation = detectDegradation(correctOf(previousRow), correctOf(row), options.degradation);
+    reports.push({
+      snapshot: {
+        timestamp: at,
+        model_version: version,
+        accuracy,
+        precision: label(row.precision),
+        recall: label(row.recall),
+        f1_score: label(row.f1),
+        roc_auc: label(row.roc_auc),
+        expected_calibration_error: label(row.ece),
+        num_predictions: row.count,
+        prediction_accuracy_trend: accuracy === null || previousAccuracy === null ? null : accuracy - previousAccuracy,
+        degradation_detected: degradation.status === 'degraded',
+      },
+      period_start: periodStart,
+      period_end: periodStart + every,
+      labelled: row.labelled,
+      previous: previousRow === undefined ? null : { accuracy: previousAccuracy, labelled: previousRow.labelled, count: previousRow.count },
+      degradation,
+    });
+  }
+  return reports;
+}
+
+/**
+ * Writes each report's snapshot to health_snapshots, and a degradation_analysis row for each
+ * degraded version (with the features that drifted most, when the caller has them).
+ */
+export async function recordHealth(
+  store: Store,
+  reports: readonly HealthReport[],
+  topFeatures: (report: HealthReport) => Promise<DegradationContext['top_features']> = async () => [],
+): Promise<{ snapshots: number; degradations: number }> {
+  let degradations = 0;
+  for (const report of reports) {
+    await store.recordHealthSnapshot(report.snapshot);
+    if (report.degradation.status !== 'degraded') continue;
+    await store.recordDegradationAnalysis(
+      toDegradationAnalysis(report.degradation, {
+        timestamp: report.snapshot.timestamp,
+        model_version: report.snapshot.model_version,
+        top_features: await topFeatures(report),
+      }),
+    );
+    degradations++;
+  }
+  return { snapshots: reports.length, degradations };
+}
+
+/** A timer that computes and records health every `period`, taking each snapshot at the current time. */
+export class HealthSchedule {
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    private readonly periodMs: number,
+    private readonly options: HealthOptions,
+    private readonly onRun: (result: { reports: HealthReport[]; error?: unknown }) => void,
+    private readonly now: () => number = () => Date.now() / 1000,
+  ) {}
+
+  /** Runs once now, then every period; a run never overlaps the one before. */
+  start(): void {
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.periodMs);
+  }
+
+  private tick(): void {
+    this.running = this.running.then(async () => {
+      try {
+        const reports = await computeHealth(this.store, { ...this.options, at: this.now() });
+        await recordHealth(this.store, reports);
+        this.onRun({ reports });
+      } catch (error) {
+        this.onRun({ reports: [], error });
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}

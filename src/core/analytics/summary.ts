@@ -1,0 +1,69 @@
+/**
+ * Every metric of one set of predictions at once (what `pitwall metrics` prints): volume and
+ * label coverage, the threshold metrics, the ranking and probabilistic metrics, calibration
+ * with its reliability bins, and the seed's confidence statistics. Field names are snake_case,
+ * as the CLI's --json prints them.
+ */
+import { accuracyOf, confidenceStatistics, confusion, f1Of, precisionOf, recallOf, type ClassificationColumns } from './classification';
+import { averagePrecision, brierScore, logLoss, reliabilityOf, rocAuc, specificityOf, type Binning, type IntervalReliabilityBin } from './metrics';
+
+export interface MetricsSummary {
+  readonly count: number;
+  readonly labelled: number;
+  readonly label_coverage: number | null;
+  readonly accuracy: number | null;
+  readonly precision: number | null;
+  readonly recall: number | null;
+  readonly f1: number | null;
+  readonly specificity: number | null;
+  readonly roc_auc: number | null;
+  readonly average_precision: number | null;
+  readonly log_loss: number | null;
+  readonly brier: number | null;
+  readonly ece: number | null;
+  readonly mce: number | null;
+  readonly calibration_binning: Binning;
+  readonly reliability: readonly IntervalReliabilityBin[];
+  readonly num_predictions: number;
+  readonly avg_confidence: number | null;
+  readonly min_confidence: number | null;
+  readonly max_confidence: number | null;
+  readonly confidence_std: number | null;
+  readonly true_positives: number;
+  readonly false_positives: number;
+  readonly true_negatives: number;
+  readonly false_negatives: number;
+}
+
+export interface SummaryOptions {
+  readonly bins?: number;
+  readonly binning?: Binning;
+}
+
+export function summarizeMetrics(columns: ClassificationColumns, options: SummaryOptions = {}): MetricsSummary {
+  const c = confusion(columns);
+  const reliability = reliabilityOf(columns, { binCount: options.bins ?? 10, binning: options.binning ?? 'width' });
+  return {
+    count: columns.length,
+    labelled: c.labelled,
+    label_coverage: columns.length === 0 ? null : c.labelled / columns.length,
+    accuracy: accuracyOf(c),
+    precision: precisionOf(c),
+    recall: recallOf(c),
+    f1: f1Of(c),
+    specificity: specificityOf(c),
+    roc_auc: rocAuc(columns),
+    average_precision: averagePrecision(columns),
+    log_loss: logLoss(columns),
+    brier: brierScore(columns),
+    ece: reliability.ece,
+    mce: reliability.mce,
+    calibration_binning: reliability.binning,
+    reliability: reliability.bins,
+    ...confidenceStatistics(columns.confidence),
+    true_positives: c.truePositives,
+    false_positives: c.falsePositives,
+    true_negatives: c.trueNegatives,
+    false_negatives: c.falseNegatives,
+  };
+}
