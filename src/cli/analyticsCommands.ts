@@ -4,7 +4,8 @@ import { computeHealth, HealthSchedule, recordHealth, type HealthReport } from '
 import type { Binning } from '../core/analytics/metrics';
 import { summarizeMetrics } from '../core/analytics/summary';
 import { parseDuration, readWindowedMetrics, WINDOW_METRICS, type WindowGrouping, type WindowMetricsRow } from '../core/analytics/windows';
-import type { PredictionColumnsQuery } from '../core/store/store';
+import type { PredictionColumns, PredictionColumnsQuery } from '../core/store/store';
+import type { ClassificationColumns } from '../core/analytics/classification';
 import { parseCommand, parseCount, parseTime, requirePositional } from './args';
 import { withStore, type Command } from './context';
 import { formatTable, formatTime, printJson } from './output';
@@ -73,7 +74,7 @@ const metrics: Command = async (argv, env) => {
   return 0;
 };
 
-function toClassification(columns: Awaited<ReturnType<import('../core/store/store').StoreReader['readPredictionColumns']>>) {
+function toClassification(columns: PredictionColumns): ClassificationColumns {
   return { length: columns.length, predicted: columns.predicted_outcome, confidence: columns.confidence, actual: columns.actual_outcome };
 }
 
