@@ -16,7 +16,9 @@ import os
 import warnings
 
 import numpy as np
+import scipy
 import sklearn
+from scipy.stats import binomtest, norm
 from sklearn.metrics import (
     accuracy_score,
     average_precision_score,
@@ -91,7 +93,42 @@ def expected(predicted, confidence, actual):
         "average_precision": nullable(n > 0 and int(y.sum()) > 0, lambda: average_precision_score(y, p1)),
         "log_loss": nullable(n > 0, lambda: log_loss(y, p1, labels=[0, 1])),
         "brier": nullable(n > 0, lambda: brier_score_loss(y, p1, pos_label=1)),
+        **calibration(pred, confidence[keep], y),
     }
+
+
+def calibration(pred, confidence, y, bins=10):
+    """Top-label ECE and MCE over equal-width bins (confidence 1 in the last bin), and each
+    bin's Wilson 95% interval from scipy's binomtest. numpy computes the definition of
+    metrics.ts; scipy gives the intervals."""
+    if y.size == 0:
+        return {"ece": None, "mce": None, "wilson": []}
+    correct = (pred == y).astype(np.int64)
+    index = np.minimum(np.floor(confidence * bins).astype(np.int64), bins - 1)
+    ece, mce, wilson = 0.0, 0.0, []
+    for b in range(bins):
+        members = index == b
+        count = int(members.sum())
+        if count == 0:
+            continue
+        hits = int(correct[members].sum())
+        gap = abs(hits / count - float(confidence[members].sum()) / count)
+        ece += count / y.size * gap
+        mce = max(mce, gap)
+        ci = binomtest(hits, count).proportion_ci(confidence_level=0.95, method="wilson")
+        wilson.append({"bin": b, "count": count, "correct": hits, "lower": float(ci.low), "upper": float(ci.high)})
+    return {"ece": ece, "mce": mce, "wilson": wilson}
+
+
+def ztests():
+    """One-sided pooled two-proportion z-tests: (correct, labelled) of baseline and current."""
+    cases = [((850, 1000), (800, 1000)), ((90, 100), (85, 100)), ((4000, 5000), (3950, 5000)), ((500, 600), (520, 600)), ((30, 40), (10, 40))]
+    out = []
+    for (c1, n1), (c2, n2) in cases:
+        pooled = (c1 + c2) / (n1 + n2)
+        z = (c2 / n2 - c1 / n1) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+        out.append({"baseline": [c1, n1], "current": [c2, n2], "z": float(z), "p_value": float(norm.cdf(z))})
+    return out
 
 
 def main():
@@ -105,7 +142,14 @@ def main():
             "actual": [int(v) for v in actual],
             "expected": expected(predicted, confidence, actual),
         })
-    document = {"generator": "scripts/goldenMetrics.py", "sklearn": sklearn.__version__, "numpy": np.__version__, "cases": cases}
+    document = {
+        "generator": "scripts/goldenMetrics.py",
+        "sklearn": sklearn.__version__,
+        "scipy": scipy.__version__,
+        "numpy": np.__version__,
+        "cases": cases,
+        "ztests": ztests(),
+    }
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w", encoding="utf-8") as f:
         json.dump(document, f, indent=1, allow_nan=False)

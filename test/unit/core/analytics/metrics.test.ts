@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { accuracyOf, calibrationOf, confusion, f1Of, precisionOf, recallOf, type ClassificationColumns } from '../../../../src/core/analytics/classification';
 import { averagePrecision, brierScore, logLoss, reliabilityOf, rocAuc, specificityOf, wilsonInterval } from '../../../../src/core/analytics/metrics';
+import { twoProportionZTest } from '../../../../src/core/analytics/degradation';
+import { windowedMetrics } from '../../../../src/core/analytics/windows';
 
 // Made by scripts/goldenMetrics.py from scikit-learn; regenerate rather than edit.
 const GOLDEN = join(__dirname, '../../../fixtures/golden/metrics.json');
@@ -20,7 +22,22 @@ interface GoldenCase {
   };
 }
 
-const golden = JSON.parse(readFileSync(GOLDEN, 'utf8')) as { sklearn: string; cases: GoldenCase[] };
+interface GoldenWilson {
+  readonly bin: number;
+  readonly count: number;
+  readonly correct: number;
+  readonly lower: number;
+  readonly upper: number;
+}
+interface GoldenZTest {
+  readonly baseline: [number, number];
+  readonly current: [number, number];
+  readonly z: number;
+  readonly p_value: number;
+}
+const golden = JSON.parse(readFileSync(GOLDEN, 'utf8')) as { sklearn: string; scipy: string; cases: GoldenCase[]; ztests: GoldenZTest[] };
+/** Golden values compared so far; the closing hook reports the total. */
+let compared = 0;
 
 function columnsOf(rows: readonly (readonly [predicted: number, confidence: number, actual: number])[]): ClassificationColumns {
   return {
@@ -41,6 +58,7 @@ function assertClose(actual: number | null, expected: unknown, what: string): vo
   const e = expected as number;
   const a = actual as number;
   assert.ok(Math.abs(a - e) <= 1e-9 * Math.max(Math.abs(e), 1e-3), `${what}: ${a} ≠ ${e}`);
+  compared++;
 }
 
 describe('metrics against scikit-learn', () => {
@@ -64,8 +82,48 @@ describe('metrics against scikit-learn', () => {
       assertClose(averagePrecision(columns), g.expected['average_precision'], 'average_precision');
       assertClose(logLoss(columns), g.expected['log_loss'], 'log_loss');
       assertClose(brierScore(columns), g.expected['brier'], 'brier');
+      const reliability = reliabilityOf(columns, { binCount: 10 });
+      assertClose(reliability.ece, g.expected['ece'], 'ece');
+      assertClose(reliability.mce, g.expected['mce'], 'mce');
+      const wilson = (g.expected as unknown as { wilson: GoldenWilson[] }).wilson;
+      assert.deepEqual(reliability.bins.filter((bin) => bin.count > 0).map((bin) => [bin.count, bin.correct]), wilson.map((w) => [w.count, w.correct]));
+      for (const w of wilson) {
+        const interval = reliability.bins[w.bin]?.accuracy_interval ?? null;
+        assertClose(interval?.lower ?? null, w.lower, `bin ${w.bin} Wilson lower`);
+        assertClose(interval?.upper ?? null, w.upper, `bin ${w.bin} Wilson upper`);
+      }
+      // The windowed path (one window holding every row) gives the same numbers.
+      const [window] = windowedMetrics(
+        {
+          length: g.actual.length,
+          prediction_id: g.actual.map((_, i) => `p${i}`),
+          timestamp: new Float64Array(g.actual.length),
+          model_version: g.actual.map(() => 'v'),
+          predicted_outcome: Uint8Array.from(g.predicted),
+          confidence: Float64Array.from(g.confidence),
+          actual_outcome: Int8Array.from(g.actual),
+          actual_outcome_timestamp: new Float64Array(g.actual.length),
+          features: new Map(),
+        },
+        { every: '1d', minLabels: 0 },
+      );
+      for (const metric of ['accuracy', 'precision', 'recall', 'f1', 'specificity', 'roc_auc', 'average_precision', 'log_loss', 'brier', 'ece', 'mce'] as const) {
+        assertClose(window?.[metric] ?? null, g.expected[metric], `windowed ${metric}`);
+      }
     });
   }
+
+  for (const t of golden.ztests) {
+    it(`matches scipy's normal distribution in the two-proportion z-test ${JSON.stringify(t.baseline)} → ${JSON.stringify(t.current)}`, () => {
+      const result = twoProportionZTest({ correct: t.baseline[0], labelled: t.baseline[1] }, { correct: t.current[0], labelled: t.current[1] });
+      assertClose(result?.z ?? null, t.z, 'z');
+      assertClose(result?.p_value ?? null, t.p_value, 'p_value');
+    });
+  }
+
+  after(() => {
+    process.stdout.write(`      ${compared} golden values from scikit-learn ${golden.sklearn} and scipy ${golden.scipy} compared to 1e-9\n`);
+  });
 });
 
 describe('ranking and probabilistic metrics', () => {
