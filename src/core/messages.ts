@@ -264,6 +264,7 @@ export const messages = {
   windowGroupUnknown: (by: string) => `Cannot group windows by "${by}": use model_version or feature:<name>.`,
   windowFeatureMissing: (name: string) => `Cannot group by feature "${name}": the prediction columns do not include it; read them with that feature.`,
   binsInvalid: (bins: number) => `The number of calibration bins must be a whole number from 1 to 1000, not ${bins}.`,
+  windowFeatureAbsent: (name: string) => `No prediction in range has a feature named "${name}": check the name (features are case-sensitive) or the time range.`,
   windowMetricUnknown: (name: string, known: readonly string[]) => `Unknown window metric "${name}": choose from ${known.join(', ')}.`,
   minLabelsInvalid: (got: number) => `The minimum number of labels must be a whole number ≥ 0, not ${got}.`,
 

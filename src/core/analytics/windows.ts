@@ -422,7 +422,7 @@ export async function readWindowedMetrics(
   const plan = planWindows(options);
   const wanted = selectedMetrics(options.metrics);
   const pushed = options.path === 'in-memory' || store.aggregateWindows === undefined ? undefined : await store.aggregateWindows(plan);
-  if (pushed !== undefined) return { rows: pushed.map((stats) => metricsOfWindow(stats, plan, wanted, minLabels)), path: 'pushdown' };
+  if (pushed !== undefined) return { rows: checkFeatureSeen(plan, pushed).map((stats) => metricsOfWindow(stats, plan, wanted, minLabels)), path: 'pushdown' };
   const feature = plan.by?.startsWith('feature:') ? [plan.by.slice('feature:'.length)] : [];
   const columns = await store.readPredictionColumns({
     ...(Number.isFinite(plan.from) ? { from: plan.from } : {}),
@@ -430,5 +430,13 @@ export async function readWindowedMetrics(
     ...(plan.modelVersion === undefined ? {} : { modelVersion: plan.modelVersion }),
     features: feature,
   });
-  return { rows: windowStatsOf(columns, plan).map((stats) => metricsOfWindow(stats, plan, wanted, minLabels)), path: 'in-memory' };
+  return { rows: checkFeatureSeen(plan, windowStatsOf(columns, plan)).map((stats) => metricsOfWindow(stats, plan, wanted, minLabels)), path: 'in-memory' };
+}
+
+/** Grouping by a feature that no prediction in range has is a typo far more often than a finding. */
+function checkFeatureSeen(plan: WindowPlan, stats: WindowStats[]): WindowStats[] {
+  if (plan.by?.startsWith('feature:') && stats.length > 0 && stats.every((s) => s.group === null)) {
+    throw new PitwallError('input', messages.windowFeatureAbsent(plan.by.slice('feature:'.length)));
+  }
+  return stats;
 }

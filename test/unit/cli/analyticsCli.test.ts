@@ -1,0 +1,115 @@
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pitwall } from './runCli';
+import { generateDataset } from '../../../scripts/generator/generateDataset';
+
+const DAY = 86400;
+const START = Date.parse('2026-10-01T00:00:00Z') / 1000;
+
+describe('pitwall analytics commands', function () {
+  this.timeout(60_000);
+  let root: string;
+  let jsonl: string;
+  let sqlite: string;
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'pitwall-analytics-cli-'));
+    await generateDataset({ outDir: root, predictions: 4000, seed: 9 });
+    jsonl = join(root, 'monitoring');
+    sqlite = join(root, 'monitoring.db');
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('prints every metric of item 2 in snake_case, the same for both formats', async () => {
+    const a = await pitwall('metrics', jsonl, '--json', '--model', 'v1.0');
+    const b = await pitwall('metrics', sqlite, '--json', '--model', 'v1.0');
+    assert.equal(a.status, 0, a.stderr);
+    const metrics = JSON.parse(a.stdout) as Record<string, unknown>;
+    for (const key of ['count', 'labelled', 'label_coverage', 'accuracy', 'precision', 'recall', 'f1', 'specificity', 'roc_auc', 'average_precision', 'log_loss', 'brier', 'ece', 'mce', 'reliability', 'num_predictions', 'avg_confidence', 'min_confidence', 'max_confidence', 'confidence_std']) {
+      assert.ok(key in metrics, key);
+    }
+    assert.deepEqual(metrics, JSON.parse(b.stdout));
+    assert.ok((metrics.accuracy as number) > 0.6 && (metrics.accuracy as number) < 0.95);
+  });
+
+  it('takes --from and --to as ISO 8601 or unix seconds alike', async () => {
+    const iso = JSON.parse((await pitwall('metrics', sqlite, '--json', '--from', '2026-10-03T00:00:00Z', '--to', '2026-10-05T00:00:00Z')).stdout) as { count: number };
+    const unix = JSON.parse((await pitwall('metrics', sqlite, '--json', '--from', String(START + 2 * DAY), '--to', String(START + 4 * DAY))).stdout) as { count: number };
+    assert.deepEqual(iso, unix);
+    assert.ok(iso.count > 100 && iso.count < 1500, `${iso.count}`);
+  });
+
+  it('prints one trend row per window and group, pushed down on SQLite and equal to the JSONL folder', async () => {
+    const args = ['--every', '1d', '--by', 'model_version', '--metrics', 'accuracy,ece,roc_auc,brier', '--json'];
+    const a = await pitwall('trend', jsonl, ...args);
+    const b = await pitwall('trend', sqlite, ...args);
+    assert.equal(a.status, 0, a.stderr);
+    const rows = JSON.parse(a.stdout) as { window_start: number; group: string; count: number; accuracy: number | null }[];
+    assert.deepEqual(rows, JSON.parse(b.stdout));
+    assert.equal(rows.reduce((sum, row) => sum + row.count, 0), 4000);
+    assert.deepEqual([...new Set(rows.map((row) => row.group))].sort(), ['v1.0', 'v1.1']);
+    assert.ok(rows.every((row) => 'ece' in row && 'brier' in row && !('f1' in row)));
+  });
+
+  it('slides windows and groups by a feature', async () => {
+    const { status, stdout } = await pitwall('trend', sqlite, '--every', '1d', '--slide', '6h', '--by', 'circuit', '--metrics', 'accuracy', '--json');
+    assert.equal(status, 0);
+    const rows = JSON.parse(stdout) as { window_start: number; count: number; group: string }[];
+    // Each row is in four 1-day windows sliding by 6 hours.
+    assert.equal(rows.reduce((sum, row) => sum + row.count, 0), 4 * 4000);
+    assert.ok(rows.some((row) => row.window_start % DAY === 6 * 3600));
+  });
+
+  it('prints a readable trend table that marks windows with too few labels', async () => {
+    const { status, stdout } = await pitwall('trend', jsonl, '--every', '1h', '--metrics', 'accuracy', '--min-labels', '20');
+    assert.equal(status, 0);
+    assert.match(stdout, /^WINDOW START\s+N\s+LABELLED\s+ACCURACY/);
+    assert.match(stdout, /\(too few\)/);
+  });
+
+  it('prints reliability bins with Wilson intervals, equal width or equal mass', async () => {
+    const width = JSON.parse((await pitwall('calibration', sqlite, '--json', '--bins', '5')).stdout) as { bins: { count: number }[]; ece: number; binning: string };
+    assert.equal(width.binning, 'width');
+    assert.equal(width.bins.length, 5);
+    const mass = JSON.parse((await pitwall('calibration', sqlite, '--json', '--bins', '8', '--strategy', 'mass')).stdout) as typeof width;
+    assert.equal(mass.binning, 'mass');
+    const counts = mass.bins.map((bin) => bin.count);
+    assert.ok(Math.max(...counts) - Math.min(...counts) <= Math.max(...counts) * 0.5, `mass bins ${counts}`);
+    const text = await pitwall('calibration', jsonl);
+    assert.match(text.stdout, /^ECE 0\.\d{4} · MCE 0\.\d{4}/);
+    assert.match(text.stdout, /95% INTERVAL/);
+  });
+
+  it('computes health per model version and records it only when asked', async () => {
+    const at = String(START + 10.9 * DAY);
+    const dry = JSON.parse((await pitwall('health', sqlite, '--json', '--at', at)).stdout) as { snapshots: { snapshot: { model_version: string; degradation_detected: boolean } }[]; recorded: unknown };
+    assert.equal(dry.recorded, null);
+    assert.deepEqual(dry.snapshots.map((r) => r.snapshot.model_version).sort(), ['v1.0', 'v1.1']);
+    const before = JSON.parse((await pitwall('summary', sqlite, '--json')).stdout) as { health_snapshots: number };
+    const recorded = await pitwall('health', sqlite, '--at', at, '--record');
+    assert.equal(recorded.status, 0, recorded.stderr);
+    assert.match(recorded.stdout, /Recorded 2 health snapshot\(s\)/);
+    const after = JSON.parse((await pitwall('summary', sqlite, '--json')).stdout) as { health_snapshots: number };
+    assert.equal(after.health_snapshots, before.health_snapshots + 2);
+  });
+
+  for (const [args, pattern] of [
+    [['trend', 'SRC'], /--every is required/],
+    [['trend', 'SRC', '--every', '1w'], /1w/],
+    [['trend', 'SRC', '--every', '1h', '--slide', '2h'], /slide/],
+    [['trend', 'SRC', '--every', '1h', '--metrics', 'acuracy'], /Unknown window metric "acuracy"/],
+    [['trend', 'SRC', '--every', '1h', '--by', 'no_such_feature'], /no_such_feature/],
+    [['metrics', 'SRC', '--from', 'yesterday'], /--from/],
+    [['metrics', 'SRC', '--from', '2026-10-05', '--to', '2026-10-01'], /--to must be after --from/],
+    [['calibration', 'SRC', '--bins', '0'], /--bins/],
+    [['calibration', 'SRC', '--strategy', 'quantile'], /width or mass/],
+    [['health', 'SRC', '--every', 'daily'], /daily/],
+  ] as const) {
+    it(`exits 2 with a clear message for ${args.slice(1).join(' ').replace('SRC', '<source>')}`, async () => {
+      const result = await pitwall(...args.map((arg) => (arg === 'SRC' ? sqlite : arg)));
+      assert.equal(result.status, 2, result.stdout);
+      assert.match(result.stderr, pattern);
+    });
+  }
+});
