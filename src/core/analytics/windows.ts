@@ -5,11 +5,10 @@
  * each row in exactly one window; sliding windows of length `every` start at every multiple
  * of `slide`, and a row belongs to each window that contains it.
  */
-import * as aq from 'arquero';
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import type { PredictionColumns, StoreReader } from '../store/store';
-import { binOf, CompensatedSum, emptyBin, sortWindowStats, type BinStats, type ScoreCounts, type WindowGrouping, type WindowPlan, type WindowStats } from '../store/windowStats';
+import { CompensatedSum, emptyBin, sortWindowStats, type BinStats, type ScoreCounts, type WindowGrouping, type WindowPlan, type WindowStats } from '../store/windowStats';
 import { accuracyOf, f1Of, precisionOf, recallOf, type ClassificationColumns, type Confusion } from './classification';
 import { averagePrecision, logLoss, positiveProbability, rocAuc, specificityOf } from './metrics';
 
@@ -196,41 +195,6 @@ function groupKeys(columns: PredictionColumns, by: WindowGrouping | undefined): 
   return values.map((value) => (value === null ? null : String(value)));
 }
 
-/** Running sums of one bin, compensated as SQL's SUM is. */
-class BinAccumulator {
-  readonly bin = emptyBin();
-  private readonly confidence = new CompensatedSum();
-  private readonly square = new CompensatedSum();
-  private readonly brier = new CompensatedSum();
-
-  add(predicted: number, confidence: number, actual: number): void {
-    const bin = this.bin;
-    bin.count++;
-    if (actual === 1) {
-      if (predicted === 1) bin.truePositives++;
-      else bin.falseNegatives++;
-    } else if (actual === 0) {
-      if (predicted === 1) bin.falsePositives++;
-      else bin.trueNegatives++;
-    }
-    this.confidence.add(confidence);
-    this.square.add(confidence * confidence);
-    if (actual === 0 || actual === 1) {
-      const d = actual - positiveProbability(predicted, confidence);
-      this.brier.add(d * d);
-    }
-    if (confidence < bin.confidenceMin) bin.confidenceMin = confidence;
-    if (confidence > bin.confidenceMax) bin.confidenceMax = confidence;
-  }
-
-  finish(): BinStats {
-    this.bin.confidenceSum = this.confidence.value;
-    this.bin.confidenceSquareSum = this.square.value;
-    this.bin.brierSum = this.brier.value;
-    return this.bin;
-  }
-}
-
 /** The labelled rows' (score, label) pairs in a canonical order: by score, then label. */
 function canonicalScores(score: readonly number[], label: readonly number[]): ScoreCounts {
   const order = Array.from(score.keys()).sort((a, b) => (score[a] as number) - (score[b] as number) || (label[a] as number) - (label[b] as number));
@@ -241,50 +205,211 @@ function canonicalScores(score: readonly number[], label: readonly number[]): Sc
   };
 }
 
+/** Dictionary codes of a text column: code c ≥ 0 is names[c], −1 is null. Cached per column. */
+interface Codes {
+  readonly codes: Int32Array;
+  readonly names: readonly string[];
+}
+const codeCache = new WeakMap<object, Map<string, Codes>>();
+
+function encode(values: readonly (string | null)[]): Codes {
+  const dictionary = new Map<string, number>();
+  const names: string[] = [];
+  const codes = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value === null || value === undefined) {
+      codes[i] = -1;
+      continue;
+    }
+    let code = dictionary.get(value);
+    if (code === undefined) {
+      code = names.length;
+      dictionary.set(value, code);
+      names.push(value);
+    }
+    codes[i] = code;
+  }
+  return { codes, names };
+}
+
+function codesOf(columns: PredictionColumns, key: 'model_version' | `feature:${string}`): Codes {
+  let cached = codeCache.get(columns);
+  if (cached === undefined) codeCache.set(columns, (cached = new Map()));
+  let codes = cached.get(key);
+  if (codes === undefined) {
+    const values = key === 'model_version' ? columns.model_version : groupKeys(columns, key);
+    codes = encode(values ?? []);
+    cached.set(key, codes);
+  }
+  return codes;
+}
+
+/**
+ * Accumulators of every (window, group, bin) cell, in growable typed arrays. Sums are
+ * compensated exactly as CompensatedSum (and SQLite's SUM) compensates them.
+ */
+class CellTable {
+  capacity = 0;
+  count = new Float64Array(0);
+  tp = new Float64Array(0);
+  fp = new Float64Array(0);
+  tn = new Float64Array(0);
+  fn = new Float64Array(0);
+  confidence = new Float64Array(0);
+  confidenceError = new Float64Array(0);
+  square = new Float64Array(0);
+  squareError = new Float64Array(0);
+  brier = new Float64Array(0);
+  brierError = new Float64Array(0);
+  min = new Float64Array(0);
+  max = new Float64Array(0);
+
+  grow(cells: number): void {
+    if (cells <= this.capacity) return;
+    const capacity = Math.max(cells, this.capacity * 2, 1024);
+    for (const name of ['count', 'tp', 'fp', 'tn', 'fn', 'confidence', 'confidenceError', 'square', 'squareError', 'brier', 'brierError', 'min', 'max'] as const) {
+      const next = new Float64Array(capacity);
+      next.set(this[name]);
+      if (name === 'min') next.fill(Infinity, this.capacity);
+      if (name === 'max') next.fill(-Infinity, this.capacity);
+      this[name] = next;
+    }
+    this.capacity = capacity;
+  }
+
+  bin(j: number): BinStats {
+    return {
+      count: this.count[j] as number,
+      truePositives: this.tp[j] as number,
+      falsePositives: this.fp[j] as number,
+      trueNegatives: this.tn[j] as number,
+      falseNegatives: this.fn[j] as number,
+      confidenceSum: (this.confidence[j] as number) + (this.confidenceError[j] as number),
+      confidenceSquareSum: (this.square[j] as number) + (this.squareError[j] as number),
+      confidenceMin: this.min[j] as number,
+      confidenceMax: this.max[j] as number,
+      brierSum: (this.brier[j] as number) + (this.brierError[j] as number),
+    };
+  }
+}
+
 /**
  * The statistics of each (window, group) over loaded columns, oldest window first and groups
- * in order within a window; windows and groups without rows are left out. Arquero groups the
- * (row, window) pairs; the sums run over each group's rows in row order.
+ * in order within a window; windows and groups without rows are left out. One pass over the
+ * rows in row order puts each into its (window, group, bin) cells: typed arrays rather than a
+ * per-row table library, so that re-windowing a million loaded predictions stays interactive.
+ * Windows are placed exactly as assignWindows places them.
  */
 export function windowStatsOf(columns: PredictionColumns, plan: WindowPlan): WindowStats[] {
-  const keys = groupKeys(columns, plan.by);
-  const assignment = assignWindows(columns.timestamp, plan);
-  const group = new Array<string | null>(assignment.length);
-  const keep = new Uint8Array(assignment.length);
-  for (let k = 0; k < assignment.length; k++) {
-    const row = assignment.row[k] as number;
-    group[k] = keys === null ? null : (keys[row] ?? null);
-    keep[k] = plan.modelVersion === undefined || columns.model_version[row] === plan.modelVersion ? 1 : 0;
+  const { every, slide, from, to } = plan;
+  const grouping = plan.by === undefined ? null : codesOf(columns, plan.by);
+  const models = plan.modelVersion === undefined ? null : codesOf(columns, 'model_version');
+  const modelCode = models === null ? -1 : models.names.indexOf(plan.modelVersion as string);
+  if (models !== null && modelCode < 0) return [];
+  const groupCount = (grouping?.names.length ?? 0) + 1;
+  const binCount = plan.bins + 1;
+  const { timestamp, predicted_outcome: predictedColumn, confidence: confidenceColumn, actual_outcome: actualColumn } = columns;
+
+  // Slots are (window, group) pairs met so far, numbered in order of first appearance; a dense
+  // index finds them when the windows in range are few enough, a map otherwise.
+  let lowest = Infinity;
+  let highest = -Infinity;
+  for (let i = 0; i < columns.length; i++) {
+    const t = timestamp[i] as number;
+    if (!(t >= from && t < to)) continue;
+    if (t < lowest) lowest = t;
+    if (t > highest) highest = t;
   }
-  const grouped = aq
-    .table({ row: assignment.row, window_start: assignment.start, group, keep })
-    .filter((d: { keep: number }) => d.keep === 1)
-    .groupby('window_start', 'group')
-    .rollup({ rows: aq.op.array_agg('row') });
-  const starts = grouped.array('window_start') as ArrayLike<number>;
-  const groups = grouped.array('group') as ArrayLike<string | null>;
-  const members = grouped.array('rows') as ArrayLike<number[]>;
+  const firstWindow = Number.isFinite(lowest) ? stepIndex(lowest - every, slide) : 0;
+  const windowSpan = Number.isFinite(lowest) ? stepIndex(highest, slide) - firstWindow + 1 : 0;
+  const dense = windowSpan * groupCount <= 1 << 22 ? new Int32Array(windowSpan * groupCount).fill(-1) : null;
+  const slotOf = new Map<number, number>();
+  const slotWindow: number[] = [];
+  const slotGroup: number[] = [];
+  const slotRows: number[][] = [];
+  const cells = new CellTable();
+  const bins = plan.bins;
+
+  for (let i = 0; i < columns.length; i++) {
+    const t = timestamp[i] as number;
+    if (!(t >= from && t < to)) continue;
+    if (models !== null && models.codes[i] !== modelCode) continue;
+    const g = grouping === null ? 0 : (grouping.codes[i] as number) + 1;
+    const predicted = predictedColumn[i] as number;
+    const confidence = confidenceColumn[i] as number;
+    const actual = actualColumn[i] as number;
+    const labelled = actual === 0 || actual === 1;
+    const b = labelled ? Math.min(bins - 1, Math.floor(confidence * bins)) + 1 : 0;
+    const last = stepIndex(t, slide);
+    let first = last;
+    if (every !== slide) {
+      first = stepIndex(t - every, slide) + 1;
+      while ((first - 1) * slide + every > t) first--;
+      while (first * slide + every <= t) first++;
+    }
+    for (let k = first; k <= last; k++) {
+      const key = (k - firstWindow) * groupCount + g;
+      let slot = dense === null ? slotOf.get(key) : dense[key];
+      if (slot === undefined || slot < 0) {
+        slot = slotWindow.length;
+        if (dense === null) slotOf.set(key, slot);
+        else dense[key] = slot;
+        slotWindow.push(k);
+        slotGroup.push(g);
+        slotRows.push([]);
+        cells.grow((slot + 1) * binCount);
+      }
+      if (plan.scores && labelled) (slotRows[slot] as number[]).push(i);
+      const j = slot * binCount + b;
+      cells.count[j]! += 1;
+      if (actual === 1) {
+        if (predicted === 1) cells.tp[j]! += 1;
+        else cells.fn[j]! += 1;
+      } else if (actual === 0) {
+        if (predicted === 1) cells.fp[j]! += 1;
+        else cells.tn[j]! += 1;
+      }
+      let sum = cells.confidence[j] as number;
+      let next = sum + confidence;
+      cells.confidenceError[j]! += Math.abs(sum) >= Math.abs(confidence) ? sum - next + confidence : confidence - next + sum;
+      cells.confidence[j] = next;
+      const square = confidence * confidence;
+      sum = cells.square[j] as number;
+      next = sum + square;
+      cells.squareError[j]! += Math.abs(sum) >= Math.abs(square) ? sum - next + square : square - next + sum;
+      cells.square[j] = next;
+      if (labelled) {
+        const d = actual - positiveProbability(predicted, confidence);
+        const brier = d * d;
+        sum = cells.brier[j] as number;
+        next = sum + brier;
+        cells.brierError[j]! += Math.abs(sum) >= Math.abs(brier) ? sum - next + brier : brier - next + sum;
+        cells.brier[j] = next;
+      }
+      if (confidence < (cells.min[j] as number)) cells.min[j] = confidence;
+      if (confidence > (cells.max[j] as number)) cells.max[j] = confidence;
+    }
+  }
 
   const result: WindowStats[] = [];
-  for (let g = 0; g < grouped.numRows(); g++) {
-    const accumulators = Array.from({ length: plan.bins + 1 }, () => new BinAccumulator());
-    const scores: number[] = [];
-    const labels: number[] = [];
-    for (const i of members[g] as number[]) {
-      const predicted = columns.predicted_outcome[i] as number;
-      const confidence = columns.confidence[i] as number;
-      const actual = columns.actual_outcome[i] as number;
-      (accumulators[binOf(confidence, actual, plan.bins)] as BinAccumulator).add(predicted, confidence, actual);
-      if (plan.scores && (actual === 0 || actual === 1)) {
-        scores.push(positiveProbability(predicted, confidence));
-        labels.push(actual);
-      }
+  for (let slot = 0; slot < slotWindow.length; slot++) {
+    const g = slotGroup[slot] as number;
+    const windowBins: BinStats[] = [];
+    for (let b = 0; b < binCount; b++) windowBins.push(cells.bin(slot * binCount + b));
+    let scores: ScoreCounts | undefined;
+    if (plan.scores) {
+      const rows = slotRows[slot] as number[];
+      scores = canonicalScores(
+        rows.map((i) => positiveProbability(predictedColumn[i] as number, confidenceColumn[i] as number)),
+        rows.map((i) => actualColumn[i] as number),
+      );
     }
     result.push({
-      window_start: starts[g] as number,
-      group: groups[g] ?? null,
-      bins: accumulators.map((accumulator) => accumulator.finish()),
-      ...(plan.scores ? { scores: canonicalScores(scores, labels) } : {}),
+      window_start: (slotWindow[slot] as number) * slide,
+      group: g === 0 ? null : (grouping?.names[g - 1] ?? null),
+      bins: windowBins,
+      ...(scores === undefined ? {} : { scores }),
     });
   }
   return sortWindowStats(result);
