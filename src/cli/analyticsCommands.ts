@@ -3,8 +3,9 @@ import { PitwallError } from '../core/errors';
 import { computeHealth, HealthSchedule, recordHealth, type HealthReport } from '../core/analytics/health';
 import type { Binning } from '../core/analytics/metrics';
 import { summarizeMetrics } from '../core/analytics/summary';
-import { parseDuration, readWindowedMetrics, WINDOW_METRICS, type WindowGrouping, type WindowMetricsRow } from '../core/analytics/windows';
-import type { PredictionColumns, PredictionColumnsQuery } from '../core/store/store';
+import { parseDuration, planWindows, readWindowedMetrics, windowedMetrics, WINDOW_METRICS, type WindowGrouping, type WindowMetricsRow } from '../core/analytics/windows';
+import { scanPredictionColumns } from '../core/store/openStore';
+import type { PredictionColumnsQuery, WindowColumns } from '../core/store/store';
 import type { ClassificationColumns } from '../core/analytics/classification';
 import { parseCommand, parseCount, parseTime, requirePositional } from './args';
 import { withStore, type Command } from './context';
@@ -46,7 +47,7 @@ const metrics: Command = async (argv, env) => {
   const source = requirePositional(positionals, 0, 'the source', usage);
   const query = columnsQuery(values);
   const options = { bins: parseBins(values.bins as string | undefined), binning: parseStrategy(values.strategy as string | undefined) };
-  const summary = await withStore(source, env, async (store) => summarizeMetrics(toClassification(await store.readPredictionColumns(query)), options));
+  const summary = summarizeMetrics(await classificationColumns(source, query, env), options);
   if (values.json) {
     printJson(env.out, summary);
     return 0;
@@ -74,8 +75,33 @@ const metrics: Command = async (argv, env) => {
   return 0;
 };
 
-function toClassification(columns: PredictionColumns): ClassificationColumns {
-  return { length: columns.length, predicted: columns.predicted_outcome, confidence: columns.confidence, actual: columns.actual_outcome };
+/**
+ * The predictions in range as classification columns: decoded straight from a SQLite file's
+ * pages when every row is sound (the fast cold start), else read through the store.
+ */
+async function classificationColumns(source: string, query: PredictionColumnsQuery, env: Parameters<Command>[1]): Promise<ClassificationColumns> {
+  const scanned = await scanPredictionColumns(source);
+  if (scanned !== undefined) return selectRows(scanned, query);
+  return withStore(source, env, async (store) => {
+    const columns = await store.readPredictionColumns(query);
+    return { length: columns.length, predicted: columns.predicted_outcome, confidence: columns.confidence, actual: columns.actual_outcome };
+  });
+}
+
+function selectRows(columns: WindowColumns, query: PredictionColumnsQuery): ClassificationColumns {
+  const from = query.from ?? -Infinity;
+  const to = query.to ?? Infinity;
+  const rows: number[] = [];
+  for (let i = 0; i < columns.length; i++) {
+    const t = columns.timestamp[i] as number;
+    if (t >= from && t < to && (query.modelVersion === undefined || columns.model_version[i] === query.modelVersion)) rows.push(i);
+  }
+  return {
+    length: rows.length,
+    predicted: Uint8Array.from(rows, (i) => columns.predicted_outcome[i] as number),
+    confidence: Float64Array.from(rows, (i) => columns.confidence[i] as number),
+    actual: Int8Array.from(rows, (i) => columns.actual_outcome[i] as number),
+  };
 }
 
 function parseGrouping(text: string | undefined): WindowGrouping | undefined {
@@ -105,19 +131,21 @@ const trend: Command = async (argv, env) => {
   const by = parseGrouping(values.by as string | undefined);
   const minLabels = parseCount(values['min-labels'] as string | undefined, 'min-labels');
   const query = columnsQuery(values);
-  const result = await withStore(source, env, (store) =>
-    readWindowedMetrics(store, {
-      every,
-      ...(slide === undefined ? {} : { slide }),
-      ...(by === undefined ? {} : { by }),
-      ...(query.modelVersion === undefined ? {} : { modelVersion: query.modelVersion }),
-      ...(query.from === undefined ? {} : { from: query.from }),
-      ...(query.to === undefined ? {} : { to: query.to }),
-      ...(minLabels === undefined ? {} : { minLabels }),
-      bins: parseBins(values.bins as string | undefined),
-      metrics: metricNames,
-    }),
-  );
+  const options = {
+    every,
+    ...(slide === undefined ? {} : { slide }),
+    ...(by === undefined ? {} : { by }),
+    ...(query.modelVersion === undefined ? {} : { modelVersion: query.modelVersion }),
+    ...(query.from === undefined ? {} : { from: query.from }),
+    ...(query.to === undefined ? {} : { to: query.to }),
+    ...(minLabels === undefined ? {} : { minLabels }),
+    bins: parseBins(values.bins as string | undefined),
+    metrics: metricNames,
+  };
+  planWindows(options);
+  // A SQLite file whose rows are all sound is decoded straight from its pages; anything else goes through the store.
+  const scanned = await scanPredictionColumns(source, by?.startsWith('feature:') ? [by.slice('feature:'.length)] : []);
+  const result = scanned !== undefined ? { rows: windowedMetrics(scanned, options) } : await withStore(source, env, (store) => readWindowedMetrics(store, options));
   if (values.json) {
     printJson(env.out, result.rows);
     return 0;
@@ -154,7 +182,7 @@ const calibration: Command = async (argv, env) => {
   const source = requirePositional(positionals, 0, 'the source', usage);
   const query = columnsQuery(values);
   const options = { bins: parseBins(values.bins as string | undefined), binning: parseStrategy(values.strategy as string | undefined) };
-  const summary = await withStore(source, env, async (store) => summarizeMetrics(toClassification(await store.readPredictionColumns(query)), options));
+  const summary = summarizeMetrics(await classificationColumns(source, query, env), options);
   const report = { binning: summary.calibration_binning, bins: summary.reliability, ece: summary.ece, mce: summary.mce, labelled: summary.labelled };
   if (values.json) {
     printJson(env.out, report);

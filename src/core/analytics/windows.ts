@@ -7,7 +7,7 @@
  */
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
-import type { PredictionColumns, StoreReader } from '../store/store';
+import type { StoreReader, WindowColumns } from '../store/store';
 import { CompensatedSum, emptyBin, sortWindowStats, type BinStats, type ScoreCounts, type WindowGrouping, type WindowPlan, type WindowStats } from '../store/windowStats';
 import { accuracyOf, f1Of, precisionOf, recallOf, type ClassificationColumns, type Confusion } from './classification';
 import { averagePrecision, logLoss, positiveProbability, rocAuc, specificityOf } from './metrics';
@@ -186,7 +186,7 @@ export function planWindows(options: WindowedMetricsOptions): WindowPlan {
   };
 }
 
-function groupKeys(columns: PredictionColumns, by: WindowGrouping | undefined): readonly (string | null)[] | null {
+function groupKeys(columns: WindowColumns, by: WindowGrouping | undefined): readonly (string | null)[] | null {
   if (by === undefined) return null;
   if (by === 'model_version') return columns.model_version;
   const name = by.slice('feature:'.length);
@@ -233,7 +233,7 @@ function encode(values: readonly (string | null)[]): Codes {
   return { codes, names };
 }
 
-function codesOf(columns: PredictionColumns, key: 'model_version' | `feature:${string}`): Codes {
+function codesOf(columns: WindowColumns, key: 'model_version' | `feature:${string}`): Codes {
   let cached = codeCache.get(columns);
   if (cached === undefined) codeCache.set(columns, (cached = new Map()));
   let codes = cached.get(key);
@@ -301,7 +301,7 @@ class CellTable {
  * per-row table library, so that re-windowing a million loaded predictions stays interactive.
  * Windows are placed exactly as assignWindows places them.
  */
-export function windowStatsOf(columns: PredictionColumns, plan: WindowPlan): WindowStats[] {
+export function windowStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[] {
   const { every, slide, from, to } = plan;
   const grouping = plan.by === undefined ? null : codesOf(columns, plan.by);
   const models = plan.modelVersion === undefined ? null : codesOf(columns, 'model_version');
@@ -525,7 +525,7 @@ function checkMinLabels(minLabels: number): number {
  * within a window. Windows and groups without rows are left out. Rows without ground truth
  * count toward `count` and the confidence statistics only.
  */
-export function windowedMetrics(columns: PredictionColumns, options: WindowedMetricsOptions): WindowMetricsRow[] {
+export function windowedMetrics(columns: WindowColumns, options: WindowedMetricsOptions): WindowMetricsRow[] {
   const minLabels = checkMinLabels(options.minLabels ?? DEFAULT_MIN_LABELS);
   const plan = planWindows(options);
   const wanted = selectedMetrics(options.metrics);

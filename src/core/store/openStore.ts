@@ -4,7 +4,9 @@ import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import { openJsonlStore } from './jsonl/jsonlStore';
 import { SqliteStore } from './sqlite/sqliteStore';
-import type { Store } from './store';
+import { scanPredictions } from './sqlite/predictionScan';
+import { readSqliteImage } from './sqlite/snapshot';
+import type { Store, WindowColumns } from './store';
 
 export interface OpenStoreOptions {
   /** Where sql.js's wasm lives when running from a bundle. */
@@ -35,4 +37,24 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
     }
   }
   return SqliteStore.open(absolute, options);
+}
+
+/**
+ * The predictions of a SQLite file decoded straight from its pages: the fast cold start for
+ * one-off analytics (the CLI). Undefined when the source is not a SQLite file, or when some row
+ * needs the store's careful reading (the caller opens the store then, which reports it).
+ */
+export async function scanPredictionColumns(path: string, features: readonly string[] = []): Promise<WindowColumns | undefined> {
+  const absolute = resolve(path);
+  const info = await stat(absolute).catch(() => undefined);
+  if (info === undefined || !info.isFile()) return undefined;
+  const head = Buffer.alloc(16);
+  const handle = await open(absolute, 'r');
+  try {
+    await handle.read(head, 0, 16, 0);
+  } finally {
+    await handle.close();
+  }
+  if (head.toString('latin1') !== 'SQLite format 3\u0000') return undefined;
+  return scanPredictions(await readSqliteImage(absolute), features);
 }

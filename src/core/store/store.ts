@@ -84,6 +84,9 @@ export interface PredictionColumns {
   readonly features: ReadonlyMap<string, readonly FeatureValue[]>;
 }
 
+/** The prediction columns that windowed metrics read; PredictionColumns has them all. */
+export type WindowColumns = Pick<PredictionColumns, 'length' | 'timestamp' | 'model_version' | 'predicted_outcome' | 'confidence' | 'actual_outcome' | 'features'>;
+
 export interface AlertFilter extends TimeRange {
   readonly severity?: AlertSeverity | readonly AlertSeverity[];
   readonly acknowledged?: boolean;

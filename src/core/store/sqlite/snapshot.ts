@@ -229,6 +229,24 @@ async function readConsistentFiles(path: string, settings: Settings): Promise<Co
   throw new PitwallError('conflict', messages.sqliteKeptChanging(path, maxAttempts));
 }
 
+/**
+ * The database as SQLite would read it now: the main file with the WAL's committed frames
+ * applied, from one consistent read of the pair. For readers that decode pages themselves.
+ */
+export async function readSqliteImage(path: string, options: Pick<SqliteSnapshotOptions, 'maxAttempts' | 'files'> = {}): Promise<Uint8Array> {
+  refuseIrregular(path);
+  const read = await readConsistentFiles(path, { maxAttempts: options.maxAttempts ?? 8, quickCheck: 'off', files: options.files ?? nodeSnapshotFiles });
+  // Without WAL frames the file is the image: no copy of a file that may be hundreds of megabytes.
+  if (read.wal === undefined || read.wal.length <= WAL_HEAD_BYTES) {
+    readDatabaseHeader(read.db, path);
+    checkImageLength(path, read.db);
+    return read.db;
+  }
+  const { image } = mergeWal(read.db, read.wal, path);
+  checkImageLength(path, image);
+  return image;
+}
+
 /** A sql.js failure on a file that passed the header checks, as a PitwallError naming the file. */
 function sqliteFailure(path: string, cause: unknown): PitwallError {
   const detail = describeError(cause);

@@ -96,13 +96,11 @@ describe('metrics against scikit-learn', () => {
       const [window] = windowedMetrics(
         {
           length: g.actual.length,
-          prediction_id: g.actual.map((_, i) => `p${i}`),
           timestamp: new Float64Array(g.actual.length),
           model_version: g.actual.map(() => 'v'),
           predicted_outcome: Uint8Array.from(g.predicted),
           confidence: Float64Array.from(g.confidence),
           actual_outcome: Int8Array.from(g.actual),
-          actual_outcome_timestamp: new Float64Array(g.actual.length),
           features: new Map(),
         },
         { every: '1d', minLabels: 0 },

@@ -1,0 +1,344 @@
+/**
+ * The predictions table of a database image as window columns, decoded straight from its
+ * pages (tableScan.ts): time, model version, predicted outcome, confidence, actual outcome,
+ * and the features asked for. Each row must pass the same checks as the store's audit
+ * (rows.ts `suspectRowSql`): a row the audit would single out for a closer look makes the
+ * whole scan give way (undefined), and the caller reads through SQLite and the schema
+ * instead, so this path never keeps a row the store would refuse, nor drops one it keeps.
+ * Rows come in the store's order: by time, ties by row id.
+ */
+import type { FeatureValue } from '../../model/fields';
+import { daysFromCivil, daysInMonth, MAX_TIMESTAMP, MIN_TIMESTAMP } from '../../model/timestamps';
+import { OUTCOME_UNKNOWN, type WindowColumns } from '../store';
+import { integerAt, isText, layoutOf, numberAt, readRecordHeader, recordColumns, scanTable, ScanRefused, textLength, type RecordColumns } from './tableScan';
+
+
+const NEEDED = ['timestamp', 'model_version', 'prediction_id', 'predicted_outcome', 'confidence', 'actual_outcome', 'actual_outcome_timestamp', 'features', 'extra_metadata'] as const;
+type Needed = (typeof NEEDED)[number];
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** UTF-8 text, or a refusal: text SQLite stores that is not UTF-8 takes the careful path. */
+function decode(bytes: Uint8Array): string {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw new ScanRefused('text that is not UTF-8');
+  }
+}
+
+/** Column names of a CREATE TABLE statement, in order; undefined when it is not one this reader understands. */
+export function columnNamesOf(sql: string): string[] | undefined {
+  const open = sql.indexOf('(');
+  const close = sql.lastIndexOf(')');
+  if (!/^\s*CREATE\s+TABLE\b/i.test(sql) || open < 0 || close < open || /WITHOUT\s+ROWID\s*$/i.test(sql.slice(close + 1))) return undefined;
+  const items: string[] = [];
+  let depth = 0;
+  let current = '';
+  let quote: string | null = null;
+  for (const ch of sql.slice(open + 1, close)) {
+    if (quote !== null) {
+      current += ch;
+      if (ch === quote) quote = null;
+      continue;
+    }
+    if (ch === '"' || ch === "'" || ch === '`' || ch === '[') quote = ch === '[' ? ']' : ch;
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      items.push(current);
+      current = '';
+    } else current += ch;
+  }
+  items.push(current);
+  const names: string[] = [];
+  for (const item of items) {
+    const text = item.trim();
+    if (/^(CONSTRAINT|PRIMARY|UNIQUE|CHECK|FOREIGN)\b/i.test(text)) continue;
+    const match = /^(?:"((?:[^"]|"")+)"|`([^`]+)`|\[([^\]]+)\]|([A-Za-z_][A-Za-z0-9_$]*))/.exec(text);
+    if (match === null) return undefined;
+    names.push(match[1]?.replace(/""/g, '"') ?? match[2] ?? match[3] ?? (match[4] as string));
+  }
+  return names;
+}
+
+/** A decimal digit's value; a large negative number for any other byte, so a bad digit spoils the sum. */
+function digitAt(bytes: Uint8Array, offset: number): number {
+  const d = (bytes[offset] as number) - 48;
+  return d >= 0 && d <= 9 ? d : -1000;
+}
+
+/** The 26-character SQLAlchemy timestamp at `offset` as float seconds, exactly as timestamps.ts parses it; NaN if it is not one. */
+function timestampAt(bytes: Uint8Array, offset: number): number {
+  if (bytes[offset + 4] !== 45 || bytes[offset + 7] !== 45 || bytes[offset + 10] !== 32 || bytes[offset + 13] !== 58 || bytes[offset + 16] !== 58 || bytes[offset + 19] !== 46) return Number.NaN;
+  const year = digitAt(bytes, offset + 0) * 1000 + digitAt(bytes, offset + 1) * 100 + digitAt(bytes, offset + 2) * 10 + digitAt(bytes, offset + 3);
+  const month = digitAt(bytes, offset + 5) * 10 + digitAt(bytes, offset + 6);
+  const day = digitAt(bytes, offset + 8) * 10 + digitAt(bytes, offset + 9);
+  const hour = digitAt(bytes, offset + 11) * 10 + digitAt(bytes, offset + 12);
+  const minute = digitAt(bytes, offset + 14) * 10 + digitAt(bytes, offset + 15);
+  const second = digitAt(bytes, offset + 17) * 10 + digitAt(bytes, offset + 18);
+  const micros = digitAt(bytes, offset + 20) * 100000 + digitAt(bytes, offset + 21) * 10000 + digitAt(bytes, offset + 22) * 1000 + digitAt(bytes, offset + 23) * 100 + digitAt(bytes, offset + 24) * 10 + digitAt(bytes, offset + 25);
+  if (!(year >= 1 && month >= 1 && month <= 12 && day >= 1 && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && micros >= 0)) return Number.NaN;
+  if (day > daysInMonth(year, month)) return Number.NaN;
+  // The audit's upper bound is the text '9999-12-31 23:59:59.000000'.
+  if (year === 9999 && month === 12 && day === 31 && hour === 23 && minute === 59 && second === 59 && micros > 0) return Number.NaN;
+  const whole = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+  const totalMicros = whole * 1e6 + micros;
+  const seconds = Number.isSafeInteger(totalMicros) ? totalMicros / 1e6 : whole + micros / 1e6;
+  return seconds < MIN_TIMESTAMP || seconds > MAX_TIMESTAMP ? Number.NaN : seconds;
+}
+
+// The JSON validator's cursor: module state rather than closures, so a million calls allocate nothing.
+let json: Uint8Array = new Uint8Array(0);
+let at = 0;
+let end = 0;
+
+function skipSpace(): void {
+  while (at < end) {
+    const c = json[at] as number;
+    if (c === 32 || c === 9 || c === 10 || c === 13) at++;
+    else break;
+  }
+}
+
+function jsonLiteral(word: string): boolean {
+  for (let k = 0; k < word.length; k++) if (json[at + k] !== word.charCodeAt(k)) return false;
+  at += word.length;
+  return true;
+}
+
+function jsonString(): boolean {
+  at++;
+  while (at < end) {
+    const c = json[at++] as number;
+    if (c === 34) return true;
+    if (c < 32) return false;
+    if (c === 92) {
+      const e = json[at++];
+      if (e === 117) {
+        for (let k = 0; k < 4; k++) {
+          const h = json[at++] as number;
+          if (!((h >= 48 && h <= 57) || (h >= 65 && h <= 70) || (h >= 97 && h <= 102))) return false;
+        }
+      } else if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) return false;
+    }
+  }
+  return false;
+}
+
+function jsonDigits(): number {
+  const from = at;
+  while (at < end && (json[at] as number) >= 48 && (json[at] as number) <= 57) at++;
+  return at - from;
+}
+
+function jsonNumber(): boolean {
+  if (json[at] === 45) at++;
+  if (json[at] === 48) at++;
+  else if (jsonDigits() === 0) return false;
+  if (json[at] === 46) {
+    at++;
+    if (jsonDigits() === 0) return false;
+  }
+  const c = json[at];
+  return c !== 101 && c !== 69;
+}
+
+function jsonValue(depth: number, maxDepth: number): boolean {
+  skipSpace();
+  if (at >= end) return false;
+  const c = json[at] as number;
+  if (c === 123 || c === 91) {
+    if (depth >= maxDepth) return false;
+    const close = c === 123 ? 125 : 93;
+    at++;
+    skipSpace();
+    if (json[at] === close) {
+      at++;
+      return true;
+    }
+    for (;;) {
+      if (c === 123) {
+        skipSpace();
+        if (json[at] !== 34 || !jsonString()) return false;
+        skipSpace();
+        if (json[at++] !== 58) return false;
+      }
+      if (!jsonValue(depth + 1, maxDepth)) return false;
+      skipSpace();
+      const next = json[at++];
+      if (next === close) return true;
+      if (next !== 44) return false;
+    }
+  }
+  if (c === 34) return jsonString();
+  if (c === 116) return jsonLiteral('true');
+  if (c === 102) return jsonLiteral('false');
+  if (c === 110) return jsonLiteral('null');
+  return jsonNumber();
+}
+
+/**
+ * Whether `bytes[start, stop)` is one JSON value as RFC 8259 (and SQLite's json_valid) defines
+ * it, nesting at most `maxDepth`; numbers with an exponent are refused (SQLite takes 1e400,
+ * JavaScript makes it Infinity), so that such a row takes the careful path.
+ */
+export function isPlainJson(bytes: Uint8Array, start: number, stop: number, maxDepth: number): boolean {
+  json = bytes;
+  at = start;
+  end = stop;
+  const ok = jsonValue(0, maxDepth);
+  skipSpace();
+  return ok && at === end;
+}
+
+/** The features object's text is flat: `{` first and no other `{` or `[` (the audit's cheap test). */
+function flatObjectText(bytes: Uint8Array, start: number, end: number): boolean {
+  if (bytes[start] !== 123) return false;
+  for (let k = start + 1; k < end; k++) {
+    const c = bytes[k];
+    if (c === 123 || c === 91) return false;
+  }
+  return true;
+}
+
+function bracketCount(bytes: Uint8Array, start: number, end: number): number {
+  let n = 0;
+  for (let k = start; k < end; k++) if (bytes[k] === 123 || bytes[k] === 91) n++;
+  return n;
+}
+
+/** A column's serial type; NULL (0) for a column the record does not reach. */
+function typeOf(record: RecordColumns, column: number): number {
+  return column < record.count ? (record.types[column] as number) : 0;
+}
+
+/**
+ * The predictions of a database image, or undefined when some row needs the careful path (or
+ * the image is not one this reader can follow).
+ */
+export function scanPredictions(image: Uint8Array, features: readonly string[] = []): WindowColumns | undefined {
+  try {
+    return scan(image, features);
+  } catch (error) {
+    if (error instanceof ScanRefused) return undefined;
+    throw error;
+  }
+}
+
+function scan(image: Uint8Array, features: readonly string[]): WindowColumns | undefined {
+  const layout = layoutOf(image);
+  let root = 0;
+  let columns: string[] | undefined;
+  const schema = recordColumns(5);
+  scanTable(image, layout, 1, (_rowid, record) => {
+    readRecordHeader(record, schema);
+    if (schema.count < 5) return;
+    const text = (c: number) => (isText(schema.types[c] as number) ? decode(record.subarray(schema.offsets[c] as number, (schema.offsets[c] as number) + textLength(schema.types[c] as number))) : undefined);
+    if (text(0) !== 'table' || text(1) !== 'predictions') return;
+    root = integerAt(record, schema.types[3] as number, schema.offsets[3] as number) ?? 0;
+    const sql = text(4);
+    columns = sql === undefined ? undefined : columnNamesOf(sql);
+  });
+  if (root === 0 || columns === undefined) return undefined;
+  const index = new Map<string, number>(columns.map((name, i) => [name, i]));
+  if (NEEDED.some((name) => !index.has(name))) return undefined;
+  const place = Object.fromEntries(NEEDED.map((name) => [name, index.get(name) as number])) as Record<Needed, number>;
+  const width = Math.max(...Object.values(place)) + 1;
+
+  const timestamps: number[] = [];
+  const versions: string[] = [];
+  const predicted: number[] = [];
+  const confidences: number[] = [];
+  const actuals: number[] = [];
+  const featureValues = new Map<string, FeatureValue[]>(features.map((name) => [name, []]));
+  const knownVersions: { bytes: Uint8Array; text: string }[] = [];
+  const record = recordColumns(width);
+  let suspect = false;
+
+  scanTable(image, layout, root, (_rowid, bytes) => {
+    if (suspect) return;
+    readRecordHeader(bytes, record);
+
+    const t = typeOf(record, place.timestamp) === 13 + 2 * 26 ? timestampAt(bytes, (record.offsets[place.timestamp] as number)) : Number.NaN;
+    const versionType = typeOf(record, place.model_version);
+    const predictedValue = integerAt(bytes, typeOf(record, place.predicted_outcome), (record.offsets[place.predicted_outcome] as number));
+    const confidence = numberAt(bytes, typeOf(record, place.confidence), (record.offsets[place.confidence] as number));
+    const actualType = typeOf(record, place.actual_outcome);
+    const actual = actualType === 0 ? OUTCOME_UNKNOWN : integerAt(bytes, actualType, (record.offsets[place.actual_outcome] as number));
+    const actualTimeType = typeOf(record, place.actual_outcome_timestamp);
+    const featuresType = typeOf(record, place.features);
+    const featuresStart = (record.offsets[place.features] as number);
+    const featuresEnd = featuresStart + textLength(featuresType);
+    const metadataType = typeOf(record, place.extra_metadata);
+    const metadataStart = (record.offsets[place.extra_metadata] as number);
+    const metadataEnd = metadataStart + textLength(metadataType);
+    const sound =
+      !Number.isNaN(t) &&
+      isText(versionType) &&
+      isText(typeOf(record, place.prediction_id)) &&
+      textLength(typeOf(record, place.prediction_id)) > 0 &&
+      (predictedValue === 0 || predictedValue === 1) &&
+      confidence !== undefined &&
+      confidence >= 0 &&
+      confidence <= 1 &&
+      (actualType === 0 || actual === 0 || actual === 1) &&
+      (actualTimeType === 0 || (actualTimeType === 13 + 2 * 26 && !Number.isNaN(timestampAt(bytes, (record.offsets[place.actual_outcome_timestamp] as number))))) &&
+      isText(featuresType) &&
+      flatObjectText(bytes, featuresStart, featuresEnd) &&
+      isPlainJson(bytes, featuresStart, featuresEnd, 1) &&
+      (metadataType === 0 ||
+        (isText(metadataType) &&
+          (bytes[metadataStart] === 123 ? isPlainJson(bytes, metadataStart, metadataEnd, 64) && bracketCount(bytes, metadataStart, metadataEnd) <= 64 : textLength(metadataType) === 4 && bytes[metadataStart] === 110 && bytes[metadataStart + 1] === 117 && bytes[metadataStart + 2] === 108 && bytes[metadataStart + 3] === 108)));
+    if (!sound) {
+      suspect = true;
+      return;
+    }
+    const versionStart = (record.offsets[place.model_version] as number);
+    const versionLength = textLength(versionType);
+    let version: string | undefined;
+    for (const known of knownVersions) {
+      if (known.bytes.length !== versionLength) continue;
+      let same = true;
+      for (let k = 0; k < versionLength; k++) {
+        if (known.bytes[k] !== bytes[versionStart + k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        version = known.text;
+        break;
+      }
+    }
+    if (version === undefined) {
+      const versionBytes = bytes.slice(versionStart, versionStart + versionLength);
+      version = decode(versionBytes);
+      if (knownVersions.length < 64) knownVersions.push({ bytes: versionBytes, text: version });
+    }
+    if (features.length > 0) {
+      const parsed = JSON.parse(decode(bytes.subarray(featuresStart, featuresEnd))) as Record<string, FeatureValue>;
+      for (const [name, values] of featureValues) values.push(Object.hasOwn(parsed, name) ? (parsed[name] ?? null) : null);
+    }
+    timestamps.push(t);
+    versions.push(version);
+    predicted.push(predictedValue as number);
+    confidences.push(confidence as number);
+    actuals.push(actual as number);
+  });
+  if (suspect) return undefined;
+  // The store reads predictions in time order (ties by id); rows appended in time order already are.
+  let sorted = true;
+  for (let i = 1; i < timestamps.length && sorted; i++) sorted = (timestamps[i - 1] as number) <= (timestamps[i] as number);
+  const order = sorted ? null : Array.from(timestamps.keys()).sort((a, b) => (timestamps[a] as number) - (timestamps[b] as number) || a - b);
+  const arrange = <T>(values: T[]): T[] => (order === null ? values : order.map((i) => values[i] as T));
+  return {
+    length: timestamps.length,
+    timestamp: Float64Array.from(arrange(timestamps)),
+    model_version: arrange(versions),
+    predicted_outcome: Uint8Array.from(arrange(predicted)),
+    confidence: Float64Array.from(arrange(confidences)),
+    actual_outcome: Int8Array.from(arrange(actuals)),
+    features: new Map([...featureValues].map(([name, values]) => [name, arrange(values)])),
+  };
+}

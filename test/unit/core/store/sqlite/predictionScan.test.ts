@@ -1,0 +1,161 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { generateDataset } from '../../../../../scripts/generator/generateDataset';
+import { windowedMetrics } from '../../../../../src/core/analytics/windows';
+import { openStore } from '../../../../../src/core/store/openStore';
+import { columnNamesOf, isPlainJson, scanPredictions } from '../../../../../src/core/store/sqlite/predictionScan';
+import { readSqliteImage } from '../../../../../src/core/store/sqlite/snapshot';
+import type { PredictionColumns } from '../../../../../src/core/store/store';
+
+function python(script: string, ...args: string[]): string {
+  const run = spawnSync('python3', ['-c', script, ...args], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  return run.stdout;
+}
+
+describe('reading predictions straight from database pages', function () {
+  this.timeout(120_000);
+  let dir = '';
+  let reference: PredictionColumns;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pitwall-scan-'));
+    await generateDataset({ outDir: dir, predictions: 6000, seed: 21 });
+    const store = await openStore(join(dir, 'monitoring.db'));
+    reference = await store.readPredictionColumns({ features: ['circuit', 'grid_position', 'track_temp'] });
+    await store.close();
+  });
+
+  after(() => {
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
+
+  function copyDatabase(name: string): string {
+    const target = join(dir, name);
+    copyFileSync(join(dir, 'monitoring.db'), target);
+    for (const suffix of ['-wal', '-shm']) if (existsSync(join(dir, `monitoring.db${suffix}`))) copyFileSync(join(dir, `monitoring.db${suffix}`), `${target}${suffix}`);
+    return target;
+  }
+
+  it('gives exactly the columns the store reads through SQLite and the schema', async () => {
+    const scanned = scanPredictions(await readSqliteImage(join(dir, 'monitoring.db')), ['circuit', 'grid_position', 'track_temp']);
+    assert.ok(scanned, 'the generated database scans');
+    assert.equal(scanned.length, 6000);
+    assert.deepEqual(scanned.timestamp, reference.timestamp);
+    assert.deepEqual(scanned.model_version, reference.model_version);
+    assert.deepEqual(scanned.predicted_outcome, reference.predicted_outcome);
+    assert.deepEqual(scanned.confidence, reference.confidence);
+    assert.deepEqual(scanned.actual_outcome, reference.actual_outcome);
+    assert.deepEqual(scanned.features, reference.features);
+    assert.deepEqual(
+      windowedMetrics(scanned as PredictionColumns, { every: '6h', by: 'feature:circuit', minLabels: 5 }),
+      windowedMetrics(reference, { every: '6h', by: 'feature:circuit', minLabels: 5 }),
+    );
+  });
+
+  it('sees rows committed only to the WAL, as SQLite does', async () => {
+    const file = copyDatabase('wal.db');
+    // A second process writes in WAL mode and keeps the WAL (no checkpoint on close).
+    python(`
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("PRAGMA journal_mode=WAL")
+db.execute("PRAGMA wal_autocheckpoint=0")
+db.execute("UPDATE predictions SET actual_outcome = 1 - coalesce(actual_outcome, 0) WHERE id <= 10")
+db.execute("INSERT INTO predictions (timestamp, model_version, prediction_id, predicted_outcome, confidence, actual_outcome, features) SELECT timestamp, model_version, prediction_id || '-copy', predicted_outcome, confidence, actual_outcome, features FROM predictions WHERE id <= 500")
+db.commit()
+import os
+os._exit(0)
+`, file);
+    assert.ok(existsSync(`${file}-wal`));
+    const scanned = scanPredictions(await readSqliteImage(file));
+    const store = await openStore(file);
+    try {
+      const columns = await store.readPredictionColumns();
+      assert.ok(scanned);
+      assert.equal(scanned.length, 6500);
+      const differences = [...scanned.actual_outcome].flatMap((value, i) => (value === columns.actual_outcome[i] ? [] : [[i, value, columns.actual_outcome[i]]]));
+      assert.deepEqual(differences.slice(0, 5), []);
+      assert.deepEqual(scanned.timestamp, columns.timestamp);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('follows rows that spill onto overflow pages', async () => {
+    const file = copyDatabase('overflow.db');
+    python(`
+import sqlite3, sys, json
+db = sqlite3.connect(sys.argv[1])
+big = json.dumps({"circuit": "monza", "note": "x" * 20000})
+db.execute("UPDATE predictions SET features = ? WHERE id IN (3, 4000)", (big,))
+db.commit()
+`, file);
+    const scanned = scanPredictions(await readSqliteImage(file), ['circuit']);
+    assert.ok(scanned);
+    assert.equal(scanned.length, 6000);
+    assert.equal(scanned.features.get('circuit')?.[2], 'monza');
+    assert.equal(scanned.features.get('circuit')?.[3999], 'monza');
+  });
+
+  for (const [name, statement] of [
+    ['a timestamp that is not SQLAlchemy text', "UPDATE predictions SET timestamp = '2026-10-01T00:00:00Z' WHERE id = 7"],
+    ['an impossible date', "UPDATE predictions SET timestamp = '2026-02-30 10:00:00.000000' WHERE id = 7"],
+    ['a confidence above 1', 'UPDATE predictions SET confidence = 1.5 WHERE id = 7'],
+    ['a confidence stored as text', "UPDATE predictions SET confidence = 'high' WHERE id = 7"],
+    ['a predicted outcome of 2', 'UPDATE predictions SET predicted_outcome = 2 WHERE id = 7'],
+    ['features that are not JSON', "UPDATE predictions SET features = '{\"a\": }' WHERE id = 7"],
+    ['nested features', "UPDATE predictions SET features = '{\"a\": {\"b\": 1}}' WHERE id = 7"],
+    ['a number beyond a double', "UPDATE predictions SET features = '{\"a\": 1e400}' WHERE id = 7"],
+    ['an empty prediction id', "UPDATE predictions SET prediction_id = '' WHERE id = 7"],
+    ['an actual outcome of -1', 'UPDATE predictions SET actual_outcome = -1 WHERE id = 7'],
+  ] as const) {
+    it(`gives way to the careful path for ${name}`, async () => {
+      const file = copyDatabase(`suspect-${name.replace(/\W+/g, '-')}.db`);
+      python(`
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute(sys.argv[2])
+db.commit()
+`, file, statement);
+      assert.equal(scanPredictions(await readSqliteImage(file)), undefined);
+    });
+  }
+
+  it('gives way on a damaged page instead of reading garbage', async () => {
+    const image = await readSqliteImage(join(dir, 'monitoring.db'));
+    const damaged = new Uint8Array(image);
+    const pageSize = ((damaged[16] as number) << 8) | (damaged[17] as number);
+    // Every page after the schema: its type byte becomes one no b-tree page has.
+    for (let page = 2; page * pageSize <= damaged.length; page++) damaged[(page - 1) * pageSize] = 0x42;
+    assert.equal(scanPredictions(damaged), undefined);
+    assert.equal(scanPredictions(damaged.subarray(0, 50)), undefined);
+  });
+
+  it('reads column names from CREATE TABLE as SQLAlchemy and people write it', () => {
+    assert.deepEqual(columnNamesOf('CREATE TABLE predictions (\n\tid INTEGER NOT NULL, \n\t"timestamp" DATETIME NOT NULL, \n\tfeatures JSON NOT NULL, \n\tPRIMARY KEY (id)\n)'), ['id', 'timestamp', 'features']);
+    assert.deepEqual(columnNamesOf('CREATE TABLE t ([a b] TEXT, `c` REAL DEFAULT (1.0), d NUMERIC(10, 2), CONSTRAINT x UNIQUE (d))'), ['a b', 'c', 'd']);
+    assert.equal(columnNamesOf('CREATE TABLE t (a INTEGER PRIMARY KEY) WITHOUT ROWID'), undefined);
+    assert.equal(columnNamesOf('CREATE VIEW v AS SELECT 1'), undefined);
+  });
+
+  it('validates JSON as JSON.parse does, for JSON without exponents', () => {
+    const encoder = new TextEncoder();
+    fc.assert(
+      fc.property(fc.json(), (text) => {
+        const bytes = encoder.encode(text);
+        const expected = !/[eE][+-]?\d/.test(text.replace(/"(?:[^"\\]|\\.)*"/g, '""'));
+        assert.equal(isPlainJson(bytes, 0, bytes.length, 64), expected || false, text);
+      }),
+      { numRuns: 300 },
+    );
+    for (const bad of ['{', '{"a":1,}', '[1 2]', '"\\x"', '01', '1.', '-', 'tru', '{"a" 1}', '{} {}', '"\u0001"']) {
+      const bytes = encoder.encode(bad);
+      assert.equal(isPlainJson(bytes, 0, bytes.length, 64), false, bad);
+    }
+  });
+});
