@@ -235,6 +235,11 @@ export const messages = {
   healthScheduleInvalid: (got: string) => `--schedule needs a duration such as 15m, 1h or 1d, not "${got}".`,
 
   // --- analytics -------------------------------------------------------------
+  driftOptionInvalid: (option: string, got: string, expected: string) => `The drift option ${option} must be ${expected}, not ${got}.`,
+  driftTooFewValues: (feature: string, sample: 'baseline' | 'current', count: number, missing: number, min: number) =>
+    count === 0
+      ? `Drift of "${feature}" is not measured: the ${sample} sample has no values of it${missing > 0 ? ` (all ${missing} are missing)` : ''}.`
+      : `Drift of "${feature}" is not measured: the ${sample} sample has ${count} values of it, fewer than the ${min} needed. Choose a longer period or a lower minimum.`,
   estimateOptionInvalid: (name: string, requirement: string, got: number | string) =>
     `The performance estimate's ${name} must be ${requirement}, not ${typeof got === 'string' ? JSON.stringify(got) : got}.`,
   estimateConfidenceInvalid: (sample: string, index: number, got: number) =>

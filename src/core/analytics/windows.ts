@@ -529,7 +529,7 @@ export function windowedMetrics(columns: WindowColumns, options: WindowedMetrics
   const minLabels = checkMinLabels(options.minLabels ?? DEFAULT_MIN_LABELS);
   const plan = planWindows(options);
   const wanted = selectedMetrics(options.metrics);
-  return windowStatsOf(columns, plan).map((stats) => metricsOfWindow(stats, plan, wanted, minLabels));
+  return checkFeatureSeen(plan, windowStatsOf(columns, plan)).map((stats) => metricsOfWindow(stats, plan, wanted, minLabels));
 }
 
 /** How a store's windows were computed: pushed down to its database, or over loaded records. */
