@@ -10,7 +10,7 @@
 import type { FeatureValue } from '../../model/fields';
 import { daysFromCivil, daysInMonth, MAX_TIMESTAMP, MIN_TIMESTAMP } from '../../model/timestamps';
 import { OUTCOME_UNKNOWN, type WindowColumns } from '../store';
-import { integerAt, isText, layoutOf, numberAt, readRecordHeader, recordColumns, scanTable, ScanRefused, textLength, type RecordColumns } from './tableScan';
+import { integerAt, isText, layoutOf, numberAt, readRecordHeader, recordColumns, scanLeaves, scanTable, ScanRefused, tableLeaves, textLength, type RecordColumns } from './tableScan';
 
 
 const NEEDED = ['timestamp', 'model_version', 'prediction_id', 'predicted_outcome', 'confidence', 'actual_outcome', 'actual_outcome_timestamp', 'features', 'extra_metadata'] as const;
@@ -192,6 +192,39 @@ export function isPlainJson(bytes: Uint8Array, start: number, stop: number, maxD
   return ok && at === end;
 }
 
+/** Whether `bytes[start, stop)` is a JSON object of scalars (the features' shape), without recursion. */
+function isFlatJsonObject(bytes: Uint8Array, start: number, stop: number): boolean {
+  json = bytes;
+  at = start;
+  end = stop;
+  skipSpace();
+  if (json[at] !== 123) return false;
+  at++;
+  skipSpace();
+  if (json[at] === 125) {
+    at++;
+    skipSpace();
+    return at === end;
+  }
+  for (;;) {
+    if (json[at] !== 34 || !jsonString()) return false;
+    skipSpace();
+    if (json[at++] !== 58) return false;
+    skipSpace();
+    const c = json[at];
+    const ok = c === 34 ? jsonString() : c === 116 ? jsonLiteral('true') : c === 102 ? jsonLiteral('false') : c === 110 ? jsonLiteral('null') : jsonNumber();
+    if (!ok) return false;
+    skipSpace();
+    const next = json[at++];
+    if (next === 125) {
+      skipSpace();
+      return at === end;
+    }
+    if (next !== 44) return false;
+    skipSpace();
+  }
+}
+
 /** The features object's text is flat: `{` first and no other `{` or `[` (the audit's cheap test). */
 function flatObjectText(bytes: Uint8Array, start: number, end: number): boolean {
   if (bytes[start] !== 123) return false;
@@ -246,17 +279,20 @@ function scan(image: Uint8Array, features: readonly string[]): WindowColumns | u
   const place = Object.fromEntries(NEEDED.map((name) => [name, index.get(name) as number])) as Record<Needed, number>;
   const width = Math.max(...Object.values(place)) + 1;
 
-  const timestamps: number[] = [];
-  const versions: string[] = [];
-  const predicted: number[] = [];
-  const confidences: number[] = [];
-  const actuals: number[] = [];
-  const featureValues = new Map<string, FeatureValue[]>(features.map((name) => [name, []]));
+  const leaves = tableLeaves(image, layout, root);
+  // Sized from the leaves' cell counts: no array grows, and nothing is copied at the end.
+  const timestamps = new Float64Array(leaves.rows);
+  const versions = new Array<string>(leaves.rows);
+  const predicted = new Uint8Array(leaves.rows);
+  const confidences = new Float64Array(leaves.rows);
+  const actuals = new Int8Array(leaves.rows);
+  const featureValues = new Map<string, FeatureValue[]>(features.map((name) => [name, new Array<FeatureValue>(leaves.rows)]));
+  let n = 0;
   const knownVersions: { bytes: Uint8Array; text: string }[] = [];
   const record = recordColumns(width);
   let suspect = false;
 
-  scanTable(image, layout, root, (_rowid, bytes) => {
+  scanLeaves(image, layout, leaves, (_rowid, bytes) => {
     if (suspect) return;
     readRecordHeader(bytes, record);
 
@@ -286,7 +322,7 @@ function scan(image: Uint8Array, features: readonly string[]): WindowColumns | u
       (actualTimeType === 0 || (actualTimeType === 13 + 2 * 26 && !Number.isNaN(timestampAt(bytes, (record.offsets[place.actual_outcome_timestamp] as number))))) &&
       isText(featuresType) &&
       flatObjectText(bytes, featuresStart, featuresEnd) &&
-      isPlainJson(bytes, featuresStart, featuresEnd, 1) &&
+      isFlatJsonObject(bytes, featuresStart, featuresEnd) &&
       (metadataType === 0 ||
         (isText(metadataType) &&
           (bytes[metadataStart] === 123 ? isPlainJson(bytes, metadataStart, metadataEnd, 64) && bracketCount(bytes, metadataStart, metadataEnd) <= 64 : textLength(metadataType) === 4 && bytes[metadataStart] === 110 && bytes[metadataStart + 1] === 117 && bytes[metadataStart + 2] === 108 && bytes[metadataStart + 3] === 108)));
@@ -318,27 +354,30 @@ function scan(image: Uint8Array, features: readonly string[]): WindowColumns | u
     }
     if (features.length > 0) {
       const parsed = JSON.parse(decode(bytes.subarray(featuresStart, featuresEnd))) as Record<string, FeatureValue>;
-      for (const [name, values] of featureValues) values.push(Object.hasOwn(parsed, name) ? (parsed[name] ?? null) : null);
+      for (const [name, values] of featureValues) values[n] = Object.hasOwn(parsed, name) ? (parsed[name] ?? null) : null;
     }
-    timestamps.push(t);
-    versions.push(version);
-    predicted.push(predictedValue as number);
-    confidences.push(confidence as number);
-    actuals.push(actual as number);
+    timestamps[n] = t;
+    versions[n] = version;
+    predicted[n] = predictedValue as number;
+    confidences[n] = confidence as number;
+    actuals[n] = actual as number;
+    n++;
   });
   if (suspect) return undefined;
   // The store reads predictions in time order (ties by id); rows appended in time order already are.
   let sorted = true;
-  for (let i = 1; i < timestamps.length && sorted; i++) sorted = (timestamps[i - 1] as number) <= (timestamps[i] as number);
-  const order = sorted ? null : Array.from(timestamps.keys()).sort((a, b) => (timestamps[a] as number) - (timestamps[b] as number) || a - b);
-  const arrange = <T>(values: T[]): T[] => (order === null ? values : order.map((i) => values[i] as T));
+  for (let i = 1; i < n && sorted; i++) sorted = (timestamps[i - 1] as number) <= (timestamps[i] as number);
+  if (sorted) {
+    return { length: n, timestamp: timestamps, model_version: versions, predicted_outcome: predicted, confidence: confidences, actual_outcome: actuals, features: featureValues };
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (timestamps[a] as number) - (timestamps[b] as number) || a - b);
   return {
-    length: timestamps.length,
-    timestamp: Float64Array.from(arrange(timestamps)),
-    model_version: arrange(versions),
-    predicted_outcome: Uint8Array.from(arrange(predicted)),
-    confidence: Float64Array.from(arrange(confidences)),
-    actual_outcome: Int8Array.from(arrange(actuals)),
-    features: new Map([...featureValues].map(([name, values]) => [name, arrange(values)])),
+    length: n,
+    timestamp: Float64Array.from(order, (i) => timestamps[i] as number),
+    model_version: order.map((i) => versions[i] as string),
+    predicted_outcome: Uint8Array.from(order, (i) => predicted[i] as number),
+    confidence: Float64Array.from(order, (i) => confidences[i] as number),
+    actual_outcome: Int8Array.from(order, (i) => actuals[i] as number),
+    features: new Map([...featureValues].map(([name, values]) => [name, order.map((i) => values[i] ?? null)])),
   };
 }

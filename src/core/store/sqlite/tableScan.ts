@@ -71,46 +71,32 @@ function u16(bytes: Uint8Array, offset: number): number {
   return ((bytes[offset] as number) << 8) | (bytes[offset + 1] as number);
 }
 
-/**
- * Calls `visit` with each row's id and its record (a view of the payload, copied together from
- * overflow pages when it spills), in rowid order. The view is valid only during the call.
- */
-export function scanTable(image: Uint8Array, layout: ImageLayout, rootPage: number, visit: (rowid: number, record: Uint8Array) => void): void {
-  const { pageSize, usable, pageCount } = layout;
-  const seen = new Uint8Array(pageCount + 1);
-  const maxLocal = usable - 35;
-  const minLocal = Math.floor(((usable - 12) * 32) / 255) - 23;
+/** The leaf pages of a table b-tree in key order, and how many rows (cells) they hold. */
+export interface TableLeaves {
+  readonly pages: readonly number[];
+  readonly rows: number;
+  /** Pages met so far (interior and leaf), for the cycle check of overflow chains. */
+  readonly seen: Uint8Array;
+}
 
-  const pageStart = (page: number): number => {
-    if (!(page >= 1 && page <= pageCount)) throw new ScanRefused(`page ${page} is outside the file`);
-    if (seen[page]) throw new ScanRefused(`page ${page} is reached twice`);
-    seen[page] = 1;
-    return (page - 1) * pageSize;
-  };
+function pageStartOf(layout: ImageLayout, seen: Uint8Array, page: number): number {
+  if (!(page >= 1 && page <= layout.pageCount)) throw new ScanRefused(`page ${page} is outside the file`);
+  if (seen[page]) throw new ScanRefused(`page ${page} is reached twice`);
+  seen[page] = 1;
+  return (page - 1) * layout.pageSize;
+}
 
-  const overflowPayload = (headerEnd: number, size: number, pageEnd: number): Uint8Array => {
-    let local = minLocal + ((size - minLocal) % (usable - 4));
-    if (local > maxLocal) local = minLocal;
-    if (headerEnd + local + 4 > pageEnd) throw new ScanRefused('a cell overruns its page');
-    const payload = new Uint8Array(size);
-    payload.set(image.subarray(headerEnd, headerEnd + local));
-    let filled = local;
-    let next = u32(image, headerEnd + local);
-    while (filled < size) {
-      const start = pageStart(next);
-      const take = Math.min(usable - 4, size - filled);
-      payload.set(image.subarray(start + 4, start + 4 + take), filled);
-      filled += take;
-      next = u32(image, start);
-    }
-    return payload;
-  };
-
+/** Walks the interior pages of a table b-tree down to its leaves, without reading a row. */
+export function tableLeaves(image: Uint8Array, layout: ImageLayout, rootPage: number): TableLeaves {
+  const { usable } = layout;
+  const seen = new Uint8Array(layout.pageCount + 1);
+  const pages: number[] = [];
+  let rows = 0;
   const stack: number[] = [rootPage];
   // Depth-first, children in key order: the stack holds pages still to visit, last first.
   while (stack.length > 0) {
     const page = stack.pop() as number;
-    const base = pageStart(page);
+    const base = pageStartOf(layout, seen, page);
     const header = page === 1 ? base + 100 : base;
     const kind = image[header];
     const cells = u16(image, header + 3);
@@ -125,24 +111,68 @@ export function scanTable(image: Uint8Array, layout: ImageLayout, rootPage: numb
       children.push(u32(image, header + 8));
       for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as number);
     } else if (kind === 0x0d) {
-      for (let i = 0; i < cells; i++) {
-        const pointer = base + u16(image, header + 8 + 2 * i);
-        if (pointer < header + 8 || pointer >= pageEnd) throw new ScanRefused(`a cell pointer of page ${page} is out of range`);
-        const size = varintAt(image, pointer);
-        const a = varintLength;
-        const rowid = varintAt(image, pointer + a);
-        const start = pointer + a + varintLength;
-        if (size <= maxLocal) {
-          if (start + size > pageEnd) throw new ScanRefused(`a cell of page ${page} overruns it`);
-          visit(rowid, image.subarray(start, start + size));
-        } else {
-          visit(rowid, overflowPayload(start, size, pageEnd));
-        }
-      }
+      pages.push(page);
+      rows += cells;
     } else {
       throw new ScanRefused(`page ${page} is not a table b-tree page (type ${kind})`);
     }
   }
+  return { pages, rows, seen };
+}
+
+/**
+ * Calls `visit` with each row's id and its record (a view of the payload, copied together from
+ * overflow pages when it spills), leaf by leaf in the order given. The view is valid only during the call.
+ */
+export function scanLeaves(image: Uint8Array, layout: ImageLayout, leaves: TableLeaves, visit: (rowid: number, record: Uint8Array) => void): void {
+  const { pageSize, usable } = layout;
+  const { seen } = leaves;
+  const maxLocal = usable - 35;
+  const minLocal = Math.floor(((usable - 12) * 32) / 255) - 23;
+
+  const overflowPayload = (headerEnd: number, size: number, pageEnd: number): Uint8Array => {
+    let local = minLocal + ((size - minLocal) % (usable - 4));
+    if (local > maxLocal) local = minLocal;
+    if (headerEnd + local + 4 > pageEnd) throw new ScanRefused('a cell overruns its page');
+    const payload = new Uint8Array(size);
+    payload.set(image.subarray(headerEnd, headerEnd + local));
+    let filled = local;
+    let next = u32(image, headerEnd + local);
+    while (filled < size) {
+      const start = pageStartOf(layout, seen, next);
+      const take = Math.min(usable - 4, size - filled);
+      payload.set(image.subarray(start + 4, start + 4 + take), filled);
+      filled += take;
+      next = u32(image, start);
+    }
+    return payload;
+  };
+
+  for (const page of leaves.pages) {
+    const base = (page - 1) * pageSize;
+    const header = page === 1 ? base + 100 : base;
+    const cells = u16(image, header + 3);
+    const pageEnd = base + usable;
+    for (let i = 0; i < cells; i++) {
+      const pointer = base + u16(image, header + 8 + 2 * i);
+      if (pointer < header + 8 || pointer >= pageEnd) throw new ScanRefused(`a cell pointer of page ${page} is out of range`);
+      const size = varintAt(image, pointer);
+      const a = varintLength;
+      const rowid = varintAt(image, pointer + a);
+      const start = pointer + a + varintLength;
+      if (size <= maxLocal) {
+        if (start + size > pageEnd) throw new ScanRefused(`a cell of page ${page} overruns it`);
+        visit(rowid, image.subarray(start, start + size));
+      } else {
+        visit(rowid, overflowPayload(start, size, pageEnd));
+      }
+    }
+  }
+}
+
+/** Every row of a table, in rowid order. */
+export function scanTable(image: Uint8Array, layout: ImageLayout, rootPage: number, visit: (rowid: number, record: Uint8Array) => void): void {
+  scanLeaves(image, layout, tableLeaves(image, layout, rootPage), visit);
 }
 
 /** One value's place in a record: its serial type and where its bytes start. */
