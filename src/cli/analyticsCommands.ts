@@ -2,7 +2,11 @@
 import { PitwallError } from '../core/errors';
 import { computeHealth, HealthSchedule, recordHealth, type HealthReport } from '../core/analytics/health';
 import type { Binning } from '../core/analytics/metrics';
+import { estimateWindows, type EstimateReport } from '../core/analytics/estimateWindows';
 import { summarizeMetrics } from '../core/analytics/summary';
+import { reliabilityChart } from '../core/charts/reliabilityChart';
+import type { ChartSpec } from '../core/charts/theme';
+import { trendChart, trendInputFromWindows, type TrendPoint } from '../core/charts/trendChart';
 import { parseDuration, planWindows, readWindowedMetrics, windowedMetrics, WINDOW_METRICS, type WindowGrouping, type WindowMetricsRow } from '../core/analytics/windows';
 import { scanPredictionColumns } from '../core/store/openStore';
 import type { PredictionColumnsQuery, WindowColumns } from '../core/store/store';
@@ -113,7 +117,7 @@ function parseGrouping(text: string | undefined): WindowGrouping | undefined {
 const DEFAULT_TREND_METRICS = ['accuracy', 'f1', 'ece', 'avg_confidence'];
 
 const trend: Command = async (argv, env) => {
-  const usage = 'pitwall trend <source> --every 1h [--slide 15m] [--by model_version|<feature>] [--metrics accuracy,ece,…] [--model V] [--from T] [--to T] [--min-labels N] [--json]';
+  const usage = 'pitwall trend <source> --every 1h [--slide 15m] [--by model_version|<feature>] [--metrics accuracy,ece,…] [--model V] [--from T] [--to T] [--min-labels N] [--json] [--vega]';
   const { values, positionals } = parseCommand(argv, {
     ...RANGE,
     every: { type: 'string' },
@@ -122,6 +126,7 @@ const trend: Command = async (argv, env) => {
     metrics: { type: 'string' },
     bins: { type: 'string' },
     'min-labels': { type: 'string' },
+    vega: { type: 'boolean', default: false },
   });
   const source = requirePositional(positionals, 0, 'the source', usage);
   if (values.every === undefined) throw new PitwallError('input', `--every is required (for example --every 1h).\nUsage: ${usage}`);
@@ -146,6 +151,13 @@ const trend: Command = async (argv, env) => {
   // A SQLite file whose rows are all sound is decoded straight from its pages; anything else goes through the store.
   const scanned = await scanPredictionColumns(source, by?.startsWith('feature:') ? [by.slice('feature:'.length)] : []);
   const result = scanned !== undefined ? { rows: windowedMetrics(scanned, options) } : await withStore(source, env, (store) => readWindowedMetrics(store, options));
+  if (values.vega) {
+    // Alerts of the range mark the chart; they come from the store.
+    const alerts = await withStore(source, env, (store) => store.readAlerts({ ...(query.from === undefined ? {} : { from: query.from }), ...(query.to === undefined ? {} : { to: query.to }), limit: 500 }), true);
+    const shown = WINDOW_METRICS.filter((metric) => metricNames.includes(metric));
+    printJson(env.out, trendChart({ ...trendInputFromWindows(result.rows, shown), alerts: alerts.map((alert) => ({ ...alert })) }));
+    return 0;
+  }
   if (values.json) {
     printJson(env.out, result.rows);
     return 0;
@@ -177,12 +189,16 @@ function printTrend(write: (text: string) => void, rows: readonly WindowMetricsR
 }
 
 const calibration: Command = async (argv, env) => {
-  const usage = 'pitwall calibration <source> [--model V] [--bins 10] [--strategy width|mass] [--from T] [--to T] [--json]';
-  const { values, positionals } = parseCommand(argv, { ...RANGE, bins: { type: 'string' }, strategy: { type: 'string' } });
+  const usage = 'pitwall calibration <source> [--model V] [--bins 10] [--strategy width|mass] [--from T] [--to T] [--json] [--vega]';
+  const { values, positionals } = parseCommand(argv, { ...RANGE, bins: { type: 'string' }, strategy: { type: 'string' }, vega: { type: 'boolean', default: false } });
   const source = requirePositional(positionals, 0, 'the source', usage);
   const query = columnsQuery(values);
   const options = { bins: parseBins(values.bins as string | undefined), binning: parseStrategy(values.strategy as string | undefined) };
   const summary = summarizeMetrics(await classificationColumns(source, query, env), options);
+  if (values.vega) {
+    printJson(env.out, reliabilityChart([{ name: query.modelVersion ?? 'all versions', ece: summary.ece, mce: summary.mce, labelled: summary.labelled, bins: summary.reliability }]));
+    return 0;
+  }
   const report = { binning: summary.calibration_binning, bins: summary.reliability, ece: summary.ece, mce: summary.mce, labelled: summary.labelled };
   if (values.json) {
     printJson(env.out, report);
@@ -277,9 +293,89 @@ async function runSchedule(source: string, schedule: string, options: Parameters
   });
 }
 
+/** A time range written T1..T2 (each ISO 8601 or unix seconds). */
+function parseRange(text: string | undefined, flag: string): { from: number; to: number } | undefined {
+  if (text === undefined) return undefined;
+  const parts = text.split('..');
+  if (parts.length !== 2) throw new PitwallError('input', `--${flag} needs a range written T1..T2 (ISO 8601 or unix seconds), not "${text}".`);
+  const from = parseTime(parts[0], flag) as number;
+  const to = parseTime(parts[1], flag) as number;
+  if (!(to > from)) throw new PitwallError('input', `--${flag}: the range must end after it starts ("${text}").`);
+  return { from, to };
+}
+
+/** The prediction columns of a source: decoded from a sound SQLite file's pages, else through the store. */
+async function windowColumns(source: string, env: Parameters<Command>[1], features: readonly string[] = []): Promise<WindowColumns> {
+  return (await scanPredictionColumns(source, features)) ?? withStore(source, env, (store) => store.readPredictionColumns({ features }));
+}
+
+const estimate: Command = async (argv, env) => {
+  const usage = 'pitwall estimate <source> [--model V] [--every 1d] [--reference T1..T2] [--from T] [--to T] [--json] [--vega]';
+  const { values, positionals } = parseCommand(argv, { ...RANGE, every: { type: 'string' }, reference: { type: 'string' }, vega: { type: 'boolean', default: false } });
+  const source = requirePositional(positionals, 0, 'the source', usage);
+  const every = parseDuration((values.every as string | undefined) ?? '1d');
+  const reference = parseRange(values.reference as string | undefined, 'reference');
+  const query = columnsQuery(values);
+  const report = estimateWindows(await windowColumns(source, env), {
+    every,
+    ...(query.modelVersion === undefined ? {} : { modelVersion: query.modelVersion }),
+    ...(query.from === undefined ? {} : { from: query.from }),
+    ...(query.to === undefined ? {} : { to: query.to }),
+    ...(reference === undefined ? {} : { reference }),
+  });
+  if (values.vega) {
+    printJson(env.out, estimateChart(report));
+    return 0;
+  }
+  if (values.json) {
+    printJson(env.out, report);
+    return 0;
+  }
+  env.out.write(`Reference: ${formatTime(report.reference.from)} … ${formatTime(report.reference.to)} (labelled predictions of each version fit its estimator)\n`);
+  const reasons = new Map(report.windows.map((w) => [w.model_version, w.reason]));
+  for (const [version, reason] of reasons) env.out.write(`${version}: ${reason}\n`);
+  env.out.write(
+    formatTable(
+      ['WINDOW START', 'MODEL', 'N', 'LABELLED', 'EST. ACCURACY', '95% INTERVAL', 'REALIZED ACCURACY', 'EST. F1', 'REALIZED F1'],
+      report.windows.map((w) => [
+        formatTime(w.window_start),
+        w.model_version,
+        String(w.count),
+        String(w.labelled),
+        cell(w.estimated?.accuracy),
+        w.estimated?.interval.accuracy ? `${w.estimated.interval.accuracy.lower.toFixed(3)}–${w.estimated.interval.accuracy.upper.toFixed(3)}` : '—',
+        cell(w.realized?.accuracy),
+        cell(w.estimated?.f1),
+        cell(w.realized?.f1),
+      ]),
+    ),
+  );
+  return 0;
+};
+
+/** Estimated (dashed) and realized (solid) accuracy and F1 per window and version. */
+function estimateChart(report: EstimateReport): ChartSpec {
+  const points: TrendPoint[] = [];
+  for (const w of report.windows) {
+    const base = { window_start: w.window_start, window_end: w.window_end, model_version: w.model_version, count: w.count, labelled: w.labelled };
+    for (const metric of ['accuracy', 'f1'] as const) {
+      if (w.estimated !== null) {
+        const band = w.estimated.interval[metric];
+        points.push({ ...base, metric, value: w.estimated[metric], source: 'estimated', ...(band ? { lower: band.lower, upper: band.upper } : {}) });
+      }
+      if (w.realized !== null) points.push({ ...base, metric, value: w.realized[metric], source: 'realized' });
+    }
+  }
+  return trendChart(
+    { points, coverage: report.windows.map((w) => ({ window_start: w.window_start, window_end: w.window_end, model_version: w.model_version, label_coverage: w.count === 0 ? 0 : w.labelled / w.count, labelled: w.labelled, count: w.count })), metrics: ['accuracy', 'f1'] },
+    { title: 'Estimated and realized performance' },
+  );
+}
+
 export const ANALYTICS_COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   metrics: { run: metrics, summary: 'metrics <source> [--model V] [--from T] [--to T]   every metric over a range' },
   trend: { run: trend, summary: 'trend <source> --every 1h [--slide 15m] [--by model_version|<feature>] [--metrics a,b]' },
   calibration: { run: calibration, summary: 'calibration <source> [--model V] [--bins 10] [--strategy width|mass]' },
   health: { run: health, summary: 'health <source> [--every 1d] [--record] [--schedule 1h]   computed health snapshots' },
+  estimate: { run: estimate, summary: 'estimate <source> [--model V] [--every 1d] [--reference T1..T2]   label-free performance' },
 };

@@ -118,7 +118,7 @@ const COVERAGE_TITLE = 'Labelled';
 const COVERAGE_HEIGHT = 50;
 
 /** Metrics that need no ground truth, as in windows.ts: an insufficient window still has them. */
-const LABEL_FREE_METRICS: ReadonlySet<string> = new Set<WindowMetric>(['avg_confidence']);
+const LABEL_FREE_METRICS: ReadonlySet<string> = new Set<WindowMetric>(['avg_confidence', 'min_confidence', 'max_confidence', 'confidence_std']);
 
 /** Points and coverage of windowed metrics rows (grouped by model version or not at all). */
 export function trendInputFromWindows(rows: readonly WindowMetricsRow[], metrics: readonly WindowMetric[]): Pick<TrendChartInput, 'points' | 'coverage' | 'metrics'> {

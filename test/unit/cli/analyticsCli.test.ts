@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pitwall } from './runCli';
+import { renderSpec } from '../core/charts/renderSpec';
 import { generateDataset } from '../../../scripts/generator/generateDataset';
 
 const DAY = 86400;
@@ -94,7 +95,43 @@ describe('pitwall analytics commands', function () {
     assert.equal(after.health_snapshots, before.health_snapshots + 2);
   });
 
+  it('estimates performance per window without labels, realized values apart, refusing a miscalibrated reference', async () => {
+    const { status, stdout, stderr } = await pitwall('estimate', sqlite, '--every', '2d', '--reference', '2026-10-01T00:00:00Z..2026-10-10T00:00:00Z', '--json');
+    assert.equal(status, 0, stderr);
+    const report = JSON.parse(stdout) as { reference: { from: number; to: number }; windows: { model_version: string; status: string; estimated: { accuracy: number } | null; realized: { accuracy: number } | null; labelled: number; count: number }[] };
+    assert.ok(report.windows.length >= 8);
+    for (const w of report.windows) {
+      assert.ok(w.status === 'ok' || w.estimated === null, 'a refused estimate has no numbers');
+      if (w.labelled === 0) assert.equal(w.realized, null);
+    }
+    // Before v1.1's degradation, estimated and realized accuracy agree.
+    const early = report.windows.filter((w) => w.estimated !== null && w.realized !== null && w.labelled > 150);
+    assert.ok(early.length >= 4, `${early.length} windows with estimates and enough labels`);
+    for (const w of early.slice(0, 4)) {
+      const gap = Math.abs((w.estimated as { accuracy: number }).accuracy - (w.realized as { accuracy: number }).accuracy);
+      assert.ok(gap < 0.08, `estimated vs realized accuracy ${gap}`);
+    }
+    const refused = await pitwall('estimate', sqlite, '--every', '2d', '--reference', '2026-10-01T00:00:00Z..2026-10-01T01:00:00Z');
+    assert.equal(refused.status, 0);
+    assert.match(refused.stdout, /No performance is estimated/);
+  });
+
+  it('prints chart specs with --vega that compile and render without warnings', async () => {
+    for (const args of [
+      ['trend', sqlite, '--every', '1d', '--by', 'model_version', '--metrics', 'accuracy,ece', '--vega'],
+      ['calibration', jsonl, '--vega'],
+      ['estimate', sqlite, '--every', '2d', '--vega'],
+    ]) {
+      const { status, stdout, stderr } = await pitwall(...args);
+      assert.equal(status, 0, stderr);
+      const chart = await renderSpec(JSON.parse(stdout) as Parameters<typeof renderSpec>[0]);
+      assert.ok(chart.svg.length > 1000, `${args[0]} renders`);
+    }
+  });
+
   for (const [args, pattern] of [
+    [['estimate', 'SRC', '--reference', '2026-10-05'], /T1\.\.T2/],
+    [['estimate', 'SRC', '--reference', '2026-10-05..2026-10-01'], /must end after it starts/],
     [['trend', 'SRC'], /--every is required/],
     [['trend', 'SRC', '--every', '1w'], /1w/],
     [['trend', 'SRC', '--every', '1h', '--slide', '2h'], /slide/],

@@ -1,0 +1,103 @@
+/**
+ * Label-free performance per time window and model version (estimate.ts, in the manner of
+ * NannyML's CBPE). Each version's estimator is fitted on its labelled predictions of a
+ * reference period, then each window's predictions are estimated from their confidences
+ * alone. Realized values, from the labels that have arrived, are kept beside the estimate,
+ * never mixed into it. Without a reference period the oldest third of the data is the reference.
+ */
+import type { ClassificationColumns } from './classification';
+import { estimatePerformance, fitEstimator, type EstimatedMetrics, type EstimatorOptions, type EstimatorStatus, type RealizedMetrics } from './estimate';
+import { resolveSpec, type Duration } from './windows';
+import type { WindowColumns } from '../store/store';
+
+export interface EstimateWindowsOptions {
+  readonly every: Duration;
+  readonly modelVersion?: string;
+  /** Reference period [from, to); default the oldest third of the predictions' time span. */
+  readonly reference?: { readonly from: number; readonly to: number };
+  readonly from?: number;
+  readonly to?: number;
+  readonly estimator?: EstimatorOptions;
+}
+
+export interface WindowEstimate {
+  readonly window_start: number;
+  readonly window_end: number;
+  readonly model_version: string;
+  readonly count: number;
+  readonly labelled: number;
+  /** 'ok', or why nothing is estimated for this version (its reference failed the calibration check). */
+  readonly status: EstimatorStatus;
+  readonly reason: string;
+  readonly recalibrated: boolean;
+  /** From the confidences; null when the estimator refused. */
+  readonly estimated: Omit<EstimatedMetrics, 'confusion'> | null;
+  /** From the labels that have arrived; null when none has. */
+  readonly realized: Omit<RealizedMetrics, 'confusion'> | null;
+}
+
+export interface EstimateReport {
+  readonly reference: { readonly from: number; readonly to: number };
+  readonly windows: WindowEstimate[];
+}
+
+function subset(columns: WindowColumns, rows: readonly number[]): ClassificationColumns {
+  return {
+    length: rows.length,
+    predicted: Uint8Array.from(rows, (i) => columns.predicted_outcome[i] as number),
+    confidence: Float64Array.from(rows, (i) => columns.confidence[i] as number),
+    actual: Int8Array.from(rows, (i) => columns.actual_outcome[i] as number),
+  };
+}
+
+export function estimateWindows(columns: WindowColumns, options: EstimateWindowsOptions): EstimateReport {
+  const { every, from, to } = resolveSpec({ every: options.every, ...(options.from === undefined ? {} : { from: options.from }), ...(options.to === undefined ? {} : { to: options.to }) });
+  let lowest = Infinity;
+  let highest = -Infinity;
+  for (let i = 0; i < columns.length; i++) {
+    const t = columns.timestamp[i] as number;
+    if (t < lowest) lowest = t;
+    if (t > highest) highest = t;
+  }
+  const reference = options.reference ?? (Number.isFinite(lowest) ? { from: lowest, to: lowest + (highest - lowest) / 3 } : { from: 0, to: 0 });
+
+  const versions = new Map<string, { reference: number[]; windows: Map<number, number[]> }>();
+  for (let i = 0; i < columns.length; i++) {
+    const version = columns.model_version[i] as string;
+    if (options.modelVersion !== undefined && version !== options.modelVersion) continue;
+    let entry = versions.get(version);
+    if (entry === undefined) versions.set(version, (entry = { reference: [], windows: new Map() }));
+    const t = columns.timestamp[i] as number;
+    const actual = columns.actual_outcome[i] as number;
+    if (t >= reference.from && t < reference.to && (actual === 0 || actual === 1)) entry.reference.push(i);
+    if (!(t >= from && t < to)) continue;
+    const start = Math.floor(t / every) * every;
+    let rows = entry.windows.get(start);
+    if (rows === undefined) entry.windows.set(start, (rows = []));
+    rows.push(i);
+  }
+
+  const windows: WindowEstimate[] = [];
+  for (const [version, entry] of [...versions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const estimator = fitEstimator(subset(columns, entry.reference), options.estimator);
+    for (const [start, rows] of [...entry.windows].sort(([a], [b]) => a - b)) {
+      const analysis = subset(columns, rows);
+      const result = estimatePerformance(estimator, analysis);
+      const { confusion: _expected, ...estimated } = result.estimated ?? { confusion: null };
+      const { confusion: realizedConfusion, ...realized } = result.realized ?? { confusion: null };
+      windows.push({
+        window_start: start,
+        window_end: start + every,
+        model_version: version,
+        count: rows.length,
+        labelled: realizedConfusion?.labelled ?? 0,
+        status: result.status,
+        reason: result.reason,
+        recalibrated: result.recalibrated,
+        estimated: result.estimated === null ? null : (estimated as Omit<EstimatedMetrics, 'confusion'>),
+        realized: result.realized === null ? null : (realized as Omit<RealizedMetrics, 'confusion'>),
+      });
+    }
+  }
+  return { reference, windows };
+}
