@@ -51,6 +51,15 @@ const configs = [
   },
   {
     ...common,
+    // Decodes half of a SQLite file's pages beside the CLI or the extension host (predictionScan.ts).
+    entryPoints: { scanWorker: 'src/core/store/sqlite/scanWorker.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    ...common,
     entryPoints: { chartView: 'webview/chartView.ts' },
     outdir: 'dist/webview',
     platform: 'browser',

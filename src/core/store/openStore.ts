@@ -1,10 +1,11 @@
 import { open, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import { openJsonlStore } from './jsonl/jsonlStore';
 import { SqliteStore } from './sqlite/sqliteStore';
-import { scanPredictions } from './sqlite/predictionScan';
+import { scanPredictions, scanPredictionsInParallel } from './sqlite/predictionScan';
 import { readSqliteImage } from './sqlite/snapshot';
 import type { Store, WindowColumns } from './store';
 
@@ -56,5 +57,8 @@ export async function scanPredictionColumns(path: string, features: readonly str
     await handle.close();
   }
   if (head.toString('latin1') !== 'SQLite format 3\u0000') return undefined;
+  // Bundled (the CLI, the extension), a worker script sits next to the bundle: two threads decode.
+  const worker = join(__dirname, 'scanWorker.js');
+  if (existsSync(worker)) return scanPredictionsInParallel(() => readSqliteImage(absolute), worker, features);
   return scanPredictions(await readSqliteImage(absolute), features);
 }

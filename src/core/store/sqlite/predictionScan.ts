@@ -7,10 +7,11 @@
  * instead, so this path never keeps a row the store would refuse, nor drops one it keeps.
  * Rows come in the store's order: by time, ties by row id.
  */
+import { Worker } from 'node:worker_threads';
 import type { FeatureValue } from '../../model/fields';
 import { daysFromCivil, daysInMonth, MAX_TIMESTAMP, MIN_TIMESTAMP } from '../../model/timestamps';
 import { OUTCOME_UNKNOWN, type WindowColumns } from '../store';
-import { integerAt, isText, layoutOf, numberAt, readRecordHeader, recordColumns, scanLeaves, scanTable, ScanRefused, tableLeaves, textLength, type RecordColumns } from './tableScan';
+import { integerAt, isText, layoutOf, numberAt, readRecordHeader, recordColumns, scanLeaves, scanTable, ScanRefused, tableLeaves, textLength, type ImageLayout, type RecordColumns } from './tableScan';
 
 
 const NEEDED = ['timestamp', 'model_version', 'prediction_id', 'predicted_outcome', 'confidence', 'actual_outcome', 'actual_outcome_timestamp', 'features', 'extra_metadata'] as const;
@@ -92,6 +93,8 @@ function timestampAt(bytes: Uint8Array, offset: number): number {
 let json: Uint8Array = new Uint8Array(0);
 let at = 0;
 let end = 0;
+/** `{` and `[` met by the last validation, in strings too: the audit's tests count them so. */
+let brackets = 0;
 
 function skipSpace(): void {
   while (at < end) {
@@ -113,6 +116,7 @@ function jsonString(): boolean {
     const c = json[at++] as number;
     if (c === 34) return true;
     if (c < 32) return false;
+    if (c === 123 || c === 91) brackets++;
     if (c === 92) {
       const e = json[at++];
       if (e === 117) {
@@ -149,6 +153,7 @@ function jsonValue(depth: number, maxDepth: number): boolean {
   if (at >= end) return false;
   const c = json[at] as number;
   if (c === 123 || c === 91) {
+    brackets++;
     if (depth >= maxDepth) return false;
     const close = c === 123 ? 125 : 93;
     at++;
@@ -187,17 +192,21 @@ export function isPlainJson(bytes: Uint8Array, start: number, stop: number, maxD
   json = bytes;
   at = start;
   end = stop;
+  brackets = 0;
   const ok = jsonValue(0, maxDepth);
   skipSpace();
   return ok && at === end;
 }
 
-/** Whether `bytes[start, stop)` is a JSON object of scalars (the features' shape), without recursion. */
+/**
+ * Whether `bytes[start, stop)` is a JSON object of scalars with no other `{` or `[`, even in a
+ * string: the audit's test for features (text starting with `{`, no `[`, no later `{`, json_valid).
+ */
 function isFlatJsonObject(bytes: Uint8Array, start: number, stop: number): boolean {
   json = bytes;
   at = start;
   end = stop;
-  skipSpace();
+  brackets = 0;
   if (json[at] !== 123) return false;
   at++;
   skipSpace();
@@ -218,27 +227,11 @@ function isFlatJsonObject(bytes: Uint8Array, start: number, stop: number): boole
     const next = json[at++];
     if (next === 125) {
       skipSpace();
-      return at === end;
+      return at === end && brackets === 0;
     }
     if (next !== 44) return false;
     skipSpace();
   }
-}
-
-/** The features object's text is flat: `{` first and no other `{` or `[` (the audit's cheap test). */
-function flatObjectText(bytes: Uint8Array, start: number, end: number): boolean {
-  if (bytes[start] !== 123) return false;
-  for (let k = start + 1; k < end; k++) {
-    const c = bytes[k];
-    if (c === 123 || c === 91) return false;
-  }
-  return true;
-}
-
-function bracketCount(bytes: Uint8Array, start: number, end: number): number {
-  let n = 0;
-  for (let k = start; k < end; k++) if (bytes[k] === 123 || bytes[k] === 91) n++;
-  return n;
 }
 
 /** A column's serial type; NULL (0) for a column the record does not reach. */
@@ -246,133 +239,189 @@ function typeOf(record: RecordColumns, column: number): number {
   return column < record.count ? (record.types[column] as number) : 0;
 }
 
-/**
- * The predictions of a database image, or undefined when some row needs the careful path (or
- * the image is not one this reader can follow).
- */
-export function scanPredictions(image: Uint8Array, features: readonly string[] = []): WindowColumns | undefined {
+/** Where the predictions are in an image: the table's leaves and each needed column's position. */
+export interface ScanPlan {
+  readonly layout: ImageLayout;
+  readonly leaves: readonly number[];
+  readonly rows: number;
+  readonly place: Readonly<Record<Needed, number>>;
+}
+
+/** The plan of a scan, or undefined when the image has no predictions table this reader understands. */
+export function planScan(image: Uint8Array): ScanPlan | undefined {
   try {
-    return scan(image, features);
+    const layout = layoutOf(image);
+    let root = 0;
+    let columns: string[] | undefined;
+    const schema = recordColumns(5);
+    scanTable(image, layout, 1, (_rowid, record) => {
+      readRecordHeader(record, schema);
+      if (schema.count < 5) return;
+      const text = (c: number) => (isText(schema.types[c] as number) ? decode(record.subarray(schema.offsets[c] as number, (schema.offsets[c] as number) + textLength(schema.types[c] as number))) : undefined);
+      if (text(0) !== 'table' || text(1) !== 'predictions') return;
+      root = integerAt(record, schema.types[3] as number, schema.offsets[3] as number) ?? 0;
+      const sql = text(4);
+      columns = sql === undefined ? undefined : columnNamesOf(sql);
+    });
+    if (root === 0 || columns === undefined) return undefined;
+    const index = new Map<string, number>((columns as string[]).map((name, i) => [name, i]));
+    if (NEEDED.some((name) => !index.has(name))) return undefined;
+    const place = Object.fromEntries(NEEDED.map((name) => [name, index.get(name) as number])) as Record<Needed, number>;
+    const leaves = tableLeaves(image, layout, root);
+    return { layout, leaves: leaves.pages, rows: leaves.rows, place };
   } catch (error) {
     if (error instanceof ScanRefused) return undefined;
     throw error;
   }
 }
 
-function scan(image: Uint8Array, features: readonly string[]): WindowColumns | undefined {
-  const layout = layoutOf(image);
-  let root = 0;
-  let columns: string[] | undefined;
-  const schema = recordColumns(5);
-  scanTable(image, layout, 1, (_rowid, record) => {
-    readRecordHeader(record, schema);
-    if (schema.count < 5) return;
-    const text = (c: number) => (isText(schema.types[c] as number) ? decode(record.subarray(schema.offsets[c] as number, (schema.offsets[c] as number) + textLength(schema.types[c] as number))) : undefined);
-    if (text(0) !== 'table' || text(1) !== 'predictions') return;
-    root = integerAt(record, schema.types[3] as number, schema.offsets[3] as number) ?? 0;
-    const sql = text(4);
-    columns = sql === undefined ? undefined : columnNamesOf(sql);
-  });
-  if (root === 0 || columns === undefined) return undefined;
-  const index = new Map<string, number>(columns.map((name, i) => [name, i]));
-  if (NEEDED.some((name) => !index.has(name))) return undefined;
-  const place = Object.fromEntries(NEEDED.map((name) => [name, index.get(name) as number])) as Record<Needed, number>;
-  const width = Math.max(...Object.values(place)) + 1;
+/** The decoded rows of some leaves; model versions as codes into `versionNames`. Plain data, so a worker can send it. */
+export interface ScanChunk {
+  readonly rows: number;
+  readonly timestamp: Float64Array;
+  readonly versionCode: Int32Array;
+  readonly versionNames: string[];
+  readonly predicted: Uint8Array;
+  readonly confidence: Float64Array;
+  readonly actual: Int8Array;
+  readonly features: Record<string, FeatureValue[]>;
+  /** Some row needs the careful path: the chunk's rows are not to be used. */
+  readonly suspect: boolean;
+}
 
-  const leaves = tableLeaves(image, layout, root);
-  // Sized from the leaves' cell counts: no array grows, and nothing is copied at the end.
-  const timestamps = new Float64Array(leaves.rows);
-  const versions = new Array<string>(leaves.rows);
-  const predicted = new Uint8Array(leaves.rows);
-  const confidences = new Float64Array(leaves.rows);
-  const actuals = new Int8Array(leaves.rows);
-  const featureValues = new Map<string, FeatureValue[]>(features.map((name) => [name, new Array<FeatureValue>(leaves.rows)]));
+/** Decodes the rows of `leaves` (a run of the plan's leaves, in order), with the checks of the store's audit. */
+export function decodeLeaves(image: Uint8Array, plan: ScanPlan, leaves: readonly number[], features: readonly string[]): ScanChunk {
+  const { layout, place } = plan;
+  let capacity = 0;
+  for (const page of leaves) {
+    const header = (page - 1) * layout.pageSize + (page === 1 ? 100 : 0);
+    capacity += ((image[header + 3] as number) << 8) | (image[header + 4] as number);
+  }
+  // Sized from the leaves' cell counts: no array grows.
+  const timestamps = new Float64Array(capacity);
+  const versionCode = new Int32Array(capacity);
+  const predicted = new Uint8Array(capacity);
+  const confidences = new Float64Array(capacity);
+  const actuals = new Int8Array(capacity);
+  const featureValues: Record<string, FeatureValue[]> = Object.fromEntries(features.map((name) => [name, new Array<FeatureValue>(capacity)]));
+  const versionNames: string[] = [];
+  const knownVersions: Uint8Array[] = [];
+  const record = recordColumns(Math.max(...Object.values(place)) + 1);
   let n = 0;
-  const knownVersions: { bytes: Uint8Array; text: string }[] = [];
-  const record = recordColumns(width);
   let suspect = false;
-
-  scanLeaves(image, layout, leaves, (_rowid, bytes) => {
-    if (suspect) return;
-    readRecordHeader(bytes, record);
-
-    const t = typeOf(record, place.timestamp) === 13 + 2 * 26 ? timestampAt(bytes, (record.offsets[place.timestamp] as number)) : Number.NaN;
-    const versionType = typeOf(record, place.model_version);
-    const predictedValue = integerAt(bytes, typeOf(record, place.predicted_outcome), (record.offsets[place.predicted_outcome] as number));
-    const confidence = numberAt(bytes, typeOf(record, place.confidence), (record.offsets[place.confidence] as number));
-    const actualType = typeOf(record, place.actual_outcome);
-    const actual = actualType === 0 ? OUTCOME_UNKNOWN : integerAt(bytes, actualType, (record.offsets[place.actual_outcome] as number));
-    const actualTimeType = typeOf(record, place.actual_outcome_timestamp);
-    const featuresType = typeOf(record, place.features);
-    const featuresStart = (record.offsets[place.features] as number);
-    const featuresEnd = featuresStart + textLength(featuresType);
-    const metadataType = typeOf(record, place.extra_metadata);
-    const metadataStart = (record.offsets[place.extra_metadata] as number);
-    const metadataEnd = metadataStart + textLength(metadataType);
-    const sound =
-      !Number.isNaN(t) &&
-      isText(versionType) &&
-      isText(typeOf(record, place.prediction_id)) &&
-      textLength(typeOf(record, place.prediction_id)) > 0 &&
-      (predictedValue === 0 || predictedValue === 1) &&
-      confidence !== undefined &&
-      confidence >= 0 &&
-      confidence <= 1 &&
-      (actualType === 0 || actual === 0 || actual === 1) &&
-      (actualTimeType === 0 || (actualTimeType === 13 + 2 * 26 && !Number.isNaN(timestampAt(bytes, (record.offsets[place.actual_outcome_timestamp] as number))))) &&
-      isText(featuresType) &&
-      flatObjectText(bytes, featuresStart, featuresEnd) &&
-      isFlatJsonObject(bytes, featuresStart, featuresEnd) &&
-      (metadataType === 0 ||
-        (isText(metadataType) &&
-          (bytes[metadataStart] === 123 ? isPlainJson(bytes, metadataStart, metadataEnd, 64) && bracketCount(bytes, metadataStart, metadataEnd) <= 64 : textLength(metadataType) === 4 && bytes[metadataStart] === 110 && bytes[metadataStart + 1] === 117 && bytes[metadataStart + 2] === 108 && bytes[metadataStart + 3] === 108)));
-    if (!sound) {
-      suspect = true;
-      return;
-    }
-    const versionStart = (record.offsets[place.model_version] as number);
-    const versionLength = textLength(versionType);
-    let version: string | undefined;
-    for (const known of knownVersions) {
-      if (known.bytes.length !== versionLength) continue;
-      let same = true;
-      for (let k = 0; k < versionLength; k++) {
-        if (known.bytes[k] !== bytes[versionStart + k]) {
-          same = false;
+  const chunk = (): ScanChunk => ({ rows: n, timestamp: timestamps, versionCode, versionNames, predicted, confidence: confidences, actual: actuals, features: featureValues, suspect });
+  try {
+    scanLeaves(image, layout, { pages: leaves, rows: capacity, seen: new Uint8Array(layout.pageCount + 1) }, (_rowid, bytes) => {
+      if (suspect) return;
+      readRecordHeader(bytes, record);
+      const t = typeOf(record, place.timestamp) === 13 + 2 * 26 ? timestampAt(bytes, record.offsets[place.timestamp] as number) : Number.NaN;
+      const versionType = typeOf(record, place.model_version);
+      const predictedValue = integerAt(bytes, typeOf(record, place.predicted_outcome), record.offsets[place.predicted_outcome] as number);
+      const confidence = numberAt(bytes, typeOf(record, place.confidence), record.offsets[place.confidence] as number);
+      const actualType = typeOf(record, place.actual_outcome);
+      const actual = actualType === 0 ? OUTCOME_UNKNOWN : integerAt(bytes, actualType, record.offsets[place.actual_outcome] as number);
+      const actualTimeType = typeOf(record, place.actual_outcome_timestamp);
+      const featuresType = typeOf(record, place.features);
+      const featuresStart = record.offsets[place.features] as number;
+      const featuresEnd = featuresStart + textLength(featuresType);
+      const metadataType = typeOf(record, place.extra_metadata);
+      const metadataStart = record.offsets[place.extra_metadata] as number;
+      const metadataEnd = metadataStart + textLength(metadataType);
+      const sound =
+        !Number.isNaN(t) &&
+        isText(versionType) &&
+        isText(typeOf(record, place.prediction_id)) &&
+        textLength(typeOf(record, place.prediction_id)) > 0 &&
+        (predictedValue === 0 || predictedValue === 1) &&
+        confidence !== undefined &&
+        confidence >= 0 &&
+        confidence <= 1 &&
+        (actualType === 0 || actual === 0 || actual === 1) &&
+        (actualTimeType === 0 || (actualTimeType === 13 + 2 * 26 && !Number.isNaN(timestampAt(bytes, record.offsets[place.actual_outcome_timestamp] as number)))) &&
+        isText(featuresType) &&
+        isFlatJsonObject(bytes, featuresStart, featuresEnd) &&
+        (metadataType === 0 ||
+          (isText(metadataType) &&
+            (bytes[metadataStart] === 123
+              ? isPlainJson(bytes, metadataStart, metadataEnd, 64) && brackets <= 64
+              : textLength(metadataType) === 4 && bytes[metadataStart] === 110 && bytes[metadataStart + 1] === 117 && bytes[metadataStart + 2] === 108 && bytes[metadataStart + 3] === 108)));
+      if (!sound) {
+        suspect = true;
+        return;
+      }
+      const versionStart = record.offsets[place.model_version] as number;
+      const versionLength = textLength(versionType);
+      let code = -1;
+      for (let v = 0; v < knownVersions.length; v++) {
+        const known = knownVersions[v] as Uint8Array;
+        if (known.length !== versionLength) continue;
+        let same = true;
+        for (let k = 0; k < versionLength; k++) {
+          if (known[k] !== bytes[versionStart + k]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) {
+          code = v;
           break;
         }
       }
-      if (same) {
-        version = known.text;
-        break;
+      if (code < 0) {
+        const versionBytes = bytes.slice(versionStart, versionStart + versionLength);
+        code = knownVersions.length;
+        knownVersions.push(versionBytes);
+        versionNames.push(decode(versionBytes));
       }
+      if (features.length > 0) {
+        const parsed = JSON.parse(decode(bytes.subarray(featuresStart, featuresEnd))) as Record<string, FeatureValue>;
+        for (const name of features) (featureValues[name] as FeatureValue[])[n] = Object.hasOwn(parsed, name) ? (parsed[name] ?? null) : null;
+      }
+      timestamps[n] = t;
+      versionCode[n] = code;
+      predicted[n] = predictedValue as number;
+      confidences[n] = confidence as number;
+      actuals[n] = actual as number;
+      n++;
+    });
+  } catch (error) {
+    if (!(error instanceof ScanRefused)) throw error;
+    suspect = true;
+  }
+  return chunk();
+}
+
+/** Joins decoded chunks (in leaf order) into the store's columns: time order, ties by id. */
+export function assembleChunks(chunks: readonly ScanChunk[], features: readonly string[]): WindowColumns | undefined {
+  if (chunks.some((c) => c.suspect)) return undefined;
+  const rows = chunks.reduce((sum, c) => sum + c.rows, 0);
+  const timestamps = new Float64Array(rows);
+  const versions = new Array<string>(rows);
+  const predicted = new Uint8Array(rows);
+  const confidences = new Float64Array(rows);
+  const actuals = new Int8Array(rows);
+  const featureValues = new Map<string, FeatureValue[]>(features.map((name) => [name, new Array<FeatureValue>(rows)]));
+  let offset = 0;
+  for (const c of chunks) {
+    timestamps.set(c.timestamp.subarray(0, c.rows), offset);
+    predicted.set(c.predicted.subarray(0, c.rows), offset);
+    confidences.set(c.confidence.subarray(0, c.rows), offset);
+    actuals.set(c.actual.subarray(0, c.rows), offset);
+    for (let i = 0; i < c.rows; i++) versions[offset + i] = c.versionNames[c.versionCode[i] as number] as string;
+    for (const name of features) {
+      const target = featureValues.get(name) as FeatureValue[];
+      const source = c.features[name] as FeatureValue[];
+      for (let i = 0; i < c.rows; i++) target[offset + i] = source[i] ?? null;
     }
-    if (version === undefined) {
-      const versionBytes = bytes.slice(versionStart, versionStart + versionLength);
-      version = decode(versionBytes);
-      if (knownVersions.length < 64) knownVersions.push({ bytes: versionBytes, text: version });
-    }
-    if (features.length > 0) {
-      const parsed = JSON.parse(decode(bytes.subarray(featuresStart, featuresEnd))) as Record<string, FeatureValue>;
-      for (const [name, values] of featureValues) values[n] = Object.hasOwn(parsed, name) ? (parsed[name] ?? null) : null;
-    }
-    timestamps[n] = t;
-    versions[n] = version;
-    predicted[n] = predictedValue as number;
-    confidences[n] = confidence as number;
-    actuals[n] = actual as number;
-    n++;
-  });
-  if (suspect) return undefined;
+    offset += c.rows;
+  }
   // The store reads predictions in time order (ties by id); rows appended in time order already are.
   let sorted = true;
-  for (let i = 1; i < n && sorted; i++) sorted = (timestamps[i - 1] as number) <= (timestamps[i] as number);
-  if (sorted) {
-    return { length: n, timestamp: timestamps, model_version: versions, predicted_outcome: predicted, confidence: confidences, actual_outcome: actuals, features: featureValues };
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (timestamps[a] as number) - (timestamps[b] as number) || a - b);
+  for (let i = 1; i < rows && sorted; i++) sorted = (timestamps[i - 1] as number) <= (timestamps[i] as number);
+  if (sorted) return { length: rows, timestamp: timestamps, model_version: versions, predicted_outcome: predicted, confidence: confidences, actual_outcome: actuals, features: featureValues };
+  const order = Array.from({ length: rows }, (_, i) => i).sort((a, b) => (timestamps[a] as number) - (timestamps[b] as number) || a - b);
   return {
-    length: n,
+    length: rows,
     timestamp: Float64Array.from(order, (i) => timestamps[i] as number),
     model_version: order.map((i) => versions[i] as string),
     predicted_outcome: Uint8Array.from(order, (i) => predicted[i] as number),
@@ -380,4 +429,39 @@ function scan(image: Uint8Array, features: readonly string[]): WindowColumns | u
     actual_outcome: Int8Array.from(order, (i) => actuals[i] as number),
     features: new Map([...featureValues].map(([name, values]) => [name, order.map((i) => values[i] ?? null)])),
   };
+}
+
+/**
+ * The predictions of a database image, or undefined when some row needs the careful path (or
+ * the image is not one this reader can follow).
+ */
+export function scanPredictions(image: Uint8Array, features: readonly string[] = []): WindowColumns | undefined {
+  const plan = planScan(image);
+  if (plan === undefined) return undefined;
+  return assembleChunks([decodeLeaves(image, plan, plan.leaves, features)], features);
+}
+
+/**
+ * scanPredictions on two threads: this one decodes the first half of the leaves while a worker
+ * (`workerScript`, the bundled scanWorker.js) decodes the second from the same shared image. The
+ * worker starts first, so its start-up overlaps the file read.
+ */
+export async function scanPredictionsInParallel(readImage: () => Promise<Uint8Array>, workerScript: string, features: readonly string[] = []): Promise<WindowColumns | undefined> {
+  const worker = new Worker(workerScript);
+  try {
+    const failed = new Promise<never>((_, reject) => {
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the scan worker stopped (exit code ${code})`)));
+    });
+    const image = await readImage();
+    const plan = planScan(image);
+    if (plan === undefined) return undefined;
+    const half = Math.ceil(plan.leaves.length / 2);
+    const remote = Promise.race([new Promise<ScanChunk>((resolve) => worker.once('message', resolve)), failed]);
+    worker.postMessage({ image, plan, leaves: plan.leaves.slice(half), features });
+    const local = decodeLeaves(image, plan, plan.leaves.slice(0, half), features);
+    return assembleChunks([local, await remote], features);
+  } finally {
+    await worker.terminate();
+  }
 }

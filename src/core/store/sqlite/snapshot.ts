@@ -4,7 +4,7 @@
  * never a mix of before and after a writer's commit or checkpoint. A change later (size, mtime,
  * database header, WAL header) is answered with a whole new snapshot, never a patch.
  */
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database, SqlJsStatic } from 'sql.js';
 import { PitwallError, describeError } from '../../errors';
@@ -229,13 +229,50 @@ async function readConsistentFiles(path: string, settings: Settings): Promise<Co
   throw new PitwallError('conflict', messages.sqliteKeptChanging(path, maxAttempts));
 }
 
+/** A whole file in shared memory, so worker threads can read it without a copy. */
+function readShared(path: string): Uint8Array | undefined {
+  if (!refuseIrregular(path)) return undefined;
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw readFailed(path, error);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const bytes = new Uint8Array(new SharedArrayBuffer(size));
+    let filled = 0;
+    while (filled < size) {
+      const read = readSync(fd, bytes, filled, size - filled, filled);
+      if (read === 0) break;
+      filled += read;
+    }
+    // A file that shrank meanwhile: the consistency check sees the size change and reads again.
+    return filled === size ? bytes : bytes.slice(0, filled);
+  } catch (error) {
+    throw readFailed(path, error);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function toShared(bytes: Uint8Array): Uint8Array {
+  if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  shared.set(bytes);
+  return shared;
+}
+
 /**
  * The database as SQLite would read it now: the main file with the WAL's committed frames
- * applied, from one consistent read of the pair. For readers that decode pages themselves.
+ * applied, from one consistent read of the pair, in shared memory (worker threads read it as
+ * it is). For readers that decode pages themselves.
  */
-export async function readSqliteImage(path: string, options: Pick<SqliteSnapshotOptions, 'maxAttempts' | 'files'> = {}): Promise<Uint8Array> {
+export async function readSqliteImage(path: string, options: Pick<SqliteSnapshotOptions, 'maxAttempts'> = {}): Promise<Uint8Array> {
   refuseIrregular(path);
-  const read = await readConsistentFiles(path, { maxAttempts: options.maxAttempts ?? 8, quickCheck: 'off', files: options.files ?? nodeSnapshotFiles });
+  const files: SnapshotFiles = { ...nodeSnapshotFiles, read: readShared };
+  const read = await readConsistentFiles(path, { maxAttempts: options.maxAttempts ?? 8, quickCheck: 'off', files });
   // Without WAL frames the file is the image: no copy of a file that may be hundreds of megabytes.
   if (read.wal === undefined || read.wal.length <= WAL_HEAD_BYTES) {
     readDatabaseHeader(read.db, path);
@@ -244,7 +281,7 @@ export async function readSqliteImage(path: string, options: Pick<SqliteSnapshot
   }
   const { image } = mergeWal(read.db, read.wal, path);
   checkImageLength(path, image);
-  return image;
+  return toShared(image);
 }
 
 /** A sql.js failure on a file that passed the header checks, as a PitwallError naming the file. */
