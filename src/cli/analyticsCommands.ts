@@ -3,7 +3,11 @@ import { PitwallError } from '../core/errors';
 import { computeHealth, HealthSchedule, recordHealth, type HealthReport } from '../core/analytics/health';
 import type { Binning } from '../core/analytics/metrics';
 import { estimateWindows, type EstimateReport } from '../core/analytics/estimateWindows';
+import { toDriftResultRow, type FeatureDrift } from '../core/analytics/drift';
+import { driftScore, readDrift, topDriftedFeatures } from '../core/analytics/driftReport';
 import { summarizeMetrics } from '../core/analytics/summary';
+import { distributionChart, type FeatureDistribution } from '../core/charts/distributionChart';
+import { driftScoresChart, type DriftScore } from '../core/charts/driftChart';
 import { reliabilityChart } from '../core/charts/reliabilityChart';
 import type { ChartSpec } from '../core/charts/theme';
 import { trendChart, trendInputFromWindows, type TrendPoint } from '../core/charts/trendChart';
@@ -254,7 +258,18 @@ const health: Command = async (argv, env) => {
   if (values.schedule !== undefined) return runSchedule(source, values.schedule as string, options, Boolean(values.json), env);
   const outcome = await withStore(source, env, async (store) => {
     const reports = await computeHealth(store, options);
-    const recorded = values.record ? await recordHealth(store, reports) : null;
+    // A degraded version's analysis names the features that drifted most from the previous period.
+    const recorded = values.record
+      ? await recordHealth(store, reports, async (report) =>
+          topDriftedFeatures(
+            await readDrift(store, {
+              baseline: { from: report.period_start - (report.period_end - report.period_start), to: report.period_start },
+              current: { from: report.period_start, to: report.period_end },
+              modelVersion: report.snapshot.model_version,
+            }),
+          ),
+        )
+      : null;
     return { reports, recorded };
   });
   if (values.json) {
@@ -372,10 +387,85 @@ function estimateChart(report: EstimateReport): ChartSpec {
   );
 }
 
+const drift: Command = async (argv, env) => {
+  const usage = 'pitwall drift <source> --baseline T1..T2 --current T3..T4 [--feature F[,G…]] [--model V] [--record] [--json] [--vega]';
+  const { values, positionals } = parseCommand(argv, {
+    feature: { type: 'string' },
+    baseline: { type: 'string' },
+    current: { type: 'string' },
+    model: { type: 'string' },
+    record: { type: 'boolean', default: false },
+    vega: { type: 'boolean', default: false },
+  });
+  const source = requirePositional(positionals, 0, 'the source', usage);
+  const baseline = parseRange(values.baseline as string | undefined, 'baseline');
+  const current = parseRange(values.current as string | undefined, 'current');
+  if (baseline === undefined || current === undefined) throw new PitwallError('input', `--baseline and --current are both required.\nUsage: ${usage}`);
+  const features = (values.feature as string | undefined)?.split(',').map((name) => name.trim()).filter(Boolean);
+  const model = values.model as string | undefined;
+  const results = await withStore(source, env, async (store) => {
+    const found = await readDrift(store, { baseline, current, ...(model === undefined ? {} : { modelVersion: model }), ...(features === undefined ? {} : { features }) });
+    if (values.record) for (const result of found) await store.recordDriftResult(toDriftResultRow(result, { timestamp: env.now(), model_version: model ?? null }));
+    return found;
+  });
+  if (values.vega) {
+    printJson(env.out, results.length === 1 ? distributionChart(distributionOf(results[0] as FeatureDrift)) : driftScoresChart({ scores: results.map(scoreOf) }));
+    return 0;
+  }
+  if (values.json) {
+    printJson(env.out, results);
+    return 0;
+  }
+  if (results.length === 0) {
+    env.out.write('No features to compare: the predictions in these ranges carry none.\n');
+    return 0;
+  }
+  env.out.write(
+    formatTable(
+      ['FEATURE', 'KIND', 'SEVERITY', 'PSI / JS', 'KS / CHI²', 'P-VALUE', 'WASSERSTEIN', 'N BASELINE', 'N CURRENT'],
+      results.map((r) => [
+        r.feature_name,
+        r.kind,
+        r.status === 'ok' ? r.severity : 'too few values',
+        cell(r.kind === 'numeric' ? r.psi : r.js_distance),
+        cell(r.kind === 'numeric' ? r.ks_statistic : r.chi_square),
+        cell(r.kind === 'numeric' ? r.ks_p_value : r.chi_square_p_value),
+        r.kind === 'numeric' ? cell(r.wasserstein) : '',
+        String(r.baseline_stats.count),
+        String(r.current_stats.count),
+      ]),
+    ),
+  );
+  if (values.record) env.out.write(`Recorded ${results.length} drift result(s) in ${source}.\n`);
+  return 0;
+};
+
+function scoreOf(result: FeatureDrift): DriftScore {
+  const scored = driftScore(result);
+  return {
+    feature: result.feature_name,
+    kind: scored?.statistic ?? (result.kind === 'numeric' ? 'psi' : 'js_distance'),
+    score: scored?.score ?? null,
+    severity: result.status === 'ok' ? result.severity : null,
+    p_value: result.kind === 'numeric' ? result.ks_p_value : result.chi_square_p_value,
+  };
+}
+
+function distributionOf(result: FeatureDrift): FeatureDistribution {
+  const scored = driftScore(result);
+  const score = scored === null ? {} : { score: { kind: scored.statistic, value: scored.score, ...(result.status === 'ok' ? { severity: result.severity } : {}) } };
+  if (result.kind === 'numeric') {
+    const edges = result.bins.length === 0 ? [] : [result.bins[0]?.lower ?? null, ...result.bins.map((bin) => bin.upper)];
+    return { type: 'numeric', feature: result.feature_name, edges, baseline: result.bins.map((bin) => bin.baseline_share), current: result.bins.map((bin) => bin.current_share), ...score };
+  }
+  return { type: 'categorical', feature: result.feature_name, categories: result.bins.map((bin) => bin.value), baseline: result.bins.map((bin) => bin.baseline_share), current: result.bins.map((bin) => bin.current_share), ...score };
+}
+
 export const ANALYTICS_COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   metrics: { run: metrics, summary: 'metrics <source> [--model V] [--from T] [--to T]   every metric over a range' },
   trend: { run: trend, summary: 'trend <source> --every 1h [--slide 15m] [--by model_version|<feature>] [--metrics a,b]' },
   calibration: { run: calibration, summary: 'calibration <source> [--model V] [--bins 10] [--strategy width|mass]' },
   health: { run: health, summary: 'health <source> [--every 1d] [--record] [--schedule 1h]   computed health snapshots' },
+  drift: { run: drift, summary: 'drift <source> --baseline T1..T2 --current T3..T4 [--feature F] [--record]   feature drift' },
   estimate: { run: estimate, summary: 'estimate <source> [--model V] [--every 1d] [--reference T1..T2]   label-free performance' },
 };

@@ -129,7 +129,28 @@ describe('pitwall analytics commands', function () {
     }
   });
 
+  it('finds the drift of track_temp after day 10 and records drift_results rows on request', async () => {
+    const args = ['--baseline', '2026-10-01T00:00:00Z..2026-10-08T00:00:00Z', '--current', '2026-10-11T00:00:00Z..2026-10-15T00:00:00Z', '--model', 'v1.1'];
+    const { status, stdout, stderr } = await pitwall('drift', sqlite, ...args, '--json');
+    assert.equal(status, 0, stderr);
+    const results = JSON.parse(stdout) as { feature_name: string; severity: string; kind: string }[];
+    assert.deepEqual(results.map((r) => r.feature_name), ['circuit', 'grid_position', 'track_temp']);
+    assert.equal(results.find((r) => r.feature_name === 'track_temp')?.severity, 'drift');
+    assert.equal(results.find((r) => r.feature_name === 'grid_position')?.severity, 'none');
+    assert.equal(results.find((r) => r.feature_name === 'circuit')?.kind, 'categorical');
+    for (const source of [jsonl, sqlite]) {
+      const recorded = await pitwall('drift', source, ...args, '--feature', 'track_temp', '--record');
+      assert.equal(recorded.status, 0, recorded.stderr);
+      assert.match(recorded.stdout, /Recorded 1 drift result/);
+    }
+    const chart = await renderSpec(JSON.parse((await pitwall('drift', jsonl, ...args, '--vega')).stdout) as Parameters<typeof renderSpec>[0]);
+    assert.ok(chart.svg.includes('track_temp'));
+    const one = await renderSpec(JSON.parse((await pitwall('drift', jsonl, ...args, '--feature', 'circuit', '--vega')).stdout) as Parameters<typeof renderSpec>[0]);
+    assert.ok(one.svg.includes('circuit'));
+  });
+
   for (const [args, pattern] of [
+    [['drift', 'SRC', '--baseline', '2026-10-01..2026-10-02'], /--baseline and --current are both required/],
     [['estimate', 'SRC', '--reference', '2026-10-05'], /T1\.\.T2/],
     [['estimate', 'SRC', '--reference', '2026-10-05..2026-10-01'], /must end after it starts/],
     [['trend', 'SRC'], /--every is required/],
