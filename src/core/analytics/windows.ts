@@ -8,7 +8,7 @@
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import type { StoreReader, WindowColumns } from '../store/store';
-import { CompensatedSum, emptyBin, sortWindowStats, type BinStats, type ScoreCounts, type WindowGrouping, type WindowPlan, type WindowStats } from '../store/windowStats';
+import { combinePanes, CompensatedSum, emptyBin, panePlanOf, sortWindowStats, type BinStats, type ScoreCounts, type WindowGrouping, type WindowPlan, type WindowStats } from '../store/windowStats';
 import { accuracyOf, f1Of, precisionOf, recallOf, type ClassificationColumns, type Confusion } from './classification';
 import { averagePrecision, logLoss, positiveProbability, rocAuc, specificityOf } from './metrics';
 
@@ -301,7 +301,7 @@ class CellTable {
  * per-row table library, so that re-windowing a million loaded predictions stays interactive.
  * Windows are placed exactly as assignWindows places them.
  */
-export function windowStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[] {
+function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[] {
   const { every, slide, from, to } = plan;
   const grouping = plan.by === undefined ? null : codesOf(columns, plan.by);
   const models = plan.modelVersion === undefined ? null : codesOf(columns, 'model_version');
@@ -413,6 +413,15 @@ export function windowStatsOf(columns: WindowColumns, plan: WindowPlan): WindowS
     });
   }
   return sortWindowStats(result);
+}
+
+/**
+ * The statistics of each (window, group) over loaded columns, oldest window first and groups
+ * in order within a window; windows and groups without rows are left out. A sliding plan is
+ * computed as tumbling panes, then combined.
+ */
+export function windowStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[] {
+  return combinePanes(tumblingStatsOf(columns, panePlanOf(plan)), plan);
 }
 
 /** A window's rows as classification columns of (p1 as the confidence of class 1, label), for the score metrics. */

@@ -104,3 +104,93 @@ export function sortWindowStats(stats: WindowStats[]): WindowStats[] {
       (a.group === b.group ? 0 : a.group === null ? -1 : b.group === null ? 1 : a.group < b.group ? -1 : 1),
   );
 }
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * The plan of the panes a sliding plan is built from: tumbling windows of gcd(every, slide)
+ * seconds, so every window is a run of whole panes. A tumbling plan is its own pane plan.
+ */
+export function panePlanOf(plan: WindowPlan): WindowPlan {
+  if (plan.every === plan.slide) return plan;
+  const pane = gcd(plan.every, plan.slide);
+  return { ...plan, every: pane, slide: pane };
+}
+
+/**
+ * Sliding windows from their panes: window k (starting at k · slide) adds up the panes in
+ * [k · slide, k · slide + every). The statistics are additive, sums compensated as everywhere,
+ * and both paths (memory, SQL) combine their identical panes with this same code, so they
+ * still agree to the bit; each row is read once however many windows it falls in.
+ */
+export function combinePanes(panes: readonly WindowStats[], plan: WindowPlan): WindowStats[] {
+  if (plan.every === plan.slide) return [...panes];
+  const pane = gcd(plan.every, plan.slide);
+  const byGroup = new Map<string | null, Map<number, WindowStats>>();
+  for (const stats of panes) {
+    let group = byGroup.get(stats.group);
+    if (group === undefined) byGroup.set(stats.group, (group = new Map()));
+    group.set(stats.window_start, stats);
+  }
+  const result: WindowStats[] = [];
+  for (const [group, starts] of byGroup) {
+    const windows = new Set<number>();
+    for (const start of starts.keys()) {
+      // The windows containing this pane: starts k · slide with k · slide ≤ start < k · slide + every.
+      for (let k = Math.floor(start / plan.slide); k * plan.slide + plan.every > start; k--) windows.add(k * plan.slide);
+    }
+    for (const windowStart of windows) {
+      const members: WindowStats[] = [];
+      for (let t = windowStart; t < windowStart + plan.every; t += pane) {
+        const stats = starts.get(t);
+        if (stats !== undefined) members.push(stats);
+      }
+      if (members.length === 0) continue;
+      result.push({ window_start: windowStart, group, bins: addBins(members), ...(plan.scores ? { scores: mergeScores(members) } : {}) });
+    }
+  }
+  return sortWindowStats(result);
+}
+
+function addBins(members: readonly WindowStats[]): BinStats[] {
+  const bins: BinStats[] = [];
+  const count = (members[0] as WindowStats).bins.length;
+  for (let b = 0; b < count; b++) {
+    const total = emptyBin();
+    const confidence = new CompensatedSum();
+    const square = new CompensatedSum();
+    const brier = new CompensatedSum();
+    for (const member of members) {
+      const bin = member.bins[b] as BinStats;
+      total.count += bin.count;
+      total.truePositives += bin.truePositives;
+      total.falsePositives += bin.falsePositives;
+      total.trueNegatives += bin.trueNegatives;
+      total.falseNegatives += bin.falseNegatives;
+      confidence.add(bin.confidenceSum);
+      square.add(bin.confidenceSquareSum);
+      brier.add(bin.brierSum);
+      total.confidenceMin = Math.min(total.confidenceMin, bin.confidenceMin);
+      total.confidenceMax = Math.max(total.confidenceMax, bin.confidenceMax);
+    }
+    total.confidenceSum = confidence.value;
+    total.confidenceSquareSum = square.value;
+    total.brierSum = brier.value;
+    bins.push(total);
+  }
+  return bins;
+}
+
+/** The panes' (score, label, weight) lists as one, in the canonical order (score, then label). */
+function mergeScores(members: readonly WindowStats[]): ScoreCounts {
+  const entries: [number, number, number][] = [];
+  for (const member of members) {
+    const scores = member.scores;
+    if (scores === undefined) continue;
+    for (let i = 0; i < scores.score.length; i++) entries.push([scores.score[i] as number, scores.label[i] as number, scores.weight[i] as number]);
+  }
+  entries.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  return { score: Float64Array.from(entries, (e) => e[0]), label: Uint8Array.from(entries, (e) => e[1]), weight: Uint32Array.from(entries, (e) => e[2]) };
+}

@@ -72,7 +72,7 @@ import {
 } from './queries';
 import { ColumnsBuilder, columnsSelectList } from './predictionColumns';
 import { oddTimestampsSql, windowBinsSql, windowScoresSql, WindowStatsCollector } from './windowSql';
-import { sortWindowStats, type WindowPlan, type WindowStats } from '../windowStats';
+import { combinePanes, panePlanOf, sortWindowStats, type WindowPlan, type WindowStats } from '../windowStats';
 import { eachRow, parseRow, RowAudit, scalar } from './rowAudit';
 import {
   alertsTable,
@@ -283,7 +283,9 @@ export class SqliteStore implements Store {
    * readPredictionColumns does. Undefined (compute in memory) when a row in range keeps its time
    * in a form other than SQLAlchemy's text, which SQLite's date functions could read differently.
    */
-  aggregateWindows(plan: WindowPlan): Promise<WindowStats[] | undefined> {
+  aggregateWindows(windows: WindowPlan): Promise<WindowStats[] | undefined> {
+    // SQL sums tumbling panes; sliding windows are combined from them, as in memory.
+    const plan = panePlanOf(windows);
     return this.exclusive(() => {
       const shape = this.shape(predictionsTable);
       const filter = {
@@ -301,7 +303,7 @@ export class SqliteStore implements Store {
         const scores = windowScoresSql(shape, where, plan);
         this.query(predictionsTable, scores, (row) => collector.addScoreRow(row));
       }
-      return sortWindowStats(collector.stats());
+      return combinePanes(sortWindowStats(collector.stats()), windows);
     });
   }
 

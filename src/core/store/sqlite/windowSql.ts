@@ -1,10 +1,11 @@
 /**
- * A window plan as SQL over the predictions table: one scan that sums each (window, group,
- * calibration bin), and, when the plan needs scores, one that counts each labelled (window,
- * group, score, label). Windows start at whole multiples of the slide in unix seconds, as
- * analytics/windows.ts assigns them: a row at t is in the window starting at s exactly when
- * s ≤ ⌊t⌋ < s + every, because s and every are whole seconds, so SQLite's whole-second
- * `unixepoch()` places rows as the exact time would.
+ * A tumbling window plan as SQL over the predictions table (sliding windows are combined from
+ * tumbling panes, windowStats.ts): one scan that sums each (window, group, calibration bin),
+ * and, when the plan needs scores, one that counts each labelled (window, group, score, label).
+ * Windows start at whole multiples of their length in unix seconds, as analytics/windows.ts
+ * assigns them: a row at t is in the window starting at s exactly when s ≤ ⌊t⌋ < s + every,
+ * because s and every are whole seconds, so SQLite's whole-second `unixepoch()` places rows as
+ * the exact time would.
  */
 import type { SqlValue } from 'sql.js';
 import { emptyBin, type BinStats, type WindowPlan, type WindowStats } from '../windowStats';
@@ -39,18 +40,11 @@ function windowedRows(shape: TableShape, where: Where, plan: WindowPlan): SqlTex
   const base = `SELECT ${t} AS t, ${group}, ${columnSql(shape, 'predicted_outcome')} AS y, ${columnSql(shape, 'confidence')} AS c,
     CASE WHEN ${actual} IN (0, 1) THEN ${actual} ELSE -1 END AS a
     FROM predictions ${where.sql}`;
-  const { every, slide } = plan;
-  // The latest window start at or before t, floored (not truncated) for times before 1970.
-  const latest = `(r.t - ((r.t % ${slide}) + ${slide}) % ${slide})`;
-  if (every === slide) return { sql: `SELECT ${latest} AS ws, r.g, r.gt, r.y, r.c, r.a FROM (${base}) AS r`, params };
-  const overlaps = Math.ceil(every / slide);
-  const offsets = Array.from({ length: overlaps }, (_, k) => `(${k})`).join(', ');
-  return {
-    sql: `SELECT ${latest} - k.o * ${slide} AS ws, r.g, r.gt, r.y, r.c, r.a
-      FROM (${base}) AS r, (SELECT column1 AS o FROM (VALUES ${offsets})) AS k
-      WHERE ${latest} - k.o * ${slide} + ${every} > r.t`,
-    params,
-  };
+  // Plans here are tumbling (panes of a sliding plan): the latest window start at or before t,
+  // floored (not truncated) for times before 1970.
+  const { every } = plan;
+  const start = `(r.t - ((r.t % ${every}) + ${every}) % ${every})`;
+  return { sql: `SELECT ${start} AS ws, r.g, r.gt, r.y, r.c, r.a FROM (${base}) AS r`, params };
 }
 
 /** One scan: sums per (window, group, bin); bin 0 holds the unlabelled rows. */
