@@ -5,7 +5,7 @@ import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import { openJsonlStore } from './jsonl/jsonlStore';
 import { SqliteStore } from './sqlite/sqliteStore';
-import { scanPredictions, scanPredictionsInParallel } from './sqlite/predictionScan';
+import { scanPredictionFile, scanPredictions, scanPredictionsInParallel } from './sqlite/predictionScan';
 import { readSqliteImage } from './sqlite/snapshot';
 import type { Store, WindowColumns } from './store';
 
@@ -59,6 +59,12 @@ export async function scanPredictionColumns(path: string, features: readonly str
   if (head.toString('latin1') !== 'SQLite format 3\u0000') return undefined;
   // Bundled (the CLI, the extension), a worker script sits next to the bundle: two threads decode.
   const worker = join(__dirname, 'scanWorker.js');
-  if (existsSync(worker)) return scanPredictionsInParallel(() => readSqliteImage(absolute), worker, features);
+  if (existsSync(worker)) {
+    // Without WAL frames, only the table's own pages are read; with them, the whole file and WAL, merged.
+    const direct = await scanPredictionFile(absolute, worker, features);
+    if (typeof direct === 'object') return direct.columns;
+    if (direct === 'careful') return undefined;
+    return scanPredictionsInParallel(() => readSqliteImage(absolute), worker, features);
+  }
   return scanPredictions(await readSqliteImage(absolute), features);
 }

@@ -8,10 +8,12 @@
  * Rows come in the store's order: by time, ties by row id.
  */
 import { Worker } from 'node:worker_threads';
+import { PageFile } from './pageFile';
+import { sameSqliteFingerprint, sqliteFingerprint } from './snapshot';
 import type { FeatureValue } from '../../model/fields';
 import { daysFromCivil, daysInMonth, MAX_TIMESTAMP, MIN_TIMESTAMP } from '../../model/timestamps';
 import { OUTCOME_UNKNOWN, type WindowColumns } from '../store';
-import { integerAt, isText, layoutOf, numberAt, readRecordHeader, recordColumns, scanLeaves, scanTable, ScanRefused, tableLeaves, textLength, type ImageLayout, type RecordColumns } from './tableScan';
+import { integerAt, isText, layoutOf, numberAt, readRecordHeader, recordColumns, scanLeaves, scanTable, ScanRefused, tableLeaves, textLength, touchPage, withPageLoader, type ImageLayout, type RecordColumns } from './tableScan';
 
 
 const NEEDED = ['timestamp', 'model_version', 'prediction_id', 'predicted_outcome', 'confidence', 'actual_outcome', 'actual_outcome_timestamp', 'features', 'extra_metadata'] as const;
@@ -243,7 +245,6 @@ function typeOf(record: RecordColumns, column: number): number {
 export interface ScanPlan {
   readonly layout: ImageLayout;
   readonly leaves: readonly number[];
-  readonly rows: number;
   readonly place: Readonly<Record<Needed, number>>;
 }
 
@@ -268,7 +269,7 @@ export function planScan(image: Uint8Array): ScanPlan | undefined {
     if (NEEDED.some((name) => !index.has(name))) return undefined;
     const place = Object.fromEntries(NEEDED.map((name) => [name, index.get(name) as number])) as Record<Needed, number>;
     const leaves = tableLeaves(image, layout, root);
-    return { layout, leaves: leaves.pages, rows: leaves.rows, place };
+    return { layout, leaves: leaves.pages, place };
   } catch (error) {
     if (error instanceof ScanRefused) return undefined;
     throw error;
@@ -294,6 +295,7 @@ export function decodeLeaves(image: Uint8Array, plan: ScanPlan, leaves: readonly
   const { layout, place } = plan;
   let capacity = 0;
   for (const page of leaves) {
+    touchPage(page);
     const header = (page - 1) * layout.pageSize + (page === 1 ? 100 : 0);
     capacity += ((image[header + 3] as number) << 8) | (image[header + 4] as number);
   }
@@ -311,7 +313,7 @@ export function decodeLeaves(image: Uint8Array, plan: ScanPlan, leaves: readonly
   let suspect = false;
   const chunk = (): ScanChunk => ({ rows: n, timestamp: timestamps, versionCode, versionNames, predicted, confidence: confidences, actual: actuals, features: featureValues, suspect });
   try {
-    scanLeaves(image, layout, { pages: leaves, rows: capacity, seen: new Uint8Array(layout.pageCount + 1) }, (_rowid, bytes) => {
+    scanLeaves(image, layout, { pages: leaves, seen: new Uint8Array(layout.pageCount + 1) }, (_rowid, bytes) => {
       if (suspect) return;
       readRecordHeader(bytes, record);
       const t = typeOf(record, place.timestamp) === 13 + 2 * 26 ? timestampAt(bytes, record.offsets[place.timestamp] as number) : Number.NaN;
@@ -343,7 +345,8 @@ export function decodeLeaves(image: Uint8Array, plan: ScanPlan, leaves: readonly
         (metadataType === 0 ||
           (isText(metadataType) &&
             (bytes[metadataStart] === 123
-              ? isPlainJson(bytes, metadataStart, metadataEnd, 64) && brackets <= 64
+              ? // Metadata is usually flat too: the quick test first, the general one when it is not.
+                isFlatJsonObject(bytes, metadataStart, metadataEnd) || (isPlainJson(bytes, metadataStart, metadataEnd, 64) && brackets <= 64)
               : textLength(metadataType) === 4 && bytes[metadataStart] === 110 && bytes[metadataStart + 1] === 117 && bytes[metadataStart + 2] === 108 && bytes[metadataStart + 3] === 108)));
       if (!sound) {
         suspect = true;
@@ -462,6 +465,74 @@ export async function scanPredictionsInParallel(readImage: () => Promise<Uint8Ar
     const local = decodeLeaves(image, plan, plan.leaves.slice(0, half), features);
     return assembleChunks([local, await remote], features);
   } finally {
+    await worker.terminate();
+  }
+}
+
+/** What a worker is asked to decode: from a whole image, or from the file into a shared, partly loaded one. */
+export interface ScanRequest {
+  readonly image: Uint8Array;
+  readonly plan: ScanPlan;
+  readonly leaves: readonly number[];
+  readonly features: readonly string[];
+  /** Set when the image is filled page by page: the file, and the bitmap of loaded pages. */
+  readonly file?: { readonly path: string; readonly loaded: Uint8Array };
+}
+
+/** Carries out a scan request (in a worker, or on this thread). */
+export function runScanRequest(request: ScanRequest): ScanChunk {
+  const { image, plan, leaves, features, file } = request;
+  if (file === undefined) return decodeLeaves(image, plan, leaves, features);
+  const pages = new PageFile(file.path, image, file.loaded, plan.layout.pageSize);
+  try {
+    pages.loadAll(leaves);
+    return withPageLoader(pages.load, () => decodeLeaves(image, plan, leaves, features));
+  } finally {
+    pages.close();
+  }
+}
+
+/** Why a direct file scan gave no columns: a WAL to merge, the file changed meanwhile, or a row needing care. */
+export type FileScanOutcome = { readonly columns: WindowColumns } | 'wal' | 'changed' | 'careful';
+
+/**
+ * The predictions of a SQLite file with no WAL frames, read page by page where the table is
+ * (not its indexes), on two threads: this one and a worker (`workerScript`). The file's stamp
+ * (size, mtime, inode, header) is compared before and after; any change, and the caller reads
+ * the whole file consistently instead.
+ */
+export async function scanPredictionFile(path: string, workerScript: string, features: readonly string[] = []): Promise<FileScanOutcome> {
+  const before = sqliteFingerprint(path);
+  if (before.db === undefined) return 'changed';
+  if (before.wal !== undefined && before.wal.stamp.size > 32) return 'wal';
+  const head = before.db.head;
+  const raw = ((head[16] as number) << 8) | (head[17] as number);
+  const pageSize = raw === 1 ? 65536 : raw;
+  if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) return 'careful';
+  const size = before.db.stamp.size;
+  const image = new Uint8Array(new SharedArrayBuffer(size));
+  const loaded = new Uint8Array(new SharedArrayBuffer(Math.floor(size / pageSize) + 2));
+  const worker = new Worker(workerScript);
+  const pages = new PageFile(path, image, loaded, pageSize);
+  try {
+    const failed = new Promise<never>((_, reject) => {
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the scan worker stopped (exit code ${code})`)));
+    });
+    pages.load(1);
+    const plan = withPageLoader(pages.load, () => planScan(image));
+    if (plan === undefined) return 'careful';
+    const half = Math.ceil(plan.leaves.length / 2);
+    const remote = Promise.race([new Promise<ScanChunk>((resolve) => worker.once('message', resolve)), failed]);
+    const request: ScanRequest = { image, plan, leaves: plan.leaves.slice(half), features, file: { path, loaded } };
+    worker.postMessage(request);
+    const local = runScanRequest({ image, plan, leaves: plan.leaves.slice(0, half), features, file: { path, loaded } });
+    const chunks = [local, await remote];
+    if (!sameSqliteFingerprint(before, sqliteFingerprint(path))) return 'changed';
+    const columns = assembleChunks(chunks, features);
+    return columns === undefined ? 'careful' : { columns };
+  } finally {
+    pages.close();
     await worker.terminate();
   }
 }

@@ -229,6 +229,17 @@ async function readConsistentFiles(path: string, settings: Settings): Promise<Co
   throw new PitwallError('conflict', messages.sqliteKeptChanging(path, maxAttempts));
 }
 
+/** What identifies the state of a database and its WAL, to tell whether they changed between two moments. */
+export type SqliteFingerprint = Fingerprint;
+
+export function sqliteFingerprint(path: string): SqliteFingerprint {
+  return readFingerprint(nodeSnapshotFiles, path);
+}
+
+export function sameSqliteFingerprint(a: SqliteFingerprint, b: SqliteFingerprint): boolean {
+  return sameFingerprint(a, b);
+}
+
 /** A whole file in shared memory, so worker threads can read it without a copy. */
 function readShared(path: string): Uint8Array | undefined {
   if (!refuseIrregular(path)) return undefined;

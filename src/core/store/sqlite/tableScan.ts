@@ -71,10 +71,31 @@ function u16(bytes: Uint8Array, offset: number): number {
   return ((bytes[offset] as number) << 8) | (bytes[offset + 1] as number);
 }
 
-/** The leaf pages of a table b-tree in key order, and how many rows (cells) they hold. */
+/**
+ * Loads a page into the image before it is read, for an image filled page by page (pageFile.ts);
+ * null when the whole file is in the image already. Set per thread by `withPageLoader`.
+ */
+let loadPage: ((page: number) => void) | null = null;
+
+/** Makes sure a page is in the image (a no-op for a whole image). */
+export function touchPage(page: number): void {
+  loadPage?.(page);
+}
+
+/** Runs `work` with pages loaded on demand by `loader`. */
+export function withPageLoader<T>(loader: (page: number) => void, work: () => T): T {
+  const previous = loadPage;
+  loadPage = loader;
+  try {
+    return work();
+  } finally {
+    loadPage = previous;
+  }
+}
+
+/** The leaf pages of a table b-tree in key order. */
 export interface TableLeaves {
   readonly pages: readonly number[];
-  readonly rows: number;
   /** Pages met so far (interior and leaf), for the cycle check of overflow chains. */
   readonly seen: Uint8Array;
 }
@@ -83,41 +104,42 @@ function pageStartOf(layout: ImageLayout, seen: Uint8Array, page: number): numbe
   if (!(page >= 1 && page <= layout.pageCount)) throw new ScanRefused(`page ${page} is outside the file`);
   if (seen[page]) throw new ScanRefused(`page ${page} is reached twice`);
   seen[page] = 1;
+  loadPage?.(page);
   return (page - 1) * layout.pageSize;
 }
 
-/** Walks the interior pages of a table b-tree down to its leaves, without reading a row. */
+/**
+ * Walks the interior pages of a table b-tree level by level down to its leaves, reading no leaf:
+ * a b-tree is balanced, so the level whose first page is a leaf is the leaf level (scanLeaves
+ * refuses any page there that is not one).
+ */
 export function tableLeaves(image: Uint8Array, layout: ImageLayout, rootPage: number): TableLeaves {
-  const { usable } = layout;
   const seen = new Uint8Array(layout.pageCount + 1);
-  const pages: number[] = [];
-  let rows = 0;
-  const stack: number[] = [rootPage];
-  // Depth-first, children in key order: the stack holds pages still to visit, last first.
-  while (stack.length > 0) {
-    const page = stack.pop() as number;
-    const base = pageStartOf(layout, seen, page);
-    const header = page === 1 ? base + 100 : base;
-    const kind = image[header];
-    const cells = u16(image, header + 3);
-    const pageEnd = base + usable;
-    if (kind === 0x05) {
-      const children: number[] = [];
+  let level: number[] = [rootPage];
+  for (;;) {
+    const first = level[0] as number;
+    if (!(first >= 1 && first <= layout.pageCount)) throw new ScanRefused(`page ${first} is outside the file`);
+    loadPage?.(first);
+    const kind = image[(first - 1) * layout.pageSize + (first === 1 ? 100 : 0)];
+    if (kind === 0x0d) return { pages: level, seen };
+    if (kind !== 0x05) throw new ScanRefused(`page ${first} is not a table b-tree page (type ${kind})`);
+    const next: number[] = [];
+    for (const page of level) {
+      const base = pageStartOf(layout, seen, page);
+      const header = page === 1 ? base + 100 : base;
+      if (image[header] !== 0x05) throw new ScanRefused(`page ${page} is not an interior page like the others of its level`);
+      const cells = u16(image, header + 3);
+      const pageEnd = base + layout.usable;
       for (let i = 0; i < cells; i++) {
         const pointer = base + u16(image, header + 12 + 2 * i);
         if (pointer < header + 12 || pointer + 4 > pageEnd) throw new ScanRefused(`a cell pointer of page ${page} is out of range`);
-        children.push(u32(image, pointer));
+        next.push(u32(image, pointer));
       }
-      children.push(u32(image, header + 8));
-      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as number);
-    } else if (kind === 0x0d) {
-      pages.push(page);
-      rows += cells;
-    } else {
-      throw new ScanRefused(`page ${page} is not a table b-tree page (type ${kind})`);
+      next.push(u32(image, header + 8));
     }
+    if (next.length > layout.pageCount) throw new ScanRefused('more children than pages');
+    level = next;
   }
-  return { pages, rows, seen };
 }
 
 /**
@@ -125,7 +147,7 @@ export function tableLeaves(image: Uint8Array, layout: ImageLayout, rootPage: nu
  * overflow pages when it spills), leaf by leaf in the order given. The view is valid only during the call.
  */
 export function scanLeaves(image: Uint8Array, layout: ImageLayout, leaves: TableLeaves, visit: (rowid: number, record: Uint8Array) => void): void {
-  const { pageSize, usable } = layout;
+  const { usable } = layout;
   const { seen } = leaves;
   const maxLocal = usable - 35;
   const minLocal = Math.floor(((usable - 12) * 32) / 255) - 23;
@@ -149,8 +171,9 @@ export function scanLeaves(image: Uint8Array, layout: ImageLayout, leaves: Table
   };
 
   for (const page of leaves.pages) {
-    const base = (page - 1) * pageSize;
+    const base = pageStartOf(layout, seen, page);
     const header = page === 1 ? base + 100 : base;
+    if (image[header] !== 0x0d) throw new ScanRefused(`page ${page} is not a table leaf page like the others of its level`);
     const cells = u16(image, header + 3);
     const pageEnd = base + usable;
     for (let i = 0; i < cells; i++) {

@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { generateDataset } from '../../../../../scripts/generator/generateDataset';
 import { windowedMetrics } from '../../../../../src/core/analytics/windows';
 import { openStore } from '../../../../../src/core/store/openStore';
-import { columnNamesOf, isPlainJson, scanPredictions } from '../../../../../src/core/store/sqlite/predictionScan';
+import { buildSync } from 'esbuild';
+import { columnNamesOf, isPlainJson, scanPredictionFile, scanPredictions, scanPredictionsInParallel } from '../../../../../src/core/store/sqlite/predictionScan';
 import { readSqliteImage } from '../../../../../src/core/store/sqlite/snapshot';
 import type { PredictionColumns } from '../../../../../src/core/store/store';
 
@@ -134,6 +135,40 @@ db.commit()
     for (let page = 2; page * pageSize <= damaged.length; page++) damaged[(page - 1) * pageSize] = 0x42;
     assert.equal(scanPredictions(damaged), undefined);
     assert.equal(scanPredictions(damaged.subarray(0, 50)), undefined);
+  });
+
+  it('reads the same columns on two threads, from the file page by page or from a merged WAL image', async () => {
+    // The worker as the bundles ship it: built by esbuild next to a temporary "bundle".
+    const out = join(dir, 'bundle');
+    buildSync({ entryPoints: [join(__dirname, '../../../../../src/core/store/sqlite/scanWorker.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: join(out, 'scanWorker.js'), logLevel: 'silent' });
+    const worker = join(out, 'scanWorker.js');
+    const features = ['circuit', 'track_temp'];
+    const single = scanPredictions(await readSqliteImage(join(dir, 'monitoring.db')), features);
+    const checkpointed = copyDatabase('threads.db');
+    python('import sqlite3, sys\ndb = sqlite3.connect(sys.argv[1])\ndb.execute("PRAGMA wal_checkpoint(TRUNCATE)")\n', checkpointed);
+    const direct = await scanPredictionFile(checkpointed, worker, features);
+    assert.ok(typeof direct === 'object', `direct scan: ${String(direct)}`);
+    assert.deepEqual(direct.columns, single);
+    // With WAL frames the file alone is not the database: the direct scan says so, and the merged image is read instead.
+    const live = copyDatabase('threads-wal.db');
+    python(`
+import sqlite3, sys, os
+db = sqlite3.connect(sys.argv[1])
+db.execute("PRAGMA journal_mode=WAL")
+db.execute("PRAGMA wal_autocheckpoint=0")
+db.execute("UPDATE predictions SET confidence = 0.5 WHERE id = 1")
+db.commit()
+os._exit(0)
+`, live);
+    assert.equal(await scanPredictionFile(live, worker, features), 'wal');
+    const merged = await scanPredictionsInParallel(() => readSqliteImage(live), worker, features);
+    assert.ok(merged);
+    assert.equal(merged.confidence[0], 0.5);
+    assert.deepEqual(merged.timestamp, single?.timestamp);
+    // A row that needs care on the worker's half makes the whole scan give way.
+    const suspect = copyDatabase('threads-suspect.db');
+    python('import sqlite3, sys\ndb = sqlite3.connect(sys.argv[1])\ndb.execute("UPDATE predictions SET confidence = 7 WHERE id = 5990")\ndb.commit()\ndb.execute("PRAGMA wal_checkpoint(TRUNCATE)")\n', suspect);
+    assert.equal(await scanPredictionFile(suspect, worker, features), 'careful');
   });
 
   it('reads column names from CREATE TABLE as SQLAlchemy and people write it', () => {
