@@ -4,7 +4,7 @@
  * the chart suits metrics on a common scale (accuracy, precision, recall, F1, AUC…); chart
  * losses separately. A missing value is named in the subtitle rather than drawn as zero.
  */
-import { chartWidth, type ChartOptions, type ChartSpec, formatCount, formatFixed, type LayerChild, listNames, metricLabel, NEUTRAL_COLOR, noDataChart, tooltipColumns, topLevel } from './theme';
+import { chartWidth, type ChartOptions, type ChartSpec, formatCount, formatFixed, type LayerChild, listNames, metricLabel, NEUTRAL_COLOR, noDataChart, nominalKey, tooltipColumns, topLevel } from './theme';
 
 /** One metric of one model version. */
 export interface ComparisonValue {
@@ -53,14 +53,14 @@ export function comparisonChart(values: readonly ComparisonValue[], options?: Co
     pairs.add(pair);
   }
   const metrics = ordered(options?.metrics, known.map((v) => v.metric));
-  const versions = ordered(options?.versions, known.map((v) => v.model_version));
+  const versions = ordered(options?.versions, known.map((v) => v.model_version)).map(nominalKey);
   // Display names, unless two metrics would share one and merge into a single group.
   const distinct = new Set(metrics.map(metricLabel)).size === metrics.length;
-  const label = (metric: string) => (distinct ? metricLabel(metric) : metric);
+  const label = (metric: string) => nominalKey(distinct ? metricLabel(metric) : metric);
   const rows = known.map((v) => ({
     metric: v.metric,
     metric_label: label(v.metric),
-    version: v.model_version,
+    version: nominalKey(v.model_version),
     value: v.value as number,
     lower: present(v.lower) && present(v.upper) ? v.lower : null,
     upper: present(v.lower) && present(v.upper) ? v.upper : null,

@@ -5,7 +5,7 @@
  * PSI uses, read correctly. Past a dozen bins the bars turn horizontal so labels stay legible.
  */
 import { driftKindLabel } from './driftChart';
-import { chartWidth, type ChartOptions, type ChartSpec, type DriftSeverity, formatFixed, noDataChart, topLevel } from './theme';
+import { chartWidth, type ChartOptions, type ChartSpec, type DriftSeverity, formatFixed, noDataChart, nominalKey, topLevel } from './theme';
 
 interface DistributionShares {
   readonly feature: string;
@@ -74,7 +74,7 @@ function numericLabels(open: readonly (number | null)[]): string[] {
 
 function labelsOf(distribution: FeatureDistribution): string[] {
   if (distribution.type === 'numeric') return distribution.edges.length === 0 ? [] : numericLabels(distribution.edges);
-  const categories = distribution.categories.map((category) => category ?? OTHER_CATEGORIES);
+  const categories = distribution.categories.map((category) => nominalKey(category ?? OTHER_CATEGORIES));
   if (new Set(categories).size < categories.length) throw new RangeError(`categories of ${JSON.stringify(distribution.feature)} repeat`);
   return categories;
 }

@@ -159,3 +159,12 @@ const METRIC_LABELS: Readonly<Record<string, string>> = {
 export function metricLabel(metric: string): string {
   return Object.hasOwn(METRIC_LABELS, metric) ? (METRIC_LABELS[metric] as string) : metric;
 }
+
+/**
+ * A value safe as a nominal scale key: Vega keeps scale domains in plain objects, where a value
+ * named like an Object.prototype member ('__proto__', 'constructor') breaks the lookup. Such a
+ * value gets a zero-width space appended: it reads the same and no longer collides.
+ */
+export function nominalKey(text: string): string {
+  return text === '__proto__' || Object.prototype.hasOwnProperty.call(Object.prototype, text) ? `${text}\u200b` : text;
+}

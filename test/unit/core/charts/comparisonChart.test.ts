@@ -98,4 +98,15 @@ describe('comparisonChart', () => {
       { numRuns: 25 },
     );
   });
+
+  it('draws versions and metrics named like Object.prototype members (Vega keys scales by plain objects)', async () => {
+    const chart = await renderSpec(
+      comparisonChart([
+        { model_version: '__proto__', metric: 'constructor', value: 0.5 },
+        { model_version: 'toString', metric: 'constructor', value: 0.6 },
+      ]),
+    );
+    assert.equal(itemsOf(chart, 'rect').length, 2);
+    assert.ok(textsOf(chart).some((text) => text.startsWith('__proto__')));
+  });
 });

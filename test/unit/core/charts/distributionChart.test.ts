@@ -120,4 +120,9 @@ describe('distributionChart', () => {
       { numRuns: 25 },
     );
   });
+
+  it("draws categories named like Object.prototype members, '__proto__' too", async () => {
+    const chart = await renderSpec(distributionChart({ type: 'categorical', feature: 'f', categories: ['__proto__', 'constructor', null], baseline: [0.5, 0.25, 0.25], current: [0.25, 0.5, 0.25] }));
+    assert.equal(itemsOf(chart, 'rect').length, 6);
+  });
 });
