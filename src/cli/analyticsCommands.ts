@@ -13,6 +13,7 @@ import type { ChartSpec } from '../core/charts/theme';
 import { trendChart, trendInputFromWindows, type TrendPoint } from '../core/charts/trendChart';
 import { parseDuration, planWindows, readWindowedMetrics, windowedMetrics, WINDOW_METRICS, type WindowGrouping, type WindowMetricsRow } from '../core/analytics/windows';
 import { scanPredictionColumns } from '../core/store/openStore';
+import { segmentColumns, segmentOf } from '../core/store/windowStats';
 import type { PredictionColumnsQuery, WindowColumns } from '../core/store/store';
 import type { ClassificationColumns } from '../core/analytics/classification';
 import { parseCommand, parseCount, parseTime, requirePositional } from './args';
@@ -114,7 +115,7 @@ function selectRows(columns: WindowColumns, query: PredictionColumnsQuery): Clas
 
 function parseGrouping(text: string | undefined): WindowGrouping | undefined {
   if (text === undefined || text === 'none') return undefined;
-  if (text === 'model_version' || text.startsWith('feature:')) return text as WindowGrouping;
+  if (text === 'model_version' || text.startsWith('feature:') || text.startsWith('metadata:')) return text as WindowGrouping;
   return `feature:${text}`;
 }
 
@@ -153,7 +154,8 @@ const trend: Command = async (argv, env) => {
   };
   planWindows(options);
   // A SQLite file whose rows are all sound is decoded straight from its pages; anything else goes through the store.
-  const scanned = await scanPredictionColumns(source, by?.startsWith('feature:') ? [by.slice('feature:'.length)] : []);
+  const segment = segmentColumns(by);
+  const scanned = await scanPredictionColumns(source, segment.features, segment.metadata);
   const result = scanned !== undefined ? { rows: windowedMetrics(scanned, options) } : await withStore(source, env, (store) => readWindowedMetrics(store, options));
   if (values.vega) {
     // Alerts of the range mark the chart; they come from the store.
@@ -176,7 +178,7 @@ function printTrend(write: (text: string) => void, rows: readonly WindowMetricsR
     return;
   }
   const shown = WINDOW_METRICS.filter((metric) => metricNames.includes(metric));
-  const header = ['WINDOW START', ...(by === undefined ? [] : [by === 'model_version' ? 'MODEL' : by.slice('feature:'.length).toUpperCase()]), 'N', 'LABELLED', ...shown.map((m) => m.toUpperCase())];
+  const header = ['WINDOW START', ...(by === undefined ? [] : [by === 'model_version' ? 'MODEL' : (segmentOf(by)?.name ?? '').toUpperCase()]), 'N', 'LABELLED', ...shown.map((m) => m.toUpperCase())];
   write(
     formatTable(
       header,

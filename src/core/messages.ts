@@ -266,10 +266,11 @@ export const messages = {
   windowTooManyOverlaps: (every: number, slide: number, max: number) =>
     `A ${every}s window sliding by ${slide}s puts each row in more than ${max} windows: choose a longer slide.`,
   windowRangeInvalid: (from: number, to: number) => `The time range must end after it starts, not run from ${from} to ${to}.`,
-  windowGroupUnknown: (by: string) => `Cannot group windows by "${by}": use model_version or feature:<name>.`,
+  windowGroupUnknown: (by: string) => `Cannot group windows by "${by}": use model_version, feature:<name> or metadata:<key>.`,
   windowFeatureMissing: (name: string) => `Cannot group by feature "${name}": the prediction columns do not include it; read them with that feature.`,
   binsInvalid: (bins: number) => `The number of calibration bins must be a whole number from 1 to 1000, not ${bins}.`,
-  windowFeatureAbsent: (name: string) => `No prediction in range has a feature named "${name}": check the name (features are case-sensitive) or the time range.`,
+  windowFeatureAbsent: (kind: 'feature' | 'metadata', name: string) =>
+    `No prediction in range has ${kind === 'feature' ? 'a feature' : 'a metadata key'} named "${name}" with a plain value: check the name (names are case-sensitive) or the time range.`,
   windowMetricUnknown: (name: string, known: readonly string[]) => `Unknown window metric "${name}": choose from ${known.join(', ')}.`,
   minLabelsInvalid: (got: number) => `The minimum number of labels must be a whole number ≥ 0, not ${got}.`,
 

@@ -5,10 +5,11 @@
  * change events) drops them; the next question reloads.
  */
 import type { StoreReader, WindowColumns } from '../store/store';
+import { segmentColumns } from '../store/windowStats';
 import { windowedMetrics, type WindowedMetricsOptions, type WindowMetricsRow } from './windows';
 
 export class AnalysisSession {
-  private loaded: { features: ReadonlySet<string>; columns: Promise<WindowColumns> } | undefined;
+  private loaded: { features: ReadonlySet<string>; metadata: ReadonlySet<string>; columns: Promise<WindowColumns> } | undefined;
 
   constructor(private readonly store: StoreReader) {}
 
@@ -17,13 +18,14 @@ export class AnalysisSession {
     this.loaded = undefined;
   }
 
-  /** The columns with at least these features, loaded once. */
-  columns(features: readonly string[] = []): Promise<WindowColumns> {
+  /** The columns with at least these features and metadata keys, loaded once. */
+  columns(features: readonly string[] = [], metadata: readonly string[] = []): Promise<WindowColumns> {
     const held = this.loaded;
-    if (held !== undefined && features.every((name) => held.features.has(name))) return held.columns;
+    if (held !== undefined && features.every((name) => held.features.has(name)) && metadata.every((name) => held.metadata.has(name))) return held.columns;
     const wanted = new Set([...(held?.features ?? []), ...features]);
-    const columns = this.store.readPredictionColumns({ features: [...wanted] });
-    this.loaded = { features: wanted, columns };
+    const wantedMetadata = new Set([...(held?.metadata ?? []), ...metadata]);
+    const columns = this.store.readPredictionColumns({ features: [...wanted], metadata: [...wantedMetadata] });
+    this.loaded = { features: wanted, metadata: wantedMetadata, columns };
     // A failed load is not kept: the next question tries again.
     columns.catch(() => {
       if (this.loaded?.columns === columns) this.loaded = undefined;
@@ -32,7 +34,7 @@ export class AnalysisSession {
   }
 
   async trend(options: WindowedMetricsOptions): Promise<WindowMetricsRow[]> {
-    const feature = options.by?.startsWith('feature:') ? [options.by.slice('feature:'.length)] : [];
-    return windowedMetrics(await this.columns(feature), options);
+    const segment = segmentColumns(options.by);
+    return windowedMetrics(await this.columns(segment.features, segment.metadata), options);
   }
 }

@@ -8,7 +8,7 @@
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import type { StoreReader, WindowColumns } from '../store/store';
-import { combinePanes, CompensatedSum, emptyBin, panePlanOf, sortWindowStats, type BinStats, type ScoreCounts, type WindowGrouping, type WindowPlan, type WindowStats } from '../store/windowStats';
+import { combinePanes, CompensatedSum, emptyBin, panePlanOf, segmentColumns, segmentOf, sortWindowStats, type BinStats, type ScoreCounts, type WindowGrouping, type WindowPlan, type WindowStats } from '../store/windowStats';
 import { accuracyOf, f1Of, precisionOf, recallOf, type ClassificationColumns, type Confusion } from './classification';
 import { averagePrecision, logLoss, positiveProbability, rocAuc, specificityOf } from './metrics';
 
@@ -164,7 +164,7 @@ function selectedMetrics(names: readonly string[] | undefined): readonly WindowM
 }
 
 function checkGrouping(by: string | undefined): WindowGrouping | undefined {
-  if (by === undefined || by === 'model_version' || (by.startsWith('feature:') && by.length > 'feature:'.length)) return by as WindowGrouping | undefined;
+  if (by === undefined || by === 'model_version' || /^(feature|metadata):./s.test(by)) return by as WindowGrouping | undefined;
   throw new PitwallError('input', messages.windowGroupUnknown(by));
 }
 
@@ -189,8 +189,9 @@ export function planWindows(options: WindowedMetricsOptions): WindowPlan {
 function groupKeys(columns: WindowColumns, by: WindowGrouping | undefined): readonly (string | null)[] | null {
   if (by === undefined) return null;
   if (by === 'model_version') return columns.model_version;
-  const name = by.slice('feature:'.length);
-  const values = columns.features.get(name);
+  const segment = segmentOf(by) as { kind: 'feature' | 'metadata'; name: string };
+  const name = segment.name;
+  const values = segment.kind === 'feature' ? columns.features.get(name) : columns.metadata?.get(name);
   if (values === undefined) throw new PitwallError('input', messages.windowFeatureMissing(name));
   return values.map((value) => (value === null ? null : String(value)));
 }
@@ -233,7 +234,7 @@ function encode(values: readonly (string | null)[]): Codes {
   return { codes, names };
 }
 
-function codesOf(columns: WindowColumns, key: 'model_version' | `feature:${string}`): Codes {
+function codesOf(columns: WindowColumns, key: WindowGrouping): Codes {
   let cached = codeCache.get(columns);
   if (cached === undefined) codeCache.set(columns, (cached = new Map()));
   let codes = cached.get(key);
@@ -557,20 +558,22 @@ export async function readWindowedMetrics(
   const wanted = selectedMetrics(options.metrics);
   const pushed = options.path === 'in-memory' || store.aggregateWindows === undefined ? undefined : await store.aggregateWindows(plan);
   if (pushed !== undefined) return { rows: checkFeatureSeen(plan, pushed).map((stats) => metricsOfWindow(stats, plan, wanted, minLabels)), path: 'pushdown' };
-  const feature = plan.by?.startsWith('feature:') ? [plan.by.slice('feature:'.length)] : [];
+  const segment = segmentColumns(plan.by);
   const columns = await store.readPredictionColumns({
     ...(Number.isFinite(plan.from) ? { from: plan.from } : {}),
     ...(Number.isFinite(plan.to) ? { to: plan.to } : {}),
     ...(plan.modelVersion === undefined ? {} : { modelVersion: plan.modelVersion }),
-    features: feature,
+    features: segment.features,
+    metadata: segment.metadata,
   });
   return { rows: checkFeatureSeen(plan, windowStatsOf(columns, plan)).map((stats) => metricsOfWindow(stats, plan, wanted, minLabels)), path: 'in-memory' };
 }
 
 /** Grouping by a feature that no prediction in range has is a typo far more often than a finding. */
 function checkFeatureSeen(plan: WindowPlan, stats: WindowStats[]): WindowStats[] {
-  if (plan.by?.startsWith('feature:') && stats.length > 0 && stats.every((s) => s.group === null)) {
-    throw new PitwallError('input', messages.windowFeatureAbsent(plan.by.slice('feature:'.length)));
+  const segment = segmentOf(plan.by);
+  if (segment !== undefined && stats.length > 0 && stats.every((s) => s.group === null)) {
+    throw new PitwallError('input', messages.windowFeatureAbsent(segment.kind, segment.name));
   }
   return stats;
 }

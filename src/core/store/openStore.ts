@@ -45,7 +45,7 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
  * one-off analytics (the CLI). Undefined when the source is not a SQLite file, or when some row
  * needs the store's careful reading (the caller opens the store then, which reports it).
  */
-export async function scanPredictionColumns(path: string, features: readonly string[] = []): Promise<WindowColumns | undefined> {
+export async function scanPredictionColumns(path: string, features: readonly string[] = [], metadata: readonly string[] = []): Promise<WindowColumns | undefined> {
   const absolute = resolve(path);
   const info = await stat(absolute).catch(() => undefined);
   if (info === undefined || !info.isFile()) return undefined;
@@ -61,10 +61,10 @@ export async function scanPredictionColumns(path: string, features: readonly str
   const worker = join(__dirname, 'scanWorker.js');
   if (existsSync(worker)) {
     // Without WAL frames, only the table's own pages are read; with them, the whole file and WAL, merged.
-    const direct = await scanPredictionFile(absolute, worker, features);
+    const direct = await scanPredictionFile(absolute, worker, features, metadata);
     if (typeof direct === 'object') return direct.columns;
     if (direct === 'careful') return undefined;
-    return scanPredictionsInParallel(() => readSqliteImage(absolute), worker, features);
+    return scanPredictionsInParallel(() => readSqliteImage(absolute), worker, features, metadata);
   }
-  return scanPredictions(await readSqliteImage(absolute), features);
+  return scanPredictions(await readSqliteImage(absolute), features, metadata);
 }

@@ -62,6 +62,8 @@ export interface PredictionQuery extends PredictionFilter, Page, Ordered {}
 export interface PredictionColumnsQuery extends PredictionQuery {
   /** Feature columns to include, by name. */
   readonly features?: readonly string[];
+  /** Metadata keys to include as columns, by name: scalar values; a nested object or list reads as null. */
+  readonly metadata?: readonly string[];
 }
 
 /** Marks a prediction whose ground truth is not known in `PredictionColumns.actual_outcome`. */
@@ -82,10 +84,12 @@ export interface PredictionColumns {
   readonly actual_outcome: Int8Array;
   readonly actual_outcome_timestamp: Float64Array;
   readonly features: ReadonlyMap<string, readonly FeatureValue[]>;
+  /** The metadata keys asked for (scalars; null where missing or nested). */
+  readonly metadata?: ReadonlyMap<string, readonly FeatureValue[]>;
 }
 
 /** The prediction columns that windowed metrics read; PredictionColumns has them all. */
-export type WindowColumns = Pick<PredictionColumns, 'length' | 'timestamp' | 'model_version' | 'predicted_outcome' | 'confidence' | 'actual_outcome' | 'features'>;
+export type WindowColumns = Pick<PredictionColumns, 'length' | 'timestamp' | 'model_version' | 'predicted_outcome' | 'confidence' | 'actual_outcome' | 'features' | 'metadata'>;
 
 export interface AlertFilter extends TimeRange {
   readonly severity?: AlertSeverity | readonly AlertSeverity[];

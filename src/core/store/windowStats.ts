@@ -6,8 +6,21 @@
  * paths agree to the last bit on any realistic data, whatever order they visit the rows in.
  */
 
-/** Group rows by model version, or by the value of one feature. */
-export type WindowGrouping = 'model_version' | `feature:${string}`;
+/** Group rows by model version, or by the value of one feature or metadata key (a segment). */
+export type WindowGrouping = 'model_version' | `feature:${string}` | `metadata:${string}`;
+
+/** The feature or metadata key a grouping segments by; undefined for none or the model version. */
+export function segmentOf(by: WindowGrouping | undefined): { readonly kind: 'feature' | 'metadata'; readonly name: string } | undefined {
+  if (by === undefined || by === 'model_version') return undefined;
+  const colon = by.indexOf(':');
+  return { kind: by.slice(0, colon) as 'feature' | 'metadata', name: by.slice(colon + 1) };
+}
+
+/** The feature and metadata columns a grouping needs read. */
+export function segmentColumns(by: WindowGrouping | undefined): { readonly features: string[]; readonly metadata: string[] } {
+  const segment = segmentOf(by);
+  return { features: segment?.kind === 'feature' ? [segment.name] : [], metadata: segment?.kind === 'metadata' ? [segment.name] : [] };
+}
 
 export interface WindowPlan {
   /** Window length and step between window starts, in whole seconds; tumbling when equal. */

@@ -62,6 +62,14 @@ describe('pitwall analytics commands', function () {
     assert.ok(rows.some((row) => row.window_start % DAY === 6 * 3600));
   });
 
+  it('segments by a metadata key, the same from both formats', async () => {
+    const args = ['--every', '1d', '--by', 'metadata:race_id', '--metrics', 'accuracy', '--min-labels', '0', '--json'];
+    const a = JSON.parse((await pitwall('trend', jsonl, ...args)).stdout) as { group: string | null; count: number }[];
+    assert.deepEqual(a, JSON.parse((await pitwall('trend', sqlite, ...args)).stdout));
+    assert.ok(new Set(a.map((row) => row.group)).size > 5);
+    assert.equal(a.reduce((sum, row) => sum + row.count, 0), 4000);
+  });
+
   it('prints a readable trend table that marks windows with too few labels', async () => {
     const { status, stdout } = await pitwall('trend', jsonl, '--every', '1h', '--metrics', 'accuracy', '--min-labels', '20');
     assert.equal(status, 0);

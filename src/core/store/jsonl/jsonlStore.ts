@@ -342,7 +342,7 @@ export class JsonlStore implements Store {
   }
 
   readPredictionColumns(query: PredictionColumnsQuery = {}): Promise<PredictionColumns> {
-    return this.exclusive(() => this.predictions.columns(this.selectPredictions(query), query.features ?? []));
+    return this.exclusive(() => this.predictions.columns(this.selectPredictions(query), query.features ?? [], query.metadata ?? []));
   }
 
   readPrediction(predictionId: string): Promise<PredictionWithOutcome | undefined> {

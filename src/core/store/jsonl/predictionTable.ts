@@ -163,7 +163,7 @@ export class PredictionTable {
     };
   }
 
-  columns(rows: readonly number[], featureNames: readonly string[]): PredictionColumns {
+  columns(rows: readonly number[], featureNames: readonly string[], metadataNames: readonly string[] = []): PredictionColumns {
     const n = rows.length;
     const columns = {
       length: n,
@@ -176,6 +176,9 @@ export class PredictionTable {
       actual_outcome_timestamp: new Float64Array(n),
       features: new Map<string, readonly FeatureValue[]>(
         featureNames.map((name) => [name, this.features.column(name, rows)]),
+      ),
+      metadata: new Map<string, readonly FeatureValue[]>(
+        metadataNames.map((name) => [name, this.metadata.column(name, rows).map((value) => (value !== null && typeof value === 'object' ? null : value))]),
       ),
     };
     rows.forEach((row, i) => {

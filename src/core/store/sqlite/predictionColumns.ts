@@ -25,14 +25,20 @@ const SCALAR_COLUMNS = [
 ] as const;
 
 /** The scalar columns, then each feature's value and JSON type. */
-export function columnsSelectList(shape: TableShape, features: readonly string[]): string {
+export function columnsSelectList(shape: TableShape, features: readonly string[], metadata: readonly string[] = []): string {
   const text = shape.columns.has('features') ? quoteIdentifier('features') : 'NULL';
+  const meta = shape.columns.has('extra_metadata') ? quoteIdentifier('extra_metadata') : 'NULL';
   return [
     ...SCALAR_COLUMNS.map((column) => columnSql(shape, column)),
     // A JSON-quoted name is a path label SQLite reads back exactly, whatever characters the name holds.
     ...features.flatMap((name) => {
       const path = quoteText(`$.${JSON.stringify(name)}`);
       return [`json_extract(${text}, ${path})`, `json_type(${text}, ${path})`];
+    }),
+    ...metadata.flatMap((name) => {
+      const path = quoteText(`$.${JSON.stringify(name)}`);
+      // extra_metadata may hold text that is not JSON: such rows take the schema's careful path.
+      return [`CASE WHEN json_valid(${meta}) THEN json_extract(${meta}, ${path}) END`, `CASE WHEN json_valid(${meta}) THEN json_type(${meta}, ${path}) END`];
     }),
   ].join(', ');
 }
@@ -97,12 +103,17 @@ export class ColumnsBuilder {
   private readonly actual: number[] = [];
   private readonly actualAt: number[] = [];
   private readonly features: Map<string, FeatureValue[]>;
+  private readonly metadata: Map<string, FeatureValue[]>;
   /** One string per model version, however many rows repeat it. */
   private readonly interned = new Map<string, string>();
   private readonly values: FeatureValue[] = [];
 
-  constructor(private readonly names: readonly string[]) {
+  constructor(
+    private readonly names: readonly string[],
+    private readonly metadataNames: readonly string[] = [],
+  ) {
     this.features = new Map(names.map((name) => [name, []]));
+    this.metadata = new Map(metadataNames.map((name) => [name, []]));
   }
 
   /** Adds a row read with `columnsSelectList`; false, adding nothing, when it needs the schema's word. */
@@ -116,12 +127,15 @@ export class ColumnsBuilder {
       if (value === undefined) return false;
       values.push(value);
     }
-    this.add(prediction, values);
+    const base = SCALAR_COLUMNS.length + 2 * this.names.length;
+    // A nested metadata value groups nothing: it reads as null, as in the JSONL store.
+    const meta = this.metadataNames.map((_, index) => featureValue(row[base + 2 * index], row[base + 2 * index + 1]) ?? null);
+    this.add(prediction, values, meta);
     return true;
   }
 
   /** Adds a prediction and its requested features, in the order of the names. */
-  add(prediction: ScalarPrediction, features: readonly FeatureValue[]): void {
+  add(prediction: ScalarPrediction, features: readonly FeatureValue[], metadata: readonly FeatureValue[] = []): void {
     let version = this.interned.get(prediction.model_version);
     if (version === undefined) {
       version = prediction.model_version;
@@ -135,6 +149,7 @@ export class ColumnsBuilder {
     this.actual.push(prediction.actual_outcome ?? OUTCOME_UNKNOWN);
     this.actualAt.push(prediction.actual_outcome_timestamp ?? NaN);
     this.names.forEach((name, index) => this.features.get(name)?.push(features[index] ?? null));
+    this.metadataNames.forEach((name, index) => this.metadata.get(name)?.push(metadata[index] ?? null));
   }
 
   build(): PredictionColumns {
@@ -148,6 +163,7 @@ export class ColumnsBuilder {
       actual_outcome: Int8Array.from(this.actual),
       actual_outcome_timestamp: Float64Array.from(this.actualAt),
       features: this.features,
+      metadata: this.metadata,
     };
   }
 }

@@ -286,12 +286,13 @@ export interface ScanChunk {
   readonly confidence: Float64Array;
   readonly actual: Int8Array;
   readonly features: Record<string, FeatureValue[]>;
+  readonly metadata: Record<string, FeatureValue[]>;
   /** Some row needs the careful path: the chunk's rows are not to be used. */
   readonly suspect: boolean;
 }
 
 /** Decodes the rows of `leaves` (a run of the plan's leaves, in order), with the checks of the store's audit. */
-export function decodeLeaves(image: Uint8Array, plan: ScanPlan, leaves: readonly number[], features: readonly string[]): ScanChunk {
+export function decodeLeaves(image: Uint8Array, plan: ScanPlan, leaves: readonly number[], features: readonly string[], metadata: readonly string[] = []): ScanChunk {
   const { layout, place } = plan;
   let capacity = 0;
   for (const page of leaves) {
@@ -306,12 +307,13 @@ export function decodeLeaves(image: Uint8Array, plan: ScanPlan, leaves: readonly
   const confidences = new Float64Array(capacity);
   const actuals = new Int8Array(capacity);
   const featureValues: Record<string, FeatureValue[]> = Object.fromEntries(features.map((name) => [name, new Array<FeatureValue>(capacity)]));
+  const metadataValues: Record<string, FeatureValue[]> = Object.fromEntries(metadata.map((name) => [name, new Array<FeatureValue>(capacity)]));
   const versionNames: string[] = [];
   const knownVersions: Uint8Array[] = [];
   const record = recordColumns(Math.max(...Object.values(place)) + 1);
   let n = 0;
   let suspect = false;
-  const chunk = (): ScanChunk => ({ rows: n, timestamp: timestamps, versionCode, versionNames, predicted, confidence: confidences, actual: actuals, features: featureValues, suspect });
+  const chunk = (): ScanChunk => ({ rows: n, timestamp: timestamps, versionCode, versionNames, predicted, confidence: confidences, actual: actuals, features: featureValues, metadata: metadataValues, suspect });
   try {
     scanLeaves(image, layout, { pages: leaves, seen: new Uint8Array(layout.pageCount + 1) }, (_rowid, bytes) => {
       if (suspect) return;
@@ -380,6 +382,14 @@ export function decodeLeaves(image: Uint8Array, plan: ScanPlan, leaves: readonly
         const parsed = JSON.parse(decode(bytes.subarray(featuresStart, featuresEnd))) as Record<string, FeatureValue>;
         for (const name of features) (featureValues[name] as FeatureValue[])[n] = Object.hasOwn(parsed, name) ? (parsed[name] ?? null) : null;
       }
+      if (metadata.length > 0) {
+        const parsed = metadataType === 0 || bytes[metadataStart] !== 123 ? null : (JSON.parse(decode(bytes.subarray(metadataStart, metadataEnd))) as Record<string, unknown>);
+        for (const name of metadata) {
+          const value = parsed !== null && Object.hasOwn(parsed, name) ? parsed[name] : null;
+          // A nested value groups nothing: it reads as null, as in the stores.
+          (metadataValues[name] as FeatureValue[])[n] = value !== null && typeof value === 'object' ? null : ((value ?? null) as FeatureValue);
+        }
+      }
       timestamps[n] = t;
       versionCode[n] = code;
       predicted[n] = predictedValue as number;
@@ -395,7 +405,7 @@ export function decodeLeaves(image: Uint8Array, plan: ScanPlan, leaves: readonly
 }
 
 /** Joins decoded chunks (in leaf order) into the store's columns: time order, ties by id. */
-export function assembleChunks(chunks: readonly ScanChunk[], features: readonly string[]): WindowColumns | undefined {
+export function assembleChunks(chunks: readonly ScanChunk[], features: readonly string[], metadata: readonly string[] = []): WindowColumns | undefined {
   if (chunks.some((c) => c.suspect)) return undefined;
   const rows = chunks.reduce((sum, c) => sum + c.rows, 0);
   const timestamps = new Float64Array(rows);
@@ -404,6 +414,7 @@ export function assembleChunks(chunks: readonly ScanChunk[], features: readonly 
   const confidences = new Float64Array(rows);
   const actuals = new Int8Array(rows);
   const featureValues = new Map<string, FeatureValue[]>(features.map((name) => [name, new Array<FeatureValue>(rows)]));
+  const metadataValues = new Map<string, FeatureValue[]>(metadata.map((name) => [name, new Array<FeatureValue>(rows)]));
   let offset = 0;
   for (const c of chunks) {
     timestamps.set(c.timestamp.subarray(0, c.rows), offset);
@@ -411,17 +422,18 @@ export function assembleChunks(chunks: readonly ScanChunk[], features: readonly 
     confidences.set(c.confidence.subarray(0, c.rows), offset);
     actuals.set(c.actual.subarray(0, c.rows), offset);
     for (let i = 0; i < c.rows; i++) versions[offset + i] = c.versionNames[c.versionCode[i] as number] as string;
-    for (const name of features) {
-      const target = featureValues.get(name) as FeatureValue[];
-      const source = c.features[name] as FeatureValue[];
-      for (let i = 0; i < c.rows; i++) target[offset + i] = source[i] ?? null;
+    for (const [values, from] of [[featureValues, c.features], [metadataValues, c.metadata]] as const) {
+      for (const [name, target] of values) {
+        const source = from[name] as FeatureValue[];
+        for (let i = 0; i < c.rows; i++) target[offset + i] = source[i] ?? null;
+      }
     }
     offset += c.rows;
   }
   // The store reads predictions in time order (ties by id); rows appended in time order already are.
   let sorted = true;
   for (let i = 1; i < rows && sorted; i++) sorted = (timestamps[i - 1] as number) <= (timestamps[i] as number);
-  if (sorted) return { length: rows, timestamp: timestamps, model_version: versions, predicted_outcome: predicted, confidence: confidences, actual_outcome: actuals, features: featureValues };
+  if (sorted) return { length: rows, timestamp: timestamps, model_version: versions, predicted_outcome: predicted, confidence: confidences, actual_outcome: actuals, features: featureValues, metadata: metadataValues };
   const order = Array.from({ length: rows }, (_, i) => i).sort((a, b) => (timestamps[a] as number) - (timestamps[b] as number) || a - b);
   return {
     length: rows,
@@ -431,6 +443,7 @@ export function assembleChunks(chunks: readonly ScanChunk[], features: readonly 
     confidence: Float64Array.from(order, (i) => confidences[i] as number),
     actual_outcome: Int8Array.from(order, (i) => actuals[i] as number),
     features: new Map([...featureValues].map(([name, values]) => [name, order.map((i) => values[i] ?? null)])),
+    metadata: new Map([...metadataValues].map(([name, values]) => [name, order.map((i) => values[i] ?? null)])),
   };
 }
 
@@ -438,10 +451,10 @@ export function assembleChunks(chunks: readonly ScanChunk[], features: readonly 
  * The predictions of a database image, or undefined when some row needs the careful path (or
  * the image is not one this reader can follow).
  */
-export function scanPredictions(image: Uint8Array, features: readonly string[] = []): WindowColumns | undefined {
+export function scanPredictions(image: Uint8Array, features: readonly string[] = [], metadata: readonly string[] = []): WindowColumns | undefined {
   const plan = planScan(image);
   if (plan === undefined) return undefined;
-  return assembleChunks([decodeLeaves(image, plan, plan.leaves, features)], features);
+  return assembleChunks([decodeLeaves(image, plan, plan.leaves, features, metadata)], features, metadata);
 }
 
 /**
@@ -449,7 +462,12 @@ export function scanPredictions(image: Uint8Array, features: readonly string[] =
  * (`workerScript`, the bundled scanWorker.js) decodes the second from the same shared image. The
  * worker starts first, so its start-up overlaps the file read.
  */
-export async function scanPredictionsInParallel(readImage: () => Promise<Uint8Array>, workerScript: string, features: readonly string[] = []): Promise<WindowColumns | undefined> {
+export async function scanPredictionsInParallel(
+  readImage: () => Promise<Uint8Array>,
+  workerScript: string,
+  features: readonly string[] = [],
+  metadata: readonly string[] = [],
+): Promise<WindowColumns | undefined> {
   const worker = new Worker(workerScript);
   try {
     const failed = new Promise<never>((_, reject) => {
@@ -461,9 +479,10 @@ export async function scanPredictionsInParallel(readImage: () => Promise<Uint8Ar
     if (plan === undefined) return undefined;
     const half = Math.ceil(plan.leaves.length / 2);
     const remote = Promise.race([new Promise<ScanChunk>((resolve) => worker.once('message', resolve)), failed]);
-    worker.postMessage({ image, plan, leaves: plan.leaves.slice(half), features });
-    const local = decodeLeaves(image, plan, plan.leaves.slice(0, half), features);
-    return assembleChunks([local, await remote], features);
+    const request: ScanRequest = { image, plan, leaves: plan.leaves.slice(half), features, metadata };
+    worker.postMessage(request);
+    const local = decodeLeaves(image, plan, plan.leaves.slice(0, half), features, metadata);
+    return assembleChunks([local, await remote], features, metadata);
   } finally {
     await worker.terminate();
   }
@@ -475,18 +494,19 @@ export interface ScanRequest {
   readonly plan: ScanPlan;
   readonly leaves: readonly number[];
   readonly features: readonly string[];
+  readonly metadata: readonly string[];
   /** Set when the image is filled page by page: the file, and the bitmap of loaded pages. */
   readonly file?: { readonly path: string; readonly loaded: Uint8Array };
 }
 
 /** Carries out a scan request (in a worker, or on this thread). */
 export function runScanRequest(request: ScanRequest): ScanChunk {
-  const { image, plan, leaves, features, file } = request;
-  if (file === undefined) return decodeLeaves(image, plan, leaves, features);
+  const { image, plan, leaves, features, metadata, file } = request;
+  if (file === undefined) return decodeLeaves(image, plan, leaves, features, metadata);
   const pages = new PageFile(file.path, image, file.loaded, plan.layout.pageSize);
   try {
     pages.loadAll(leaves);
-    return withPageLoader(pages.load, () => decodeLeaves(image, plan, leaves, features));
+    return withPageLoader(pages.load, () => decodeLeaves(image, plan, leaves, features, metadata));
   } finally {
     pages.close();
   }
@@ -501,7 +521,7 @@ export type FileScanOutcome = { readonly columns: WindowColumns } | 'wal' | 'cha
  * (size, mtime, inode, header) is compared before and after; any change, and the caller reads
  * the whole file consistently instead.
  */
-export async function scanPredictionFile(path: string, workerScript: string, features: readonly string[] = []): Promise<FileScanOutcome> {
+export async function scanPredictionFile(path: string, workerScript: string, features: readonly string[] = [], metadata: readonly string[] = []): Promise<FileScanOutcome> {
   const before = sqliteFingerprint(path);
   if (before.db === undefined) return 'changed';
   if (before.wal !== undefined && before.wal.stamp.size > 32) return 'wal';
@@ -524,12 +544,12 @@ export async function scanPredictionFile(path: string, workerScript: string, fea
     if (plan === undefined) return 'careful';
     const half = Math.ceil(plan.leaves.length / 2);
     const remote = Promise.race([new Promise<ScanChunk>((resolve) => worker.once('message', resolve)), failed]);
-    const request: ScanRequest = { image, plan, leaves: plan.leaves.slice(half), features, file: { path, loaded } };
+    const request: ScanRequest = { image, plan, leaves: plan.leaves.slice(half), features, metadata, file: { path, loaded } };
     worker.postMessage(request);
-    const local = runScanRequest({ image, plan, leaves: plan.leaves.slice(0, half), features, file: { path, loaded } });
+    const local = runScanRequest({ image, plan, leaves: plan.leaves.slice(0, half), features, metadata, file: { path, loaded } });
     const chunks = [local, await remote];
     if (!sameSqliteFingerprint(before, sqliteFingerprint(path))) return 'changed';
-    const columns = assembleChunks(chunks, features);
+    const columns = assembleChunks(chunks, features, metadata);
     return columns === undefined ? 'careful' : { columns };
   } finally {
     pages.close();

@@ -19,6 +19,7 @@ import { alertRuleRecord, type AlertRule } from '../../model/alertRule';
 import { degradationAnalysisRecord, type DegradationAnalysis } from '../../model/degradationAnalysis';
 import { driftResultRecord, type DriftResult } from '../../model/driftResult';
 import { featureImportanceRecord, type FeatureImportance } from '../../model/featureImportance';
+import type { FeatureValue } from '../../model/fields';
 import { healthSnapshotRecord, type HealthSnapshot } from '../../model/healthSnapshot';
 import { metricSnapshotRecord, type MetricSnapshot } from '../../model/metricSnapshot';
 import { outcomeRecord, type Outcome } from '../../model/outcome';
@@ -670,14 +671,18 @@ export class SqliteStore implements Store {
 
   private predictionColumns(query: PredictionColumnsQuery, names: readonly string[]): PredictionColumns {
     const shape = this.shape(predictionsTable);
-    const builder = new ColumnsBuilder(names);
-    const sql = selectSql(this.excluding(predictionWhere(shape, query)), query.order ?? 'asc', query, columnsSelectList(shape, names));
+    const metadata = [...new Set(query.metadata ?? [])];
+    const builder = new ColumnsBuilder(names, metadata);
+    const sql = selectSql(this.excluding(predictionWhere(shape, query)), query.order ?? 'asc', query, columnsSelectList(shape, names, metadata));
     if (sql === undefined) return builder.build();
     this.query(predictionsTable, sql, (row) => {
       if (builder.addRow(row)) return;
       // Something the light checks do not accept: the schema decides, and names the field.
       const whole = this.predictionRow(shape, Number(row[0]));
-      if (whole !== undefined) builder.add(whole, names.map((name) => whole.features[name] ?? null));
+      if (whole !== undefined) {
+        const scalar = (value: unknown) => (value === undefined || (value !== null && typeof value === 'object') ? null : (value as FeatureValue));
+        builder.add(whole, names.map((name) => whole.features[name] ?? null), metadata.map((name) => scalar(whole.metadata?.[name])));
+      }
     });
     return builder.build();
   }

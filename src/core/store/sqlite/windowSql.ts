@@ -8,7 +8,7 @@
  * the exact time would.
  */
 import type { SqlValue } from 'sql.js';
-import { emptyBin, type BinStats, type WindowPlan, type WindowStats } from '../windowStats';
+import { emptyBin, segmentOf, type BinStats, type WindowPlan, type WindowStats } from '../windowStats';
 import { featureValue } from './predictionColumns';
 import { columnSql, type SqlText, type TableShape, type Where } from './queries';
 import { quoteText } from './rows';
@@ -31,10 +31,15 @@ function windowedRows(shape: TableShape, where: Where, plan: WindowPlan): SqlTex
   const params: SqlValue[] = [...where.params];
   let group = 'NULL AS g, NULL AS gt';
   if (plan.by === 'model_version') group = `${columnSql(shape, 'model_version')} AS g, 'text' AS gt`;
-  else if (plan.by !== undefined) {
-    const features = columnSql(shape, 'features');
-    const path = quoteText(`$.${JSON.stringify(plan.by.slice('feature:'.length))}`);
-    group = `json_extract(${features}, ${path}) AS g, json_type(${features}, ${path}) AS gt`;
+  else {
+    const segment = segmentOf(plan.by);
+    if (segment !== undefined) {
+      const column = columnSql(shape, segment.kind === 'feature' ? 'features' : 'extra_metadata');
+      const path = quoteText(`$.${JSON.stringify(segment.name)}`);
+      // Metadata may be NULL or 'null' text; only valid JSON is looked into.
+      const valid = segment.kind === 'metadata' ? `json_valid(${column})` : '1';
+      group = `CASE WHEN ${valid} THEN json_extract(${column}, ${path}) END AS g, CASE WHEN ${valid} THEN json_type(${column}, ${path}) END AS gt`;
+    }
   }
   const actual = columnSql(shape, 'actual_outcome');
   const base = `SELECT ${t} AS t, ${group}, ${columnSql(shape, 'predicted_outcome')} AS y, ${columnSql(shape, 'confidence')} AS c,

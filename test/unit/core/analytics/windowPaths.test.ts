@@ -20,12 +20,14 @@ const prediction = fc.record({
   confidence: fc.oneof(fc.integer({ min: 500, max: 1000 }).map((k) => k / 1000), fc.constantFrom(0.5, 0.7, 1)),
   actual: fc.constantFrom(-1, 0, 1),
   circuit: fc.constantFrom('monza', 'spa', 'suzuka', null),
+  // Metadata values of every JSON kind; nested ones group as null.
+  team: fc.constantFrom('red', 7, 7.5, true, null, undefined, { nested: 1 }, ['a']),
 });
 
 const plan = fc.record({
   every: fc.constantFrom('15m', '1h', '6h', '1d'),
   slideDivisor: fc.constantFrom(1, 1, 2, 3),
-  by: fc.constantFrom(undefined, 'model_version', 'feature:circuit'),
+  by: fc.constantFrom(undefined, 'model_version', 'feature:circuit', 'metadata:team'),
   minLabels: fc.integer({ min: 0, max: 5 }),
   bins: fc.integer({ min: 1, max: 20 }),
 });
@@ -64,6 +66,7 @@ describe('windowed metrics: the three reading paths agree on arbitrary data', fu
       fc.asyncProperty(fc.array(prediction, { minLength: 1, maxLength: 120 }), plan, async (rows, p) => {
         // Grouping by a feature no row has is an input error on every path (tested elsewhere).
         fc.pre(p.by !== 'feature:circuit' || rows.some((r) => r.circuit !== null));
+        fc.pre(p.by !== 'metadata:team' || rows.some((r) => r.team !== null && r.team !== undefined && typeof r.team !== 'object'));
         const folder = join(root, `run-${run}`, 'monitoring');
         const db = join(root, `run-${run++}`, 'monitoring.db');
         mkdirSync(folder, { recursive: true });
@@ -75,7 +78,7 @@ describe('windowed metrics: the three reading paths agree on arbitrary data', fu
             predicted_outcome: r.predicted,
             confidence: r.confidence,
             features: r.circuit === null ? {} : { circuit: r.circuit },
-            metadata: {},
+            metadata: r.team === undefined ? {} : { team: r.team },
           }),
         );
         writeFileSync(join(folder, 'predictions.jsonl'), `${lines.join('\n')}\n`);
@@ -97,7 +100,7 @@ describe('windowed metrics: the three reading paths agree on arbitrary data', fu
           const pushed = await readWindowedMetrics(sqlite, options);
           assert.equal(pushed.path, 'pushdown');
           assert.deepEqual(pushed.rows, memory.rows);
-          const scanned = scanPredictions(await readSqliteImage(db), ['circuit']);
+          const scanned = scanPredictions(await readSqliteImage(db), ['circuit'], ['team']);
           assert.ok(scanned, 'sound rows scan');
           assert.deepEqual(windowedMetrics(scanned, options), memory.rows);
           checkBounds(memory.rows);
@@ -116,6 +119,7 @@ describe('windowed metrics: the three reading paths agree on arbitrary data', fu
     fc.assert(
       fc.property(fc.array(prediction, { minLength: 1, maxLength: 200 }), plan, fc.integer(), (rows, p, seed) => {
         fc.pre(p.by !== 'feature:circuit' || rows.some((r) => r.circuit !== null));
+        fc.pre(p.by !== 'metadata:team' || rows.some((r) => r.team !== null && r.team !== undefined && typeof r.team !== 'object'));
         const columnsOf = (list: typeof rows) => ({
           length: list.length,
           timestamp: Float64Array.from(list, (r) => START + r.micros / 1e6),
@@ -124,9 +128,10 @@ describe('windowed metrics: the three reading paths agree on arbitrary data', fu
           confidence: Float64Array.from(list, (r) => r.confidence),
           actual_outcome: Int8Array.from(list, (r) => r.actual),
           features: new Map([['circuit', list.map((r) => r.circuit)]]),
+          metadata: new Map([['team', list.map((r) => (r.team === undefined || (r.team !== null && typeof r.team === 'object') ? null : r.team))]]),
         });
         const shuffled = [...rows].map((r, i) => ({ r, key: Math.sin(seed + i) })).sort((a, b) => a.key - b.key).map((x) => x.r);
-        const options: WindowedMetricsOptions = { every: seconds(p.every), ...(p.by === undefined ? {} : { by: p.by as 'model_version' }), minLabels: p.minLabels, bins: p.bins };
+        const options: WindowedMetricsOptions = { every: seconds(p.every), ...(p.by === undefined ? {} : { by: p.by as WindowedMetricsOptions['by'] & string }), minLabels: p.minLabels, bins: p.bins };
         const a = windowedMetrics(columnsOf(rows), options);
         const b = windowedMetrics(columnsOf(shuffled), options);
         assert.equal(a.length, b.length);

@@ -309,6 +309,7 @@ describe('windows', () => {
       { name: '90m sliding by 25m, by grid position, 15 bins', every: 5400, slide: 1500, by: 'feature:grid_position', minLabels: 3, bins: 15 },
       { name: 'daily for v1.1 between day 3 and day 9.5', every: '1d', modelVersion: 'v1.1', from: start + 3 * DAY, to: start + 9.5 * DAY, minLabels: 5 },
       { name: 'weekly, ungrouped', every: '7d', minLabels: 0 },
+      { name: 'daily by the metadata key race_id', every: '1d', by: 'metadata:race_id', minLabels: 0 },
     ];
     for (const { name, ...options } of plans) {
       it(`pushes ${name} down to SQL with the same numbers as in memory`, async () => {
