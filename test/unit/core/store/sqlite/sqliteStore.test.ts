@@ -104,6 +104,7 @@ function columnsOf(predictions: readonly PredictionWithOutcome[], features: read
     actual_outcome: Int8Array.from(predictions, (p) => p.actual_outcome ?? OUTCOME_UNKNOWN),
     actual_outcome_timestamp: Float64Array.from(predictions, (p) => p.actual_outcome_timestamp ?? NaN),
     features: new Map(features.map((name) => [name, predictions.map((p) => p.features[name] ?? null)])),
+    metadata: new Map(),
   };
 }
 
