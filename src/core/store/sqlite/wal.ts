@@ -112,10 +112,11 @@ function isValidPageSize(size: number): boolean {
   return size >= MIN_PAGE_SIZE && size <= MAX_PAGE_SIZE && (size & (size - 1)) === 0;
 }
 
-/** True when the bytes start like a SQLite database (or are a prefix of the magic string). */
+/** True when the bytes start with the whole SQLite magic string. */
 export function hasSqliteMagic(bytes: Uint8Array): boolean {
-  const length = Math.min(bytes.length, SQLITE_MAGIC.length);
-  for (let i = 0; i < length; i++) {
+  // A few bytes that happen to begin like the magic ("S") are not a database cut short.
+  if (bytes.length < SQLITE_MAGIC.length) return false;
+  for (let i = 0; i < SQLITE_MAGIC.length; i++) {
     if (bytes[i] !== SQLITE_MAGIC.charCodeAt(i)) return false;
   }
   return true;
