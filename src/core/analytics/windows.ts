@@ -183,6 +183,11 @@ export function planWindows(options: WindowedMetricsOptions): WindowPlan {
     ...(options.by === undefined ? {} : { by: checkGrouping(options.by) }),
     bins,
     scores: wanted.some((metric) => SCORE_METRICS.has(metric)),
+    needs: {
+      square: wanted.includes('confidence_std'),
+      brier: wanted.includes('brier'),
+      range: wanted.includes('min_confidence') || wanted.includes('max_confidence'),
+    },
   };
 }
 
@@ -331,6 +336,10 @@ function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[
   const slotRows: number[][] = [];
   const cells = new CellTable();
   const bins = plan.bins;
+  // Without `needs` (a plan made by hand) every sum is kept.
+  const needSquare = plan.needs?.square ?? true;
+  const needBrier = plan.needs?.brier ?? true;
+  const needRange = plan.needs?.range ?? true;
 
   for (let i = 0; i < columns.length; i++) {
     const t = timestamp[i] as number;
@@ -375,12 +384,14 @@ function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[
       let next = sum + confidence;
       cells.confidenceError[j]! += Math.abs(sum) >= Math.abs(confidence) ? sum - next + confidence : confidence - next + sum;
       cells.confidence[j] = next;
-      const square = confidence * confidence;
-      sum = cells.square[j] as number;
-      next = sum + square;
-      cells.squareError[j]! += Math.abs(sum) >= Math.abs(square) ? sum - next + square : square - next + sum;
-      cells.square[j] = next;
-      if (labelled) {
+      if (needSquare) {
+        const square = confidence * confidence;
+        sum = cells.square[j] as number;
+        next = sum + square;
+        cells.squareError[j]! += Math.abs(sum) >= Math.abs(square) ? sum - next + square : square - next + sum;
+        cells.square[j] = next;
+      }
+      if (needBrier && labelled) {
         const d = actual - positiveProbability(predicted, confidence);
         const brier = d * d;
         sum = cells.brier[j] as number;
@@ -388,8 +399,10 @@ function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[
         cells.brierError[j]! += Math.abs(sum) >= Math.abs(brier) ? sum - next + brier : brier - next + sum;
         cells.brier[j] = next;
       }
-      if (confidence < (cells.min[j] as number)) cells.min[j] = confidence;
-      if (confidence > (cells.max[j] as number)) cells.max[j] = confidence;
+      if (needRange) {
+        if (confidence < (cells.min[j] as number)) cells.min[j] = confidence;
+        if (confidence > (cells.max[j] as number)) cells.max[j] = confidence;
+      }
     }
   }
 

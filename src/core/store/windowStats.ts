@@ -35,6 +35,12 @@ export interface WindowPlan {
   readonly bins: number;
   /** Whether the positive-class scores of labelled rows are needed (ROC-AUC, PR-AUC, log loss). */
   readonly scores: boolean;
+  /**
+   * Sums only some metrics need: Σ confidence² (confidence_std), Σ (label − p1)² (brier) and the
+   * confidence range (min and max). An engine may skip what is false (the in-memory pass does; SQL
+   * computes everything in the same scan anyway); a skipped sum reads 0 and is never used.
+   */
+  readonly needs?: { readonly square: boolean; readonly brier: boolean; readonly range: boolean };
 }
 
 /**
