@@ -17,7 +17,7 @@ import { benchDataset, median } from './data';
 
 const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
-const RUNS = 3;
+const RUNS = 5;
 
 /** Hourly accuracy and top-label ECE (10 equal-width bins) per model version, as the shell computes it. */
 const SHELL_SQL = `
@@ -108,8 +108,6 @@ async function main(): Promise<void> {
     for (const [name, options] of changes) {
       const runs: number[] = [];
       for (let run = 0; run < 7; run++) {
-        // Garbage left by loading the columns is collected first, so it is not charged to one change.
-        globalThis.gc?.();
         start = performance.now();
         await session.trend(options);
         runs.push(performance.now() - start);

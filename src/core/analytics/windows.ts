@@ -335,11 +335,16 @@ function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[
   const slotGroup: number[] = [];
   const slotRows: number[][] = [];
   const cells = new CellTable();
+  // With a dense index the cells are bounded: a modest bound is allocated once, not by doubling.
+  if (dense !== null && dense.length * binCount <= 1 << 18) cells.grow(dense.length * binCount);
   const bins = plan.bins;
   // Without `needs` (a plan made by hand) every sum is kept.
   const needSquare = plan.needs?.square ?? true;
   const needBrier = plan.needs?.brier ?? true;
   const needRange = plan.needs?.range ?? true;
+  let lastWindow = 0;
+  let lastLow = Infinity;
+  let lastHigh = -Infinity;
 
   for (let i = 0; i < columns.length; i++) {
     const t = timestamp[i] as number;
@@ -351,7 +356,13 @@ function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[
     const actual = actualColumn[i] as number;
     const labelled = actual === 0 || actual === 1;
     const b = labelled ? Math.min(bins - 1, Math.floor(confidence * bins)) + 1 : 0;
-    const last = stepIndex(t, slide);
+    // Rows come mostly in time order: the window of the previous row usually holds this one too.
+    let last = lastWindow;
+    if (!(t >= lastLow && t < lastHigh)) {
+      last = lastWindow = stepIndex(t, slide);
+      lastLow = last * slide;
+      lastHigh = lastLow + slide;
+    }
     let first = last;
     if (every !== slide) {
       first = stepIndex(t - every, slide) + 1;
@@ -367,7 +378,7 @@ function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[
         else dense[key] = slot;
         slotWindow.push(k);
         slotGroup.push(g);
-        slotRows.push([]);
+        if (plan.scores) slotRows.push([]);
         cells.grow((slot + 1) * binCount);
       }
       if (plan.scores && labelled) (slotRows[slot] as number[]).push(i);

@@ -173,14 +173,26 @@ export function combinePanes(panes: readonly WindowStats[], plan: WindowPlan): W
   return sortWindowStats(result);
 }
 
+/** Kahan–Babuška–Neumaier addition of x to (sum, error), as CompensatedSum.add. */
+function kbn(pair: Float64Array, x: number): void {
+  const sum = pair[0] as number;
+  const t = sum + x;
+  pair[1]! += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
+  pair[0] = t;
+}
+
 function addBins(members: readonly WindowStats[]): BinStats[] {
   const bins: BinStats[] = [];
   const count = (members[0] as WindowStats).bins.length;
+  // Running (sum, error) pairs, reused for every bin: no object per bin and member.
+  const confidence = new Float64Array(2);
+  const square = new Float64Array(2);
+  const brier = new Float64Array(2);
   for (let b = 0; b < count; b++) {
     const total = emptyBin();
-    const confidence = new CompensatedSum();
-    const square = new CompensatedSum();
-    const brier = new CompensatedSum();
+    confidence.fill(0);
+    square.fill(0);
+    brier.fill(0);
     for (const member of members) {
       const bin = member.bins[b] as BinStats;
       total.count += bin.count;
@@ -188,15 +200,15 @@ function addBins(members: readonly WindowStats[]): BinStats[] {
       total.falsePositives += bin.falsePositives;
       total.trueNegatives += bin.trueNegatives;
       total.falseNegatives += bin.falseNegatives;
-      confidence.add(bin.confidenceSum);
-      square.add(bin.confidenceSquareSum);
-      brier.add(bin.brierSum);
-      total.confidenceMin = Math.min(total.confidenceMin, bin.confidenceMin);
-      total.confidenceMax = Math.max(total.confidenceMax, bin.confidenceMax);
+      kbn(confidence, bin.confidenceSum);
+      kbn(square, bin.confidenceSquareSum);
+      kbn(brier, bin.brierSum);
+      if (bin.confidenceMin < total.confidenceMin) total.confidenceMin = bin.confidenceMin;
+      if (bin.confidenceMax > total.confidenceMax) total.confidenceMax = bin.confidenceMax;
     }
-    total.confidenceSum = confidence.value;
-    total.confidenceSquareSum = square.value;
-    total.brierSum = brier.value;
+    total.confidenceSum = (confidence[0] as number) + (confidence[1] as number);
+    total.confidenceSquareSum = (square[0] as number) + (square[1] as number);
+    total.brierSum = (brier[0] as number) + (brier[1] as number);
     bins.push(total);
   }
   return bins;
