@@ -297,7 +297,8 @@ async function runSchedule(source: string, schedule: string, options: Parameters
     const job = new HealthSchedule(store, periodSeconds * 1000, rest, ({ reports, error }) => {
       if (error !== undefined) env.out.error(`pitwall: health run failed: ${error instanceof Error ? error.message : String(error)}\n`);
       else if (json) env.out.write(`${JSON.stringify({ at: env.now(), snapshots: reports.map((r) => r.snapshot) })}\n`);
-      else env.out.write(`${formatTime(env.now())} recorded ${reports.length} snapshot(s): ${reports.map((r) => `${r.snapshot.model_version} accuracy ${cell(r.snapshot.accuracy)} (${r.degradation.status})`).join(', ')}\n`);
+      else if (reports.length === 0) env.out.write(`${formatTime(env.now())} no predictions in this period or the one before: nothing recorded.\n`);
+      else env.out.write(`${formatTime(env.now())} recorded ${reports.length} snapshot(s): ${reports.map((r) => `${r.snapshot.model_version} ${r.snapshot.num_predictions ?? 0} predictions, accuracy ${cell(r.snapshot.accuracy)} (${r.degradation.status})`).join(', ')}\n`);
     }, env.now);
     job.start();
     await new Promise<void>((resolve) => {

@@ -40,7 +40,14 @@ function correctOf(row: WindowMetricsRow | undefined): { correct: number; labell
   return { correct: Math.round((row.accuracy ?? 0) * row.labelled), labelled: row.labelled };
 }
 
-/** One snapshot per model version with predictions in the period that contains `at`. */
+function silentPeriod(start: number, every: number, version: string): WindowMetricsRow {
+  return { window_start: start, window_end: start + every, group: version, count: 0, labelled: 0, label_coverage: 0, insufficient: true, accuracy: null };
+}
+
+/**
+ * One snapshot per model version with predictions in the period that contains `at` or in the
+ * period before it (a version that went silent has a snapshot with num_predictions 0).
+ */
 export async function computeHealth(store: StoreReader, options: HealthOptions = {}): Promise<HealthReport[]> {
   const { every } = resolveSpec({ every: options.every ?? '1d' });
   const minLabels = options.minLabels ?? 30;
@@ -59,10 +66,11 @@ export async function computeHealth(store: StoreReader, options: HealthOptions =
     metrics: HEALTH_METRICS,
     minLabels: 0,
   });
-  const current = rows.filter((row) => row.window_start === periodStart);
+  // A version seen in the previous period but silent now gets a snapshot too: zero traffic is news.
+  const versions = [...new Set(rows.map((row) => row.group as string))].sort();
   const reports: HealthReport[] = [];
-  for (const row of current) {
-    const version = row.group as string;
+  for (const version of versions) {
+    const row = rows.find((r) => r.window_start === periodStart && r.group === version) ?? silentPeriod(periodStart, every, version);
     const previousRow = rows.find((r) => r.window_start === periodStart - every && r.group === version);
     const enough = row.labelled >= minLabels;
     const label = (value: number | null | undefined) => (enough ? (value ?? null) : null);

@@ -180,6 +180,17 @@ print(sorted((r[0], r[2]) for r in rows), db.execute("SELECT count(*) FROM degra
     }
   });
 
+  it('gives a version that went silent a snapshot with no predictions, so a no-traffic rule can fire', async () => {
+    const store = await openStore(join(copy('silent'), 'monitoring'));
+    try {
+      const reports = await computeHealth(store, { every: '1d', at: START + 14.5 * DAY });
+      assert.deepEqual(reports.map((r) => [r.snapshot.model_version, r.snapshot.num_predictions, r.snapshot.accuracy]), [['v1.0', 0, null], ['v1.1', 0, null]]);
+      assert.ok(reports.every((r) => r.previous !== null && r.previous.count > 0 && r.degradation.status === 'insufficient'));
+    } finally {
+      await store.close();
+    }
+  });
+
   it('says what to do when the source has no predictions', async () => {
     const empty = mkdtempSync(join(dir, 'empty-'));
     const store = await openStore(empty);
