@@ -3,7 +3,7 @@ import { PitwallError } from '../core/errors';
 import { computeHealth, HealthSchedule, recordHealth, type HealthReport } from '../core/analytics/health';
 import type { Binning } from '../core/analytics/metrics';
 import { estimateWindows, type EstimateReport } from '../core/analytics/estimateWindows';
-import { toDriftResultRow, type FeatureDrift } from '../core/analytics/drift';
+import { DEFAULT_DRIFT_OPTIONS, toDriftResultRow, type FeatureDrift } from '../core/analytics/drift';
 import { driftScore, readDrift, topDriftedFeatures } from '../core/analytics/driftReport';
 import { summarizeMetrics } from '../core/analytics/summary';
 import { distributionChart, type FeatureDistribution } from '../core/charts/distributionChart';
@@ -412,7 +412,14 @@ const drift: Command = async (argv, env) => {
     return found;
   });
   if (values.vega) {
-    printJson(env.out, results.length === 1 ? distributionChart(distributionOf(results[0] as FeatureDrift)) : driftScoresChart({ scores: results.map(scoreOf) }));
+    printJson(env.out, results.length === 1 ? distributionChart(distributionOf(results[0] as FeatureDrift)) : driftScoresChart({
+            scores: results.map(scoreOf),
+            thresholds: [
+              { kind: 'psi', value: DEFAULT_DRIFT_OPTIONS.psiWarning, severity: 'warning' },
+              { kind: 'psi', value: DEFAULT_DRIFT_OPTIONS.psiDrift, severity: 'drift' },
+              { kind: 'js_distance', value: DEFAULT_DRIFT_OPTIONS.jsDrift, severity: 'drift' },
+            ],
+          }));
     return 0;
   }
   if (values.json) {
