@@ -349,6 +349,10 @@ const estimate: Command = async (argv, env) => {
     printJson(env.out, report);
     return 0;
   }
+  if (report.windows.length === 0) {
+    env.out.write('No predictions in range.\n');
+    return 0;
+  }
   env.out.write(`Reference: ${formatTime(report.reference.from)} … ${formatTime(report.reference.to)} (labelled predictions of each version fit its estimator)\n`);
   const reasons = new Map(report.windows.map((w) => [w.model_version, w.reason]));
   for (const [version, reason] of reasons) env.out.write(`${version}: ${reason}\n`);
