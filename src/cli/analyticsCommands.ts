@@ -158,10 +158,15 @@ const trend: Command = async (argv, env) => {
   const scanned = await scanPredictionColumns(source, segment.features, segment.metadata);
   const result = scanned !== undefined ? { rows: windowedMetrics(scanned, options) } : await withStore(source, env, (store) => readWindowedMetrics(store, options));
   if (values.vega) {
-    // Alerts of the range mark the chart; they come from the store.
-    const alerts = await withStore(source, env, (store) => store.readAlerts({ ...(query.from === undefined ? {} : { from: query.from }), ...(query.to === undefined ? {} : { to: query.to }), limit: 500 }), true);
+    // Alerts of the range mark the chart, and recorded degradations shade their windows; both come from the store.
+    const range = { ...(query.from === undefined ? {} : { from: query.from }), ...(query.to === undefined ? {} : { to: query.to }) };
+    const [alerts, degradations] = await withStore(source, env, (store) => Promise.all([store.readAlerts({ ...range, limit: 500 }), store.readDegradationAnalyses({ ...range, limit: 500 })]), true);
     const shown = WINDOW_METRICS.filter((metric) => metricNames.includes(metric));
-    printJson(env.out, trendChart({ ...trendInputFromWindows(result.rows, shown), alerts: alerts.map((alert) => ({ ...alert })) }));
+    const bands = degradations.map((d) => {
+      const start = Math.floor(d.timestamp / every) * every;
+      return { start, end: start + every, ...(d.metric_name === null ? {} : { metric: d.metric_name }), ...(d.model_version === null ? {} : { model_version: d.model_version }), label: 'degradation' };
+    });
+    printJson(env.out, trendChart({ ...trendInputFromWindows(result.rows, shown), alerts: alerts.map((alert) => ({ ...alert })), degradations: bands }));
     return 0;
   }
   if (values.json) {

@@ -8,9 +8,9 @@
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import type { StoreReader, WindowColumns } from '../store/store';
-import { combinePanes, CompensatedSum, emptyBin, panePlanOf, segmentColumns, segmentOf, sortWindowStats, type BinStats, type ScoreCounts, type WindowGrouping, type WindowPlan, type WindowStats } from '../store/windowStats';
+import { combinePanes, compareTriples, CompensatedSum, emptyBin, panePlanOf, segmentColumns, segmentOf, sortWindowStats, type BinStats, type ScoreCounts, type WindowGrouping, type WindowPlan, type WindowStats } from '../store/windowStats';
 import { accuracyOf, f1Of, precisionOf, recallOf, type ClassificationColumns, type Confusion } from './classification';
-import { averagePrecision, logLoss, positiveProbability, rocAuc, specificityOf } from './metrics';
+import { averagePrecision, logLoss, positiveProbability, reliabilityOf, rocAuc, specificityOf, type Reliability } from './metrics';
 
 /** A duration as text ('15m', '1h', '7d', '90s') or as whole seconds. */
 export type Duration = string | number;
@@ -109,6 +109,8 @@ export const WINDOW_METRICS = [
   'specificity',
   'ece',
   'mce',
+  'ece_mass',
+  'mce_mass',
   'roc_auc',
   'average_precision',
   'log_loss',
@@ -123,7 +125,7 @@ export type WindowMetric = (typeof WINDOW_METRICS)[number];
 /** Metrics that do not need ground truth, so they are reported even for an insufficient window. */
 const LABEL_FREE: ReadonlySet<WindowMetric> = new Set<WindowMetric>(['avg_confidence', 'min_confidence', 'max_confidence', 'confidence_std']);
 /** Metrics computed from the labelled rows' scores rather than from counts and sums. */
-const SCORE_METRICS: ReadonlySet<WindowMetric> = new Set<WindowMetric>(['roc_auc', 'average_precision', 'log_loss']);
+const SCORE_METRICS: ReadonlySet<WindowMetric> = new Set<WindowMetric>(['roc_auc', 'average_precision', 'log_loss', 'ece_mass', 'mce_mass']);
 
 export type { WindowGrouping };
 
@@ -202,11 +204,13 @@ function groupKeys(columns: WindowColumns, by: WindowGrouping | undefined): read
 }
 
 /** The labelled rows' (score, label) pairs in a canonical order: by score, then label. */
-function canonicalScores(score: readonly number[], label: readonly number[]): ScoreCounts {
-  const order = Array.from(score.keys()).sort((a, b) => (score[a] as number) - (score[b] as number) || (label[a] as number) - (label[b] as number));
+function canonicalScores(rows: readonly number[], columns: WindowColumns): ScoreCounts {
+  const { predicted_outcome: p, confidence: c, actual_outcome: a } = columns;
+  const order = [...rows].sort((x, y) => compareTriples(p[x] as number, c[x] as number, a[x] as number, p[y] as number, c[y] as number, a[y] as number));
   return {
-    score: Float64Array.from(order, (i) => score[i] as number),
-    label: Uint8Array.from(order, (i) => label[i] as number),
+    predicted: Uint8Array.from(order, (i) => p[i] as number),
+    confidence: Float64Array.from(order, (i) => c[i] as number),
+    actual: Uint8Array.from(order, (i) => a[i] as number),
     weight: new Uint32Array(order.length).fill(1),
   };
 }
@@ -425,10 +429,7 @@ function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[
     let scores: ScoreCounts | undefined;
     if (plan.scores) {
       const rows = slotRows[slot] as number[];
-      scores = canonicalScores(
-        rows.map((i) => positiveProbability(predictedColumn[i] as number, confidenceColumn[i] as number)),
-        rows.map((i) => actualColumn[i] as number),
-      );
+      scores = canonicalScores(rows, columns);
     }
     result.push({
       window_start: (slotWindow[slot] as number) * slide,
@@ -449,20 +450,22 @@ export function windowStatsOf(columns: WindowColumns, plan: WindowPlan): WindowS
   return combinePanes(tumblingStatsOf(columns, panePlanOf(plan)), plan);
 }
 
-/** A window's rows as classification columns of (p1 as the confidence of class 1, label), for the score metrics. */
+/** A window's labelled rows as classification columns, for the metrics that need the rows themselves. */
 function scoreColumns(scores: ScoreCounts): ClassificationColumns {
   let n = 0;
   for (const w of scores.weight) n += w;
+  const predicted = new Uint8Array(n);
   const confidence = new Float64Array(n);
   const actual = new Int8Array(n);
   let j = 0;
-  for (let i = 0; i < scores.score.length; i++) {
+  for (let i = 0; i < scores.weight.length; i++) {
     for (let k = 0; k < (scores.weight[i] as number); k++) {
-      confidence[j] = scores.score[i] as number;
-      actual[j++] = scores.label[i] as number;
+      predicted[j] = scores.predicted[i] as number;
+      confidence[j] = scores.confidence[i] as number;
+      actual[j++] = scores.actual[i] as number;
     }
   }
-  return { length: n, predicted: new Uint8Array(n).fill(1), confidence, actual };
+  return { length: n, predicted, confidence, actual };
 }
 
 /** A window's metrics from its statistics: the one definition both paths share. */
@@ -498,6 +501,7 @@ export function metricsOfWindow(
   const n = total.count;
   const insufficient = c.labelled < minLabels;
   const scored = stats.scores === undefined ? undefined : scoreColumns(stats.scores);
+  let massCalibration: Reliability | undefined;
   const out: Partial<Record<WindowMetric, number | null>> = {};
   for (const metric of wanted) {
     if (insufficient && !LABEL_FREE.has(metric)) {
@@ -512,6 +516,8 @@ export function metricsOfWindow(
       case 'specificity': out[metric] = specificityOf(c); break;
       case 'ece': out[metric] = calibrationGap(stats.bins, c.labelled).ece; break;
       case 'mce': out[metric] = calibrationGap(stats.bins, c.labelled).mce; break;
+      case 'ece_mass': out[metric] = scored === undefined ? null : (massCalibration ??= reliabilityOf(scored, { binning: 'mass', binCount: plan.bins })).ece; break;
+      case 'mce_mass': out[metric] = scored === undefined ? null : (massCalibration ??= reliabilityOf(scored, { binning: 'mass', binCount: plan.bins })).mce; break;
       case 'roc_auc': out[metric] = scored === undefined ? null : rocAuc(scored); break;
       case 'average_precision': out[metric] = scored === undefined ? null : averagePrecision(scored); break;
       case 'log_loss': out[metric] = scored === undefined ? null : logLoss(scored); break;

@@ -33,7 +33,7 @@ export interface WindowPlan {
   readonly by?: WindowGrouping;
   /** Equal-width calibration bins over [0, 1]. */
   readonly bins: number;
-  /** Whether the positive-class scores of labelled rows are needed (ROC-AUC, PR-AUC, log loss). */
+  /** Whether the labelled rows themselves are needed (ROC-AUC, PR-AUC, log loss, equal-mass ECE). */
   readonly scores: boolean;
   /**
    * Sums only some metrics need: Σ confidence² (confidence_std), Σ (label − p1)² (brier) and the
@@ -61,11 +61,21 @@ export interface BinStats {
   brierSum: number;
 }
 
-/** Labelled rows' positive-class scores with their labels, repeated `weight` times. */
+/**
+ * A window's labelled rows as distinct (predicted, confidence, actual) triples, each repeated
+ * `weight` times, in the canonical order (predicted, then confidence, then actual), so that any
+ * sum over them runs in the same order whichever path made them.
+ */
 export interface ScoreCounts {
-  readonly score: Float64Array;
-  readonly label: Uint8Array;
+  readonly predicted: Uint8Array;
+  readonly confidence: Float64Array;
+  readonly actual: Uint8Array;
   readonly weight: Uint32Array;
+}
+
+/** The canonical order of labelled-row triples. */
+export function compareTriples(p1: number, c1: number, a1: number, p2: number, c2: number, a2: number): number {
+  return p1 - p2 || c1 - c2 || a1 - a2;
 }
 
 export interface WindowStats {
@@ -214,14 +224,21 @@ function addBins(members: readonly WindowStats[]): BinStats[] {
   return bins;
 }
 
-/** The panes' (score, label, weight) lists as one, in the canonical order (score, then label). */
+/** The panes' labelled-row triples as one list, in the canonical order. */
 function mergeScores(members: readonly WindowStats[]): ScoreCounts {
-  const entries: [number, number, number][] = [];
+  const entries: [number, number, number, number][] = [];
   for (const member of members) {
     const scores = member.scores;
     if (scores === undefined) continue;
-    for (let i = 0; i < scores.score.length; i++) entries.push([scores.score[i] as number, scores.label[i] as number, scores.weight[i] as number]);
+    for (let i = 0; i < scores.weight.length; i++) {
+      entries.push([scores.predicted[i] as number, scores.confidence[i] as number, scores.actual[i] as number, scores.weight[i] as number]);
+    }
   }
-  entries.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  return { score: Float64Array.from(entries, (e) => e[0]), label: Uint8Array.from(entries, (e) => e[1]), weight: Uint32Array.from(entries, (e) => e[2]) };
+  entries.sort((a, b) => compareTriples(a[0], a[1], a[2], b[0], b[1], b[2]));
+  return {
+    predicted: Uint8Array.from(entries, (e) => e[0]),
+    confidence: Float64Array.from(entries, (e) => e[1]),
+    actual: Uint8Array.from(entries, (e) => e[2]),
+    weight: Uint32Array.from(entries, (e) => e[3]),
+  };
 }

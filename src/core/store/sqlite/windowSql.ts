@@ -68,12 +68,12 @@ export function windowBinsSql(shape: TableShape, where: Where, plan: WindowPlan)
   };
 }
 
-/** Labelled rows counted per (window, group, positive-class score, label). */
+/** Labelled rows counted per (window, group, predicted, confidence, actual), in the canonical order. */
 export function windowScoresSql(shape: TableShape, where: Where, plan: WindowPlan): SqlText {
   const rows = windowedRows(shape, where, plan);
   return {
-    sql: `SELECT w.ws, w.g, w.gt, CASE WHEN w.y = 1 THEN w.c ELSE 1 - w.c END AS s, w.a, count(*)
-      FROM (${rows.sql}) AS w WHERE w.a >= 0 GROUP BY w.ws, w.gt, w.g, s, w.a ORDER BY s, w.a`,
+    sql: `SELECT w.ws, w.g, w.gt, w.y, w.c, w.a, count(*)
+      FROM (${rows.sql}) AS w WHERE w.a >= 0 GROUP BY w.ws, w.gt, w.g, w.y, w.c, w.a ORDER BY w.y, w.c, w.a`,
     params: rows.params,
   };
 }
@@ -88,7 +88,7 @@ export function groupKey(value: SqlValue, type: SqlValue): string | null {
 
 /** Collects the statistics rows of windowBinsSql and windowScoresSql into WindowStats. */
 export class WindowStatsCollector {
-  private readonly windows = new Map<string, { window_start: number; group: string | null; bins: BinStats[]; scores: { score: number[]; label: number[]; weight: number[] } }>();
+  private readonly windows = new Map<string, { window_start: number; group: string | null; bins: BinStats[]; scores: { predicted: number[]; confidence: number[]; actual: number[]; weight: number[] } }>();
 
   constructor(private readonly plan: WindowPlan) {}
 
@@ -96,7 +96,7 @@ export class WindowStatsCollector {
     const id = `${ws}\u0000${group === null ? '\u0001' : group}`;
     let entry = this.windows.get(id);
     if (entry === undefined) {
-      entry = { window_start: ws, group, bins: Array.from({ length: this.plan.bins + 1 }, emptyBin), scores: { score: [], label: [], weight: [] } };
+      entry = { window_start: ws, group, bins: Array.from({ length: this.plan.bins + 1 }, emptyBin), scores: { predicted: [], confidence: [], actual: [], weight: [] } };
       this.windows.set(id, entry);
     }
     return entry;
@@ -119,10 +119,11 @@ export class WindowStatsCollector {
   }
 
   addScoreRow(row: readonly SqlValue[]): void {
-    const [ws, g, gt, s, a, count] = row as number[];
+    const [ws, g, gt, y, c, a, count] = row as number[];
     const { scores } = this.entry(Number(ws), groupKey(g as SqlValue, gt as SqlValue));
-    scores.score.push(Number(s));
-    scores.label.push(Number(a));
+    scores.predicted.push(Number(y));
+    scores.confidence.push(Number(c));
+    scores.actual.push(Number(a));
     scores.weight.push(Number(count));
   }
 
@@ -132,7 +133,14 @@ export class WindowStatsCollector {
       group,
       bins,
       ...(this.plan.scores
-        ? { scores: { score: Float64Array.from(scores.score), label: Uint8Array.from(scores.label), weight: Uint32Array.from(scores.weight) } }
+        ? {
+            scores: {
+              predicted: Uint8Array.from(scores.predicted),
+              confidence: Float64Array.from(scores.confidence),
+              actual: Uint8Array.from(scores.actual),
+              weight: Uint32Array.from(scores.weight),
+            },
+          }
         : {}),
     }));
   }

@@ -108,6 +108,10 @@ describe('metrics against scikit-learn', () => {
       for (const metric of ['accuracy', 'precision', 'recall', 'f1', 'specificity', 'roc_auc', 'average_precision', 'log_loss', 'brier', 'ece', 'mce'] as const) {
         assertClose(window?.[metric] ?? null, g.expected[metric], `windowed ${metric}`);
       }
+      // Equal-mass calibration per window is reliabilityOf's, on the same rows.
+      const mass = reliabilityOf(columns, { binning: 'mass', binCount: 10 });
+      assert.equal(window?.ece_mass ?? null, mass.ece);
+      assert.equal(window?.mce_mass ?? null, mass.mce);
     });
   }
 
