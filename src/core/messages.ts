@@ -266,6 +266,7 @@ export const messages = {
   windowTooManyOverlaps: (every: number, slide: number, max: number) =>
     `A ${every}s window sliding by ${slide}s puts each row in more than ${max} windows: choose a longer slide.`,
   windowRangeInvalid: (from: number, to: number) => `The time range must end after it starts, not run from ${from} to ${to}.`,
+  driftFeatureAbsent: (name: string) => `No prediction in the baseline or the current range has a value for the feature "${name}": check the name (names are case-sensitive) or the ranges.`,
   windowGroupUnknown: (by: string) => `Cannot group windows by "${by}": use model_version, feature:<name> or metadata:<key>.`,
   windowFeatureMissing: (name: string) => `Cannot group by feature "${name}": the prediction columns do not include it; read them with that feature.`,
   binsInvalid: (bins: number) => `The number of calibration bins must be a whole number from 1 to 1000, not ${bins}.`,

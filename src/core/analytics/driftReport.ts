@@ -3,6 +3,8 @@
  * statistics): reads the predictions of both ranges with the features asked for, or every
  * feature the predictions carry, and ranks the features by how far they moved.
  */
+import { PitwallError } from '../errors';
+import { messages } from '../messages';
 import type { StoreReader } from '../store/store';
 import { featureDrift, type DriftOptions, type FeatureDrift } from './drift';
 
@@ -34,7 +36,14 @@ export async function readDrift(store: StoreReader, options: DriftReportOptions)
     options.features ?? [...new Set([...(await featureNames(store, options.baseline, options.modelVersion)), ...(await featureNames(store, options.current, options.modelVersion))])].sort();
   const baseline = await store.readPredictionColumns({ ...options.baseline, ...version, features: names });
   const current = await store.readPredictionColumns({ ...options.current, ...version, features: names });
-  return names.map((name) => featureDrift(name, baseline.features.get(name) ?? [], current.features.get(name) ?? [], options.drift));
+  const results = names.map((name) => featureDrift(name, baseline.features.get(name) ?? [], current.features.get(name) ?? [], options.drift));
+  // A feature asked for by name that no prediction of either range has is a typo far more often than a finding.
+  for (const result of results) {
+    if (options.features !== undefined && result.baseline_stats.count === 0 && result.current_stats.count === 0) {
+      throw new PitwallError('input', messages.driftFeatureAbsent(result.feature_name));
+    }
+  }
+  return results;
 }
 
 /** The score a feature's drift is judged by: PSI for numbers, Jensen–Shannon distance for categories. */

@@ -49,14 +49,23 @@ export async function scanPredictionColumns(path: string, features: readonly str
   const absolute = resolve(path);
   const info = await stat(absolute).catch(() => undefined);
   if (info === undefined || !info.isFile()) return undefined;
-  const head = Buffer.alloc(16);
-  const handle = await open(absolute, 'r');
   try {
-    await handle.read(head, 0, 16, 0);
-  } finally {
-    await handle.close();
+    const head = Buffer.alloc(16);
+    const handle = await open(absolute, 'r');
+    try {
+      await handle.read(head, 0, 16, 0);
+    } finally {
+      await handle.close();
+    }
+    if (head.toString('latin1') !== 'SQLite format 3\u0000') return undefined;
+    return await scanFile(absolute, features, metadata);
+  } catch {
+    // The fast path is an optimization: whatever stops it, the store reads the file and reports what is wrong.
+    return undefined;
   }
-  if (head.toString('latin1') !== 'SQLite format 3\u0000') return undefined;
+}
+
+async function scanFile(absolute: string, features: readonly string[], metadata: readonly string[]): Promise<WindowColumns | undefined> {
   // Bundled (the CLI, the extension), a worker script sits next to the bundle: two threads decode.
   const worker = join(__dirname, 'scanWorker.js');
   if (existsSync(worker)) {

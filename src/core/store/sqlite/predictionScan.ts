@@ -35,6 +35,8 @@ export function columnNamesOf(sql: string): string[] | undefined {
   const open = sql.indexOf('(');
   const close = sql.lastIndexOf(')');
   if (!/^\s*CREATE\s+TABLE\b/i.test(sql) || open < 0 || close < open || /WITHOUT\s+ROWID\s*$/i.test(sql.slice(close + 1))) return undefined;
+  // Comments and generated columns would shift positions: such a table is read by SQLite instead.
+  if (/--|\/\*|\bGENERATED\b|\bAS\s*\(/i.test(sql)) return undefined;
   const items: string[] = [];
   let depth = 0;
   let current = '';
@@ -97,6 +99,8 @@ let at = 0;
 let end = 0;
 /** `{` and `[` met by the last validation, in strings too: the audit's tests count them so. */
 let brackets = 0;
+/** Members of the object the last flat validation read. */
+let members = 0;
 
 function skipSpace(): void {
   while (at < end) {
@@ -209,6 +213,7 @@ function isFlatJsonObject(bytes: Uint8Array, start: number, stop: number): boole
   at = start;
   end = stop;
   brackets = 0;
+  members = 0;
   if (json[at] !== 123) return false;
   at++;
   skipSpace();
@@ -219,6 +224,7 @@ function isFlatJsonObject(bytes: Uint8Array, start: number, stop: number): boole
   }
   for (;;) {
     if (json[at] !== 34 || !jsonString()) return false;
+    members++;
     skipSpace();
     if (json[at++] !== 58) return false;
     skipSpace();
@@ -379,11 +385,22 @@ export function decodeLeaves(image: Uint8Array, plan: ScanPlan, leaves: readonly
         versionNames.push(decode(versionBytes));
       }
       if (features.length > 0) {
+        isFlatJsonObject(bytes, featuresStart, featuresEnd);
         const parsed = JSON.parse(decode(bytes.subarray(featuresStart, featuresEnd))) as Record<string, FeatureValue>;
+        // A key given twice: SQLite's JSON functions take the first, JSON.parse the last; the store decides.
+        if (Object.keys(parsed).length !== members) {
+          suspect = true;
+          return;
+        }
         for (const name of features) (featureValues[name] as FeatureValue[])[n] = Object.hasOwn(parsed, name) ? (parsed[name] ?? null) : null;
       }
       if (metadata.length > 0) {
         const parsed = metadataType === 0 || bytes[metadataStart] !== 123 ? null : (JSON.parse(decode(bytes.subarray(metadataStart, metadataEnd))) as Record<string, unknown>);
+        // Only flat metadata has its members counted; nested metadata, or a key given twice, goes to the store.
+        if (parsed !== null && (!isFlatJsonObject(bytes, metadataStart, metadataEnd) || Object.keys(parsed).length !== members)) {
+          suspect = true;
+          return;
+        }
         for (const name of metadata) {
           const value = parsed !== null && Object.hasOwn(parsed, name) ? parsed[name] : null;
           // A nested value groups nothing: it reads as null, as in the stores.
@@ -474,6 +491,8 @@ export async function scanPredictionsInParallel(
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`the scan worker stopped (exit code ${code})`)));
     });
+    // Awaited only while the worker works: stopping it afterwards (or before it was needed) is no failure.
+    failed.catch(() => undefined);
     const image = await readImage();
     const plan = planScan(image);
     if (plan === undefined) return undefined;
@@ -539,6 +558,8 @@ export async function scanPredictionFile(path: string, workerScript: string, fea
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`the scan worker stopped (exit code ${code})`)));
     });
+    // Awaited only while the worker works: stopping it afterwards (or before it was needed) is no failure.
+    failed.catch(() => undefined);
     pages.load(1);
     const plan = withPageLoader(pages.load, () => planScan(image));
     if (plan === undefined) return 'careful';

@@ -153,6 +153,8 @@ export function scanLeaves(image: Uint8Array, layout: ImageLayout, leaves: Table
   const minLocal = Math.floor(((usable - 12) * 32) / 255) - 23;
 
   const overflowPayload = (headerEnd: number, size: number, pageEnd: number): Uint8Array => {
+    // The size is read from the file: no record is larger than the pages that could hold it.
+    if (size > layout.pageCount * usable) throw new ScanRefused('a cell claims more bytes than the file holds');
     let local = minLocal + ((size - minLocal) % (usable - 4));
     if (local > maxLocal) local = minLocal;
     if (headerEnd + local + 4 > pageEnd) throw new ScanRefused('a cell overruns its page');

@@ -8,7 +8,7 @@ import { generateDataset } from '../../../../../scripts/generator/generateDatase
 import { windowedMetrics } from '../../../../../src/core/analytics/windows';
 import { openStore } from '../../../../../src/core/store/openStore';
 import { buildSync } from 'esbuild';
-import { columnNamesOf, isPlainJson, scanPredictionFile, scanPredictions, scanPredictionsInParallel } from '../../../../../src/core/store/sqlite/predictionScan';
+import { columnNamesOf, isPlainJson, planScan, scanPredictionFile, scanPredictions, scanPredictionsInParallel } from '../../../../../src/core/store/sqlite/predictionScan';
 import { readSqliteImage } from '../../../../../src/core/store/sqlite/snapshot';
 import type { PredictionColumns } from '../../../../../src/core/store/store';
 
@@ -171,11 +171,57 @@ os._exit(0)
     assert.equal(await scanPredictionFile(suspect, worker, features), 'careful');
   });
 
+  it('gives way, without an unhandled failure, when the two-thread scan finds no table it can read', async () => {
+    const out = join(dir, 'bundle-2');
+    buildSync({ entryPoints: [join(__dirname, '../../../../../src/core/store/sqlite/scanWorker.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: join(out, 'scanWorker.js'), logLevel: 'silent' });
+    const other = join(dir, 'no-predictions.db');
+    python('import sqlite3, sys\ndb = sqlite3.connect(sys.argv[1])\ndb.execute("CREATE TABLE x (a)")\ndb.commit()\n', other);
+    const stray: unknown[] = [];
+    const listener = (reason: unknown) => void stray.push(reason);
+    process.on('unhandledRejection', listener);
+    try {
+      assert.equal(await scanPredictionFile(other, join(out, 'scanWorker.js')), 'careful');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+    assert.deepEqual(stray, []);
+  });
+
+  it('refuses a cell whose size is larger than the file, before allocating it', async () => {
+    const image = new Uint8Array(await readSqliteImage(join(dir, 'monitoring.db')));
+    const plan = planScan(image);
+    assert.ok(plan);
+    const page = plan.leaves[0] as number;
+    const base = (page - 1) * plan.layout.pageSize;
+    const cell = base + (((image[base + 8] as number) << 8) | (image[base + 9] as number));
+    image.set([0x8f, 0x8f, 0x8f, 0x8f, 0x8f, 0x8f, 0x8f, 0x8f, 0xff], cell);
+    assert.equal(scanPredictions(image), undefined);
+  });
+
+  it('leaves features with a key given twice to the store, which reads them as SQLite does', async () => {
+    const file = copyDatabase('duplicate-key.db');
+    python(`
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute('''UPDATE predictions SET features = '{"circuit": "monza", "circuit": "spa"}' WHERE id <= 3''')
+db.commit()
+`, file);
+    const image = await readSqliteImage(file);
+    assert.equal(scanPredictions(image, ['circuit']), undefined);
+    // Not grouping by features, the key is never read: the fast path stands.
+    assert.ok(scanPredictions(image));
+  });
+
   it('reads column names from CREATE TABLE as SQLAlchemy and people write it', () => {
     assert.deepEqual(columnNamesOf('CREATE TABLE predictions (\n\tid INTEGER NOT NULL, \n\t"timestamp" DATETIME NOT NULL, \n\tfeatures JSON NOT NULL, \n\tPRIMARY KEY (id)\n)'), ['id', 'timestamp', 'features']);
     assert.deepEqual(columnNamesOf('CREATE TABLE t ([a b] TEXT, `c` REAL DEFAULT (1.0), d NUMERIC(10, 2), CONSTRAINT x UNIQUE (d))'), ['a b', 'c', 'd']);
     assert.equal(columnNamesOf('CREATE TABLE t (a INTEGER PRIMARY KEY) WITHOUT ROWID'), undefined);
     assert.equal(columnNamesOf('CREATE VIEW v AS SELECT 1'), undefined);
+    // Comments and generated columns would shift positions: SQLite reads such a table.
+    assert.equal(columnNamesOf('CREATE TABLE t (a TEXT /* b, c */, d REAL)'), undefined);
+    assert.equal(columnNamesOf('CREATE TABLE t (a TEXT, -- note, here\n d REAL)'), undefined);
+    assert.equal(columnNamesOf('CREATE TABLE t (a REAL, b REAL GENERATED ALWAYS AS (a * 2) VIRTUAL, c TEXT)'), undefined);
   });
 
   it('validates JSON as JSON.parse does, for JSON without exponents', () => {
