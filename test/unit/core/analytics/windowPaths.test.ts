@@ -100,9 +100,15 @@ describe('windowed metrics: the three reading paths agree on arbitrary data', fu
           const pushed = await readWindowedMetrics(sqlite, options);
           assert.equal(pushed.path, 'pushdown');
           assert.deepEqual(pushed.rows, memory.rows);
-          const scanned = scanPredictions(await readSqliteImage(db), ['circuit'], ['team']);
-          assert.ok(scanned, 'sound rows scan');
-          assert.deepEqual(windowedMetrics(scanned, options), memory.rows);
+          const byTeam = p.by === 'metadata:team';
+          const scanned = scanPredictions(await readSqliteImage(db), p.by === 'feature:circuit' ? ['circuit'] : [], byTeam ? ['team'] : []);
+          if (byTeam && rows.some((r) => r.team !== null && typeof r.team === 'object')) {
+            // Nested metadata is left to the store when it is grouped by.
+            assert.equal(scanned, undefined);
+          } else {
+            assert.ok(scanned, 'sound rows scan');
+            assert.deepEqual(windowedMetrics(scanned, options), memory.rows);
+          }
           checkBounds(memory.rows);
           const total = memory.rows.reduce((sum, row) => sum + row.count, 0);
           assert.equal(total, rows.length * (p.slideDivisor === 1 ? 1 : p.slideDivisor));
