@@ -38,7 +38,13 @@ function windowedRows(shape: TableShape, where: Where, plan: WindowPlan): SqlTex
       const path = quoteText(`$.${JSON.stringify(segment.name)}`);
       // Metadata may be NULL or 'null' text; only valid JSON is looked into.
       const valid = segment.kind === 'metadata' ? `json_valid(${column})` : '1';
-      group = `CASE WHEN ${valid} THEN json_extract(${column}, ${path}) END AS g, CASE WHEN ${valid} THEN json_type(${column}, ${path}) END AS gt`;
+      const type = `json_type(${column}, ${path})`;
+      // One SQL group per key the memory path makes: missing, JSON null and nested values are all
+      // the null group, and 3 and 3.0 one number; otherwise two SQL groups would be added up
+      // afterwards in another order than memory's, and sums could differ in the last bit.
+      const plain = `${valid} AND ${type} IN ('text', 'integer', 'real', 'true', 'false')`;
+      group = `CASE WHEN ${plain} THEN json_extract(${column}, ${path}) END AS g,
+        CASE WHEN ${plain} THEN (CASE WHEN ${type} IN ('integer', 'real') THEN 'number' ELSE ${type} END) END AS gt`;
     }
   }
   const actual = columnSql(shape, 'actual_outcome');
@@ -82,6 +88,7 @@ export function windowScoresSql(shape: TableShape, where: Where, plan: WindowPla
 export function groupKey(value: SqlValue, type: SqlValue): string | null {
   if (type === null) return null;
   if (type === 'text' && typeof value === 'string') return value;
+  if (type === 'number') return typeof value === 'number' && Number.isFinite(value) ? String(value) : null;
   const feature = featureValue(value ?? null, type);
   return feature === undefined || feature === null ? null : String(feature);
 }
