@@ -11,6 +11,7 @@ describe('Pitwall installed from its .vsix', () => {
     const extensionsDir = process.env.PITWALL_TEST_EXTENSIONS_DIR ?? '';
     assert.ok(extension.extensionPath.startsWith(extensionsDir), `${extension.extensionPath} is under ${extensionsDir}`);
     assert.ok(existsSync(join(extension.extensionPath, 'dist/sql-wasm.wasm')), 'the sql.js wasm ships in the package');
+    assert.ok(existsSync(join(extension.extensionPath, 'dist/scanWorker.js')), 'the page-scan worker ships beside the CLI');
     assert.ok(!existsSync(join(extension.extensionPath, 'node_modules')), 'dependencies are bundled, not shipped');
   });
 
