@@ -223,6 +223,13 @@ export const messages = {
   readOnlySource: (reason: string) => `This source is read-only: ${reason}`,
   windowNotPositive: (name: string, value: number) => `${name} must be a positive number, not ${value}.`,
 
+  // --- alerting engine -------------------------------------------------------------
+  ruleOptionInvalid: (ruleId: string, field: string, reason: string) => `Rule "${ruleId}": ${field} ${reason}.`,
+  ruleDriftUnnamed: (ruleId: string, metric: string) =>
+    `Rule "${ruleId}" is a drift rule, but its metric "${metric}" names no feature and statistic: use <feature>_psi (or _ks, _wasserstein, _chi_square, _js), or set conditions.feature and conditions.statistic.`,
+  ruleMetricUnknown: (ruleId: string, metric: string, known: readonly string[]) =>
+    `Rule "${ruleId}" watches "${metric}", which Pitwall does not compute: use one of ${known.join(', ')}.`,
+
   // --- health and degradation ---------------------------------------------------
   degradationOptionInvalid: (name: string, got: number, requirement: string) => `The degradation test's ${name} must be ${requirement}, not ${got}.`,
   degradationInsufficient: (baseline: number, current: number, min: number) =>

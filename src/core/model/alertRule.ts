@@ -15,7 +15,7 @@ import { ALERT_SEVERITIES } from './alert';
 import { defineRecord } from './record';
 
 export const METRIC_TYPES = ['threshold', 'degradation', 'drift'] as const;
-export const COMPARISONS = ['<', '>', '==', '!='] as const;
+export const COMPARISONS = ['<', '<=', '>', '>=', '==', '!='] as const;
 /** The seed's four channels and Pitwall's webhook. */
 export const ALERT_CHANNELS = ['console', 'file', 'email', 'slack', 'webhook'] as const;
 export type AlertChannel = (typeof ALERT_CHANNELS)[number];

@@ -1,0 +1,275 @@
+/**
+ * Rule evaluation over loaded prediction columns, at a given time. Pure: no store, no clock,
+ * no delivery. A rule is judged once per scope (each model version, or the versions it names;
+ * each value of its segment, when it has one); each scope has a fingerprint (rule + model
+ * version + segment) under which alerts are deduplicated.
+ *
+ * - threshold: the metric over [at − window, at);
+ * - degradation: the metric's relative change, (current − baseline) / |baseline|, where the
+ *   baseline is the `baseline_window` just before the rule window; the metric
+ *   `degradation_detected` is instead 1 or 0 from the two-proportion z-test of degradation.ts;
+ * - drift: a feature's statistic (PSI, KS, Wasserstein, chi-square, JS) between the same two windows.
+ *
+ * `for_minutes`: the condition must hold at `at` and at every earlier check (5-minute steps, or
+ * the rule window when shorter) back to `at − for`; it is judged from the data, so a restarted
+ * process, a second process and a backtest all agree on when a rule fires.
+ */
+import type { ClassificationColumns } from '../analytics/classification';
+import { detectDegradation } from '../analytics/degradation';
+import { featureDrift } from '../analytics/drift';
+import { summarizeMetrics, type MetricsSummary } from '../analytics/summary';
+import { PitwallError } from '../errors';
+import { messages } from '../messages';
+import type { FeatureValue } from '../model/fields';
+import type { AlertRule, Comparison } from '../model/alertRule';
+import type { WindowColumns } from '../store/store';
+import { measureOf, type RuleMeasure } from './ruleOptions';
+
+const COMPARE: Readonly<Record<Comparison, (value: number, threshold: number) => boolean>> = {
+  '<': (v, t) => v < t,
+  '<=': (v, t) => v <= t,
+  '>': (v, t) => v > t,
+  '>=': (v, t) => v >= t,
+  '==': (v, t) => v === t,
+  '!=': (v, t) => v !== t,
+};
+
+/** Metrics a threshold or degradation rule can watch, as MetricsSummary fields. */
+const SUMMARY_METRICS = [
+  'count',
+  'labelled',
+  'label_coverage',
+  'accuracy',
+  'precision',
+  'recall',
+  'f1',
+  'specificity',
+  'roc_auc',
+  'average_precision',
+  'log_loss',
+  'brier',
+  'ece',
+  'mce',
+  'avg_confidence',
+  'min_confidence',
+  'max_confidence',
+  'confidence_std',
+] as const satisfies readonly (keyof MetricsSummary)[];
+type SummaryMetric = (typeof SUMMARY_METRICS)[number];
+const LABEL_FREE: ReadonlySet<string> = new Set(['count', 'labelled', 'label_coverage', 'avg_confidence', 'min_confidence', 'max_confidence', 'confidence_std']);
+export const WATCHABLE_METRICS: readonly string[] = [...SUMMARY_METRICS, 'degradation_detected'];
+
+/** Seconds between the checks of a `for` duration, at most. */
+const FOR_STEP = 300;
+
+export type RuleState = 'ok' | 'holds' | 'insufficient';
+
+export interface ScopeVerdict {
+  readonly rule_id: string;
+  readonly fingerprint: string;
+  readonly model_version: string | null;
+  /** "feature=value" or "metadata.key=value"; null without a segment. */
+  readonly segment: string | null;
+  /** The value compared with the threshold; null when there was too little data. */
+  readonly value: number | null;
+  /** 'holds': the condition holds (for the whole `for` duration); 'ok': it does not. */
+  readonly state: RuleState;
+  /** Why, in a sentence (the value and threshold, or what data is missing). */
+  readonly reason: string;
+  readonly window_start: number;
+  readonly window_end: number;
+  readonly samples: number;
+}
+
+/** Columns sorted by time (as stores return them), with a binary search over time. */
+export class TimeIndex {
+  constructor(readonly columns: WindowColumns) {}
+
+  /** First row with timestamp ≥ t. */
+  lowerBound(t: number): number {
+    const times = this.columns.timestamp;
+    let lo = 0;
+    let hi = this.columns.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((times[mid] as number) < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  rows(from: number, to: number): [number, number] {
+    return [this.lowerBound(from), this.lowerBound(to)];
+  }
+}
+
+interface Scope {
+  readonly version: string | null;
+  readonly segment: { readonly label: string; readonly value: string } | null;
+}
+
+function segmentValues(columns: WindowColumns, measure: RuleMeasure): readonly FeatureValue[] | undefined {
+  const segment = measure.options.segment;
+  if (segment === undefined) return undefined;
+  return segment.feature !== undefined ? columns.features.get(segment.feature) : columns.metadata?.get(segment.metadata as string);
+}
+
+function select(index: TimeIndex, from: number, to: number, scope: Scope, segmentColumn: readonly FeatureValue[] | undefined): number[] {
+  const { columns } = index;
+  const [start, end] = index.rows(from, to);
+  const rows: number[] = [];
+  for (let i = start; i < end; i++) {
+    if (scope.version !== null && columns.model_version[i] !== scope.version) continue;
+    if (scope.segment !== null) {
+      const value = segmentColumn?.[i];
+      if (value === null || value === undefined || String(value) !== scope.segment.value) continue;
+    }
+    rows.push(i);
+  }
+  return rows;
+}
+
+function classification(columns: WindowColumns, rows: readonly number[]): ClassificationColumns {
+  return {
+    length: rows.length,
+    predicted: Uint8Array.from(rows, (i) => columns.predicted_outcome[i] as number),
+    confidence: Float64Array.from(rows, (i) => columns.confidence[i] as number),
+    actual: Int8Array.from(rows, (i) => columns.actual_outcome[i] as number),
+  };
+}
+
+/** The scopes a rule is judged in, from the data of its windows. */
+function scopesOf(index: TimeIndex, measure: RuleMeasure, from: number, to: number): Scope[] {
+  const { columns } = index;
+  const [start, end] = index.rows(from, to);
+  const versions = new Set<string>(measure.options.model_versions ?? []);
+  if (measure.options.model_versions === undefined) for (let i = start; i < end; i++) versions.add(columns.model_version[i] as string);
+  const segmentColumn = segmentValues(columns, measure);
+  const segment = measure.options.segment;
+  if (segment === undefined) return [...versions].sort().map((version) => ({ version, segment: null }));
+  const label = segment.feature !== undefined ? segment.feature : `metadata.${segment.metadata as string}`;
+  const values = new Set<string>((segment.values ?? []).map(String));
+  if (segment.values === undefined) {
+    for (let i = start; i < end; i++) {
+      const value = segmentColumn?.[i];
+      if (value !== null && value !== undefined) values.add(String(value));
+    }
+  }
+  return [...versions].sort().flatMap((version) => [...values].sort().map((value) => ({ version, segment: { label, value } })));
+}
+
+export function fingerprintOf(ruleId: string, version: string | null, segment: string | null): string {
+  return JSON.stringify([ruleId, version, segment]);
+}
+
+interface Measured {
+  readonly value: number | null;
+  readonly samples: number;
+  readonly reason: string | null;
+}
+
+/** The rule's value in one scope for the window ending at `at`. */
+function measure(index: TimeIndex, rule: AlertRule, m: RuleMeasure, scope: Scope, at: number): Measured {
+  const { columns } = index;
+  const segmentColumn = segmentValues(columns, m);
+  const current = select(index, at - m.window, at, scope, segmentColumn);
+  if (rule.metric_type === 'drift') {
+    const drift = m.drift as NonNullable<RuleMeasure['drift']>;
+    const values = columns.features.get(drift.feature);
+    if (values === undefined) return { value: null, samples: current.length, reason: `feature ${drift.feature} was not read` };
+    const baseline = select(index, at - m.window - m.baselineWindow, at - m.window, scope, segmentColumn);
+    const result = featureDrift(drift.feature, baseline.map((i) => values[i] ?? null), current.map((i) => values[i] ?? null));
+    if (result.status !== 'ok') return { value: null, samples: current.length, reason: result.reason };
+    const value =
+      result.kind === 'numeric'
+        ? { psi: result.psi, ks: result.ks_statistic, wasserstein: result.wasserstein, chi_square: null, js: null }[drift.statistic]
+        : { psi: null, ks: null, wasserstein: null, chi_square: result.chi_square, js: result.js_distance }[drift.statistic];
+    return value === null || value === undefined
+      ? { value: null, samples: current.length, reason: `${drift.statistic} does not apply to the ${result.kind} feature ${drift.feature}` }
+      : { value, samples: current.length, reason: null };
+  }
+  const summary = summarizeMetrics(classification(columns, current));
+  const enough = enoughData(rule, m, summary);
+  if (enough !== null) return { value: null, samples: summary.labelled, reason: enough };
+  if (rule.metric_type === 'degradation') {
+    const baselineRows = select(index, at - m.window - m.baselineWindow, at - m.window, scope, segmentColumn);
+    const baseline = summarizeMetrics(classification(columns, baselineRows));
+    if (m.metric === 'degradation_detected') {
+      const verdict = detectDegradation(
+        { correct: baseline.true_positives + baseline.true_negatives, labelled: baseline.labelled },
+        { correct: summary.true_positives + summary.true_negatives, labelled: summary.labelled },
+      );
+      return verdict.status === 'insufficient' ? { value: null, samples: summary.labelled, reason: verdict.reason } : { value: verdict.status === 'degraded' ? 1 : 0, samples: summary.labelled, reason: null };
+    }
+    const now = summary[m.metric as SummaryMetric];
+    const before = baseline[m.metric as SummaryMetric];
+    if (now === null || before === null || before === 0) return { value: null, samples: summary.labelled, reason: `no baseline ${m.metric} to compare with` };
+    return { value: (now - before) / Math.abs(before), samples: summary.labelled, reason: null };
+  }
+  const value = summary[m.metric as SummaryMetric];
+  return value === null ? { value: null, samples: summary.labelled, reason: `${m.metric} is undefined in this window` } : { value, samples: LABEL_FREE.has(m.metric) ? summary.count : summary.labelled, reason: null };
+}
+
+function enoughData(rule: AlertRule, m: RuleMeasure, summary: MetricsSummary): string | null {
+  const labels = !LABEL_FREE.has(m.metric) || rule.metric_type === 'degradation';
+  const samples = labels ? summary.labelled : summary.count;
+  if (samples < rule.min_samples) return `${samples} ${labels ? 'labelled predictions' : 'predictions'}, fewer than min_samples ${rule.min_samples}`;
+  const coverage = m.options.min_label_coverage;
+  if (coverage !== undefined && (summary.label_coverage ?? 0) < coverage) return `label coverage ${((summary.label_coverage ?? 0) * 100).toFixed(1)}% is below ${(coverage * 100).toFixed(1)}%`;
+  return null;
+}
+
+function holds(rule: AlertRule, m: RuleMeasure, value: number): boolean {
+  if (!COMPARE[rule.comparison](value, rule.threshold)) return false;
+  const { min_value: min, max_value: max } = m.options;
+  return !((min !== undefined && min !== null && value < min) || (max !== undefined && max !== null && value > max));
+}
+
+/** Checks rule names a metric Pitwall computes; an input error naming the rule otherwise. */
+export function checkRule(rule: AlertRule): RuleMeasure {
+  const m = measureOf(rule);
+  if (rule.metric_type !== 'drift' && !WATCHABLE_METRICS.includes(m.metric)) throw new PitwallError('input', messages.ruleMetricUnknown(rule.rule_id, rule.metric_name, WATCHABLE_METRICS));
+  return m;
+}
+
+/** Judges one rule at `at`, in every scope. The columns must hold the features and metadata the rule segments or drifts by. */
+export function judgeRuleAt(index: TimeIndex, rule: AlertRule, at: number, measureCache?: RuleMeasure): ScopeVerdict[] {
+  const m = measureCache ?? checkRule(rule);
+  const forSeconds = rule.for_minutes * 60;
+  const step = Math.min(FOR_STEP, m.window);
+  const scopes = scopesOf(index, m, at - m.window - (rule.metric_type === 'threshold' ? 0 : m.baselineWindow) - forSeconds, at);
+  return scopes.map((scope) => {
+    const segment = scope.segment === null ? null : `${scope.segment.label}=${scope.segment.value}`;
+    const base = { rule_id: rule.rule_id, fingerprint: fingerprintOf(rule.rule_id, scope.version, segment), model_version: scope.version, segment, window_start: at - m.window, window_end: at };
+    const now = measure(index, rule, m, scope, at);
+    if (now.value === null) return { ...base, value: null, state: 'insufficient', reason: now.reason ?? 'not enough data', samples: now.samples };
+    const comparison = `${rule.metric_name} is ${now.value.toFixed(4)} (${rule.comparison} ${rule.threshold})`;
+    if (!holds(rule, m, now.value)) return { ...base, value: now.value, state: 'ok', reason: `${comparison}: the condition does not hold`, samples: now.samples };
+    // The `for` duration: every earlier check back to at − for must hold too.
+    for (let t = at - step; t >= at - forSeconds; t -= step) {
+      const earlier = measure(index, rule, m, scope, t);
+      if (earlier.value === null || !holds(rule, m, earlier.value)) {
+        return { ...base, value: now.value, state: 'ok', reason: `${comparison}, but not for ${rule.for_minutes} minutes yet (pending)`, samples: now.samples };
+      }
+    }
+    return { ...base, value: now.value, state: 'holds', reason: comparison, samples: now.samples };
+  });
+}
+
+/** The features and metadata keys the rules need read with the predictions. */
+export function columnsForRules(rules: readonly AlertRule[]): { features: string[]; metadata: string[] } {
+  const features = new Set<string>();
+  const metadata = new Set<string>();
+  for (const rule of rules) {
+    let m: RuleMeasure;
+    try {
+      m = measureOf(rule);
+    } catch {
+      continue;
+    }
+    if (m.drift !== undefined) features.add(m.drift.feature);
+    if (m.options.segment?.feature !== undefined) features.add(m.options.segment.feature);
+    if (m.options.segment?.metadata !== undefined) metadata.add(m.options.segment.metadata);
+  }
+  return { features: [...features].sort(), metadata: [...metadata].sort() };
+}
