@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError, PitwallError } from '../core/errors';
 import { version } from '../../package.json';
+import { ALERTING_COMMANDS } from './alertingCommands';
 import { ANALYTICS_COMMANDS } from './analyticsCommands';
 import { COMMANDS as STORE_COMMANDS } from './commands';
 import type { CommandEnvironment } from './context';
 
-const COMMANDS = { ...STORE_COMMANDS, ...ANALYTICS_COMMANDS };
+const COMMANDS = { ...STORE_COMMANDS, ...ANALYTICS_COMMANDS, ...ALERTING_COMMANDS };
 import { stdio } from './output';
 
 const USAGE = `pitwall ${version} — model monitoring and alerting over the data your service writes

@@ -5,9 +5,11 @@
  * version + segment) under which alerts are deduplicated.
  *
  * - threshold: the metric over [at − window, at);
- * - degradation: the metric's relative change, (current − baseline) / |baseline|, where the
- *   baseline is the `baseline_window` just before the rule window; the metric
- *   `degradation_detected` is instead 1 or 0 from the two-proportion z-test of degradation.ts;
+ * - degradation: with a `baseline_window`, the metric's relative change, (current − baseline) /
+ *   |baseline|, the baseline being that window just before the rule window; without one, the
+ *   metric's value as the Python system's degradation rules compare it (`f1_score < 0.65`). The
+ *   metric `degradation_detected` is 1 or 0 from the two-proportion z-test of degradation.ts,
+ *   against the baseline window (the rule window's length when not set);
  * - drift: a feature's statistic (PSI, KS, Wasserstein, chi-square, JS) between the same two windows.
  *
  * `for_minutes`: the condition must hold at `at` and at every earlier check (5-minute steps, or
@@ -202,6 +204,9 @@ function measure(index: TimeIndex, rule: AlertRule, m: RuleMeasure, scope: Scope
       return verdict.status === 'insufficient' ? { value: null, samples: summary.labelled, reason: verdict.reason } : { value: verdict.status === 'degraded' ? 1 : 0, samples: summary.labelled, reason: null };
     }
     const now = summary[m.metric as SummaryMetric];
+    if (m.options.baseline_window === undefined) {
+      return now === null ? { value: null, samples: summary.labelled, reason: `${m.metric} is undefined in this window` } : { value: now, samples: summary.labelled, reason: null };
+    }
     const before = baseline[m.metric as SummaryMetric];
     if (now === null || before === null || before === 0) return { value: null, samples: summary.labelled, reason: `no baseline ${m.metric} to compare with` };
     return { value: (now - before) / Math.abs(before), samples: summary.labelled, reason: null };

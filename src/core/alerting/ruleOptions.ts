@@ -10,7 +10,8 @@
  *     "min_label_coverage": 0.5,             labelled share the window needs
  *     "model_versions": ["v1.1"],            scope (default: each version on its own)
  *     "segment": {"feature": "circuit"}      or {"metadata": "region"}, optionally "values": [...]
- *     "baseline_window": "7d",               degradation: the baseline before the rule window
+ *     "baseline_window": "7d",               degradation: compare with this window before the rule window
+ *                                            (relative change); without it, the metric's own value
  *     "statistic": "psi"                     drift: psi | ks | wasserstein | chi_square | js
  *     "feature": "track_temp"                drift: the feature (else from metric_name, `track_temp_psi`)
  *     "resolve_notice": true                 send a notice when a firing alert resolves
