@@ -1,13 +1,16 @@
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { checkRulesFile } from '../core/alerting/rulesCheck';
 import { AlertingSystem } from '../core/alertingSystem';
 import { PitwallError } from '../core/errors';
+import { messages } from '../core/messages';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../core/model/alert';
 import { AlertRuleSchema, type AlertRule } from '../core/model/alertRule';
 import { formatMigrationReport, migrateJsonlToSqlite } from '../core/store/migrate';
 import type { AlertKey, Store } from '../core/store/store';
 import { ModelPerformanceTracker } from '../core/tracker';
 import { parseCommand, parseCount, requirePositional } from './args';
-import { withStore, type Command } from './context';
+import { withStore, type Command, type CommandEnvironment } from './context';
 import { formatTable, formatTime, printJson } from './output';
 
 /** At most this many warnings in the human summary; --json gives them all. */
@@ -162,8 +165,35 @@ function describeRule(rule: AlertRule): string[] {
   ];
 }
 
+/** At most this many problems in the human report of `rules validate`; --json gives them all. */
+const SHOWN_PROBLEMS = 50;
+
+/** `rules validate <file>`: checks a rules file as the store and the engine would read it; opens no source, writes nothing. */
+async function validateRules(file: string, json: boolean, env: CommandEnvironment): Promise<number> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (cause) {
+    throw new PitwallError('not-found', `${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+  const check = checkRulesFile(basename(file), bytes);
+  const errors = check.problems.filter((problem) => problem.severity === 'error').length;
+  if (json) {
+    printJson(env.out, { file, ...check });
+  } else {
+    for (const problem of check.problems.slice(0, SHOWN_PROBLEMS)) env.out.error(`${problem.severity === 'warning' ? 'warning: ' : ''}${problem.message}\n`);
+    if (check.problems.length > SHOWN_PROBLEMS) env.out.error(`${messages.rulesCheckMore(check.problems.length - SHOWN_PROBLEMS)}\n`);
+    if (errors > 0) env.out.error(`${messages.rulesCheckInvalid(basename(file), errors, check.valid, check.rules)}\n`);
+    else env.out.write(`${messages.rulesCheckValid(check.rules)}\n`);
+  }
+  return errors > 0 ? 2 : 0;
+}
+
 const rules: Command = async (argv, env) => {
   const { values, positionals } = parseCommand(argv, {});
+  if (positionals[0] === 'validate') {
+    return validateRules(requirePositional(positionals, 1, 'the rules file', 'pitwall rules validate <rules.json> [--json]'), Boolean(values.json), env);
+  }
   const source = requirePositional(positionals, 0, 'the source', 'pitwall rules <source> [--json]');
   const list = await withStore(source, env, (store) => store.readRules());
   if (values.json) printJson(env.out, list);
@@ -235,7 +265,7 @@ export const COMMANDS: Readonly<Record<string, { run: Command; summary: string }
   summary: { run: summary, summary: 'summary <source>                         counts, model versions, writability, warnings' },
   alerts: { run: alerts, summary: 'alerts <source> [--severity S] [--unacknowledged] [--limit N]' },
   ack: { run: ack, summary: 'ack <source> <alert_id>... [--by NAME] [--comment TEXT]' },
-  rules: { run: rules, summary: 'rules <source>                           the alert rules' },
+  rules: { run: rules, summary: 'rules <source> | rules validate <rules.json>   the alert rules; or check a rules file, writing nothing' },
   rule: { run: rule, summary: 'rule add <source> <rule.json>            add a rule (a duplicate rule_id is refused)' },
   outcome: { run: outcome, summary: 'outcome <source> <prediction_id> <0|1>   record ground truth' },
   migrate: { run: migrate, summary: 'migrate <jsonl-folder> <new.db> [--dry-run]' },

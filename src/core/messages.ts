@@ -223,6 +223,20 @@ export const messages = {
   readOnlySource: (reason: string) => `This source is read-only: ${reason}`,
   windowNotPositive: (name: string, value: number) => `${name} must be a positive number, not ${value}.`,
 
+  // --- rules as code ---------------------------------------------------------------
+  rulesCheckRule: (index: number, ruleId: string | null, problem: string) =>
+    `rule ${index}${ruleId === null ? '' : ` (${JSON.stringify(ruleId.length > 40 ? `${ruleId.slice(0, 40)}…` : ruleId)})`}: ${problem}`,
+  rulesCheckFile: (file: string, problem: string) => `${file}: ${problem}`,
+  rulesCheckNonFinite: () =>
+    'holds NaN or Infinity, which are not JSON numbers, so Pitwall reads no rule from it (write a finite number or null; the rules are checked below as if it had)',
+  rulesCheckByteOrderMark: () =>
+    "starts with a byte-order mark: Pitwall reads it, but the Python system's json.load refuses the file (save it as UTF-8 without BOM)",
+  rulesCheckDuplicate: (firstIndex: number) => `is already used by rule ${firstIndex}, which is the one loaded; this rule would be skipped`,
+  rulesCheckValid: (count: number) => `${count} rule${count === 1 ? '' : 's'} valid`,
+  rulesCheckInvalid: (file: string, errors: number, valid: number, total: number) =>
+    `${file}: ${errors} problem${errors === 1 ? '' : 's'}; ${valid} of ${total} rule${total === 1 ? '' : 's'} valid.`,
+  rulesCheckMore: (count: number) => `… and ${count} more (--json lists them all)`,
+
   // --- alerting engine -------------------------------------------------------------
   ruleOptionInvalid: (ruleId: string, field: string, reason: string) => `Rule "${ruleId}": ${field} ${reason}.`,
   ruleDriftUnnamed: (ruleId: string, metric: string) =>
