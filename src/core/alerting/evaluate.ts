@@ -242,7 +242,9 @@ export function judgeRuleAt(index: TimeIndex, rule: AlertRule, at: number, measu
   const m = measureCache ?? checkRule(rule);
   const forSeconds = rule.for_minutes * 60;
   const step = Math.min(FOR_STEP, m.window);
-  const scopes = scopesOf(index, m, at - m.window - (rule.metric_type === 'threshold' ? 0 : m.baselineWindow) - forSeconds, at);
+  // Scopes come from the data of the rule's windows and one window before them, so that a version
+  // (or segment) that has just gone silent is still judged: `num_predictions == 0` can fire.
+  const scopes = scopesOf(index, m, at - 2 * m.window - (rule.metric_type === 'threshold' ? 0 : m.baselineWindow) - forSeconds, at);
   return scopes.map((scope) => {
     const segment = scope.segment === null ? null : `${scope.segment.label}=${scope.segment.value}`;
     const base = { rule_id: rule.rule_id, fingerprint: fingerprintOf(rule.rule_id, scope.version, segment), model_version: scope.version, segment, window_start: at - m.window, window_end: at };

@@ -98,6 +98,16 @@ describe('alerting engine over generated data with a known timeline', function (
     assert.equal(new Set(result.fired.map((f) => f.verdict.fingerprint)).size, segments.length);
   });
 
+  it('fires a no-traffic rule for a version that has just gone silent', () => {
+    const engine = new AlertEngine([rule({ rule_id: 'silent', metric_name: 'num_predictions', threshold: 0, comparison: '==', conditions: { window: '1d' } })]);
+    // The data ends on day 14: a day later both versions have been silent for a whole window.
+    const result = engine.step(index, START + 15 * DAY);
+    assert.deepEqual(result.fired.map((f) => f.verdict.model_version), ['v1.0', 'v1.1']);
+    assert.ok(result.fired.every((f) => f.verdict.value === 0));
+    // While traffic flows, it holds back.
+    assert.equal(new AlertEngine([rule({ rule_id: 'silent', metric_name: 'num_predictions', threshold: 0, comparison: '==', conditions: { window: '1d' } })]).step(index, START + 5 * DAY).fired.length, 0);
+  });
+
   it('never fires without enough data (min_samples, min_label_coverage)', () => {
     assert.equal(backtest(index, rule({ rule_id: 'few', metric_name: 'accuracy', threshold: 1.01, comparison: '<', min_samples: 1_000_000 }), span).alerts.length, 0);
     const coverage = backtest(index, rule({ rule_id: 'cov', metric_name: 'accuracy', threshold: 1.01, comparison: '<', conditions: { window: '1h', min_label_coverage: 0.99 } }), span);
