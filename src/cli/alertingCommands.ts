@@ -1,4 +1,5 @@
 /** The alerting commands: evaluate (rules → alerts) and backtest (a rule over history). */
+import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { AlertEngine, backtest, type Firing } from '../core/alerting/engine';
 import { columnsForRules, TimeIndex } from '../core/alerting/evaluate';
@@ -124,7 +125,72 @@ const backtestCommand: Command = async (argv, env) => {
   return 0;
 };
 
+/**
+ * Evaluates the rules now, then again every interval and whenever the source's files change
+ * (debounced), until SIGINT or SIGTERM: the run in progress finishes, the store closes, exit 0.
+ * The engine lives across runs, so a scope that keeps holding is alerted once.
+ */
+const watch: Command = async (argv, env) => {
+  const usage = 'pitwall watch <source> [--interval 60s] [--json]';
+  const { values, positionals } = parseCommand(argv, { interval: { type: 'string' } });
+  const source = requirePositional(positionals, 0, 'the source', usage);
+  const interval = parseDuration((values.interval as string | undefined) ?? '60s');
+  return withStore(source, env, async (store) => {
+    const engine = new AlertEngine(await store.readRules());
+    let running: Promise<void> = Promise.resolve();
+    let stopped = false;
+    const run = (why: string) => {
+      running = running.then(async () => {
+        if (stopped) return;
+        const at = env.now();
+        try {
+          await store.refresh();
+          const rules = await store.readRules();
+          engine.setRules(rules);
+          const result = engine.step(await indexFor(store, rules), at);
+          const created: StoredAlert[] = [];
+          for (const firing of result.fired) created.push(await store.appendAlert(alertOf(firing)));
+          for (const ruleId of new Set(result.fired.map((f) => f.rule.rule_id))) await store.markRuleTriggered(ruleId, at);
+          if (values.json) env.out.write(`${JSON.stringify({ at, why, alerts: created, resolved: result.resolved.map((r) => r.verdict), problems: result.problems })}\n`);
+          else {
+            env.out.write(`${formatTime(at)} (${why}) ${created.length} alert(s), ${result.resolved.length} resolved\n`);
+            for (const alert of created) env.out.write(`  ${alert.severity} ${alert.message ?? alert.title ?? ''}\n`);
+            for (const problem of result.problems) env.out.error(`  rule ${problem.rule_id}: ${problem.message}\n`);
+          }
+        } catch (error) {
+          // One failed run (a file mid-rewrite, a locked database) is reported; the next one tries again.
+          env.out.error(`${formatTime(at)} evaluation failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        }
+      });
+    };
+    run('start');
+    const timer = setInterval(() => run('interval'), interval * 1000);
+    let debounce: ReturnType<typeof setTimeout> | undefined;
+    let watcher: FSWatcher | undefined;
+    try {
+      watcher = fsWatch(source, () => {
+        if (debounce !== undefined) clearTimeout(debounce);
+        debounce = setTimeout(() => run('change'), 500);
+      });
+    } catch {
+      // Watching is a convenience: the interval still runs.
+    }
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    stopped = true;
+    clearInterval(timer);
+    if (debounce !== undefined) clearTimeout(debounce);
+    watcher?.close();
+    await running;
+    env.out.write('stopped\n');
+    return 0;
+  });
+};
+
 export const ALERTING_COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   evaluate: { run: evaluate, summary: 'evaluate <source> [--at T]                 evaluate the rules, create alerts, keep cooldowns' },
+  watch: { run: watch, summary: 'watch <source> [--interval 60s]               evaluate on an interval and on changes until stopped' },
   backtest: { run: backtestCommand, summary: 'backtest <source> <rule_id|rule.json> [--from T] [--to T] [--every 5m]' },
 };

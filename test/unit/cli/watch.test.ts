@@ -1,0 +1,69 @@
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pitwall } from './runCli';
+import { generateDataset } from '../../../scripts/generator/generateDataset';
+
+const MAIN = join(__dirname, '../../../src/cli/main.ts');
+
+interface RunLine {
+  readonly why: string;
+  readonly alerts: { model_version: string | null; title: string }[];
+}
+
+describe('pitwall watch', function () {
+  this.timeout(120_000);
+  let root = '';
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'pitwall-watch-'));
+    await generateDataset({ outDir: root, predictions: 2000, seed: 17, format: 'jsonl' });
+    const rule = join(root, 'live.json');
+    writeFileSync(rule, JSON.stringify({ rule_id: 'live', metric_name: 'num_predictions', metric_type: 'threshold', threshold: 0, comparison: '>', severity: 'info', component: 'traffic', cooldown_minutes: 0, conditions: { window: '1h', model_versions: ['v9'] } }));
+    assert.equal((await pitwall('rule', 'add', join(root, 'monitoring'), rule)).status, 0);
+  });
+  after(() => {
+    if (root !== '') rmSync(root, { recursive: true, force: true });
+  });
+
+  it('evaluates at start and when the data changes, alerts a holding scope once, and stops cleanly on SIGINT', async () => {
+    const folder = join(root, 'monitoring');
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'watch', folder, '--interval', '60s', '--json'], { env: { ...process.env, TZ: 'UTC' } });
+    const lines: RunLine[] = [];
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const parts = stdout.split('\n');
+      stdout = parts.pop() ?? '';
+      for (const part of parts) if (part.startsWith('{')) lines.push(JSON.parse(part) as RunLine);
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const until = async (check: () => boolean, what: string) => {
+      const deadline = Date.now() + 30_000;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    try {
+      await until(() => lines.some((l) => l.why === 'start'), 'the first evaluation');
+      assert.equal(lines[0]?.alerts.length, 0, 'no live traffic yet');
+      const prediction = (i: number) =>
+        `${JSON.stringify({ timestamp: Date.now() / 1000, model_version: 'v9', prediction_id: `live-${i}`, predicted_outcome: 1, confidence: 0.9, features: {}, metadata: {} })}\n`;
+      appendFileSync(join(folder, 'predictions.jsonl'), prediction(1));
+      await until(() => lines.some((l) => l.why === 'change' && l.alerts.length > 0), 'an alert after the change');
+      const fired = lines.find((l) => l.why === 'change' && l.alerts.length > 0) as RunLine;
+      assert.deepEqual(fired.alerts.map((a) => a.model_version), ['v9']);
+      const seen = lines.length;
+      appendFileSync(join(folder, 'predictions.jsonl'), prediction(2));
+      await until(() => lines.length > seen, 'the next evaluation');
+      assert.deepEqual(lines.slice(seen).flatMap((l) => l.alerts), [], 'still holding: not alerted again');
+    } finally {
+      child.kill('SIGINT');
+    }
+    assert.equal(await exited, 0, stderr);
+  });
+});
