@@ -1,10 +1,13 @@
 /** The alerting commands: evaluate (rules → alerts) and backtest (a rule over history). */
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { AlertEngine, backtest, type Firing } from '../core/alerting/engine';
 import { columnsForRules, TimeIndex } from '../core/alerting/evaluate';
 import { parseDuration } from '../core/analytics/windows';
 import { PitwallError } from '../core/errors';
+import { messages } from '../core/messages';
+import { checkSilence } from '../core/store/silenceRecords';
 import { AlertRuleSchema, type AlertRule } from '../core/model/alertRule';
 import type { Store, StoredAlert } from '../core/store/store';
 import { parseCommand, parseTime, requirePositional } from './args';
@@ -189,8 +192,65 @@ const watch: Command = async (argv, env) => {
   });
 };
 
+const silence: Command = async (argv, env) => {
+  const usage = [
+    'pitwall silence add <source> [--rule R] [--model V] [--segment S] [--severity X] (--for 2h | --until T) [--from T] [--comment TEXT] [--by NAME]',
+    'pitwall silence list <source> [--all]',
+    'pitwall silence expire <source> <id>',
+  ].join('\n       ');
+  const [action, ...rest] = argv;
+  const { values, positionals } = parseCommand(rest, {
+    rule: { type: 'string' },
+    model: { type: 'string' },
+    segment: { type: 'string' },
+    severity: { type: 'string' },
+    for: { type: 'string' },
+    until: { type: 'string' },
+    from: { type: 'string' },
+    comment: { type: 'string' },
+    by: { type: 'string' },
+    all: { type: 'boolean', default: false },
+  });
+  const source = requirePositional(positionals, 0, 'the source', `Usage: ${usage}`);
+  const now = env.now();
+  if (action === 'add') {
+    const starts = parseTime(values.from as string | undefined, 'from') ?? now;
+    const until = parseTime(values.until as string | undefined, 'until');
+    const ends = until ?? (values.for === undefined ? undefined : starts + parseDuration(values.for as string));
+    if (ends === undefined) throw new PitwallError('input', `a silence needs an end: --for 2h or --until T.\nUsage: ${usage}`);
+    const matchers = {
+      ...(values.rule === undefined ? {} : { rule_id: values.rule as string }),
+      ...(values.model === undefined ? {} : { model_version: values.model as string }),
+      ...(values.segment === undefined ? {} : { segment: values.segment as string }),
+      ...(values.severity === undefined ? {} : { severity: values.severity as string }),
+    };
+    if (Object.keys(matchers).length === 0) throw new PitwallError('input', 'a silence needs at least one matcher (--rule, --model, --segment or --severity): one that mutes everything is too easy to forget.');
+    const value = checkSilence({ id: randomUUID().slice(0, 8), matchers, starts_at: starts, ends_at: ends, comment: (values.comment as string | undefined) ?? '', created_by: (values.by as string | undefined) ?? null, created_at: now });
+    await withStore(source, env, (store) => store.saveSilence(value));
+    if (values.json) printJson(env.out, value);
+    else env.out.write(`Silence ${value.id} mutes ${JSON.stringify(value.matchers)} from ${formatTime(value.starts_at)} until ${formatTime(value.ends_at)}.\n`);
+    return 0;
+  }
+  if (action === 'list') {
+    const list = (await withStore(source, env, (store) => store.readSilences())).filter((s) => values.all || s.ends_at > now);
+    if (values.json) printJson(env.out, list);
+    else if (list.length === 0) env.out.write(values.all ? 'No silences.\n' : 'No active silences (--all lists ended ones too).\n');
+    else env.out.write(formatTable(['ID', 'MATCHERS', 'FROM', 'UNTIL', 'BY', 'COMMENT'], list.map((s) => [s.id, JSON.stringify(s.matchers), formatTime(s.starts_at), formatTime(s.ends_at), s.created_by ?? '', s.comment])));
+    return 0;
+  }
+  if (action === 'expire') {
+    const id = requirePositional(positionals, 1, 'the silence id', `Usage: ${usage}`);
+    const found = await withStore(source, env, (store) => store.expireSilence(id, now));
+    if (!found) throw new PitwallError('not-found', messages.silenceNotFound(id));
+    env.out.write(`Silence ${id} ended at ${formatTime(now)}.\n`);
+    return 0;
+  }
+  throw new PitwallError('input', `silence needs add, list or expire.\nUsage: ${usage}`);
+};
+
 export const ALERTING_COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   evaluate: { run: evaluate, summary: 'evaluate <source> [--at T]                 evaluate the rules, create alerts, keep cooldowns' },
   watch: { run: watch, summary: 'watch <source> [--interval 60s]               evaluate on an interval and on changes until stopped' },
+  silence: { run: silence, summary: 'silence add|list|expire <source> …            mute delivery, keep the alerts' },
   backtest: { run: backtestCommand, summary: 'backtest <source> <rule_id|rule.json> [--from T] [--to T] [--every 5m]' },
 };

@@ -218,7 +218,8 @@ const rule: Command = async (argv, env) => {
     throw new PitwallError('input', `${file}: a rule file holds one JSON object (a rule), not ${Array.isArray(input) ? 'an array' : String(input)}.`);
   }
   // A misspelt field would otherwise be dropped and its default used without a word.
-  const unknown = Object.keys(input).filter((key) => !(key in AlertRuleSchema.shape));
+  // Own keys only: `__proto__` and `constructor` are `in` every object.
+  const unknown = Object.keys(input).filter((key) => !Object.hasOwn(AlertRuleSchema.shape, key));
   if (unknown.length > 0) {
     throw new PitwallError('input', `${file}: unknown field${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `"${k}"`).join(', ')}; a rule has ${Object.keys(AlertRuleSchema.shape).join(', ')}.`);
   }
@@ -265,7 +266,7 @@ export const COMMANDS: Readonly<Record<string, { run: Command; summary: string }
   summary: { run: summary, summary: 'summary <source>                         counts, model versions, writability, warnings' },
   alerts: { run: alerts, summary: 'alerts <source> [--severity S] [--unacknowledged] [--limit N]' },
   ack: { run: ack, summary: 'ack <source> <alert_id>... [--by NAME] [--comment TEXT]' },
-  rules: { run: rules, summary: 'rules <source> | rules validate <rules.json>   the alert rules; or check a rules file, writing nothing' },
+  rules: { run: rules, summary: 'rules <source> | rules validate <rules.json>  the alert rules; or check a rules file' },
   rule: { run: rule, summary: 'rule add <source> <rule.json>            add a rule (a duplicate rule_id is refused)' },
   outcome: { run: outcome, summary: 'outcome <source> <prediction_id> <0|1>   record ground truth' },
   migrate: { run: migrate, summary: 'migrate <jsonl-folder> <new.db> [--dry-run]' },

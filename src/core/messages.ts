@@ -238,6 +238,9 @@ export const messages = {
   rulesCheckMore: (count: number) => `… and ${count} more (--json lists them all)`,
 
   // --- alerting engine -------------------------------------------------------------
+  silenceInvalid: (where: string, detail: string) => `${where}: the silence is not valid (${detail}). Fix or remove it; Pitwall does not rewrite a damaged silences file.`,
+  silenceRefused: (detail: string) => `The silence is not valid: ${detail}.`,
+  silenceNotFound: (id: string) => `No silence has the id "${id}": \`pitwall silence list\` shows them.`,
   ruleOptionInvalid: (ruleId: string, field: string, reason: string) => `Rule "${ruleId}": ${field} ${reason}.`,
   ruleDriftUnnamed: (ruleId: string, metric: string) =>
     `Rule "${ruleId}" is a drift rule, but its metric "${metric}" names no feature and statistic: use <feature>_psi (or _ks, _wasserstein, _chi_square, _js), or set conditions.feature and conditions.statistic.`,
@@ -297,4 +300,24 @@ export const messages = {
   minLabelsInvalid: (got: number) => `The minimum number of labels must be a whole number ≥ 0, not ${got}.`,
 
   // --- cli -------------------------------------------------------------------
+
+  // --- alert delivery ----------------------------------------------------------
+  // Reports of one channel's delivery; none may quote a secret's value.
+  deliveryNotConfigured: (channel: string, remedy: string) => `${channel} is not configured: ${remedy}.`,
+  deliverySetVariables: (variables: string) => `set ${variables}`,
+  deliveryConsoleNoOutput: () => 'this program gives it no output to write to',
+  deliveryEnvInvalid: (variable: string, requirement: string, got: string) => `${variable} must be ${requirement}, not ${JSON.stringify(got)}`,
+  deliveryEnvSecretInvalid: (variable: string, requirement: string) => `${variable} must be ${requirement} (its value is not shown: it is a secret)`,
+  deliveryTimedOut: (seconds: number, attempt: number, attempts: number, lastError: string | null) =>
+    `timed out after ${seconds} s (attempt ${attempt} of ${attempts})${lastError === null ? '' : `; before that: ${lastError}`}`,
+  deliveryCancelled: (lastError: string | null) => `cancelled before it finished${lastError === null ? '' : `; before that: ${lastError}`}`,
+  deliveryUnreachable: (endpoint: string, detail: string) => `cannot reach ${endpoint}: ${detail}`,
+  deliveryHttpStatus: (endpoint: string, status: number, answer: string) => `${endpoint} answered HTTP ${status}${answer === '' ? '' : `: ${answer}`}`,
+  deliverySlackAnswerUnreadable: (endpoint: string, answer: string) =>
+    `${endpoint} did not answer as Slack's chat.postMessage does (a JSON object with "ok"), but ${answer === '' ? 'with nothing' : `"${answer}"`}: check PITWALL_SLACK_API_URL`,
+  deliverySlackRefused: (error: string) => `Slack's chat.postMessage refused the message: ${error}`,
+  deliverySmtpFailed: (server: string, detail: string) => `SMTP server ${server}: ${detail}`,
+  deliverySmtpCaUnreadable: (path: string, detail: string) => `cannot read the certificate authorities of PITWALL_SMTP_CA_FILE, ${path}: ${detail}`,
+  deliveryFileFailed: (path: string, detail: string) => `cannot append to ${path}: ${detail}`,
+  deliveryConsoleFailed: (detail: string) => `cannot write to the console: ${detail}`,
 } as const;

@@ -21,6 +21,7 @@ import type { HealthSnapshot } from '../model/healthSnapshot';
 import type { MetricSnapshot } from '../model/metricSnapshot';
 import type { Outcome } from '../model/outcome';
 import type { Prediction, PredictionWithOutcome } from '../model/prediction';
+import type { Silence } from '../model/silence';
 import type { WindowPlan, WindowStats } from './windowStats';
 
 export type StoreKind = 'jsonl' | 'sqlite' | 'postgres';
@@ -223,6 +224,9 @@ export interface StoreReader {
    */
   aggregateWindows?(plan: WindowPlan): Promise<WindowStats[] | undefined>;
 
+  /** Silences, active or not, oldest first (Pitwall's own records; none when the source has none). */
+  readSilences(): Promise<readonly Silence[]>;
+
   readDriftResults(query?: DriftResultQuery): Promise<readonly DriftResult[]>;
   readDegradationAnalyses(query?: DegradationAnalysisQuery): Promise<readonly DegradationAnalysis[]>;
   readFeatureImportance(query?: FeatureImportanceQuery): Promise<readonly FeatureImportance[]>;
@@ -262,6 +266,10 @@ export interface StoreWriter {
   deleteRule(ruleId: string): Promise<boolean>;
   /** Persists a rule's cooldown: when it last fired. */
   markRuleTriggered(ruleId: string, at: number): Promise<void>;
+  /** Adds a silence, or replaces the one with the same id. */
+  saveSilence(silence: Silence): Promise<void>;
+  /** Ends a silence at `at` (if it ends later); false when no silence has that id. */
+  expireSilence(id: string, at: number): Promise<boolean>;
   recordDriftResult(result: DriftResult): Promise<void>;
   recordDegradationAnalysis(analysis: DegradationAnalysis): Promise<void>;
   recordFeatureImportance(importance: FeatureImportance): Promise<void>;

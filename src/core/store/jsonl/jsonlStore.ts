@@ -28,7 +28,7 @@
  * Calls run one at a time, so a read never sees a refresh or a write half done.
  */
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { PitwallError, describeError } from '../../errors';
 import { messages } from '../../messages';
@@ -102,6 +102,8 @@ import { RecordList, type ListEntry } from './recordList';
 import { RULE_SETTINGS_FILE, RuleSettingsFile, settingsOf, withRuleSettings, type RuleSettings } from './ruleSettings';
 import { RulesFile, type RuleEntry } from './rulesFile';
 import { withRuleDeleted, withRuleSaved } from './rulesRewrite';
+import { checkSilence, parseSilencesFile, SILENCES_FILE, withSilence } from '../silenceRecords';
+import type { Silence } from '../../model/silence';
 import { countRows, selectRows } from './timeOrder';
 
 /** The file of each collection in a JSONL folder. */
@@ -395,6 +397,41 @@ export class JsonlStore implements Store {
 
   readRules(): Promise<readonly AlertRule[]> {
     return this.exclusive(() => this.mergedRules());
+  }
+
+  readSilences(): Promise<readonly Silence[]> {
+    return this.exclusive(async () => {
+      const path = join(this.folder, SILENCES_FILE);
+      const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return null;
+        throw new PitwallError('io', messages.jsonlWriteFailed(path, describeError(error)), { cause: error });
+      });
+      return parseSilencesFile(path, bytes);
+    });
+  }
+
+  saveSilence(silence: Silence): Promise<void> {
+    return this.exclusive(async () => {
+      await this.ensureWritable();
+      const value = checkSilence(silence);
+      const path = join(this.folder, SILENCES_FILE);
+      await this.replace(path, (current) => withSilence(path, current, value));
+    });
+  }
+
+  expireSilence(id: string, at: number): Promise<boolean> {
+    return this.exclusive(async () => {
+      await this.ensureWritable();
+      const path = join(this.folder, SILENCES_FILE);
+      let found = false;
+      await this.replace(path, (current) => {
+        const silence = parseSilencesFile(path, current).find((s) => s.id === id);
+        found = silence !== undefined;
+        if (silence === undefined || silence.ends_at <= at) return null;
+        return withSilence(path, current, { ...silence, ends_at: Math.max(at, silence.starts_at + 1e-6) });
+      });
+      return found;
+    });
   }
 
   readDriftResults(query: DriftResultQuery = {}): Promise<readonly DriftResult[]> {

@@ -72,6 +72,8 @@ import {
   type TableShape,
 } from './queries';
 import { ColumnsBuilder, columnsSelectList } from './predictionColumns';
+import { checkSilence, parseSilence } from '../silenceRecords';
+import type { Silence } from '../../model/silence';
 import { oddTimestampsSql, windowBinsSql, windowScoresSql, WindowStatsCollector } from './windowSql';
 import { combinePanes, panePlanOf, sortWindowStats, type WindowPlan, type WindowStats } from '../windowStats';
 import { eachRow, parseRow, RowAudit, scalar } from './rowAudit';
@@ -124,6 +126,12 @@ const ACKNOWLEDGMENTS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS pitwall_acknowledg
 	created_at DATETIME DEFAULT (CURRENT_TIMESTAMP)
 )`;
 const COLLECTIONS = Object.keys(tableOfCollection) as Collection[];
+
+/** Pitwall's own table for silences (the service's schema has none): each row one silence as JSON. */
+const SILENCES_TABLE_SQL = `CREATE TABLE IF NOT EXISTS pitwall_silences (
+	id VARCHAR(100) NOT NULL PRIMARY KEY,
+	silence TEXT NOT NULL
+)`;
 
 /** A row id as text: digits, few enough to be a safe integer. */
 const ALERT_KEY = /^[1-9][0-9]{0,14}$/;
@@ -365,6 +373,34 @@ export class SqliteStore implements Store {
 
   readRules(): Promise<readonly AlertRule[]> {
     return this.exclusive(() => this.rules());
+  }
+
+  readSilences(): Promise<readonly Silence[]> {
+    return this.exclusive(() => this.silences());
+  }
+
+  /** Silences live in Pitwall's own table, created with the first one, in the same transaction. */
+  saveSilence(silence: Silence): Promise<void> {
+    return this.exclusive(async () => {
+      const writer = await this.writable();
+      const value = checkSilence(silence);
+      await this.write(writer, [
+        { sql: SILENCES_TABLE_SQL, params: [] },
+        { sql: 'INSERT OR REPLACE INTO pitwall_silences (id, silence) VALUES (?, ?)', params: [value.id, JSON.stringify(value)] },
+      ]);
+    });
+  }
+
+  expireSilence(id: string, at: number): Promise<boolean> {
+    return this.exclusive(async () => {
+      const silence = this.silences().find((s) => s.id === id);
+      if (silence === undefined) return false;
+      if (silence.ends_at <= at) return true;
+      const writer = await this.writable();
+      const ended = { ...silence, ends_at: Math.max(at, silence.starts_at + 1e-6) };
+      await this.write(writer, [{ sql: 'UPDATE pitwall_silences SET silence = ? WHERE id = ?', params: [JSON.stringify(ended), id] }]);
+      return true;
+    });
   }
 
   readDriftResults(query: DriftResultQuery = {}): Promise<readonly DriftResult[]> {
@@ -663,6 +699,22 @@ export class SqliteStore implements Store {
     const shape = this.shape(alertsTable);
     const where = new Where(shape).add(`${columnSql(shape, 'id')} = ?`, Number(key));
     return this.selectAlerts(where, 'desc', { limit: 1 })[0];
+  }
+
+  private silences(): Silence[] {
+    const db = this.reader.database;
+    if (scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'pitwall_silences'") === 0) return [];
+    const found: Silence[] = [];
+    eachRow(db, 'SELECT rowid, silence FROM pitwall_silences ORDER BY rowid', [], (row) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(String(row[1]));
+      } catch (error) {
+        throw new PitwallError('corrupt', messages.silenceInvalid(`${this.file} pitwall_silences row ${String(row[0])}`, describeError(error)));
+      }
+      found.push(parseSilence(json, `${this.file} pitwall_silences row ${String(row[0])}`));
+    });
+    return found;
   }
 
   private rules(): AlertRule[] {

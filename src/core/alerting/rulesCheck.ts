@@ -1,0 +1,153 @@
+/**
+ * Checks the bytes of a rules file the way Pitwall would read and run them, without a source:
+ * every bad element with its index, rule_id and field, the engine's options (`measureOf`),
+ * duplicate rule_ids, and what stops the whole file from loading. Reads nothing, writes nothing.
+ */
+import { isUtf8 } from 'node:buffer';
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { PitwallError } from '../errors';
+import { messages } from '../messages';
+import { AlertRuleSchema, alertRuleRecord } from '../model/alertRule';
+import { describeValue, isPlainObject } from '../model/json';
+import { describeIssue, parseRecord } from '../model/record';
+import { syntaxDetail } from '../store/jsonl/lineJson';
+import { measureOf, RuleOptionsSchema } from './ruleOptions';
+
+export interface RuleProblem {
+  /** 'error': the store skips the rule, the engine refuses it, or the file does not load; 'warning': it loads, but look. */
+  readonly severity: 'error' | 'warning';
+  /** Position in the file's array; null for the file as a whole. */
+  readonly index: number | null;
+  /** The element's rule_id, when it has a usable one. */
+  readonly rule_id: string | null;
+  /** Dotted path of the field at fault, when one is. */
+  readonly field: string | null;
+  readonly reason: string;
+  readonly message: string;
+}
+
+export interface RulesCheck {
+  /** Elements in the file's array (0 when it is not one). */
+  readonly rules: number;
+  /** Elements without an error. */
+  readonly valid: number;
+  readonly problems: readonly RuleProblem[];
+}
+
+const EXPECTED: Readonly<Record<string, string>> = {
+  string: 'text',
+  number: 'a number',
+  boolean: 'true or false',
+  array: 'a JSON array',
+  object: 'a JSON object',
+};
+
+/** An option's problem in the words of the record codecs where zod's own are terse. */
+function optionReason(issue: z.core.$ZodIssue): string {
+  const got = describeValue(issue.input);
+  if (issue.code === 'invalid_type') return messages.fieldWrongType(EXPECTED[issue.expected] ?? issue.expected, got);
+  if (issue.code === 'invalid_value') {
+    return messages.fieldNotOneOf(issue.values.filter((v): v is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof v)), got);
+  }
+  return issue.message;
+}
+
+const NON_FINITE = /-?(?:NaN|Infinity)/y;
+
+/**
+ * JSON as Python's json.dumps writes it, NaN and ±Infinity included: each bare word outside a
+ * string becomes a marker string, then the number again, so each rule is checked on its own.
+ */
+function parseWithNonFinite(text: string): unknown {
+  const marker = `\u0000non-finite-${randomUUID()}:`;
+  let out = '';
+  let last = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x4e || c === 0x49 || c === 0x2d) {
+      NON_FINITE.lastIndex = i;
+      const token = NON_FINITE.exec(text)?.[0];
+      if (token !== undefined) {
+        out += `${text.slice(last, i)}${JSON.stringify(marker + token)}`;
+        last = i + token.length;
+        i = last - 1;
+      }
+    }
+  }
+  out += text.slice(last);
+  return JSON.parse(out, (_key, value: unknown) =>
+    typeof value === 'string' && value.startsWith(marker) ? Number(value.slice(marker.length)) : value,
+  );
+}
+
+export function checkRulesFile(name: string, bytes: Uint8Array): RulesCheck {
+  const problems: RuleProblem[] = [];
+  const fileError = (reason: string): RulesCheck => {
+    problems.push({ severity: 'error', index: null, rule_id: null, field: null, reason, message: messages.rulesCheckFile(name, reason) });
+    return { rules: 0, valid: 0, problems };
+  };
+  if (!isUtf8(bytes)) return fileError(messages.jsonlLineNotUtf8());
+  let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  if (text.startsWith('\uFEFF')) {
+    const reason = messages.rulesCheckByteOrderMark();
+    problems.push({ severity: 'error', index: null, rule_id: null, field: null, reason, message: messages.rulesCheckFile(name, reason) });
+    text = text.slice(1);
+  }
+  let array: unknown;
+  try {
+    array = JSON.parse(text);
+  } catch (error) {
+    try {
+      array = parseWithNonFinite(text);
+    } catch {
+      return fileError(messages.jsonlLineNotJson(syntaxDetail(error)));
+    }
+    const reason = messages.rulesCheckNonFinite();
+    problems.push({ severity: 'error', index: null, rule_id: null, field: null, reason, message: messages.rulesCheckFile(name, reason) });
+  }
+  if (!Array.isArray(array)) return fileError(messages.fieldWrongType('a JSON array of rules', describeValue(array)));
+
+  const firstIndex = new Map<string, number>();
+  let valid = 0;
+  array.forEach((element: unknown, index) => {
+    const ruleId = isPlainObject(element) && typeof element.rule_id === 'string' && element.rule_id !== '' ? element.rule_id : null;
+    const found: RuleProblem[] = [];
+    /** `field` '' is the record as a whole; null, a sentence of its own (the engine's). */
+    const add = (severity: RuleProblem['severity'], field: string | null, reason: string): void => {
+      const problem = field === null ? reason : describeIssue({ field, reason });
+      found.push({ severity, index, rule_id: ruleId, field: field || null, reason, message: messages.rulesCheckRule(index, ruleId, problem) });
+    };
+    const parsed = parseRecord(alertRuleRecord, element);
+    if (!parsed.ok) for (const issue of parsed.issues) add('error', issue.field, issue.reason);
+    else for (const key of parsed.unknownKeys) add('warning', key, messages.fieldUnknown());
+    // The engine's options, field by field, even when another field is wrong.
+    const conditions = isPlainObject(element) ? AlertRuleSchema.shape.conditions.safeParse(element.conditions) : null;
+    const options = conditions?.success ? RuleOptionsSchema.safeParse(conditions.data, { reportInput: true }) : null;
+    if (options?.success === false) {
+      for (const issue of options.error.issues) add('error', ['conditions', ...issue.path.map(String)].join('.'), optionReason(issue));
+    } else if (parsed.ok) {
+      try {
+        measureOf(parsed.value);
+      } catch (error) {
+        if (!(error instanceof PitwallError)) throw error;
+        add('error', null, error.message);
+      }
+    }
+    // As the store reads the file: the first rule it loads with an id keeps it.
+    if (ruleId !== null) {
+      const first = firstIndex.get(ruleId);
+      if (first !== undefined) add('error', 'rule_id', messages.rulesCheckDuplicate(first));
+      else if (parsed.ok) firstIndex.set(ruleId, index);
+    }
+    if (!found.some((problem) => problem.severity === 'error')) valid++;
+    problems.push(...found);
+  });
+  return { rules: array.length, valid, problems };
+}
