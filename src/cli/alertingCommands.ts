@@ -1,9 +1,13 @@
 /** The alerting commands: evaluate (rules → alerts) and backtest (a rule over history). */
-import { watch as fsWatch, type FSWatcher } from 'node:fs';
+import { statSync, watch as fsWatch, type FSWatcher } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { AlertEngine, backtest, type Firing } from '../core/alerting/engine';
-import { columnsForRules, TimeIndex } from '../core/alerting/evaluate';
+import { deliver, type DeliveryReport } from '../core/alerting/channels/delivery';
+import { channelSettingsFromEnv, type ChannelSettings } from '../core/alerting/channels/settings';
+import { AlertEngine, backtest, type Firing, type StepResult } from '../core/alerting/engine';
+import { columnsForRules, TimeIndex, type ScopeVerdict } from '../core/alerting/evaluate';
+import { silences, type Silence } from '../core/model/silence';
 import { parseDuration } from '../core/analytics/windows';
 import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
@@ -38,6 +42,63 @@ function alertOf(firing: Firing): Parameters<Store['appendAlert']>[0] {
   };
 }
 
+/** What one evaluation did: alerts created, resolutions, and every delivery's report. */
+interface EvaluationOutcome {
+  readonly result: StepResult;
+  readonly created: StoredAlert[];
+  readonly deliveries: { readonly alert: string; readonly rule_id: string; readonly kind: 'firing' | 'resolved'; readonly reports: DeliveryReport[] }[];
+  readonly problems: string[];
+}
+
+/** Where the file channel appends: the variable's path, else alert_log.txt beside the data, as the Python system keeps it. */
+function channelSettings(source: string, env: NodeJS.ProcessEnv): ChannelSettings {
+  const settings = channelSettingsFromEnv(env);
+  if (settings.alertLog !== null) return settings;
+  const folder = statSync(source, { throwIfNoEntry: false })?.isDirectory() ? source : dirname(source);
+  return { ...settings, alertLog: join(folder, 'alert_log.txt') };
+}
+
+/**
+ * One evaluation at `at`: alerts are recorded first (nothing is lost if a channel fails), the
+ * rules' cooldowns are persisted, then each alert is delivered on its rule's channels unless a
+ * silence matches it (the alert stays recorded either way).
+ */
+async function evaluateOnce(store: Store, engine: AlertEngine, at: number, settings: ChannelSettings, write: (line: string) => void): Promise<EvaluationOutcome> {
+  const rules = await store.readRules();
+  engine.setRules(rules);
+  const result = engine.step(await indexFor(store, rules), at);
+  const created: StoredAlert[] = [];
+  for (const firing of result.fired) created.push(await store.appendAlert(alertOf(firing)));
+  for (const ruleId of new Set(result.fired.map((f) => f.rule.rule_id))) await store.markRuleTriggered(ruleId, at);
+  const problems: string[] = [];
+  let active: readonly Silence[] = [];
+  try {
+    active = (await store.readSilences()).filter((s) => s.ends_at > at);
+  } catch (error) {
+    // Unknown silences mute nothing: an alert delivered too often beats one never seen.
+    problems.push(error instanceof Error ? error.message : String(error));
+  }
+  const muted = (rule: AlertRule, verdict: ScopeVerdict) =>
+    active.some((s) => silences(s, at, { rule_id: rule.rule_id, model_version: verdict.model_version, segment: verdict.segment, severity: rule.severity }));
+  const options = { settings, write, now: () => at };
+  const deliveries: EvaluationOutcome['deliveries'][number][] = [];
+  await Promise.all([
+    ...result.fired.map(async (firing, i) => {
+      const alert = created[i] as StoredAlert;
+      const notice = { kind: 'firing' as const, alert, ruleId: firing.rule.rule_id, fingerprint: firing.verdict.fingerprint, silenced: muted(firing.rule, firing.verdict) };
+      deliveries.push({ alert: alert.key, rule_id: firing.rule.rule_id, kind: 'firing', reports: await deliver(notice, firing.rule.channels, options) });
+    }),
+    ...result.resolved
+      .filter((r) => r.notify)
+      .map(async (r) => {
+        const alert = { ...alertOf({ rule: r.rule, verdict: r.verdict, at: r.at }), alert_id: `resolved-${r.firedAt}`, key: r.verdict.fingerprint } as StoredAlert;
+        const notice = { kind: 'resolved' as const, alert, ruleId: r.rule.rule_id, fingerprint: r.verdict.fingerprint, silenced: muted(r.rule, r.verdict) };
+        deliveries.push({ alert: alert.key, rule_id: r.rule.rule_id, kind: 'resolved', reports: await deliver(notice, r.rule.channels, options) });
+      }),
+  ]);
+  return { result, created, deliveries, problems };
+}
+
 async function indexFor(store: Store, rules: readonly AlertRule[]): Promise<TimeIndex> {
   const needed = columnsForRules(rules);
   return new TimeIndex(await store.readPredictionColumns({ features: needed.features, metadata: needed.metadata }));
@@ -48,20 +109,18 @@ const evaluate: Command = async (argv, env) => {
   const { values, positionals } = parseCommand(argv, { at: { type: 'string' } });
   const source = requirePositional(positionals, 0, 'the source', usage);
   const at = parseTime(values.at as string | undefined, 'at') ?? env.now();
-  const outcome = await withStore(source, env, async (store) => {
-    const rules = await store.readRules();
-    const engine = new AlertEngine(rules);
-    const result = engine.step(await indexFor(store, rules), at);
-    const created: StoredAlert[] = [];
-    for (const firing of result.fired) created.push(await store.appendAlert(alertOf(firing)));
-    // The cooldown survives this process: the next one reads it from the rule.
-    for (const ruleId of new Set(result.fired.map((f) => f.rule.rule_id))) await store.markRuleTriggered(ruleId, at);
-    return { result, created };
-  });
-  const { result, created } = outcome;
+  const settings = channelSettings(source, process.env);
+  // With --json, stdout is the JSON document: the console channel writes to stderr then.
+  const write = values.json ? (line: string) => env.out.error(`${line}\n`) : (line: string) => env.out.write(`${line}\n`);
+  const outcome = await withStore(source, env, async (store) => evaluateOnce(store, new AlertEngine([]), at, settings, write));
+  const { result, created, deliveries } = outcome;
   if (values.json) {
-    printJson(env.out, { at, alerts: created, verdicts: result.verdicts, problems: result.problems });
+    printJson(env.out, { at, alerts: created, verdicts: result.verdicts, deliveries, problems: [...result.problems, ...outcome.problems.map((message) => ({ rule_id: null, message }))] });
     return result.problems.length > 0 ? 2 : 0;
+  }
+  for (const problem of outcome.problems) env.out.error(`${problem}\n`);
+  for (const delivery of deliveries) {
+    for (const report of delivery.reports) if (!report.ok && report.status !== 'silenced') env.out.error(`alert ${delivery.alert}: ${report.channel} ${report.status}: ${report.error ?? ''}\n`);
   }
   env.out.write(`Evaluated at ${formatTime(at)}: ${created.length} alert(s) created.\n`);
   if (result.verdicts.length > 0) {
@@ -138,6 +197,7 @@ const watch: Command = async (argv, env) => {
   const { values, positionals } = parseCommand(argv, { interval: { type: 'string' } });
   const source = requirePositional(positionals, 0, 'the source', usage);
   const interval = parseDuration((values.interval as string | undefined) ?? '60s');
+  const settings = channelSettings(source, process.env);
   return withStore(source, env, async (store) => {
     const engine = new AlertEngine(await store.readRules());
     let running: Promise<void> = Promise.resolve();
@@ -148,12 +208,12 @@ const watch: Command = async (argv, env) => {
         const at = env.now();
         try {
           await store.refresh();
-          const rules = await store.readRules();
-          engine.setRules(rules);
-          const result = engine.step(await indexFor(store, rules), at);
-          const created: StoredAlert[] = [];
-          for (const firing of result.fired) created.push(await store.appendAlert(alertOf(firing)));
-          for (const ruleId of new Set(result.fired.map((f) => f.rule.rule_id))) await store.markRuleTriggered(ruleId, at);
+          const write = values.json ? (line: string) => env.out.error(`${line}\n`) : (line: string) => env.out.write(`${line}\n`);
+          const { result, created, deliveries, problems } = await evaluateOnce(store, engine, at, settings, write);
+          for (const problem of problems) env.out.error(`  ${problem}\n`);
+          for (const delivery of deliveries) {
+            for (const report of delivery.reports) if (!report.ok && report.status !== 'silenced') env.out.error(`  alert ${delivery.alert}: ${report.channel} ${report.status}: ${report.error ?? ''}\n`);
+          }
           if (values.json) env.out.write(`${JSON.stringify({ at, why, alerts: created, resolved: result.resolved.map((r) => r.verdict), problems: result.problems })}\n`);
           else {
             env.out.write(`${formatTime(at)} (${why}) ${created.length} alert(s), ${result.resolved.length} resolved\n`);

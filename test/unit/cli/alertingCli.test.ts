@@ -1,6 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pitwall } from './runCli';
@@ -56,6 +59,56 @@ describe('pitwall evaluate and backtest', function () {
       assert.ok(created.length >= 2);
     });
   }
+
+  it('delivers a firing to a signed webhook and alert_log.txt, and a silence mutes delivery but keeps the alert', async () => {
+    const received: { body: string; signature: string; timestamp: string }[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        received.push({ body, signature: String(request.headers['x-pitwall-signature']), timestamp: String(request.headers['x-pitwall-timestamp']) });
+        response.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const saved = { url: process.env.PITWALL_WEBHOOK_URL, secret: process.env.PITWALL_WEBHOOK_SECRET };
+    process.env.PITWALL_WEBHOOK_URL = `http://127.0.0.1:${port}/hook`;
+    process.env.PITWALL_WEBHOOK_SECRET = 'test-secret';
+    try {
+      const folder = join(root, 'monitoring');
+      const rule = join(root, 'hooked.json');
+      writeFileSync(rule, JSON.stringify({ rule_id: 'hooked', metric_name: 'num_predictions', metric_type: 'threshold', threshold: 0, comparison: '>', severity: 'warning', component: 'traffic', cooldown_minutes: 0, channels: ['webhook', 'file'], conditions: { window: '1h', model_versions: ['v1.0'] } }));
+      assert.equal((await pitwall('rule', 'add', folder, rule)).status, 0);
+      const logBefore = readFileSync(join(folder, 'alert_log.txt'), 'utf8');
+      const at = START + 6 * DAY;
+      const first = await pitwall('evaluate', folder, '--at', String(at), '--json');
+      const deliveries = (JSON.parse(first.stdout) as { deliveries: { rule_id: string; reports: { channel: string; status: string }[] }[] }).deliveries.filter((d) => d.rule_id === 'hooked');
+      assert.deepEqual(deliveries.flatMap((d) => d.reports.map((r) => [r.channel, r.status])), [['webhook', 'delivered'], ['file', 'delivered']]);
+      assert.equal(received.length, 1);
+      const sent = received[0] as (typeof received)[number];
+      const expected = `sha256=${createHmac('sha256', 'test-secret').update(`${sent.timestamp}.${sent.body}`).digest('hex')}`;
+      assert.equal(sent.signature, expected);
+      assert.match(sent.body, /num_predictions/);
+      const logAfter = readFileSync(join(folder, 'alert_log.txt'), 'utf8');
+      assert.ok(logAfter.startsWith(logBefore) && logAfter.length > logBefore.length, 'appended, not rewritten');
+      // A silence on the rule: the next firing is recorded, not delivered.
+      assert.equal((await pitwall('silence', 'add', folder, '--rule', 'hooked', '--from', String(at), '--for', '1d')).status, 0);
+      const second = await pitwall('evaluate', folder, '--at', String(at + 2 * HOUR), '--json');
+      const parsed = JSON.parse(second.stdout) as { alerts: { title: string }[]; deliveries: { rule_id: string; reports: { status: string }[] }[] };
+      assert.ok(parsed.alerts.some((a) => a.title === 'TRAFFIC: num_predictions Alert'), 'the alert is still recorded');
+      const hooked = parsed.deliveries.filter((d) => d.rule_id === 'hooked');
+      assert.equal(hooked.length, 1);
+      assert.ok(hooked.every((d) => d.reports.every((r) => r.status === 'silenced')));
+      assert.equal(received.length, 1, 'nothing more was posted');
+    } finally {
+      process.env.PITWALL_WEBHOOK_URL = saved.url;
+      process.env.PITWALL_WEBHOOK_SECRET = saved.secret;
+      if (saved.url === undefined) delete process.env.PITWALL_WEBHOOK_URL;
+      if (saved.secret === undefined) delete process.env.PITWALL_WEBHOOK_SECRET;
+      server.close();
+    }
+  });
 
   it('backtests a draft rule file over history: v1.1 fires after its day-10 degradation', async () => {
     const { status, stdout, stderr } = await pitwall('backtest', join(root, 'monitoring.db'), join(root, 'draft.json'), '--every', '1h', '--json');
