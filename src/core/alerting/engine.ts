@@ -6,7 +6,7 @@
  * process fired last, no process fires the rule again inside the cooldown.
  */
 import type { AlertRule } from '../model/alertRule';
-import { checkRule, judgeRuleAt, type ScopeVerdict, type TimeIndex } from './evaluate';
+import { checkRule, judgeRuleAt, MeasureCache, type ScopeVerdict, type TimeIndex } from './evaluate';
 import type { RuleMeasure } from './ruleOptions';
 
 export interface Firing {
@@ -70,6 +70,7 @@ export class AlertEngine {
     const resolved: Resolution[] = [];
     const verdicts: StepResult['verdicts'] = [];
     const problems: StepResult['problems'] = [];
+    const cache = new MeasureCache();
     for (const rule of this.rules) {
       if (!rule.enabled) continue;
       const m = this.measures.get(rule.rule_id);
@@ -80,7 +81,7 @@ export class AlertEngine {
       const last = this.lastTriggered.get(rule.rule_id) ?? null;
       const inCooldown = last !== null && at - last < rule.cooldown_minutes * 60;
       let firedNow = false;
-      for (const verdict of judgeRuleAt(index, rule, at, m)) {
+      for (const verdict of judgeRuleAt(index, rule, at, m, cache)) {
         const since = this.firing.get(verdict.fingerprint);
         if (verdict.state === 'holds') {
           if (since !== undefined) verdicts.push({ ...verdict, outcome: 'firing' });

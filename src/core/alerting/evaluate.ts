@@ -170,16 +170,44 @@ interface Measured {
   readonly reason: string | null;
 }
 
+/**
+ * Rows and metrics of (range, scope) already computed in this evaluation: rules over the same
+ * window and scope share them, so fifty rules cost about as much as their distinct windows.
+ */
+export class MeasureCache {
+  private readonly rows = new Map<string, number[]>();
+  private readonly summaries = new Map<string, MetricsSummary>();
+
+  key(from: number, to: number, scope: Scope, segmentLabel: string | null): string {
+    return JSON.stringify([from, to, scope.version, segmentLabel, scope.segment?.value ?? null]);
+  }
+
+  rowsOf(index: TimeIndex, from: number, to: number, scope: Scope, segmentColumn: readonly FeatureValue[] | undefined, segmentLabel: string | null): number[] {
+    const key = this.key(from, to, scope, segmentLabel);
+    let rows = this.rows.get(key);
+    if (rows === undefined) this.rows.set(key, (rows = select(index, from, to, scope, segmentColumn)));
+    return rows;
+  }
+
+  summaryOf(index: TimeIndex, from: number, to: number, scope: Scope, segmentColumn: readonly FeatureValue[] | undefined, segmentLabel: string | null): MetricsSummary {
+    const key = this.key(from, to, scope, segmentLabel);
+    let summary = this.summaries.get(key);
+    if (summary === undefined) this.summaries.set(key, (summary = summarizeMetrics(classification(index.columns, this.rowsOf(index, from, to, scope, segmentColumn, segmentLabel)))));
+    return summary;
+  }
+}
+
 /** The rule's value in one scope for the window ending at `at`. */
-function measure(index: TimeIndex, rule: AlertRule, m: RuleMeasure, scope: Scope, at: number): Measured {
+function measure(index: TimeIndex, rule: AlertRule, m: RuleMeasure, scope: Scope, at: number, cache: MeasureCache): Measured {
   const { columns } = index;
   const segmentColumn = segmentValues(columns, m);
-  const current = select(index, at - m.window, at, scope, segmentColumn);
+  const label = m.options.segment === undefined ? null : JSON.stringify(m.options.segment);
+  const current = cache.rowsOf(index, at - m.window, at, scope, segmentColumn, label);
   if (rule.metric_type === 'drift') {
     const drift = m.drift as NonNullable<RuleMeasure['drift']>;
     const values = columns.features.get(drift.feature);
     if (values === undefined) return { value: null, samples: current.length, reason: `feature ${drift.feature} was not read` };
-    const baseline = select(index, at - m.window - m.baselineWindow, at - m.window, scope, segmentColumn);
+    const baseline = cache.rowsOf(index, at - m.window - m.baselineWindow, at - m.window, scope, segmentColumn, label);
     const result = featureDrift(drift.feature, baseline.map((i) => values[i] ?? null), current.map((i) => values[i] ?? null));
     if (result.status !== 'ok') return { value: null, samples: current.length, reason: result.reason };
     const value =
@@ -190,12 +218,11 @@ function measure(index: TimeIndex, rule: AlertRule, m: RuleMeasure, scope: Scope
       ? { value: null, samples: current.length, reason: `${drift.statistic} does not apply to the ${result.kind} feature ${drift.feature}` }
       : { value, samples: current.length, reason: null };
   }
-  const summary = summarizeMetrics(classification(columns, current));
+  const summary = cache.summaryOf(index, at - m.window, at, scope, segmentColumn, label);
   const enough = enoughData(rule, m, summary);
   if (enough !== null) return { value: null, samples: summary.labelled, reason: enough };
   if (rule.metric_type === 'degradation') {
-    const baselineRows = select(index, at - m.window - m.baselineWindow, at - m.window, scope, segmentColumn);
-    const baseline = summarizeMetrics(classification(columns, baselineRows));
+    const baseline = cache.summaryOf(index, at - m.window - m.baselineWindow, at - m.window, scope, segmentColumn, label);
     if (m.metric === 'degradation_detected') {
       const verdict = detectDegradation(
         { correct: baseline.true_positives + baseline.true_negatives, labelled: baseline.labelled },
@@ -238,7 +265,7 @@ export function checkRule(rule: AlertRule): RuleMeasure {
 }
 
 /** Judges one rule at `at`, in every scope. The columns must hold the features and metadata the rule segments or drifts by. */
-export function judgeRuleAt(index: TimeIndex, rule: AlertRule, at: number, measureCache?: RuleMeasure): ScopeVerdict[] {
+export function judgeRuleAt(index: TimeIndex, rule: AlertRule, at: number, measureCache?: RuleMeasure, cache = new MeasureCache()): ScopeVerdict[] {
   const m = measureCache ?? checkRule(rule);
   const forSeconds = rule.for_minutes * 60;
   const step = Math.min(FOR_STEP, m.window);
@@ -248,13 +275,13 @@ export function judgeRuleAt(index: TimeIndex, rule: AlertRule, at: number, measu
   return scopes.map((scope) => {
     const segment = scope.segment === null ? null : `${scope.segment.label}=${scope.segment.value}`;
     const base = { rule_id: rule.rule_id, fingerprint: fingerprintOf(rule.rule_id, scope.version, segment), model_version: scope.version, segment, window_start: at - m.window, window_end: at };
-    const now = measure(index, rule, m, scope, at);
+    const now = measure(index, rule, m, scope, at, cache);
     if (now.value === null) return { ...base, value: null, state: 'insufficient', reason: now.reason ?? 'not enough data', samples: now.samples };
     const comparison = `${rule.metric_name} is ${now.value.toFixed(4)} (${rule.comparison} ${rule.threshold})`;
     if (!holds(rule, m, now.value)) return { ...base, value: now.value, state: 'ok', reason: `${comparison}: the condition does not hold`, samples: now.samples };
     // The `for` duration: every earlier check back to at − for must hold too.
     for (let t = at - step; t >= at - forSeconds; t -= step) {
-      const earlier = measure(index, rule, m, scope, t);
+      const earlier = measure(index, rule, m, scope, t, cache);
       if (earlier.value === null || !holds(rule, m, earlier.value)) {
         return { ...base, value: now.value, state: 'ok', reason: `${comparison}, but not for ${rule.for_minutes} minutes yet (pending)`, samples: now.samples };
       }
