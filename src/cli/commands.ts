@@ -153,6 +153,30 @@ const ack: Command = async (argv, env) => {
   return 0;
 };
 
+const unack: Command = async (argv, env) => {
+  const usage = 'pitwall unack <source> <alert_id>... [--json]';
+  const { values, positionals } = parseCommand(argv, {});
+  const source = requirePositional(positionals, 0, 'the source', usage);
+  requirePositional(positionals, 1, 'at least one alert_id', usage);
+  const outcome = await withStore(source, env, async (store) => {
+    const { keys, unknown } = await resolveAlerts(store, positionals.slice(1));
+    const result = keys.length > 0 ? await store.unacknowledgeAlerts(keys) : { unacknowledged: [], notAcknowledged: [], notFound: [] };
+    return { ...result, unknown };
+  });
+  if (values.json) {
+    printJson(env.out, { unacknowledged: outcome.unacknowledged, not_acknowledged: outcome.notAcknowledged, not_found: [...outcome.notFound, ...outcome.unknown] });
+  } else {
+    for (const key of outcome.unacknowledged) env.out.write(`unacknowledged ${key}\n`);
+    for (const key of outcome.notAcknowledged) env.out.write(`not acknowledged ${key}\n`);
+  }
+  const missing = [...outcome.notFound, ...outcome.unknown];
+  if (missing.length > 0) {
+    env.out.error(`pitwall: no alert ${missing.map((name) => `"${name}"`).join(', ')} in ${source}\n`);
+    return 2;
+  }
+  return 0;
+};
+
 function describeRule(rule: AlertRule): string[] {
   return [
     rule.rule_id,
@@ -266,6 +290,7 @@ export const COMMANDS: Readonly<Record<string, { run: Command; summary: string }
   summary: { run: summary, summary: 'summary <source>                         counts, model versions, writability, warnings' },
   alerts: { run: alerts, summary: 'alerts <source> [--severity S] [--unacknowledged] [--limit N]' },
   ack: { run: ack, summary: 'ack <source> <alert_id>... [--by NAME] [--comment TEXT]' },
+  unack: { run: unack, summary: 'unack <source> <alert_id>...                 take acknowledgments back' },
   rules: { run: rules, summary: 'rules <source> | rules validate <rules.json>  the alert rules; or check a rules file' },
   rule: { run: rule, summary: 'rule add <source> <rule.json>            add a rule (a duplicate rule_id is refused)' },
   outcome: { run: outcome, summary: 'outcome <source> <prediction_id> <0|1>   record ground truth' },

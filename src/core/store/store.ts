@@ -240,6 +240,13 @@ export interface AcknowledgeResult {
   readonly notFound: readonly AlertKey[];
 }
 
+export interface UnacknowledgeResult {
+  readonly unacknowledged: readonly AlertKey[];
+  /** Keys of alerts that were not acknowledged; left as they were. */
+  readonly notAcknowledged: readonly AlertKey[];
+  readonly notFound: readonly AlertKey[];
+}
+
 /** A new alert; the store assigns its key (and, in a database, its UUID when `alert_id` is absent). */
 export type NewAlert = Omit<Alert, 'alert_id'> & { readonly alert_id?: string };
 
@@ -260,6 +267,8 @@ export interface StoreWriter {
    * table that the Python reader never sees).
    */
   acknowledgeAlerts(keys: readonly AlertKey[], acknowledgedBy: string | null, at: number, comment?: string | null): Promise<AcknowledgeResult>;
+  /** Takes acknowledgments back, all or none: the alerts read as never acknowledged again. */
+  unacknowledgeAlerts(keys: readonly AlertKey[]): Promise<UnacknowledgeResult>;
   /** Adds a rule, or replaces the rule with the same rule_id. */
   saveRule(rule: AlertRule): Promise<void>;
   /** False when no rule has that id. */

@@ -8,11 +8,23 @@ import { formatPythonFloat, quotePythonString } from '../../model/pythonJson';
 import { objectSpans } from './jsonSpans';
 
 export function acknowledgeAlertLine(text: string, at: number, by: string | null): string {
-  const values = new Map<string, string>([
+  return setAcknowledgment(text, new Map<string, string>([
     ['acknowledged', 'true'],
     ['acknowledged_at', formatPythonFloat(at)],
     ['acknowledged_by', by === null ? 'null' : quotePythonString(by)],
-  ]);
+  ]));
+}
+
+/** The line as never acknowledged: `acknowledged` false, its time and author null, the rest as it was. */
+export function unacknowledgeAlertLine(text: string): string {
+  return setAcknowledgment(text, new Map<string, string>([
+    ['acknowledged', 'false'],
+    ['acknowledged_at', 'null'],
+    ['acknowledged_by', 'null'],
+  ]));
+}
+
+function setAcknowledgment(text: string, values: ReadonlyMap<string, string>): string {
   const { open, items } = objectSpans(text);
   let out = '';
   let position = 0;

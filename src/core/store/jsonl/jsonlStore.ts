@@ -56,6 +56,7 @@ import {
 import { parseTimestamp } from '../../model/timestamps';
 import type {
   AcknowledgeResult,
+  UnacknowledgeResult,
   AlertFilter,
   AlertKey,
   AlertQuery,
@@ -78,7 +79,7 @@ import type {
   StoredAlert,
   Store,
 } from '../store';
-import { acknowledgeAlertLine } from './alertLine';
+import { acknowledgeAlertLine, unacknowledgeAlertLine } from './alertLine';
 import { DiagnosticLog } from './diagnosticLog';
 import { FileFollower, isMissing, type FollowerOptions, type LineSink } from './fileFollower';
 import { appendLines, replaceFile, sleep } from './fileWrites';
@@ -614,6 +615,52 @@ export class JsonlStore implements Store {
     });
   }
 
+  /** Rewrites the acknowledged alerts' lines as never acknowledged, in place, as acknowledging does. */
+  unacknowledgeAlerts(keys: readonly AlertKey[]): Promise<UnacknowledgeResult> {
+    return this.exclusive(async () => {
+      await this.ensureWritable();
+      const unique = [...new Set(keys)];
+      const source = this.source('alerts');
+      const path = source.follower.path;
+      for (let attempt = 1; ; attempt++) {
+        await this.refreshNow();
+        const acknowledged: ListEntry<StoredAlert>[] = [];
+        const notAcknowledged: AlertKey[] = [];
+        const notFound: AlertKey[] = [];
+        for (const key of unique) {
+          const entry = this.alertEntry(key);
+          if (entry === undefined) notFound.push(key);
+          else if (!entry.value.acknowledged) notAcknowledged.push(key);
+          else acknowledged.push(entry);
+        }
+        const read = source.follower.readState;
+        if (acknowledged.length === 0 || read === null) return { unacknowledged: [], notAcknowledged, notFound };
+        const edits = new Map<number, LineEdit>(acknowledged.map((entry) => [entry.line, this.unacknowledgeEdit(entry.value.alert_id)]));
+        const result = await this.io(path, () =>
+          rewriteLines({
+            path,
+            read,
+            edits,
+            tornTailGraceMs: this.tornTailGraceMs,
+            lateAppendGraceMs: this.options.lateAppendGraceMs ?? JSONL_WRITE_DEFAULTS.lateAppendGraceMs,
+          }),
+        );
+        if (result.status === 'changed') {
+          if (attempt >= this.rewriteAttempts) throw new PitwallError('conflict', messages.jsonlKeptChanging(path, attempt));
+          await sleep(10 * attempt);
+          continue;
+        }
+        this.afterwards(path, result.carryLateAppends);
+        source.follower.adopt(result.file);
+        for (const entry of acknowledged) {
+          const row = this.alertRows.get(entry.value.key) as number;
+          this.alerts.replace(row, { ...entry.value, acknowledged: false, acknowledged_at: null, acknowledged_by: null }, entry.layout);
+        }
+        return { unacknowledged: acknowledged.map((entry) => entry.value.key), notAcknowledged, notFound };
+      }
+    });
+  }
+
   /** Adds a rule, or replaces the one with its rule_id; its Pitwall fields go to alert_rules.pitwall.json. */
   saveRule(rule: AlertRule): Promise<void> {
     return this.exclusive(async () => {
@@ -847,6 +894,14 @@ export class JsonlStore implements Store {
   }
 
   /** The edit of one alert's line; it declines a line that is not that alert (the file changed). */
+  private unacknowledgeEdit(alertId: string): LineEdit {
+    return (text) => {
+      const value = parseJsonLine(text);
+      if (!isPlainObject(value) || value.alert_id !== alertId) return null;
+      return unacknowledgeAlertLine(text);
+    };
+  }
+
   private acknowledgeEdit(alertId: string, at: number, by: string | null): LineEdit {
     const { path, maxLineBytes } = this.source('alerts').follower;
     return (text) => {

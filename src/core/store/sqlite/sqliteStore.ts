@@ -27,6 +27,7 @@ import { predictionRecord, type Prediction, type PredictionWithOutcome } from '.
 import { describeIssue, parseRecord, type RecordOf, type RecordSpec } from '../../model/record';
 import {
   type AcknowledgeResult,
+  type UnacknowledgeResult,
   type AlertFilter,
   type AlertKey,
   type AlertQuery,
@@ -523,6 +524,41 @@ export class SqliteStore implements Store {
       return {
         acknowledged: unique.filter((key) => changed.has(key)),
         alreadyAcknowledged: unique.filter((key) => existing.has(key)),
+        notFound: unique.filter((key) => !changed.has(key) && !existing.has(key)),
+      };
+    });
+  }
+
+  /** One transaction: each acknowledged alert's row back to never acknowledged; comments in pitwall_acknowledgments stay as history. */
+  unacknowledgeAlerts(keys: readonly AlertKey[]): Promise<UnacknowledgeResult> {
+    return this.exclusive(async () => {
+      const unique = [...new Set(keys)];
+      if (unique.length === 0) return { unacknowledged: [], notAcknowledged: [], notFound: [] };
+      const writer = await this.writable();
+      const shape = this.shape(alertsTable);
+      const set = assignmentsSql(encodeRecord(this.path, shape, { acknowledged: false, acknowledged_at: null, acknowledged_by: null }));
+      const candidates = unique.filter((key) => ALERT_KEY.test(key));
+      const id = columnSql(shape, 'id');
+      const acknowledged = columnSql(shape, 'acknowledged');
+      const changed = new Set<AlertKey>();
+      if (candidates.length > 0) {
+        const result = await this.write(
+          writer,
+          candidates.map((key) => ({ sql: `UPDATE alerts SET ${set.sql} WHERE ${id} = ? AND ${acknowledged} = 1`, params: [...set.params, Number(key)] })),
+        );
+        candidates.forEach((key, index) => {
+          if ((result.changes[index] ?? 0) > 0) changed.add(key);
+        });
+      }
+      const existing = new Set<AlertKey>();
+      const others = candidates.filter((key) => !changed.has(key));
+      if (others.length > 0) {
+        const sql = `SELECT ${id} FROM alerts WHERE ${id} IN (SELECT value FROM json_each(?))`;
+        this.query(alertsTable, { sql, params: [JSON.stringify(others.map(Number))] }, (row) => existing.add(String(row[0])));
+      }
+      return {
+        unacknowledged: unique.filter((key) => changed.has(key)),
+        notAcknowledged: unique.filter((key) => existing.has(key)),
         notFound: unique.filter((key) => !changed.has(key) && !existing.has(key)),
       };
     });
