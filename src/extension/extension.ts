@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { registerAcknowledgeCommands } from './acknowledge';
+import { registerAlerting, type AlertingApi } from './alerting';
 import { AlertsTreeDataProvider, type AlertsNode } from './alertsTreeDataProvider';
 import { openSourceWithProgress, registerCommands } from './commands';
 import { ModelsTreeDataProvider } from './modelsTreeDataProvider';
@@ -16,6 +17,7 @@ export interface PitwallApi {
   readonly rules: RulesTreeDataProvider;
   readonly models: ModelsTreeDataProvider;
   readonly alertsView: vscode.TreeView<AlertsNode>;
+  readonly alerting: AlertingApi;
 }
 
 /** The workspace's `pitwall.source.path`, when it exists: a JSONL folder, or a database inside or at it. */
@@ -73,6 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
   const rules = new RulesTreeDataProvider(sources);
   const models = new ModelsTreeDataProvider(sources);
   const commandContext = { sources, log };
+  const alerting = registerAlerting(context, sources, log);
   const alertsView = vscode.window.createTreeView('pitwall.alerts', { treeDataProvider: alerts, showCollapseAll: true, canSelectMany: true });
   context.subscriptions.push(
     log,
@@ -90,6 +93,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     vscode.window.createTreeView('pitwall.rules', { treeDataProvider: rules }),
     vscode.window.createTreeView('pitwall.models', { treeDataProvider: models }),
     ...registerCommands(commandContext),
+    ...alerting.disposables,
     vscode.workspace.onDidGrantWorkspaceTrust(() => void sources.updateTrust()),
   );
 
@@ -98,7 +102,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     const found = await findWorkspaceSource();
     if (found) await openSourceWithProgress(commandContext, found);
   }
-  return { sources, alerts, rules, models, alertsView };
+  return { sources, alerts, rules, models, alertsView, alerting: alerting.api };
 }
 
 export function deactivate(): void {}

@@ -1,0 +1,53 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { AlertRuleSchema } from '../../src/core/model/alertRule';
+import type { EvaluationOutcome } from '../../src/core/alerting/run';
+import { eventually, pitwall } from './harness';
+
+const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
+
+describe('Evaluating alert rules from the editor', () => {
+  it('runs the rules on the open source from the palette command, records alerts, and deduplicates a holding condition', async () => {
+    const api = await pitwall();
+    const source = await eventually(() => api.sources.source ?? undefined);
+    const store = source.store;
+    const rule = AlertRuleSchema.parse({
+      rule_id: 'editor_traffic',
+      metric_name: 'num_predictions',
+      metric_type: 'threshold',
+      threshold: 0,
+      comparison: '>',
+      severity: 'info',
+      component: 'traffic',
+      cooldown_minutes: 0,
+      channels: ['console', 'file'],
+      conditions: { window: '1d', model_versions: ['v1.0'] },
+    });
+    await store.saveRule(rule);
+    const alertsFile = join(workspace, 'data/monitoring/alerts.jsonl');
+    const linesBefore = readFileSync(alertsFile, 'utf8').trim().split('\n').length;
+    try {
+      const predictions = await store.readPredictions({ order: 'desc', limit: 1 });
+      const at = (predictions[0]?.timestamp ?? 0) - 3600;
+      const first = (await vscode.commands.executeCommand('pitwall.evaluateRules', { at })) as EvaluationOutcome | undefined;
+      assert.ok(first, 'the command returns what it did');
+      const ours = first.created.filter((alert) => alert.title === 'TRAFFIC: num_predictions Alert');
+      assert.equal(ours.length, 1, 'one alert for v1.0');
+      assert.equal(api.alerting.lastOutcome, first);
+      assert.deepEqual(
+        first.deliveries.filter((d) => d.rule_id === 'editor_traffic').flatMap((d) => d.reports.map((r) => [r.channel, r.status])),
+        [['console', 'delivered'], ['file', 'delivered']],
+      );
+      assert.ok(readFileSync(alertsFile, 'utf8').trim().split('\n').length >= linesBefore + 1, 'the alert is in alerts.jsonl');
+      // Still holding an hour later: the same editor session does not alert it again.
+      const second = (await vscode.commands.executeCommand('pitwall.evaluateRules', { at: at + 3600 })) as EvaluationOutcome;
+      assert.equal(second.created.filter((alert) => alert.title === 'TRAFFIC: num_predictions Alert').length, 0);
+      assert.ok(second.result.verdicts.some((v) => v.rule_id === 'editor_traffic' && v.outcome === 'firing'));
+    } finally {
+      await store.deleteRule('editor_traffic');
+      await vscode.commands.executeCommand('pitwall.refresh');
+    }
+  });
+});
