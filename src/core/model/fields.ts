@@ -171,6 +171,20 @@ export type RuleConditions = {
 
 export const RULE_CONDITION_KEYS: readonly string[] = ['min_value', 'max_value'];
 
+/** Every key of `conditions` the alerting engine reads (alerting/ruleOptions.ts; a test keeps the two lists equal). */
+export const ENGINE_CONDITION_KEYS: readonly string[] = [
+  'window',
+  'min_value',
+  'max_value',
+  'min_label_coverage',
+  'model_versions',
+  'segment',
+  'baseline_window',
+  'statistic',
+  'feature',
+  'resolve_notice',
+];
+
 export const conditions = codec((value) => {
   const json = readBoundedJson(value);
   if (json instanceof Refusal) return json;

@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { basename } from 'node:path';
 import { alertRuleRecord, type AlertRule } from '../../model/alertRule';
-import { RULE_CONDITION_KEYS } from '../../model/fields';
+import { ENGINE_CONDITION_KEYS, RULE_CONDITION_KEYS } from '../../model/fields';
 import { describeValue } from '../../model/json';
 import { describeIssue, parseRecord, type RecordLayout } from '../../model/record';
 import { messages } from '../../messages';
@@ -130,7 +130,7 @@ export class RulesFile {
       const unknown = [
         ...parsed.unknownKeys,
         ...Object.keys(parsed.value.conditions)
-          .filter((key) => !RULE_CONDITION_KEYS.includes(key))
+          .filter((key) => !RULE_CONDITION_KEYS.includes(key) && !ENGINE_CONDITION_KEYS.includes(key))
           .map((key) => `conditions.${key}`),
       ];
       for (const field of unknown) {

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { generateDataset } from '../../../../scripts/generator/generateDataset';
 import { AlertEngine, backtest } from '../../../../src/core/alerting/engine';
 import { checkRule, columnsForRules, TimeIndex } from '../../../../src/core/alerting/evaluate';
+import { RuleOptionsSchema } from '../../../../src/core/alerting/ruleOptions';
+import { ENGINE_CONDITION_KEYS } from '../../../../src/core/model/fields';
 import { isPitwallError } from '../../../../src/core/errors';
 import { AlertRuleSchema, type AlertRule } from '../../../../src/core/model/alertRule';
 import { openStore } from '../../../../src/core/store/openStore';
@@ -128,5 +130,11 @@ describe('alerting engine over generated data with a known timeline', function (
     const result = engine.step(index, START + 2 * DAY);
     assert.deepEqual(result.problems.map((p) => p.rule_id), ['r1']);
     assert.ok(result.fired.some((f) => f.rule.rule_id === 'ok'));
+  });
+});
+
+describe('rule condition keys', () => {
+  it('are the same in the stores (which warn of unknown keys) and in the engine', () => {
+    assert.deepEqual([...ENGINE_CONDITION_KEYS].sort(), Object.keys(RuleOptionsSchema.shape).sort());
   });
 });

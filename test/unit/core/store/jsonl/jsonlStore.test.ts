@@ -433,10 +433,12 @@ describe('JsonlStore', function () {
         temp.file('alert_rules.json'),
         JSON.stringify([
           rule({ rule_id: 'good' }),
-          rule({ rule_id: 'bad', comparison: '>=' }),
+          rule({ rule_id: 'bad', comparison: '≈' }),
           rule({ rule_id: 'typo', cooldown_minute: 5, conditions: { min_valu: 1 } }),
           rule({ rule_id: 'good', threshold: 0.1 }),
           'not a rule',
+          // The engine's own condition keys are known: no warning.
+          rule({ rule_id: 'engine', conditions: { window: '6h', segment: { feature: 'circuit' } } }),
         ]),
       );
       const store = await open();
@@ -446,6 +448,7 @@ describe('JsonlStore', function () {
         [
           ['good', 0.7],
           ['typo', 0.7],
+          ['engine', 0.7],
         ],
       );
       assert.deepEqual(
@@ -455,7 +458,7 @@ describe('JsonlStore', function () {
             'error',
             1,
             'comparison',
-            'alert_rules.json[1]: comparison must be one of "<", ">", "==", "!=", not ">=". The rule was skipped.',
+            'alert_rules.json[1]: comparison must be one of "<", "<=", ">", ">=", "==", "!=", not "≈". The rule was skipped.',
           ],
           [
             'warning',
