@@ -239,6 +239,7 @@ export const messages = {
 
   // --- alerting engine -------------------------------------------------------------
   silenceInvalid: (where: string, detail: string) => `${where}: the silence is not valid (${detail}). Fix or remove it; Pitwall does not rewrite a damaged silences file.`,
+  alertStateInvalid: (where: string, detail: string) => `${where}: the alert state is not valid (${detail}). Remove the file to start from no firing alerts.`,
   silenceRefused: (detail: string) => `The silence is not valid: ${detail}.`,
   silenceNotFound: (id: string) => `No silence has the id "${id}": \`pitwall silence list\` shows them.`,
   ruleOptionInvalid: (ruleId: string, field: string, reason: string) => `Rule "${ruleId}": ${field} ${reason}.`,

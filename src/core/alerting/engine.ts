@@ -59,6 +59,11 @@ export class AlertEngine {
     }
   }
 
+  /** Takes in firing states persisted by an earlier process (fingerprint → when it fired). */
+  restore(states: Readonly<Record<string, number>>): void {
+    for (const [fingerprint, at] of Object.entries(states)) if (!this.firing.has(fingerprint)) this.firing.set(fingerprint, at);
+  }
+
   /** When a rule last fired, as the engine knows it (to persist). */
   lastTriggeredOf(ruleId: string): number | null {
     return this.lastTriggered.get(ruleId) ?? null;

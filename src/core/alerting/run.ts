@@ -62,10 +62,13 @@ export function channelSettings(source: string, env: NodeJS.ProcessEnv): Channel
 export async function evaluateOnce(store: Store, engine: AlertEngine, at: number, settings: ChannelSettings, write: (line: string) => void): Promise<EvaluationOutcome> {
   const rules = await store.readRules();
   engine.setRules(rules);
+  // Conditions another process saw firing stay firing here: deduplication holds across processes.
+  engine.restore(await store.readAlertStates());
   const result = engine.step(await indexFor(store, rules), at);
   const created: StoredAlert[] = [];
   for (const firing of result.fired) created.push(await store.appendAlert(alertOf(firing)));
   for (const ruleId of new Set(result.fired.map((f) => f.rule.rule_id))) await store.markRuleTriggered(ruleId, at);
+  await store.updateAlertStates(Object.fromEntries(result.fired.map((f) => [f.verdict.fingerprint, at])), result.resolved.map((r) => r.verdict.fingerprint));
   const problems: string[] = [];
   let active: readonly Silence[] = [];
   try {

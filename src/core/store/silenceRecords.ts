@@ -45,3 +45,30 @@ export function withSilence(path: string, current: Buffer | null, silence: Silen
   silences.push(silence);
   return Buffer.from(`${JSON.stringify(silences, null, 2)}\n`, 'utf8');
 }
+
+export const ALERT_STATE_FILE = 'alert_state.pitwall.json';
+
+/** The firing states of an alert_state.pitwall.json: fingerprint → when it fired. A damaged file is an error. */
+export function parseAlertStates(path: string, bytes: Buffer | null): Record<string, number> {
+  if (bytes === null || bytes.length === 0) return Object.create(null) as Record<string, number>;
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new PitwallError('corrupt', messages.alertStateInvalid(path, error instanceof Error ? error.message : String(error)));
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new PitwallError('corrupt', messages.alertStateInvalid(path, 'must be a JSON object'));
+  const states = Object.create(null) as Record<string, number>;
+  for (const [fingerprint, at] of Object.entries(value)) {
+    if (typeof at !== 'number' || !Number.isFinite(at)) throw new PitwallError('corrupt', messages.alertStateInvalid(path, `${JSON.stringify(fingerprint)} must map to a time`));
+    states[fingerprint] = at;
+  }
+  return states;
+}
+
+export function withAlertStates(path: string, current: Buffer | null, firing: Readonly<Record<string, number>>, cleared: readonly string[]): Buffer {
+  const states = parseAlertStates(path, current);
+  for (const fingerprint of cleared) delete states[fingerprint];
+  for (const [fingerprint, at] of Object.entries(firing)) states[fingerprint] = at;
+  return Buffer.from(`${JSON.stringify(states, null, 2)}\n`, 'utf8');
+}

@@ -224,6 +224,9 @@ export interface StoreReader {
    */
   aggregateWindows?(plan: WindowPlan): Promise<WindowStats[] | undefined>;
 
+  /** Which alert conditions are firing, by fingerprint, with when they fired (the engine's state, Pitwall's own record). */
+  readAlertStates(): Promise<Readonly<Record<string, number>>>;
+
   /** Silences, active or not, oldest first (Pitwall's own records; none when the source has none). */
   readSilences(): Promise<readonly Silence[]>;
 
@@ -275,6 +278,8 @@ export interface StoreWriter {
   deleteRule(ruleId: string): Promise<boolean>;
   /** Persists a rule's cooldown: when it last fired. */
   markRuleTriggered(ruleId: string, at: number): Promise<void>;
+  /** Marks conditions firing (with when) or cleared, in one write; the other fingerprints stay as they are. */
+  updateAlertStates(firing: Readonly<Record<string, number>>, cleared: readonly string[]): Promise<void>;
   /** Adds a silence, or replaces the one with the same id. */
   saveSilence(silence: Silence): Promise<void>;
   /** Ends a silence at `at` (if it ends later); false when no silence has that id. */

@@ -38,25 +38,28 @@ describe('pitwall evaluate and backtest', function () {
   after(() => rmSync(root, { recursive: true, force: true }));
 
   for (const kind of ['jsonl', 'sqlite'] as const) {
-    it(`keeps a rule's cooldown across separate processes (${kind})`, async () => {
+    it(`deduplicates a holding condition and keeps the cooldown across separate processes (${kind})`, async () => {
       const source = kind === 'jsonl' ? join(root, 'monitoring') : join(root, 'monitoring.db');
       assert.equal((await pitwall('rule', 'add', source, join(root, 'traffic.json'))).status, 0);
-      const count = async () => (JSON.parse((await pitwall('alerts', source, '--json', '--limit', '100000')).stdout) as { title: string }[]).filter((a) => a.title === 'TRAFFIC: num_predictions Alert').length;
+      const ours = async () => (JSON.parse((await pitwall('alerts', source, '--json', '--limit', '100000')).stdout) as { title: string; model_version: string }[]).filter((a) => a.title === 'TRAFFIC: num_predictions Alert');
+      const outcomes = (run: ReturnType<typeof cliProcess>) => (JSON.parse(run.stdout) as { verdicts: { rule_id: string; outcome: string }[] }).verdicts.filter((v) => v.rule_id === 'traffic').map((v) => v.outcome);
       const at = START + 5 * DAY;
+      const end = START + 14 * DAY;
+      // 1. Fires, once per model version.
       const first = cliProcess('evaluate', source, '--at', String(at), '--json');
-      assert.ok(first.status === 0 || first.status === 2, first.stderr);
-      const created = (JSON.parse(first.stdout) as { alerts: { model_version: string }[] }).alerts.filter((a) => a.model_version !== null);
-      assert.ok((await count()) >= 2, 'one alert per model version');
-      const afterFirst = await count();
-      // A second process an hour later: the rule is inside its 10-hour cooldown.
-      const second = cliProcess('evaluate', source, '--at', String(at + HOUR), '--json');
-      const outcomes = (JSON.parse(second.stdout) as { verdicts: { rule_id: string; outcome: string }[] }).verdicts.filter((v) => v.rule_id === 'traffic');
-      assert.ok(outcomes.length >= 2 && outcomes.every((v) => v.outcome === 'cooldown'), JSON.stringify(outcomes));
-      assert.equal(await count(), afterFirst);
-      // After the cooldown, it fires again.
-      cliProcess('evaluate', source, '--at', String(at + 11 * HOUR));
-      assert.ok((await count()) > afterFirst);
-      assert.ok(created.length >= 2);
+      assert.deepEqual(outcomes(first), ['fired', 'fired'], first.stderr);
+      assert.equal((await ours()).length, 2);
+      // 2. Another process half an hour later: still holding, still firing, not alerted again.
+      assert.deepEqual(outcomes(cliProcess('evaluate', source, '--at', String(at + 1800), '--json')), ['firing', 'firing']);
+      assert.equal((await ours()).length, 2);
+      // 3. The traffic stops (past the end of the data): the conditions resolve.
+      assert.deepEqual(outcomes(cliProcess('evaluate', source, '--at', String(end + 1.5 * HOUR), '--json')), ['resolved', 'resolved']);
+      // 4. Holding again inside the 10-hour cooldown of the first firing: no alert.
+      assert.deepEqual(outcomes(cliProcess('evaluate', source, '--at', String(at + HOUR), '--json')), ['cooldown', 'cooldown']);
+      assert.equal((await ours()).length, 2);
+      // 5. After the cooldown it fires again.
+      assert.deepEqual(outcomes(cliProcess('evaluate', source, '--at', String(at + 11 * HOUR), '--json')), ['fired', 'fired']);
+      assert.equal((await ours()).length, 4);
     });
   }
 
@@ -92,6 +95,8 @@ describe('pitwall evaluate and backtest', function () {
       assert.match(sent.body, /num_predictions/);
       const logAfter = readFileSync(join(folder, 'alert_log.txt'), 'utf8');
       assert.ok(logAfter.startsWith(logBefore) && logAfter.length > logBefore.length, 'appended, not rewritten');
+      // The traffic stops (past the data's end): the condition resolves.
+      assert.equal((await pitwall('evaluate', folder, '--at', String(START + 14 * DAY + 1.5 * HOUR))).status, 0);
       // A silence on the rule: the next firing is recorded, not delivered.
       assert.equal((await pitwall('silence', 'add', folder, '--rule', 'hooked', '--from', String(at), '--for', '1d')).status, 0);
       const second = await pitwall('evaluate', folder, '--at', String(at + 2 * HOUR), '--json');

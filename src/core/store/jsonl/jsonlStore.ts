@@ -103,7 +103,7 @@ import { RecordList, type ListEntry } from './recordList';
 import { RULE_SETTINGS_FILE, RuleSettingsFile, settingsOf, withRuleSettings, type RuleSettings } from './ruleSettings';
 import { RulesFile, type RuleEntry } from './rulesFile';
 import { withRuleDeleted, withRuleSaved } from './rulesRewrite';
-import { checkSilence, parseSilencesFile, SILENCES_FILE, withSilence } from '../silenceRecords';
+import { ALERT_STATE_FILE, checkSilence, parseAlertStates, parseSilencesFile, SILENCES_FILE, withAlertStates, withSilence } from '../silenceRecords';
 import type { Silence } from '../../model/silence';
 import { countRows, selectRows } from './timeOrder';
 
@@ -408,6 +408,26 @@ export class JsonlStore implements Store {
         throw new PitwallError('io', messages.jsonlWriteFailed(path, describeError(error)), { cause: error });
       });
       return parseSilencesFile(path, bytes);
+    });
+  }
+
+  readAlertStates(): Promise<Readonly<Record<string, number>>> {
+    return this.exclusive(async () => {
+      const path = join(this.folder, ALERT_STATE_FILE);
+      const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return null;
+        throw new PitwallError('io', messages.jsonlWriteFailed(path, describeError(error)), { cause: error });
+      });
+      return parseAlertStates(path, bytes);
+    });
+  }
+
+  updateAlertStates(firing: Readonly<Record<string, number>>, cleared: readonly string[]): Promise<void> {
+    return this.exclusive(async () => {
+      if (Object.keys(firing).length === 0 && cleared.length === 0) return;
+      await this.ensureWritable();
+      const path = join(this.folder, ALERT_STATE_FILE);
+      await this.replace(path, (current) => withAlertStates(path, current, firing, cleared));
     });
   }
 

@@ -128,6 +128,12 @@ const ACKNOWLEDGMENTS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS pitwall_acknowledg
 )`;
 const COLLECTIONS = Object.keys(tableOfCollection) as Collection[];
 
+/** Pitwall's own table of the alert conditions firing now (the engine's deduplication state). */
+const ALERT_STATE_TABLE_SQL = `CREATE TABLE IF NOT EXISTS pitwall_alert_state (
+	fingerprint TEXT NOT NULL PRIMARY KEY,
+	fired_at REAL NOT NULL
+)`;
+
 /** Pitwall's own table for silences (the service's schema has none): each row one silence as JSON. */
 const SILENCES_TABLE_SQL = `CREATE TABLE IF NOT EXISTS pitwall_silences (
 	id VARCHAR(100) NOT NULL PRIMARY KEY,
@@ -378,6 +384,30 @@ export class SqliteStore implements Store {
 
   readSilences(): Promise<readonly Silence[]> {
     return this.exclusive(() => this.silences());
+  }
+
+  readAlertStates(): Promise<Readonly<Record<string, number>>> {
+    return this.exclusive(() => {
+      const db = this.reader.database;
+      const states = Object.create(null) as Record<string, number>;
+      if (scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'pitwall_alert_state'") === 0) return states;
+      eachRow(db, 'SELECT fingerprint, fired_at FROM pitwall_alert_state', [], (row) => {
+        if (typeof row[0] === 'string' && typeof row[1] === 'number' && Number.isFinite(row[1])) states[row[0]] = row[1];
+      });
+      return states;
+    });
+  }
+
+  updateAlertStates(firing: Readonly<Record<string, number>>, cleared: readonly string[]): Promise<void> {
+    return this.exclusive(async () => {
+      if (Object.keys(firing).length === 0 && cleared.length === 0) return;
+      const writer = await this.writable();
+      await this.write(writer, [
+        { sql: ALERT_STATE_TABLE_SQL, params: [] },
+        ...cleared.map((fingerprint) => ({ sql: 'DELETE FROM pitwall_alert_state WHERE fingerprint = ?', params: [fingerprint] })),
+        ...Object.entries(firing).map(([fingerprint, at]) => ({ sql: 'INSERT OR REPLACE INTO pitwall_alert_state (fingerprint, fired_at) VALUES (?, ?)', params: [fingerprint, at] })),
+      ]);
+    });
   }
 
   /** Silences live in Pitwall's own table, created with the first one, in the same transaction. */

@@ -58,6 +58,26 @@ describe('silences in the source', function () {
     });
   }
 
+  for (const kind of ['jsonl', 'sqlite'] as const) {
+    it(`keep which alert conditions are firing, for the next process (${kind})`, async () => {
+      const source = kind === 'jsonl' ? join(root, 'monitoring') : join(root, 'monitoring.db');
+      const store = await openStore(source);
+      try {
+        assert.deepEqual({ ...(await store.readAlertStates()) }, {});
+        await store.updateAlertStates({ '["r","v1.0",null]': T, '["r","v1.1",null]': T + 60 }, []);
+        await store.updateAlertStates({ '["s","v1.0","circuit=spa"]': T + 120 }, ['["r","v1.0",null]']);
+      } finally {
+        await store.close();
+      }
+      const again = await openStore(source);
+      try {
+        assert.deepEqual({ ...(await again.readAlertStates()) }, { '["r","v1.1",null]': T + 60, '["s","v1.0","circuit=spa"]': T + 120 });
+      } finally {
+        await again.close();
+      }
+    });
+  }
+
   it('refuses to rewrite a damaged silences file, and says where it is damaged', async () => {
     const folder = join(root, 'monitoring');
     const path = join(folder, 'silences.pitwall.json');
