@@ -240,6 +240,7 @@ export const messages = {
   // --- alerting engine -------------------------------------------------------------
   silenceInvalid: (where: string, detail: string) => `${where}: the silence is not valid (${detail}). Fix or remove it; Pitwall does not rewrite a damaged silences file.`,
   alertStateInvalid: (where: string, detail: string) => `${where}: the alert state is not valid (${detail}). Remove the file to start from no firing alerts.`,
+  jsonlRulesNonFinite: () => 'holds NaN or Infinity (as Python writes them), which are not JSON: the rules holding them are skipped, and Pitwall does not rewrite the file until they are fixed',
   silenceRefused: (detail: string) => `The silence is not valid: ${detail}.`,
   silenceNotFound: (id: string) => `No silence has the id "${id}": \`pitwall silence list\` shows them.`,
   ruleOptionInvalid: (ruleId: string, field: string, reason: string) => `Rule "${ruleId}": ${field} ${reason}.`,

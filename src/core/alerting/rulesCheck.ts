@@ -4,12 +4,12 @@
  * duplicate rule_ids, and what stops the whole file from loading. Reads nothing, writes nothing.
  */
 import { isUtf8 } from 'node:buffer';
-import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import { AlertRuleSchema, alertRuleRecord } from '../model/alertRule';
 import { describeValue, isPlainObject } from '../model/json';
+import { parsePythonJson } from '../model/pythonJson';
 import { describeIssue, parseRecord } from '../model/record';
 import { syntaxDetail } from '../store/jsonl/lineJson';
 import { measureOf, RuleOptionsSchema } from './ruleOptions';
@@ -53,40 +53,6 @@ function optionReason(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-const NON_FINITE = /-?(?:NaN|Infinity)/y;
-
-/**
- * JSON as Python's json.dumps writes it, NaN and ±Infinity included: each bare word outside a
- * string becomes a marker string, then the number again, so each rule is checked on its own.
- */
-function parseWithNonFinite(text: string): unknown {
-  const marker = `\u0000non-finite-${randomUUID()}:`;
-  let out = '';
-  let last = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x4e || c === 0x49 || c === 0x2d) {
-      NON_FINITE.lastIndex = i;
-      const token = NON_FINITE.exec(text)?.[0];
-      if (token !== undefined) {
-        out += `${text.slice(last, i)}${JSON.stringify(marker + token)}`;
-        last = i + token.length;
-        i = last - 1;
-      }
-    }
-  }
-  out += text.slice(last);
-  return JSON.parse(out, (_key, value: unknown) =>
-    typeof value === 'string' && value.startsWith(marker) ? Number(value.slice(marker.length)) : value,
-  );
-}
-
 export function checkRulesFile(name: string, bytes: Uint8Array): RulesCheck {
   const problems: RuleProblem[] = [];
   const fileError = (reason: string): RulesCheck => {
@@ -105,7 +71,7 @@ export function checkRulesFile(name: string, bytes: Uint8Array): RulesCheck {
     array = JSON.parse(text);
   } catch (error) {
     try {
-      array = parseWithNonFinite(text);
+      array = parsePythonJson(text);
     } catch {
       return fileError(messages.jsonlLineNotJson(syntaxDetail(error)));
     }

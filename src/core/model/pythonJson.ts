@@ -6,6 +6,7 @@
  * JavaScript numbers cannot tell `1` from `1.0`, so Python floats are marked with `PyFloat`;
  * a plain number prints as an int when it is integral and as a float otherwise.
  */
+import { randomUUID } from 'node:crypto';
 
 /** A number that Python holds as a `float` (prints `1.0`, not `1`). */
 export class PyFloat {
@@ -206,4 +207,38 @@ function writeIndented(value: PyJson, open: PyContainer[], indent: number, depth
   const [begin, end] = kind === 'list' ? ['[', ']'] : ['{', '}'];
   // Python writes empty containers as `[]` and `{}` even when indenting.
   return text === '' ? begin + end : `${begin}${text}\n${' '.repeat(indent * depth)}${end}`;
+}
+
+const NON_FINITE = /-?(?:NaN|Infinity)/y;
+
+/**
+ * JSON as Python's json.dumps writes it, NaN and ±Infinity included: each bare word outside a
+ * string becomes a marker string, then the number again, so each rule is checked on its own.
+ */
+export function parsePythonJson(text: string): unknown {
+  const marker = `\u0000non-finite-${randomUUID()}:`;
+  let out = '';
+  let last = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x4e || c === 0x49 || c === 0x2d) {
+      NON_FINITE.lastIndex = i;
+      const token = NON_FINITE.exec(text)?.[0];
+      if (token !== undefined) {
+        out += `${text.slice(last, i)}${JSON.stringify(marker + token)}`;
+        last = i + token.length;
+        i = last - 1;
+      }
+    }
+  }
+  out += text.slice(last);
+  return JSON.parse(out, (_key, value: unknown) =>
+    typeof value === 'string' && value.startsWith(marker) ? Number(value.slice(marker.length)) : value,
+  );
 }

@@ -219,7 +219,7 @@ describe('pitwall rules validate, and hostile rule files', () => {
     assert.deepEqual((await readStore(folder)).ids, ['g0', 'proto_top', 'proto_cond', 'g9', 'bad_window', 'new_rule']);
   });
 
-  it('reads a NaN threshold as Python writes it: validate names the rule; the store reads no rule and writes nothing', async () => {
+  it('reads a NaN threshold as Python writes it: validate names the rule; the store skips those rules only and writes nothing', async () => {
     const text = arrayText([JSON.stringify(rule('g0')), JSON.stringify(rule('nan', { threshold: 0.5 })).replace('0.5', 'NaN'), JSON.stringify(rule('inf')).replace('0.8', '-Infinity'), JSON.stringify(rule('text', { component: 'NaN or Infinity' }))]);
     const { folder, file } = folderWith(text);
     const result = await validate(file);
@@ -230,10 +230,11 @@ describe('pitwall rules validate, and hostile rule files', () => {
     assert.deepEqual(result.json.problems.map((p) => [p.index, p.field]), [[null, null], [1, 'threshold'], [2, 'threshold']]);
     assert.equal(result.json.valid, 2);
 
-    // The store's reader is JSON.parse: the whole file is refused, and said so.
+    // The store reads NaN and Infinity as Python writes them: the good rules load, those two are skipped.
     const read = await readStore(folder);
-    assert.deepEqual(read.ids, []);
-    assert.match(read.diagnostics[0]?.message ?? '', /alert_rules\.json is not valid JSON/);
+    assert.deepEqual(read.ids, ['g0', 'text']);
+    assert.match(read.diagnostics.map((d) => d.message).join('\n'), /holds NaN or Infinity/);
+    assert.match(read.diagnostics.map((d) => d.message).join('\n'), /threshold/);
     await refusedAdds(folder, ['new_rule']);
   });
 

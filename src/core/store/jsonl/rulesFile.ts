@@ -7,6 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import { basename } from 'node:path';
 import { alertRuleRecord, type AlertRule } from '../../model/alertRule';
 import { ENGINE_CONDITION_KEYS, RULE_CONDITION_KEYS } from '../../model/fields';
+import { parsePythonJson } from '../../model/pythonJson';
 import { describeValue } from '../../model/json';
 import { describeIssue, parseRecord, type RecordLayout } from '../../model/record';
 import { messages } from '../../messages';
@@ -67,7 +68,20 @@ export class RulesFile {
     try {
       if (!isUtf8(bytes)) throw new Error(messages.jsonlLineNotUtf8());
       // An editor may save a byte-order mark; the JSONL lines accept one too.
-      array = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+      const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+      try {
+        array = JSON.parse(text);
+      } catch (error) {
+        // Python's json.dumps writes NaN and Infinity: read them, so that only those rules are refused.
+        let python: unknown;
+        try {
+          python = parsePythonJson(text);
+        } catch {
+          throw error;
+        }
+        array = python;
+        add({ severity: 'warning', file: this.path, reason: messages.jsonlRulesNonFinite(), message: `${this.name}: ${messages.jsonlRulesNonFinite()}` });
+      }
     } catch (error) {
       // Keep the rules last read: a writer may be halfway through rewriting the file.
       const reason = messages.jsonlLineNotJson(syntaxDetail(error));
