@@ -583,7 +583,6 @@ export class JsonlStore implements Store {
       await this.ensureWritable();
       const unique = [...new Set(keys)];
       const source = this.source('alerts');
-      const path = source.follower.path;
       for (let attempt = 1; ; attempt++) {
         await this.refreshNow();
         const open: ListEntry<StoredAlert>[] = [];
@@ -609,25 +608,12 @@ export class JsonlStore implements Store {
         if (first === undefined || read === null) return { acknowledged: [], alreadyAcknowledged, notFound };
         const logLines = records.map((record) => this.line('acknowledgments', 'acknowledgment', toPythonAcknowledgment(record)));
         const edits = new Map<number, LineEdit>(
-          open.map((entry) => [entry.line, this.acknowledgeEdit(entry.value.alert_id, first.acknowledged_at, first.acknowledged_by)]),
+          open.map((entry) => [
+            entry.line,
+            this.alertLineEdit(entry.value.alert_id, 'acknowledged alert', (text) => acknowledgeAlertLine(text, first.acknowledged_at, first.acknowledged_by)),
+          ]),
         );
-        const result = await this.io(path, () =>
-          rewriteLines({
-            path,
-            read,
-            edits,
-            tornTailGraceMs: this.tornTailGraceMs,
-            lateAppendGraceMs: this.options.lateAppendGraceMs ?? JSONL_WRITE_DEFAULTS.lateAppendGraceMs,
-          }),
-        );
-        if (result.status === 'changed') {
-          if (attempt >= this.rewriteAttempts) throw new PitwallError('conflict', messages.jsonlKeptChanging(path, attempt));
-          await sleep(10 * attempt);
-          continue;
-        }
-        // Queued, so it runs before any later call (and before close), whatever happens next here.
-        this.afterwards(path, result.carryLateAppends);
-        source.follower.adopt(result.file);
+        if (!(await this.rewriteAlertLines(read, edits, attempt))) continue;
         for (const entry of open) this.markAcknowledged(entry, first.acknowledged_at, first.acknowledged_by);
         await this.append('acknowledgments', logLines.join(''));
         return { acknowledged: open.map((entry) => entry.value.key), alreadyAcknowledged, notFound };
@@ -641,7 +627,6 @@ export class JsonlStore implements Store {
       await this.ensureWritable();
       const unique = [...new Set(keys)];
       const source = this.source('alerts');
-      const path = source.follower.path;
       for (let attempt = 1; ; attempt++) {
         await this.refreshNow();
         const acknowledged: ListEntry<StoredAlert>[] = [];
@@ -655,23 +640,10 @@ export class JsonlStore implements Store {
         }
         const read = source.follower.readState;
         if (acknowledged.length === 0 || read === null) return { unacknowledged: [], notAcknowledged, notFound };
-        const edits = new Map<number, LineEdit>(acknowledged.map((entry) => [entry.line, this.unacknowledgeEdit(entry.value.alert_id)]));
-        const result = await this.io(path, () =>
-          rewriteLines({
-            path,
-            read,
-            edits,
-            tornTailGraceMs: this.tornTailGraceMs,
-            lateAppendGraceMs: this.options.lateAppendGraceMs ?? JSONL_WRITE_DEFAULTS.lateAppendGraceMs,
-          }),
+        const edits = new Map<number, LineEdit>(
+          acknowledged.map((entry) => [entry.line, this.alertLineEdit(entry.value.alert_id, 'unacknowledged alert', unacknowledgeAlertLine)]),
         );
-        if (result.status === 'changed') {
-          if (attempt >= this.rewriteAttempts) throw new PitwallError('conflict', messages.jsonlKeptChanging(path, attempt));
-          await sleep(10 * attempt);
-          continue;
-        }
-        this.afterwards(path, result.carryLateAppends);
-        source.follower.adopt(result.file);
+        if (!(await this.rewriteAlertLines(read, edits, attempt))) continue;
         for (const entry of acknowledged) {
           const row = this.alertRows.get(entry.value.key) as number;
           this.alerts.replace(row, { ...entry.value, acknowledged: false, acknowledged_at: null, acknowledged_by: null }, entry.layout);
@@ -914,24 +886,44 @@ export class JsonlStore implements Store {
   }
 
   /** The edit of one alert's line; it declines a line that is not that alert (the file changed). */
-  private unacknowledgeEdit(alertId: string): LineEdit {
-    return (text) => {
-      const value = parseJsonLine(text);
-      if (!isPlainObject(value) || value.alert_id !== alertId) return null;
-      return unacknowledgeAlertLine(text);
-    };
-  }
-
-  private acknowledgeEdit(alertId: string, at: number, by: string | null): LineEdit {
+  /** An edit of the line holding this alert_id (other lines are left alone), refused when it grows past the line limit. */
+  private alertLineEdit(alertId: string, what: string, edit: (text: string) => string): LineEdit {
     const { path, maxLineBytes } = this.source('alerts').follower;
     return (text) => {
       const value = parseJsonLine(text);
       if (!isPlainObject(value) || value.alert_id !== alertId) return null;
-      const edited = acknowledgeAlertLine(text, at, by);
+      const edited = edit(text);
       const bytes = Buffer.byteLength(edited, 'utf8') + 1;
-      if (bytes > maxLineBytes) throw new PitwallError('input', messages.jsonlRecordTooLong(path, 'acknowledged alert', bytes, maxLineBytes));
+      if (bytes > maxLineBytes) throw new PitwallError('input', messages.jsonlRecordTooLong(path, what, bytes, maxLineBytes));
       return edited;
     };
+  }
+
+  /**
+   * Rewrites lines of alerts.jsonl read as `read`; false when the file changed since (the caller
+   * reads again and retries), a conflict after the last attempt.
+   */
+  private async rewriteAlertLines(read: NonNullable<FileFollower['readState']>, edits: ReadonlyMap<number, LineEdit>, attempt: number): Promise<boolean> {
+    const source = this.source('alerts');
+    const path = source.follower.path;
+    const result = await this.io(path, () =>
+      rewriteLines({
+        path,
+        read,
+        edits,
+        tornTailGraceMs: this.tornTailGraceMs,
+        lateAppendGraceMs: this.options.lateAppendGraceMs ?? JSONL_WRITE_DEFAULTS.lateAppendGraceMs,
+      }),
+    );
+    if (result.status === 'changed') {
+      if (attempt >= this.rewriteAttempts) throw new PitwallError('conflict', messages.jsonlKeptChanging(path, attempt));
+      await sleep(10 * attempt);
+      return false;
+    }
+    // Queued, so it runs before any later call (and before close), whatever happens next here.
+    this.afterwards(path, result.carryLateAppends);
+    source.follower.adopt(result.file);
+    return true;
   }
 
   /** Updates an alert read before its line was acknowledged, as reading the new line would. */
