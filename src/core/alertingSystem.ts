@@ -7,7 +7,7 @@
 import { PitwallError } from './errors';
 import { messages } from './messages';
 import { ALERT_SEVERITIES, type AlertSeverity } from './model/alert';
-import { AlertRuleSchema, type AlertRule } from './model/alertRule';
+import { AlertRuleSchema, COMPARE, type AlertRule } from './model/alertRule';
 import type { Store, StoredAlert } from './store/store';
 import { systemClock, type Clock } from './tracker';
 
@@ -16,14 +16,6 @@ export type AlertCallback = (alert: StoredAlert, rule: AlertRule | null) => void
 /** Callbacks registered under this name run for every alert, whatever its rule's channels. */
 export const ALL_CHANNELS = '*';
 
-const COMPARE: Record<string, (value: number, threshold: number) => boolean> = {
-  '<': (v, t) => v < t,
-  '<=': (v, t) => v <= t,
-  '>': (v, t) => v > t,
-  '>=': (v, t) => v >= t,
-  '==': (v, t) => v === t,
-  '!=': (v, t) => v !== t,
-};
 
 export interface AlertStatistics {
   total: number;

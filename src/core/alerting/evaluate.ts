@@ -23,18 +23,10 @@ import { summarizeMetrics, type MetricsSummary } from '../analytics/summary';
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import type { FeatureValue } from '../model/fields';
-import type { AlertRule, Comparison } from '../model/alertRule';
+import { COMPARE, type AlertRule } from '../model/alertRule';
 import type { WindowColumns } from '../store/store';
 import { measureOf, type RuleMeasure } from './ruleOptions';
 
-const COMPARE: Readonly<Record<Comparison, (value: number, threshold: number) => boolean>> = {
-  '<': (v, t) => v < t,
-  '<=': (v, t) => v <= t,
-  '>': (v, t) => v > t,
-  '>=': (v, t) => v >= t,
-  '==': (v, t) => v === t,
-  '!=': (v, t) => v !== t,
-};
 
 /** Metrics a threshold or degradation rule can watch, as MetricsSummary fields. */
 const SUMMARY_METRICS = [

@@ -21,6 +21,16 @@ export const ALERT_CHANNELS = ['console', 'file', 'email', 'slack', 'webhook'] a
 export type AlertChannel = (typeof ALERT_CHANNELS)[number];
 export type Comparison = (typeof COMPARISONS)[number];
 
+/** What each comparison means: `value <comparison> threshold`. */
+export const COMPARE: Readonly<Record<Comparison, (value: number, threshold: number) => boolean>> = {
+  '<': (v, t) => v < t,
+  '<=': (v, t) => v <= t,
+  '>': (v, t) => v > t,
+  '>=': (v, t) => v >= t,
+  '==': (v, t) => v === t,
+  '!=': (v, t) => v !== t,
+};
+
 /**
  * One element of alert_rules.json or a row of alert_rules. Defaults are the seed's dataclass
  * defaults; `for_minutes`, `min_samples` and `last_triggered` are Pitwall's additions (a rule

@@ -337,6 +337,9 @@ export function decodeLeaves(image: Uint8Array, plan: ScanPlan, leaves: readonly
       const metadataType = typeOf(record, place.extra_metadata);
       const metadataStart = record.offsets[place.extra_metadata] as number;
       const metadataEnd = metadataStart + textLength(metadataType);
+      const featuresSound = isText(featuresType) && isFlatJsonObject(bytes, featuresStart, featuresEnd);
+      // The member count is the validator's state: kept before the metadata check resets it.
+      const featureMembers = members;
       const sound =
         !Number.isNaN(t) &&
         isText(versionType) &&
@@ -348,8 +351,7 @@ export function decodeLeaves(image: Uint8Array, plan: ScanPlan, leaves: readonly
         confidence <= 1 &&
         (actualType === 0 || actual === 0 || actual === 1) &&
         (actualTimeType === 0 || (actualTimeType === 13 + 2 * 26 && !Number.isNaN(timestampAt(bytes, record.offsets[place.actual_outcome_timestamp] as number)))) &&
-        isText(featuresType) &&
-        isFlatJsonObject(bytes, featuresStart, featuresEnd) &&
+        featuresSound &&
         (metadataType === 0 ||
           (isText(metadataType) &&
             (bytes[metadataStart] === 123
@@ -385,10 +387,9 @@ export function decodeLeaves(image: Uint8Array, plan: ScanPlan, leaves: readonly
         versionNames.push(decode(versionBytes));
       }
       if (features.length > 0) {
-        isFlatJsonObject(bytes, featuresStart, featuresEnd);
         const parsed = JSON.parse(decode(bytes.subarray(featuresStart, featuresEnd))) as Record<string, FeatureValue>;
         // A key given twice: SQLite's JSON functions take the first, JSON.parse the last; the store decides.
-        if (Object.keys(parsed).length !== members) {
+        if (Object.keys(parsed).length !== featureMembers) {
           suspect = true;
           return;
         }

@@ -58,6 +58,17 @@ function refuseIrregular(path: string): boolean {
   return true;
 }
 
+/** A descriptor for reading a regular file; undefined when there is no file. */
+function openForReading(path: string): number | undefined {
+  if (!refuseIrregular(path)) return undefined;
+  try {
+    return openSync(path, 'r');
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw readFailed(path, error);
+  }
+}
+
 export const nodeSnapshotFiles: SnapshotFiles = {
   stat(path) {
     try {
@@ -78,14 +89,8 @@ export const nodeSnapshotFiles: SnapshotFiles = {
     }
   },
   readHead(path, length) {
-    let fd: number;
-    if (!refuseIrregular(path)) return undefined;
-    try {
-      fd = openSync(path, 'r');
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw readFailed(path, error);
-    }
+    const fd = openForReading(path);
+    if (fd === undefined) return undefined;
     try {
       const head = new Uint8Array(length);
       const read = readSync(fd, head, 0, length, 0);
@@ -242,14 +247,8 @@ export function sameSqliteFingerprint(a: SqliteFingerprint, b: SqliteFingerprint
 
 /** A whole file in shared memory, so worker threads can read it without a copy. */
 function readShared(path: string): Uint8Array | undefined {
-  if (!refuseIrregular(path)) return undefined;
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw readFailed(path, error);
-  }
+  const fd = openForReading(path);
+  if (fd === undefined) return undefined;
   try {
     const size = fstatSync(fd).size;
     const bytes = new Uint8Array(new SharedArrayBuffer(size));

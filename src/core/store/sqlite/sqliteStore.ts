@@ -545,12 +545,7 @@ export class SqliteStore implements Store {
           if ((result.changes[offset + index * perKey] ?? 0) > 0) changed.add(key);
         });
       }
-      const existing = new Set<AlertKey>();
-      const others = candidates.filter((key) => !changed.has(key));
-      if (others.length > 0) {
-        const sql = `SELECT ${id} FROM alerts WHERE ${id} IN (SELECT value FROM json_each(?))`;
-        this.query(alertsTable, { sql, params: [JSON.stringify(others.map(Number))] }, (row) => existing.add(String(row[0])));
-      }
+      const existing = this.existingAlerts(shape, candidates.filter((key) => !changed.has(key)));
       return {
         acknowledged: unique.filter((key) => changed.has(key)),
         alreadyAcknowledged: unique.filter((key) => existing.has(key)),
@@ -580,12 +575,7 @@ export class SqliteStore implements Store {
           if ((result.changes[index] ?? 0) > 0) changed.add(key);
         });
       }
-      const existing = new Set<AlertKey>();
-      const others = candidates.filter((key) => !changed.has(key));
-      if (others.length > 0) {
-        const sql = `SELECT ${id} FROM alerts WHERE ${id} IN (SELECT value FROM json_each(?))`;
-        this.query(alertsTable, { sql, params: [JSON.stringify(others.map(Number))] }, (row) => existing.add(String(row[0])));
-      }
+      const existing = this.existingAlerts(shape, candidates.filter((key) => !changed.has(key)));
       return {
         unacknowledged: unique.filter((key) => changed.has(key)),
         notAcknowledged: unique.filter((key) => existing.has(key)),
@@ -758,6 +748,16 @@ export class SqliteStore implements Store {
 
   private selectAlerts(where: Where, order: SortOrder, page: Page): StoredAlert[] {
     return this.select<StoredAlert>(where, order, page, (alert, id) => ({ ...alert, key: String(id) }));
+  }
+
+  /** Which of these alert keys have a row. */
+  private existingAlerts(shape: TableShape, keys: readonly AlertKey[]): Set<AlertKey> {
+    const existing = new Set<AlertKey>();
+    if (keys.length === 0) return existing;
+    const id = columnSql(shape, 'id');
+    const sql = `SELECT ${id} FROM alerts WHERE ${id} IN (SELECT value FROM json_each(?))`;
+    this.query(alertsTable, { sql, params: [JSON.stringify(keys.map(Number))] }, (row) => existing.add(String(row[0])));
+    return existing;
   }
 
   private alertByKey(key: AlertKey): StoredAlert | undefined {
