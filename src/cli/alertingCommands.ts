@@ -3,7 +3,7 @@ import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { AlertEngine, backtest } from '../core/alerting/engine';
-import { channelSettings, evaluateOnce, formatValue, indexFor } from '../core/alerting/run';
+import { channelSettings, deliveryFailures, evaluateOnce, formatValue, indexFor } from '../core/alerting/run';
 import { parseDuration } from '../core/analytics/windows';
 import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
@@ -29,9 +29,7 @@ const evaluate: Command = async (argv, env) => {
     return result.problems.length > 0 ? 2 : 0;
   }
   for (const problem of outcome.problems) env.out.error(`${problem}\n`);
-  for (const delivery of deliveries) {
-    for (const report of delivery.reports) if (!report.ok && report.status !== 'silenced') env.out.error(`alert ${delivery.alert}: ${report.channel} ${report.status}: ${report.error ?? ''}\n`);
-  }
+  for (const failure of deliveryFailures(outcome)) env.out.error(`${failure}\n`);
   env.out.write(`Evaluated at ${formatTime(at)}: ${created.length} alert(s) created.\n`);
   if (result.verdicts.length > 0) {
     env.out.write(
@@ -121,9 +119,7 @@ const watch: Command = async (argv, env) => {
           const write = values.json ? (line: string) => env.out.error(`${line}\n`) : (line: string) => env.out.write(`${line}\n`);
           const { result, created, deliveries, problems } = await evaluateOnce(store, engine, at, settings, write);
           for (const problem of problems) env.out.error(`  ${problem}\n`);
-          for (const delivery of deliveries) {
-            for (const report of delivery.reports) if (!report.ok && report.status !== 'silenced') env.out.error(`  alert ${delivery.alert}: ${report.channel} ${report.status}: ${report.error ?? ''}\n`);
-          }
+          for (const failure of deliveryFailures({ deliveries })) env.out.error(`  ${failure}\n`);
           if (values.json) env.out.write(`${JSON.stringify({ at, why, alerts: created, resolved: result.resolved.map((r) => r.verdict), problems: result.problems })}\n`);
           else {
             env.out.write(`${formatTime(at)} (${why}) ${created.length} alert(s), ${result.resolved.length} resolved\n`);

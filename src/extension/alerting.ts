@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { AlertEngine } from '../core/alerting/engine';
-import { channelSettings, evaluateOnce, type EvaluationOutcome } from '../core/alerting/run';
+import { channelSettings, deliveryFailures, evaluateOnce, type EvaluationOutcome } from '../core/alerting/run';
 import { describeError } from '../core/errors';
 import type { SourceManager } from './sourceManager';
 
@@ -75,8 +75,8 @@ export function registerAlerting(context: vscode.ExtensionContext, sources: Sour
       );
       api.lastOutcome = outcome;
       for (const problem of [...outcome.result.problems.map((p) => `rule ${p.rule_id}: ${p.message}`), ...outcome.problems]) log.warn(problem);
-      const failed = outcome.deliveries.flatMap((d) => d.reports.filter((r) => !r.ok && r.status !== 'silenced').map((r) => `${r.channel}: ${r.status} ${r.error ?? ''}`));
-      for (const failure of failed) log.warn(`delivery ${failure}`);
+      const failed = deliveryFailures(outcome);
+      for (const failure of failed) log.warn(`delivery failed: ${failure}`);
       await sources.refresh(true);
       const summary = `Pitwall: ${outcome.created.length} alert(s) created, ${outcome.result.resolved.length} resolved.`;
       if (failed.length > 0) {

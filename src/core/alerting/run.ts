@@ -103,3 +103,8 @@ export async function indexFor(store: Store, rules: readonly AlertRule[]): Promi
   return new TimeIndex(await store.readPredictionColumns({ features: needed.features, metadata: needed.metadata }));
 }
 
+
+/** The deliveries that did not happen (a silenced one is not a failure), as "alert <key>: <channel> <status>: <why>". */
+export function deliveryFailures(outcome: Pick<EvaluationOutcome, 'deliveries'>): string[] {
+  return outcome.deliveries.flatMap((d) => d.reports.filter((r) => !r.ok && r.status !== 'silenced').map((r) => `alert ${d.alert}: ${r.channel} ${r.status}: ${r.error ?? ''}`));
+}
