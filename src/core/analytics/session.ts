@@ -1,8 +1,8 @@
 /**
  * Windowed metrics for an open source, interactively: the prediction columns are loaded once
  * and kept, so changing the window, the slide, the grouping or the model version re-aggregates
- * loaded typed arrays instead of reading the source again. `invalidate()` (on the store's
- * change events) drops them; the next question reloads.
+ * the loaded records (with Arquero) instead of reading the source again. `invalidate()` (on the
+ * store's change events) drops them; the next question reloads.
  */
 import type { StoreReader, WindowColumns } from '../store/store';
 import { segmentColumns } from '../store/windowStats';

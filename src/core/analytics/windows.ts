@@ -5,6 +5,7 @@
  * each row in exactly one window; sliding windows of length `every` start at every multiple
  * of `slide`, and a row belongs to each window that contains it.
  */
+import * as aq from 'arquero';
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import type { StoreReader, WindowColumns } from '../store/store';
@@ -256,60 +257,131 @@ function codesOf(columns: WindowColumns, key: WindowGrouping): Codes {
 }
 
 /**
- * Accumulators of every (window, group, bin) cell, in growable typed arrays. Sums are
- * compensated exactly as CompensatedSum (and SQLite's SUM) compensates them.
+ * Layout of one cell's statistics, as the `pitwall_cell` aggregate keeps them. A row's outcome
+ * code is 0 when it has no label, else 1 + 2 · predicted + actual, so the first five slots count
+ * the unlabelled rows, then true negatives, false negatives, false positives and true positives.
  */
-class CellTable {
-  capacity = 0;
-  count = new Float64Array(0);
-  tp = new Float64Array(0);
-  fp = new Float64Array(0);
-  tn = new Float64Array(0);
-  fn = new Float64Array(0);
-  confidence = new Float64Array(0);
-  confidenceError = new Float64Array(0);
-  square = new Float64Array(0);
-  squareError = new Float64Array(0);
-  brier = new Float64Array(0);
-  brierError = new Float64Array(0);
-  min = new Float64Array(0);
-  max = new Float64Array(0);
+const CELL_TN = 1;
+const CELL_FN = 2;
+const CELL_FP = 3;
+const CELL_TP = 4;
+const CELL_CONFIDENCE = 5;
+const CELL_SQUARE = 7;
+const CELL_BRIER = 9;
+const CELL_MIN = 11;
+const CELL_MAX = 12;
+const CELL_SIZE = 13;
+/** Bits of the aggregate's parameter: which optional sums to keep. */
+const NEED_SQUARE = 1;
+const NEED_BRIER = 2;
+const NEED_RANGE = 4;
 
-  grow(cells: number): void {
-    if (cells <= this.capacity) return;
-    const capacity = Math.max(cells, this.capacity * 2, 1024);
-    for (const name of ['count', 'tp', 'fp', 'tn', 'fn', 'confidence', 'confidenceError', 'square', 'squareError', 'brier', 'brierError', 'min', 'max'] as const) {
-      const next = new Float64Array(capacity);
-      next.set(this[name]);
-      if (name === 'min') next.fill(Infinity, this.capacity);
-      if (name === 'max') next.fill(-Infinity, this.capacity);
-      this[name] = next;
+/** The aggregate's state: Arquero hands every operator of a group one shared state object. */
+interface CellState {
+  cell?: Float64Array;
+}
+
+function initialCell(): Float64Array {
+  const cell = new Float64Array(CELL_SIZE);
+  cell[CELL_MIN] = Infinity;
+  cell[CELL_MAX] = -Infinity;
+  return cell;
+}
+
+/** Add x to the compensated sum whose running value is at cell[at] and error at cell[at + 1]. */
+function addCompensated(cell: Float64Array, at: number, x: number): void {
+  const sum = cell[at] as number;
+  const next = sum + x;
+  cell[at + 1]! += Math.abs(sum) >= Math.abs(x) ? sum - next + x : x - next + sum;
+  cell[at] = next;
+}
+
+/**
+ * An Arquero aggregate over (confidence, outcome code) holding a whole cell's statistics, its
+ * sums compensated exactly as CompensatedSum (and SQLite's SUM) compensates them. One aggregate
+ * rather than a dozen keeps the rollup to a single visit per row.
+ */
+aq.addAggregateFunction(
+  'pitwall_cell',
+  {
+    create: (needs: number) => ({
+      init: (state: CellState) => {
+        state.cell = initialCell();
+      },
+      // Arquero calls a two-field aggregate's add with both values; its typings name only one.
+      add: (state: CellState, confidence: number, outcome = 0) => {
+        const cell = state.cell as Float64Array;
+        cell[outcome]! += 1;
+        addCompensated(cell, CELL_CONFIDENCE, confidence);
+        if (needs & NEED_SQUARE) addCompensated(cell, CELL_SQUARE, confidence * confidence);
+        if (needs & NEED_BRIER && outcome > 0) {
+          const code = outcome - 1;
+          const actual = code & 1;
+          const d = actual - positiveProbability(code >> 1, confidence);
+          addCompensated(cell, CELL_BRIER, d * d);
+        }
+        if (needs & NEED_RANGE) {
+          if (confidence < (cell[CELL_MIN] as number)) cell[CELL_MIN] = confidence;
+          if (confidence > (cell[CELL_MAX] as number)) cell[CELL_MAX] = confidence;
+        }
+      },
+      // Windows are aggregated whole, never streamed: nothing is ever removed.
+      rem: () => undefined,
+      value: (state: CellState) => state.cell,
+    }),
+    param: [2, 1],
+  },
+  { override: true },
+);
+
+function binStatsOf(cell: Float64Array): BinStats {
+  return {
+    count: (cell[0] as number) + (cell[CELL_TN] as number) + (cell[CELL_FN] as number) + (cell[CELL_FP] as number) + (cell[CELL_TP] as number),
+    truePositives: cell[CELL_TP] as number,
+    falsePositives: cell[CELL_FP] as number,
+    trueNegatives: cell[CELL_TN] as number,
+    falseNegatives: cell[CELL_FN] as number,
+    confidenceSum: (cell[CELL_CONFIDENCE] as number) + (cell[CELL_CONFIDENCE + 1] as number),
+    confidenceSquareSum: (cell[CELL_SQUARE] as number) + (cell[CELL_SQUARE + 1] as number),
+    confidenceMin: cell[CELL_MIN] as number,
+    confidenceMax: cell[CELL_MAX] as number,
+    brierSum: (cell[CELL_BRIER] as number) + (cell[CELL_BRIER + 1] as number),
+  };
+}
+
+const outcomeCache = new WeakMap<object, Uint8Array>();
+
+/** Each row's outcome code (see CELL_TN), the same whatever the plan: computed once per columns. */
+function outcomesOf(columns: WindowColumns): Uint8Array {
+  let codes = outcomeCache.get(columns);
+  if (codes === undefined) {
+    const { predicted_outcome: predicted, actual_outcome: actual } = columns;
+    codes = new Uint8Array(columns.length);
+    for (let i = 0; i < columns.length; i++) {
+      const a = actual[i];
+      if (a === 0 || a === 1) codes[i] = 1 + 2 * (predicted[i] as number) + a;
     }
-    this.capacity = capacity;
+    outcomeCache.set(columns, codes);
   }
+  return codes;
+}
 
-  bin(j: number): BinStats {
-    return {
-      count: this.count[j] as number,
-      truePositives: this.tp[j] as number,
-      falsePositives: this.fp[j] as number,
-      trueNegatives: this.tn[j] as number,
-      falseNegatives: this.fn[j] as number,
-      confidenceSum: (this.confidence[j] as number) + (this.confidenceError[j] as number),
-      confidenceSquareSum: (this.square[j] as number) + (this.squareError[j] as number),
-      confidenceMin: this.min[j] as number,
-      confidenceMax: this.max[j] as number,
-      brierSum: (this.brier[j] as number) + (this.brierError[j] as number),
-    };
-  }
+/** A growable Int32Array, for indexes whose size is known only at the end of a pass. */
+function grown(array: Int32Array, size: number, fill: number): Int32Array {
+  if (size <= array.length) return array;
+  const next = new Int32Array(Math.max(size, array.length * 2, 1024)).fill(fill);
+  next.set(array);
+  return next;
 }
 
 /**
  * The statistics of each (window, group) over loaded columns, oldest window first and groups
- * in order within a window; windows and groups without rows are left out. One pass over the
- * rows in row order puts each into its (window, group, bin) cells: typed arrays rather than a
- * per-row table library, so that re-windowing a million loaded predictions stays interactive.
- * Windows are placed exactly as assignWindows places them.
+ * in order within a window; windows and groups without rows are left out. A pass over the rows
+ * places each in its (window, group, bin) cell, exactly as assignWindows places windows; Arquero
+ * then groups the loaded records by cell and rolls each group up with `pitwall_cell`. The cell
+ * column hands Arquero the grouping the pass already found (cells numbered in order of first
+ * appearance, as Arquero numbers groups), so grouping costs nothing more; without that hint
+ * Arquero would find the same groups from the column's values.
  */
 function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[] {
   const { every, slide, from, to } = plan;
@@ -319,13 +391,15 @@ function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[
   if (models !== null && modelCode < 0) return [];
   const groupCount = (grouping?.names.length ?? 0) + 1;
   const binCount = plan.bins + 1;
-  const { timestamp, predicted_outcome: predictedColumn, confidence: confidenceColumn, actual_outcome: actualColumn } = columns;
+  const bins = plan.bins;
+  const { timestamp, confidence: confidenceColumn, actual_outcome: actualColumn } = columns;
+  const rows = columns.length;
 
   // Slots are (window, group) pairs met so far, numbered in order of first appearance; a dense
   // index finds them when the windows in range are few enough, a map otherwise.
   let lowest = Infinity;
   let highest = -Infinity;
-  for (let i = 0; i < columns.length; i++) {
+  for (let i = 0; i < rows; i++) {
     const t = timestamp[i] as number;
     if (!(t >= from && t < to)) continue;
     if (t < lowest) lowest = t;
@@ -338,103 +412,98 @@ function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[
   const slotWindow: number[] = [];
   const slotGroup: number[] = [];
   const slotRows: number[][] = [];
-  const cells = new CellTable();
-  // With a dense index the cells are bounded: a modest bound is allocated once, not by doubling.
-  if (dense !== null && dense.length * binCount <= 1 << 18) cells.grow(dense.length * binCount);
-  const bins = plan.bins;
-  // Without `needs` (a plan made by hand) every sum is kept.
-  const needSquare = plan.needs?.square ?? true;
-  const needBrier = plan.needs?.brier ?? true;
-  const needRange = plan.needs?.range ?? true;
+  // Cells are (slot, bin) pairs, numbered in order of first appearance: cellOfSlotBin finds
+  // them, cellSlot and cellBin name them, and representative holds each one's first row.
+  let cellOfSlotBin: Int32Array = new Int32Array(0);
+  const cellSlot: number[] = [];
+  const cellBin: number[] = [];
+  const representative: number[] = [];
+  const cellOfRow = new Uint32Array(rows);
+  const outcome = outcomesOf(columns);
+  // Rows outside the range or of another model version share one cell, left out of the result.
+  let excluded = -1;
   let lastWindow = 0;
   let lastLow = Infinity;
   let lastHigh = -Infinity;
 
-  for (let i = 0; i < columns.length; i++) {
+  for (let i = 0; i < rows; i++) {
     const t = timestamp[i] as number;
-    if (!(t >= from && t < to)) continue;
-    if (models !== null && models.codes[i] !== modelCode) continue;
+    if (!(t >= from && t < to) || (models !== null && models.codes[i] !== modelCode)) {
+      if (excluded < 0) {
+        excluded = representative.length;
+        representative.push(i);
+        cellSlot.push(-1);
+        cellBin.push(-1);
+      }
+      cellOfRow[i] = excluded;
+      continue;
+    }
     const g = grouping === null ? 0 : (grouping.codes[i] as number) + 1;
-    const predicted = predictedColumn[i] as number;
-    const confidence = confidenceColumn[i] as number;
     const actual = actualColumn[i] as number;
     const labelled = actual === 0 || actual === 1;
-    const b = labelled ? Math.min(bins - 1, Math.floor(confidence * bins)) + 1 : 0;
+    const b = labelled ? Math.min(bins - 1, Math.floor((confidenceColumn[i] as number) * bins)) + 1 : 0;
     // Rows come mostly in time order: the window of the previous row usually holds this one too.
-    let last = lastWindow;
     if (!(t >= lastLow && t < lastHigh)) {
-      last = lastWindow = stepIndex(t, slide);
-      lastLow = last * slide;
+      lastWindow = stepIndex(t, slide);
+      lastLow = lastWindow * slide;
       lastHigh = lastLow + slide;
     }
-    let first = last;
-    if (every !== slide) {
-      first = stepIndex(t - every, slide) + 1;
-      while ((first - 1) * slide + every > t) first--;
-      while (first * slide + every <= t) first++;
+    // A pane plan is tumbling: each row lies in exactly one window.
+    const key = (lastWindow - firstWindow) * groupCount + g;
+    let slot = dense === null ? slotOf.get(key) : dense[key];
+    if (slot === undefined || slot < 0) {
+      slot = slotWindow.length;
+      if (dense === null) slotOf.set(key, slot);
+      else dense[key] = slot;
+      slotWindow.push(lastWindow);
+      slotGroup.push(g);
+      if (plan.scores) slotRows.push([]);
+      cellOfSlotBin = grown(cellOfSlotBin, (slot + 1) * binCount, -1);
     }
-    for (let k = first; k <= last; k++) {
-      const key = (k - firstWindow) * groupCount + g;
-      let slot = dense === null ? slotOf.get(key) : dense[key];
-      if (slot === undefined || slot < 0) {
-        slot = slotWindow.length;
-        if (dense === null) slotOf.set(key, slot);
-        else dense[key] = slot;
-        slotWindow.push(k);
-        slotGroup.push(g);
-        if (plan.scores) slotRows.push([]);
-        cells.grow((slot + 1) * binCount);
-      }
-      if (plan.scores && labelled) (slotRows[slot] as number[]).push(i);
-      const j = slot * binCount + b;
-      cells.count[j]! += 1;
-      if (actual === 1) {
-        if (predicted === 1) cells.tp[j]! += 1;
-        else cells.fn[j]! += 1;
-      } else if (actual === 0) {
-        if (predicted === 1) cells.fp[j]! += 1;
-        else cells.tn[j]! += 1;
-      }
-      let sum = cells.confidence[j] as number;
-      let next = sum + confidence;
-      cells.confidenceError[j]! += Math.abs(sum) >= Math.abs(confidence) ? sum - next + confidence : confidence - next + sum;
-      cells.confidence[j] = next;
-      if (needSquare) {
-        const square = confidence * confidence;
-        sum = cells.square[j] as number;
-        next = sum + square;
-        cells.squareError[j]! += Math.abs(sum) >= Math.abs(square) ? sum - next + square : square - next + sum;
-        cells.square[j] = next;
-      }
-      if (needBrier && labelled) {
-        const d = actual - positiveProbability(predicted, confidence);
-        const brier = d * d;
-        sum = cells.brier[j] as number;
-        next = sum + brier;
-        cells.brierError[j]! += Math.abs(sum) >= Math.abs(brier) ? sum - next + brier : brier - next + sum;
-        cells.brier[j] = next;
-      }
-      if (needRange) {
-        if (confidence < (cells.min[j] as number)) cells.min[j] = confidence;
-        if (confidence > (cells.max[j] as number)) cells.max[j] = confidence;
-      }
+    if (plan.scores && labelled) (slotRows[slot] as number[]).push(i);
+    let cell = cellOfSlotBin[slot * binCount + b] as number;
+    if (cell < 0) {
+      cell = cellOfSlotBin[slot * binCount + b] = representative.length;
+      representative.push(i);
+      cellSlot.push(slot);
+      cellBin.push(b);
     }
+    cellOfRow[i] = cell;
+  }
+  if (slotWindow.length === 0) return [];
+
+  const cellColumn = {
+    length: rows,
+    at: (row: number) => cellOfRow[row],
+    groups: (names: readonly string[]) => ({ keys: cellOfRow, get: [(row: number) => cellOfRow[row]], names, rows: representative, size: representative.length }),
+  };
+  const needs = (plan.needs?.square ?? true ? NEED_SQUARE : 0) | (plan.needs?.brier ?? true ? NEED_BRIER : 0) | (plan.needs?.range ?? true ? NEED_RANGE : 0);
+  // Without `needs` (a plan made by hand) every sum is kept.
+  const rolled = aq
+    .table({ cell: cellColumn as unknown as number[], confidence: confidenceColumn as ArrayLike<number> as number[], outcome: outcome as unknown as number[] })
+    .groupby('cell')
+    .rollup({ stats: `d => op.pitwall_cell(d.confidence, d.outcome, ${needs})` });
+  const rolledCells = rolled.array('cell') as ArrayLike<number>;
+  const rolledStats = rolled.array('stats') as ArrayLike<Float64Array>;
+
+  // Empty cells read the aggregate's initial state, so that every BinStats holds doubles alike.
+  const empty = binStatsOf(initialCell());
+  const slotBins: BinStats[][] = slotWindow.map(() => new Array<BinStats>(binCount).fill(empty));
+  for (let r = 0; r < rolledCells.length; r++) {
+    const cell = rolledCells[r] as number;
+    const slot = cellSlot[cell] as number;
+    if (slot < 0) continue;
+    (slotBins[slot] as BinStats[])[cellBin[cell] as number] = binStatsOf(rolledStats[r] as Float64Array);
   }
 
   const result: WindowStats[] = [];
   for (let slot = 0; slot < slotWindow.length; slot++) {
     const g = slotGroup[slot] as number;
-    const windowBins: BinStats[] = [];
-    for (let b = 0; b < binCount; b++) windowBins.push(cells.bin(slot * binCount + b));
-    let scores: ScoreCounts | undefined;
-    if (plan.scores) {
-      const rows = slotRows[slot] as number[];
-      scores = canonicalScores(rows, columns);
-    }
+    const scores = plan.scores ? canonicalScores(slotRows[slot] as number[], columns) : undefined;
     result.push({
       window_start: (slotWindow[slot] as number) * slide,
       group: g === 0 ? null : (grouping?.names[g - 1] ?? null),
-      bins: windowBins,
+      bins: slotBins[slot] as BinStats[],
       ...(scores === undefined ? {} : { scores }),
     });
   }
