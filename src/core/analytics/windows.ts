@@ -366,69 +366,78 @@ function outcomesOf(columns: WindowColumns): Uint8Array {
   return codes;
 }
 
-/** A growable Int32Array, for indexes whose size is known only at the end of a pass. */
-function grown(array: Int32Array, size: number, fill: number): Int32Array {
-  if (size <= array.length) return array;
-  const next = new Int32Array(Math.max(size, array.length * 2, 1024)).fill(fill);
-  next.set(array);
-  return next;
-}
-
-/**
- * The statistics of each (window, group) over loaded columns, oldest window first and groups
- * in order within a window; windows and groups without rows are left out. A pass over the rows
- * places each in its (window, group, bin) cell, exactly as assignWindows places windows; Arquero
- * then groups the loaded records by cell and rolls each group up with `pitwall_cell`. The cell
- * column hands Arquero the grouping the pass already found (cells numbered in order of first
- * appearance, as Arquero numbers groups), so grouping costs nothing more; without that hint
- * Arquero would find the same groups from the column's values.
- */
-function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[] {
-  const { every, slide, from, to } = plan;
-  const grouping = plan.by === undefined ? null : codesOf(columns, plan.by);
-  const models = plan.modelVersion === undefined ? null : codesOf(columns, 'model_version');
-  const modelCode = models === null ? -1 : models.names.indexOf(plan.modelVersion as string);
-  if (models !== null && modelCode < 0) return [];
-  const groupCount = (grouping?.names.length ?? 0) + 1;
-  const binCount = plan.bins + 1;
-  const bins = plan.bins;
-  const { timestamp, confidence: confidenceColumn, actual_outcome: actualColumn } = columns;
-  const rows = columns.length;
-
-  // Slots are (window, group) pairs met so far, numbered in order of first appearance; a dense
-  // index finds them when the windows in range are few enough, a map otherwise.
+/** The earliest and latest timestamp in [from, to), or [Infinity, -Infinity] when none is. */
+function timeSpan(timestamp: ArrayLike<number>, length: number, from: number, to: number): [number, number] {
   let lowest = Infinity;
   let highest = -Infinity;
-  for (let i = 0; i < rows; i++) {
+  for (let i = 0; i < length; i++) {
     const t = timestamp[i] as number;
     if (!(t >= from && t < to)) continue;
     if (t < lowest) lowest = t;
     if (t > highest) highest = t;
   }
+  return [lowest, highest];
+}
+
+/**
+ * Where a pass put the rows. Cells are (window, group, bin) triples met, numbered in order of
+ * first appearance (as Arquero numbers groups): `cellOfRow` names each row's cell,
+ * `representative` each cell's first row; `cellWindow`, `cellGroup` and `cellBin` say what a
+ * cell is (window −1 for the one cell of every row out of range or of another model version).
+ * Slots are the (window, group) pairs, in order of first appearance, and `cellSlot` maps a
+ * cell to its slot; `slotRows` holds each slot's labelled rows when the plan wants scores.
+ */
+interface CellAssignment {
+  readonly cellOfRow: Uint32Array;
+  readonly representative: number[];
+  readonly cellSlot: number[];
+  readonly cellBin: number[];
+  readonly slotWindow: number[];
+  readonly slotGroup: number[];
+  readonly slotRows: number[][];
+}
+
+/**
+ * One pass over the rows in row order, placing each in its cell. Windows are placed exactly as
+ * assignWindows places them; the plan is tumbling (a pane plan), so each row lies in one window.
+ * A dense index finds the cells when the windows in range are few enough, a map otherwise.
+ */
+function assignCells(
+  columns: WindowColumns,
+  plan: WindowPlan,
+  groupCodes: Int32Array | null,
+  groupCount: number,
+  modelCodes: Int32Array | null,
+  modelCode: number,
+): CellAssignment {
+  const { every, slide, from, to } = plan;
+  const { timestamp, confidence: confidenceColumn, actual_outcome: actualColumn } = columns;
+  const rows = columns.length;
+  const bins = plan.bins;
+  const binCount = bins + 1;
+  const scores = plan.scores;
+  const [lowest, highest] = timeSpan(timestamp, rows, from, to);
   const firstWindow = Number.isFinite(lowest) ? stepIndex(lowest - every, slide) : 0;
   const windowSpan = Number.isFinite(lowest) ? stepIndex(highest, slide) - firstWindow + 1 : 0;
-  const dense = windowSpan * groupCount <= 1 << 22 ? new Int32Array(windowSpan * groupCount).fill(-1) : null;
-  const slotOf = new Map<number, number>();
+  const span = windowSpan * groupCount;
+  const denseCells = span * binCount <= 1 << 22 ? new Int32Array(span * binCount).fill(-1) : null;
+  const denseSlots = denseCells === null ? null : new Int32Array(span).fill(-1);
+  const cellMap = new Map<number, number>();
+  const slotMap = new Map<number, number>();
+  const cellOfRow = new Uint32Array(rows);
+  const representative: number[] = [];
+  const cellSlot: number[] = [];
+  const cellBin: number[] = [];
   const slotWindow: number[] = [];
   const slotGroup: number[] = [];
   const slotRows: number[][] = [];
-  // Cells are (slot, bin) pairs, numbered in order of first appearance: cellOfSlotBin finds
-  // them, cellSlot and cellBin name them, and representative holds each one's first row.
-  let cellOfSlotBin: Int32Array = new Int32Array(0);
-  const cellSlot: number[] = [];
-  const cellBin: number[] = [];
-  const representative: number[] = [];
-  const cellOfRow = new Uint32Array(rows);
-  const outcome = outcomesOf(columns);
-  // Rows outside the range or of another model version share one cell, left out of the result.
   let excluded = -1;
   let lastWindow = 0;
   let lastLow = Infinity;
   let lastHigh = -Infinity;
-
   for (let i = 0; i < rows; i++) {
     const t = timestamp[i] as number;
-    if (!(t >= from && t < to) || (models !== null && models.codes[i] !== modelCode)) {
+    if (!(t >= from && t < to) || (modelCodes !== null && modelCodes[i] !== modelCode)) {
       if (excluded < 0) {
         excluded = representative.length;
         representative.push(i);
@@ -438,7 +447,7 @@ function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[
       cellOfRow[i] = excluded;
       continue;
     }
-    const g = grouping === null ? 0 : (grouping.codes[i] as number) + 1;
+    const g = groupCodes === null ? 0 : (groupCodes[i] as number) + 1;
     const actual = actualColumn[i] as number;
     const labelled = actual === 0 || actual === 1;
     const b = labelled ? Math.min(bins - 1, Math.floor((confidenceColumn[i] as number) * bins)) + 1 : 0;
@@ -448,39 +457,60 @@ function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[
       lastLow = lastWindow * slide;
       lastHigh = lastLow + slide;
     }
-    // A pane plan is tumbling: each row lies in exactly one window.
     const key = (lastWindow - firstWindow) * groupCount + g;
-    let slot = dense === null ? slotOf.get(key) : dense[key];
-    if (slot === undefined || slot < 0) {
-      slot = slotWindow.length;
-      if (dense === null) slotOf.set(key, slot);
-      else dense[key] = slot;
-      slotWindow.push(lastWindow);
-      slotGroup.push(g);
-      if (plan.scores) slotRows.push([]);
-      cellOfSlotBin = grown(cellOfSlotBin, (slot + 1) * binCount, -1);
-    }
-    if (plan.scores && labelled) (slotRows[slot] as number[]).push(i);
-    let cell = cellOfSlotBin[slot * binCount + b] as number;
+    const cellKey = key * binCount + b;
+    let cell = denseCells === null ? (cellMap.get(cellKey) ?? -1) : (denseCells[cellKey] as number);
     if (cell < 0) {
-      cell = cellOfSlotBin[slot * binCount + b] = representative.length;
+      let slot = denseSlots === null ? (slotMap.get(key) ?? -1) : (denseSlots[key] as number);
+      if (slot < 0) {
+        slot = slotWindow.length;
+        if (denseSlots === null) slotMap.set(key, slot);
+        else denseSlots[key] = slot;
+        slotWindow.push(lastWindow);
+        slotGroup.push(g);
+        if (scores) slotRows.push([]);
+      }
+      cell = representative.length;
+      if (denseCells === null) cellMap.set(cellKey, cell);
+      else denseCells[cellKey] = cell;
       representative.push(i);
       cellSlot.push(slot);
       cellBin.push(b);
     }
     cellOfRow[i] = cell;
+    if (scores && labelled) (slotRows[cellSlot[cell] as number] as number[]).push(i);
   }
+  return { cellOfRow, representative, cellSlot, cellBin, slotWindow, slotGroup, slotRows };
+}
+
+/**
+ * The statistics of each (window, group) over loaded columns, oldest window first and groups
+ * in order within a window; windows and groups without rows are left out. A pass places each
+ * row in its (window, group, bin) cell; Arquero then groups the loaded records by cell and rolls
+ * each group up with `pitwall_cell`. The cell column hands Arquero the grouping the pass
+ * already found (cells numbered in order of first appearance, as Arquero numbers groups), so
+ * grouping costs nothing more; without that hint Arquero would find the same groups from the
+ * column's values.
+ */
+function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[] {
+  const grouping = plan.by === undefined ? null : codesOf(columns, plan.by);
+  const models = plan.modelVersion === undefined ? null : codesOf(columns, 'model_version');
+  const modelCode = models === null ? -1 : models.names.indexOf(plan.modelVersion as string);
+  if (models !== null && modelCode < 0) return [];
+  const binCount = plan.bins + 1;
+  const cells = assignCells(columns, plan, grouping?.codes ?? null, (grouping?.names.length ?? 0) + 1, models?.codes ?? null, modelCode);
+  const { cellOfRow, representative, cellSlot, cellBin, slotWindow, slotGroup, slotRows } = cells;
   if (slotWindow.length === 0) return [];
 
   const cellColumn = {
-    length: rows,
+    length: columns.length,
     at: (row: number) => cellOfRow[row],
     groups: (names: readonly string[]) => ({ keys: cellOfRow, get: [(row: number) => cellOfRow[row]], names, rows: representative, size: representative.length }),
   };
-  const needs = (plan.needs?.square ?? true ? NEED_SQUARE : 0) | (plan.needs?.brier ?? true ? NEED_BRIER : 0) | (plan.needs?.range ?? true ? NEED_RANGE : 0);
   // Without `needs` (a plan made by hand) every sum is kept.
+  const needs = (plan.needs?.square ?? true ? NEED_SQUARE : 0) | (plan.needs?.brier ?? true ? NEED_BRIER : 0) | (plan.needs?.range ?? true ? NEED_RANGE : 0);
   const rolled = aq
-    .table({ cell: cellColumn as unknown as number[], confidence: confidenceColumn as ArrayLike<number> as number[], outcome: outcome as unknown as number[] })
+    .table({ cell: cellColumn as unknown as number[], confidence: columns.confidence as ArrayLike<number> as number[], outcome: outcomesOf(columns) as unknown as number[] })
     .groupby('cell')
     .rollup({ stats: `d => op.pitwall_cell(d.confidence, d.outcome, ${needs})` });
   const rolledCells = rolled.array('cell') as ArrayLike<number>;
@@ -501,7 +531,7 @@ function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[
     const g = slotGroup[slot] as number;
     const scores = plan.scores ? canonicalScores(slotRows[slot] as number[], columns) : undefined;
     result.push({
-      window_start: (slotWindow[slot] as number) * slide,
+      window_start: (slotWindow[slot] as number) * plan.slide,
       group: g === 0 ? null : (grouping?.names[g - 1] ?? null),
       bins: slotBins[slot] as BinStats[],
       ...(scores === undefined ? {} : { scores }),
