@@ -3,14 +3,14 @@ import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { AlertEngine, backtest } from '../core/alerting/engine';
-import { channelSettings, deliveryFailures, evaluateOnce, formatValue, indexFor } from '../core/alerting/run';
+import { channelSettings, deliveryFailures, deliveryTimeoutMs, evaluateOnce, formatValue, indexFor, type DeliveryOutcome } from '../core/alerting/run';
 import { parseDuration } from '../core/analytics/windows';
 import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
 import { checkSilence } from '../core/store/silenceRecords';
 import { AlertRuleSchema, type AlertRule } from '../core/model/alertRule';
 import type { Store } from '../core/store/store';
-import { parseCommand, parseTime, requirePositional } from './args';
+import { parseCommand, parseCount, parseTime, requirePositional } from './args';
 import { withStore, type Command } from './context';
 import { formatTable, formatTime, printJson } from './output';
 
@@ -20,16 +20,23 @@ const evaluate: Command = async (argv, env) => {
   const source = requirePositional(positionals, 0, 'the source', usage);
   const at = parseTime(values.at as string | undefined, 'at') ?? env.now();
   const settings = channelSettings(source, process.env);
+  const timeoutMs = deliveryTimeoutMs(process.env);
   // With --json, stdout is the JSON document: the console channel writes to stderr then.
   const write = values.json ? (line: string) => env.out.error(`${line}\n`) : (line: string) => env.out.write(`${line}\n`);
-  const outcome = await withStore(source, env, async (store) => evaluateOnce(store, new AlertEngine([]), at, settings, write));
-  const { result, created, deliveries } = outcome;
+  // The alerts are recorded when evaluateOnce returns; the store stays open until their
+  // deliveries are done and in its delivery log.
+  const { outcome, delivered } = await withStore(source, env, async (store) => {
+    const outcome = await evaluateOnce(store, new AlertEngine([]), at, settings, write, { delivery: { timeoutMs } });
+    return { outcome, delivered: await outcome.delivery };
+  });
+  const { result, created } = outcome;
+  const problems = [...outcome.problems, ...delivered.problems];
   if (values.json) {
-    printJson(env.out, { at, alerts: created, verdicts: result.verdicts, deliveries, problems: [...result.problems, ...outcome.problems.map((message) => ({ rule_id: null, message }))] });
+    printJson(env.out, { at, alerts: created, verdicts: result.verdicts, deliveries: delivered.deliveries, problems: [...result.problems, ...problems.map((message) => ({ rule_id: null, message }))] });
     return result.problems.length > 0 ? 2 : 0;
   }
-  for (const problem of outcome.problems) env.out.error(`${problem}\n`);
-  for (const failure of deliveryFailures(outcome)) env.out.error(`${failure}\n`);
+  for (const problem of problems) env.out.error(`${problem}\n`);
+  for (const failure of deliveryFailures(delivered)) env.out.error(`${failure}\n`);
   env.out.write(`Evaluated at ${formatTime(at)}: ${created.length} alert(s) created.\n`);
   if (result.verdicts.length > 0) {
     env.out.write(
@@ -97,7 +104,9 @@ const backtestCommand: Command = async (argv, env) => {
 
 /**
  * Evaluates the rules now, then again every interval and whenever the source's files change
- * (debounced), until SIGINT or SIGTERM: the run in progress finishes, the store closes, exit 0.
+ * (debounced), until SIGINT or SIGTERM: the run in progress finishes, deliveries still under
+ * way end (each within its channels' deadline) and are logged, the store closes, exit 0.
+ * Deliveries run apart from evaluations, so a hung channel never delays the next evaluation.
  * The engine lives across runs, so a scope that keeps holding is alerted once.
  */
 const watch: Command = async (argv, env) => {
@@ -106,10 +115,17 @@ const watch: Command = async (argv, env) => {
   const source = requirePositional(positionals, 0, 'the source', usage);
   const interval = parseDuration((values.interval as string | undefined) ?? '60s');
   const settings = channelSettings(source, process.env);
+  const timeoutMs = deliveryTimeoutMs(process.env);
   return withStore(source, env, async (store) => {
     const engine = new AlertEngine(await store.readRules());
     let running: Promise<void> = Promise.resolve();
     let stopped = false;
+    // Deliveries run apart from the evaluations: a hung channel never holds up the next one.
+    const delivering = new Set<Promise<void>>();
+    const report = (outcome: DeliveryOutcome) => {
+      for (const problem of outcome.problems) env.out.error(`  ${problem}\n`);
+      for (const failure of deliveryFailures(outcome)) env.out.error(`  ${failure}\n`);
+    };
     const run = (why: string) => {
       running = running.then(async () => {
         if (stopped) return;
@@ -117,9 +133,11 @@ const watch: Command = async (argv, env) => {
         try {
           await store.refresh();
           const write = values.json ? (line: string) => env.out.error(`${line}\n`) : (line: string) => env.out.write(`${line}\n`);
-          const { result, created, deliveries, problems } = await evaluateOnce(store, engine, at, settings, write);
+          const { result, created, problems, delivery } = await evaluateOnce(store, engine, at, settings, write, { delivery: { timeoutMs } });
+          const pending = delivery.then(report);
+          delivering.add(pending);
+          void pending.finally(() => delivering.delete(pending));
           for (const problem of problems) env.out.error(`  ${problem}\n`);
-          for (const failure of deliveryFailures({ deliveries })) env.out.error(`  ${failure}\n`);
           if (values.json) env.out.write(`${JSON.stringify({ at, why, alerts: created, resolved: result.resolved.map((r) => r.verdict), problems: result.problems })}\n`);
           else {
             env.out.write(`${formatTime(at)} (${why}) ${created.length} alert(s), ${result.resolved.length} resolved\n`);
@@ -153,6 +171,11 @@ const watch: Command = async (argv, env) => {
     if (debounce !== undefined) clearTimeout(debounce);
     watcher?.close();
     await running;
+    if (delivering.size > 0) {
+      // Each delivery ends within its channels' deadline; the store stays open for their log.
+      env.out.error(`waiting for ${delivering.size} evaluation(s) still delivering…\n`);
+      await Promise.all(delivering);
+    }
     env.out.write('stopped\n');
     return 0;
   });
@@ -214,9 +237,37 @@ const silence: Command = async (argv, env) => {
   throw new PitwallError('input', `silence needs add, list or expire.\nUsage: ${usage}`);
 };
 
+/** The source's delivery log: what became of each notice on each channel, newest last. */
+const deliveries: Command = async (argv, env) => {
+  const usage = 'pitwall deliveries <source> [--failed] [--alert KEY] [--limit N] [--json]';
+  const { values, positionals } = parseCommand(argv, { failed: { type: 'boolean', default: false }, alert: { type: 'string' }, limit: { type: 'string' } });
+  const source = requirePositional(positionals, 0, 'the source', usage);
+  const limit = parseCount(values.limit as string | undefined, 'limit') ?? 100;
+  const log = await withStore(source, env, (store) =>
+    store.readDeliveries({ failed: values.failed as boolean, limit, ...(values.alert === undefined ? {} : { alert: values.alert as string }) }),
+  );
+  for (const problem of log.problems) env.out.error(`${problem}\n`);
+  if (values.json) {
+    printJson(env.out, log);
+    return 0;
+  }
+  if (log.records.length === 0) {
+    env.out.write(values.failed ? 'No failed deliveries.\n' : 'No deliveries recorded: `pitwall evaluate` and `pitwall watch` log them.\n');
+    return 0;
+  }
+  env.out.write(
+    formatTable(
+      ['FINISHED', 'ALERT', 'RULE', 'KIND', 'CHANNEL', 'STATUS', 'TRIES', 'ERROR'],
+      log.records.map((r) => [formatTime(r.finished_at), r.alert, r.rule_id, r.kind, r.channel, r.status, String(r.attempts), r.error ?? '']),
+    ),
+  );
+  return 0;
+};
+
 export const ALERTING_COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   evaluate: { run: evaluate, summary: 'evaluate <source> [--at T]                 evaluate the rules, create alerts, keep cooldowns' },
   watch: { run: watch, summary: 'watch <source> [--interval 60s]               evaluate on an interval and on changes until stopped' },
+  deliveries: { run: deliveries, summary: 'deliveries <source> [--failed] [--alert KEY]   the delivery log: each notice on each channel' },
   silence: { run: silence, summary: 'silence add|list|expire <source> …            mute delivery, keep the alerts' },
   backtest: { run: backtestCommand, summary: 'backtest <source> <rule_id|rule.json> [--from T] [--to T] [--every 5m]' },
 };

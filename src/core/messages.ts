@@ -243,6 +243,15 @@ export const messages = {
   jsonlRulesNonFinite: () => 'holds NaN or Infinity (as Python writes them), which are not JSON: the rules holding them are skipped, and Pitwall does not rewrite the file until they are fixed',
   silenceRefused: (detail: string) => `The silence is not valid: ${detail}.`,
   silenceNotFound: (id: string) => `No silence has the id "${id}": \`pitwall silence list\` shows them.`,
+  deliveryLineSkipped: (file: string, line: number, problem: string) =>
+    `${file} line ${line}: ${problem}. This delivery record was skipped; Pitwall never rewrites the delivery log.`,
+  deliveryRowSkipped: (file: string, table: string, row: number, problem: string) =>
+    `${file}, ${table} row ${row}: ${problem}. This delivery record was skipped.`,
+  deliveryRecordRefused: (where: string, index: number, count: number, details: string) =>
+    `Nothing was written to the delivery log in ${where}: record ${index} of ${count} is not valid: ${details}.`,
+  deliveryLimitInvalid: (got: string) => `The number of delivery records to read must be a whole number above 0, not ${got}.`,
+  deliveryFieldUnknown: () => 'is not a field of a delivery record',
+  deliveryFieldBound: (atLeast: boolean, bound: string, got: string) => `must be ${atLeast ? 'at least' : 'at most'} ${bound}, not ${got}`,
   ruleOptionInvalid: (ruleId: string, field: string, reason: string) => `Rule "${ruleId}": ${field} ${reason}.`,
   ruleDriftUnnamed: (ruleId: string, metric: string) =>
     `Rule "${ruleId}" is a drift rule, but its metric "${metric}" names no feature and statistic: use <feature>_psi (or _ks, _wasserstein, _chi_square, _js), or set conditions.feature and conditions.statistic.`,
@@ -312,6 +321,9 @@ export const messages = {
   deliveryEnvSecretInvalid: (variable: string, requirement: string) => `${variable} must be ${requirement} (its value is not shown: it is a secret)`,
   deliveryTimedOut: (seconds: number, attempt: number, attempts: number, lastError: string | null) =>
     `timed out after ${seconds} s (attempt ${attempt} of ${attempts})${lastError === null ? '' : `; before that: ${lastError}`}`,
+  deliveryRetryAfterTooLong: (lastError: string | null, seconds: number, deadline: number) =>
+    `${lastError ?? 'refused'}; it asked to be retried after ${seconds} s, past the ${deadline} s delivery deadline, so no further attempt was made`,
+  deliveryLogFailed: (alert: string, detail: string) => `the delivery reports of alert ${alert} could not be written to the delivery log: ${detail}`,
   deliveryCancelled: (lastError: string | null) => `cancelled before it finished${lastError === null ? '' : `; before that: ${lastError}`}`,
   deliveryUnreachable: (endpoint: string, detail: string) => `cannot reach ${endpoint}: ${detail}`,
   deliveryHttpStatus: (endpoint: string, status: number, answer: string) => `${endpoint} answered HTTP ${status}${answer === '' ? '' : `: ${answer}`}`,

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../core/model/alert';
-import type { StoredAlert } from '../core/store/store';
+import { deliveryFailed, type DeliveryRecord } from '../core/model/delivery';
+import type { StoreReader, StoredAlert } from '../core/store/store';
 import type { SourceManager } from './sourceManager';
 
 /** Alerts listed per severity group; the rest are counted, and reached through filters or the CLI. */
@@ -14,11 +15,35 @@ const SEVERITY_ICON: Record<AlertSeverity, vscode.ThemeIcon> = {
 
 export type AlertsNode =
   | { kind: 'severity'; severity: AlertSeverity; total: number; open: number; expanded: boolean }
-  | { kind: 'alert'; alert: StoredAlert }
+  | { kind: 'alert'; alert: StoredAlert; undelivered: readonly DeliveryRecord[] }
   | { kind: 'more'; severity: AlertSeverity; hidden: number };
 
 function titleCase(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Delivery-log records read to decorate the alerts, newest last. */
+const DELIVERY_RECORDS_READ = 5000;
+
+/**
+ * The notices whose latest delivery on a channel failed, by alert key. The log is a side record:
+ * when it cannot be read the alerts are listed without it (the reason is in the log command).
+ */
+async function undeliveredByAlert(store: StoreReader): Promise<Map<string, DeliveryRecord[]>> {
+  const latest = new Map<string, DeliveryRecord>();
+  try {
+    for (const record of (await store.readDeliveries({ limit: DELIVERY_RECORDS_READ })).records) latest.set(`${record.alert}\u0000${record.kind}\u0000${record.channel}`, record);
+  } catch {
+    return new Map();
+  }
+  const byAlert = new Map<string, DeliveryRecord[]>();
+  for (const record of latest.values()) {
+    if (!deliveryFailed(record)) continue;
+    const list = byAlert.get(record.alert);
+    if (list === undefined) byAlert.set(record.alert, [record]);
+    else list.push(record);
+  }
+  return byAlert;
 }
 
 export function formatAlertTime(seconds: number): string {
@@ -59,7 +84,8 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
       open.length < ALERTS_PER_GROUP
         ? await store.readAlerts({ severity: node.severity, acknowledged: true, limit: ALERTS_PER_GROUP - open.length })
         : [];
-    const children: AlertsNode[] = [...open, ...acknowledged].map((alert) => ({ kind: 'alert', alert }));
+    const undelivered = await undeliveredByAlert(store);
+    const children: AlertsNode[] = [...open, ...acknowledged].map((alert) => ({ kind: 'alert', alert, undelivered: undelivered.get(alert.key) ?? [] }));
     const hidden = node.total - children.length;
     if (hidden > 0) children.push({ kind: 'more', severity: node.severity, hidden });
     return children;
@@ -98,7 +124,10 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
     // The message ("accuracy is 0.6274 (< 0.7000)") says more in a narrow sidebar than the generic title.
     const item = new vscode.TreeItem(alert.message ?? alert.title ?? alert.alert_id, vscode.TreeItemCollapsibleState.None);
     item.id = `alert:${alert.key}`;
-    item.description = [alert.model_version, formatAlertTime(alert.timestamp)].filter(Boolean).join(' · ');
+    const undelivered = node.undelivered.filter((record) => record.kind === 'firing');
+    item.description = [alert.model_version, formatAlertTime(alert.timestamp), undelivered.length > 0 ? `not delivered: ${undelivered.map((r) => r.channel).join(', ')}` : '']
+      .filter(Boolean)
+      .join(' · ');
     item.iconPath = alert.acknowledged
       ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('disabledForeground'))
       : SEVERITY_ICON[alert.severity];
@@ -109,6 +138,11 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
     tooltip.appendText(alert.title ?? '');
     tooltip.appendMarkdown('\n\n');
     tooltip.appendText(`${alert.alert_id} · ${formatAlertTime(alert.timestamp)}`);
+    for (const record of undelivered) {
+      tooltip.appendMarkdown('\n\n$(error) ');
+      tooltip.appendText(`${record.channel} ${record.status}: ${record.error ?? ''}`);
+    }
+    tooltip.supportThemeIcons = true;
     item.tooltip = tooltip;
     item.contextValue = `alert:${alert.acknowledged ? 'acknowledged' : 'open'}:${alert.severity}`;
     return item;

@@ -22,7 +22,8 @@ describe('Evaluating alert rules from the editor', () => {
       severity: 'info',
       component: 'traffic',
       cooldown_minutes: 0,
-      channels: ['console', 'file'],
+      // The webhook has no URL in this editor: its delivery fails, and says so, while the others go out.
+      channels: ['console', 'file', 'webhook'],
       conditions: { window: '1d', model_versions: ['v1.0'] },
     });
     await store.saveRule(rule);
@@ -36,10 +37,31 @@ describe('Evaluating alert rules from the editor', () => {
       const ours = first.created.filter((alert) => alert.title === 'TRAFFIC: num_predictions Alert');
       assert.equal(ours.length, 1, 'one alert for v1.0');
       assert.equal(api.alerting.lastOutcome, first);
+      const delivered = await first.delivery;
       assert.deepEqual(
-        first.deliveries.filter((d) => d.rule_id === 'editor_traffic').flatMap((d) => d.reports.map((r) => [r.channel, r.status])),
-        [['console', 'delivered'], ['file', 'delivered']],
+        delivered.deliveries.filter((d) => d.rule_id === 'editor_traffic').flatMap((d) => d.reports.map((r) => [r.channel, r.status])),
+        [['console', 'delivered'], ['file', 'delivered'], ['webhook', 'not-configured']],
       );
+      // The reports are in the source's delivery log, and the Alerts view marks the alert.
+      const alert = ours[0] as (typeof ours)[number];
+      const logged = await store.readDeliveries({ alert: alert.key });
+      assert.deepEqual(
+        logged.records.map((r) => [r.channel, r.status]),
+        [['console', 'delivered'], ['file', 'delivered'], ['webhook', 'not-configured']],
+      );
+      assert.match(logged.records[2]?.error ?? '', /PITWALL_WEBHOOK_URL/);
+      const item = await eventually(async () => {
+        for (const group of await api.alerts.getChildren()) {
+          for (const node of await api.alerts.getChildren(group)) {
+            if (node.kind === 'alert' && node.alert.key === alert.key) {
+              const description = String(api.alerts.getTreeItem(node).description ?? '');
+              if (description.includes('not delivered')) return description;
+            }
+          }
+        }
+        return undefined;
+      });
+      assert.match(item, /not delivered: webhook/);
       assert.ok(readFileSync(alertsFile, 'utf8').trim().split('\n').length >= linesBefore + 1, 'the alert is in alerts.jsonl');
       // Still holding an hour later: the same editor session does not alert it again.
       const second = (await vscode.commands.executeCommand('pitwall.evaluateRules', { at: at + 3600 })) as EvaluationOutcome;

@@ -1,15 +1,21 @@
 /**
  * One evaluation of a source's rules, shared by the CLI (evaluate, watch) and the editor:
  * alerts are recorded first (nothing is lost if a channel fails), the rules' cooldowns are
- * persisted, then each alert is delivered on its rule's channels unless a silence matches it
- * (the alert stays recorded either way).
+ * persisted, then each alert is delivered on its rule's channels, apart from the evaluation,
+ * unless a silence matches it (the alert stays recorded either way); every channel's report
+ * goes to the source's delivery log.
  */
 import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { parseDuration } from '../analytics/windows';
+import { describeError, PitwallError } from '../errors';
+import { messages } from '../messages';
 import type { AlertRule } from '../model/alertRule';
+import type { DeliveryRecord } from '../model/delivery';
 import { silences, type Silence } from '../model/silence';
 import type { Store, StoredAlert } from '../store/store';
-import { deliver, type DeliveryReport } from './channels/delivery';
+import { deliver, type DeliveryOptions, type DeliveryReport } from './channels/delivery';
+import type { AlertNotice } from './channels/notice';
 import { channelSettingsFromEnv, type ChannelSettings } from './channels/settings';
 import type { AlertEngine, Firing, StepResult } from './engine';
 import { columnsForRules, TimeIndex, type ScopeVerdict } from './evaluate';
@@ -38,12 +44,32 @@ export function alertOf(firing: Firing): Parameters<Store['appendAlert']>[0] {
   };
 }
 
-/** What one evaluation did: alerts created, resolutions, and every delivery's report. */
+/** One notice's deliveries: a report per channel. */
+export interface DeliveryEntry {
+  readonly alert: string;
+  readonly rule_id: string;
+  readonly kind: 'firing' | 'resolved';
+  readonly reports: readonly DeliveryReport[];
+}
+
+/** What delivery did, once every notice of an evaluation has been tried on its channels. */
+export interface DeliveryOutcome {
+  readonly deliveries: readonly DeliveryEntry[];
+  /** Why part of the delivery log could not be written, if it could not. */
+  readonly problems: readonly string[];
+}
+
+/** What one evaluation did: alerts created, resolutions, and the deliveries it started. */
 export interface EvaluationOutcome {
   readonly result: StepResult;
   readonly created: StoredAlert[];
-  readonly deliveries: { readonly alert: string; readonly rule_id: string; readonly kind: 'firing' | 'resolved'; readonly reports: DeliveryReport[] }[];
   readonly problems: string[];
+  /**
+   * Settles (never rejects) when every notice has been tried on its channels and its reports
+   * are in the source's delivery log. The evaluation does not wait for it: alerts, cooldowns
+   * and states are recorded before any channel is tried.
+   */
+  readonly delivery: Promise<DeliveryOutcome>;
 }
 
 /** Where the file channel appends: the variable's path, else alert_log.txt beside the data, as the Python system keeps it. */
@@ -56,10 +82,19 @@ export function channelSettings(source: string, env: NodeJS.ProcessEnv): Channel
 
 /**
  * One evaluation at `at`: alerts are recorded first (nothing is lost if a channel fails), the
- * rules' cooldowns are persisted, then each alert is delivered on its rule's channels unless a
- * silence matches it (the alert stays recorded either way).
+ * rules' cooldowns are persisted, and the evaluation returns. Delivery then runs on its own
+ * (see EvaluationOutcome.delivery): each alert goes to its rule's channels unless a silence
+ * matches it (the alert stays recorded either way), and every channel's report is appended to
+ * the source's delivery log as soon as that notice is done.
  */
-export async function evaluateOnce(store: Store, engine: AlertEngine, at: number, settings: ChannelSettings, write: (line: string) => void): Promise<EvaluationOutcome> {
+export async function evaluateOnce(
+  store: Store,
+  engine: AlertEngine,
+  at: number,
+  settings: ChannelSettings,
+  write: (line: string) => void,
+  options: { readonly signal?: AbortSignal; readonly delivery?: Pick<DeliveryOptions, 'timeoutMs' | 'attempts' | 'baseDelayMs'> } = {},
+): Promise<EvaluationOutcome> {
   const rules = await store.readRules();
   engine.setRules(rules);
   // Conditions another process saw firing stay firing here: deduplication holds across processes.
@@ -75,27 +110,84 @@ export async function evaluateOnce(store: Store, engine: AlertEngine, at: number
     active = (await store.readSilences()).filter((s) => s.ends_at > at);
   } catch (error) {
     // Unknown silences mute nothing: an alert delivered too often beats one never seen.
-    problems.push(error instanceof Error ? error.message : String(error));
+    problems.push(describeError(error));
   }
   const muted = (rule: AlertRule, verdict: ScopeVerdict) =>
     active.some((s) => silences(s, at, { rule_id: rule.rule_id, model_version: verdict.model_version, segment: verdict.segment, severity: rule.severity }));
-  const options = { settings, write, now: () => at };
-  const deliveries: EvaluationOutcome['deliveries'][number][] = [];
-  await Promise.all([
-    ...result.fired.map(async (firing, i) => {
-      const alert = created[i] as StoredAlert;
-      const notice = { kind: 'firing' as const, alert, ruleId: firing.rule.rule_id, fingerprint: firing.verdict.fingerprint, silenced: muted(firing.rule, firing.verdict) };
-      deliveries.push({ alert: alert.key, rule_id: firing.rule.rule_id, kind: 'firing', reports: await deliver(notice, firing.rule.channels, options) });
-    }),
+  const notices: Notice[] = [
+    ...result.fired.map((firing, i) => ({
+      notice: { kind: 'firing' as const, alert: created[i] as StoredAlert, ruleId: firing.rule.rule_id, fingerprint: firing.verdict.fingerprint, silenced: muted(firing.rule, firing.verdict) },
+      rule: firing.rule,
+    })),
     ...result.resolved
       .filter((r) => r.notify)
-      .map(async (r) => {
-        const alert = { ...alertOf({ rule: r.rule, verdict: r.verdict, at: r.at }), alert_id: `resolved-${r.firedAt}`, key: r.verdict.fingerprint } as StoredAlert;
-        const notice = { kind: 'resolved' as const, alert, ruleId: r.rule.rule_id, fingerprint: r.verdict.fingerprint, silenced: muted(r.rule, r.verdict) };
-        deliveries.push({ alert: alert.key, rule_id: r.rule.rule_id, kind: 'resolved', reports: await deliver(notice, r.rule.channels, options) });
-      }),
-  ]);
-  return { result, created, deliveries, problems };
+      .map((r) => ({
+        notice: {
+          kind: 'resolved' as const,
+          alert: { ...alertOf({ rule: r.rule, verdict: r.verdict, at: r.at }), alert_id: `resolved-${r.firedAt}`, key: r.verdict.fingerprint } as StoredAlert,
+          ruleId: r.rule.rule_id,
+          fingerprint: r.verdict.fingerprint,
+          silenced: muted(r.rule, r.verdict),
+        },
+        rule: r.rule,
+      })),
+  ];
+  const delivery = deliverAll(store, notices, at, { ...options.delivery, settings, write, now: () => at, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+  return { result, created, problems, delivery };
+}
+
+/** A notice and the rule whose channels announce it. */
+interface Notice {
+  readonly notice: AlertNotice;
+  readonly rule: AlertRule;
+}
+
+/** Delivers every notice at once; each notice's reports go to the delivery log as soon as it is done. */
+async function deliverAll(store: Store, notices: readonly Notice[], at: number, options: DeliveryOptions): Promise<DeliveryOutcome> {
+  const problems: string[] = [];
+  const deliveries = await Promise.all(
+    notices.map(async ({ notice, rule }): Promise<DeliveryEntry> => {
+      const reports = await deliver(notice, rule.channels, options);
+      const entry: DeliveryEntry = { alert: notice.alert.key, rule_id: rule.rule_id, kind: notice.kind, reports };
+      try {
+        await store.recordDeliveries(deliveryRecordsOf(entry, at, Date.now() / 1000));
+      } catch (error) {
+        problems.push(messages.deliveryLogFailed(entry.alert, describeError(error)));
+      }
+      return entry;
+    }),
+  );
+  return { deliveries, problems };
+}
+
+/** A notice's reports as delivery-log records. */
+export function deliveryRecordsOf(entry: DeliveryEntry, evaluatedAt: number, finishedAt: number): DeliveryRecord[] {
+  return entry.reports.map((report) => ({
+    alert: entry.alert,
+    rule_id: entry.rule_id,
+    kind: entry.kind,
+    channel: report.channel,
+    status: report.status,
+    attempts: report.attempts,
+    error: report.error,
+    evaluated_at: evaluatedAt,
+    finished_at: finishedAt,
+    elapsed_ms: report.elapsedMs,
+  }));
+}
+
+/**
+ * The deadline of one channel's delivery from PITWALL_DELIVERY_TIMEOUT ('30s', '2m', or seconds),
+ * or undefined for the default; a value that cannot be read is an input error naming it.
+ */
+export function deliveryTimeoutMs(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.PITWALL_DELIVERY_TIMEOUT?.trim();
+  if (text === undefined || text === '') return undefined;
+  try {
+    return parseDuration(/^[0-9]+$/.test(text) ? `${text}s` : text) * 1000;
+  } catch (error) {
+    throw new PitwallError('input', `PITWALL_DELIVERY_TIMEOUT: ${describeError(error)}`);
+  }
 }
 
 export async function indexFor(store: Store, rules: readonly AlertRule[]): Promise<TimeIndex> {
@@ -105,6 +197,6 @@ export async function indexFor(store: Store, rules: readonly AlertRule[]): Promi
 
 
 /** The deliveries that did not happen (a silenced one is not a failure), as "alert <key>: <channel> <status>: <why>". */
-export function deliveryFailures(outcome: Pick<EvaluationOutcome, 'deliveries'>): string[] {
+export function deliveryFailures(outcome: Pick<DeliveryOutcome, 'deliveries'>): string[] {
   return outcome.deliveries.flatMap((d) => d.reports.filter((r) => !r.ok && r.status !== 'silenced').map((r) => `alert ${d.alert}: ${r.channel} ${r.status}: ${r.error ?? ''}`));
 }

@@ -21,6 +21,7 @@ import type { HealthSnapshot } from '../model/healthSnapshot';
 import type { MetricSnapshot } from '../model/metricSnapshot';
 import type { Outcome } from '../model/outcome';
 import type { Prediction, PredictionWithOutcome } from '../model/prediction';
+import type { DeliveryLog, DeliveryQuery, DeliveryRecord } from '../model/delivery';
 import type { Silence } from '../model/silence';
 import type { WindowPlan, WindowStats } from './windowStats';
 
@@ -230,6 +231,12 @@ export interface StoreReader {
   /** Silences, active or not, oldest first (Pitwall's own records; none when the source has none). */
   readSilences(): Promise<readonly Silence[]>;
 
+  /**
+   * The delivery log (Pitwall's own record), oldest first. A damaged line or row is skipped and
+   * named in `problems`; the rest still reads.
+   */
+  readDeliveries(query?: DeliveryQuery): Promise<DeliveryLog>;
+
   readDriftResults(query?: DriftResultQuery): Promise<readonly DriftResult[]>;
   readDegradationAnalyses(query?: DegradationAnalysisQuery): Promise<readonly DegradationAnalysis[]>;
   readFeatureImportance(query?: FeatureImportanceQuery): Promise<readonly FeatureImportance[]>;
@@ -284,6 +291,8 @@ export interface StoreWriter {
   saveSilence(silence: Silence): Promise<void>;
   /** Ends a silence at `at` (if it ends later); false when no silence has that id. */
   expireSilence(id: string, at: number): Promise<boolean>;
+  /** Appends to the delivery log, all records in one write. */
+  recordDeliveries(records: readonly DeliveryRecord[]): Promise<void>;
   recordDriftResult(result: DriftResult): Promise<void>;
   recordDegradationAnalysis(analysis: DegradationAnalysis): Promise<void>;
   recordFeatureImportance(importance: FeatureImportance): Promise<void>;

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,5 +67,62 @@ describe('pitwall watch', function () {
       child.kill('SIGINT');
     }
     assert.equal(await exited, 0, stderr);
+  });
+
+  it('keeps evaluating while a delivery hangs, logs the time-out in the source, and waits for it on SIGINT', async () => {
+    const folder = join(root, 'monitoring');
+    // An endpoint that accepts the post and never answers.
+    const posts: number[] = [];
+    const server = createServer(() => void posts.push(Date.now()));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const rule = join(root, 'hung.json');
+    writeFileSync(rule, JSON.stringify({ rule_id: 'hung', metric_name: 'num_predictions', metric_type: 'threshold', threshold: 0, comparison: '>', severity: 'warning', component: 'traffic', cooldown_minutes: 0, channels: ['webhook'], conditions: { window: '1h', model_versions: ['v8'] } }));
+    assert.equal((await pitwall('rule', 'add', folder, rule)).status, 0);
+    appendFileSync(join(folder, 'predictions.jsonl'), `${JSON.stringify({ timestamp: Date.now() / 1000, model_version: 'v8', prediction_id: 'hung-1', predicted_outcome: 1, confidence: 0.9, features: {}, metadata: {} })}\n`);
+    const env = { ...process.env, TZ: 'UTC', PITWALL_WEBHOOK_URL: `http://127.0.0.1:${port}/hook`, PITWALL_WEBHOOK_SECRET: 'watch-secret', PITWALL_DELIVERY_TIMEOUT: '8s' };
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'watch', folder, '--interval', '1s', '--json'], { env });
+    const lines: RunLine[] = [];
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const parts = stdout.split('\n');
+      stdout = parts.pop() ?? '';
+      for (const part of parts) if (part.startsWith('{')) lines.push(JSON.parse(part) as RunLine);
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const until = async (check: () => boolean, what: string) => {
+      const deadline = Date.now() + 30_000;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    try {
+      await until(() => lines.some((l) => l.alerts.some((a) => a.model_version === 'v8')), 'the v8 alert');
+      await until(() => posts.length > 0, 'the webhook post');
+      const alerted = lines.findIndex((l) => l.alerts.some((a) => a.model_version === 'v8'));
+      // Two more evaluations run while the post is still unanswered.
+      await until(() => lines.length >= alerted + 3, 'two more evaluations');
+      assert.doesNotMatch(stderr, /timed out/, 'the delivery is still under way');
+      child.kill('SIGINT');
+      await until(() => /still delivering/.test(stderr), 'the shutdown to wait for the delivery');
+      assert.equal(await exited, 0, stderr);
+      assert.match(stderr, /webhook timed-out: timed out after 8 s/);
+    } finally {
+      child.kill('SIGKILL');
+      server.closeAllConnections();
+      server.close();
+    }
+    assert.equal(posts.length, 1, 'one post: the time-out ended it, there was no second attempt');
+    // The time-out is in the source's delivery log, for the next process to see.
+    const logged = await pitwall('deliveries', folder, '--failed', '--json');
+    assert.equal(logged.status, 0, logged.stderr);
+    const records = (JSON.parse(logged.stdout) as { records: { rule_id: string; channel: string; status: string; attempts: number }[] }).records.filter((r) => r.rule_id === 'hung');
+    assert.deepEqual(records.map((r) => [r.channel, r.status, r.attempts]), [['webhook', 'timed-out', 1]]);
+    const table = await pitwall('deliveries', folder, '--failed');
+    assert.match(table.stdout, /hung\s+firing\s+webhook\s+timed-out/);
   });
 });

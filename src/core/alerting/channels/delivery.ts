@@ -8,16 +8,17 @@ import { setTimeout as wait } from 'node:timers/promises';
 import { describeError, isPitwallError } from '../../errors';
 import { messages } from '../../messages';
 import type { AlertChannel } from '../../model/alertRule';
+import type { DeliveryStatus } from '../../model/delivery';
 import { createConsoleChannel } from './consoleChannel';
 import { createEmailChannel } from './emailChannel';
 import { createFileChannel } from './fileChannel';
-import { describeFailure } from './http';
+import { describeFailure, RetryableAnswerError } from './http';
 import type { AlertNotice, DeliveryChannel } from './notice';
 import { redact, secretsOf, type ChannelSettings } from './settings';
 import { createSlackChannel } from './slackChannel';
 import { createWebhookChannel } from './webhookChannel';
 
-export type DeliveryStatus = 'delivered' | 'failed' | 'timed-out' | 'not-configured' | 'silenced';
+export type { DeliveryStatus };
 
 export interface DeliveryReport {
   readonly channel: AlertChannel;
@@ -39,7 +40,10 @@ export interface DeliveryOptions {
   readonly timeoutMs?: number;
   /** Sends tried at most, for failures that a retry may fix (network errors, 408, 429, 5xx). */
   readonly attempts?: number;
-  /** The pause after the first failed attempt; it doubles after each further one, with jitter. */
+  /**
+   * The pause after the first failed attempt; it doubles after each further one, with jitter.
+   * An endpoint's Retry-After lengthens a pause to what it asked (never shortens it).
+   */
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
   /** A number in [0, 1) for the jitter. */
@@ -126,9 +130,11 @@ async function sendWithRetries(channel: DeliveryChannel, notice: AlertNotice, op
   const random = options.random ?? Math.random;
 
   const deadline = new AbortController();
+  const started = performance.now();
   const timer = setTimeout(() => deadline.abort(), timeoutMs);
   const signal = options.signal === undefined ? deadline.signal : AbortSignal.any([deadline.signal, options.signal]);
   let lastError: string | null = null;
+  let retryAfterMs: number | null = null;
   let attempt = 0;
   const stopped = (): DeliveryReport =>
     deadline.signal.aborted
@@ -145,12 +151,18 @@ async function sendWithRetries(channel: DeliveryChannel, notice: AlertNotice, op
         if (signal.aborted) return stopped();
         lastError = describeFailure(error);
         if (!isRetryable(error) || attempt >= attempts) return report('failed', attempt, lastError);
+        retryAfterMs = error instanceof RetryableAnswerError ? error.retryAfterMs : null;
       }
       // Exponential backoff with "equal jitter": at least half the step, so retries of many
       // notices to one endpoint spread out without ever following each other at once.
       const step = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+      const pause = Math.max(step * (0.5 + random() / 2), retryAfterMs ?? 0);
+      // Asked to wait past the deadline: say so now rather than sleep into a time-out.
+      if (retryAfterMs !== null && performance.now() - started + pause >= timeoutMs) {
+        return report('failed', attempt, messages.deliveryRetryAfterTooLong(lastError, retryAfterMs / 1000, timeoutMs / 1000));
+      }
       try {
-        await wait(step * (0.5 + random() / 2), undefined, { signal });
+        await wait(pause, undefined, { signal });
       } catch {
         return stopped();
       }

@@ -11,6 +11,33 @@ const ANSWER_SHOWN = 200;
 export interface HttpAnswer {
   readonly status: number;
   readonly body: string;
+  /** The Retry-After header as sent, or null. */
+  readonly retryAfter?: string | null;
+}
+
+/**
+ * An endpoint's "not now" (408, 429 or 5xx): retryable, with the pause it asked for when it sent
+ * a Retry-After header that could be read.
+ */
+export class RetryableAnswerError extends PitwallError {
+  constructor(
+    message: string,
+    /** Milliseconds the endpoint asked to wait before the next attempt; null when it did not say. */
+    readonly retryAfterMs: number | null,
+  ) {
+    super('io', message);
+  }
+}
+
+/** Retry-After's delta-seconds or HTTP date, in milliseconds from `now`; null when absent or unreadable. */
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | null {
+  if (value === null || value === undefined) return null;
+  const text = value.trim();
+  if (/^[0-9]{1,9}$/.test(text)) return Number(text) * 1000;
+  // An HTTP date names the day of the week and "GMT"; Date.parse reads anything, so ask for both.
+  if (!/^[A-Za-z]{3}, .* GMT$/.test(text)) return null;
+  const at = Date.parse(text);
+  return Number.isFinite(at) ? Math.max(0, at - now) : null;
 }
 
 /** Scheme, host and port of a URL: what an error may name (a path or query can hold a token). */
@@ -67,7 +94,7 @@ export async function postJson(url: string, body: string, headers: Readonly<Reco
       redirect: 'error',
       signal,
     });
-    return { status: response.status, body: await readAnswer(response) };
+    return { status: response.status, body: await readAnswer(response), retryAfter: response.headers.get('retry-after') };
   } catch (error) {
     throw new PitwallError('io', messages.deliveryUnreachable(endpoint, describeFailure(error)), { cause: error });
   }
@@ -79,11 +106,13 @@ export function quoteAnswer(body: string): string {
 }
 
 /**
- * Rejects anything but a 2xx answer: 408, 429 and 5xx as retryable `io` errors, any other
- * status (a wrong URL, token or payload) as an `input` error that a retry cannot fix.
+ * Rejects anything but a 2xx answer: 408, 429 and 5xx as retryable errors (carrying the pause a
+ * Retry-After header asks for), any other status (a wrong URL, token or payload) as an `input`
+ * error that a retry cannot fix.
  */
 export function requireSuccess(answer: HttpAnswer, endpoint: string): void {
   if (answer.status >= 200 && answer.status < 300) return;
-  const retryable = answer.status === 408 || answer.status === 429 || answer.status >= 500;
-  throw new PitwallError(retryable ? 'io' : 'input', messages.deliveryHttpStatus(endpoint, answer.status, quoteAnswer(answer.body)));
+  const message = messages.deliveryHttpStatus(endpoint, answer.status, quoteAnswer(answer.body));
+  if (answer.status === 408 || answer.status === 429 || answer.status >= 500) throw new RetryableAnswerError(message, parseRetryAfter(answer.retryAfter));
+  throw new PitwallError('input', message);
 }

@@ -104,6 +104,8 @@ import { RULE_SETTINGS_FILE, RuleSettingsFile, settingsOf, withRuleSettings, typ
 import { RulesFile, type RuleEntry } from './rulesFile';
 import { withRuleDeleted, withRuleSaved } from './rulesRewrite';
 import { ALERT_STATE_FILE, checkSilence, parseAlertStates, parseSilencesFile, SILENCES_FILE, withAlertStates, withSilence } from '../silenceRecords';
+import { checkDeliveries, deliveryLine, DELIVERIES_FILE, DeliverySelection, parseDelivery, ProblemList } from '../deliveryRecords';
+import type { DeliveryLog, DeliveryQuery, DeliveryRecord } from '../../model/delivery';
 import type { Silence } from '../../model/silence';
 import { countRows, selectRows } from './timeOrder';
 
@@ -184,6 +186,11 @@ export class JsonlStore implements Store {
   private readonly importance = new RecordList<FeatureImportance>();
   private acknowledgments: Acknowledgment[] = [];
   private readonly sources: LineSource[];
+  /** The delivery log: followed like the line files, but read only when asked for, and reported only to its reader. */
+  private readonly deliveryFollower: FileFollower;
+  private readonly deliverySink: LineSink;
+  private deliveries: DeliveryRecord[] = [];
+  private deliveryProblems: ProblemList;
   private readonly rulesFile: RulesFile;
   private readonly ruleSettings: RuleSettingsFile;
   /** Files that could not be read at the last refresh, with why. */
@@ -269,6 +276,9 @@ export class JsonlStore implements Store {
     ];
     this.rulesFile = new RulesFile(join(folder, JSONL_FILES.rules), new DiagnosticLog(cap));
     this.ruleSettings = new RuleSettingsFile(join(folder, RULE_SETTINGS_FILE), new DiagnosticLog(cap));
+    this.deliveryFollower = new FileFollower(join(folder, DELIVERIES_FILE), options);
+    this.deliveryProblems = this.newDeliveryProblems();
+    this.deliverySink = this.makeDeliverySink();
   }
 
   describe(): Promise<StoreDescription> {
@@ -312,6 +322,7 @@ export class JsonlStore implements Store {
       if (this.closed) return;
       this.closed = true;
       for (const source of this.sources) source.sink.reset();
+      this.deliverySink.reset();
     }, true);
   }
 
@@ -452,6 +463,47 @@ export class JsonlStore implements Store {
         return withSilence(path, current, { ...silence, ends_at: Math.max(at, silence.starts_at + 1e-6) });
       });
       return found;
+    });
+  }
+
+  /** Reads what was appended to deliveries.pitwall.jsonl since the last read; a torn last line waits for its newline. */
+  readDeliveries(query: DeliveryQuery = {}): Promise<DeliveryLog> {
+    return this.exclusive(async () => {
+      const selection = new DeliverySelection(query);
+      const follower = this.deliveryFollower;
+      try {
+        await follower.follow(this.deliverySink);
+      } catch (error) {
+        if (error instanceof PitwallError) throw error;
+        throw new PitwallError('io', messages.jsonlReadFailed(follower.path, describeError(error)), { cause: error });
+      }
+      for (const record of this.deliveries) selection.offer(record);
+      const problems = this.deliveryProblems.all;
+      if (follower.pendingBytes > 0) problems.push(messages.jsonlPendingLine(follower.path, follower.pendingBytes));
+      return { records: selection.records, problems };
+    });
+  }
+
+  /** Appends to deliveries.pitwall.jsonl, every record in one write, after ending a torn last line. */
+  recordDeliveries(records: readonly DeliveryRecord[]): Promise<void> {
+    return this.exclusive(async () => {
+      if (records.length === 0) return;
+      await this.ensureWritable();
+      const { path, maxLineBytes } = this.deliveryFollower;
+      const lines = checkDeliveries(path, records).map((record) => toPythonLine(deliveryLine(record)));
+      for (const line of lines) {
+        const bytes = Buffer.byteLength(line, 'utf8');
+        if (bytes > maxLineBytes) throw new PitwallError('input', messages.jsonlRecordTooLong(path, 'delivery record', bytes, maxLineBytes));
+      }
+      await this.io(path, async () => {
+        // Appending to a pipe or device in the log's place could block forever, as reading one could.
+        const existing = await stat(path).catch((error: unknown) => {
+          if (isMissing(error)) return null;
+          throw error;
+        });
+        if (existing !== null && !existing.isFile()) throw new PitwallError('format', messages.notRegularFile(path));
+        await appendLines(path, Buffer.from(lines.join(''), 'utf8'), this.tornTailGraceMs);
+      });
     });
   }
 
@@ -962,6 +1014,32 @@ export class JsonlStore implements Store {
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  private newDeliveryProblems(): ProblemList {
+    const path = this.deliveryFollower.path;
+    return new ProblemList(this.options.diagnosticsPerFile ?? 1000, (count) => messages.jsonlMoreProblems(path, count));
+  }
+
+  /** Keeps each good record of the delivery log, and a sentence naming the line and field of each bad one. */
+  private makeDeliverySink(): LineSink {
+    const { path, maxLineBytes } = this.deliveryFollower;
+    const skip = (line: number, problem: string): void => this.deliveryProblems.add(messages.deliveryLineSkipped(path, line, problem));
+    return {
+      reset: () => {
+        this.deliveries = [];
+        this.deliveryProblems = this.newDeliveryProblems();
+      },
+      line: (text, line) => {
+        const value = parseJsonLine(text);
+        if (value === BLANK_LINE) return;
+        if (value instanceof LineProblem) return skip(line, value.problem);
+        const parsed = parseDelivery(value);
+        if (parsed.ok) this.deliveries.push(parsed.value);
+        else skip(line, parsed.issues.map(describeIssue).join('; '));
+      },
+      badLine: (line, problem) => skip(line, problem === 'not-utf8' ? messages.jsonlLineNotUtf8() : messages.jsonlLineTooLong(maxLineBytes)),
+    };
   }
 
   private report(source: LineSource, line: number, issues: readonly FieldIssue[] | string): void {

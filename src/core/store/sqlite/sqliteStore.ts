@@ -74,6 +74,8 @@ import {
 } from './queries';
 import { ColumnsBuilder, columnsSelectList } from './predictionColumns';
 import { checkSilence, parseSilence } from '../silenceRecords';
+import { checkDeliveries, DELIVERIES_TABLE, DELIVERY_FIELDS, DeliverySelection, parseDelivery, ProblemList } from '../deliveryRecords';
+import type { DeliveryLog, DeliveryQuery, DeliveryRecord } from '../../model/delivery';
 import type { Silence } from '../../model/silence';
 import { oddTimestampsSql, windowBinsSql, windowScoresSql, WindowStatsCollector } from './windowSql';
 import { combinePanes, panePlanOf, sortWindowStats, type WindowPlan, type WindowStats } from '../windowStats';
@@ -139,6 +141,26 @@ const SILENCES_TABLE_SQL = `CREATE TABLE IF NOT EXISTS pitwall_silences (
 	id VARCHAR(100) NOT NULL PRIMARY KEY,
 	silence TEXT NOT NULL
 )`;
+
+/**
+ * Pitwall's own delivery log (the service's schema has none), append-only, in plain columns so
+ * that it can be queried with SQL; the column names are the record's fields.
+ */
+const DELIVERIES_TABLE_SQL = `CREATE TABLE IF NOT EXISTS ${DELIVERIES_TABLE} (
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
+	alert TEXT NOT NULL,
+	rule_id TEXT NOT NULL,
+	kind TEXT NOT NULL,
+	channel TEXT NOT NULL,
+	status TEXT NOT NULL,
+	attempts INTEGER NOT NULL,
+	error TEXT,
+	evaluated_at REAL NOT NULL,
+	finished_at REAL NOT NULL,
+	elapsed_ms REAL NOT NULL
+)`;
+const INSERT_DELIVERY_SQL = `INSERT INTO ${DELIVERIES_TABLE} (${DELIVERY_FIELDS.join(', ')}) VALUES (${DELIVERY_FIELDS.map(() => '?').join(', ')})`;
+const SELECT_DELIVERIES_SQL = `SELECT id, ${DELIVERY_FIELDS.join(', ')} FROM ${DELIVERIES_TABLE} ORDER BY id`;
 
 /** A row id as text: digits, few enough to be a safe integer. */
 const ALERT_KEY = /^[1-9][0-9]{0,14}$/;
@@ -431,6 +453,45 @@ export class SqliteStore implements Store {
       const ended = { ...silence, ends_at: Math.max(at, silence.starts_at + 1e-6) };
       await this.write(writer, [{ sql: 'UPDATE pitwall_silences SET silence = ? WHERE id = ?', params: [JSON.stringify(ended), id] }]);
       return true;
+    });
+  }
+
+  /**
+   * The delivery log, oldest first. Every row is validated, so that each damaged one is reported
+   * whatever the query selects; only the records selected are kept in memory.
+   */
+  readDeliveries(query: DeliveryQuery = {}): Promise<DeliveryLog> {
+    return this.exclusive(() => {
+      const selection = new DeliverySelection(query);
+      const problems = new ProblemList(this.options.diagnosticsPerTable ?? 1000, (count) => messages.sqliteMoreProblems(this.path, DELIVERIES_TABLE, count));
+      const db = this.reader.database;
+      try {
+        if (scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [DELIVERIES_TABLE]) === 0) return { records: [], problems: [] };
+        eachRow(db, SELECT_DELIVERIES_SQL, [], (row) => {
+          const parsed = parseDelivery(Object.fromEntries(DELIVERY_FIELDS.map((field, index) => [field, row[index + 1]])));
+          if (parsed.ok) selection.offer(parsed.value);
+          else problems.add(messages.deliveryRowSkipped(this.path, DELIVERIES_TABLE, Number(row[0]), parsed.issues.map(describeIssue).join('; ')));
+        });
+      } catch (error) {
+        if (error instanceof PitwallError) throw error;
+        const detail = describeError(error);
+        const code = /malformed|corrupt|not a database/i.test(detail) ? 'corrupt' : 'internal';
+        throw new PitwallError(code, messages.sqliteReadQueryFailed(this.file, DELIVERIES_TABLE, detail), { cause: error });
+      }
+      return { records: selection.records, problems: problems.all };
+    });
+  }
+
+  /** Appends to Pitwall's delivery table, created with the first record, all in one transaction. */
+  recordDeliveries(records: readonly DeliveryRecord[]): Promise<void> {
+    return this.exclusive(async () => {
+      if (records.length === 0) return;
+      const writer = await this.writable();
+      const values = checkDeliveries(this.path, records);
+      await this.write(writer, [
+        { sql: DELIVERIES_TABLE_SQL, params: [] },
+        ...values.map((record) => ({ sql: INSERT_DELIVERY_SQL, params: DELIVERY_FIELDS.map((field) => record[field]) })),
+      ]);
     });
   }
 

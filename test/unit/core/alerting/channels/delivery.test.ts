@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deliver } from '../../../../../src/core/alerting/channels/delivery';
+import { parseRetryAfter } from '../../../../../src/core/alerting/channels/http';
 import { channelSettingsFromEnv, EMPTY_CHANNEL_SETTINGS, Secret, type ChannelSettings } from '../../../../../src/core/alerting/channels/settings';
 import { closedPort, noticeOf, removeTempDirs, startHttpEndpoint, tempDir, type HttpEndpoint } from './support';
 
@@ -36,6 +37,34 @@ describe('delivery', () => {
     // With no jitter the pauses are half of 40 ms and of 80 ms.
     assert.ok(second! - first! >= 18, `first pause ${second! - first!} ms`);
     assert.ok(third! - second! >= 38, `second pause ${third! - second!} ms`);
+  });
+
+  it('waits as long as a 429 answer\'s Retry-After asks before trying again, then delivers', async () => {
+    const hook = await endpoint((_request, index) => (index === 0 ? { status: 429, body: 'slow down', headers: { 'retry-after': '1' } } : { status: 200 }));
+    const [report] = await deliver(noticeOf(), ['webhook'], { settings: webhookAt(hook.url), baseDelayMs: 5, random: () => 0 });
+    assert.equal(report?.status, 'delivered', report?.error ?? '');
+    assert.equal(report.attempts, 2);
+    const [first, second] = hook.requests.map((request) => request.at);
+    // The backoff alone would pause 2.5 ms: only the header explains a second's pause.
+    assert.ok(second! - first! >= 950, `paused ${second! - first!} ms`);
+  });
+
+  it('gives up at once, saying why, when Retry-After asks for longer than the delivery deadline', async () => {
+    const hook = await endpoint(() => ({ status: 503, body: 'maintenance', headers: { 'retry-after': '120' } }));
+    const [report] = await deliver(noticeOf(), ['webhook'], { settings: webhookAt(hook.url), timeoutMs: 5000, baseDelayMs: 1 });
+    assert.equal(report?.status, 'failed');
+    assert.equal(report.attempts, 1);
+    assert.equal(hook.requests.length, 1);
+    assert.match(report.error ?? '', /answered HTTP 503: maintenance; it asked to be retried after 120 s, past the 5 s delivery deadline/);
+  });
+
+  it('reads Retry-After as seconds or an HTTP date, and ignores anything else', () => {
+    const now = Date.parse('2026-11-26T12:00:00Z');
+    assert.equal(parseRetryAfter('7', now), 7000);
+    assert.equal(parseRetryAfter(' 0 ', now), 0);
+    assert.equal(parseRetryAfter('Thu, 26 Nov 2026 12:00:30 GMT', now), 30_000);
+    assert.equal(parseRetryAfter('Thu, 26 Nov 2026 11:00:00 GMT', now), 0, 'a date in the past means now');
+    for (const bad of [null, undefined, '', '-5', '1.5', 'soon', '2026-11-26T12:00:30Z', '9'.repeat(12)]) assert.equal(parseRetryAfter(bad, now), null, String(bad));
   });
 
   it('gives up after the configured attempts and reports the last error', async () => {

@@ -56,7 +56,7 @@ export interface ReceivedRequest {
   readonly at: number;
 }
 
-export type HttpAnswer = { readonly status: number; readonly body?: string; readonly contentType?: string } | 'hang';
+export type HttpAnswer = { readonly status: number; readonly body?: string; readonly contentType?: string; readonly headers?: Readonly<Record<string, string>> } | 'hang';
 
 export interface HttpEndpoint {
   readonly url: string;
@@ -81,7 +81,7 @@ export async function startHttpEndpoint(answer: (request: ReceivedRequest, index
       requests.push(received);
       const reply = answer(received, requests.length - 1);
       if (reply === 'hang') return;
-      response.writeHead(reply.status, { 'content-type': reply.contentType ?? 'text/plain' });
+      response.writeHead(reply.status, { 'content-type': reply.contentType ?? 'text/plain', ...reply.headers });
       response.end(reply.body ?? '');
     });
   });
