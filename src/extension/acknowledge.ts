@@ -50,8 +50,18 @@ export async function acknowledge(sources: SourceManager, log: vscode.LogOutputC
   }
 }
 
+function sameNode(a: AlertsNode, b: AlertsNode): boolean {
+  return a.kind === 'alert' && b.kind === 'alert' ? a.alert.key === b.alert.key : a === b;
+}
+
+/**
+ * The open alerts a command acts on: the clicked row and the rest of the selection when the row
+ * is part of it; the clicked row alone when it is not (an inline button on a row that is not
+ * selected); the selection when no row is given (a keybinding).
+ */
 function alertsOf(node: AlertsNode | undefined, selected: readonly AlertsNode[] | undefined): StoredAlert[] {
-  const nodes = selected && selected.length > 0 ? selected : node ? [node] : [];
+  const selection = selected ?? [];
+  const nodes = node === undefined ? selection : selection.some((n) => sameNode(n, node)) ? selection : [node];
   return nodes.flatMap((n) => (n.kind === 'alert' && !n.alert.acknowledged ? [n.alert] : []));
 }
 

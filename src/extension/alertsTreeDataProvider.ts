@@ -22,6 +22,9 @@ function titleCase(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** The scheme of an undelivered alert's resource URI, which the view's decoration badges. */
+const UNDELIVERED_SCHEME = 'pitwall-undelivered';
+
 /** Delivery-log records read to decorate the alerts, newest last. */
 const DELIVERY_RECORDS_READ = 5000;
 
@@ -57,7 +60,15 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly sources: SourceManager) {
-    this.subscription = sources.onDidChange(() => this.changed.fire(undefined));
+    this.subscription = vscode.Disposable.from(
+      sources.onDidChange(() => this.changed.fire(undefined)),
+      vscode.window.registerFileDecorationProvider({
+        provideFileDecoration: (uri) =>
+          uri.scheme === UNDELIVERED_SCHEME
+            ? { badge: '!', tooltip: `Not delivered: ${uri.query.split(',').join(', ')}`, color: new vscode.ThemeColor('list.warningForeground') }
+            : undefined,
+      }),
+    );
   }
 
   async getChildren(node?: AlertsNode): Promise<AlertsNode[]> {
@@ -144,6 +155,8 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
     }
     tooltip.supportThemeIcons = true;
     item.tooltip = tooltip;
+    // A badge stays in sight when a narrow sidebar cuts the description short.
+    if (undelivered.length > 0) item.resourceUri = vscode.Uri.from({ scheme: UNDELIVERED_SCHEME, path: `/${encodeURIComponent(alert.key)}`, query: undelivered.map((r) => r.channel).join(',') });
     item.contextValue = `alert:${alert.acknowledged ? 'acknowledged' : 'open'}:${alert.severity}`;
     return item;
   }

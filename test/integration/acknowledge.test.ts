@@ -22,8 +22,13 @@ describe('Acknowledging an alert from the sidebar', () => {
     const before = readFileSync(alertsFile, 'utf8').split('\n');
 
     // The first alert row under the expanded Critical group; its check action shows on hover.
+    // The group is expanded when the source opens; revealing it makes sure, whatever ran before.
+    // It also selects the group row: an inline button acts on its own row, not on the selection.
+    await api.alertsView.reveal(critical, { expand: true, select: true, focus: false });
     const row = `${SIDEBAR} .monaco-list-row[aria-level="2"]`;
-    await eventually(async () => ((await workbenchText(row)).includes(first.alert.message ?? '') ? true : undefined));
+    await eventually(async () => ((await workbenchText(row)).includes(first.alert.message ?? '') ? true : undefined)).catch(async (error: unknown) => {
+      throw new Error(`the first alert row never showed "${first.alert.message ?? ''}"; the sidebar shows:\n${await workbenchText(SIDEBAR)}`, { cause: error });
+    });
     await hover(row);
     await screenshot('acknowledge-hover');
     await click(`${row} .action-label.codicon-check`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { AlertRuleSchema } from '../../src/core/model/alertRule';
 import type { EvaluationOutcome } from '../../src/core/alerting/run';
-import { eventually, pitwall } from './harness';
+import { eventually, pitwall, screenshot, SIDEBAR, workbenchText } from './harness';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
 
@@ -50,18 +50,35 @@ describe('Evaluating alert rules from the editor', () => {
         [['console', 'delivered'], ['file', 'delivered'], ['webhook', 'not-configured']],
       );
       assert.match(logged.records[2]?.error ?? '', /PITWALL_WEBHOOK_URL/);
-      const item = await eventually(async () => {
+      const node = await eventually(async () => {
         for (const group of await api.alerts.getChildren()) {
           for (const node of await api.alerts.getChildren(group)) {
-            if (node.kind === 'alert' && node.alert.key === alert.key) {
-              const description = String(api.alerts.getTreeItem(node).description ?? '');
-              if (description.includes('not delivered')) return description;
-            }
+            if (node.kind === 'alert' && node.alert.key === alert.key && String(api.alerts.getTreeItem(node).description ?? '').includes('not delivered')) return node;
           }
         }
         return undefined;
       });
-      assert.match(item, /not delivered: webhook/);
+      assert.match(String(api.alerts.getTreeItem(node).description), /not delivered: webhook/);
+      await api.alertsView.reveal(node, { select: false, focus: false });
+      // The row carries the "!" badge of an undelivered alert (drawn by CSS, so not in the row's text).
+      await eventually(async () => ((await workbenchText(SIDEBAR)).includes('not delivered: webhook') ? true : undefined));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await screenshot('alerts-not-delivered');
+      // The delivery log from the palette: a quick pick, newest first, the failure with its reason.
+      const shown = vscode.commands.executeCommand('pitwall.showDeliveries');
+      const picked = await eventually(async () => {
+        const text = await workbenchText('.quick-input-widget');
+        return /alert deliveries/.test(text) && /webhook not-configured/.test(text) ? text : undefined;
+      });
+      assert.match(picked, /PITWALL_WEBHOOK_URL/, 'the reason is shown');
+      await screenshot('deliveries-quick-pick');
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      const log = (await shown) as { records: unknown[] } | undefined;
+      assert.ok(log && log.records.length >= 3, 'the command read the log');
+      // Leave the view as a source opens it: groups collapsed but the most severe.
+      await vscode.commands.executeCommand('workbench.actions.treeView.pitwall.alerts.collapseAll');
+      const [mostSevere] = await api.alerts.getChildren();
+      if (mostSevere) await api.alertsView.reveal(mostSevere, { expand: true, select: false, focus: false });
       assert.ok(readFileSync(alertsFile, 'utf8').trim().split('\n').length >= linesBefore + 1, 'the alert is in alerts.jsonl');
       // Still holding an hour later: the same editor session does not alert it again.
       const second = (await vscode.commands.executeCommand('pitwall.evaluateRules', { at: at + 3600 })) as EvaluationOutcome;

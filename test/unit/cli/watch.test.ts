@@ -15,6 +15,30 @@ interface RunLine {
   readonly alerts: { model_version: string | null; title: string }[];
 }
 
+/** `pitwall watch … --json` in its own process: its evaluations as they come, and a way to wait for one. */
+function startWatch(args: readonly string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'watch', ...args, '--json'], { env: { ...process.env, TZ: 'UTC', ...env } });
+  const lines: RunLine[] = [];
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    const parts = stdout.split('\n');
+    stdout = parts.pop() ?? '';
+    for (const part of parts) if (part.startsWith('{')) lines.push(JSON.parse(part) as RunLine);
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const until = async (check: () => boolean, what: string) => {
+    const deadline = Date.now() + 30_000;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  return { child, lines, exited, until, stderr: () => stderr };
+}
+
 describe('pitwall watch', function () {
   this.timeout(120_000);
   let root = '';
@@ -31,25 +55,7 @@ describe('pitwall watch', function () {
 
   it('evaluates at start and when the data changes, alerts a holding scope once, and stops cleanly on SIGINT', async () => {
     const folder = join(root, 'monitoring');
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'watch', folder, '--interval', '60s', '--json'], { env: { ...process.env, TZ: 'UTC' } });
-    const lines: RunLine[] = [];
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const parts = stdout.split('\n');
-      stdout = parts.pop() ?? '';
-      for (const part of parts) if (part.startsWith('{')) lines.push(JSON.parse(part) as RunLine);
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const until = async (check: () => boolean, what: string) => {
-      const deadline = Date.now() + 30_000;
-      while (!check()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    };
+    const { child, lines, exited, until, stderr } = startWatch([folder, '--interval', '60s'], {});
     try {
       await until(() => lines.some((l) => l.why === 'start'), 'the first evaluation');
       assert.equal(lines[0]?.alerts.length, 0, 'no live traffic yet');
@@ -66,7 +72,7 @@ describe('pitwall watch', function () {
     } finally {
       child.kill('SIGINT');
     }
-    assert.equal(await exited, 0, stderr);
+    assert.equal(await exited, 0, stderr());
   });
 
   it('keeps evaluating while a delivery hangs, logs the time-out in the source, and waits for it on SIGINT', async () => {
@@ -80,37 +86,19 @@ describe('pitwall watch', function () {
     writeFileSync(rule, JSON.stringify({ rule_id: 'hung', metric_name: 'num_predictions', metric_type: 'threshold', threshold: 0, comparison: '>', severity: 'warning', component: 'traffic', cooldown_minutes: 0, channels: ['webhook'], conditions: { window: '1h', model_versions: ['v8'] } }));
     assert.equal((await pitwall('rule', 'add', folder, rule)).status, 0);
     appendFileSync(join(folder, 'predictions.jsonl'), `${JSON.stringify({ timestamp: Date.now() / 1000, model_version: 'v8', prediction_id: 'hung-1', predicted_outcome: 1, confidence: 0.9, features: {}, metadata: {} })}\n`);
-    const env = { ...process.env, TZ: 'UTC', PITWALL_WEBHOOK_URL: `http://127.0.0.1:${port}/hook`, PITWALL_WEBHOOK_SECRET: 'watch-secret', PITWALL_DELIVERY_TIMEOUT: '8s' };
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'watch', folder, '--interval', '1s', '--json'], { env });
-    const lines: RunLine[] = [];
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const parts = stdout.split('\n');
-      stdout = parts.pop() ?? '';
-      for (const part of parts) if (part.startsWith('{')) lines.push(JSON.parse(part) as RunLine);
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const until = async (check: () => boolean, what: string) => {
-      const deadline = Date.now() + 30_000;
-      while (!check()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    };
+    const env = { PITWALL_WEBHOOK_URL: `http://127.0.0.1:${port}/hook`, PITWALL_WEBHOOK_SECRET: 'watch-secret', PITWALL_DELIVERY_TIMEOUT: '8s' };
+    const { child, lines, exited, until, stderr } = startWatch([folder, '--interval', '1s'], env);
     try {
       await until(() => lines.some((l) => l.alerts.some((a) => a.model_version === 'v8')), 'the v8 alert');
       await until(() => posts.length > 0, 'the webhook post');
       const alerted = lines.findIndex((l) => l.alerts.some((a) => a.model_version === 'v8'));
       // Two more evaluations run while the post is still unanswered.
       await until(() => lines.length >= alerted + 3, 'two more evaluations');
-      assert.doesNotMatch(stderr, /timed out/, 'the delivery is still under way');
+      assert.doesNotMatch(stderr(), /timed out/, 'the delivery is still under way');
       child.kill('SIGINT');
-      await until(() => /still delivering/.test(stderr), 'the shutdown to wait for the delivery');
-      assert.equal(await exited, 0, stderr);
-      assert.match(stderr, /webhook timed-out: timed out after 8 s/);
+      await until(() => /still delivering/.test(stderr()), 'the shutdown to wait for the delivery');
+      assert.equal(await exited, 0, stderr());
+      assert.match(stderr(), /webhook timed-out: timed out after 8 s/);
     } finally {
       child.kill('SIGKILL');
       server.closeAllConnections();
