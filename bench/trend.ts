@@ -87,27 +87,34 @@ async function main(): Promise<void> {
     `hourly trend per model version, cold, SQLite 1M: pitwall ${median(pitwall).toFixed(0)} ms, sqlite3 shell ${median(shell).toFixed(0)} ms → ratio ${(median(pitwall) / median(shell)).toFixed(2)}× (target ≤ 1.0×); ${windows} windows agree to 1e-9\n`,
   );
 
-  // 2. An open source: the columns are loaded once; each change re-aggregates them.
+  // 2. An open source: the columns are loaded once. Each change is timed the first time it is
+  // asked, right after the view it changes from: held panes answer what they can, the rest is
+  // re-aggregated from the loaded records. Between runs the held panes are dropped.
   const store = await openStore(sqlite);
   try {
     const session = new AnalysisSession(store);
+    const initial = { every: '1h', by: 'model_version', metrics: ['accuracy', 'ece'] } as const;
     let start = performance.now();
-    await session.trend({ every: '1h', by: 'model_version', metrics: ['accuracy', 'ece'] });
+    await session.trend(initial);
     const first = performance.now() - start;
     const changes: [string, Parameters<AnalysisSession['trend']>[0]][] = [
       ['6h windows', { every: '6h', by: 'model_version', metrics: ['accuracy', 'ece'] }],
       ['1d windows', { every: '1d', by: 'model_version', metrics: ['accuracy', 'ece'] }],
       ['15m windows', { every: '15m', by: 'model_version', metrics: ['accuracy', 'ece'] }],
       ['1h sliding by 15m', { every: '1h', slide: '15m', by: 'model_version', metrics: ['accuracy', 'ece'] }],
+      ['10m windows (new panes)', { every: '10m', by: 'model_version', metrics: ['accuracy', 'ece'] }],
       ['model v1.0', { every: '1h', modelVersion: 'v1.0', metrics: ['accuracy', 'ece'] }],
       ['model v1.1', { every: '1h', modelVersion: 'v1.1', metrics: ['accuracy', 'ece'] }],
-      ['back to 1h by version', { every: '1h', by: 'model_version', metrics: ['accuracy', 'ece'] }],
+      ['by circuit', { every: '1h', by: 'feature:circuit', metrics: ['accuracy', 'ece'] }],
     ];
+    await session.columns(['circuit']);
     const times: string[] = [];
     const all: number[] = [];
     for (const [name, options] of changes) {
       const runs: number[] = [];
       for (let run = 0; run < 7; run++) {
+        session.forgetPanes();
+        await session.trend(initial);
         start = performance.now();
         await session.trend(options);
         runs.push(performance.now() - start);
@@ -115,7 +122,7 @@ async function main(): Promise<void> {
       all.push(median(runs));
       times.push(`${name} ${median(runs).toFixed(0)} ms`);
     }
-    process.stdout.write(`open source (columns loaded once in ${first.toFixed(0)} ms): ${times.join(', ')} → slowest ${Math.max(...all).toFixed(0)} ms (target < 100 ms)\n`);
+    process.stdout.write(`open source (columns loaded once in ${first.toFixed(0)} ms), each change the first time it is asked: ${times.join(', ')} → slowest ${Math.max(...all).toFixed(0)} ms (target < 100 ms)\n`);
   } finally {
     await store.close();
   }

@@ -1,21 +1,42 @@
 /**
  * Windowed metrics for an open source, interactively: the prediction columns are loaded once
- * and kept, so changing the window, the slide, the grouping or the model version re-aggregates
- * the loaded records (with Arquero) instead of reading the source again. `invalidate()` (on the
- * store's change events) drops them; the next question reloads.
+ * and kept, so a question re-aggregates the loaded records (with Arquero) instead of reading the
+ * source again. The panes of the last few questions are kept too: every window is a run of
+ * panes of at most 15 minutes (see panePlanOf), so changing the window length or the slide
+ * recombines panes already held, as does picking one model version after grouping by version;
+ * only a change of grouping, range, bins, a finer window or metrics needing other sums goes
+ * back to the records. `invalidate()` (on the store's change
+ * events) drops both; the next question reloads.
  */
 import type { StoreReader, WindowColumns } from '../store/store';
-import { segmentColumns } from '../store/windowStats';
-import { windowedMetrics, type WindowedMetricsOptions, type WindowMetricsRow } from './windows';
+import { segmentColumns, type WindowPlan, type WindowStats } from '../store/windowStats';
+import { paneStatsOf, windowedMetrics, type WindowedMetricsOptions, type WindowMetricsRow } from './windows';
+
+/** Pane tables kept, most recently used last. */
+const PANE_TABLES_KEPT = 4;
+
+/** What identifies a pane plan's table: everything but the window, which is the pane itself. */
+function paneKey(plan: WindowPlan): string {
+  const needs = plan.needs;
+  return [plan.every, plan.from, plan.to, plan.modelVersion ?? '', plan.by ?? '', plan.bins, plan.scores, needs?.square ?? true, needs?.brier ?? true, needs?.range ?? true].join('\u0000');
+}
 
 export class AnalysisSession {
   private loaded: { features: ReadonlySet<string>; metadata: ReadonlySet<string>; columns: Promise<WindowColumns> } | undefined;
+
+  private panes = new Map<string, { columns: WindowColumns; stats: WindowStats[] }>();
 
   constructor(private readonly store: StoreReader) {}
 
   /** The source changed: the next question reads it again. */
   invalidate(): void {
     this.loaded = undefined;
+    this.forgetPanes();
+  }
+
+  /** Drops the panes held from earlier questions (their memory), keeping the loaded columns. */
+  forgetPanes(): void {
+    this.panes.clear();
   }
 
   /** The columns with at least these features and metadata keys, loaded once. */
@@ -35,6 +56,31 @@ export class AnalysisSession {
 
   async trend(options: WindowedMetricsOptions): Promise<WindowMetricsRow[]> {
     const segment = segmentColumns(options.by);
-    return windowedMetrics(await this.columns(segment.features, segment.metadata), options);
+    const columns = await this.columns(segment.features, segment.metadata);
+    return windowedMetrics(columns, options, (panePlan) => this.paneStats(columns, panePlan));
+  }
+
+  /**
+   * One model version's panes, ungrouped, from held panes grouped by model version: the same
+   * rows in the same order make each cell, so the numbers are the very same.
+   */
+  private oneVersionOf(columns: WindowColumns, panePlan: WindowPlan): WindowStats[] | undefined {
+    const version = panePlan.modelVersion;
+    if (version === undefined || panePlan.by !== undefined) return undefined;
+    const { modelVersion: _, ...unfiltered } = panePlan;
+    const byVersion = this.panes.get(paneKey({ ...unfiltered, by: 'model_version' }));
+    if (byVersion === undefined || byVersion.columns !== columns) return undefined;
+    return byVersion.stats.filter((stats) => stats.group === version).map((stats) => ({ ...stats, group: null }));
+  }
+
+  /** A pane plan's statistics over these columns: held from an earlier question, or computed and kept. */
+  private paneStats(columns: WindowColumns, panePlan: WindowPlan): WindowStats[] {
+    const key = paneKey(panePlan);
+    const held = this.panes.get(key);
+    this.panes.delete(key);
+    const stats = held !== undefined && held.columns === columns ? held.stats : (this.oneVersionOf(columns, panePlan) ?? paneStatsOf(columns, panePlan));
+    this.panes.set(key, { columns, stats });
+    while (this.panes.size > PANE_TABLES_KEPT) this.panes.delete(this.panes.keys().next().value as string);
+    return stats;
   }
 }

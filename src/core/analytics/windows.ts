@@ -546,7 +546,12 @@ function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[
  * computed as tumbling panes, then combined.
  */
 export function windowStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[] {
-  return combinePanes(tumblingStatsOf(columns, panePlanOf(plan)), plan);
+  return combinePanes(paneStatsOf(columns, panePlanOf(plan)), plan);
+}
+
+/** The statistics of the panes of a pane plan (see panePlanOf), to combine into any plan with that pane plan. */
+export function paneStatsOf(columns: WindowColumns, panePlan: WindowPlan): WindowStats[] {
+  return tumblingStatsOf(columns, panePlan);
 }
 
 /** A window's labelled rows as classification columns, for the metrics that need the rows themselves. */
@@ -664,11 +669,16 @@ function checkMinLabels(minLabels: number): number {
  * within a window. Windows and groups without rows are left out. Rows without ground truth
  * count toward `count` and the confidence statistics only.
  */
-export function windowedMetrics(columns: WindowColumns, options: WindowedMetricsOptions): WindowMetricsRow[] {
+export function windowedMetrics(
+  columns: WindowColumns,
+  options: WindowedMetricsOptions,
+  /** Where the panes come from: computed from the columns unless a caller holds them already. */
+  panes: (panePlan: WindowPlan) => WindowStats[] = (panePlan) => paneStatsOf(columns, panePlan),
+): WindowMetricsRow[] {
   const minLabels = checkMinLabels(options.minLabels ?? DEFAULT_MIN_LABELS);
   const plan = planWindows(options);
   const wanted = selectedMetrics(options.metrics);
-  return checkFeatureSeen(plan, windowStatsOf(columns, plan)).map((stats) => metricsOfWindow(stats, plan, wanted, minLabels));
+  return checkFeatureSeen(plan, combinePanes(panes(panePlanOf(plan)), plan)).map((stats) => metricsOfWindow(stats, plan, wanted, minLabels));
 }
 
 /** How a store's windows were computed: pushed down to its database, or over loaded records. */

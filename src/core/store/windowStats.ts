@@ -139,24 +139,33 @@ function gcd(a: number, b: number): number {
 }
 
 /**
- * The plan of the panes a sliding plan is built from: tumbling windows of gcd(every, slide)
- * seconds, so every window is a run of whole panes. A tumbling plan is its own pane plan.
+ * The longest pane, in seconds. Every window, tumbling or sliding, is added up from panes of at
+ * most this length, so that an open source can answer a change of window from panes it already
+ * holds instead of reading every row again.
  */
+export const MAX_PANE_SECONDS = 900;
+
+/** The pane length of a plan: gcd(every, slide, MAX_PANE_SECONDS), so every window is a run of whole panes. */
+export function paneSeconds(plan: Pick<WindowPlan, 'every' | 'slide'>): number {
+  return gcd(gcd(plan.every, plan.slide), MAX_PANE_SECONDS);
+}
+
+/** The plan of the panes a plan is built from: tumbling windows of paneSeconds(plan). */
 export function panePlanOf(plan: WindowPlan): WindowPlan {
-  if (plan.every === plan.slide) return plan;
-  const pane = gcd(plan.every, plan.slide);
+  const pane = paneSeconds(plan);
+  if (plan.every === pane && plan.slide === pane) return plan;
   return { ...plan, every: pane, slide: pane };
 }
 
 /**
- * Sliding windows from their panes: window k (starting at k · slide) adds up the panes in
+ * Windows from their panes: window k (starting at k · slide) adds up the panes in
  * [k · slide, k · slide + every). The statistics are additive, sums compensated as everywhere,
- * and both paths (memory, SQL) combine their identical panes with this same code, so they
- * still agree to the bit; each row is read once however many windows it falls in.
+ * and every path (memory, SQL, a page scan) combines identical panes with this same code, so
+ * they agree to the bit; each row is read once however many windows it falls in.
  */
 export function combinePanes(panes: readonly WindowStats[], plan: WindowPlan): WindowStats[] {
-  if (plan.every === plan.slide) return [...panes];
-  const pane = gcd(plan.every, plan.slide);
+  const pane = paneSeconds(plan);
+  if (plan.every === pane && plan.slide === pane) return [...panes];
   const byGroup = new Map<string | null, Map<number, WindowStats>>();
   for (const stats of panes) {
     let group = byGroup.get(stats.group);

@@ -1,0 +1,67 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateDataset } from '../../../../scripts/generator/generateDataset';
+import { AnalysisSession } from '../../../../src/core/analytics/session';
+import { windowedMetrics, type WindowedMetricsOptions } from '../../../../src/core/analytics/windows';
+import { openStore } from '../../../../src/core/store/openStore';
+import type { Store } from '../../../../src/core/store/store';
+
+describe('AnalysisSession', function () {
+  this.timeout(120_000);
+  let dir = '';
+  let store: Store | undefined;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pitwall-session-'));
+    await generateDataset({ outDir: dir, predictions: 3000, seed: 11 });
+    store = await openStore(join(dir, 'monitoring'));
+  });
+
+  after(async () => {
+    await store?.close();
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
+
+  // One after the other, as a user changes the view: each answer must equal a fresh computation,
+  // whether it came from panes held since an earlier question or from the records.
+  const questions: [string, WindowedMetricsOptions][] = [
+    ['1h by version', { every: '1h', by: 'model_version', minLabels: 5 }],
+    ['6h by version', { every: '6h', by: 'model_version', minLabels: 5 }],
+    ['1d by version, every metric', { every: '1d', by: 'model_version', minLabels: 5, metrics: ['accuracy', 'roc_auc', 'brier', 'confidence_std', 'max_confidence', 'ece_mass'] }],
+    ['15m by version', { every: '15m', by: 'model_version', minLabels: 1 }],
+    ['1h sliding by 15m', { every: '1h', slide: '15m', by: 'model_version', minLabels: 5 }],
+    ['25m sliding by 10m (5-minute panes)', { every: '25m', slide: '10m', by: 'model_version', minLabels: 5 }],
+    ['v1.1 only, 2h', { every: '2h', modelVersion: 'v1.1', minLabels: 5 }],
+    ['by circuit, 1d', { every: '1d', by: 'feature:circuit', minLabels: 5 }],
+    ['back to 1h by version', { every: '1h', by: 'model_version', minLabels: 5 }],
+  ];
+
+  it('answers every change of window, grouping, model and range exactly as computing it afresh', async () => {
+    const session = new AnalysisSession(store as Store);
+    const columns = await (store as Store).readPredictionColumns({ features: ['circuit'] });
+    const start = Math.min(...columns.timestamp);
+    // A range that cuts panes: from 2 days and 7 minutes in, for 3.5 days.
+    const range = { from: start + 2 * 86400 + 420, to: start + 5.5 * 86400 };
+    const asked: [string, WindowedMetricsOptions][] = [
+      ...questions.slice(0, -1),
+      ['1h by version, a range', { every: '1h', by: 'model_version', minLabels: 5, ...range }],
+      ['6h by version, the same range', { every: '6h', by: 'model_version', minLabels: 5, ...range }],
+      ...questions.slice(-1),
+    ];
+    for (const [name, options] of asked) {
+      const held = await session.trend(options);
+      assert.ok(held.length > 0, `${name}: some windows`);
+      assert.deepEqual(held, windowedMetrics(columns, options), name);
+    }
+  });
+
+  it('reads the source again after invalidate()', async () => {
+    const session = new AnalysisSession(store as Store);
+    const before = await session.columns();
+    assert.equal(await session.columns(), before, 'the columns are held');
+    session.invalidate();
+    assert.notEqual(await session.columns(), before, 'and read again after a change');
+  });
+});
