@@ -93,100 +93,87 @@ function timestampAt(bytes: Uint8Array, offset: number): number {
   return seconds < MIN_TIMESTAMP || seconds > MAX_TIMESTAMP ? Number.NaN : seconds;
 }
 
-// The JSON validator's cursor: module state rather than closures, so a million calls allocate nothing.
-let json: Uint8Array = new Uint8Array(0);
-let at = 0;
-let end = 0;
+// The JSON validators keep their cursor in local variables (V8 keeps those in registers, module
+// state it loads and stores at every step) and allocate nothing; what the callers read after a
+// validation is left here.
 /** `{` and `[` met by the last validation, in strings too: the audit's tests count them so. */
-let brackets = 0;
+export let brackets = 0;
 /** Members of the object the last flat validation read. */
-let members = 0;
+export let members = 0;
 
-function skipSpace(): void {
-  while (at < end) {
-    const c = json[at] as number;
-    if (c === 32 || c === 9 || c === 10 || c === 13) at++;
-    else break;
-  }
-}
-
-function jsonLiteral(word: string): boolean {
-  for (let k = 0; k < word.length; k++) if (json[at + k] !== word.charCodeAt(k)) return false;
-  at += word.length;
-  return true;
-}
-
-function jsonString(): boolean {
-  at++;
-  while (at < end) {
-    const c = json[at++] as number;
-    if (c === 34) return true;
-    if (c < 32) return false;
-    if (c === 123 || c === 91) brackets++;
-    if (c === 92) {
-      const e = json[at++];
+/** Where the JSON string opening at `i` ends (past its closing quote), or -1; counts the `{` and `[` in it. */
+function stringEnd(bytes: Uint8Array, i: number, stop: number): number {
+  i++;
+  while (i < stop) {
+    const c = bytes[i++] as number;
+    if (c > 92) {
+      if (c === 123) brackets++;
+      continue;
+    }
+    if (c === 34) return i;
+    if (c < 32) return -1;
+    if (c === 91) brackets++;
+    else if (c === 92) {
+      const e = bytes[i++];
       if (e === 117) {
         for (let k = 0; k < 4; k++) {
-          const h = json[at++] as number;
-          if (!((h >= 48 && h <= 57) || (h >= 65 && h <= 70) || (h >= 97 && h <= 102))) return false;
+          const h = bytes[i++] as number;
+          if (!((h >= 48 && h <= 57) || (h >= 65 && h <= 70) || (h >= 97 && h <= 102))) return -1;
         }
-      } else if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) return false;
+      } else if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) return -1;
     }
   }
-  return false;
+  return -1;
 }
 
-function jsonDigits(): number {
-  const from = at;
-  while (at < end && (json[at] as number) >= 48 && (json[at] as number) <= 57) at++;
-  return at - from;
-}
-
-function jsonNumber(): boolean {
-  if (json[at] === 45) at++;
-  if (json[at] === 48) at++;
-  else if (jsonDigits() === 0) return false;
-  if (json[at] === 46) {
-    at++;
-    if (jsonDigits() === 0) return false;
-  }
-  const c = json[at];
-  return c !== 101 && c !== 69;
-}
-
-function jsonValue(depth: number, maxDepth: number): boolean {
-  skipSpace();
-  if (at >= end) return false;
-  const c = json[at] as number;
-  if (c === 123 || c === 91) {
+/** Where the JSON value after any white space at `i` ends, or -1; `depth` containers already open around it. */
+function valueEnd(bytes: Uint8Array, i: number, stop: number, depth: number, maxDepth: number): number {
+  let c = 0;
+  while (i < stop && ((c = bytes[i] as number) === 32 || c === 10 || c === 9 || c === 13)) i++;
+  if (i >= stop) return -1;
+  const first = bytes[i] as number;
+  if (first === 123 || first === 91) {
     brackets++;
-    if (depth >= maxDepth) return false;
-    const close = c === 123 ? 125 : 93;
-    at++;
-    skipSpace();
-    if (json[at] === close) {
-      at++;
-      return true;
-    }
+    if (depth >= maxDepth) return -1;
+    const close = first === 123 ? 125 : 93;
+    i++;
+    while (i < stop && ((c = bytes[i] as number) === 32 || c === 10 || c === 9 || c === 13)) i++;
+    if (bytes[i] === close) return i + 1;
     for (;;) {
-      if (c === 123) {
-        skipSpace();
-        if (json[at] !== 34 || !jsonString()) return false;
-        skipSpace();
-        if (json[at++] !== 58) return false;
+      if (first === 123) {
+        while (i < stop && ((c = bytes[i] as number) === 32 || c === 10 || c === 9 || c === 13)) i++;
+        if (bytes[i] !== 34) return -1;
+        i = stringEnd(bytes, i, stop);
+        if (i < 0) return -1;
+        while (i < stop && ((c = bytes[i] as number) === 32 || c === 10 || c === 9 || c === 13)) i++;
+        if (bytes[i++] !== 58) return -1;
       }
-      if (!jsonValue(depth + 1, maxDepth)) return false;
-      skipSpace();
-      const next = json[at++];
-      if (next === close) return true;
-      if (next !== 44) return false;
+      i = valueEnd(bytes, i, stop, depth + 1, maxDepth);
+      if (i < 0) return -1;
+      while (i < stop && ((c = bytes[i] as number) === 32 || c === 10 || c === 9 || c === 13)) i++;
+      const next = bytes[i++];
+      if (next === close) return i;
+      if (next !== 44) return -1;
     }
   }
-  if (c === 34) return jsonString();
-  if (c === 116) return jsonLiteral('true');
-  if (c === 102) return jsonLiteral('false');
-  if (c === 110) return jsonLiteral('null');
-  return jsonNumber();
+  if (first === 34) return stringEnd(bytes, i, stop);
+  if (first === 116) return bytes[i + 1] === 114 && bytes[i + 2] === 117 && bytes[i + 3] === 101 ? i + 4 : -1;
+  if (first === 102) return bytes[i + 1] === 97 && bytes[i + 2] === 108 && bytes[i + 3] === 115 && bytes[i + 4] === 101 ? i + 5 : -1;
+  if (first === 110) return bytes[i + 1] === 117 && bytes[i + 2] === 108 && bytes[i + 3] === 108 ? i + 4 : -1;
+  if (first === 45) i++;
+  if (bytes[i] === 48) i++;
+  else {
+    const from = i;
+    while (i < stop && (c = bytes[i] as number) >= 48 && c <= 57) i++;
+    if (i === from) return -1;
+  }
+  if (bytes[i] === 46) {
+    const from = ++i;
+    while (i < stop && (c = bytes[i] as number) >= 48 && c <= 57) i++;
+    if (i === from) return -1;
+  }
+  c = bytes[i] as number;
+  return c === 101 || c === 69 ? -1 : i;
 }
 
 /**
@@ -195,51 +182,127 @@ function jsonValue(depth: number, maxDepth: number): boolean {
  * JavaScript makes it Infinity), so that such a row takes the careful path.
  */
 export function isPlainJson(bytes: Uint8Array, start: number, stop: number, maxDepth: number): boolean {
-  json = bytes;
-  at = start;
-  end = stop;
   brackets = 0;
-  const ok = jsonValue(0, maxDepth);
-  skipSpace();
-  return ok && at === end;
+  let i = valueEnd(bytes, start, stop, 0, maxDepth);
+  if (i < 0) return false;
+  let c = 0;
+  while (i < stop && ((c = bytes[i] as number) === 32 || c === 10 || c === 9 || c === 13)) i++;
+  return i === stop;
 }
 
 /**
  * Whether `bytes[start, stop)` is a JSON object of scalars with no other `{` or `[`, even in a
  * string: the audit's test for features (text starting with `{`, no `[`, no later `{`, json_valid).
+ * Leaves `members` (the object's members) and `brackets` (`{` and `[` met in its strings) as the
+ * validator did. One loop over local variables: it runs for every row, twice.
  */
-function isFlatJsonObject(bytes: Uint8Array, start: number, stop: number): boolean {
-  json = bytes;
-  at = start;
-  end = stop;
-  brackets = 0;
-  members = 0;
-  if (json[at] !== 123) return false;
-  at++;
-  skipSpace();
-  if (json[at] === 125) {
-    at++;
-    skipSpace();
-    return at === end;
-  }
-  for (;;) {
-    if (json[at] !== 34 || !jsonString()) return false;
-    members++;
-    skipSpace();
-    if (json[at++] !== 58) return false;
-    skipSpace();
-    const c = json[at];
-    const ok = c === 34 ? jsonString() : c === 116 ? jsonLiteral('true') : c === 102 ? jsonLiteral('false') : c === 110 ? jsonLiteral('null') : jsonNumber();
-    if (!ok) return false;
-    skipSpace();
-    const next = json[at++];
-    if (next === 125) {
-      skipSpace();
-      return at === end && brackets === 0;
+export function isFlatJsonObject(bytes: Uint8Array, start: number, stop: number): boolean {
+  let i = start;
+  let keys = 0;
+  let opened = 0;
+  let ok = false;
+  let c = 0;
+  scan: {
+    if (bytes[i] !== 123) break scan;
+    i++;
+    while (i < stop && ((c = bytes[i] as number) === 32 || c === 10 || c === 9 || c === 13)) i++;
+    if (bytes[i] === 125) {
+      i++;
+      while (i < stop && ((c = bytes[i] as number) === 32 || c === 10 || c === 9 || c === 13)) i++;
+      ok = i === stop;
+      break scan;
     }
-    if (next !== 44) return false;
-    skipSpace();
+    for (;;) {
+      // The key: a string.
+      if (bytes[i] !== 34) break scan;
+      i++;
+      for (;;) {
+        if (i >= stop) break scan;
+        c = bytes[i++] as number;
+        if (c > 92) {
+          if (c === 123) opened++;
+          continue;
+        }
+        if (c === 34) break;
+        if (c < 32) break scan;
+        if (c === 91) opened++;
+        else if (c === 92) {
+          const e = bytes[i++];
+          if (e === 117) {
+            for (let k = 0; k < 4; k++) {
+              const h = bytes[i++] as number;
+              if (!((h >= 48 && h <= 57) || (h >= 65 && h <= 70) || (h >= 97 && h <= 102))) break scan;
+            }
+          } else if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) break scan;
+        }
+      }
+      keys++;
+      while (i < stop && ((c = bytes[i] as number) === 32 || c === 10 || c === 9 || c === 13)) i++;
+      if (bytes[i++] !== 58) break scan;
+      while (i < stop && ((c = bytes[i] as number) === 32 || c === 10 || c === 9 || c === 13)) i++;
+      // The value: a string, a literal or a number without an exponent.
+      c = bytes[i] as number;
+      if (c === 34) {
+        i++;
+        for (;;) {
+          if (i >= stop) break scan;
+          c = bytes[i++] as number;
+          if (c > 92) {
+            if (c === 123) opened++;
+            continue;
+          }
+          if (c === 34) break;
+          if (c < 32) break scan;
+          if (c === 91) opened++;
+          else if (c === 92) {
+            const e = bytes[i++];
+            if (e === 117) {
+              for (let k = 0; k < 4; k++) {
+                const h = bytes[i++] as number;
+                if (!((h >= 48 && h <= 57) || (h >= 65 && h <= 70) || (h >= 97 && h <= 102))) break scan;
+              }
+            } else if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) break scan;
+          }
+        }
+      } else if (c === 116) {
+        if (bytes[i + 1] !== 114 || bytes[i + 2] !== 117 || bytes[i + 3] !== 101) break scan;
+        i += 4;
+      } else if (c === 102) {
+        if (bytes[i + 1] !== 97 || bytes[i + 2] !== 108 || bytes[i + 3] !== 115 || bytes[i + 4] !== 101) break scan;
+        i += 5;
+      } else if (c === 110) {
+        if (bytes[i + 1] !== 117 || bytes[i + 2] !== 108 || bytes[i + 3] !== 108) break scan;
+        i += 4;
+      } else {
+        if (c === 45) i++;
+        if (bytes[i] === 48) i++;
+        else {
+          const from = i;
+          while (i < stop && (c = bytes[i] as number) >= 48 && c <= 57) i++;
+          if (i === from) break scan;
+        }
+        if (bytes[i] === 46) {
+          const from = ++i;
+          while (i < stop && (c = bytes[i] as number) >= 48 && c <= 57) i++;
+          if (i === from) break scan;
+        }
+        c = bytes[i] as number;
+        if (c === 101 || c === 69) break scan;
+      }
+      while (i < stop && ((c = bytes[i] as number) === 32 || c === 10 || c === 9 || c === 13)) i++;
+      c = bytes[i++] as number;
+      if (c === 125) {
+        while (i < stop && ((c = bytes[i] as number) === 32 || c === 10 || c === 9 || c === 13)) i++;
+        ok = i === stop && opened === 0;
+        break scan;
+      }
+      if (c !== 44) break scan;
+      while (i < stop && ((c = bytes[i] as number) === 32 || c === 10 || c === 9 || c === 13)) i++;
+    }
   }
+  members = keys;
+  brackets = opened;
+  return ok;
 }
 
 /** A column's serial type; NULL (0) for a column the record does not reach. */
