@@ -276,9 +276,13 @@ const NEED_SQUARE = 1;
 const NEED_BRIER = 2;
 const NEED_RANGE = 4;
 
-/** The aggregate's state: Arquero hands every operator of a group one shared state object. */
+/**
+ * The aggregate's state: Arquero hands every operator of a group one state object. A group's
+ * numbers live at `base` in one Float64Array shared by the rollup's groups (a typed array per
+ * group would cost an allocation each, and windows over short panes have tens of thousands).
+ */
 interface CellState {
-  cell?: Float64Array;
+  base?: number;
 }
 
 function initialCell(): Float64Array {
@@ -288,64 +292,79 @@ function initialCell(): Float64Array {
   return cell;
 }
 
-/** Add x to the compensated sum whose running value is at cell[at] and error at cell[at + 1]. */
-function addCompensated(cell: Float64Array, at: number, x: number): void {
-  const sum = cell[at] as number;
+/** Add x to the compensated sum whose running value is at cells[at] and error at cells[at + 1]. */
+function addCompensated(cells: Float64Array, at: number, x: number): void {
+  const sum = cells[at] as number;
   const next = sum + x;
-  cell[at + 1]! += Math.abs(sum) >= Math.abs(x) ? sum - next + x : x - next + sum;
-  cell[at] = next;
+  cells[at + 1]! += Math.abs(sum) >= Math.abs(x) ? sum - next + x : x - next + sum;
+  cells[at] = next;
 }
 
 /**
  * An Arquero aggregate over (confidence, outcome code) holding a whole cell's statistics, its
  * sums compensated exactly as CompensatedSum (and SQLite's SUM) compensates them. One aggregate
- * rather than a dozen keeps the rollup to a single visit per row.
+ * rather than a dozen keeps the rollup to a single visit per row. Arquero creates the operator
+ * once per rollup and initializes every group before adding any row, so the shared array only
+ * grows before the first add.
  */
 aq.addAggregateFunction(
   'pitwall_cell',
   {
-    create: (needs: number) => ({
-      init: (state: CellState) => {
-        state.cell = initialCell();
-      },
-      // Arquero calls a two-field aggregate's add with both values; its typings name only one.
-      add: (state: CellState, confidence: number, outcome = 0) => {
-        const cell = state.cell as Float64Array;
-        cell[outcome]! += 1;
-        addCompensated(cell, CELL_CONFIDENCE, confidence);
-        if (needs & NEED_SQUARE) addCompensated(cell, CELL_SQUARE, confidence * confidence);
-        if (needs & NEED_BRIER && outcome > 0) {
-          const code = outcome - 1;
-          const actual = code & 1;
-          const d = actual - positiveProbability(code >> 1, confidence);
-          addCompensated(cell, CELL_BRIER, d * d);
-        }
-        if (needs & NEED_RANGE) {
-          if (confidence < (cell[CELL_MIN] as number)) cell[CELL_MIN] = confidence;
-          if (confidence > (cell[CELL_MAX] as number)) cell[CELL_MAX] = confidence;
-        }
-      },
-      // Windows are aggregated whole, never streamed: nothing is ever removed.
-      rem: () => undefined,
-      value: (state: CellState) => state.cell,
-    }),
+    create: (needs: number) => {
+      let cells = new Float64Array(CELL_SIZE * 1024);
+      let used = 0;
+      return {
+        init: (state: CellState) => {
+          if (used + CELL_SIZE > cells.length) {
+            const grown = new Float64Array(cells.length * 2);
+            grown.set(cells);
+            cells = grown;
+          }
+          cells[used + CELL_MIN] = Infinity;
+          cells[used + CELL_MAX] = -Infinity;
+          state.base = used;
+          used += CELL_SIZE;
+        },
+        // Arquero calls a two-field aggregate's add with both values; its typings name only one.
+        add: (state: CellState, confidence: number, outcome = 0) => {
+          const base = state.base as number;
+          cells[base + outcome]! += 1;
+          addCompensated(cells, base + CELL_CONFIDENCE, confidence);
+          if (needs & NEED_SQUARE) addCompensated(cells, base + CELL_SQUARE, confidence * confidence);
+          if (needs & NEED_BRIER && outcome > 0) {
+            const code = outcome - 1;
+            const actual = code & 1;
+            const d = actual - positiveProbability(code >> 1, confidence);
+            addCompensated(cells, base + CELL_BRIER, d * d);
+          }
+          if (needs & NEED_RANGE) {
+            if (confidence < (cells[base + CELL_MIN] as number)) cells[base + CELL_MIN] = confidence;
+            if (confidence > (cells[base + CELL_MAX] as number)) cells[base + CELL_MAX] = confidence;
+          }
+        },
+        // Windows are aggregated whole, never streamed: nothing is ever removed.
+        rem: () => undefined,
+        value: (state: CellState) => binStatsOf(cells, state.base as number),
+      };
+    },
     param: [2, 1],
   },
   { override: true },
 );
 
-function binStatsOf(cell: Float64Array): BinStats {
+/** The BinStats of the cell whose numbers start at `base`. */
+function binStatsOf(cells: Float64Array, base = 0): BinStats {
   return {
-    count: (cell[0] as number) + (cell[CELL_TN] as number) + (cell[CELL_FN] as number) + (cell[CELL_FP] as number) + (cell[CELL_TP] as number),
-    truePositives: cell[CELL_TP] as number,
-    falsePositives: cell[CELL_FP] as number,
-    trueNegatives: cell[CELL_TN] as number,
-    falseNegatives: cell[CELL_FN] as number,
-    confidenceSum: (cell[CELL_CONFIDENCE] as number) + (cell[CELL_CONFIDENCE + 1] as number),
-    confidenceSquareSum: (cell[CELL_SQUARE] as number) + (cell[CELL_SQUARE + 1] as number),
-    confidenceMin: cell[CELL_MIN] as number,
-    confidenceMax: cell[CELL_MAX] as number,
-    brierSum: (cell[CELL_BRIER] as number) + (cell[CELL_BRIER + 1] as number),
+    count: (cells[base] as number) + (cells[base + CELL_TN] as number) + (cells[base + CELL_FN] as number) + (cells[base + CELL_FP] as number) + (cells[base + CELL_TP] as number),
+    truePositives: cells[base + CELL_TP] as number,
+    falsePositives: cells[base + CELL_FP] as number,
+    trueNegatives: cells[base + CELL_TN] as number,
+    falseNegatives: cells[base + CELL_FN] as number,
+    confidenceSum: (cells[base + CELL_CONFIDENCE] as number) + (cells[base + CELL_CONFIDENCE + 1] as number),
+    confidenceSquareSum: (cells[base + CELL_SQUARE] as number) + (cells[base + CELL_SQUARE + 1] as number),
+    confidenceMin: cells[base + CELL_MIN] as number,
+    confidenceMax: cells[base + CELL_MAX] as number,
+    brierSum: (cells[base + CELL_BRIER] as number) + (cells[base + CELL_BRIER + 1] as number),
   };
 }
 
@@ -514,7 +533,7 @@ function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[
     .groupby('cell')
     .rollup({ stats: `d => op.pitwall_cell(d.confidence, d.outcome, ${needs})` });
   const rolledCells = rolled.array('cell') as ArrayLike<number>;
-  const rolledStats = rolled.array('stats') as ArrayLike<Float64Array>;
+  const rolledStats = rolled.array('stats') as ArrayLike<BinStats>;
 
   // Empty cells read the aggregate's initial state, so that every BinStats holds doubles alike.
   const empty = binStatsOf(initialCell());
@@ -523,7 +542,7 @@ function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[
     const cell = rolledCells[r] as number;
     const slot = cellSlot[cell] as number;
     if (slot < 0) continue;
-    (slotBins[slot] as BinStats[])[cellBin[cell] as number] = binStatsOf(rolledStats[r] as Float64Array);
+    (slotBins[slot] as BinStats[])[cellBin[cell] as number] = rolledStats[r] as BinStats;
   }
 
   const result: WindowStats[] = [];
