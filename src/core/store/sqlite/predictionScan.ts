@@ -197,9 +197,9 @@ export function isPlainJson(bytes: Uint8Array, start: number, stop: number, maxD
  * validator did. One loop over local variables: it runs for every row, twice.
  */
 export function isFlatJsonObject(bytes: Uint8Array, start: number, stop: number): boolean {
+  brackets = 0;
   let i = start;
   let keys = 0;
-  let opened = 0;
   let ok = false;
   let c = 0;
   scan: {
@@ -215,27 +215,8 @@ export function isFlatJsonObject(bytes: Uint8Array, start: number, stop: number)
     for (;;) {
       // The key: a string.
       if (bytes[i] !== 34) break scan;
-      i++;
-      for (;;) {
-        if (i >= stop) break scan;
-        c = bytes[i++] as number;
-        if (c > 92) {
-          if (c === 123) opened++;
-          continue;
-        }
-        if (c === 34) break;
-        if (c < 32) break scan;
-        if (c === 91) opened++;
-        else if (c === 92) {
-          const e = bytes[i++];
-          if (e === 117) {
-            for (let k = 0; k < 4; k++) {
-              const h = bytes[i++] as number;
-              if (!((h >= 48 && h <= 57) || (h >= 65 && h <= 70) || (h >= 97 && h <= 102))) break scan;
-            }
-          } else if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) break scan;
-        }
-      }
+      i = stringEnd(bytes, i, stop);
+      if (i < 0) break scan;
       keys++;
       while (i < stop && ((c = bytes[i] as number) === 32 || c === 10 || c === 9 || c === 13)) i++;
       if (bytes[i++] !== 58) break scan;
@@ -243,27 +224,8 @@ export function isFlatJsonObject(bytes: Uint8Array, start: number, stop: number)
       // The value: a string, a literal or a number without an exponent.
       c = bytes[i] as number;
       if (c === 34) {
-        i++;
-        for (;;) {
-          if (i >= stop) break scan;
-          c = bytes[i++] as number;
-          if (c > 92) {
-            if (c === 123) opened++;
-            continue;
-          }
-          if (c === 34) break;
-          if (c < 32) break scan;
-          if (c === 91) opened++;
-          else if (c === 92) {
-            const e = bytes[i++];
-            if (e === 117) {
-              for (let k = 0; k < 4; k++) {
-                const h = bytes[i++] as number;
-                if (!((h >= 48 && h <= 57) || (h >= 65 && h <= 70) || (h >= 97 && h <= 102))) break scan;
-              }
-            } else if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) break scan;
-          }
-        }
+        i = stringEnd(bytes, i, stop);
+        if (i < 0) break scan;
       } else if (c === 116) {
         if (bytes[i + 1] !== 114 || bytes[i + 2] !== 117 || bytes[i + 3] !== 101) break scan;
         i += 4;
@@ -293,7 +255,7 @@ export function isFlatJsonObject(bytes: Uint8Array, start: number, stop: number)
       c = bytes[i++] as number;
       if (c === 125) {
         while (i < stop && ((c = bytes[i] as number) === 32 || c === 10 || c === 9 || c === 13)) i++;
-        ok = i === stop && opened === 0;
+        ok = i === stop && brackets === 0;
         break scan;
       }
       if (c !== 44) break scan;
@@ -301,7 +263,6 @@ export function isFlatJsonObject(bytes: Uint8Array, start: number, stop: number)
     }
   }
   members = keys;
-  brackets = opened;
   return ok;
 }
 
