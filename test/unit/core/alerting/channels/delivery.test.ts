@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { deliver } from '../../../../../src/core/alerting/channels/delivery';
 import { parseRetryAfter } from '../../../../../src/core/alerting/channels/http';
 import { channelSettingsFromEnv, EMPTY_CHANNEL_SETTINGS, Secret, type ChannelSettings } from '../../../../../src/core/alerting/channels/settings';
-import { closedPort, noticeOf, removeTempDirs, startHttpEndpoint, tempDir, type HttpEndpoint } from './support';
+import { closedPort, httpEndpoints, noticeOf, removeTempDirs, tempDir } from './support';
 
 const SECRET = 'delivery-secret-e3b0c442';
 
@@ -14,15 +14,7 @@ function webhookAt(url: string): ChannelSettings {
 
 describe('delivery', () => {
   after(removeTempDirs);
-  const endpoints: HttpEndpoint[] = [];
-  afterEach(async () => {
-    await Promise.all(endpoints.splice(0).map((endpoint) => endpoint.close()));
-  });
-  async function endpoint(...answers: Parameters<typeof startHttpEndpoint>): Promise<HttpEndpoint> {
-    const started = await startHttpEndpoint(...answers);
-    endpoints.push(started);
-    return started;
-  }
+  const endpoint = httpEndpoints();
 
   it('retries an endpoint that fails twice with 500, with growing pauses, and succeeds on the third attempt', async () => {
     const hook = await endpoint((_request, index) => (index < 2 ? { status: 500, body: 'upstream down' } : { status: 200 }));

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { deliver } from '../../../../../src/core/alerting/channels/delivery';
 import { EMPTY_CHANNEL_SETTINGS, Secret, type ChannelSettings } from '../../../../../src/core/alerting/channels/settings';
-import { HOSTILE_MESSAGE, HOSTILE_TITLE, noticeOf, startHttpEndpoint, type HttpEndpoint } from './support';
+import { HOSTILE_MESSAGE, HOSTILE_TITLE, type HttpEndpoint, httpEndpoints, noticeOf } from './support';
 
 const TOKEN = 'xoxb-test-token-4815162342';
 const WEBHOOK_PATH = '/services/T000/B000/slack-webhook-secret';
@@ -33,15 +33,7 @@ function botSettings(endpoint: HttpEndpoint): ChannelSettings {
 }
 
 describe('slack channel', () => {
-  const endpoints: HttpEndpoint[] = [];
-  afterEach(async () => {
-    await Promise.all(endpoints.splice(0).map((endpoint) => endpoint.close()));
-  });
-  async function endpoint(...answers: Parameters<typeof startHttpEndpoint>): Promise<HttpEndpoint> {
-    const started = await startHttpEndpoint(...answers);
-    endpoints.push(started);
-    return started;
-  }
+  const endpoint = httpEndpoints();
 
   it('posts the message to the incoming webhook URL', async () => {
     const slack = await endpoint(() => ({ status: 200, body: 'ok' }));

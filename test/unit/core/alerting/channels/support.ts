@@ -98,6 +98,22 @@ export async function startHttpEndpoint(answer: (request: ReceivedRequest, index
   };
 }
 
+/**
+ * Inside a describe: a function starting loopback endpoints (as startHttpEndpoint), each closed
+ * after the test that started it.
+ */
+export function httpEndpoints(): (...answers: Parameters<typeof startHttpEndpoint>) => Promise<HttpEndpoint> {
+  const started: HttpEndpoint[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((endpoint) => endpoint.close()));
+  });
+  return async (...answers) => {
+    const endpoint = await startHttpEndpoint(...answers);
+    started.push(endpoint);
+    return endpoint;
+  };
+}
+
 /** A loopback port that nothing listens on. */
 export async function closedPort(): Promise<number> {
   const endpoint = await startHttpEndpoint(() => ({ status: 200 }));

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { deliver } from '../../../../../src/core/alerting/channels/delivery';
 import { EMPTY_CHANNEL_SETTINGS, Secret, type ChannelSettings } from '../../../../../src/core/alerting/channels/settings';
-import { HOSTILE_MESSAGE, HOSTILE_TITLE, noticeOf, startHttpEndpoint, type HttpEndpoint, type ReceivedRequest } from './support';
+import { HOSTILE_MESSAGE, HOSTILE_TITLE, type HttpEndpoint, httpEndpoints, noticeOf, type ReceivedRequest } from './support';
 
 const SECRET = 'whsec-5ad1e2b7';
 
@@ -21,15 +21,7 @@ function verify(request: ReceivedRequest, secret: string): boolean {
 }
 
 describe('webhook channel', () => {
-  const endpoints: HttpEndpoint[] = [];
-  afterEach(async () => {
-    await Promise.all(endpoints.splice(0).map((endpoint) => endpoint.close()));
-  });
-  async function endpoint(...answers: Parameters<typeof startHttpEndpoint>): Promise<HttpEndpoint> {
-    const started = await startHttpEndpoint(...answers);
-    endpoints.push(started);
-    return started;
-  }
+  const endpoint = httpEndpoints();
 
   it('posts the notice as JSON, signed with HMAC-SHA256 over the timestamp and the raw body', async () => {
     const hook = await endpoint(() => ({ status: 204 }));
