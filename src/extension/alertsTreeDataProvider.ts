@@ -116,7 +116,10 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
         titleCase(node.severity),
         node.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
       );
-      item.id = `severity:${node.severity}`;
+      // The view keeps an item's expansion by id. The most severe group's id says it is the
+      // first, so that a group that was listed collapsed (while a source was still loading, say)
+      // opens when it becomes the most severe, and the user's own choice holds otherwise.
+      item.id = `severity:${node.severity}${node.expanded ? ':first' : ''}`;
       item.description = `${node.total} · ${node.open} open`;
       item.iconPath = SEVERITY_ICON[node.severity];
       item.contextValue = `severity:${node.severity}`;
