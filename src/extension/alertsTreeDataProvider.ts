@@ -58,6 +58,8 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
   private readonly changed = new vscode.EventEmitter<AlertsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
+  /** The undelivered alerts as the last listing of the groups read them. */
+  private undelivered: Promise<Map<string, DeliveryRecord[]>> | undefined;
 
   constructor(private readonly sources: SourceManager) {
     this.subscription = vscode.Disposable.from(
@@ -76,6 +78,8 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
     if (!source) return [];
     const { store } = source;
     if (!node) {
+      // Read once per listing, for every group this listing opens.
+      this.undelivered = undeliveredByAlert(store);
       const groups = await Promise.all(
         ALERT_SEVERITIES.slice()
           .reverse()
@@ -95,7 +99,7 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
       open.length < ALERTS_PER_GROUP
         ? await store.readAlerts({ severity: node.severity, acknowledged: true, limit: ALERTS_PER_GROUP - open.length })
         : [];
-    const undelivered = await undeliveredByAlert(store);
+    const undelivered = await (this.undelivered ??= undeliveredByAlert(store));
     const children: AlertsNode[] = [...open, ...acknowledged].map((alert) => ({ kind: 'alert', alert, undelivered: undelivered.get(alert.key) ?? [] }));
     const hidden = node.total - children.length;
     if (hidden > 0) children.push({ kind: 'more', severity: node.severity, hidden });
