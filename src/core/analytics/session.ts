@@ -1,11 +1,11 @@
 /**
  * Windowed metrics for an open source, interactively: the prediction columns are loaded once
  * and kept, so a question re-aggregates the loaded records (with Arquero) instead of reading the
- * source again. The panes of the last few questions are kept too: every window is a run of
- * panes of at most 15 minutes (see panePlanOf), so changing the window length or the slide
- * recombines panes already held, as does picking one model version after grouping by version;
- * only a change of grouping, range, bins, a finer window or metrics needing other sums goes
- * back to the records. `invalidate()` (on the store's change
+ * source again. The panes of the last few questions are kept too: a window that is a multiple
+ * of 5 minutes is a run of 5-minute panes (see paneSeconds), so changing the window length or
+ * the slide among those recombines panes already held, as does picking one model version after
+ * grouping by version; only a change of grouping, range, bins, a window off the 5-minute grid or
+ * metrics needing other sums goes back to the records. `invalidate()` (on the store's change
  * events) drops both; the next question reloads.
  */
 import type { StoreReader, WindowColumns } from '../store/store';

@@ -139,15 +139,29 @@ function gcd(a: number, b: number): number {
 }
 
 /**
- * The longest pane, in seconds. Every window, tumbling or sliding, is added up from panes of at
- * most this length, so that an open source can answer a change of window from panes it already
- * holds instead of reading every row again.
+ * The pane, in seconds, of windows that are whole multiples of it. Every such window, tumbling
+ * or sliding, is added up from panes of this length when grouped by model version or not at all,
+ * so that an open source answers a change among them (15m, 1h, 6h, 1d, 7d, 10m, 1h sliding by
+ * 15m…) from panes it already holds instead of reading every row again.
  */
-export const MAX_PANE_SECONDS = 900;
+export const PANE_SECONDS = 300;
+/**
+ * The pane of a segment's windows. A feature or metadata key may have many values, and cells
+ * are panes × groups × bins: longer panes keep the first question on a segment as cheap as
+ * reading the rows once.
+ */
+export const SEGMENT_PANE_SECONDS = 900;
 
-/** The pane length of a plan: gcd(every, slide, MAX_PANE_SECONDS), so every window is a run of whole panes. */
-export function paneSeconds(plan: Pick<WindowPlan, 'every' | 'slide'>): number {
-  return gcd(gcd(plan.every, plan.slide), MAX_PANE_SECONDS);
+/**
+ * The pane length of a plan: the step its windows are built from. A window whose length and
+ * slide are multiples of the plan's pane length (PANE_SECONDS, or SEGMENT_PANE_SECONDS for a
+ * segment) is built from panes of that length; any other from panes of gcd(every, slide), its
+ * own step, as panes finer than that would cost more than they could save.
+ */
+export function paneSeconds(plan: Pick<WindowPlan, 'every' | 'slide' | 'by'>): number {
+  const step = gcd(plan.every, plan.slide);
+  const pane = segmentOf(plan.by) === undefined ? PANE_SECONDS : SEGMENT_PANE_SECONDS;
+  return step % pane === 0 ? pane : step;
 }
 
 /** The plan of the panes a plan is built from: tumbling windows of paneSeconds(plan). */
@@ -158,16 +172,27 @@ export function panePlanOf(plan: WindowPlan): WindowPlan {
 }
 
 /**
- * Windows from their panes: window k (starting at k · slide) adds up the panes in
- * [k · slide, k · slide + every). The statistics are additive, sums compensated as everywhere,
- * and every path (memory, SQL, a page scan) combines identical panes with this same code, so
- * they agree to the bit; each row is read once however many windows it falls in.
+ * Windows from their panes, in two steps: the panes are added up into blocks of the plan's step
+ * (gcd(every, slide)), then each window adds up the blocks in [k · slide, k · slide + every).
+ * The statistics are additive, sums compensated as everywhere, and every path (memory, SQL, a
+ * page scan) combines identical panes with this same code, so they agree to the bit; each row is
+ * read once however many windows it falls in, and each pane is added once however many windows
+ * hold it.
  */
 export function combinePanes(panes: readonly WindowStats[], plan: WindowPlan): WindowStats[] {
   const pane = paneSeconds(plan);
-  if (plan.every === pane && plan.slide === pane) return [...panes];
+  const step = gcd(plan.every, plan.slide);
+  const blocks = step === pane ? [...panes] : combineRuns(panes, pane, step, step, plan.scores);
+  return plan.every === step && plan.slide === step ? blocks : combineRuns(blocks, step, plan.every, plan.slide, plan.scores);
+}
+
+/**
+ * Windows of length `every` starting at every multiple of `slide`, from statistics of tumbling
+ * windows of length `unit` (which divides both), oldest first and groups in order.
+ */
+function combineRuns(units: readonly WindowStats[], unit: number, every: number, slide: number, scores: boolean): WindowStats[] {
   const byGroup = new Map<string | null, Map<number, WindowStats>>();
-  for (const stats of panes) {
+  for (const stats of units) {
     let group = byGroup.get(stats.group);
     if (group === undefined) byGroup.set(stats.group, (group = new Map()));
     group.set(stats.window_start, stats);
@@ -176,42 +201,34 @@ export function combinePanes(panes: readonly WindowStats[], plan: WindowPlan): W
   for (const [group, starts] of byGroup) {
     const windows = new Set<number>();
     for (const start of starts.keys()) {
-      // The windows containing this pane: starts k · slide with k · slide ≤ start < k · slide + every.
-      for (let k = Math.floor(start / plan.slide); k * plan.slide + plan.every > start; k--) windows.add(k * plan.slide);
+      // The windows containing this unit: starts k · slide with k · slide ≤ start < k · slide + every.
+      for (let k = Math.floor(start / slide); k * slide + every > start; k--) windows.add(k * slide);
     }
     for (const windowStart of windows) {
       const members: WindowStats[] = [];
-      for (let t = windowStart; t < windowStart + plan.every; t += pane) {
+      for (let t = windowStart; t < windowStart + every; t += unit) {
         const stats = starts.get(t);
         if (stats !== undefined) members.push(stats);
       }
       if (members.length === 0) continue;
-      result.push({ window_start: windowStart, group, bins: addBins(members), ...(plan.scores ? { scores: mergeScores(members) } : {}) });
+      result.push({ window_start: windowStart, group, bins: addBins(members), ...(scores ? { scores: mergeScores(members) } : {}) });
     }
   }
   return sortWindowStats(result);
 }
 
-/** Kahan–Babuška–Neumaier addition of x to (sum, error), as CompensatedSum.add. */
-function kbn(pair: Float64Array, x: number): void {
-  const sum = pair[0] as number;
-  const t = sum + x;
-  pair[1]! += Math.abs(sum) >= Math.abs(x) ? sum - t + x : x - t + sum;
-  pair[0] = t;
-}
-
 function addBins(members: readonly WindowStats[]): BinStats[] {
   const bins: BinStats[] = [];
   const count = (members[0] as WindowStats).bins.length;
-  // Running (sum, error) pairs, reused for every bin: no object per bin and member.
-  const confidence = new Float64Array(2);
-  const square = new Float64Array(2);
-  const brier = new Float64Array(2);
   for (let b = 0; b < count; b++) {
     const total = emptyBin();
-    confidence.fill(0);
-    square.fill(0);
-    brier.fill(0);
+    // Running Kahan–Babuška–Neumaier (sum, error) pairs, as CompensatedSum.add, kept in locals.
+    let confidence = 0;
+    let confidenceError = 0;
+    let square = 0;
+    let squareError = 0;
+    let brier = 0;
+    let brierError = 0;
     for (const member of members) {
       const bin = member.bins[b] as BinStats;
       total.count += bin.count;
@@ -219,15 +236,24 @@ function addBins(members: readonly WindowStats[]): BinStats[] {
       total.falsePositives += bin.falsePositives;
       total.trueNegatives += bin.trueNegatives;
       total.falseNegatives += bin.falseNegatives;
-      kbn(confidence, bin.confidenceSum);
-      kbn(square, bin.confidenceSquareSum);
-      kbn(brier, bin.brierSum);
+      let x = bin.confidenceSum;
+      let t = confidence + x;
+      confidenceError += Math.abs(confidence) >= Math.abs(x) ? confidence - t + x : x - t + confidence;
+      confidence = t;
+      x = bin.confidenceSquareSum;
+      t = square + x;
+      squareError += Math.abs(square) >= Math.abs(x) ? square - t + x : x - t + square;
+      square = t;
+      x = bin.brierSum;
+      t = brier + x;
+      brierError += Math.abs(brier) >= Math.abs(x) ? brier - t + x : x - t + brier;
+      brier = t;
       if (bin.confidenceMin < total.confidenceMin) total.confidenceMin = bin.confidenceMin;
       if (bin.confidenceMax > total.confidenceMax) total.confidenceMax = bin.confidenceMax;
     }
-    total.confidenceSum = (confidence[0] as number) + (confidence[1] as number);
-    total.confidenceSquareSum = (square[0] as number) + (square[1] as number);
-    total.brierSum = (brier[0] as number) + (brier[1] as number);
+    total.confidenceSum = confidence + confidenceError;
+    total.confidenceSquareSum = square + squareError;
+    total.brierSum = brier + brierError;
     bins.push(total);
   }
   return bins;

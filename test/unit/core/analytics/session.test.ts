@@ -33,8 +33,12 @@ describe('AnalysisSession', function () {
     ['15m by version', { every: '15m', by: 'model_version', minLabels: 1 }],
     ['1h sliding by 15m', { every: '1h', slide: '15m', by: 'model_version', minLabels: 5 }],
     ['25m sliding by 10m (5-minute panes)', { every: '25m', slide: '10m', by: 'model_version', minLabels: 5 }],
+    ['7m by version (7-minute panes)', { every: '7m', by: 'model_version', minLabels: 1 }],
+    ['1d sliding by 1h (hourly blocks of panes)', { every: '1d', slide: '1h', by: 'model_version', minLabels: 5 }],
     ['v1.1 only, 2h', { every: '2h', modelVersion: 'v1.1', minLabels: 5 }],
     ['by circuit, 1d', { every: '1d', by: 'feature:circuit', minLabels: 5 }],
+    ['by circuit, 6h sliding by 45m', { every: '6h', slide: '45m', by: 'feature:circuit', minLabels: 5 }],
+    ['by circuit, 10m (10-minute panes)', { every: '10m', by: 'feature:circuit', minLabels: 1 }],
     ['back to 1h by version', { every: '1h', by: 'model_version', minLabels: 5 }],
   ];
 

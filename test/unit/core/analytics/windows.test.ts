@@ -9,6 +9,7 @@ import { isPitwallError } from '../../../../src/core/errors';
 import { assignWindows, parseDuration, readWindowedMetrics, windowedMetrics, type WindowedMetricsOptions, type WindowMetricsRow } from '../../../../src/core/analytics/windows';
 import { openStore } from '../../../../src/core/store/openStore';
 import type { PredictionColumns, Store } from '../../../../src/core/store/store';
+import { paneSeconds, type WindowGrouping } from '../../../../src/core/store/windowStats';
 
 const HOUR = 3600;
 const DAY = 86400;
@@ -181,6 +182,26 @@ describe('windows', () => {
     });
   });
 
+  describe('panes', () => {
+    const plan = (every: number, slide: number, by?: WindowGrouping) => ({ every, slide, ...(by === undefined ? {} : { by }) });
+    it('builds windows that are multiples of 5 minutes from 5-minute panes, and a segment\'s multiples of 15 minutes from 15-minute panes', () => {
+      assert.equal(paneSeconds(plan(HOUR, HOUR)), 300);
+      assert.equal(paneSeconds(plan(DAY, HOUR, 'model_version')), 300);
+      assert.equal(paneSeconds(plan(600, 600)), 300);
+      assert.equal(paneSeconds(plan(300, 300)), 300);
+      assert.equal(paneSeconds(plan(HOUR, HOUR, 'feature:circuit')), 900);
+      assert.equal(paneSeconds(plan(7 * DAY, DAY, 'metadata:race_id')), 900);
+    });
+
+    it('builds any other window from panes of its own step, never finer', () => {
+      assert.equal(paneSeconds(plan(420, 420)), 420);
+      assert.equal(paneSeconds(plan(HOUR, 420)), 60);
+      assert.equal(paneSeconds(plan(90, 30)), 30);
+      assert.equal(paneSeconds(plan(600, 600, 'feature:circuit')), 600);
+      assert.equal(paneSeconds(plan(HOUR, 1200, 'feature:circuit')), 1200);
+    });
+  });
+
   describe('windowedMetrics', () => {
     it('counts and scores each (window, group), hand-checked', () => {
       const columns = columnsOf([
@@ -258,6 +279,46 @@ describe('windows', () => {
             const rows = windowedMetrics(columns, { every, from, by: 'model_version', metrics: [] });
             const total = rows.reduce((sum, row) => sum + row.count, 0);
             assert.equal(total, raw.filter(([t]) => t >= from).length);
+          },
+        ),
+      );
+    });
+    it('gives each sliding window, whatever its panes, the counts of the rows assignWindows puts in it', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.integer({ min: 0, max: 3 * DAY }), fc.constantFrom('v1', 'v2'), fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 100 }), fc.integer({ min: -1, max: 1 })), { maxLength: 200 }),
+          fc.constantFrom<[string, string]>(['1h', '15m'], ['1d', '1h'], ['25m', '10m'], ['7m', '7m'], ['1h', '7m'], ['45m', '15m'], ['6h', '6h'], ['2h', '5m']),
+          fc.constantFrom<WindowGrouping | undefined>(undefined, 'model_version', 'feature:lane'),
+          (raw, [every, slide], by) => {
+            const columns = columnsOf(
+              raw.map(([t, version, predicted, c, actual]) => [t, version, predicted, 0.5 + c / 200, actual]),
+              new Map([['lane', raw.map(([t]) => (t % 3 === 0 ? 'a' : 'b'))]]),
+            );
+            const rows = windowedMetrics(columns, { every, slide, by, minLabels: 0, metrics: ['accuracy', 'min_confidence', 'max_confidence'] });
+            const expected = new Map<string, { count: number; labelled: number; correct: number; min: number; max: number }>();
+            const assignment = assignWindows(columns.timestamp, { every, slide });
+            for (let k = 0; k < assignment.length; k++) {
+              const i = assignment.row[k] as number;
+              const group = by === undefined ? null : by === 'model_version' ? columns.model_version[i] : columns.features.get('lane')?.[i];
+              const key = `${assignment.start[k]}|${group}`;
+              const entry = expected.get(key) ?? { count: 0, labelled: 0, correct: 0, min: Infinity, max: -Infinity };
+              const actual = columns.actual_outcome[i] as number;
+              entry.count++;
+              if (actual >= 0) {
+                entry.labelled++;
+                if (actual === columns.predicted_outcome[i]) entry.correct++;
+              }
+              entry.min = Math.min(entry.min, columns.confidence[i] as number);
+              entry.max = Math.max(entry.max, columns.confidence[i] as number);
+              expected.set(key, entry);
+            }
+            assert.equal(rows.length, expected.size);
+            for (const row of rows) {
+              const entry = expected.get(`${row.window_start}|${row.group}`);
+              assert.ok(entry !== undefined, `window ${row.window_start} ${row.group}`);
+              assert.deepEqual([row.count, row.labelled, row.min_confidence, row.max_confidence], [entry.count, entry.labelled, entry.min, entry.max]);
+              assert.equal(row.accuracy, entry.labelled === 0 ? null : entry.correct / entry.labelled);
+            }
           },
         ),
       );
