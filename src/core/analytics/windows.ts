@@ -248,6 +248,10 @@ function codesOf(columns: WindowColumns, key: WindowGrouping): Codes {
   let cached = codeCache.get(columns);
   if (cached === undefined) codeCache.set(columns, (cached = new Map()));
   let codes = cached.get(key);
+  if (codes === undefined && key === 'model_version' && columns.model_version_codes !== undefined) {
+    codes = columns.model_version_codes;
+    cached.set(key, codes);
+  }
   if (codes === undefined) {
     const values = key === 'model_version' ? columns.model_version : groupKeys(columns, key);
     codes = encode(values ?? []);

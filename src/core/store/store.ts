@@ -90,8 +90,15 @@ export interface PredictionColumns {
   readonly metadata?: ReadonlyMap<string, readonly FeatureValue[]>;
 }
 
-/** The prediction columns that windowed metrics read; PredictionColumns has them all. */
-export type WindowColumns = Pick<PredictionColumns, 'length' | 'timestamp' | 'model_version' | 'predicted_outcome' | 'confidence' | 'actual_outcome' | 'features' | 'metadata'>;
+/**
+ * The prediction columns that windowed metrics read; PredictionColumns has them all. A reader
+ * that met the model versions as codes may hand them over too: `model_version[i]` is
+ * `model_version_codes.names[model_version_codes.codes[i]]`, so grouping by version need not
+ * encode a million strings again.
+ */
+export type WindowColumns = Pick<PredictionColumns, 'length' | 'timestamp' | 'model_version' | 'predicted_outcome' | 'confidence' | 'actual_outcome' | 'features' | 'metadata'> & {
+  readonly model_version_codes?: { readonly codes: Int32Array; readonly names: readonly string[] };
+};
 
 export interface AlertFilter extends TimeRange {
   readonly severity?: AlertSeverity | readonly AlertSeverity[];

@@ -452,6 +452,9 @@ export function assembleChunks(chunks: readonly ScanChunk[], features: readonly 
   const rows = chunks.reduce((sum, c) => sum + c.rows, 0);
   const timestamps = new Float64Array(rows);
   const versions = new Array<string>(rows);
+  const versionCodes = new Int32Array(rows);
+  const versionNames: string[] = [];
+  const versionIndex = new Map<string, number>();
   const predicted = new Uint8Array(rows);
   const confidences = new Float64Array(rows);
   const actuals = new Int8Array(rows);
@@ -463,7 +466,21 @@ export function assembleChunks(chunks: readonly ScanChunk[], features: readonly 
     predicted.set(c.predicted.subarray(0, c.rows), offset);
     confidences.set(c.confidence.subarray(0, c.rows), offset);
     actuals.set(c.actual.subarray(0, c.rows), offset);
-    for (let i = 0; i < c.rows; i++) versions[offset + i] = c.versionNames[c.versionCode[i] as number] as string;
+    // The chunk's codes, renumbered into codes shared by every chunk.
+    const shared = c.versionNames.map((name) => {
+      let code = versionIndex.get(name);
+      if (code === undefined) {
+        code = versionNames.length;
+        versionIndex.set(name, code);
+        versionNames.push(name);
+      }
+      return code;
+    });
+    for (let i = 0; i < c.rows; i++) {
+      const code = shared[c.versionCode[i] as number] as number;
+      versionCodes[offset + i] = code;
+      versions[offset + i] = versionNames[code] as string;
+    }
     for (const [values, from] of [[featureValues, c.features], [metadataValues, c.metadata]] as const) {
       for (const [name, target] of values) {
         const source = from[name] as FeatureValue[];
@@ -475,12 +492,25 @@ export function assembleChunks(chunks: readonly ScanChunk[], features: readonly 
   // The store reads predictions in time order (ties by id); rows appended in time order already are.
   let sorted = true;
   for (let i = 1; i < rows && sorted; i++) sorted = (timestamps[i - 1] as number) <= (timestamps[i] as number);
-  if (sorted) return { length: rows, timestamp: timestamps, model_version: versions, predicted_outcome: predicted, confidence: confidences, actual_outcome: actuals, features: featureValues, metadata: metadataValues };
+  if (sorted) {
+    return {
+      length: rows,
+      timestamp: timestamps,
+      model_version: versions,
+      model_version_codes: { codes: versionCodes, names: versionNames },
+      predicted_outcome: predicted,
+      confidence: confidences,
+      actual_outcome: actuals,
+      features: featureValues,
+      metadata: metadataValues,
+    };
+  }
   const order = Array.from({ length: rows }, (_, i) => i).sort((a, b) => (timestamps[a] as number) - (timestamps[b] as number) || a - b);
   return {
     length: rows,
     timestamp: Float64Array.from(order, (i) => timestamps[i] as number),
     model_version: order.map((i) => versions[i] as string),
+    model_version_codes: { codes: Int32Array.from(order, (i) => versionCodes[i] as number), names: versionNames },
     predicted_outcome: Uint8Array.from(order, (i) => predicted[i] as number),
     confidence: Float64Array.from(order, (i) => confidences[i] as number),
     actual_outcome: Int8Array.from(order, (i) => actuals[i] as number),

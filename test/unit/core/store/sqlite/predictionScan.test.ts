@@ -48,6 +48,10 @@ describe('reading predictions straight from database pages', function () {
     assert.equal(scanned.length, 6000);
     assert.deepEqual(scanned.timestamp, reference.timestamp);
     assert.deepEqual(scanned.model_version, reference.model_version);
+    // The versions as codes, handed to the analytics, name the same version on every row.
+    const codes = scanned.model_version_codes;
+    assert.ok(codes);
+    assert.deepEqual(Array.from(codes.codes, (code) => codes.names[code]), reference.model_version);
     assert.deepEqual(scanned.predicted_outcome, reference.predicted_outcome);
     assert.deepEqual(scanned.confidence, reference.confidence);
     assert.deepEqual(scanned.actual_outcome, reference.actual_outcome);
@@ -149,6 +153,8 @@ db.commit()
     const direct = await scanPredictionFile(checkpointed, worker, features);
     assert.ok(typeof direct === 'object', `direct scan: ${String(direct)}`);
     assert.deepEqual(direct.columns, single);
+    const codes = direct.columns.model_version_codes;
+    assert.deepEqual(Array.from(codes?.codes ?? [], (code) => codes?.names[code]), single?.model_version);
     // With WAL frames the file alone is not the database: the direct scan says so, and the merged image is read instead.
     const live = copyDatabase('threads-wal.db');
     python(`
