@@ -41,7 +41,16 @@ const configs = [
   },
   {
     ...common,
-    entryPoints: { cli: 'src/cli/main.ts' },
+    // The CLI itself, run by the launcher below through V8's code cache (src/cli/launcher.ts).
+    entryPoints: { 'pitwall-cli': 'src/cli/main.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    ...common,
+    entryPoints: { cli: 'src/cli/launcher.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

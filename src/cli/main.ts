@@ -50,7 +50,8 @@ export function exitCodeOf(error: unknown): number {
   return error instanceof PitwallError && ['input', 'not-found', 'conflict', 'format'].includes(error.code) ? 2 : 1;
 }
 
-if (require.main === module) {
+/** Runs the command line of this process (the launcher, dist/cli.js, calls it). */
+export function main(): void {
   // `pitwall … | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -67,3 +68,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) main();
