@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -13,6 +14,10 @@ describe('Pitwall installed from its .vsix', () => {
     assert.ok(existsSync(join(extension.extensionPath, 'dist/sql-wasm.wasm')), 'the sql.js wasm ships in the package');
     assert.ok(existsSync(join(extension.extensionPath, 'dist/scanWorker.js')), 'the page-scan worker ships beside the CLI');
     assert.ok(!existsSync(join(extension.extensionPath, 'node_modules')), 'dependencies are bundled, not shipped');
+    // The packaged command: the launcher runs the CLI bundle shipped beside it.
+    const cli = spawnSync(process.execPath, [join(extension.extensionPath, 'dist/cli.js'), '--version'], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.match(cli.stdout, /^\d+\.\d+\.\d+\n$/);
   });
 
   it('activates and its Alerts view shows the demo alerts', async () => {
