@@ -6,7 +6,8 @@
  * are not those of `ack`), in $XDG_CACHE_HOME/pitwall/compile (else ~/.cache/pitwall/compile), and is
  * keyed by the bundle's size and time and Node's version; V8 itself refuses data that does not
  * match the source. PITWALL_COMPILE_CACHE=0 turns it off. The cache only ever costs or saves
- * time: a cache that cannot be read, written or used leaves the command to compile as usual.
+ * time: a cache that cannot be read, written or used, or that others could have written, leaves
+ * the command to compile as usual.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -29,9 +30,18 @@ function cacheFile(stamp: string): string | undefined {
   return join(base, 'pitwall', 'compile', `${command}-${key}.bin`);
 }
 
+/**
+ * The cache, if this user alone could have written it: compiled code is code, so a cache in a
+ * folder others may write (a shared $XDG_CACHE_HOME, say) is not run.
+ */
 function readCache(path: string | undefined): Buffer | undefined {
   if (path === undefined) return undefined;
   try {
+    const uid = process.getuid?.();
+    for (const entry of [dirname(path), path]) {
+      const stat = statSync(entry);
+      if (uid !== undefined && (stat.uid !== uid || (stat.mode & 0o022) !== 0)) return undefined;
+    }
     return readFileSync(path);
   } catch {
     return undefined;
@@ -45,9 +55,9 @@ function readCache(path: string | undefined): Buffer | undefined {
 function writeCache(path: string, data: Buffer): void {
   try {
     const folder = dirname(path);
-    mkdirSync(folder, { recursive: true });
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
     const partial = `${path}.${process.pid}.tmp`;
-    writeFileSync(partial, data);
+    writeFileSync(partial, data, { mode: 0o600 });
     renameSync(partial, path);
     const command = basename(path).slice(0, basename(path).lastIndexOf('-') + 1);
     for (const name of readdirSync(folder)) if (name.startsWith(command) && name.endsWith('.bin') && name !== basename(path)) rmSync(join(folder, name), { force: true });

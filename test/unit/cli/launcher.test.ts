@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -86,6 +86,24 @@ describe('the pitwall launcher and its compile cache', function () {
     const off = spawnSync(process.execPath, [join(dist, 'cli.js'), 'summary', db], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cache, PITWALL_COMPILE_CACHE: '0' } });
     assert.equal(off.status, 0);
     assert.deepEqual(caches(cache), []);
+  });
+
+  it('does not run a cache that others could have written', () => {
+    const cache = join(root, 'cache-f');
+    assert.equal(run(cache, 'summary', db).status, 0);
+    const folder = join(cache, 'pitwall', 'compile');
+    const [file] = caches(cache);
+    const path = join(folder, file as string);
+    for (const [entry, mode] of [[path, 0o666], [folder, 0o777]] as const) {
+      chmodSync(entry, mode);
+      utimesSync(path, new Date(2000, 0, 1), new Date(2000, 0, 1));
+      const result = run(cache, 'summary', db);
+      assert.equal(result.status, 0, result.stderr);
+      // Not taken: the command compiled afresh and wrote its own cache in its place.
+      assert.notEqual(statSync(path).mtime.getFullYear(), 2000, `${entry} at ${mode.toString(8)}`);
+      assert.equal(statSync(path).mode & 0o777, 0o600);
+      chmodSync(folder, 0o700);
+    }
   });
 
   it('drops a command\'s cache of an older build when it writes the new one', () => {
