@@ -182,39 +182,53 @@ export function panePlanOf(plan: WindowPlan): WindowPlan {
 export function combinePanes(panes: readonly WindowStats[], plan: WindowPlan): WindowStats[] {
   const pane = paneSeconds(plan);
   const step = gcd(plan.every, plan.slide);
-  const blocks = step === pane ? [...panes] : combineRuns(panes, pane, step, step, plan.scores);
-  return plan.every === step && plan.slide === step ? blocks : combineRuns(blocks, step, plan.every, plan.slide, plan.scores);
+  const blocks = step === pane ? [...panes] : combineRuns(panes, step, step, plan.scores);
+  return plan.every === step && plan.slide === step ? blocks : combineRuns(blocks, plan.every, plan.slide, plan.scores);
 }
 
 /**
  * Windows of length `every` starting at every multiple of `slide`, from statistics of tumbling
- * windows of length `unit` (which divides both), oldest first and groups in order.
+ * windows (units) whose length divides both, oldest first and groups in order.
  */
-function combineRuns(units: readonly WindowStats[], unit: number, every: number, slide: number, scores: boolean): WindowStats[] {
-  const byGroup = new Map<string | null, Map<number, WindowStats>>();
+function combineRuns(units: readonly WindowStats[], every: number, slide: number, scores: boolean): WindowStats[] {
+  const byGroup = new Map<string | null, WindowStats[]>();
   for (const stats of units) {
     let group = byGroup.get(stats.group);
-    if (group === undefined) byGroup.set(stats.group, (group = new Map()));
-    group.set(stats.window_start, stats);
+    if (group === undefined) byGroup.set(stats.group, (group = []));
+    group.push(stats);
   }
   const result: WindowStats[] = [];
-  for (const [group, starts] of byGroup) {
+  for (const [group, held] of byGroup) {
+    // The units held, oldest first: a window adds up those in [start, start + every), in that
+    // order, found by search rather than by stepping through a window's every unit (a window of
+    // years holds few units, but steps through millions).
+    held.sort((a, b) => a.window_start - b.window_start);
     const windows = new Set<number>();
-    for (const start of starts.keys()) {
+    for (const stats of held) {
+      const start = stats.window_start;
       // The windows containing this unit: starts k · slide with k · slide ≤ start < k · slide + every.
       for (let k = Math.floor(start / slide); k * slide + every > start; k--) windows.add(k * slide);
     }
     for (const windowStart of windows) {
       const members: WindowStats[] = [];
-      for (let t = windowStart; t < windowStart + every; t += unit) {
-        const stats = starts.get(t);
-        if (stats !== undefined) members.push(stats);
-      }
+      for (let i = firstAtOrAfter(held, windowStart); i < held.length && (held[i] as WindowStats).window_start < windowStart + every; i++) members.push(held[i] as WindowStats);
       if (members.length === 0) continue;
       result.push({ window_start: windowStart, group, bins: addBins(members), ...(scores ? { scores: mergeScores(members) } : {}) });
     }
   }
   return sortWindowStats(result);
+}
+
+/** The index of the first of `held` (oldest first) starting at or after `t`. */
+function firstAtOrAfter(held: readonly WindowStats[], t: number): number {
+  let low = 0;
+  let high = held.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((held[middle] as WindowStats).window_start < t) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function addBins(members: readonly WindowStats[]): BinStats[] {

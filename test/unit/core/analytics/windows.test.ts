@@ -283,6 +283,19 @@ describe('windows', () => {
         ),
       );
     });
+    it('puts every row in one window of 999,999,999 days, without stepping through its panes', () => {
+      // Stepping pane by pane through such a window would take days; the test's timeout would end it.
+      const columns = columnsOf([
+        [0, 'v1', 1, 0.9, 1],
+        [DAY, 'v1', 0, 0.8, 0],
+        [400 * DAY, 'v2', 1, 0.7, 1],
+      ]);
+      const rows = windowedMetrics(columns, { every: '999999999d', by: 'model_version', minLabels: 0, metrics: ['accuracy'] });
+      assert.deepEqual(rows.map((row) => [row.window_start, row.group, row.count, row.accuracy]), [[0, 'v1', 2, 1], [0, 'v2', 1, 1]]);
+      const sliding = windowedMetrics(columns, { every: '999999999d', slide: '333333333d', minLabels: 0, metrics: ['accuracy'] });
+      assert.deepEqual(sliding.map((row) => row.count), [3, 3, 3]);
+    });
+
     it('gives each sliding window, whatever its panes, the counts of the rows assignWindows puts in it', () => {
       fc.assert(
         fc.property(
