@@ -2,37 +2,59 @@
  * The `pitwall` command (bundled as dist/cli.js): runs the CLI bundle beside it
  * (dist/pitwall-cli.js) through V8's code cache, so that a run after the first neither parses
  * nor compiles the bundle's code again — what Node 22 offers as module.enableCompileCache, for
- * the Node 20 this project supports. A cache is kept per command (the functions `trend` compiles
- * are not those of `ack`), in $XDG_CACHE_HOME/pitwall/compile (else ~/.cache/pitwall/compile), and is
- * keyed by the bundle's size and time and Node's version; V8 itself refuses data that does not
- * match the source. PITWALL_COMPILE_CACHE=0 turns it off. The cache only ever costs or saves
- * time: a cache that cannot be read, written or used, or that others could have written, leaves
- * the command to compile as usual.
+ * the Node 20 this project supports.
+ *
+ * A cache is kept per command word (the functions `trend` compiles are not those of `ack`), in
+ * $XDG_CACHE_HOME/pitwall/compile (else ~/.cache/pitwall/compile). It is keyed by a hash of the
+ * bundle's text and by Node's and V8's versions, since V8 itself only checks the source's length;
+ * and it holds a hash of its own data, checked before V8 sees it, since V8 takes damaged data as
+ * code. It is written by a run that succeeded, and the three newest caches of a command are kept.
+ * PITWALL_COMPILE_CACHE=0 turns it off. The cache only ever costs or saves time: one that cannot
+ * be read, written or trusted (others could have written it) leaves the command to compile as usual.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
 
 /** The arguments CommonJS hands a module's code. */
 type ModuleFunction = (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dirname: string) => void;
 
 const bundle = join(__dirname, 'pitwall-cli.js');
+/** Caches of one command kept at once: a global install and an editor's copy need not evict each other. */
+const KEPT = 3;
+const DIGEST_BYTES = 32;
 
-function cacheFile(stamp: string): string | undefined {
+function digest(data: string | Buffer): Buffer {
+  return createHash('sha256').update(data).digest();
+}
+
+/** The cache folder; none without a home (an unnamed container user) or when turned off. */
+function cacheFolder(): string | undefined {
   if (process.env.PITWALL_COMPILE_CACHE === '0') return undefined;
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  // Only a command's name (a word) names its cache; anything else shares one.
+  // The XDG base directory rules: a relative path is ignored.
+  const xdg = process.env.XDG_CACHE_HOME;
+  try {
+    return join(xdg !== undefined && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'pitwall', 'compile');
+  } catch {
+    return undefined;
+  }
+}
+
+function cacheFile(source: string): string | undefined {
+  const folder = cacheFolder();
+  if (folder === undefined) return undefined;
+  // The first argument names the cache when it looks like a command; anything else shares one.
   const command = /^[a-z][a-z-]{0,19}$/.test(process.argv[2] ?? '') ? (process.argv[2] as string) : 'other';
-  const key = createHash('sha256').update(`${process.version}\u0000${process.arch}\u0000${stamp}`).digest('hex').slice(0, 16);
-  return join(base, 'pitwall', 'compile', `${command}-${key}.bin`);
+  const key = createHash('sha256').update(`${process.version}\u0000${process.versions.v8}\u0000${process.arch}\u0000`).update(source).digest('hex').slice(0, 16);
+  return join(folder, `${command}-${key}.bin`);
 }
 
 /**
- * The cache, if this user alone could have written it: compiled code is code, so a cache in a
- * folder others may write (a shared $XDG_CACHE_HOME, say) is not run.
+ * The cache's compiled code, if this user alone could have written it (compiled code is code: a
+ * cache in a folder others may write is not run) and it is whole.
  */
 function readCache(path: string | undefined): Buffer | undefined {
   if (path === undefined) return undefined;
@@ -42,25 +64,32 @@ function readCache(path: string | undefined): Buffer | undefined {
       const stat = statSync(entry);
       if (uid !== undefined && (stat.uid !== uid || (stat.mode & 0o022) !== 0)) return undefined;
     }
-    return readFileSync(path);
+    const file = readFileSync(path);
+    const data = file.subarray(DIGEST_BYTES);
+    return file.length > DIGEST_BYTES && digest(data).equals(file.subarray(0, DIGEST_BYTES)) ? data : undefined;
   } catch {
     return undefined;
   }
 }
 
 /**
- * Writes the cache whole or not at all (a second run at the same time reads either file, never
- * half of one), and removes this command's caches of other builds.
+ * Writes the cache whole or not at all (a run at the same time reads either file, never half of
+ * one), then keeps only the newest caches of this command.
  */
 function writeCache(path: string, data: Buffer): void {
   try {
     const folder = dirname(path);
     mkdirSync(folder, { recursive: true, mode: 0o700 });
-    const partial = `${path}.${process.pid}.tmp`;
-    writeFileSync(partial, data, { mode: 0o600 });
+    const partial = `${path}.${process.pid}.${Date.now()}.tmp`;
+    writeFileSync(partial, Buffer.concat([digest(data), data]), { mode: 0o600 });
     renameSync(partial, path);
-    const command = basename(path).slice(0, basename(path).lastIndexOf('-') + 1);
-    for (const name of readdirSync(folder)) if (name.startsWith(command) && name.endsWith('.bin') && name !== basename(path)) rmSync(join(folder, name), { force: true });
+    const name = basename(path);
+    const prefix = name.slice(0, name.lastIndexOf('-') + 1);
+    const same = readdirSync(folder)
+      .filter((other) => other.startsWith(prefix) && /^[0-9a-f]{16}\.bin$/.test(other.slice(prefix.length)))
+      .map((other) => ({ other, time: statSync(join(folder, other)).mtimeMs }))
+      .sort((a, b) => b.time - a.time);
+    for (const { other } of same.slice(KEPT)) if (other !== name) rmSync(join(folder, other), { force: true });
   } catch {
     // A read-only or full disk: the next run compiles as this one did.
   }
@@ -68,8 +97,7 @@ function writeCache(path: string, data: Buffer): void {
 
 function launch(): void {
   const source = readFileSync(bundle, 'utf8');
-  const stat = statSync(bundle);
-  const path = cacheFile(`${stat.size}\u0000${stat.mtimeMs}`);
+  const path = cacheFile(source);
   const cachedData = readCache(path);
   // The same wrapper Node puts around a CommonJS module, so lines and columns stay the bundle's own.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source.replace(/^#!.*/, '')}\n})`, {
@@ -77,8 +105,11 @@ function launch(): void {
     ...(cachedData === undefined ? {} : { cachedData }),
   });
   if (path !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
-    // At exit the cache holds every function this command compiled, not only the top level.
-    process.once('exit', () => writeCache(path, script.createCachedData()));
+    // At exit the cache holds every function this command compiled, not only the top level; a
+    // failed run (a typo, bad input) may have compiled little of it, and writes none.
+    process.once('exit', (code) => {
+      if (code === 0) writeCache(path, script.createCachedData());
+    });
   }
   const module = { exports: {} as { main?: () => void } };
   (script.runInThisContext() as ModuleFunction)(module.exports, createRequire(bundle), module, bundle, __dirname);

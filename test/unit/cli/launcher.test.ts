@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -54,7 +54,7 @@ describe('the pitwall launcher and its compile cache', function () {
     assert.deepEqual(caches(cache).map((name) => name.replace(/-.*/, '')), ['other', 'summary']);
   });
 
-  it('keeps exit codes, standard error and output as the CLI gives them', () => {
+  it('keeps exit codes, standard error and output as the CLI gives them, and caches no failed run', () => {
     const cache = join(root, 'cache-b');
     const unknown = run(cache, 'nonsense');
     assert.equal(unknown.status, 2);
@@ -62,6 +62,7 @@ describe('the pitwall launcher and its compile cache', function () {
     const missing = run(cache, 'summary', join(root, 'no-such.db'));
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /no-such\.db/);
+    assert.deepEqual(caches(cache), []);
   });
 
   it('compiles as usual over a damaged cache, and replaces it', () => {
@@ -69,11 +70,51 @@ describe('the pitwall launcher and its compile cache', function () {
     assert.equal(run(cache, 'summary', db).status, 0);
     const [file] = caches(cache);
     const path = join(cache, 'pitwall', 'compile', file as string);
+    const whole = readFileSync(path);
     writeFileSync(path, 'not a code cache');
     const damaged = run(cache, 'summary', db);
     assert.equal(damaged.status, 0, damaged.stderr);
     assert.match(damaged.stdout, /predictions\s+500/);
     assert.notEqual(readFileSync(path, 'utf8').slice(0, 16), 'not a code cache');
+    // Bytes changed inside the compiled code, which V8 itself would run (and crash on): refused first.
+    const flipped = Buffer.from(whole);
+    const middle = Math.floor(flipped.length / 2);
+    for (let i = 0; i < 64; i++) flipped.writeUInt8(flipped.readUInt8(middle + i) ^ 0xff, middle + i);
+    writeFileSync(path, flipped);
+    const inside = run(cache, 'summary', db);
+    assert.equal(inside.status, 0, inside.stderr);
+    assert.match(inside.stdout, /predictions\s+500/);
+  });
+
+  it('tells bundles apart by their text, not their size and time', () => {
+    const cache = join(root, 'cache-g');
+    const other = join(root, 'dist-g');
+    mkdirSync(other);
+    for (const name of readdirSync(dist)) copyFileSync(join(dist, name), join(other, name));
+    const bundle = join(other, 'pitwall-cli.js');
+    const before = statSync(bundle);
+    const launcher = join(other, 'cli.js');
+    const version = (env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [launcher, '--version'], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cache, PITWALL_COMPILE_CACHE: '', ...env } }).stdout;
+    const shipped = version();
+    assert.match(shipped, /^\d+\.\d+\.\d+\n$/);
+    assert.equal(version(), shipped);
+    // A release that changes only its version, repacked with the same size and time.
+    const text = readFileSync(bundle, 'utf8');
+    const renamed = text.replace(JSON.stringify(shipped.trim()), JSON.stringify('9.9.9'.padEnd(shipped.trim().length, '9')));
+    assert.notEqual(renamed, text);
+    assert.equal(renamed.length, text.length);
+    writeFileSync(bundle, renamed);
+    utimesSync(bundle, before.atime, before.mtime);
+    assert.match(version(), /^9\.9\.9/);
+  });
+
+  it('ignores a relative XDG_CACHE_HOME, as the XDG rules say', () => {
+    const home = join(root, 'home-h');
+    mkdirSync(home);
+    const relative = spawnSync(process.execPath, [join(dist, 'cli.js'), '--version'], { encoding: 'utf8', cwd: root, env: { ...process.env, HOME: home, XDG_CACHE_HOME: 'relative-cache', PITWALL_COMPILE_CACHE: '' } });
+    assert.equal(relative.status, 0);
+    assert.ok(!existsSync(join(root, 'relative-cache')), 'nothing under the working directory');
+    assert.equal(readdirSync(join(home, '.cache', 'pitwall', 'compile')).length, 1);
   });
 
   it('runs where no cache can be written, and keeps none when asked not to', () => {
@@ -106,16 +147,25 @@ describe('the pitwall launcher and its compile cache', function () {
     }
   });
 
-  it('drops a command\'s cache of an older build when it writes the new one', () => {
+  it('keeps the three newest caches of a command as builds change', () => {
     const cache = join(root, 'cache-e');
-    assert.equal(run(cache, 'summary', db).status, 0);
-    const [old] = caches(cache);
-    // A new build: the bundle's time changes, and so does the key.
     const bundle = join(dist, 'pitwall-cli.js');
-    utimesSync(bundle, new Date(), new Date(Date.now() + 60_000));
-    assert.equal(run(cache, 'summary', db).status, 0);
-    const now = caches(cache);
-    assert.equal(now.length, 1);
-    assert.notEqual(now[0], old);
+    const text = readFileSync(bundle, 'utf8');
+    const written: string[] = [];
+    try {
+      for (let build = 0; build < 5; build++) {
+        // A new build: other text, so another key.
+        writeFileSync(bundle, `${text}\n// build ${build}\n`);
+        assert.equal(run(cache, 'summary', db).status, 0);
+        const added = caches(cache).filter((name) => !written.includes(name));
+        assert.equal(added.length, 1);
+        written.push(added[0] as string);
+        const path = join(cache, 'pitwall', 'compile', added[0] as string);
+        utimesSync(path, new Date(2001 + build, 0, 1), new Date(2001 + build, 0, 1));
+      }
+      assert.deepEqual(caches(cache), written.slice(-3).sort());
+    } finally {
+      writeFileSync(bundle, text);
+    }
   });
 });
