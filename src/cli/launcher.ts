@@ -43,7 +43,7 @@ function cacheFolder(): string | undefined {
   }
 }
 
-function cacheFile(source: string): string | undefined {
+function cacheFile(source: Buffer): string | undefined {
   const folder = cacheFolder();
   if (folder === undefined) return undefined;
   // The first argument names the cache when it looks like a command; anything else shares one.
@@ -96,8 +96,9 @@ function writeCache(path: string, data: Buffer): void {
 }
 
 function launch(): void {
-  const source = readFileSync(bundle, 'utf8');
-  const path = cacheFile(source);
+  const bytes = readFileSync(bundle);
+  const path = cacheFile(bytes);
+  const source = bytes.toString('utf8');
   const cachedData = readCache(path);
   // The same wrapper Node puts around a CommonJS module, so lines and columns stay the bundle's own.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source.replace(/^#!.*/, '')}\n})`, {
