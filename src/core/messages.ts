@@ -288,7 +288,7 @@ export const messages = {
       after === null ? '' : `, and ${after.toFixed(3)} after isotonic recalibration (on held-out rows)`
     }, above the limit of ${max.toFixed(3)}. A longer reference period measures calibration more precisely.`,
   estimateCalibrated: (before: number, after: number | null, labelled: number) =>
-    `Estimated from the model's own probabilities: calibration error ${before.toFixed(3)} on ${labelled} labelled reference predictions${
+    `Estimated from the model's own probabilities: calibration error ${before.toFixed(3)} (debiased: what remains beyond label noise) on ${labelled} labelled reference predictions${
       after === null ? '' : ` (isotonic recalibration gave ${after.toFixed(3)} on held-out rows, no better)`
     }.`,
   estimateRecalibrated: (after: number, before: number, labelled: number) =>
