@@ -1,5 +1,6 @@
-// Builds the four bundles of Pitwall (extension host, CLI, chart webview, notebook renderer)
-// and the integration test suites. `--production` minifies; otherwise sourcemaps. `--watch` rebuilds.
+// Builds the bundles of Pitwall (extension host; the CLI and its launcher, dist/cli.js; the
+// page-scan worker; chart webview; notebook renderer) and the integration test suites.
+// `--production` minifies; otherwise sourcemaps. `--watch` rebuilds.
 import * as esbuild from 'esbuild';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
