@@ -293,7 +293,7 @@ interface CellState {
  * The columns the rollup under way reads its rows from. An aggregate's parameters are literals in
  * its expression, so the columns are handed over here, just before the (synchronous) rollup.
  */
-let rollupColumns: { confidences: ArrayLike<number>; outcomes: Uint8Array } = { confidences: [], outcomes: new Uint8Array(0) };
+let rollupColumns: { confidences: ArrayLike<number>; outcomes: Uint8Array } | undefined;
 
 function initialCell(): Float64Array {
   const cell = new Float64Array(CELL_SIZE);
@@ -321,6 +321,8 @@ aq.addAggregateFunction(
   'pitwall_cell',
   {
     create: (needs: number) => {
+      // Outside tumblingStatsOf's rollup there are no columns to read: a loud failure, not NaN.
+      if (rollupColumns === undefined) throw new Error('op.pitwall_cell is only for the rollup of tumblingStatsOf');
       const { confidences, outcomes } = rollupColumns;
       let cells = new Float64Array(CELL_SIZE * 1024);
       let used = 0;
@@ -551,7 +553,7 @@ function tumblingStatsOf(columns: WindowColumns, plan: WindowPlan): WindowStats[
       .groupby('cell')
       .rollup({ stats: `d => op.pitwall_cell(d.row, ${needs})` });
   } finally {
-    rollupColumns = { confidences: [], outcomes: new Uint8Array(0) };
+    rollupColumns = undefined;
   }
   const rolledCells = rolled.array('cell') as ArrayLike<number>;
   const rolledStats = rolled.array('stats') as ArrayLike<BinStats>;
