@@ -15,7 +15,7 @@ import { parseDuration, planWindows, readWindowedMetrics, windowedMetrics, WINDO
 import { scanPredictionColumns } from '../core/store/openStore';
 import { segmentColumns, segmentOf } from '../core/store/windowStats';
 import type { PredictionColumnsQuery, WindowColumns } from '../core/store/store';
-import type { ClassificationColumns } from '../core/analytics/classification';
+import { classificationOfRows, type ClassificationColumns } from '../core/analytics/classification';
 import { parseCommand, parseCount, parseTime, requirePositional } from './args';
 import { withStore, type Command } from './context';
 import { formatTable, formatTime, printJson } from './output';
@@ -105,12 +105,7 @@ function selectRows(columns: WindowColumns, query: PredictionColumnsQuery): Clas
     const t = columns.timestamp[i] as number;
     if (t >= from && t < to && (query.modelVersion === undefined || columns.model_version[i] === query.modelVersion)) rows.push(i);
   }
-  return {
-    length: rows.length,
-    predicted: Uint8Array.from(rows, (i) => columns.predicted_outcome[i] as number),
-    confidence: Float64Array.from(rows, (i) => columns.confidence[i] as number),
-    actual: Int8Array.from(rows, (i) => columns.actual_outcome[i] as number),
-  };
+  return classificationOfRows(columns, rows);
 }
 
 function parseGrouping(text: string | undefined): WindowGrouping | undefined {

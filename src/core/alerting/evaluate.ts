@@ -16,7 +16,7 @@
  * the rule window when shorter) back to `at − for`; it is judged from the data, so a restarted
  * process, a second process and a backtest all agree on when a rule fires.
  */
-import type { ClassificationColumns } from '../analytics/classification';
+import { classificationOfRows } from '../analytics/classification';
 import { detectDegradation } from '../analytics/degradation';
 import { featureDrift } from '../analytics/drift';
 import { summarizeMetrics, type MetricsSummary } from '../analytics/summary';
@@ -123,15 +123,6 @@ function select(index: TimeIndex, from: number, to: number, scope: Scope, segmen
   return rows;
 }
 
-function classification(columns: WindowColumns, rows: readonly number[]): ClassificationColumns {
-  return {
-    length: rows.length,
-    predicted: Uint8Array.from(rows, (i) => columns.predicted_outcome[i] as number),
-    confidence: Float64Array.from(rows, (i) => columns.confidence[i] as number),
-    actual: Int8Array.from(rows, (i) => columns.actual_outcome[i] as number),
-  };
-}
-
 /** The scopes a rule is judged in, from the data of its windows. */
 function scopesOf(index: TimeIndex, measure: RuleMeasure, from: number, to: number): Scope[] {
   const { columns } = index;
@@ -184,7 +175,7 @@ export class MeasureCache {
   summaryOf(index: TimeIndex, from: number, to: number, scope: Scope, segmentColumn: readonly FeatureValue[] | undefined, segmentLabel: string | null): MetricsSummary {
     const key = this.key(from, to, scope, segmentLabel);
     let summary = this.summaries.get(key);
-    if (summary === undefined) this.summaries.set(key, (summary = summarizeMetrics(classification(index.columns, this.rowsOf(index, from, to, scope, segmentColumn, segmentLabel)))));
+    if (summary === undefined) this.summaries.set(key, (summary = summarizeMetrics(classificationOfRows(index.columns, this.rowsOf(index, from, to, scope, segmentColumn, segmentLabel)))));
     return summary;
   }
 }

@@ -5,12 +5,23 @@
  * (top-label calibration). `actual` holds -1 where the ground truth is not known yet; such
  * predictions count toward volume but never toward a metric that needs a label.
  */
+import type { WindowColumns } from '../store/store';
 
 export interface ClassificationColumns {
   readonly length: number;
   readonly predicted: ArrayLike<number>;
   readonly confidence: ArrayLike<number>;
   readonly actual: ArrayLike<number>;
+}
+
+/** The given rows of prediction columns, in that order, as classification columns. */
+export function classificationOfRows(columns: Pick<WindowColumns, 'predicted_outcome' | 'confidence' | 'actual_outcome'>, rows: readonly number[]): ClassificationColumns {
+  return {
+    length: rows.length,
+    predicted: Uint8Array.from(rows, (i) => columns.predicted_outcome[i] as number),
+    confidence: Float64Array.from(rows, (i) => columns.confidence[i] as number),
+    actual: Int8Array.from(rows, (i) => columns.actual_outcome[i] as number),
+  };
 }
 
 export interface Confusion {

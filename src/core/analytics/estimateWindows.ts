@@ -5,7 +5,7 @@
  * alone. Realized values, from the labels that have arrived, are kept beside the estimate,
  * never mixed into it. Without a reference period the oldest third of the data is the reference.
  */
-import type { ClassificationColumns } from './classification';
+import { classificationOfRows } from './classification';
 import { estimatePerformance, fitEstimator, type EstimatedMetrics, type EstimatorOptions, type EstimatorStatus, type RealizedMetrics } from './estimate';
 import { resolveSpec, type Duration } from './windows';
 import type { WindowColumns } from '../store/store';
@@ -41,15 +41,6 @@ export interface EstimateReport {
   readonly windows: WindowEstimate[];
 }
 
-function subset(columns: WindowColumns, rows: readonly number[]): ClassificationColumns {
-  return {
-    length: rows.length,
-    predicted: Uint8Array.from(rows, (i) => columns.predicted_outcome[i] as number),
-    confidence: Float64Array.from(rows, (i) => columns.confidence[i] as number),
-    actual: Int8Array.from(rows, (i) => columns.actual_outcome[i] as number),
-  };
-}
-
 export function estimateWindows(columns: WindowColumns, options: EstimateWindowsOptions): EstimateReport {
   const { every, from, to } = resolveSpec({ every: options.every, ...(options.from === undefined ? {} : { from: options.from }), ...(options.to === undefined ? {} : { to: options.to }) });
   let lowest = Infinity;
@@ -79,9 +70,9 @@ export function estimateWindows(columns: WindowColumns, options: EstimateWindows
 
   const windows: WindowEstimate[] = [];
   for (const [version, entry] of [...versions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const estimator = fitEstimator(subset(columns, entry.reference), options.estimator);
+    const estimator = fitEstimator(classificationOfRows(columns, entry.reference), options.estimator);
     for (const [start, rows] of [...entry.windows].sort(([a], [b]) => a - b)) {
-      const analysis = subset(columns, rows);
+      const analysis = classificationOfRows(columns, rows);
       const result = estimatePerformance(estimator, analysis);
       const { confusion: _expected, ...estimated } = result.estimated ?? { confusion: null };
       const { confusion: realizedConfusion, ...realized } = result.realized ?? { confusion: null };
