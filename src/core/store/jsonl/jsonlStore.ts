@@ -637,15 +637,8 @@ export class JsonlStore implements Store {
       const source = this.source('alerts');
       for (let attempt = 1; ; attempt++) {
         await this.refreshNow();
-        const open: ListEntry<StoredAlert>[] = [];
-        const alreadyAcknowledged: AlertKey[] = [];
-        const notFound: AlertKey[] = [];
-        for (const key of unique) {
-          const entry = this.alertEntry(key);
-          if (entry === undefined) notFound.push(key);
-          else if (entry.value.acknowledged) alreadyAcknowledged.push(key);
-          else open.push(entry);
-        }
+        const { open, acknowledged, notFound } = this.alertsByState(unique);
+        const alreadyAcknowledged = acknowledged.map((entry) => entry.value.key);
         const records = open.map((entry) =>
           this.validate('alerts', acknowledgmentRecord, 'acknowledgment', {
             alert_key: entry.value.key,
@@ -681,15 +674,8 @@ export class JsonlStore implements Store {
       const source = this.source('alerts');
       for (let attempt = 1; ; attempt++) {
         await this.refreshNow();
-        const acknowledged: ListEntry<StoredAlert>[] = [];
-        const notAcknowledged: AlertKey[] = [];
-        const notFound: AlertKey[] = [];
-        for (const key of unique) {
-          const entry = this.alertEntry(key);
-          if (entry === undefined) notFound.push(key);
-          else if (!entry.value.acknowledged) notAcknowledged.push(key);
-          else acknowledged.push(entry);
-        }
+        const { open, acknowledged, notFound } = this.alertsByState(unique);
+        const notAcknowledged = open.map((entry) => entry.value.key);
         const read = source.follower.readState;
         if (acknowledged.length === 0 || read === null) return { unacknowledged: [], notAcknowledged, notFound };
         const edits = new Map<number, LineEdit>(
@@ -770,6 +756,19 @@ export class JsonlStore implements Store {
   }
 
   /** An alert as read, with its line and layout: what a writer needs to rewrite it in place. */
+  /** The alerts of these keys as they are now: open, acknowledged, or not found; each in the keys' order. */
+  private alertsByState(keys: readonly AlertKey[]): { open: ListEntry<StoredAlert>[]; acknowledged: ListEntry<StoredAlert>[]; notFound: AlertKey[] } {
+    const open: ListEntry<StoredAlert>[] = [];
+    const acknowledged: ListEntry<StoredAlert>[] = [];
+    const notFound: AlertKey[] = [];
+    for (const key of keys) {
+      const entry = this.alertEntry(key);
+      if (entry === undefined) notFound.push(key);
+      else (entry.value.acknowledged ? acknowledged : open).push(entry);
+    }
+    return { open, acknowledged, notFound };
+  }
+
   alertEntry(key: AlertKey): ListEntry<StoredAlert> | undefined {
     const row = this.alertRows.get(key);
     return row === undefined ? undefined : this.alerts.entry(row);
