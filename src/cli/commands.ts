@@ -145,13 +145,15 @@ const ack: Command = async (argv, env) => {
     for (const key of outcome.acknowledged) env.out.write(`acknowledged ${key}\n`);
     for (const key of outcome.alreadyAcknowledged) env.out.write(`already acknowledged ${key}\n`);
   }
-  const missing = [...outcome.notFound, ...outcome.unknown];
-  if (missing.length > 0) {
-    env.out.error(`pitwall: no alert ${missing.map((name) => `"${name}"`).join(', ')} in ${source}\n`);
-    return 2;
-  }
-  return 0;
+  return reportMissing(env, [...outcome.notFound, ...outcome.unknown], source);
 };
+
+/** Names the alerts asked for that the source does not have, on standard error: exit status 2 when there are any. */
+function reportMissing(env: CommandEnvironment, missing: readonly string[], source: string): number {
+  if (missing.length === 0) return 0;
+  env.out.error(`pitwall: no alert ${missing.map((name) => `"${name}"`).join(', ')} in ${source}\n`);
+  return 2;
+}
 
 const unack: Command = async (argv, env) => {
   const usage = 'pitwall unack <source> <alert_id>... [--json]';
@@ -169,12 +171,7 @@ const unack: Command = async (argv, env) => {
     for (const key of outcome.unacknowledged) env.out.write(`unacknowledged ${key}\n`);
     for (const key of outcome.notAcknowledged) env.out.write(`not acknowledged ${key}\n`);
   }
-  const missing = [...outcome.notFound, ...outcome.unknown];
-  if (missing.length > 0) {
-    env.out.error(`pitwall: no alert ${missing.map((name) => `"${name}"`).join(', ')} in ${source}\n`);
-    return 2;
-  }
-  return 0;
+  return reportMissing(env, [...outcome.notFound, ...outcome.unknown], source);
 };
 
 function describeRule(rule: AlertRule): string[] {
