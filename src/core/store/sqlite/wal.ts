@@ -245,64 +245,69 @@ function markRollbackJournal(image: Uint8Array): void {
   if (image[19] === 2) image[19] = 1;
 }
 
-function unchanged(
-  db: Uint8Array,
-  dbHeader: DatabaseHeader | undefined,
+/** A report for a log that changes nothing, with what the scan found. */
+function unchangedReport(
+  pageSize: number,
+  pageCount: number,
   status: WalStatus,
   scan: Partial<FrameScan>,
   walHeader: WalHeader | undefined,
-): WalMergeResult {
-  // A copy: `slice()` of a Node Buffer is a view, and the header edit must not reach the caller's bytes.
-  const image = new Uint8Array(db);
-  markRollbackJournal(image);
-  const pageSize = dbHeader?.pageSize ?? 0;
+): WalMergeReport {
   const validFrames = scan.validFrames ?? 0;
   const scanEnd = scan.scanEnd ?? 'end-of-file';
   return {
-    image,
-    report: {
-      status,
-      pageSize,
-      pageCount: pageSize === 0 ? 0 : Math.ceil(image.length / pageSize),
-      framesInFile: scan.framesInFile ?? 0,
-      validFrames,
-      framesApplied: 0,
-      commits: 0,
-      uncommittedFrames: validFrames,
-      scanEnd,
-      tornTail: scanEnd === 'partial-frame' || scanEnd === 'checksum-mismatch',
-      checkpointSequence: walHeader?.checkpointSequence,
-      salts: walHeader ? [walHeader.salt1, walHeader.salt2] : undefined,
-    },
+    status,
+    pageSize,
+    pageCount,
+    framesInFile: scan.framesInFile ?? 0,
+    validFrames,
+    framesApplied: 0,
+    commits: 0,
+    uncommittedFrames: validFrames,
+    scanEnd,
+    tornTail: scanEnd === 'partial-frame' || scanEnd === 'checksum-mismatch',
+    checkpointSequence: walHeader?.checkpointSequence,
+    salts: walHeader ? [walHeader.salt1, walHeader.salt2] : undefined,
   };
 }
 
 /**
- * Returns the database image with every committed transaction of `wal` applied: frames are
- * followed while their salts match the header's and their cumulative checksums hold; those up to
- * and including the last valid commit frame are applied, the latest copy of each page winning;
- * the image is cut or extended to that commit's page count. A missing, empty or invalid WAL leaves
- * the database as it is. Pure: neither input is modified. `source` (the database path) names the
- * files in errors: `format`/`corrupt` for a main file that is not a sound SQLite file,
- * `unsupported` for an unknown WAL version, `corrupt` for a WAL whose pages cannot fit the database.
+ * What the committed transactions of a WAL make of a database, page by page, without building
+ * the image: the pages the log replaces (views into `wal`, the latest committed copy of each)
+ * and the database's length in pages after them. `dbLength` is the main file's length; `dbHead`
+ * at least its 100-byte header (empty for an empty file).
  */
-export function mergeWal(db: Uint8Array, wal: Uint8Array | undefined, source = 'database'): WalMergeResult {
+export interface WalPages {
+  /** Page size of the database after the log (0 for an empty database). */
+  readonly pageSize: number;
+  readonly pageCount: number;
+  /** Replaced pages by number, none beyond pageCount. */
+  readonly pages: ReadonlyMap<number, Uint8Array>;
+  readonly report: WalMergeReport;
+}
+
+export function readWalPages(dbHead: Uint8Array, dbLength: number, wal: Uint8Array | undefined, source = 'database'): WalPages {
   const walPath = `${source}-wal`;
-  const dbHeader = db.length === 0 ? undefined : readDatabaseHeader(db, source);
-  if (wal === undefined || wal.length === 0) return unchanged(db, dbHeader, 'absent', {}, undefined);
-  if (wal.length <= WAL_HEADER_SIZE) return unchanged(db, dbHeader, 'no-frames', {}, undefined);
+  const dbHeader = dbLength === 0 ? undefined : readDatabaseHeader(dbHead, source);
+  const filePageSize = dbHeader?.pageSize ?? 0;
+  const same = (status: WalStatus, scan: Partial<FrameScan>, header: WalHeader | undefined): WalPages => {
+    const pageCount = filePageSize === 0 ? 0 : Math.ceil(dbLength / filePageSize);
+    return { pageSize: filePageSize, pageCount, pages: new Map(), report: unchangedReport(filePageSize, pageCount, status, scan, header) };
+  };
+  if (wal === undefined || wal.length === 0) return same('absent', {}, undefined);
+  if (wal.length <= WAL_HEADER_SIZE) return same('no-frames', {}, undefined);
 
   const view = viewOf(wal);
   const walHeader = readWalHeader(view);
-  if (!walHeader) return unchanged(db, dbHeader, 'invalid-header', {}, undefined);
+  if (!walHeader) return same('invalid-header', {}, undefined);
   // SQLite checks the version only after the checksum, and refuses to open rather than ignore.
   if (walHeader.version !== WAL_FORMAT_VERSION) {
     throw new PitwallError('unsupported', messages.walUnsupportedVersion(walPath, walHeader.version));
   }
-  if (!dbHeader) return unchanged(db, dbHeader, 'empty-database', {}, walHeader);
+  if (!dbHeader) return same('empty-database', {}, walHeader);
 
   const scan = scanFrames(view, walHeader);
-  if (scan.commits === 0) return unchanged(db, dbHeader, 'no-commits', scan, walHeader);
+  if (scan.commits === 0) return same('no-commits', scan, walHeader);
 
   const pageSize = walHeader.pageSize;
   const frameSize = WAL_FRAME_HEADER_SIZE + pageSize;
@@ -316,18 +321,16 @@ export function mergeWal(db: Uint8Array, wal: Uint8Array | undefined, source = '
   if (pageSize !== dbHeader.pageSize && !latestFrame.has(1)) {
     throw new PitwallError('corrupt', messages.walPageSizeMismatch(walPath, pageSize, dbHeader.pageSize));
   }
-
   const pageCount = scan.committedPageCount;
-  const image = new Uint8Array(pageCount * pageSize);
-  image.set(db.subarray(0, Math.min(db.length, image.length)));
+  const pages = new Map<number, Uint8Array>();
   for (const [pageNumber, dataOffset] of latestFrame) {
     // Pages beyond the final size belong to transactions that a later commit truncated away.
-    if (pageNumber > pageCount) continue;
-    image.set(wal.subarray(dataOffset, dataOffset + pageSize), (pageNumber - 1) * pageSize);
+    if (pageNumber <= pageCount) pages.set(pageNumber, wal.subarray(dataOffset, dataOffset + pageSize));
   }
-  markRollbackJournal(image);
   return {
-    image,
+    pageSize,
+    pageCount,
+    pages,
     report: {
       status: 'applied',
       pageSize,
@@ -343,4 +346,29 @@ export function mergeWal(db: Uint8Array, wal: Uint8Array | undefined, source = '
       salts: [walHeader.salt1, walHeader.salt2],
     },
   };
+}
+
+/**
+ * Returns the database image with every committed transaction of `wal` applied: frames are
+ * followed while their salts match the header's and their cumulative checksums hold; those up to
+ * and including the last valid commit frame are applied, the latest copy of each page winning;
+ * the image is cut or extended to that commit's page count. A missing, empty or invalid WAL leaves
+ * the database as it is. Pure: neither input is modified. `source` (the database path) names the
+ * files in errors: `format`/`corrupt` for a main file that is not a sound SQLite file,
+ * `unsupported` for an unknown WAL version, `corrupt` for a WAL whose pages cannot fit the database.
+ */
+export function mergeWal(db: Uint8Array, wal: Uint8Array | undefined, source = 'database'): WalMergeResult {
+  const planned = readWalPages(db, db.length, wal, source);
+  if (planned.report.status !== 'applied') {
+    // A copy: `slice()` of a Node Buffer is a view, and the header edit must not reach the caller's bytes.
+    const image = new Uint8Array(db);
+    markRollbackJournal(image);
+    return { image, report: planned.report };
+  }
+  const { pageSize, pageCount } = planned;
+  const image = new Uint8Array(pageCount * pageSize);
+  image.set(db.subarray(0, Math.min(db.length, image.length)));
+  for (const [pageNumber, bytes] of planned.pages) image.set(bytes, (pageNumber - 1) * pageSize);
+  markRollbackJournal(image);
+  return { image, report: planned.report };
 }
