@@ -88,6 +88,8 @@ export const messages = {
     `${path} is not a SQLite database: it does not start with "SQLite format 3". Choose the monitoring database file.`,
   sqliteTruncated: (path: string, expectedBytes: number, actualBytes: number) =>
     `${path} is truncated: its header describes ${expectedBytes} bytes but the file holds ${actualBytes}. Restore it from a backup.`,
+  sqlitePageOutOfRange: (path: string, page: number, pageCount: number) =>
+    `${path} is damaged: a b-tree points to page ${page}, but the database has ${pageCount} pages. Restore it from a backup, or salvage it with the sqlite3 shell's .recover command.`,
   sqliteBadPageSize: (path: string, pageSize: number) =>
     `${path} is corrupt: its header gives the impossible page size ${pageSize}. Restore it from a backup.`,
   sqliteCorrupt: (path: string, detail: string) =>

@@ -9,6 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database, SqlJsStatic } from 'sql.js';
 import { PitwallError, describeError } from '../../errors';
 import { messages } from '../../messages';
+import { attachLazyFile, LazyFile } from './lazyFile';
+import { PageSource } from './pageSource';
 import { sqliteTables } from './schema';
 import { loadSqlJs } from './sqlJs';
 import { mergeWal, readDatabaseHeader, type WalMergeReport } from './wal';
@@ -16,6 +18,12 @@ import { mergeWal, readDatabaseHeader, type WalMergeReport } from './wal';
 const DATABASE_HEAD_BYTES = 100;
 const WAL_HEAD_BYTES = 32;
 const QUICK_CHECK_PROBLEMS = 10;
+/**
+ * A database read page by page is quick-checked at open only up to this size: the check reads
+ * every page, which is what reading page by page avoids. A larger file's damage is reported by
+ * the query that meets it.
+ */
+const LAZY_QUICK_CHECK_BYTES = 16 << 20;
 
 /** What identifies a version of a file cheaply. */
 export interface FileStamp {
@@ -141,12 +149,18 @@ export interface SqliteSnapshotOptions {
    */
   readonly quickCheck?: 'strict' | 'report' | 'off';
   readonly files?: SnapshotFiles;
+  /**
+   * Read pages from the file as queries need them instead of the whole file (default: true,
+   * unless `files` is given). Falls back to a whole read where sql.js cannot read that way.
+   */
+  readonly lazy?: boolean;
 }
 
 interface Settings {
   readonly maxAttempts: number;
   readonly quickCheck: 'strict' | 'report' | 'off';
   readonly files: SnapshotFiles;
+  readonly lazy: boolean;
 }
 
 interface FileState {
@@ -282,7 +296,7 @@ function toShared(bytes: Uint8Array): Uint8Array {
 export async function readSqliteImage(path: string, options: Pick<SqliteSnapshotOptions, 'maxAttempts'> = {}): Promise<Uint8Array> {
   refuseIrregular(path);
   const files: SnapshotFiles = { ...nodeSnapshotFiles, read: readShared };
-  const read = await readConsistentFiles(path, { maxAttempts: options.maxAttempts ?? 8, quickCheck: 'off', files });
+  const read = await readConsistentFiles(path, { maxAttempts: options.maxAttempts ?? 8, quickCheck: 'off', files, lazy: false });
   // Without WAL frames the file is the image: no copy of a file that may be hundreds of megabytes.
   if (read.wal === undefined || read.wal.length <= WAL_HEAD_BYTES) {
     readDatabaseHeader(read.db, path);
@@ -369,11 +383,16 @@ function openImage(path: string, sql: SqlJsStatic, image: Uint8Array, settings: 
   } catch (error) {
     throw sqliteFailure(path, error);
   }
+  return inspectDatabase(path, database, settings, true);
+}
+
+/** Checks a freshly opened database (quick_check when asked) and what its schema lacks; closes it on failure. */
+function inspectDatabase(path: string, database: Database, settings: Settings, checkNow: boolean) {
   try {
     // sql.js reads nothing until the first statement: this one makes SQLite read the header and parse the schema.
     database.exec('SELECT count(*) FROM sqlite_master');
     database.exec('PRAGMA query_only = 1');
-    const quickCheck = settings.quickCheck === 'off' ? [] : runQuickCheck(database);
+    const quickCheck = settings.quickCheck === 'off' || !checkNow ? [] : runQuickCheck(database);
     const sound = quickCheck.length === 0 || (quickCheck.length === 1 && quickCheck[0] === 'ok');
     if (!sound && settings.quickCheck === 'strict') {
       throw new PitwallError('corrupt', messages.sqliteQuickCheckFailed(path, quickCheck));
@@ -388,14 +407,65 @@ function openImage(path: string, sql: SqlJsStatic, image: Uint8Array, settings: 
 interface TakenSnapshot {
   readonly snapshot: SqliteSnapshot;
   readonly fingerprint: Fingerprint;
+  /** The file a snapshot read page by page keeps open; undefined for one read whole. */
+  readonly pages?: PageSource;
 }
 
+type Opened = ReturnType<typeof inspectDatabase>;
+
 async function takeSnapshot(path: string, sql: SqlJsStatic, settings: Settings): Promise<TakenSnapshot> {
+  if (settings.lazy) {
+    const lazy = await takeLazySnapshot(path, sql, settings);
+    if (lazy !== undefined) return lazy;
+  }
   const read = await readConsistentFiles(path, settings);
   const { image, report } = mergeWal(read.db, read.wal, path);
   checkImageLength(path, image);
-  const opened = openImage(path, sql, image, settings);
+  return describeSnapshot(path, openImage(path, sql, image, settings), report, read.fingerprint, read.attempts);
+}
 
+/**
+ * A snapshot that reads pages as queries need them: the WAL's committed pages held, the main file
+ * read in place. It is good while the main file stays as it was (a checkpoint or a rollback-mode
+ * writer changes it): `SqliteSnapshotReader.isTorn` tells, and readers take a new one then.
+ * Undefined for an empty file, or when this sql.js cannot read that way.
+ */
+async function takeLazySnapshot(path: string, sql: SqlJsStatic, settings: Settings): Promise<TakenSnapshot | undefined> {
+  for (let attempt = 1; attempt <= settings.maxAttempts; attempt++) {
+    const pages = PageSource.open(path);
+    try {
+      if (pages.pageCount === 0) {
+        pages.close();
+        return undefined;
+      }
+      const header = readDatabaseHeader(pages.page(1), path);
+      const expected = Math.max(header.pageCount ?? 0, pages.pageCount) * header.pageSize;
+      if (pages.pageCount * pages.pageSize < expected) throw new PitwallError('corrupt', messages.sqliteTruncated(path, expected, pages.pageCount * pages.pageSize));
+      let database: Database | undefined;
+      try {
+        database = attachLazyFile(sql, new LazyFile(pages));
+      } catch (error) {
+        throw sqliteFailure(path, error);
+      }
+      if (database === undefined) {
+        pages.close();
+        return undefined;
+      }
+      const opened = inspectDatabase(path, database, settings, pages.pageCount * pages.pageSize <= LAZY_QUICK_CHECK_BYTES);
+      const after = readFingerprint(settings.files, path);
+      if (sameFingerprint(pages.fingerprint, after)) return { ...describeSnapshot(path, opened, pages.wal, after, attempt), pages };
+      opened.database.close();
+      pages.close();
+    } catch (error) {
+      pages.close();
+      throw error;
+    }
+    await sleep(5 * attempt);
+  }
+  throw new PitwallError('conflict', messages.sqliteKeptChanging(path, settings.maxAttempts));
+}
+
+function describeSnapshot(path: string, opened: Opened, report: WalMergeReport, fingerprint: Fingerprint, attempts: number): TakenSnapshot {
   const notices: SqliteNotice[] = [];
   if (report.status === 'invalid-header') {
     notices.push({ kind: 'wal-ignored', message: messages.walInvalidHeader(walPathOf(path)) });
@@ -421,10 +491,15 @@ async function takeSnapshot(path: string, sql: SqlJsStatic, settings: Settings):
       missingTables: opened.missingTables,
       missingColumns: opened.missingColumns,
       notices,
-      attempts: read.attempts,
+      attempts,
     },
-    fingerprint: read.fingerprint,
+    fingerprint,
   };
+}
+
+function release(taken: TakenSnapshot): void {
+  taken.snapshot.database.close();
+  taken.pages?.close();
 }
 
 /**
@@ -452,6 +527,7 @@ export class SqliteSnapshotReader {
       maxAttempts: Math.max(1, options.maxAttempts ?? 8),
       quickCheck: options.quickCheck ?? 'strict',
       files: options.files ?? nodeSnapshotFiles,
+      lazy: options.lazy ?? options.files === undefined,
     };
     return new SqliteSnapshotReader(path, sql, settings, await takeSnapshot(path, sql, settings));
   }
@@ -473,6 +549,26 @@ export class SqliteSnapshotReader {
     return !sameFingerprint(this.taken.fingerprint, readFingerprint(this.settings.files, this.path));
   }
 
+  /** The pages of a snapshot read page by page (undefined for one read whole), for readers that decode b-trees themselves. */
+  get pages(): PageSource | undefined {
+    return this.taken.pages;
+  }
+
+  /** Whether this snapshot reads pages from the file as queries need them. */
+  get lazy(): boolean {
+    return this.taken.pages !== undefined;
+  }
+
+  /**
+   * True when pages read since the snapshot was taken may not belong to it: it reads the main
+   * file in place, and the file changed (a checkpoint, a rollback-mode writer). A snapshot read
+   * whole is never torn.
+   */
+  isTorn(): boolean {
+    if (this.taken.pages === undefined) return false;
+    return !sameState(this.taken.fingerprint.db, readFileState(this.settings.files, this.path, DATABASE_HEAD_BYTES));
+  }
+
   /**
    * Takes a whole new snapshot if the files changed and closes the old one; true if it did. A failed
    * refresh throws and leaves the current snapshot in place.
@@ -488,17 +584,17 @@ export class SqliteSnapshotReader {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.taken.snapshot.database.close();
+    release(this.taken);
   }
 
   private async refresh(): Promise<boolean> {
     if (this.closed || !this.isStale()) return false;
     const next = await takeSnapshot(this.path, this.sql, this.settings);
     if (this.closed) {
-      next.snapshot.database.close();
+      release(next);
       return false;
     }
-    this.taken.snapshot.database.close();
+    release(this.taken);
     this.taken = next;
     return true;
   }

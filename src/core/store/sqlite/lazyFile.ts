@@ -1,0 +1,113 @@
+/**
+ * A database file that sql.js reads page by page from disk instead of holding it whole.
+ *
+ * sql.js keeps a database in its in-memory file system (Emscripten's MEMFS), whose file node
+ * holds the bytes in a typed array and touches them only through `subarray`, `set`, `slice` and
+ * `length`. A LazyFile answers those calls: `subarray(start, end)` reads the bytes from the
+ * page source (main file plus committed WAL pages), `set` keeps what SQLite writes in an overlay
+ * of whole pages (the replay of Pitwall's own committed writes), and `length` reports room to
+ * grow so that MEMFS never copies the file into a new array. So SQLite itself decides which pages
+ * a query needs (an index walk, one leaf) and only those are read.
+ *
+ * `attachLazyFile` checks that sql.js really reads through it (a first query must have asked it
+ * for the header); if a future sql.js stores files differently, the caller falls back to reading
+ * the file whole.
+ */
+import type { Database, SqlJsStatic } from 'sql.js';
+import type { PageSource } from './pageSource';
+
+/** MEMFS compares `buffer` with its heap's to decide whether it may keep the array. */
+const NOT_THE_HEAP = new ArrayBuffer(0);
+
+export class LazyFile {
+  /** Bytes read from the source, for tests and benchmarks. */
+  bytesRead = 0;
+  private readonly overlay = new Map<number, Uint8Array>();
+  private size: number;
+  private sealed = false;
+
+  constructor(private readonly source: PageSource) {
+    this.size = source.pageCount * source.pageSize;
+  }
+
+  readonly buffer = NOT_THE_HEAP;
+
+  /** The file's length while sql.js copies it in; room to grow afterwards (MEMFS reads it as capacity). */
+  get length(): number {
+    return this.sealed ? Number.MAX_SAFE_INTEGER : this.size;
+  }
+
+  /** The "copy" MEMFS takes of the initial contents: this file itself. */
+  slice(): LazyFile {
+    this.sealed = true;
+    return this;
+  }
+
+  /** Bytes `start` to `end` as SQLite sees them now: the overlay's pages, else the source's. */
+  subarray(start: number, end: number): Uint8Array {
+    const out = new Uint8Array(Math.max(0, end - start));
+    const pageSize = this.source.pageSize;
+    let at = start;
+    while (at < end) {
+      const page = Math.floor(at / pageSize) + 1;
+      const within = at - (page - 1) * pageSize;
+      const take = Math.min(end - at, pageSize - within);
+      const written = this.overlay.get(page);
+      if (written !== undefined) {
+        out.set(written.subarray(within, within + take), at - start);
+        at += take;
+        continue;
+      }
+      // A run of pages nobody wrote: one read.
+      let last = page;
+      while ((last + 1 - 1) * pageSize < end && !this.overlay.has(last + 1) && last + 1 <= this.source.pageCount) last++;
+      const runEnd = Math.min(end, last * pageSize);
+      if (page <= this.source.pageCount) {
+        const bytes = this.source.bytes(page, last - page + 1);
+        out.set(bytes.subarray(within, within + runEnd - at), at - start);
+        this.bytesRead += runEnd - at;
+      }
+      at = runEnd > at ? runEnd : at + take;
+    }
+    return out;
+  }
+
+  /** What SQLite writes: whole pages kept in the overlay (a partial write patches the page first). */
+  set(bytes: ArrayLike<number>, position: number): void {
+    const pageSize = this.source.pageSize;
+    const data = bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes);
+    let at = 0;
+    while (at < data.length) {
+      const offset = position + at;
+      const page = Math.floor(offset / pageSize) + 1;
+      const within = offset - (page - 1) * pageSize;
+      const take = Math.min(data.length - at, pageSize - within);
+      let target = this.overlay.get(page);
+      if (target === undefined) {
+        target = take === pageSize ? new Uint8Array(pageSize) : this.subarray((page - 1) * pageSize, page * pageSize);
+        this.overlay.set(page, target);
+      }
+      target.set(data.subarray(at, at + take), within);
+      at += take;
+    }
+    this.size = Math.max(this.size, position + data.length);
+  }
+}
+
+/**
+ * A sql.js database reading `file`; undefined when this sql.js does not read through it (the
+ * caller reads the file whole then).
+ */
+export function attachLazyFile(sql: SqlJsStatic, file: LazyFile): Database | undefined {
+  const database = new sql.Database(file as unknown as Uint8Array);
+  const before = file.bytesRead;
+  try {
+    database.exec('SELECT count(*) FROM sqlite_master');
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+  if (file.bytesRead > before) return database;
+  database.close();
+  return undefined;
+}
