@@ -89,6 +89,34 @@ export class RowAudit {
     this.audited = false;
   }
 
+  /** Whether every row of the table was audited (else only the rows reads have met). */
+  get complete(): boolean {
+    return this.audited;
+  }
+
+  /**
+   * Brings the audit to a new snapshot without reading the table: the rows found bad before are
+   * checked again, and the rest are checked by the reads that meet them (reportRow). For tables
+   * too large to read whole on every open; the next `update` audits the table whole.
+   */
+  updateLazily(database: Database, shape: TableShape): StoreDiagnostic[] {
+    const known = new Set(this.problems.keys());
+    this.audited = false;
+    if (!shape.present) {
+      this.clear();
+      return [];
+    }
+    const recheck = this.skippedIds;
+    for (const row of this.skipped) this.forget(row);
+    if (recheck !== undefined) {
+      const select = `SELECT ${selectListSql(shape)} FROM ${quoteIdentifier(shape.spec.table)}`;
+      eachRow(database, `${select} WHERE ${columnSql(shape, 'id')} IN (SELECT value FROM json_each(?))`, [recheck], (row) => this.check(shape, row));
+    }
+    const found: StoreDiagnostic[] = [];
+    for (const [row, diagnostic] of this.problems) if (diagnostic !== null && !known.has(row)) found.push(diagnostic);
+    return found;
+  }
+
   /** Brings the audit up to date with a new snapshot; returns the problems it had not reported before. */
   update(database: Database, shape: TableShape): StoreDiagnostic[] {
     const known = new Set(this.problems.keys());
@@ -127,6 +155,11 @@ export class RowAudit {
     const found: StoreDiagnostic[] = [];
     for (const [row, diagnostic] of this.problems) if (diagnostic !== null && !known.has(row)) found.push(diagnostic);
     return found;
+  }
+
+  /** Whether a row is known to be bad (and left out). */
+  isSkipped(id: number): boolean {
+    return this.skipped.has(id);
   }
 
   /** A row a read found bad that the audit let through; it is left out from now on. */

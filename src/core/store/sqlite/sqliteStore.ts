@@ -96,6 +96,8 @@ import {
   type TableSpec,
 } from './rows';
 import { SqliteSnapshotReader, type SqliteSnapshotOptions } from './snapshot';
+import { countTableRows, CountRefused, distinctFirstColumn, type TableCount } from './btreeCount';
+import type { PageSource } from './pageSource';
 import { toSqlAlchemyText } from '../../model/timestamps';
 import { openSqliteWriter, predictSqliteWriter, type SqliteStatement, type SqliteTransactionResult, type SqliteWriterOptions, type SqliteWriterVerdict } from './writer';
 
@@ -108,7 +110,17 @@ export interface SqliteStoreOptions {
   readonly quickCheck?: SqliteSnapshotOptions['quickCheck'];
   /** Problems listed per table; the rest are counted (default 1000). */
   readonly diagnosticsPerTable?: number;
+  /**
+   * A file read page by page audits a table whole on open only up to this many rows (by its
+   * highest id; default 20,000); a larger one is audited row by row as reads meet its rows.
+   */
+  readonly auditWholeRows?: number;
+  /** Read the file page by page as queries need it (default); false reads it whole. */
+  readonly lazy?: boolean;
 }
+
+/** Reads repeated on a fresh snapshot when the main file changed under them, before giving up. */
+const TORN_READ_ATTEMPTS = 8;
 
 /** What a refresh compares to tell what changed in a collection. */
 interface Signature {
@@ -183,6 +195,8 @@ export class SqliteStore implements Store {
   private writerVerdict: Promise<SqliteWriterVerdict> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** The predictions counted from the b-tree of one snapshot's pages. */
+  private predictionCount: { readonly pages: PageSource; readonly count: TableCount } | undefined;
 
   private constructor(
     readonly path: string,
@@ -205,6 +219,7 @@ export class SqliteStore implements Store {
       ...(options.wasmPath === undefined ? {} : { wasmPath: options.wasmPath }),
       // Damage is reported, not fatal: the tables that still read load (DESIGN.md, bad input).
       quickCheck: options.quickCheck ?? 'report',
+      ...(options.lazy === undefined ? {} : { lazy: options.lazy }),
     });
     try {
       return new SqliteStore(absolute, reader, options);
@@ -215,7 +230,7 @@ export class SqliteStore implements Store {
   }
 
   describe(): Promise<StoreDescription> {
-    return this.exclusive(async () => {
+    return this.reading(async () => {
       // Describing must not connect read-write (see predictSqliteWriter); after a write, the real verdict is known.
       const verdict =
         this.options.readOnly !== undefined || this.writerVerdict !== undefined
@@ -272,13 +287,14 @@ export class SqliteStore implements Store {
   }
 
   counts(): Promise<StoreCounts> {
-    return this.exclusive(() => {
+    return this.reading(() => {
       const all = (spec: TableSpec) => this.count(new Where(this.shape(spec)));
       const alerts = this.shape(alertsTable);
       const predictions = this.shape(predictionsTable);
+      const counted = this.countedPredictions();
       return {
-        predictions: all(predictionsTable),
-        outcomes: this.count(predictionWhere(predictions, { hasOutcome: true })),
+        predictions: counted?.rows ?? all(predictionsTable),
+        outcomes: counted?.notNull ?? this.count(predictionWhere(predictions, { hasOutcome: true })),
         healthSnapshots: all(healthSnapshotsTable),
         metricSnapshots: all(metricSnapshotsTable),
         alerts: all(alertsTable),
@@ -292,25 +308,26 @@ export class SqliteStore implements Store {
   }
 
   readModelVersions(): Promise<readonly string[]> {
-    return this.exclusive(() => {
+    return this.reading(() => {
       const parts: string[] = [];
       const params: SqlValue[] = [];
+      const versions = new Set<string>();
+      const fromIndex = this.predictionVersionsFromIndex();
+      for (const version of fromIndex ?? []) versions.add(version);
       for (const spec of allTables) {
         const shape = this.shape(spec);
-        if (!shape.columns.has('model_version')) continue;
+        if (!shape.columns.has('model_version') || (spec === predictionsTable && fromIndex !== undefined)) continue;
         const where = this.excluding(new Where(shape).add(`${columnSql(shape, 'model_version')} IS NOT NULL`));
         parts.push(`SELECT ${columnSql(shape, 'model_version')} FROM ${quoteIdentifier(spec.table)} ${where.sql}`);
         params.push(...where.params);
       }
-      if (parts.length === 0) return [];
-      const versions: string[] = [];
-      this.query(predictionsTable, { sql: parts.join(' UNION '), params }, (row) => versions.push(String(row[0])));
-      return versions.sort(new Intl.Collator('en', { numeric: true }).compare);
+      if (parts.length > 0) this.query(predictionsTable, { sql: parts.join(' UNION '), params }, (row) => versions.add(String(row[0])));
+      return [...versions].sort(new Intl.Collator('en', { numeric: true }).compare);
     });
   }
 
   readPredictions(query: PredictionQuery = {}): Promise<readonly PredictionWithOutcome[]> {
-    return this.exclusive(() => {
+    return this.reading(() => {
       const shape = this.shape(predictionsTable);
       return this.select<PredictionWithOutcome>(predictionWhere(shape, query), query.order ?? 'asc', query);
     });
@@ -324,13 +341,15 @@ export class SqliteStore implements Store {
   aggregateWindows(windows: WindowPlan): Promise<WindowStats[] | undefined> {
     // SQL sums tumbling panes; sliding windows are combined from them, as in memory.
     const plan = panePlanOf(windows);
-    return this.exclusive(() => {
+    return this.reading(() => {
       const shape = this.shape(predictionsTable);
       const filter = {
         ...(Number.isFinite(plan.from) ? { from: plan.from } : {}),
         ...(Number.isFinite(plan.to) ? { to: plan.to } : {}),
         ...(plan.modelVersion === undefined ? {} : { modelVersion: plan.modelVersion }),
       };
+      // Rows not audited yet would be summed unchecked: the caller reads them as columns, which checks each.
+      if (!this.audit(predictionsTable).complete) return undefined;
       const where = this.excluding(predictionWhere(shape, filter));
       if (where.never) return [];
       if (Number(this.scalar(predictionsTable, oddTimestampsSql(shape, where))) > 0) return undefined;
@@ -346,7 +365,7 @@ export class SqliteStore implements Store {
   }
 
   readPredictionColumns(query: PredictionColumnsQuery = {}): Promise<PredictionColumns> {
-    return this.exclusive(() => {
+    return this.reading(() => {
       const names = [...new Set(query.features ?? [])];
       try {
         return this.predictionColumns(query, names);
@@ -366,50 +385,55 @@ export class SqliteStore implements Store {
   }
 
   readPrediction(predictionId: string): Promise<PredictionWithOutcome | undefined> {
-    return this.exclusive(() => {
+    return this.reading(() => {
       const where = new Where(this.shape(predictionsTable)).equals('prediction_id', predictionId);
       return this.select<PredictionWithOutcome>(where, 'asc', { limit: 1 })[0];
     });
   }
 
   countPredictions(filter: PredictionFilter = {}): Promise<number> {
-    return this.exclusive(() => this.count(predictionWhere(this.shape(predictionsTable), filter)));
+    return this.reading(() => {
+      const whole = filter.from === undefined && filter.to === undefined && filter.modelVersion === undefined;
+      const counted = whole ? this.countedPredictions() : undefined;
+      if (counted !== undefined) return filter.hasOutcome === undefined ? counted.rows : filter.hasOutcome ? counted.notNull : counted.rows - counted.notNull;
+      return this.count(predictionWhere(this.shape(predictionsTable), filter));
+    });
   }
 
   readHealthSnapshots(query: HealthSnapshotQuery = {}): Promise<readonly HealthSnapshot[]> {
-    return this.exclusive(() =>
+    return this.reading(() =>
       this.select<HealthSnapshot>(healthSnapshotWhere(this.shape(healthSnapshotsTable), query), query.order ?? 'asc', query),
     );
   }
 
   readMetricSnapshots(query: MetricSnapshotQuery = {}): Promise<readonly MetricSnapshot[]> {
-    return this.exclusive(() =>
+    return this.reading(() =>
       this.select<MetricSnapshot>(metricSnapshotWhere(this.shape(metricSnapshotsTable), query), query.order ?? 'asc', query),
     );
   }
 
   readAlerts(query: AlertQuery = {}): Promise<readonly StoredAlert[]> {
-    return this.exclusive(() => this.selectAlerts(alertWhere(this.shape(alertsTable), query), query.order ?? 'desc', query));
+    return this.reading(() => this.selectAlerts(alertWhere(this.shape(alertsTable), query), query.order ?? 'desc', query));
   }
 
   readAlert(key: AlertKey): Promise<StoredAlert | undefined> {
-    return this.exclusive(() => this.alertByKey(key));
+    return this.reading(() => this.alertByKey(key));
   }
 
   countAlerts(filter: AlertFilter = {}): Promise<number> {
-    return this.exclusive(() => this.count(alertWhere(this.shape(alertsTable), filter)));
+    return this.reading(() => this.count(alertWhere(this.shape(alertsTable), filter)));
   }
 
   readRules(): Promise<readonly AlertRule[]> {
-    return this.exclusive(() => this.rules());
+    return this.reading(() => this.rules());
   }
 
   readSilences(): Promise<readonly Silence[]> {
-    return this.exclusive(() => this.silences());
+    return this.reading(() => this.silences());
   }
 
   readAlertStates(): Promise<Readonly<Record<string, number>>> {
-    return this.exclusive(() => {
+    return this.reading(() => {
       const db = this.reader.database;
       const states = Object.create(null) as Record<string, number>;
       if (scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'pitwall_alert_state'") === 0) return states;
@@ -461,7 +485,7 @@ export class SqliteStore implements Store {
    * whatever the query selects; only the records selected are kept in memory.
    */
   readDeliveries(query: DeliveryQuery = {}): Promise<DeliveryLog> {
-    return this.exclusive(() => {
+    return this.reading(() => {
       const selection = new DeliverySelection(query);
       const problems = new ProblemList(this.options.diagnosticsPerTable ?? 1000, (count) => messages.sqliteMoreProblems(this.path, DELIVERIES_TABLE, count));
       const db = this.reader.database;
@@ -496,13 +520,13 @@ export class SqliteStore implements Store {
   }
 
   readDriftResults(query: DriftResultQuery = {}): Promise<readonly DriftResult[]> {
-    return this.exclusive(() =>
+    return this.reading(() =>
       this.select<DriftResult>(driftResultWhere(this.shape(driftResultsTable), query), query.order ?? 'asc', query),
     );
   }
 
   readDegradationAnalyses(query: DegradationAnalysisQuery = {}): Promise<readonly DegradationAnalysis[]> {
-    return this.exclusive(() =>
+    return this.reading(() =>
       this.select<DegradationAnalysis>(
         degradationAnalysisWhere(this.shape(degradationAnalysesTable), query),
         query.order ?? 'asc',
@@ -512,7 +536,7 @@ export class SqliteStore implements Store {
   }
 
   readFeatureImportance(query: FeatureImportanceQuery = {}): Promise<readonly FeatureImportance[]> {
-    return this.exclusive(() =>
+    return this.reading(() =>
       this.select<FeatureImportance>(featureImportanceWhere(this.shape(featureImportanceTable), query), query.order ?? 'asc', query),
     );
   }
@@ -720,6 +744,32 @@ export class SqliteStore implements Store {
     return run;
   }
 
+  /**
+   * Runs a read after every earlier call. A snapshot read page by page is torn when the main file
+   * changed while the read ran (a checkpoint): the read is repeated on a fresh snapshot, so no
+   * answer mixes pages from before and after.
+   */
+  private reading<T>(work: () => T | Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      for (let attempt = 1; ; attempt++) {
+        let result: T | undefined;
+        let failure: unknown;
+        let failed = false;
+        try {
+          result = await work();
+        } catch (error) {
+          failed = true;
+          failure = error;
+        }
+        if (attempt >= TORN_READ_ATTEMPTS || !this.reader.isTorn()) {
+          if (failed) throw failure;
+          return result as T;
+        }
+        await this.catchUp();
+      }
+    });
+  }
+
   private shape(spec: TableSpec): TableShape {
     return this.shapes.get(spec) ?? shapeOf(this.reader.snapshot, spec);
   }
@@ -743,7 +793,8 @@ export class SqliteStore implements Store {
     this.unreadableTables.clear();
     for (const spec of allTables) {
       try {
-        this.found.push(...this.audit(spec).update(this.reader.database, this.shape(spec)));
+        const audit = this.audit(spec);
+        this.found.push(...(this.auditsLazily(spec) ? audit.updateLazily(this.reader.database, this.shape(spec)) : audit.update(this.reader.database, this.shape(spec))));
       } catch (error) {
         const failure = this.readFailure(spec, error);
         if (failure.code !== 'corrupt') throw failure;
@@ -754,6 +805,14 @@ export class SqliteStore implements Store {
       }
     }
     this.changedSinceRefresh = true;
+  }
+
+  /** A large table of a snapshot read page by page: audited as reads meet its rows, not whole on open. */
+  private auditsLazily(spec: TableSpec): boolean {
+    const shape = this.shape(spec);
+    if (!this.reader.lazy || !shape.present) return false;
+    const maxId = Number(scalar(this.reader.database, `SELECT coalesce(max(${columnSql(shape, 'id')}), 0) FROM ${quoteIdentifier(spec.table)}`));
+    return maxId > (this.options.auditWholeRows ?? 20_000);
   }
 
   private readFailure(spec: TableSpec, error: unknown): PitwallError {
@@ -788,23 +847,37 @@ export class SqliteStore implements Store {
     return query === undefined ? 0 : Number(this.scalar(where.shape.spec, query));
   }
 
-  /** The records a filter selects; a row the schema refuses is reported and left out. */
+  /**
+   * The records a filter selects; a row the schema refuses is reported and left out. A page of a
+   * table audited as it is read may meet such a row for the first time: it is read again without
+   * it, so the page is still full.
+   */
   private select<T>(where: Where, order: SortOrder, page: Page, make: (value: T, id: number) => T = (value) => value): T[] {
     const { shape } = where;
-    const query = selectSql(this.excluding(where), order, page);
-    if (query === undefined) return [];
-    const records: T[] = [];
-    this.query(shape.spec, query, (row) => {
-      const parsed = parseRow(shape, row);
-      if (parsed.ok) records.push(make(parsed.value as T, Number(row[0])));
-      else this.reportRow(shape.spec, Number(row[0]), parsed.issues);
-    });
-    return records;
+    // Unread rows before an offset may be bad: they are read (and checked) too, so the page starts where it should.
+    const offset = page.offset ?? 0;
+    const read: Page = offset > 0 && !this.audit(shape.spec).complete ? { ...(page.limit === undefined ? {} : { limit: offset + page.limit }) } : page;
+    for (;;) {
+      const query = selectSql(this.excluding(where), order, read);
+      if (query === undefined) return [];
+      const records: T[] = [];
+      let refused = false;
+      this.query(shape.spec, query, (row) => {
+        const parsed = parseRow(shape, row);
+        if (parsed.ok) records.push(make(parsed.value as T, Number(row[0])));
+        else refused = this.reportRow(shape.spec, Number(row[0]), parsed.issues) || refused;
+      });
+      if (!refused || read.limit === undefined) return read === page ? records : records.slice(offset);
+    }
   }
 
-  private reportRow(spec: TableSpec, id: number, issues: Parameters<RowAudit['reportRow']>[1]): void {
-    const diagnostic = this.audit(spec).reportRow(id, issues);
+  /** Leaves a row out from now on; true when it was not known to be bad before. */
+  private reportRow(spec: TableSpec, id: number, issues: Parameters<RowAudit['reportRow']>[1]): boolean {
+    const audit = this.audit(spec);
+    if (audit.isSkipped(id)) return false;
+    const diagnostic = audit.reportRow(id, issues);
     if (diagnostic !== undefined) this.found.push(diagnostic);
+    return true;
   }
 
   private selectAlerts(where: Where, order: SortOrder, page: Page): StoredAlert[] {
@@ -894,6 +967,12 @@ export class SqliteStore implements Store {
       const maxId = Number(this.scalar(spec, { sql, params: loading.params }));
       let count: number;
       let detail = '';
+      if (spec === predictionsTable && !this.audit(spec).complete) {
+        // Counting a million predictions (and their outcomes) on every change would cost more than the
+        // change: rows are appended with growing ids, and any other change of the file may have set outcomes.
+        signatures.set(collection, collection === 'outcomes' ? { count: 0, maxId: 0, detail: this.fileVersion() } : { count: maxId, maxId, detail: '' });
+        continue;
+      }
       if (collection === 'outcomes') {
         count = this.count(predictionWhere(shape, { hasOutcome: true }));
       } else {
@@ -904,6 +983,75 @@ export class SqliteStore implements Store {
       signatures.set(collection, { count, maxId: collection === 'outcomes' ? 0 : maxId, detail });
     }
     return signatures;
+  }
+
+  /**
+   * The predictions and those with an outcome, counted from the table's b-tree pages, for a large
+   * table of a snapshot read page by page (undefined otherwise, or when the pages are not as
+   * expected: SQL counts then). Rows known to be bad are taken off, as SQL leaves them out.
+   */
+  private countedPredictions(): TableCount | undefined {
+    const pages = this.reader.pages;
+    const shape = this.shape(predictionsTable);
+    if (pages === undefined || this.audit(predictionsTable).complete || !shape.present) return undefined;
+    if (this.predictionCount?.pages !== pages) {
+      const root = Number(scalar(this.reader.database, "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'predictions'"));
+      const column = Number(scalar(this.reader.database, "SELECT cid FROM pragma_table_info('predictions') WHERE name = 'actual_outcome'") ?? -1);
+      if (!(root > 1) || column < 0) return undefined;
+      try {
+        this.predictionCount = { pages, count: countTableRows(pages, root, column) };
+      } catch (error) {
+        if (error instanceof CountRefused) return undefined;
+        throw error;
+      }
+    }
+    const { rows, notNull } = this.predictionCount.count;
+    const skipped = this.audit(predictionsTable).skippedIds;
+    if (skipped === undefined) return { rows, notNull };
+    let bad = 0;
+    let badWithOutcome = 0;
+    const sql = `SELECT count(*), count(${columnSql(shape, 'actual_outcome')}) FROM predictions WHERE ${columnSql(shape, 'id')} IN (SELECT value FROM json_each(?))`;
+    this.query(predictionsTable, { sql, params: [skipped] }, (row) => {
+      bad = Number(row[0]);
+      badWithOutcome = Number(row[1]);
+    });
+    return { rows: rows - bad, notNull: notNull - badWithOutcome };
+  }
+
+  /**
+   * The model versions of a large predictions table read from an index on model_version, a few
+   * pages where the version changes; undefined when there is no such index (SQL reads them then).
+   */
+  private predictionVersionsFromIndex(): Set<string> | undefined {
+    const pages = this.reader.pages;
+    if (pages === undefined || this.audit(predictionsTable).complete || !this.shape(predictionsTable).present) return undefined;
+    const indexes: SqlValue[][] = [];
+    eachRow(this.reader.database, "SELECT rootpage, sql FROM sqlite_master WHERE type = 'index' AND lower(tbl_name) = 'predictions' AND sql IS NOT NULL", [], (row) => indexes.push(row));
+    // The first column plain model_version: no collation that would interleave spellings, no WHERE that would leave rows out.
+    const byVersion = indexes.find(([, sql]) => /\(\s*["`[]?model_version["`\]]?\s*(ASC|DESC)?\s*[,)]/i.test(String(sql)) && !/\bWHERE\b|\bCOLLATE\b/i.test(String(sql)));
+    if (byVersion === undefined) return undefined;
+    let found: Set<string>;
+    try {
+      found = distinctFirstColumn(pages, Number(byVersion[0]));
+    } catch (error) {
+      if (error instanceof CountRefused) return undefined;
+      throw error;
+    }
+    // A version is one some prediction that loads has: one row of each is read and checked.
+    const shape = this.shape(predictionsTable);
+    for (const version of found) {
+      if (this.select(new Where(shape).equals('model_version', version), 'asc', { limit: 1 }).length === 0) found.delete(version);
+    }
+    return found;
+  }
+
+  /** What tells one version of the file pair from another: sizes and modification times. */
+  private fileVersion(): string {
+    const stamp = (path: string) => {
+      const stats = statSync(path, { throwIfNoEntry: false, bigint: true });
+      return stats === undefined ? '-' : `${stats.size}:${stats.mtimeNs}:${stats.ino}`;
+    };
+    return `${stamp(this.path)}/${stamp(`${this.path}-wal`)}`;
   }
 
   /** The verdict on writing, from the readOnly option or, once asked, from opening a writer. */
@@ -940,6 +1088,12 @@ export class SqliteStore implements Store {
     // Replaying the committed statements on the in-memory snapshot shows this write to the next
     // read at once: re-reading a large file after every acknowledgment would cost seconds. The
     // next refresh() still sees the file changed and takes a whole new snapshot, with everyone's writes.
+    // A snapshot read page by page is cheap to take again, and its b-tree counts read the file itself: it takes a new one.
+    if (this.reader.lazy) {
+      this.behind = true;
+      this.changedSinceRefresh = true;
+      return result;
+    }
     try {
       this.replayOnSnapshot(statements);
       this.changedSinceRefresh = true;
