@@ -1,0 +1,57 @@
+/**
+ * Production-sized SQLite files for the open benchmarks, made from the generator's million
+ * predictions with the sqlite3 shell (native speed): the predictions copied `factor` times with
+ * their times shifted back by the dataset's span (so a 4M file holds four periods one after the
+ * other, the Python schema and indexes unchanged), and `alerts` alerts in all, spread over the same span.
+ */
+import { copyFileSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { BENCH_DATA, benchDataset } from './data';
+
+export async function largeSqlite(factor: number, alerts = 100_000): Promise<string> {
+  const { sqlite } = await benchDataset(1_000_000);
+  const path = join(BENCH_DATA, `large-${factor}m-${alerts}a.db`);
+  const done = `${path}.complete`;
+  if (existsSync(done)) return path;
+  process.stdout.write(`building ${factor}M predictions with ${alerts.toLocaleString('en-US')} alerts into ${path} (once)…\n`);
+  const partial = `${path}.partial`;
+  rmSync(partial, { force: true });
+  rmSync(`${partial}-wal`, { force: true });
+  copyFileSync(sqlite, partial);
+  const copies: string[] = [];
+  for (let k = 1; k < factor; k++) {
+    // Shifts by k spans of 14 days; ids and prediction ids continue past the originals.
+    copies.push(`INSERT INTO predictions (timestamp, model_version, prediction_id, predicted_outcome, confidence, actual_outcome, actual_outcome_timestamp, features, extra_metadata, created_at)
+      SELECT strftime('%Y-%m-%d %H:%M:%f', timestamp, '-${14 * k} days') || substr(timestamp, 24), model_version, prediction_id || '-${k}', predicted_outcome, confidence, actual_outcome,
+        CASE WHEN actual_outcome_timestamp IS NULL THEN NULL ELSE strftime('%Y-%m-%d %H:%M:%f', actual_outcome_timestamp, '-${14 * k} days') || substr(actual_outcome_timestamp, 24) END,
+        features, extra_metadata, created_at FROM predictions WHERE id <= 1000000;`);
+  }
+  const existing = Number(execFileSync('sqlite3', [partial, 'SELECT count(*) FROM alerts']).toString().trim());
+  const more = Math.max(0, alerts - existing);
+  const sql = `PRAGMA journal_mode = WAL;
+BEGIN;
+${copies.join('\n')}
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${more})
+INSERT INTO alerts (alert_id, timestamp, severity, title, message, metric_name, metric_value, threshold, component, model_version, acknowledged, acknowledged_at, acknowledged_by, created_at)
+SELECT printf('bench-%08d', i),
+  strftime('%Y-%m-%d %H:%M:%f', '2026-10-01', '+' || (i * 12) || ' seconds') || '000',
+  CASE i % 10 WHEN 0 THEN 'critical' WHEN 1 THEN 'critical' WHEN 2 THEN 'info' ELSE 'warning' END,
+  'accuracy Alert', 'accuracy is ' || (0.6 + (i % 17) / 100.0) || ' (threshold: 0.78)', 'accuracy', 0.6 + (i % 17) / 100.0, 0.78, 'performance',
+  CASE i % 2 WHEN 0 THEN 'v1.0' ELSE 'v1.1' END,
+  CASE WHEN i % 3 = 0 THEN 0 ELSE 1 END,
+  CASE WHEN i % 3 = 0 THEN NULL ELSE strftime('%Y-%m-%d %H:%M:%f', '2026-10-01', '+' || (i * 12 + 600) || ' seconds') || '000' END,
+  CASE WHEN i % 3 = 0 THEN NULL ELSE 'oncall@example.com' END,
+  strftime('%Y-%m-%d %H:%M:%S', '2026-10-01', '+' || (i * 12) || ' seconds')
+FROM n;
+COMMIT;
+PRAGMA wal_checkpoint(TRUNCATE);
+PRAGMA journal_mode = WAL;
+`;
+  execFileSync('sqlite3', [partial], { input: sql, stdio: ['pipe', 'ignore', 'inherit'], maxBuffer: 1 << 20 });
+  renameSync(partial, path);
+  rmSync(`${partial}-wal`, { force: true });
+  rmSync(`${partial}-shm`, { force: true });
+  writeFileSync(done, new Date().toISOString());
+  return path;
+}
