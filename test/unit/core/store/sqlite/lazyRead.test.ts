@@ -12,7 +12,7 @@ import { generateDataset } from '../../../../../scripts/generator/generateDatase
 import { SqliteSnapshotReader } from '../../../../../src/core/store/sqlite/snapshot';
 import { SqliteStore } from '../../../../../src/core/store/sqlite/sqliteStore';
 import type { AlertQuery, SortOrder } from '../../../../../src/core/store/store';
-import { makeTempDir, runPython, type PythonStep } from './support';
+import { makeTempDir, PythonWriter, runPython, type PythonStep } from './support';
 
 type Change =
   | { kind: 'bad-alert'; severity: string }
@@ -138,6 +138,43 @@ describe('SQLite read page by page', function () {
       assert.ok(read > 0 && read < size / 10, `read ${read} of ${size} bytes`);
     } finally {
       reader.close();
+    }
+  });
+
+  it('takes a fresh snapshot when a checkpoint rewrites the main file under a read, and never answers from a mix of both', async function () {
+    const live = join(dir.path, 'torn.db');
+    copyFileSync(base, live);
+    if (existsSync(`${base}-wal`)) copyFileSync(`${base}-wal`, `${live}-wal`);
+    const writer = new PythonWriter();
+    try {
+      await writer.run([{ op: 'open', path: live }]);
+      // Committed to the WAL only: the store's snapshot holds these pages from the log.
+      const insert = (from: number, count: number): PythonStep => ({
+        op: 'tx',
+        statements: Array.from({ length: count }, (_, i) => [
+          "INSERT INTO alerts (alert_id, timestamp, severity, title, message, metric_name, metric_value, threshold, component, model_version, acknowledged) VALUES (?, '2026-10-09 09:00:00.000000', 'critical', ?, 'm', 'accuracy', 0.5, 0.7, 'performance', 'v1.1', 0)",
+          [`torn-${from + i}`, 'x'.repeat(300)],
+        ]),
+      });
+      await writer.run([insert(0, 200)]);
+      const store = await SqliteStore.open(live, { readOnly: 'test', auditWholeRows: 0 });
+      try {
+        const before = await store.countAlerts();
+        // Another 400 alerts and a checkpoint that copies every page into the main file and empties the log.
+        await writer.run([insert(200, 400), { op: 'checkpoint', mode: 'TRUNCATE' }]);
+        const fresh = await SqliteStore.open(live, { readOnly: 'test', lazy: false });
+        try {
+          assert.deepEqual(await store.readAlerts({ severity: 'critical', limit: 50 }), await fresh.readAlerts({ severity: 'critical', limit: 50 }));
+          assert.equal(await store.countAlerts(), await fresh.countAlerts());
+          assert.equal(await store.countAlerts(), before + 400);
+        } finally {
+          await fresh.close();
+        }
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await writer.close();
     }
   });
 });
