@@ -181,7 +181,12 @@ export class SqliteStore implements Store {
   private readonly file: string;
   private readonly audits: ReadonlyMap<TableSpec, RowAudit>;
   private shapes = new Map<TableSpec, TableShape>();
-  private baseline: ReadonlyMap<Collection, Signature>;
+  /**
+   * What refresh() compares with: fixed the first time the snapshot is about to change (a write,
+   * a new snapshot), not on open, so that a one-off command does not count every table first.
+   * Null when it could not be read (a torn snapshot): every collection then counts as reloaded.
+   */
+  private baseline: ReadonlyMap<Collection, Signature> | null | undefined;
   /** The snapshot changed since the last refresh() compared signatures. */
   private changedSinceRefresh = false;
   /** Problems found since the last refresh() reported them. */
@@ -207,7 +212,6 @@ export class SqliteStore implements Store {
     const cap = options.diagnosticsPerTable ?? 1000;
     this.audits = new Map(allTables.map((spec) => [spec, new RowAudit(spec, this.file, cap)]));
     this.takeSnapshot();
-    this.baseline = this.signatures();
     this.changedSinceRefresh = false;
     this.found = [];
   }
@@ -261,10 +265,13 @@ export class SqliteStore implements Store {
     return this.exclusive(async () => {
       await this.catchUp();
       const changes: CollectionChange[] = [];
-      if (this.changedSinceRefresh) {
+      if (this.changedSinceRefresh || this.baseline === undefined) {
+        const before = this.baseline;
         const current = this.signatures();
         for (const collection of COLLECTIONS) {
-          const change = compareSignatures(collection, this.baseline.get(collection), current.get(collection));
+          if (before === undefined) break;
+          const after = current.get(collection);
+          const change = before === null ? { collection, kind: 'reloaded' as const, added: after?.count ?? 0 } : compareSignatures(collection, before.get(collection), after);
           if (change !== undefined) changes.push(change);
         }
         this.baseline = current;
@@ -781,10 +788,21 @@ export class SqliteStore implements Store {
 
   /** Takes the file's current state in when it changed: a new snapshot, audited. */
   private async catchUp(): Promise<void> {
+    if (this.baseline === undefined && this.reader.isStale()) this.fixBaseline();
     if (await this.reader.refreshIfChanged()) this.auditPending = true;
     if (!this.auditPending) return;
     this.takeSnapshot();
     this.auditPending = false;
+  }
+
+  /** Fixes what refresh() will compare with, from the snapshot as it is now. */
+  private fixBaseline(): void {
+    if (this.baseline !== undefined) return;
+    try {
+      this.baseline = this.signatures();
+    } catch {
+      this.baseline = null;
+    }
   }
 
   /** Takes the reader's current snapshot in: the tables' shapes, and an audit of what changed. */
@@ -1084,6 +1102,7 @@ export class SqliteStore implements Store {
     writer: Extract<SqliteWriterVerdict, { writable: true }>['writer'],
     statements: readonly SqliteStatement[],
   ): Promise<SqliteTransactionResult> {
+    this.fixBaseline();
     const result = await writer.transaction(statements);
     // Replaying the committed statements on the in-memory snapshot shows this write to the next
     // read at once: re-reading a large file after every acknowledgment would cost seconds. The
