@@ -11,6 +11,10 @@ export const messages = {
 
   notRegularFile: (path: string) =>
     `${path} is not a regular file (a directory, pipe or device): Pitwall reads monitoring data only from regular files`,
+  writeThroughSymlink: (path: string) =>
+    `Nothing was written to ${path}: it is a symbolic link, and Pitwall writes only to the regular files themselves, never through a link (replace the link with the file it points to).`,
+  writeNotRegularFile: (path: string) =>
+    `Nothing was written to ${path}: it is not a regular file (a directory, pipe or device), and Pitwall writes only to regular files.`,
 
   // --- model (schemas and encodings) ----------------------------------------
   // Reasons are fragments that follow a field name: "confidence must be between 0 and 1, not 1.5".

@@ -495,15 +495,8 @@ export class JsonlStore implements Store {
         const bytes = Buffer.byteLength(line, 'utf8');
         if (bytes > maxLineBytes) throw new PitwallError('input', messages.jsonlRecordTooLong(path, 'delivery record', bytes, maxLineBytes));
       }
-      await this.io(path, async () => {
-        // Appending to a pipe or device in the log's place could block forever, as reading one could.
-        const existing = await stat(path).catch((error: unknown) => {
-          if (isMissing(error)) return null;
-          throw error;
-        });
-        if (existing !== null && !existing.isFile()) throw new PitwallError('format', messages.notRegularFile(path));
-        await appendLines(path, Buffer.from(lines.join(''), 'utf8'), this.tornTailGraceMs);
-      });
+      // appendLines refuses a link, pipe or device in the log's place.
+      await this.io(path, () => appendLines(path, Buffer.from(lines.join(''), 'utf8'), this.tornTailGraceMs));
     });
   }
 

@@ -19,13 +19,15 @@
  * out and carried over with the late appends once complete; a stale one (its writer died) is
  * copied and ended with a newline, so it stays a bad line of its own (see fileWrites.ts).
  */
-import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   NEWLINE,
   appendLines,
+  READ_FLAGS,
   copyPermissions,
   identityOf,
+  openRegularFile,
   isStale,
   sleep,
   syncDirectory,
@@ -91,7 +93,7 @@ export async function rewriteLines(options: LineRewriteOptions): Promise<LineRew
   const { path, read } = options;
   let source: FileHandle;
   try {
-    source = await open(path, 'r');
+    source = await openRegularFile(path, READ_FLAGS);
   } catch (error) {
     if (isMissing(error)) return CHANGED;
     throw error;
@@ -272,7 +274,8 @@ async function onlyAppended(
 ): Promise<boolean> {
   let now;
   try {
-    now = await stat(path, { bigint: true });
+    // lstat: a link put in the file's place is not the file read.
+    now = await lstat(path, { bigint: true });
   } catch (error) {
     if (isMissing(error)) return false;
     throw error;
