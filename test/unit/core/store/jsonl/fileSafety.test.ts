@@ -1,35 +1,18 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { appendFileSync, closeSync, existsSync, ftruncateSync, lstatSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFileChannel } from '../../../../../src/core/alerting/channels/fileChannel';
 import { PitwallError } from '../../../../../src/core/errors';
 import type { AlertRule } from '../../../../../src/core/model/alertRule';
+import { FileFollower, type LineSink } from '../../../../../src/core/store/jsonl/fileFollower';
 import { appendLines } from '../../../../../src/core/store/jsonl/fileWrites';
+import { rewriteLines, type ReadState } from '../../../../../src/core/store/jsonl/lineRewrite';
 import { openJsonlStore, type JsonlStore } from '../../../../../src/core/store/jsonl/jsonlStore';
-import { toPythonAlert, toPythonLine } from '../../../../../src/core/store/jsonl/pythonRecords';
-import type { NewAlert, StoredAlert } from '../../../../../src/core/store/store';
-import { makeTempDir, type TempDir } from './support';
-
-export const NEW_ALERT: NewAlert = {
-  timestamp: 1795000000.25,
-  severity: 'warning',
-  title: 'PERFORMANCE: accuracy Alert',
-  message: 'accuracy is 0.6000 (< 0.7000)',
-  metric_name: 'accuracy',
-  metric_value: 0.6,
-  threshold: 0.7,
-  component: 'performance',
-  model_version: 'v1.1',
-  acknowledged: false,
-  acknowledged_at: null,
-  acknowledged_by: null,
-};
-
-export function alertLine(index: number, id = `base-${index}`): string {
-  return toPythonLine(toPythonAlert({ ...NEW_ALERT, timestamp: 1790000000 + index, alert_id: id }));
-}
+import type { StoredAlert } from '../../../../../src/core/store/store';
+import { NEW_ALERT, alertLine, makeTempDir, type TempDir } from './support';
 
 const RULE: AlertRule = {
   rule_id: 'acc_low',
@@ -144,5 +127,122 @@ describe('Files Pitwall writes in a JSONL folder: symlinks and other non-regular
       (error: unknown) => error instanceof PitwallError && error.message.includes(fifo) && /not a regular file/.test(error.message),
     );
     assert.ok(existsSync(fifo));
+  });
+});
+
+const IGNORE: LineSink = { reset: () => undefined, line: () => undefined, badLine: () => undefined };
+
+async function readState(path: string): Promise<ReadState> {
+  const follower = new FileFollower(path);
+  await follower.follow(IGNORE);
+  return follower.readState as ReadState;
+}
+
+const acknowledge = (text: string): string => text.replace('"acknowledged": false', '"acknowledged": true');
+
+describe('Appends to alerts.jsonl while Pitwall replaces it', function () {
+  this.timeout(30_000);
+  let temp: TempDir;
+  beforeEach(function () {
+    temp = makeTempDir();
+  });
+  afterEach(function () {
+    temp.remove();
+  });
+
+  it('carries nothing, and says so, when another process rewrote the replaced file (the Python acknowledgment)', async function () {
+    const path = temp.file('alerts.jsonl');
+    const original = [alertLine(1), alertLine(2), alertLine(3)];
+    writeFileSync(path, `${original.join('\n')}\n`);
+    // The Python service opens alerts.jsonl to rewrite it just before Pitwall's rename.
+    const python = openSync(path, 'r+');
+    try {
+      const result = await rewriteLines({ path, read: await readState(path), edits: new Map([[2, acknowledge]]), tornTailGraceMs: 50, lateAppendGraceMs: 1 });
+      assert.equal(result.status, 'done');
+      if (result.status !== 'done') return;
+      const rewritten = readFileSync(path, 'utf8');
+      // Its truncate-and-rewrite lands in the replaced file: line 3 acknowledged, and a new alert.
+      ftruncateSync(python, 0);
+      writeSync(python, `${original[0]}\n${original[1]}\n${acknowledge(original[2] as string)}\n${alertLine(4)}\n`, 0);
+      await assert.rejects(result.carryLateAppends(), (error: unknown) => error instanceof PitwallError && /alerts\.jsonl was rewritten by another process during the acknowledgment/.test(error.message));
+      assert.equal(readFileSync(path, 'utf8'), rewritten, 'no fragment of the other rewrite is appended');
+    } finally {
+      closeSync(python);
+    }
+  });
+
+  it('warns in the description of the folder when the replaced alerts.jsonl was rewritten by another process', async function () {
+    const path = temp.file('alerts.jsonl');
+    const original = [alertLine(1), alertLine(2)];
+    writeFileSync(path, `${original.join('\n')}\n`);
+    let python = -1;
+    const store = await openJsonlStore(temp.path, {
+      tornTailGraceMs: 50,
+      // The other process acts as soon as the acknowledgment returns, well within this.
+      lateAppendGraceMs: 1000,
+      beforeReplace: async () => {
+        python = openSync(path, 'r+');
+      },
+    });
+    try {
+      assert.deepEqual((await store.acknowledgeAlerts(['base-1#1'], 'me', 1795000000)).acknowledged, ['base-1#1']);
+      ftruncateSync(python, 0);
+      writeSync(python, `${original[0]}\n${acknowledge(original[1] as string)}\n`, 0);
+      const { warnings } = await store.describe();
+      assert.ok(warnings.some((warning) => /alerts\.jsonl was rewritten by another process during the acknowledgment/.test(warning)), warnings.join('\n'));
+    } finally {
+      closeSync(python);
+      await store.close();
+    }
+  });
+
+  it('still carries lines that are only appended to the replaced file', async function () {
+    const path = temp.file('alerts.jsonl');
+    writeFileSync(path, `${alertLine(1)}\n${alertLine(2)}\n`);
+    const writer = openSync(path, 'a');
+    try {
+      const result = await rewriteLines({ path, read: await readState(path), edits: new Map([[1, acknowledge]]), tornTailGraceMs: 50, lateAppendGraceMs: 1 });
+      assert.equal(result.status, 'done');
+      if (result.status !== 'done') return;
+      writeSync(writer, `${alertLine(3)}\n`);
+      await result.carryLateAppends();
+      assert.equal(readFileSync(path, 'utf8'), `${acknowledge(alertLine(1))}\n${alertLine(2)}\n${alertLine(3)}\n`);
+    } finally {
+      closeSync(writer);
+    }
+  });
+
+  /** Starts rewriteChild.ts; `next()` gives each line it says. */
+  function child(mode: 'kill' | 'interrupt', key: string): { process: ChildProcessWithoutNullStreams; next: () => Promise<string>; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+    const proc = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'rewriteChild.ts'), mode, temp.path, key], { stdio: 'pipe' });
+    const said = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
+    let stderr = '';
+    proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+    return {
+      process: proc,
+      next: async () => {
+        const line = await said.next();
+        if (line.done === true) throw new Error(`the child ended early: ${stderr}`);
+        return line.value;
+      },
+      exited,
+    };
+  }
+
+  it('keeps every line appended just before the rename when the process is killed just after it', async function () {
+    const path = temp.file('alerts.jsonl');
+    writeFileSync(path, `${alertLine(1)}\n${alertLine(2)}\n`);
+    const run = child('kill', 'base-1#1');
+    assert.equal(await run.next(), 'replacing');
+    const appended = Array.from({ length: 20 }, (_, i) => alertLine(100 + i));
+    for (const line of appended) appendFileSync(path, `${line}\n`);
+    run.process.stdin.write('go\n');
+    assert.equal(await run.next(), 'acknowledged');
+    run.process.kill('SIGKILL');
+    assert.equal((await run.exited).signal, 'SIGKILL');
+    const [first, ...rest] = readFileSync(path, 'utf8').split('\n').slice(0, -1);
+    assert.equal((JSON.parse(first as string) as { acknowledged_by: string }).acknowledged_by, 'child');
+    assert.deepEqual(rest, [alertLine(2), ...appended]);
   });
 });
