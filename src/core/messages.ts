@@ -82,6 +82,8 @@ export const messages = {
     `${file} is not a JSON object of rule settings (${detail}): Pitwall's rule settings (for_minutes, min_samples, last_triggered) were not read from it.`,
   jsonlRuleSettingsSkipped: (file: string, ruleId: string, problem: string) =>
     `${file}, rule "${ruleId}": ${problem}. These settings were ignored.`,
+  jsonlAcknowledgmentNotLogged: (file: string, detail: string) =>
+    `The alerts were acknowledged, but who acknowledged them, when and the comment could not be added to ${file} (${detail}).`,
   jsonlRewrittenMeanwhile: (file: string) =>
     `${file} was rewritten by another process during the acknowledgment: the lines appended to the replaced file meanwhile were not carried into the new one, and that process's change went into the replaced file and is lost. Check the open alerts and acknowledge again if needed.`,
   jsonlCarryFailed: (file: string, detail: string) =>

@@ -655,8 +655,14 @@ export class JsonlStore implements Store {
         );
         if (!(await this.rewriteAlertLines(read, edits, attempt))) continue;
         for (const entry of open) this.markAcknowledged(entry, first.acknowledged_at, first.acknowledged_by);
-        await this.append('acknowledgments', logLines.join(''));
-        return { acknowledged: open.map((entry) => entry.value.key), alreadyAcknowledged, notFound };
+        const result = { acknowledged: open.map((entry) => entry.value.key), alreadyAcknowledged, notFound };
+        try {
+          await this.append('acknowledgments', logLines.join(''));
+        } catch (error) {
+          // The alerts are acknowledged already: saying they are not would be wrong.
+          return { ...result, problems: [messages.jsonlAcknowledgmentNotLogged(this.pathOf('acknowledgments'), describeError(error))] };
+        }
+        return result;
       }
     });
   }

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, ftruncateSync, lstatSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, ftruncateSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -244,5 +244,38 @@ describe('Appends to alerts.jsonl while Pitwall replaces it', function () {
     const [first, ...rest] = readFileSync(path, 'utf8').split('\n').slice(0, -1);
     assert.equal((JSON.parse(first as string) as { acknowledged_by: string }).acknowledged_by, 'child');
     assert.deepEqual(rest, [alertLine(2), ...appended]);
+  });
+});
+
+describe('An acknowledgment whose comment cannot be logged', function () {
+  let temp: TempDir;
+  beforeEach(function () {
+    temp = makeTempDir();
+    temp.append('alerts.jsonl', `${alertLine(1)}\n${alertLine(2)}\n`);
+  });
+  afterEach(function () {
+    temp.remove();
+  });
+
+  it('is reported as acknowledged, with the comment that was not kept named as a problem', async function () {
+    const store = await openJsonlStore(temp.path, {
+      tornTailGraceMs: 50,
+      lateAppendGraceMs: 5,
+      // The log becomes unwritable after the alert line is rewritten and before the comment goes in.
+      beforeReplace: async () => {
+        mkdirSync(temp.file('acknowledgments.jsonl'));
+      },
+    });
+    try {
+      const result = await store.acknowledgeAlerts(['base-1#1'], 'me', 1795000000, 'retraining');
+      assert.deepEqual(result.acknowledged, ['base-1#1']);
+      assert.equal(result.problems?.length, 1);
+      assert.match(result.problems?.[0] ?? '', /acknowledgments\.jsonl/);
+      assert.match(result.problems?.[0] ?? '', /acknowledged/);
+      assert.equal((await store.readAlert('base-1#1'))?.acknowledged, true);
+      assert.equal((JSON.parse(readFileSync(temp.file('alerts.jsonl'), 'utf8').split('\n')[0] as string) as { acknowledged: boolean }).acknowledged, true);
+    } finally {
+      await store.close();
+    }
   });
 });
