@@ -98,6 +98,16 @@ describe('Files Pitwall writes in a JSONL folder: symlinks and other non-regular
     assertTargetUntouched();
   });
 
+  it('refuses to create the target of a dangling symlink', async function () {
+    const missing = join(outside, 'cron.sh');
+    symlinkSync(missing, temp.file('acknowledgments.jsonl'));
+    symlinkSync(missing, temp.file('alert_rules.pitwall.json'));
+    const store = await open();
+    await assert.rejects(appendLines(temp.file('acknowledgments.jsonl'), Buffer.from('{"alert_id": "alert_$(touch x)"}\n'), 10), refusedSymlink(temp.file('acknowledgments.jsonl')));
+    await assert.rejects(store.saveRule(RULE), refusedSymlink(temp.file('alert_rules.pitwall.json')));
+    assert.equal(existsSync(missing), false);
+  });
+
   it('refuses to rewrite alerts.jsonl, the rules, the alert states and the silences through a symlink, and keeps the symlink', async function () {
     writeFileSync(target, `${alertLine(2)}\n`);
     const contents = readFileSync(target, 'utf8');
