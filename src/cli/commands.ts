@@ -139,12 +139,20 @@ const ack: Command = async (argv, env) => {
     const result = keys.length > 0 ? await store.acknowledgeAlerts(keys, by, env.now(), comment) : { acknowledged: [], alreadyAcknowledged: [], notFound: [] };
     return { ...result, unknown };
   });
+  const problems = outcome.problems ?? [];
   if (values.json) {
-    printJson(env.out, { acknowledged: outcome.acknowledged, already_acknowledged: outcome.alreadyAcknowledged, not_found: [...outcome.notFound, ...outcome.unknown] });
+    printJson(env.out, {
+      acknowledged: outcome.acknowledged,
+      already_acknowledged: outcome.alreadyAcknowledged,
+      not_found: [...outcome.notFound, ...outcome.unknown],
+      ...(problems.length > 0 ? { problems } : {}),
+    });
   } else {
     for (const key of outcome.acknowledged) env.out.write(`acknowledged ${key}\n`);
     for (const key of outcome.alreadyAcknowledged) env.out.write(`already acknowledged ${key}\n`);
   }
+  // The acknowledgment stands: what could not be kept beside it is a warning, not a failure.
+  for (const problem of problems) env.out.error(`warning: ${problem}\n`);
   return reportMissing(env, [...outcome.notFound, ...outcome.unknown], source);
 };
 

@@ -1,6 +1,7 @@
 /** What every CLI command gets, and how it opens a source. */
 import { openStore } from '../core/store/openStore';
 import type { Store } from '../core/store/store';
+import { closeOnInterrupt } from './interrupt';
 import type { Output } from './output';
 
 export interface CommandEnvironment {
@@ -17,6 +18,7 @@ export type Command = (argv: readonly string[], env: CommandEnvironment) => Prom
  */
 export async function withStore<T>(path: string, env: CommandEnvironment, use: (store: Store) => Promise<T>, quiet = false): Promise<T> {
   const store = await openStore(path, env.wasmPath === undefined ? {} : { wasmPath: env.wasmPath });
+  const forget = closeOnInterrupt(store);
   try {
     const result = await use(store);
     if (!quiet) {
@@ -30,6 +32,7 @@ export async function withStore<T>(path: string, env: CommandEnvironment, use: (
     return result;
   } finally {
     await store.close();
+    forget();
   }
 }
 

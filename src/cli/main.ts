@@ -6,6 +6,7 @@ import { ALERTING_COMMANDS } from './alertingCommands';
 import { ANALYTICS_COMMANDS } from './analyticsCommands';
 import { COMMANDS as STORE_COMMANDS } from './commands';
 import type { CommandEnvironment } from './context';
+import { exitOnInterrupt } from './interrupt';
 
 const COMMANDS = { ...STORE_COMMANDS, ...ANALYTICS_COMMANDS, ...ALERTING_COMMANDS };
 import { stdio } from './output';
@@ -57,6 +58,7 @@ export function main(): void {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;
   });
+  exitOnInterrupt();
   const path = wasmPath();
   runCli(process.argv.slice(2), { out: stdio, now: () => Date.now() / 1000, ...(path ? { wasmPath: path } : {}) }).then(
     (code) => {

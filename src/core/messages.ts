@@ -11,6 +11,10 @@ export const messages = {
 
   notRegularFile: (path: string) =>
     `${path} is not a regular file (a directory, pipe or device): Pitwall reads monitoring data only from regular files`,
+  writeThroughSymlink: (path: string) =>
+    `Nothing was written to ${path}: it is a symbolic link, and Pitwall writes only to the regular files themselves, never through a link (replace the link with the file it points to).`,
+  writeNotRegularFile: (path: string) =>
+    `Nothing was written to ${path}: it is not a regular file (a directory, pipe or device), and Pitwall writes only to regular files.`,
 
   // --- model (schemas and encodings) ----------------------------------------
   // Reasons are fragments that follow a field name: "confidence must be between 0 and 1, not 1.5".
@@ -78,6 +82,10 @@ export const messages = {
     `${file} is not a JSON object of rule settings (${detail}): Pitwall's rule settings (for_minutes, min_samples, last_triggered) were not read from it.`,
   jsonlRuleSettingsSkipped: (file: string, ruleId: string, problem: string) =>
     `${file}, rule "${ruleId}": ${problem}. These settings were ignored.`,
+  jsonlAcknowledgmentNotLogged: (file: string, detail: string) =>
+    `The alerts were acknowledged, but who acknowledged them, when and the comment could not be added to ${file} (${detail}).`,
+  jsonlRewrittenMeanwhile: (file: string) =>
+    `${file} was rewritten by another process during the acknowledgment: the lines appended to the replaced file meanwhile were not carried into the new one, and that process's change went into the replaced file and is lost. Check the open alerts and acknowledge again if needed.`,
   jsonlCarryFailed: (file: string, detail: string) =>
     `After Pitwall rewrote ${file}, lines another program appended to the replaced file could not be copied into it (${detail}): they may be missing.`,
 

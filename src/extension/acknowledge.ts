@@ -39,6 +39,10 @@ export async function acknowledge(sources: SourceManager, log: vscode.LogOutputC
     const notes: string[] = [];
     if (result.alreadyAcknowledged.length > 0) notes.push(`${result.alreadyAcknowledged.length} already acknowledged by someone else`);
     if (result.notFound.length > 0) notes.push(`${result.notFound.length} no longer in the source`);
+    for (const problem of result.problems ?? []) {
+      log.warn(problem);
+      notes.push(problem);
+    }
     const message = `Acknowledged ${result.acknowledged.length} alert${result.acknowledged.length === 1 ? '' : 's'}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}.`;
     if (notes.length > 0) void vscode.window.showWarningMessage(message);
     else vscode.window.setStatusBarMessage(`$(check) ${message}`, 4000);

@@ -68,9 +68,13 @@ function expandMostSevereOnOpen(
   ];
 }
 
+/** The active extension's sources, for `deactivate()`. */
+let activeSources: SourceManager | null = null;
+
 export async function activate(context: vscode.ExtensionContext): Promise<PitwallApi> {
   const log = vscode.window.createOutputChannel('Pitwall', { log: true });
   const sources = new SourceManager(log, context.asAbsolutePath('dist/sql-wasm.wasm'));
+  activeSources = sources;
   const alerts = new AlertsTreeDataProvider(sources);
   const rules = new RulesTreeDataProvider(sources);
   const models = new ModelsTreeDataProvider(sources);
@@ -105,4 +109,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
   return { sources, alerts, rules, models, alertsView, alerting: alerting.api };
 }
 
-export function deactivate(): void {}
+/**
+ * VS Code waits for the returned promise before unloading the extension (a window reload):
+ * closing the store finishes what it still had to write, such as lines carried into a
+ * rewritten alerts.jsonl, which would otherwise be lost with the replaced file.
+ */
+export function deactivate(): Promise<void> | undefined {
+  const sources = activeSources;
+  activeSources = null;
+  return sources?.shutdown();
+}

@@ -21,6 +21,7 @@ const UNTRUSTED = 'The workspace is not trusted: Pitwall opened the source read-
 export class SourceManager implements vscode.Disposable {
   private current: OpenSource | null = null;
   private watcher: vscode.FileSystemWatcher | null = null;
+  private shuttingDown: Promise<void> | null = null;
   private reloadTimer: NodeJS.Timeout | null = null;
   private readonly changed = new vscode.EventEmitter<OpenSource | null>();
   readonly onDidChange = this.changed.event;
@@ -145,8 +146,17 @@ export class SourceManager implements vscode.Disposable {
     await vscode.commands.executeCommand('setContext', 'pitwall.readOnly', source ? source.readOnlyReason !== null : false);
   }
 
+  /**
+   * Closes the store for good, once: the promise settles when the store has finished what it
+   * still had to write (lines carried into a rewritten alerts.jsonl). `deactivate()` returns it.
+   */
+  shutdown(): Promise<void> {
+    this.shuttingDown ??= this.closeStore();
+    return this.shuttingDown;
+  }
+
   dispose(): void {
-    void this.closeStore();
+    void this.shutdown();
     this.changed.dispose();
   }
 }

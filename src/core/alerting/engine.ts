@@ -37,6 +37,8 @@ export class AlertEngine {
   private readonly firing = new Map<string, number>();
   private readonly lastTriggered = new Map<string, number | null>();
   private readonly measures = new Map<string, RuleMeasure | Error>();
+  /** Firing states this engine started from, whose alerts the first evaluation checks (see takeInherited). */
+  private inherited: Map<string, number> | null = null;
 
   constructor(private rules: readonly AlertRule[]) {
     this.setRules(rules);
@@ -61,7 +63,23 @@ export class AlertEngine {
 
   /** Takes in firing states persisted by an earlier process (fingerprint → when it fired). */
   restore(states: Readonly<Record<string, number>>): void {
-    for (const [fingerprint, at] of Object.entries(states)) if (!this.firing.has(fingerprint)) this.firing.set(fingerprint, at);
+    const first = this.inherited === null;
+    this.inherited ??= new Map();
+    for (const [fingerprint, at] of Object.entries(states)) {
+      if (this.firing.has(fingerprint)) continue;
+      this.firing.set(fingerprint, at);
+      if (first) this.inherited.set(fingerprint, at);
+    }
+  }
+
+  /**
+   * The firing states of the first restore, once: an earlier process may have stopped after
+   * recording one and before recording its alert (run.ts completes those).
+   */
+  takeInherited(): ReadonlyMap<string, number> {
+    const inherited = this.inherited ?? new Map<string, number>();
+    this.inherited = new Map();
+    return inherited;
   }
 
   /** When a rule last fired, as the engine knows it (to persist). */

@@ -1,9 +1,17 @@
 /**
  * One evaluation of a source's rules, shared by the CLI (evaluate, watch) and the editor:
- * alerts are recorded first (nothing is lost if a channel fails), the rules' cooldowns are
- * persisted, then each alert is delivered on its rule's channels, apart from the evaluation,
- * unless a silence matches it (the alert stays recorded either way); every channel's report
- * goes to the source's delivery log.
+ * firing states, cooldowns and alerts are recorded first (nothing is lost if a channel fails),
+ * then each alert is delivered on its rule's channels, apart from the evaluation, unless a
+ * silence matches it (the alert stays recorded either way); every channel's report goes to the
+ * source's delivery log.
+ *
+ * A folder cannot write those three in one transaction, so their order and a check on the next
+ * start make a process that dies between them safe to run again: the firing state is written
+ * first, so the rerun never fires that condition again; the cooldown next; the alert last. An
+ * engine's first evaluation looks, for each firing state it inherited, for that firing's alert:
+ * a missing one is recorded then (at the time of the firing) and delivered, and one that no
+ * channel reported on in the delivery log is delivered. So a fingerprint already recorded is
+ * never notified twice, unless the process died during the delivery itself.
  */
 import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -100,11 +108,13 @@ export async function evaluateOnce(
   // Conditions another process saw firing stay firing here: deduplication holds across processes.
   engine.restore(await store.readAlertStates());
   const result = engine.step(await indexFor(store, rules), at);
+  const problems: string[] = [];
+  const unfinished = await completeInherited(store, rules, result, engine.takeInherited(), problems);
+  // In this order (see above): a rerun after a crash between them is safe.
+  await store.updateAlertStates(Object.fromEntries(result.fired.map((f) => [f.verdict.fingerprint, at])), result.resolved.map((r) => r.verdict.fingerprint));
+  for (const ruleId of new Set(result.fired.map((f) => f.rule.rule_id))) await store.markRuleTriggered(ruleId, at);
   const created: StoredAlert[] = [];
   for (const firing of result.fired) created.push(await store.appendAlert(alertOf(firing)));
-  for (const ruleId of new Set(result.fired.map((f) => f.rule.rule_id))) await store.markRuleTriggered(ruleId, at);
-  await store.updateAlertStates(Object.fromEntries(result.fired.map((f) => [f.verdict.fingerprint, at])), result.resolved.map((r) => r.verdict.fingerprint));
-  const problems: string[] = [];
   let active: readonly Silence[] = [];
   try {
     active = (await store.readSilences()).filter((s) => s.ends_at > at);
@@ -115,8 +125,8 @@ export async function evaluateOnce(
   const muted = (rule: AlertRule, verdict: ScopeVerdict) =>
     active.some((s) => silences(s, at, { rule_id: rule.rule_id, model_version: verdict.model_version, segment: verdict.segment, severity: rule.severity }));
   const notices: Notice[] = [
-    ...result.fired.map((firing, i) => ({
-      notice: { kind: 'firing' as const, alert: created[i] as StoredAlert, ruleId: firing.rule.rule_id, fingerprint: firing.verdict.fingerprint, silenced: muted(firing.rule, firing.verdict) },
+    ...[...unfinished, ...result.fired.map((firing, i) => ({ firing, alert: created[i] as StoredAlert }))].map(({ firing, alert }) => ({
+      notice: { kind: 'firing' as const, alert, ruleId: firing.rule.rule_id, fingerprint: firing.verdict.fingerprint, silenced: muted(firing.rule, firing.verdict) },
       rule: firing.rule,
     })),
     ...result.resolved
@@ -134,6 +144,60 @@ export async function evaluateOnce(
   ];
   const delivery = deliverAll(store, notices, at, { ...options.delivery, settings, write, now: () => at, ...(options.signal === undefined ? {} : { signal: options.signal }) });
   return { result, created, problems, delivery };
+}
+
+/** Whether `alert` is the one `firing` records (its time may have been stored to the millisecond). */
+function isAlertOf(alert: StoredAlert, firing: Firing): boolean {
+  const expected = alertOf(firing);
+  // The message's value may differ (measured again since); its comparison and scope may not.
+  const prefix = `${firing.rule.metric_name} is `;
+  const message = alert.message ?? '';
+  const wanted = expected.message ?? '';
+  const scope = wanted.slice(wanted.indexOf(' (', prefix.length));
+  return (
+    Math.abs(alert.timestamp - firing.at) < 0.001 &&
+    alert.title === expected.title &&
+    alert.metric_name === expected.metric_name &&
+    alert.component === expected.component &&
+    alert.model_version === expected.model_version &&
+    message.startsWith(prefix) &&
+    message.endsWith(scope)
+  );
+}
+
+/**
+ * Completes what a process that died during an evaluation left undone, for the firing states
+ * this engine inherited that still hold: the cooldown and the alert when they are missing.
+ * Returns the firings to deliver: those whose alert was missing, and those whose alert no
+ * channel reported on.
+ */
+async function completeInherited(
+  store: Store,
+  rules: readonly AlertRule[],
+  result: StepResult,
+  inherited: ReadonlyMap<string, number>,
+  problems: string[],
+): Promise<{ firing: Firing; alert: StoredAlert }[]> {
+  const unfinished: { firing: Firing; alert: StoredAlert }[] = [];
+  for (const verdict of result.verdicts) {
+    const since = inherited.get(verdict.fingerprint);
+    const rule = rules.find((candidate) => candidate.rule_id === verdict.rule_id);
+    if (verdict.outcome !== 'firing' || since === undefined || rule === undefined) continue;
+    const firing: Firing = { rule, verdict, at: since };
+    if (rule.last_triggered === null || rule.last_triggered < since) await store.markRuleTriggered(rule.rule_id, since);
+    const recorded = (await store.readAlerts({ from: since - 0.001, to: since + 0.001 })).find((alert) => isAlertOf(alert, firing));
+    if (recorded === undefined) {
+      unfinished.push({ firing, alert: await store.appendAlert(alertOf(firing)) });
+      continue;
+    }
+    try {
+      if ((await store.readDeliveries({ alert: recorded.key })).records.length === 0) unfinished.push({ firing, alert: recorded });
+    } catch (error) {
+      // Not knowing whether it was delivered, it is not delivered again.
+      problems.push(describeError(error));
+    }
+  }
+  return unfinished;
 }
 
 /** A notice and the rule whose channels announce it. */

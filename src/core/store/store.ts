@@ -255,6 +255,11 @@ export interface AcknowledgeResult {
   /** Keys that were already acknowledged; left as they were. */
   readonly alreadyAcknowledged: readonly AlertKey[];
   readonly notFound: readonly AlertKey[];
+  /**
+   * What went wrong after the alerts were acknowledged (a folder's acknowledgment log could not
+   * take the comment): the acknowledgment stands, and these sentences say what is missing.
+   */
+  readonly problems?: readonly string[];
 }
 
 export interface UnacknowledgeResult {

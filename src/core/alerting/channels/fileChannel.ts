@@ -37,8 +37,9 @@ export function createFileChannel(path: string, now: () => number = () => Date.n
       try {
         await appendLines(path, Buffer.from(formatAlertLogEntry(notice, now()), 'utf8'), TORN_TAIL_GRACE_MS);
       } catch (error) {
-        const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-        throw new PitwallError(PERMANENT_CODES.has(code) ? 'input' : 'io', messages.deliveryFileFailed(path, describeFailure(error)), { cause: error });
+        // A refusal of Pitwall's own (a link or a pipe in the log's place) comes back on every attempt.
+        const permanent = error instanceof PitwallError || (error instanceof Error && 'code' in error && PERMANENT_CODES.has(String(error.code)));
+        throw new PitwallError(permanent ? 'input' : 'io', messages.deliveryFileFailed(path, describeFailure(error)), { cause: error });
       }
     },
   };

@@ -11,8 +11,14 @@
  * long to be finished; one that stays torn is ended with a newline before Pitwall's line, in
  * the same `write()`, so the fragment remains a line of its own (reported as bad, never glued
  * to a good record) and the new record starts on a fresh line.
+ *
+ * Every file is opened without following a symbolic link and must turn out a regular file: a
+ * link in the folder could otherwise carry values from the data (an alert id such as
+ * `alert_$(touch x)`) into a file anywhere (a shell script), and a rename would silently put a
+ * plain file in place of a deliberate link. Both are refused with a message naming the file.
  */
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import { link, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { BigIntStats } from 'node:fs';
@@ -95,9 +101,35 @@ async function endsTorn(handle: FileHandle, tornTailGraceMs: number): Promise<bo
   }
 }
 
+/** Opening never follows a link in the file's place, nor waits for the other end of a pipe. */
+const NO_FOLLOW = constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const APPEND_FLAGS = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | NO_FOLLOW;
+export const READ_FLAGS = constants.O_RDONLY | NO_FOLLOW;
+
+/**
+ * Opens `path` with `flags` (which include O_NOFOLLOW), refusing a symbolic link and anything
+ * that is not a regular file with a PitwallError naming the file.
+ */
+export async function openRegularFile(path: string, flags: number): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, flags, 0o666);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new PitwallError('input', messages.writeThroughSymlink(path), { cause: error });
+    throw error;
+  }
+  try {
+    if (!(await handle.stat()).isFile()) throw new PitwallError('input', messages.writeNotRegularFile(path));
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  return handle;
+}
+
 /** Appends `data` (whole lines) in one write, after ending a torn last line. Creates the file if needed. */
 export async function appendLines(path: string, data: Uint8Array, tornTailGraceMs: number): Promise<void> {
-  const handle = await open(path, 'a+');
+  const handle = await openRegularFile(path, APPEND_FLAGS);
   try {
     const torn = await endsTorn(handle, tornTailGraceMs);
     await writeAll(handle, torn ? Buffer.concat([Buffer.of(NEWLINE), data]) : data);
@@ -114,7 +146,7 @@ interface FileRead {
 async function readWhole(path: string): Promise<FileRead | null> {
   let handle: FileHandle;
   try {
-    handle = await open(path, 'r');
+    handle = await openRegularFile(path, READ_FLAGS);
   } catch (error) {
     if (isMissing(error)) return null;
     throw error;

@@ -136,6 +136,8 @@ export interface JsonlStoreOptions extends FollowerOptions {
   readonly lateAppendGraceMs?: number;
   /** Attempts of a rewrite whose file keeps changing under it (default 10). */
   readonly rewriteAttempts?: number;
+  /** Runs just before a rewritten alerts.jsonl is renamed into place (tests use it to reach that moment). */
+  readonly beforeReplace?: () => Promise<void>;
 }
 
 /** The write options' defaults. */
@@ -195,7 +197,7 @@ export class JsonlStore implements Store {
   private readonly ruleSettings: RuleSettingsFile;
   /** Files that could not be read at the last refresh, with why. */
   private readonly unreadable = new Map<string, string>();
-  /** Files whose late appends could not be carried over after a rewrite, with why. */
+  /** Files whose late appends could not be carried over after a rewrite, with the warning that says so. */
   private readonly lateFailures = new Map<string, string>();
   /** Diagnostics found by the refresh under way. */
   private found: StoreDiagnostic[] = [];
@@ -297,7 +299,7 @@ export class JsonlStore implements Store {
         warnings.push(messages.jsonlOrphanOutcomes(JSONL_FILES.outcomes, this.predictions.waitingOutcomes));
       }
       for (const [file, detail] of this.unreadable) warnings.push(messages.jsonlReadFailed(file, detail));
-      for (const [file, detail] of this.lateFailures) warnings.push(messages.jsonlCarryFailed(file, detail));
+      warnings.push(...this.lateFailures.values());
       if (!this.rulesFile.present && this.sources.every((source) => !source.follower.present)) {
         warnings.push(messages.jsonlNoData(this.folder));
       }
@@ -495,15 +497,8 @@ export class JsonlStore implements Store {
         const bytes = Buffer.byteLength(line, 'utf8');
         if (bytes > maxLineBytes) throw new PitwallError('input', messages.jsonlRecordTooLong(path, 'delivery record', bytes, maxLineBytes));
       }
-      await this.io(path, async () => {
-        // Appending to a pipe or device in the log's place could block forever, as reading one could.
-        const existing = await stat(path).catch((error: unknown) => {
-          if (isMissing(error)) return null;
-          throw error;
-        });
-        if (existing !== null && !existing.isFile()) throw new PitwallError('format', messages.notRegularFile(path));
-        await appendLines(path, Buffer.from(lines.join(''), 'utf8'), this.tornTailGraceMs);
-      });
+      // appendLines refuses a link, pipe or device in the log's place.
+      await this.io(path, () => appendLines(path, Buffer.from(lines.join(''), 'utf8'), this.tornTailGraceMs));
     });
   }
 
@@ -660,8 +655,14 @@ export class JsonlStore implements Store {
         );
         if (!(await this.rewriteAlertLines(read, edits, attempt))) continue;
         for (const entry of open) this.markAcknowledged(entry, first.acknowledged_at, first.acknowledged_by);
-        await this.append('acknowledgments', logLines.join(''));
-        return { acknowledged: open.map((entry) => entry.value.key), alreadyAcknowledged, notFound };
+        const result = { acknowledged: open.map((entry) => entry.value.key), alreadyAcknowledged, notFound };
+        try {
+          await this.append('acknowledgments', logLines.join(''));
+        } catch (error) {
+          // The alerts are acknowledged already: saying they are not would be wrong.
+          return { ...result, problems: [messages.jsonlAcknowledgmentNotLogged(this.pathOf('acknowledgments'), describeError(error))] };
+        }
+        return result;
       }
     });
   }
@@ -964,6 +965,7 @@ export class JsonlStore implements Store {
         edits,
         tornTailGraceMs: this.tornTailGraceMs,
         lateAppendGraceMs: this.options.lateAppendGraceMs ?? JSONL_WRITE_DEFAULTS.lateAppendGraceMs,
+        ...(this.options.beforeReplace === undefined ? {} : { beforeReplace: this.options.beforeReplace }),
       }),
     );
     if (result.status === 'changed') {
@@ -1000,7 +1002,9 @@ export class JsonlStore implements Store {
         await work();
         this.lateFailures.delete(path);
       } catch (error) {
-        this.lateFailures.set(path, describeError(error));
+        // A conflict (another process rewrote the file meanwhile) says all there is to say.
+        const conflict = error instanceof PitwallError && error.code === 'conflict';
+        this.lateFailures.set(path, conflict ? error.message : messages.jsonlCarryFailed(path, describeError(error)));
       }
     }, true);
   }

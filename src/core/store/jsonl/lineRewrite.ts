@@ -8,24 +8,40 @@
  * and again just before the rename, the original must be the file the reader read, or that file
  * with lines appended: a replaced, truncated or rewritten original makes the attempt fail
  * (`changed`), to be done again from a fresh read. Appends are not a reason to start over, because none is lost: once
- * the new file is in place, what was appended to the old one after the point copied (lines
- * written after the read, and by writers that opened the file before the rename) is carried
- * over to the end of the new one, `lateAppendGraceMs` after the rename. The caller runs that
- * step (`carryLateAppends`) when it likes, so its own follow-up need not wait for the grace. A
- * writer that opened the old file and writes later than that would still write into the
- * replaced file; the Python service opens, writes one line and closes within microseconds.
+ * the new file is in place, what was appended to the old one after the point copied is carried
+ * over to the end of the new one, in two steps:
+ * - at once, right after the rename, the complete lines appended since the read (so a process
+ *   killed after the rename loses at most what was appended in the microseconds between this
+ *   catch-up and the rename);
+ * - `lateAppendGraceMs` after the rename, what writers that opened the file before the rename
+ *   wrote into it since. The caller runs that step (`carryLateAppends`) when it likes, so its
+ *   own follow-up need not wait for the grace. A writer that opened the old file and writes
+ *   later than that would still write into the replaced file; the Python service opens, writes
+ *   one line and closes within microseconds.
+ *
+ * Before each step the bytes already taken from the replaced file are read again and must be
+ * unchanged: a writer that truncated and rewrote it (the Python service's own acknowledgment,
+ * which opened the file just before the rename) left bytes that are not appended lines, and
+ * copying them would add fragments or duplicates. Then nothing is carried and `carryLateAppends`
+ * fails with a conflict saying so: the other process's rewrite went into the replaced file and
+ * is lost, and so are lines appended to it since.
  *
  * The last line of the original may be incomplete. A fresh one (a writer is finishing it) is left
  * out and carried over with the late appends once complete; a stale one (its writer died) is
  * copied and ended with a newline, so it stays a bad line of its own (see fileWrites.ts).
  */
-import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { createHash, type Hash } from 'node:crypto';
+import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { PitwallError } from '../../errors';
+import { messages } from '../../messages';
 import {
   NEWLINE,
   appendLines,
+  READ_FLAGS,
   copyPermissions,
   identityOf,
+  openRegularFile,
   isStale,
   sleep,
   syncDirectory,
@@ -60,6 +76,8 @@ export interface LineRewriteOptions {
   readonly edits: ReadonlyMap<number, LineEdit>;
   readonly tornTailGraceMs: number;
   readonly lateAppendGraceMs: number;
+  /** Runs just before the new file is renamed into place (tests use it to reach that moment). */
+  readonly beforeReplace?: () => Promise<void>;
 }
 
 /** The rewritten file, described as FileFollower needs it to go on reading without reading it all again. */
@@ -91,7 +109,7 @@ export async function rewriteLines(options: LineRewriteOptions): Promise<LineRew
   const { path, read } = options;
   let source: FileHandle;
   try {
-    source = await open(path, 'r');
+    source = await openRegularFile(path, READ_FLAGS);
   } catch (error) {
     if (isMissing(error)) return CHANGED;
     throw error;
@@ -107,9 +125,11 @@ export async function rewriteLines(options: LineRewriteOptions): Promise<LineRew
     }
     const target = await open(temporary, 'wx+');
     let copied: { consumed: number; copiedUpTo: number; head: Buffer; tail: Buffer };
+    // Of the bytes taken from the original, to tell later that they are still there.
+    const digest = createHash('sha256');
     let rewritten: { readonly dev: bigint; readonly ino: bigint };
     try {
-      const consumed = await copyWithEdits(source, target, read.consumed, options.edits);
+      const consumed = await copyWithEdits(source, target, read.consumed, options.edits, digest);
       if (consumed < 0) return CHANGED;
       // What follows the lines read is carried over after the rename, as appended lines are,
       // unless it is one torn line whose writer is gone: that is ended here.
@@ -119,6 +139,7 @@ export async function rewriteLines(options: LineRewriteOptions): Promise<LineRew
         const rest = await readAt(source, read.consumed, size - read.consumed);
         if (!rest.includes(NEWLINE)) {
           await target.write(Buffer.concat([rest, Buffer.of(NEWLINE)]), 0, rest.length + 1, consumed);
+          digest.update(rest);
           copiedUpTo = size;
         }
       }
@@ -138,13 +159,17 @@ export async function rewriteLines(options: LineRewriteOptions): Promise<LineRew
       copied.copiedUpTo > read.consumed,
     );
     if (!appendedOnly) return CHANGED;
+    await options.beforeReplace?.();
     await rename(temporary, path);
     renamed = true;
     const renamedAt = Date.now();
     handedOver = true;
+    const replaced = new ReplacedFile(source, path, copied.copiedUpTo, digest);
+    // The catch-up: a failure here is reported by the carry that follows, which meets it again.
+    await replaced.carry(false, options.tornTailGraceMs).catch(() => undefined);
     const carry = async (): Promise<number> => {
       try {
-        return await carryLateAppends(source, path, copied.copiedUpTo, renamedAt, options);
+        return await carryLateAppends(replaced, renamedAt, options);
       } finally {
         await source.close();
       }
@@ -185,6 +210,7 @@ async function copyWithEdits(
   target: FileHandle,
   consumed: number,
   edits: ReadonlyMap<number, LineEdit>,
+  digest: Hash,
 ): Promise<number> {
   const lines = [...edits.keys()].sort((a, b) => a - b);
   const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(consumed, 1)));
@@ -198,6 +224,7 @@ async function copyWithEdits(
     const { bytesRead } = await source.read(chunk, 0, Math.min(chunk.length, consumed - position), position);
     if (bytesRead === 0) return -1;
     const view = chunk.subarray(0, bytesRead);
+    digest.update(view);
     const pieces: Buffer[] = [];
     let start = 0;
     let scan = 0;
@@ -272,7 +299,8 @@ async function onlyAppended(
 ): Promise<boolean> {
   let now;
   try {
-    now = await stat(path, { bigint: true });
+    // lstat: a link put in the file's place is not the file read.
+    now = await lstat(path, { bigint: true });
   } catch (error) {
     if (isMissing(error)) return false;
     throw error;
@@ -286,15 +314,73 @@ async function onlyAppended(
 }
 
 /**
- * Copies what writers appended to the replaced file after `from` to the end of the new one,
- * giving a line still being written time to be finished. It watches for at most
+ * The replaced file, still open, and how much of it is in the new file: its first `from`
+ * bytes, whose digest is kept to tell that they were not rewritten since.
+ */
+class ReplacedFile {
+  private conflict: PitwallError | null = null;
+
+  constructor(
+    readonly source: FileHandle,
+    readonly path: string,
+    private from: number,
+    private readonly digest: Hash,
+  ) {}
+
+  /** Whether bytes follow those taken, and whether they end a line. */
+  async pending(): Promise<{ readonly bytes: number; readonly complete: boolean; readonly mtimeNs: bigint }> {
+    const stats = await this.source.stat({ bigint: true });
+    const bytes = Math.max(0, Number(stats.size) - this.from);
+    const last = bytes === 0 ? [] : await readAt(this.source, Number(stats.size) - 1, 1);
+    return { bytes, complete: last[0] === NEWLINE, mtimeNs: stats.mtimeNs };
+  }
+
+  /**
+   * Appends to the new file what follows the bytes taken: complete lines only, or everything
+   * (a torn last line ended with a newline) when `all`. Refuses, carrying nothing, when the
+   * bytes taken changed. Returns the bytes carried.
+   */
+  async carry(all: boolean, tornTailGraceMs: number): Promise<number> {
+    if (this.conflict !== null) throw this.conflict;
+    const size = Number((await this.source.stat({ bigint: true })).size);
+    const appended = size > this.from ? await readAt(this.source, this.from, size - this.from) : Buffer.alloc(0);
+    if (!(await this.unchanged(size))) {
+      this.conflict = new PitwallError('conflict', messages.jsonlRewrittenMeanwhile(basename(this.path)));
+      throw this.conflict;
+    }
+    const end = all ? appended.length : appended.lastIndexOf(NEWLINE) + 1;
+    if (end === 0) return 0;
+    const bytes = appended.subarray(0, end);
+    await appendLines(this.path, bytes[end - 1] === NEWLINE ? bytes : Buffer.concat([bytes, Buffer.of(NEWLINE)]), tornTailGraceMs);
+    this.digest.update(bytes);
+    this.from += end;
+    return end;
+  }
+
+  /** Whether the file still starts with the bytes taken (it holds at least `size` bytes now). */
+  private async unchanged(size: number): Promise<boolean> {
+    if (size < this.from) return false;
+    const again = createHash('sha256');
+    const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(this.from, 1)));
+    for (let position = 0; position < this.from; ) {
+      const { bytesRead } = await this.source.read(chunk, 0, Math.min(chunk.length, this.from - position), position);
+      if (bytesRead === 0) return false;
+      again.update(chunk.subarray(0, bytesRead));
+      position += bytesRead;
+    }
+    return again.digest().equals(this.digest.copy().digest());
+  }
+}
+
+/**
+ * Copies what writers appended to the replaced file since the catch-up to the end of the new
+ * one, giving a line still being written time to be finished. It watches for at most
  * `tornTailGraceMs`: a writer that keeps the replaced file open and writes on after that
- * writes where no reader looks.
+ * writes where no reader looks. Ends with a last check that the replaced file was not
+ * rewritten, even when nothing was appended to it.
  */
 async function carryLateAppends(
-  source: FileHandle,
-  path: string,
-  from: number,
+  replaced: ReplacedFile,
   renamedAt: number,
   options: Pick<LineRewriteOptions, 'tornTailGraceMs' | 'lateAppendGraceMs'>,
 ): Promise<number> {
@@ -302,18 +388,13 @@ async function carryLateAppends(
   const deadline = Date.now() + options.tornTailGraceMs;
   let carried = 0;
   for (;;) {
-    const stats = await source.stat({ bigint: true });
-    const size = Number(stats.size);
-    if (size <= from) return carried;
-    const bytes = await readAt(source, from, size - from);
-    const complete = bytes[bytes.length - 1] === NEWLINE;
-    if (!complete && Date.now() < deadline && !isStale(stats.mtimeNs, options.tornTailGraceMs)) {
+    const pending = await replaced.pending();
+    if (pending.bytes === 0) return carried + (await replaced.carry(false, options.tornTailGraceMs));
+    if (!pending.complete && Date.now() < deadline && !isStale(pending.mtimeNs, options.tornTailGraceMs)) {
       await sleep(POLL_MS);
       continue;
     }
-    await appendLines(path, complete ? bytes : Buffer.concat([bytes, Buffer.of(NEWLINE)]), options.tornTailGraceMs);
-    carried += bytes.length;
-    from = size;
+    carried += await replaced.carry(true, options.tornTailGraceMs);
     if (Date.now() >= deadline) return carried;
     await sleep(options.lateAppendGraceMs);
   }

@@ -224,7 +224,8 @@ describe('safe file writes', function () {
           ],
         ]),
       });
-      assert.deepEqual(result.status === 'done' && [result.carriedBytes, result.file.consumed], [6, 4]);
+      // Caught up at the rename already: nothing is left for the late step.
+      assert.deepEqual(result.status === 'done' && [result.carriedBytes, result.file.consumed], [0, 4]);
       assert.equal(readFileSync(path(), 'utf8'), 'A\nb\nc\nd\ne\n');
     });
   });

@@ -1,6 +1,8 @@
 import { appendFileSync, copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { toPythonAlert, toPythonLine } from '../../../../../src/core/store/jsonl/pythonRecords';
+import type { NewAlert } from '../../../../../src/core/store/store';
 
 export const SAMPLES = join(__dirname, '../../../../fixtures/formats/jsonl');
 
@@ -41,4 +43,25 @@ export function predictionLine(id: string, fields: Record<string, unknown> = {})
     metadata: { race_id: 1, source: 'sim' },
     ...fields,
   });
+}
+
+/** An open alert as tests append it. */
+export const NEW_ALERT: NewAlert = {
+  timestamp: 1795000000.25,
+  severity: 'warning',
+  title: 'PERFORMANCE: accuracy Alert',
+  message: 'accuracy is 0.6000 (< 0.7000)',
+  metric_name: 'accuracy',
+  metric_value: 0.6,
+  threshold: 0.7,
+  component: 'performance',
+  model_version: 'v1.1',
+  acknowledged: false,
+  acknowledged_at: null,
+  acknowledged_by: null,
+};
+
+/** An open alert's line as the Python system writes it, without its newline; its key is `base-<index>#1`. */
+export function alertLine(index: number, id = `base-${index}`): string {
+  return toPythonLine(toPythonAlert({ ...NEW_ALERT, timestamp: 1790000000 + index, alert_id: id })).slice(0, -1);
 }
