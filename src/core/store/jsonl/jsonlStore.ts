@@ -27,6 +27,7 @@
  *
  * Calls run one at a time, so a read never sees a refresh or a write half done.
  */
+import { existsSync } from 'node:fs';
 import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -176,6 +177,10 @@ interface LineSource {
 
 const FILES = { ...JSONL_FILES, acknowledgments: ACKNOWLEDGMENTS_FILE } as const;
 
+function isPredictionFile(source: LineSource): boolean {
+  return source.collection === 'predictions' || source.collection === 'outcomes';
+}
+
 export class JsonlStore implements Store {
   private readonly predictions = new PredictionTable();
   private readonly health = new RecordList<HealthSnapshot>();
@@ -203,6 +208,12 @@ export class JsonlStore implements Store {
   private found: StoreDiagnostic[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /**
+   * predictions.jsonl and outcomes.jsonl are read (and then followed) from the first question
+   * that needs predictions: listing, counting and acknowledging alerts, and the rules, never
+   * parse them.
+   */
+  private predictionsWanted = false;
 
   constructor(
     readonly folder: string,
@@ -300,7 +311,9 @@ export class JsonlStore implements Store {
       }
       for (const [file, detail] of this.unreadable) warnings.push(messages.jsonlReadFailed(file, detail));
       warnings.push(...this.lateFailures.values());
-      if (!this.rulesFile.present && this.sources.every((source) => !source.follower.present)) {
+      // Files not read yet count as present when they exist.
+      const present = (source: LineSource) => source.follower.present || (!this.predictionsWanted && isPredictionFile(source) && existsSync(source.follower.path));
+      if (!this.rulesFile.present && !this.sources.some(present)) {
         warnings.push(messages.jsonlNoData(this.folder));
       }
       const readOnlyReason = await this.readOnlyReason();
@@ -329,7 +342,14 @@ export class JsonlStore implements Store {
   }
 
   counts(): Promise<StoreCounts> {
-    return this.exclusive(() => ({
+    return this.exclusive(async () => {
+      await this.wantPredictions();
+      return this.countsNow();
+    });
+  }
+
+  private countsNow(): StoreCounts {
+    return {
       predictions: this.predictions.size,
       outcomes: this.predictions.outcomeCount,
       healthSnapshots: this.health.size,
@@ -340,11 +360,12 @@ export class JsonlStore implements Store {
       driftResults: this.drift.size,
       degradationAnalyses: this.degradation.size,
       featureImportance: this.importance.size,
-    }));
+    };
   }
 
   readModelVersions(): Promise<readonly string[]> {
-    return this.exclusive(() => {
+    return this.exclusive(async () => {
+      await this.wantPredictions();
       const versions = new Set(this.predictions.modelVersions);
       for (const list of [this.health, this.metrics, this.alerts, this.drift, this.degradation, this.importance]) {
         for (const record of list.values()) if (record.model_version !== null) versions.add(record.model_version);
@@ -354,22 +375,32 @@ export class JsonlStore implements Store {
   }
 
   readPredictions(query: PredictionQuery = {}): Promise<readonly PredictionWithOutcome[]> {
-    return this.exclusive(() => this.selectPredictions(query).map((row) => this.predictions.row(row)));
+    return this.exclusive(async () => {
+      await this.wantPredictions();
+      return this.selectPredictions(query).map((row) => this.predictions.row(row));
+    });
   }
 
   readPredictionColumns(query: PredictionColumnsQuery = {}): Promise<PredictionColumns> {
-    return this.exclusive(() => this.predictions.columns(this.selectPredictions(query), query.features ?? [], query.metadata ?? []));
+    return this.exclusive(async () => {
+      await this.wantPredictions();
+      return this.predictions.columns(this.selectPredictions(query), query.features ?? [], query.metadata ?? []);
+    });
   }
 
   readPrediction(predictionId: string): Promise<PredictionWithOutcome | undefined> {
-    return this.exclusive(() => {
+    return this.exclusive(async () => {
+      await this.wantPredictions();
       const row = this.predictions.find(predictionId);
       return row < 0 ? undefined : this.predictions.row(row);
     });
   }
 
   countPredictions(filter: PredictionFilter = {}): Promise<number> {
-    return this.exclusive(() => countRows(this.predictions.times, filter, this.predictions.matcher(filter)));
+    return this.exclusive(async () => {
+      await this.wantPredictions();
+      return countRows(this.predictions.times, filter, this.predictions.matcher(filter));
+    });
   }
 
   readHealthSnapshots(query: HealthSnapshotQuery = {}): Promise<readonly HealthSnapshot[]> {
@@ -550,6 +581,7 @@ export class JsonlStore implements Store {
 
   recordPrediction(prediction: Prediction): Promise<void> {
     return this.exclusive(async () => {
+      await this.wantPredictions();
       await this.ensureWritable();
       const value = this.validate('predictions', predictionRecord, 'prediction', prediction);
       const line = this.line('predictions', 'prediction', toPythonPrediction(value));
@@ -563,6 +595,7 @@ export class JsonlStore implements Store {
 
   recordOutcome(outcome: Outcome): Promise<boolean> {
     return this.exclusive(async () => {
+      await this.wantPredictions();
       await this.ensureWritable();
       const value = this.validate('outcomes', outcomeRecord, 'outcome', outcome);
       const line = this.line('outcomes', 'outcome', toPythonOutcome(value));
@@ -785,22 +818,8 @@ export class JsonlStore implements Store {
     this.found = [];
     const changes: CollectionChange[] = [];
     for (const source of this.sources) {
-      const before = source.accepted;
-      let reset: boolean;
-      try {
-        reset = (await source.follower.follow(source.sink)).reset;
-        this.unreadable.delete(source.follower.path);
-      } catch (error) {
-        this.unreadable.set(source.follower.path, describeError(error));
-        continue;
-      }
-      const { collection } = source;
-      const reloaded = reset || source.reloadNext;
-      source.reloadNext = false;
-      if (collection === 'acknowledgments') continue;
-      if (reloaded) changes.push({ collection, kind: 'reloaded', added: source.accepted });
-      else if (source.accepted > before)
-        changes.push({ collection, kind: 'appended', added: source.accepted - before });
+      if (!this.predictionsWanted && isPredictionFile(source)) continue;
+      await this.followSource(source, changes);
     }
     let rulesChanged = false;
     for (const file of [this.rulesFile, this.ruleSettings]) {
@@ -813,6 +832,36 @@ export class JsonlStore implements Store {
     }
     if (rulesChanged) changes.push({ collection: 'rules', kind: 'reloaded', added: this.rulesFile.rules.length });
     return { changes, diagnostics: this.found };
+  }
+
+  /** Reads what was appended to one line file since it was last read, noting the change. */
+  private async followSource(source: LineSource, changes: CollectionChange[]): Promise<void> {
+    const before = source.accepted;
+    let reset: boolean;
+    try {
+      reset = (await source.follower.follow(source.sink)).reset;
+      this.unreadable.delete(source.follower.path);
+    } catch (error) {
+      this.unreadable.set(source.follower.path, describeError(error));
+      return;
+    }
+    const { collection } = source;
+    const reloaded = reset || source.reloadNext;
+    source.reloadNext = false;
+    if (collection === 'acknowledgments') return;
+    if (reloaded) changes.push({ collection, kind: 'reloaded', added: source.accepted });
+    else if (source.accepted > before) changes.push({ collection, kind: 'appended', added: source.accepted - before });
+  }
+
+  /** Reads predictions.jsonl and outcomes.jsonl the first time a question needs them; refresh() follows them after. */
+  private async wantPredictions(): Promise<void> {
+    if (this.predictionsWanted) return;
+    this.predictionsWanted = true;
+    const found = this.found;
+    this.found = [];
+    for (const source of this.sources) if (isPredictionFile(source)) await this.followSource(source, []);
+    // What this first read found is reported with the next refresh, as a reload of the file would be.
+    this.found = [...found, ...this.found];
   }
 
   private selectPredictions(query: PredictionQuery): number[] {

@@ -339,6 +339,8 @@ describe('migrateJsonlToSqlite', function () {
       assert.ok(report.diagnostics.every((d) => d.severity === 'error' && d.message.includes(`line ${d.line}`)));
       const store = await openJsonlStore(folder);
       try {
+        // The store reads the prediction files at the first question that needs them.
+        await store.counts();
         const unfinished = report.diagnostics.filter((d) => d.line === 10);
         assert.equal(unfinished.length, 1);
         assert.match(unfinished[0]?.message ?? '', /predictions\.jsonl line 10 has no newline yet .*not migrated/);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import fc from 'fast-check';
 import { PitwallError } from '../../../../../src/core/errors';
 import { openJsonlStore, type JsonlStore } from '../../../../../src/core/store/jsonl/jsonlStore';
@@ -389,6 +389,8 @@ describe('JsonlStore', function () {
         '{"prediction_id": "p2", "actual_outcome": 0, "timestamp": 1790900000.0}\n',
       );
       const store = await open();
+      // Prediction files are read by the first question that needs them.
+      await store.countPredictions();
       assert.match(
         (await store.describe()).warnings.join('\n'),
         /outcomes for 1 predictions that predictions.jsonl does not hold/,
@@ -516,10 +518,34 @@ describe('JsonlStore', function () {
     });
   });
 
+  describe('reading only what a question needs', function () {
+    it('lists, counts and acknowledges alerts and reads the rules without parsing predictions.jsonl, and reads it at the first question that needs it', async function () {
+      copySamples();
+      // A line a parse would report: while nobody reports it, nobody parsed the file.
+      temp.append('predictions.jsonl', '{"prediction_id": 7}\n');
+      temp.append('outcomes.jsonl', '{"prediction_id": 8}\n');
+      const store = await open();
+      const parsed = async () => (await store.describe()).diagnostics.filter((d) => /predictions\.jsonl|outcomes\.jsonl/.test(d.file));
+      const alerts = await store.readAlerts({ limit: 5 });
+      assert.ok(alerts.length > 0);
+      assert.ok((await store.countAlerts({ acknowledged: false })) >= 0);
+      await store.readRules();
+      const open_ = alerts.find((alert) => !alert.acknowledged) ?? (alerts[0] as (typeof alerts)[number]);
+      await store.acknowledgeAlerts([open_.key], 'oncall', 1_790_000_000);
+      await store.refresh();
+      assert.deepEqual(await parsed(), []);
+      assert.ok((await store.countPredictions()) > 0);
+      assert.deepEqual((await parsed()).map((d) => basename(d.file)).sort(), ['outcomes.jsonl', 'predictions.jsonl']);
+    });
+  });
+
   describe('refresh', function () {
     it('reports what was appended, and nothing when nothing changed', async function () {
       copySamples();
       const store = await open();
+      // Predictions are followed from the first question that needs them.
+      await store.countPredictions();
+      await store.refresh();
       assert.deepEqual(await store.refresh(), { changes: [], diagnostics: [] });
       temp.append('predictions.jsonl', `${predictionLine('new-1')}\n${predictionLine('new-2', { confidence: 2 })}\n`);
       temp.append('alerts.jsonl', readFileSync(join(SAMPLES, 'alerts.jsonl'), 'utf8').split('\n')[0] + '\n');
@@ -558,6 +584,7 @@ describe('JsonlStore', function () {
       writeFileSync(temp.file('predictions.jsonl'), `${predictionLine('p1')}\n${predictionLine('p2')}\n`);
       writeFileSync(temp.file('outcomes.jsonl'), '{"prediction_id": "p1", "actual_outcome": 1, "timestamp": 1.0}\n');
       const store = await open();
+      await store.countPredictions();
       truncateSync(temp.file('predictions.jsonl'), predictionLine('p1').length + 1);
       assert.deepEqual((await store.refresh()).changes, [
         { collection: 'predictions', kind: 'reloaded', added: 1 },
