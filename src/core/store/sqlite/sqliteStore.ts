@@ -1057,10 +1057,25 @@ export class SqliteStore implements Store {
     }
     // A version is one some prediction that loads has: one row of each is read and checked.
     const shape = this.shape(predictionsTable);
-    for (const version of found) {
-      if (this.select(new Where(shape).equals('model_version', version), 'asc', { limit: 1 }).length === 0) found.delete(version);
-    }
+    for (const version of found) if (!this.hasLoadingRow(new Where(shape).equals('model_version', version))) found.delete(version);
     return found;
+  }
+
+  /** Whether some row the filter selects loads, in no particular order: each row met is checked, a bad one reported. */
+  private hasLoadingRow(where: Where): boolean {
+    const { shape } = where;
+    for (;;) {
+      const loading = this.excluding(where);
+      if (loading.never) return false;
+      let row: SqlValue[] | undefined;
+      this.query(shape.spec, { sql: `SELECT ${selectListSql(shape)} FROM ${quoteIdentifier(shape.spec.table)} ${loading.sql} LIMIT 1`, params: loading.params }, (found) => {
+        row = found;
+      });
+      if (row === undefined) return false;
+      const parsed = parseRow(shape, row);
+      if (parsed.ok) return true;
+      this.reportRow(shape.spec, Number(row[0]), parsed.issues);
+    }
   }
 
   /** What tells one version of the file pair from another: sizes and modification times. */

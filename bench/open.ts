@@ -1,0 +1,111 @@
+/**
+ * Opening a production-sized SQLite source from a cold `pitwall` process (issue: open in well
+ * under a second at any size). For 1M and 4M predictions with 100,000 alerts: `summary`,
+ * `alerts --limit 50` and `ack` of one alert, against the floor of the `sqlite3` shell answering
+ * the same question in its own cold process plus Node's own start-up (`node -e 0`), and each
+ * command's peak memory (the child's maxrss, read by a python3 wrapper that runs it). Targets:
+ * ≤ 3× the floor, ≤ 200 MB, and the same memory (± 20 %) at 1M and 4M. A missed target is
+ * printed as a MISSED line and makes the benchmark exit non-zero.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { median } from './data';
+import { largeSqlite } from './largeSqlite';
+
+const CLI = join(__dirname, '..', 'dist', 'cli.js');
+const RUNS = 7;
+
+/** Runs a command in a child, timed and measured by python3 (wall seconds, peak kilobytes). */
+const MEASURE = String.raw`
+import resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+elapsed = time.perf_counter() - start
+if done.returncode != 0:
+    sys.stderr.write(done.stderr.decode())
+    sys.exit(done.returncode)
+print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+`;
+
+interface Sample {
+  readonly ms: number;
+  readonly mb: number;
+}
+
+function measure(command: readonly string[]): Sample {
+  const [seconds, kb] = execFileSync('python3', ['-c', MEASURE, ...command]).toString().trim().split(/\s+/).map(Number);
+  return { ms: (seconds as number) * 1000, mb: (kb as number) / 1024 };
+}
+
+function shell(db: string, sql: string): string[] {
+  return ['sqlite3', db, sql];
+}
+
+const missed: string[] = [];
+function check(ok: boolean, line: string): void {
+  console.log(`  ${ok ? 'ok    ' : 'MISSED'} ${line}`);
+  if (!ok) missed.push(line);
+}
+
+async function main(): Promise<void> {
+  const peaks = new Map<string, number>();
+  for (const factor of [1, 4]) {
+    const db = await largeSqlite(factor);
+    const unacknowledged = execFileSync('sqlite3', [db, `SELECT id FROM alerts WHERE acknowledged = 0 ORDER BY id DESC LIMIT ${RUNS + 1}`]).toString().trim().split('\n');
+    console.log(`\n${factor}M predictions, 100,000 alerts (${db})`);
+    const questions: { name: string; pitwall: (run: number) => string[]; sqlite: (run: number) => string[] }[] = [
+      {
+        name: 'summary',
+        pitwall: () => ['node', CLI, 'summary', db],
+        sqlite: () =>
+          shell(
+            db,
+            'SELECT count(*), count(actual_outcome) FROM predictions; SELECT DISTINCT model_version FROM predictions; SELECT count(*) FROM health_snapshots; SELECT count(*), sum(NOT acknowledged) FROM alerts; SELECT count(*) FROM alert_rules;',
+          ),
+      },
+      {
+        name: 'alerts --limit 50',
+        pitwall: () => ['node', CLI, 'alerts', db, '--limit', '50'],
+        sqlite: () => shell(db, 'SELECT * FROM alerts ORDER BY timestamp DESC, id DESC LIMIT 50;'),
+      },
+      {
+        name: 'ack one alert',
+        // Each run acknowledges another open alert; the shell's UPDATE acknowledges one more.
+        pitwall: (run) => ['node', CLI, 'ack', db, unacknowledged[run] as string, '--by', 'bench'],
+        sqlite: (run) => shell(db, `UPDATE alerts SET acknowledged = 1, acknowledged_at = '2026-10-20 00:00:00.000000', acknowledged_by = 'bench' WHERE id = ${Number(unacknowledged[RUNS - run]) - 100};`),
+      },
+    ];
+    for (const question of questions) {
+      const ours: Sample[] = [];
+      const theirs: Sample[] = [];
+      const node: Sample[] = [];
+      // One untimed run of each: the file in the page cache, the CLI's code in its compile cache.
+      measure(question.pitwall(RUNS));
+      measure(question.sqlite(RUNS));
+      for (let run = 0; run < RUNS; run++) {
+        ours.push(measure(question.pitwall(run)));
+        theirs.push(measure(question.sqlite(run)));
+        node.push(measure(['node', '-e', '0']));
+      }
+      const oursMs = median(ours.map((s) => s.ms));
+      const floor = median(theirs.map((s) => s.ms)) + median(node.map((s) => s.ms));
+      const peak = Math.max(...ours.map((s) => s.mb));
+      peaks.set(`${question.name}@${factor}`, peak);
+      console.log(`  ${question.name}: pitwall ${oursMs.toFixed(0)} ms, sqlite3 ${median(theirs.map((s) => s.ms)).toFixed(0)} ms + node -e 0 ${median(node.map((s) => s.ms)).toFixed(0)} ms, peak ${peak.toFixed(0)} MB`);
+      check(oursMs / floor <= 3, `${question.name} at ${factor}M: ${(oursMs / floor).toFixed(2)}× the floor (target ≤ 3)`);
+      check(peak <= 200, `${question.name} at ${factor}M: peak ${peak.toFixed(0)} MB (target ≤ 200)`);
+    }
+  }
+  console.log('');
+  for (const name of ['summary', 'alerts --limit 50', 'ack one alert']) {
+    const one = peaks.get(`${name}@1`) as number;
+    const four = peaks.get(`${name}@4`) as number;
+    check(Math.abs(four / one - 1) <= 0.2, `${name}: peak at 4M / at 1M = ${(four / one).toFixed(2)} (target 0.80–1.20)`);
+  }
+  if (missed.length > 0) {
+    console.log(`\n${missed.length} target${missed.length === 1 ? '' : 's'} missed`);
+    process.exitCode = 1;
+  }
+}
+
+void main();
