@@ -4,7 +4,7 @@
  * their times shifted back by the dataset's span (so a 4M file holds four periods one after the
  * other, the Python schema and indexes unchanged), and `alerts` alerts in all, spread over the same span.
  */
-import { copyFileSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BENCH_DATA, benchDataset } from './data';
@@ -54,4 +54,47 @@ PRAGMA journal_mode = WAL;
   rmSync(`${partial}-shm`, { force: true });
   writeFileSync(done, new Date().toISOString());
   return path;
+}
+
+/**
+ * The generator's million predictions as a JSONL folder with `alerts` alerts in alerts.jsonl (the
+ * Python service's line format, a third of them open); the other files are hard links to the
+ * generated ones, which acknowledging never rewrites.
+ */
+export async function largeJsonl(alerts = 100_000): Promise<string> {
+  const { jsonl } = await benchDataset(1_000_000);
+  const folder = join(BENCH_DATA, `large-jsonl-1m-${alerts}a`);
+  const done = join(folder, '.complete');
+  if (existsSync(done)) return folder;
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder, { recursive: true });
+  for (const name of readdirSync(jsonl)) if (name !== 'alerts.jsonl') linkSync(join(jsonl, name), join(folder, name));
+  const start = Date.parse('2026-10-01T00:00:00Z') / 1000;
+  const lines: string[] = [];
+  for (let i = 1; i <= alerts; i++) {
+    const at = start + i * 12 + 0.25;
+    const open = i % 3 === 0;
+    const severity = i % 10 < 2 ? 'critical' : i % 10 === 2 ? 'info' : 'warning';
+    const value = 0.6 + (i % 17) / 100;
+    lines.push(
+      JSON.stringify({
+        timestamp: at,
+        alert_id: `alert_${Math.round(at * 1000)}`,
+        severity,
+        title: 'PERFORMANCE: accuracy Alert',
+        message: `accuracy is ${value.toFixed(4)} (< 0.7800)`,
+        metric_name: 'accuracy',
+        metric_value: value,
+        threshold: 0.78,
+        component: 'performance',
+        model_version: i % 2 === 0 ? 'v1.0' : 'v1.1',
+        acknowledged: !open,
+        acknowledged_at: open ? null : at + 600,
+        acknowledged_by: open ? null : 'oncall@example.com',
+      }).replace(/":/g, '": ').replace(/,"/g, ', "'),
+    );
+  }
+  writeFileSync(join(folder, 'alerts.jsonl'), `${lines.join('\n')}\n`);
+  writeFileSync(done, new Date().toISOString());
+  return folder;
 }

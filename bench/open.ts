@@ -6,11 +6,15 @@
  * command's peak memory (the child's maxrss, read by a python3 wrapper that runs it). Targets:
  * ≤ 3× the floor, ≤ 200 MB, and the same memory (± 20 %) at 1M and 4M. A missed target is
  * printed as a MISSED line and makes the benchmark exit non-zero.
+ *
+ * The same folder of 1M predictions and 100,000 alerts as JSONL: `alerts` and `ack` against a
+ * cold process that JSON.parses alerts.jsonl alone (target ≤ 1.5×), `summary` against one that
+ * JSON.parses every file summary reads (≤ 1.5×).
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { median } from './data';
-import { largeSqlite } from './largeSqlite';
+import { largeJsonl, largeSqlite } from './largeSqlite';
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
 const RUNS = 7;
@@ -96,6 +100,7 @@ async function main(): Promise<void> {
       check(peak <= 200, `${question.name} at ${factor}M: peak ${peak.toFixed(0)} MB (target ≤ 200)`);
     }
   }
+  await jsonl();
   console.log('');
   for (const name of ['summary', 'alerts --limit 50', 'ack one alert']) {
     const one = peaks.get(`${name}@1`) as number;
@@ -105,6 +110,39 @@ async function main(): Promise<void> {
   if (missed.length > 0) {
     console.log(`\n${missed.length} target${missed.length === 1 ? '' : 's'} missed`);
     process.exitCode = 1;
+  }
+}
+
+/** A cold process that reads these files and JSON.parses every line: the floor of reading them at all. */
+function parseFloor(files: readonly string[]): string[] {
+  const script = `const fs = require('node:fs'); let n = 0; for (const f of ${JSON.stringify(files)}) for (const line of fs.readFileSync(f, 'utf8').split('\\n')) if (line) { JSON.parse(line); n++; }`;
+  return ['node', '-e', script];
+}
+
+async function jsonl(): Promise<void> {
+  const folder = await largeJsonl();
+  console.log(`\nJSONL folder, 1M predictions, 100,000 alerts (${folder})`);
+  const keys = execFileSync('node', [CLI, 'alerts', folder, '--unacknowledged', '--limit', String(RUNS + 1), '--json']).toString();
+  const open = (JSON.parse(keys) as { key: string }[]).map((alert) => alert.key);
+  const summaryFiles = ['predictions.jsonl', 'outcomes.jsonl', 'alerts.jsonl', 'health_snapshots.jsonl'].map((name) => join(folder, name));
+  const questions: { name: string; pitwall: (run: number) => string[]; floor: string[] }[] = [
+    { name: 'alerts --limit 50', pitwall: () => ['node', CLI, 'alerts', folder, '--limit', '50'], floor: parseFloor([join(folder, 'alerts.jsonl')]) },
+    { name: 'ack one alert', pitwall: (run) => ['node', CLI, 'ack', folder, open[run] as string, '--by', 'bench'], floor: parseFloor([join(folder, 'alerts.jsonl')]) },
+    { name: 'summary', pitwall: () => ['node', CLI, 'summary', folder], floor: parseFloor(summaryFiles) },
+  ];
+  for (const question of questions) {
+    measure(question.pitwall(RUNS));
+    measure(question.floor);
+    const ours: Sample[] = [];
+    const floor: Sample[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      ours.push(measure(question.pitwall(run)));
+      floor.push(measure(question.floor));
+    }
+    const oursMs = median(ours.map((s) => s.ms));
+    const floorMs = median(floor.map((s) => s.ms));
+    console.log(`  ${question.name}: pitwall ${oursMs.toFixed(0)} ms, JSON.parse floor ${floorMs.toFixed(0)} ms, peak ${Math.max(...ours.map((s) => s.mb)).toFixed(0)} MB`);
+    check(oursMs / floorMs <= 1.5, `JSONL ${question.name}: ${(oursMs / floorMs).toFixed(2)}× the JSON.parse floor (target ≤ 1.5)`);
   }
 }
 

@@ -110,11 +110,20 @@ export async function evaluateOnce(
   const result = engine.step(await indexFor(store, rules), at);
   const problems: string[] = [];
   const unfinished = await completeInherited(store, rules, result, engine.takeInherited(), problems);
-  // In this order (see above): a rerun after a crash between them is safe.
-  await store.updateAlertStates(Object.fromEntries(result.fired.map((f) => [f.verdict.fingerprint, at])), result.resolved.map((r) => r.verdict.fingerprint));
-  for (const ruleId of new Set(result.fired.map((f) => f.rule.rule_id))) await store.markRuleTriggered(ruleId, at);
-  const created: StoredAlert[] = [];
-  for (const firing of result.fired) created.push(await store.appendAlert(alertOf(firing)));
+  const firingStates = Object.fromEntries(result.fired.map((f) => [f.verdict.fingerprint, at]));
+  const cleared = result.resolved.map((r) => r.verdict.fingerprint);
+  const triggered = [...new Set(result.fired.map((f) => f.rule.rule_id))];
+  let created: StoredAlert[];
+  if (store.recordFirings !== undefined) {
+    // A database writes the three in one transaction.
+    created = await store.recordFirings(firingStates, cleared, triggered, at, result.fired.map(alertOf));
+  } else {
+    // In this order (see above): a rerun after a crash between them is safe.
+    await store.updateAlertStates(firingStates, cleared);
+    for (const ruleId of triggered) await store.markRuleTriggered(ruleId, at);
+    created = [];
+    for (const firing of result.fired) created.push(await store.appendAlert(alertOf(firing)));
+  }
   let active: readonly Silence[] = [];
   try {
     active = (await store.readSilences()).filter((s) => s.ends_at > at);

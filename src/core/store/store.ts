@@ -303,6 +303,12 @@ export interface StoreWriter {
   saveSilence(silence: Silence): Promise<void>;
   /** Ends a silence at `at` (if it ends later); false when no silence has that id. */
   expireSilence(id: string, at: number): Promise<boolean>;
+  /**
+   * What one evaluation fired, in one transaction where the store has them (a database): the
+   * conditions firing and cleared, each fired rule's cooldown, and the alerts, in that order.
+   * A store without transactions leaves it out, and callers write the parts in that order.
+   */
+  recordFirings?(firing: Readonly<Record<string, number>>, cleared: readonly string[], triggered: readonly string[], at: number, alerts: readonly NewAlert[]): Promise<StoredAlert[]>;
   /** Appends to the delivery log, all records in one write. */
   recordDeliveries(records: readonly DeliveryRecord[]): Promise<void>;
   recordDriftResult(result: DriftResult): Promise<void>;

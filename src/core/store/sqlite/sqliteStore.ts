@@ -592,10 +592,44 @@ export class SqliteStore implements Store {
       const shape = this.shape(alertsTable);
       const insert = insertStatement(shape, encodeRecord(this.path, shape, value), ['alert_id', value.alert_id]);
       const result = await this.write(writer, [insert]);
+      await this.readBack();
       const id = result.lastInsertRowids[0];
       if (id === null || id === undefined) throw new PitwallError('conflict', messages.sqliteDuplicateAlert(this.path, value.alert_id));
       const key = String(id);
       return this.alertByKey(key) ?? { ...value, key };
+    });
+  }
+
+  /**
+   * One evaluation's firing states, cooldowns and alerts in one transaction: a process that dies
+   * halfway leaves none of them, so a rerun fires and notifies once.
+   */
+  recordFirings(firing: Readonly<Record<string, number>>, cleared: readonly string[], triggered: readonly string[], at: number, alerts: readonly NewAlert[]): Promise<StoredAlert[]> {
+    return this.exclusive(async () => {
+      if (Object.keys(firing).length === 0 && cleared.length === 0 && triggered.length === 0 && alerts.length === 0) return [];
+      const writer = await this.writable();
+      const statements: SqliteStatement[] = [
+        { sql: ALERT_STATE_TABLE_SQL, params: [] },
+        ...cleared.map((fingerprint) => ({ sql: 'DELETE FROM pitwall_alert_state WHERE fingerprint = ?', params: [fingerprint] })),
+        ...Object.entries(firing).map(([fingerprint, firedAt]) => ({ sql: 'INSERT OR REPLACE INTO pitwall_alert_state (fingerprint, fired_at) VALUES (?, ?)', params: [fingerprint, firedAt] })),
+      ];
+      const rules = this.shape(rulesTable);
+      if (rules.present) {
+        const set = assignmentsSql(encodeRecord(this.path, rules, { last_triggered: at }));
+        for (const ruleId of triggered) statements.push({ sql: `UPDATE alert_rules SET ${set.sql}${this.touch(rules)} WHERE ${columnSql(rules, 'rule_id')} = ?`, params: [...set.params, ruleId] });
+      }
+      const shape = this.shape(alertsTable);
+      const values = alerts.map((alert) => this.validate(alertRecord, 'alert', { ...alert, alert_id: alert.alert_id ?? randomUUID() }));
+      const first = statements.length;
+      for (const value of values) statements.push(insertStatement(shape, encodeRecord(this.path, shape, value), ['alert_id', value.alert_id]));
+      const result = await this.write(writer, statements);
+      await this.readBack();
+      return values.map((value, index) => {
+        const id = result.lastInsertRowids[first + index];
+        if (id === null || id === undefined) throw new PitwallError('conflict', messages.sqliteDuplicateAlert(this.path, value.alert_id));
+        const key = String(id);
+        return this.alertByKey(key) ?? { ...value, key };
+      });
     });
   }
 
@@ -1136,6 +1170,13 @@ export class SqliteStore implements Store {
       this.behind = true;
     }
     return result;
+  }
+
+  /** Takes the snapshot a write left behind at once, for a call that reads back what it wrote. */
+  private async readBack(): Promise<void> {
+    if (!this.behind) return;
+    await this.catchUp();
+    this.behind = false;
   }
 
   private replayOnSnapshot(statements: readonly SqliteStatement[]): void {
