@@ -70,6 +70,15 @@ const configs = [
   },
   {
     ...common,
+    // Holds an open source off the extension host's thread (workerStore.ts).
+    entryPoints: { storeWorker: 'src/core/store/storeWorker.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    ...common,
     entryPoints: { chartView: 'webview/chartView.ts' },
     outdir: 'dist/webview',
     platform: 'browser',

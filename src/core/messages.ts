@@ -98,6 +98,9 @@ export const messages = {
     `${path} is truncated: its header describes ${expectedBytes} bytes but the file holds ${actualBytes}. Restore it from a backup.`,
   sqlitePageOutOfRange: (path: string, page: number, pageCount: number) =>
     `${path} is damaged: a b-tree points to page ${page}, but the database has ${pageCount} pages. Restore it from a backup, or salvage it with the sqlite3 shell's .recover command.`,
+  storeOpenCancelled: (path: string) => `Opening ${path} was cancelled.`,
+  storeWorkerFailed: (path: string, detail: string) => `The reader of ${path} failed: ${detail}. Open the source again; the log has details.`,
+  storeWorkerStopped: (path: string, code: number) => `The reader of ${path} stopped (exit code ${code}). Open the source again.`,
   sqliteBadPageSize: (path: string, pageSize: number) =>
     `${path} is corrupt: its header gives the impossible page size ${pageSize}. Restore it from a backup.`,
   sqliteCorrupt: (path: string, detail: string) =>

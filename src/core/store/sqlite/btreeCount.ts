@@ -10,10 +10,24 @@ import type { PageSource } from './pageSource';
 
 export class CountRefused extends Error {}
 
+export interface VersionCount {
+  readonly rows: number;
+  readonly notNull: number;
+}
+
 export interface TableCount {
   readonly rows: number;
-  /** Rows whose column (by position in the record) is not NULL. */
+  /** Rows whose counted column is not NULL. */
   readonly notNull: number;
+  /** The same per value of the grouping column (text values; rows with another value are in the totals only). */
+  readonly byGroup: ReadonlyMap<string, VersionCount>;
+}
+
+export interface CountOptions {
+  /** Checked between slices of pages: an aborted count throws the signal's reason. */
+  readonly signal?: AbortSignal;
+  /** Pages read between two yields to the event loop (default 2048: a few milliseconds). */
+  readonly pagesPerSlice?: number;
 }
 
 function u16(bytes: Uint8Array, offset: number): number {
@@ -93,13 +107,23 @@ export function countIndexEntries(source: PageSource, root: number): number {
   return entries;
 }
 
-/** Rows of a rowid table, and those whose column at `column` (0-based, in the record) is not NULL. */
-export function countTableRows(source: PageSource, root: number, column: number): TableCount {
+/**
+ * Rows of a rowid table, those whose column `notNullColumn` (0-based, in the record) is not NULL,
+ * and both per text value of `groupColumn`. It yields to the event loop between slices of pages,
+ * so a large table is counted without holding the thread.
+ */
+export async function countTableRows(source: PageSource, root: number, notNullColumn: number, groupColumn: number, options: CountOptions = {}): Promise<TableCount> {
   const seen = new Uint8Array(source.pageCount + 1);
   const { leaves } = leavesOf(source, root, 0x05, 0x0d, seen);
   let rows = 0;
   let notNull = 0;
-  source.forEachPage(leaves, (page, bytes) => {
+  const groups = new Map<string, { rows: number; notNull: number }>();
+  // Group values by their bytes, decoded once each.
+  const known: Group[] = [];
+  let lastGroup: Group | undefined;
+  const last = Math.max(notNullColumn, groupColumn);
+  const usable = source.usable;
+  const visit = (page: number, bytes: Uint8Array): void => {
     const header = page === 1 ? 100 : 0;
     if (bytes[header] !== 0x0d) throw new CountRefused(`page ${page} is not a table leaf like the others of its level`);
     const cells = u16(bytes, header + 3);
@@ -108,24 +132,102 @@ export function countTableRows(source: PageSource, root: number, column: number)
     for (let i = 0; i < cells; i++) {
       let at = u16(bytes, header + 8 + 2 * i);
       if (at < header + 8 || at >= limit) throw new CountRefused(`a cell pointer of page ${page} is out of range`);
+      const [payload, payloadLength] = varintValue(bytes, at, limit);
+      at += payloadLength;
       at += skipVarint(bytes, at, limit);
-      at += skipVarint(bytes, at, limit);
-      // The record header is at the start of the payload, which always keeps its first bytes on the page.
+      // What of the payload lies on this page; a record's header always does.
+      const localEnd = at + localPayload(payload, usable);
       const [headerSize, sizeLength] = smallVarint(bytes, at, limit);
       const headerEnd = at + headerSize;
       let p = at + sizeLength;
-      let type = 0;
-      let index = 0;
-      for (; index <= column && p < headerEnd; index++) {
-        const [value, length] = smallVarint(bytes, p, limit);
-        type = value;
+      let body = headerEnd;
+      let outcomeType = 0;
+      let groupType = 0;
+      let groupStart = 0;
+      for (let index = 0; index <= last && p < headerEnd; index++) {
+        const [type, length] = smallVarint(bytes, p, limit);
         p += length;
+        if (index === notNullColumn) outcomeType = type;
+        if (index === groupColumn) {
+          groupType = type;
+          groupStart = body;
+        }
+        body += type >= 12 ? (type - 12) >> 1 : SERIAL_SIZES[type] ?? 0;
       }
       // A record shorter than the table (a column added later) reads the missing ones as NULL.
-      if (index === column + 1 && type !== 0) notNull++;
+      const counted = outcomeType !== 0;
+      if (counted) notNull++;
+      if (groupType >= 13 && groupType % 2 === 1) {
+        const end = groupStart + ((groupType - 13) >> 1);
+        if (end > localEnd || end > limit) throw new CountRefused('a grouping value lies on an overflow page');
+        // Few distinct values, mostly in runs: the last one matched is tried first, then the others, byte by byte.
+        let group = lastGroup !== undefined && sameBytes(lastGroup.bytes, bytes, groupStart, end) ? lastGroup : undefined;
+        if (group === undefined) {
+          group = known.find((candidate) => sameBytes(candidate.bytes, bytes, groupStart, end));
+          if (group === undefined) {
+            group = { bytes: bytes.slice(groupStart, end), rows: 0, notNull: 0 };
+            known.push(group);
+            groups.set(textOf(bytes, groupStart, end), group);
+          }
+          lastGroup = group;
+        }
+        group.rows++;
+        if (counted) group.notNull++;
+      }
     }
-  });
-  return { rows, notNull };
+  };
+  const slice = Math.max(1, options.pagesPerSlice ?? 2048);
+  for (let start = 0; start < leaves.length; start += slice) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    source.forEachPage(leaves.slice(start, start + slice), visit);
+    if (start + slice < leaves.length) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  if (options.signal?.aborted) throw options.signal.reason;
+  return { rows, notNull, byGroup: groups };
+}
+
+const SERIAL_SIZES = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0];
+
+/** A varint's value (exact to 2^53) and length. */
+function varintValue(bytes: Uint8Array, offset: number, limit: number): [number, number] {
+  let value = 0;
+  for (let i = 0; i < 9; i++) {
+    if (offset + i >= limit) throw new CountRefused('a varint runs past its page');
+    const byte = bytes[offset + i] as number;
+    if (i === 8) return [value * 256 + byte, 9];
+    value = value * 128 + (byte & 0x7f);
+    if (byte < 0x80) return [value, i + 1];
+  }
+  return [value, 9];
+}
+
+/** Bytes of a table leaf cell's payload kept on its page (§1.6). */
+function localPayload(size: number, usable: number): number {
+  const maxLocal = usable - 35;
+  if (size <= maxLocal) return size;
+  const minLocal = Math.floor(((usable - 12) * 32) / 255) - 23;
+  const local = minLocal + ((size - minLocal) % (usable - 4));
+  return local > maxLocal ? minLocal : local;
+}
+
+interface Group {
+  readonly bytes: Uint8Array;
+  rows: number;
+  notNull: number;
+}
+
+function sameBytes(known: Uint8Array, bytes: Uint8Array, start: number, end: number): boolean {
+  if (known.length !== end - start) return false;
+  for (let i = 0; i < known.length; i++) if (known[i] !== bytes[start + i]) return false;
+  return true;
+}
+
+function textOf(bytes: Uint8Array, start: number, end: number): string {
+  try {
+    return decoder.decode(bytes.subarray(start, end));
+  } catch {
+    throw new CountRefused('text that is not UTF-8');
+  }
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });

@@ -16,6 +16,10 @@
 import type { Database, SqlJsStatic } from 'sql.js';
 import type { PageSource } from './pageSource';
 
+/** Pages read together, and how many such blocks are kept (8 pages of 4 KiB: 32 KiB; 64 blocks: 2 MiB). */
+const READ_AHEAD = 8;
+const BLOCKS_KEPT = 64;
+
 /** MEMFS compares `buffer` with its heap's to decide whether it may keep the array. */
 const NOT_THE_HEAP = new ArrayBuffer(0);
 
@@ -23,6 +27,7 @@ export class LazyFile {
   /** Bytes read from the source, for tests and benchmarks. */
   bytesRead = 0;
   private readonly overlay = new Map<number, Uint8Array>();
+  private readonly blocks = new Map<number, { readonly first: number; readonly bytes: Uint8Array }>();
   private size: number;
   private sealed = false;
 
@@ -58,18 +63,33 @@ export class LazyFile {
         at += take;
         continue;
       }
-      // A run of pages nobody wrote: one read.
-      let last = page;
-      while ((last + 1 - 1) * pageSize < end && !this.overlay.has(last + 1) && last + 1 <= this.source.pageCount) last++;
-      const runEnd = Math.min(end, last * pageSize);
-      if (page <= this.source.pageCount) {
-        const bytes = this.source.bytes(page, last - page + 1);
-        out.set(bytes.subarray(within, within + runEnd - at), at - start);
-        this.bytesRead += runEnd - at;
+      if (page > this.source.pageCount) {
+        // Past the end of the file: zeros, as SQLite reads a file being extended.
+        at += take;
+        continue;
       }
-      at = runEnd > at ? runEnd : at + take;
+      const block = this.block(page);
+      const offset = (page - block.first) * pageSize + within;
+      out.set(block.bytes.subarray(offset, offset + take), at - start);
+      at += take;
     }
     return out;
+  }
+
+  /**
+   * The block of pages that holds `page`, read ahead: SQLite asks for one page at a time, and a
+   * scan asks for the next ones soon, so READ_AHEAD pages are read in one call and kept a while.
+   */
+  private block(page: number): { readonly first: number; readonly bytes: Uint8Array } {
+    const first = page - ((page - 1) % READ_AHEAD);
+    const cached = this.blocks.get(first);
+    if (cached !== undefined) return cached;
+    const count = Math.min(READ_AHEAD, this.source.pageCount - first + 1);
+    const block = { first, bytes: this.source.bytes(first, count) };
+    this.bytesRead += block.bytes.length;
+    this.blocks.set(first, block);
+    if (this.blocks.size > BLOCKS_KEPT) this.blocks.delete(this.blocks.keys().next().value as number);
+    return block;
   }
 
   /** What SQLite writes: whole pages kept in the overlay (a partial write patches the page first). */

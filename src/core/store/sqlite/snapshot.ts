@@ -451,6 +451,8 @@ async function takeLazySnapshot(path: string, sql: SqlJsStatic, settings: Settin
         pages.close();
         return undefined;
       }
+      // Pages come from the file now, not memory: a larger page cache (16 MiB) keeps what the queries of one question share.
+      database.exec('PRAGMA cache_size = -16384');
       const opened = inspectDatabase(path, database, settings, pages.pageCount * pages.pageSize <= LAZY_QUICK_CHECK_BYTES);
       const after = readFingerprint(settings.files, path);
       if (sameFingerprint(pages.fingerprint, after)) return { ...describeSnapshot(path, opened, pages.wal, after, attempt), pages };

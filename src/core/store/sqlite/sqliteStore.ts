@@ -96,7 +96,7 @@ import {
   type TableSpec,
 } from './rows';
 import { SqliteSnapshotReader, type SqliteSnapshotOptions } from './snapshot';
-import { countTableRows, CountRefused, distinctFirstColumn, type TableCount } from './btreeCount';
+import { countTableRows, CountRefused, distinctFirstColumn, type TableCount, type VersionCount } from './btreeCount';
 import type { PageSource } from './pageSource';
 import { toSqlAlchemyText } from '../../model/timestamps';
 import { openSqliteWriter, predictSqliteWriter, type SqliteStatement, type SqliteTransactionResult, type SqliteWriterOptions, type SqliteWriterVerdict } from './writer';
@@ -202,6 +202,8 @@ export class SqliteStore implements Store {
   private closed = false;
   /** The predictions counted from the b-tree of one snapshot's pages. */
   private predictionCount: { readonly pages: PageSource; readonly count: TableCount } | undefined;
+  /** Aborts long reads (a count over a large table) when the store closes. */
+  private readonly closing = new AbortController();
 
   private constructor(
     readonly path: string,
@@ -284,6 +286,8 @@ export class SqliteStore implements Store {
   }
 
   close(): Promise<void> {
+    // A count under way stops at its next slice: closing or switching a source cancels its loading.
+    this.closing.abort(new PitwallError('input', messages.sqliteStoreClosed(this.path)));
     return this.exclusive(async () => {
       if (this.closed) return;
       this.closed = true;
@@ -294,11 +298,11 @@ export class SqliteStore implements Store {
   }
 
   counts(): Promise<StoreCounts> {
-    return this.reading(() => {
+    return this.reading(async () => {
       const all = (spec: TableSpec) => this.count(new Where(this.shape(spec)));
       const alerts = this.shape(alertsTable);
       const predictions = this.shape(predictionsTable);
-      const counted = this.countedPredictions();
+      const counted = await this.countedPredictions();
       return {
         predictions: counted?.rows ?? all(predictionsTable),
         outcomes: counted?.notNull ?? this.count(predictionWhere(predictions, { hasOutcome: true })),
@@ -315,15 +319,19 @@ export class SqliteStore implements Store {
   }
 
   readModelVersions(): Promise<readonly string[]> {
-    return this.reading(() => {
+    return this.reading(async () => {
       const parts: string[] = [];
       const params: SqlValue[] = [];
       const versions = new Set<string>();
-      const fromIndex = this.predictionVersionsFromIndex();
-      for (const version of fromIndex ?? []) versions.add(version);
       for (const spec of allTables) {
         const shape = this.shape(spec);
-        if (!shape.columns.has('model_version') || (spec === predictionsTable && fromIndex !== undefined)) continue;
+        if (!shape.columns.has('model_version')) continue;
+        // A large table read page by page: its versions come from its pages, each checked on one row.
+        const read = await this.versionsFromPages(spec);
+        if (read !== undefined) {
+          for (const version of read) versions.add(version);
+          continue;
+        }
         const where = this.excluding(new Where(shape).add(`${columnSql(shape, 'model_version')} IS NOT NULL`));
         parts.push(`SELECT ${columnSql(shape, 'model_version')} FROM ${quoteIdentifier(spec.table)} ${where.sql}`);
         params.push(...where.params);
@@ -399,9 +407,9 @@ export class SqliteStore implements Store {
   }
 
   countPredictions(filter: PredictionFilter = {}): Promise<number> {
-    return this.reading(() => {
-      const whole = filter.from === undefined && filter.to === undefined && filter.modelVersion === undefined;
-      const counted = whole ? this.countedPredictions() : undefined;
+    return this.reading(async () => {
+      const whole = filter.from === undefined && filter.to === undefined;
+      const counted = whole ? await this.countedPredictions(filter.modelVersion) : undefined;
       if (counted !== undefined) return filter.hasOutcome === undefined ? counted.rows : filter.hasOutcome ? counted.notNull : counted.rows - counted.notNull;
       return this.count(predictionWhere(this.shape(predictionsTable), filter));
     });
@@ -1042,55 +1050,66 @@ export class SqliteStore implements Store {
    * table of a snapshot read page by page (undefined otherwise, or when the pages are not as
    * expected: SQL counts then). Rows known to be bad are taken off, as SQL leaves them out.
    */
-  private countedPredictions(): TableCount | undefined {
+  private async countedPredictions(modelVersion?: string): Promise<VersionCount | undefined> {
     const pages = this.reader.pages;
     const shape = this.shape(predictionsTable);
     if (pages === undefined || this.audit(predictionsTable).complete || !shape.present) return undefined;
     if (this.predictionCount?.pages !== pages) {
       const root = Number(scalar(this.reader.database, "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'predictions'"));
-      const column = Number(scalar(this.reader.database, "SELECT cid FROM pragma_table_info('predictions') WHERE name = 'actual_outcome'") ?? -1);
-      if (!(root > 1) || column < 0) return undefined;
+      const column = (name: string) => Number(scalar(this.reader.database, 'SELECT cid FROM pragma_table_info(?) WHERE name = ?', ['predictions', name]) ?? -1);
+      const outcome = column('actual_outcome');
+      const version = column('model_version');
+      if (!(root > 1) || outcome < 0 || version < 0) return undefined;
       try {
-        this.predictionCount = { pages, count: countTableRows(pages, root, column) };
+        this.predictionCount = { pages, count: await countTableRows(pages, root, outcome, version, { signal: this.closing.signal }) };
       } catch (error) {
         if (error instanceof CountRefused) return undefined;
         throw error;
       }
     }
-    const { rows, notNull } = this.predictionCount.count;
+    const { count } = this.predictionCount;
+    const counted = modelVersion === undefined ? count : count.byGroup.get(modelVersion) ?? { rows: 0, notNull: 0 };
     const skipped = this.audit(predictionsTable).skippedIds;
-    if (skipped === undefined) return { rows, notNull };
+    if (skipped === undefined) return { rows: counted.rows, notNull: counted.notNull };
     let bad = 0;
     let badWithOutcome = 0;
-    const sql = `SELECT count(*), count(${columnSql(shape, 'actual_outcome')}) FROM predictions WHERE ${columnSql(shape, 'id')} IN (SELECT value FROM json_each(?))`;
-    this.query(predictionsTable, { sql, params: [skipped] }, (row) => {
+    const where = new Where(shape).add(`${columnSql(shape, 'id')} IN (SELECT value FROM json_each(?))`, skipped).matches('model_version', modelVersion);
+    this.query(predictionsTable, { sql: `SELECT count(*), count(${columnSql(shape, 'actual_outcome')}) FROM predictions ${where.sql}`, params: where.params }, (row) => {
       bad = Number(row[0]);
       badWithOutcome = Number(row[1]);
     });
-    return { rows: rows - bad, notNull: notNull - badWithOutcome };
+    return { rows: counted.rows - bad, notNull: counted.notNull - badWithOutcome };
   }
 
   /**
-   * The model versions of a large predictions table read from an index on model_version, a few
-   * pages where the version changes; undefined when there is no such index (SQL reads them then).
+   * The model versions of a large table of a snapshot read page by page: from an index on
+   * model_version where one exists (a few pages where the version changes), else from one pass
+   * over the table's pages that yields to the event loop; each version is then checked on one of
+   * its rows. Undefined for a table audited whole, or pages not as expected (SQL reads them then).
    */
-  private predictionVersionsFromIndex(): Set<string> | undefined {
+  private async versionsFromPages(spec: TableSpec): Promise<Set<string> | undefined> {
     const pages = this.reader.pages;
-    if (pages === undefined || this.audit(predictionsTable).complete || !this.shape(predictionsTable).present) return undefined;
+    const shape = this.shape(spec);
+    if (pages === undefined || this.audit(spec).complete || !shape.present) return undefined;
+    const database = this.reader.database;
     const indexes: SqlValue[][] = [];
-    eachRow(this.reader.database, "SELECT rootpage, sql FROM sqlite_master WHERE type = 'index' AND lower(tbl_name) = 'predictions' AND sql IS NOT NULL", [], (row) => indexes.push(row));
+    eachRow(database, "SELECT rootpage, sql FROM sqlite_master WHERE type = 'index' AND lower(tbl_name) = ? AND sql IS NOT NULL", [spec.table], (row) => indexes.push(row));
     // The first column plain model_version: no collation that would interleave spellings, no WHERE that would leave rows out.
     const byVersion = indexes.find(([, sql]) => /\(\s*["`[]?model_version["`\]]?\s*(ASC|DESC)?\s*[,)]/i.test(String(sql)) && !/\bWHERE\b|\bCOLLATE\b/i.test(String(sql)));
-    if (byVersion === undefined) return undefined;
     let found: Set<string>;
     try {
-      found = distinctFirstColumn(pages, Number(byVersion[0]));
+      if (byVersion !== undefined) found = distinctFirstColumn(pages, Number(byVersion[0]));
+      else {
+        const root = Number(scalar(database, "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND lower(name) = ?", [spec.table]));
+        const column = Number(scalar(database, 'SELECT cid FROM pragma_table_info(?) WHERE name = ?', [spec.table, 'model_version']) ?? -1);
+        if (!(root > 1) || column < 0) return undefined;
+        found = new Set((await countTableRows(pages, root, column, column, { signal: this.closing.signal })).byGroup.keys());
+      }
     } catch (error) {
       if (error instanceof CountRefused) return undefined;
       throw error;
     }
-    // A version is one some prediction that loads has: one row of each is read and checked.
-    const shape = this.shape(predictionsTable);
+    // A version is one some row that loads has: one row of each is read and checked.
     for (const version of found) if (!this.hasLoadingRow(new Where(shape).equals('model_version', version))) found.delete(version);
     return found;
   }
