@@ -187,6 +187,8 @@ export class SqliteStore implements Store {
    * Null when it could not be read (a torn snapshot): every collection then counts as reloaded.
    */
   private baseline: ReadonlyMap<Collection, Signature> | null | undefined;
+  /** refresh() has been called: someone follows this store's changes. */
+  private following = false;
   /** The snapshot changed since the last refresh() compared signatures. */
   private changedSinceRefresh = false;
   /** Problems found since the last refresh() reported them. */
@@ -265,6 +267,7 @@ export class SqliteStore implements Store {
 
   refresh(): Promise<RefreshResult> {
     return this.exclusive(async () => {
+      this.following = true;
       await this.catchUp();
       const changes: CollectionChange[] = [];
       if (this.changedSinceRefresh || this.baseline === undefined) {
@@ -1170,7 +1173,8 @@ export class SqliteStore implements Store {
     writer: Extract<SqliteWriterVerdict, { writable: true }>['writer'],
     statements: readonly SqliteStatement[],
   ): Promise<SqliteTransactionResult> {
-    this.fixBaseline();
+    // A store nobody follows (a one-off command) has no refresh to compare for.
+    if (this.following) this.fixBaseline();
     const result = await writer.transaction(statements);
     // Replaying the committed statements on the in-memory snapshot shows this write to the next
     // read at once: re-reading a large file after every acknowledgment would cost seconds. The
