@@ -99,6 +99,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
 
   const autoOpen = vscode.workspace.getConfiguration('pitwall.source').get<boolean>('autoOpen', true);
   if (autoOpen && !sources.source) {
+    // Opening is awaited, so the API returns with the source; a failure's notification is not.
     const found = await findWorkspaceSource();
     if (found) await openSourceWithProgress(commandContext, found);
   }
