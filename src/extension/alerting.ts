@@ -30,6 +30,9 @@ const SETTINGS: readonly [variable: string, key: string][] = [
   ['PITWALL_SLACK_CHANNEL', 'slackChannel'],
   ['PITWALL_SMTP_HOST', 'smtpHost'],
   ['PITWALL_SMTP_PORT', 'smtpPort'],
+  ['PITWALL_SMTP_SECURE', 'smtpSecure'],
+  ['PITWALL_SMTP_REQUIRE_TLS', 'smtpRequireTls'],
+  ['PITWALL_SMTP_CA_FILE', 'smtpCaFile'],
   ['PITWALL_SMTP_USER', 'smtpUser'],
   ['PITWALL_SMTP_FROM', 'smtpFrom'],
   ['PITWALL_SMTP_TO', 'smtpTo'],
@@ -45,8 +48,8 @@ async function channelEnvironment(secrets: vscode.SecretStorage): Promise<NodeJS
   const config = vscode.workspace.getConfiguration('pitwall.alerting');
   const env: NodeJS.ProcessEnv = {};
   for (const [variable, key] of SETTINGS) {
-    const value = config.get<string | number>(key);
-    if (value !== undefined && value !== '') env[variable] = String(value);
+    const value = config.get<string | number | boolean | null>(key);
+    if (value !== undefined && value !== null && value !== '') env[variable] = String(value);
   }
   for (const { variable } of SECRETS) {
     const value = await secrets.get(`pitwall.${variable}`);
