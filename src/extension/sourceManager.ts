@@ -36,12 +36,24 @@ export class SourceManager implements vscode.Disposable {
     return this.current;
   }
 
+  /**
+   * Opens a source in place of the current one. The current source is closed only once the new
+   * one is open and described: when that fails, the new store is closed and the current source
+   * stays open.
+   */
   async open(path: string): Promise<OpenSource> {
     await vscode.commands.executeCommand('setContext', 'pitwall.sourceLoading', true);
     try {
       const store = await openStore(path, { wasmPath: this.wasmPath });
+      let opened: OpenSource;
+      try {
+        opened = await this.describe(path, store);
+      } catch (error) {
+        await store.close().catch((closing: unknown) => this.log.warn(`Closing ${path}: ${describeError(closing)}`));
+        throw error;
+      }
       await this.closeStore();
-      this.current = await this.describe(path, store);
+      this.current = opened;
       this.reportProblems(this.current);
       this.log.info(`Opened ${this.current.description.kind} source ${path}: ${this.current.counts.predictions} predictions, ${this.current.counts.alerts} alerts, ${this.current.counts.rules} rules`);
       this.watch(path, this.current.description.kind === 'jsonl');
@@ -77,12 +89,22 @@ export class SourceManager implements vscode.Disposable {
     await this.setContext();
   }
 
-  /** Trust changed: the same store, with or without write access. */
+  /**
+   * Trust changed: the same store, with or without write access. Never rejects: a failure is
+   * logged and the source stays as it was.
+   */
   async updateTrust(): Promise<void> {
-    if (!this.current) return;
-    this.current = await this.describe(this.current.path, this.current.store);
-    this.changed.fire(this.current);
-    await this.setContext();
+    const source = this.current;
+    if (!source) return;
+    try {
+      const described = await this.describe(source.path, source.store);
+      if (this.current !== source) return;
+      this.current = described;
+      this.changed.fire(this.current);
+      await this.setContext();
+    } catch (error) {
+      this.log.error(`Updating ${source.path} after the workspace trust changed failed: ${describeError(error)}`);
+    }
   }
 
   private async describe(path: string, store: Store): Promise<OpenSource> {

@@ -95,4 +95,47 @@ describe('The email channel configured in the editor', () => {
     assert.match(error ?? '', /STARTTLS/);
     assert.equal(server.mails.length, 0);
   });
+
+  it('logs a failure in the work after delivery instead of leaving an unhandled promise rejection', async () => {
+    const planted = new Error('planted: refresh after delivery failed');
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown) => unhandled.push(reason);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const server = await startSmtpEndpoint({
+      disabledCommands: ['STARTTLS'],
+      authOptional: true,
+      // The message is accepted only when the test says so: the evaluation has returned by then.
+      onMailFrom(_address, _session, callback) {
+        void held.then(() => callback());
+      },
+    });
+    servers.push(server);
+    await configure({ smtpHost: '127.0.0.1', smtpPort: server.port, smtpFrom: 'pitwall@example.com', smtpTo: 'oncall@example.com' });
+    rules.push('editor_email_after_delivery');
+    const api = await pitwall();
+    const outcome = await evaluateEmailRule('editor_email_after_delivery');
+    const sources = api.sources as { refresh: typeof api.sources.refresh };
+    const refresh = sources.refresh.bind(sources);
+    // What follows a delivery refreshes the views (a forced refresh): here that fails, and says when it was asked.
+    let refreshed: () => void = () => undefined;
+    const asked = new Promise<void>((resolve) => (refreshed = resolve));
+    sources.refresh = (force?: boolean) => {
+      if (force !== true) return refresh(force);
+      refreshed();
+      return Promise.reject(planted);
+    };
+    process.on('unhandledRejection', listener);
+    try {
+      release();
+      assert.deepEqual(emailStatus(await outcome.delivery, 'editor_email_after_delivery'), [['delivered', null]]);
+      await asked;
+      // The failure travels through promise jobs; Node reports what stays unhandled before the next turns of the event loop.
+      for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('unhandledRejection', listener);
+      delete (sources as Partial<typeof sources>).refresh;
+    }
+    assert.deepEqual(unhandled.filter((reason) => reason === planted), []);
+  });
 });
