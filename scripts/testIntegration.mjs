@@ -203,10 +203,14 @@ async function main() {
     }));
   }
   if (!only || only === 'untrusted') {
+    // The workspace's own settings point at a source outside it; untrusted, they must not count.
+    const outside = join(resultsDir, 'workspaces', 'untrusted-outside');
+    rmSync(outside, { recursive: true, force: true });
+    generateData(outside, 300);
     add(await runPhase({
       name: 'untrusted',
       bin,
-      workspace: prepareWorkspace('untrusted'),
+      workspace: prepareWorkspace('untrusted', { 'pitwall.source.path': '../untrusted-outside/monitoring' }),
       developmentPath: root,
       testsPath: join(root, 'out/test/integration/untrustedIndex.js'),
       untrusted: true,
