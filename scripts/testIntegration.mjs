@@ -20,18 +20,29 @@ function log(message) {
   process.stdout.write(`[integration] ${message}\n`);
 }
 
-/** The workspace the suites open: a folder with the generated monitoring data in data/monitoring. */
-function prepareWorkspace(name) {
-  const workspace = join(resultsDir, 'workspaces', name);
-  rmSync(workspace, { recursive: true, force: true });
-  mkdirSync(join(workspace, 'data'), { recursive: true });
+function generateData(out, predictions) {
+  mkdirSync(out, { recursive: true });
   execFileSync(
     process.execPath,
     [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/generateData.ts'),
-      '--out', join(workspace, 'data'), '--predictions', '5000', '--seed', '7', '--quiet'],
+      '--out', out, '--predictions', String(predictions), '--seed', '7', '--quiet'],
     { stdio: 'inherit' },
   );
+}
+
+/**
+ * The workspace the suites open: a folder with the generated monitoring data in data/monitoring,
+ * and the workspace settings given (.vscode/settings.json).
+ */
+function prepareWorkspace(name, settings = {}) {
+  const workspace = join(resultsDir, 'workspaces', name);
+  rmSync(workspace, { recursive: true, force: true });
+  generateData(join(workspace, 'data'), 5000);
   writeFileSync(join(workspace, 'README.md'), '# Pitwall integration workspace\n\nGenerated monitoring data in `data/`.\n');
+  if (Object.keys(settings).length > 0) {
+    mkdirSync(join(workspace, '.vscode'));
+    writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
+  }
   return workspace;
 }
 
@@ -179,11 +190,27 @@ async function main() {
   if (!only || only === 'dev') {
     add(await runPhase({ name: 'dev', bin, workspace: prepareWorkspace('dev'), developmentPath: root, testsPath: suitesIndex }));
   }
+  if (!only || only === 'autoOpen') {
+    // The configured source is a file that is no monitoring source: the automatic open fails.
+    const workspace = prepareWorkspace('autoOpen', { 'pitwall.source.path': 'notes.txt' });
+    writeFileSync(join(workspace, 'notes.txt'), 'Not a monitoring source.\n');
+    add(await runPhase({
+      name: 'autoOpen',
+      bin,
+      workspace,
+      developmentPath: root,
+      testsPath: join(root, 'out/test/integration/autoOpenIndex.js'),
+    }));
+  }
   if (!only || only === 'untrusted') {
+    // The workspace's own settings point at a source outside it; untrusted, they must not count.
+    const outside = join(resultsDir, 'workspaces', 'untrusted-outside');
+    rmSync(outside, { recursive: true, force: true });
+    generateData(outside, 300);
     add(await runPhase({
       name: 'untrusted',
       bin,
-      workspace: prepareWorkspace('untrusted'),
+      workspace: prepareWorkspace('untrusted', { 'pitwall.source.path': '../untrusted-outside/monitoring' }),
       developmentPath: root,
       testsPath: join(root, 'out/test/integration/untrustedIndex.js'),
       untrusted: true,

@@ -13,7 +13,7 @@
  * be read, written or trusted (others could have written it) leaves the command to compile as usual.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
@@ -54,21 +54,27 @@ function cacheFile(source: Buffer): string | undefined {
 
 /**
  * The cache's compiled code, if this user alone could have written it (compiled code is code: a
- * cache in a folder others may write is not run) and it is whole.
+ * cache in a folder others may write is not run) and it is whole. The file is opened once, without
+ * following a symlink, and checked and read through that one descriptor: what was checked is
+ * what is read, even if the path is swapped in between.
  */
 function readCache(path: string | undefined): Buffer | undefined {
   if (path === undefined) return undefined;
+  const uid = process.getuid?.();
+  const trusted = (stat: Stats) => uid === undefined || (stat.uid === uid && (stat.mode & 0o022) === 0);
+  let descriptor: number | undefined;
   try {
-    const uid = process.getuid?.();
-    for (const entry of [dirname(path), path]) {
-      const stat = statSync(entry);
-      if (uid !== undefined && (stat.uid !== uid || (stat.mode & 0o022) !== 0)) return undefined;
-    }
-    const file = readFileSync(path);
+    if (!trusted(statSync(dirname(path)))) return undefined;
+    descriptor = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const stat = fstatSync(descriptor);
+    if (!stat.isFile() || !trusted(stat)) return undefined;
+    const file = readFileSync(descriptor);
     const data = file.subarray(DIGEST_BYTES);
     return file.length > DIGEST_BYTES && digest(data).equals(file.subarray(0, DIGEST_BYTES)) ? data : undefined;
   } catch {
     return undefined;
+  } finally {
+    if (descriptor !== undefined) closeSync(descriptor);
   }
 }
 

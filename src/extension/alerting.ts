@@ -30,6 +30,9 @@ const SETTINGS: readonly [variable: string, key: string][] = [
   ['PITWALL_SLACK_CHANNEL', 'slackChannel'],
   ['PITWALL_SMTP_HOST', 'smtpHost'],
   ['PITWALL_SMTP_PORT', 'smtpPort'],
+  ['PITWALL_SMTP_SECURE', 'smtpSecure'],
+  ['PITWALL_SMTP_REQUIRE_TLS', 'smtpRequireTls'],
+  ['PITWALL_SMTP_CA_FILE', 'smtpCaFile'],
   ['PITWALL_SMTP_USER', 'smtpUser'],
   ['PITWALL_SMTP_FROM', 'smtpFrom'],
   ['PITWALL_SMTP_TO', 'smtpTo'],
@@ -45,8 +48,8 @@ async function channelEnvironment(secrets: vscode.SecretStorage): Promise<NodeJS
   const config = vscode.workspace.getConfiguration('pitwall.alerting');
   const env: NodeJS.ProcessEnv = {};
   for (const [variable, key] of SETTINGS) {
-    const value = config.get<string | number>(key);
-    if (value !== undefined && value !== '') env[variable] = String(value);
+    const value = config.get<string | number | boolean | null>(key);
+    if (value !== undefined && value !== null && value !== '') env[variable] = String(value);
   }
   for (const { variable } of SECRETS) {
     const value = await secrets.get(`pitwall.${variable}`);
@@ -87,21 +90,26 @@ export function registerAlerting(context: vscode.ExtensionContext, sources: Sour
       void vscode.window.showInformationMessage(`Pitwall: ${outcome.created.length} alert(s) created, ${outcome.result.resolved.length} resolved.`);
       // Delivery goes on after the evaluation, shown in the status bar; its failures are in the
       // source's delivery log, and said once it is done.
-      void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Pitwall: delivering alerts' }, () => outcome.delivery).then(async (delivered) => {
-        for (const problem of delivered.problems) log.warn(problem);
-        const failed = deliveryFailures(delivered);
-        for (const failure of failed) log.warn(`delivery failed: ${failure}`);
-        if (delivered.deliveries.length > 0 && sources.source === source) await sources.refresh(true);
-        if (failed.length > 0) {
-          const choice = await vscode.window.showWarningMessage(
-            `Pitwall: ${failed.length} alert deliver${failed.length === 1 ? 'y' : 'ies'} failed; the alerts are recorded.`,
-            'Show Deliveries',
-            'Show Log',
-          );
-          if (choice === 'Show Deliveries') await vscode.commands.executeCommand('pitwall.showDeliveries');
-          else if (choice) log.show();
-        }
-      });
+      void vscode.window
+        .withProgress({ location: vscode.ProgressLocation.Window, title: 'Pitwall: delivering alerts' }, () => outcome.delivery)
+        .then(async (delivered) => {
+          for (const problem of delivered.problems) log.warn(problem);
+          const failed = deliveryFailures(delivered);
+          for (const failure of failed) log.warn(`delivery failed: ${failure}`);
+          // The same source still open (refreshing it makes a new OpenSource, so compare paths): show its delivery log.
+          if (delivered.deliveries.length > 0 && sources.source?.path === source.path) await sources.refresh(true);
+          if (failed.length > 0) {
+            const choice = await vscode.window.showWarningMessage(
+              `Pitwall: ${failed.length} alert deliver${failed.length === 1 ? 'y' : 'ies'} failed; the alerts are recorded.`,
+              'Show Deliveries',
+              'Show Log',
+            );
+            if (choice === 'Show Deliveries') await vscode.commands.executeCommand('pitwall.showDeliveries');
+            else if (choice) log.show();
+          }
+        })
+        // Nothing waits on this chain: what fails in it is logged, never left unhandled.
+        .then(undefined, (error: unknown) => log.error(`After delivering the alerts: ${describeError(error)}`));
       return outcome;
     } catch (error) {
       log.error(`Evaluating rules failed: ${describeError(error)}`);

@@ -149,7 +149,9 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
     item.iconPath = alert.acknowledged
       ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('disabledForeground'))
       : SEVERITY_ICON[alert.severity];
-    const tooltip = new vscode.MarkdownString();
+    // Theme icons on before any text is appended: appendText then escapes `$(…)` in the data,
+    // which would otherwise render as icons.
+    const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.appendMarkdown(`**${titleCase(alert.severity)}** · `);
     tooltip.appendText(alert.acknowledged ? `acknowledged by ${alert.acknowledged_by ?? 'someone'}${alert.acknowledged_at ? ` at ${formatAlertTime(alert.acknowledged_at)}` : ''}` : 'open');
     tooltip.appendMarkdown('\n\n');
@@ -160,7 +162,6 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
       tooltip.appendMarkdown('\n\n$(error) ');
       tooltip.appendText(`${record.channel} ${record.status}: ${record.error ?? ''}`);
     }
-    tooltip.supportThemeIcons = true;
     item.tooltip = tooltip;
     // A badge stays in sight when a narrow sidebar cuts the description short.
     if (undelivered.length > 0) item.resourceUri = vscode.Uri.from({ scheme: UNDELIVERED_SCHEME, path: `/${encodeURIComponent(alert.key)}`, query: undelivered.map((r) => r.channel).join(',') });

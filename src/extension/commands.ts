@@ -7,7 +7,11 @@ export interface CommandContext {
   log: vscode.LogOutputChannel;
 }
 
-/** Opens a source with progress; failures show the reason with an action instead of throwing. */
+/**
+ * Opens a source with progress; failures show the reason with an action instead of throwing.
+ * It returns once the source is open or has failed: the error notification stays up without
+ * holding the caller (activation) until someone dismisses it.
+ */
 export async function openSourceWithProgress(context: CommandContext, path: string): Promise<boolean> {
   try {
     // A read-only source says so at the top of the Alerts view; no pop-up on every open.
@@ -15,9 +19,13 @@ export async function openSourceWithProgress(context: CommandContext, path: stri
     return true;
   } catch (error) {
     context.log.error(`Opening ${path} failed: ${describeError(error)}`);
-    const choice = await vscode.window.showErrorMessage(describeError(error), 'Choose Another Source', 'Show Log');
-    if (choice === 'Choose Another Source') await vscode.commands.executeCommand('pitwall.openSource');
-    if (choice === 'Show Log') context.log.show();
+    void vscode.window
+      .showErrorMessage(describeError(error), 'Choose Another Source', 'Show Log')
+      .then(async (choice) => {
+        if (choice === 'Choose Another Source') await vscode.commands.executeCommand('pitwall.openSource');
+        if (choice === 'Show Log') context.log.show();
+      })
+      .then(undefined, (failure: unknown) => context.log.error(`After the failed open of ${path}: ${describeError(failure)}`));
     return false;
   }
 }

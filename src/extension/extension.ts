@@ -1,6 +1,4 @@
 import * as vscode from 'vscode';
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { registerAcknowledgeCommands } from './acknowledge';
 import { registerAlerting, type AlertingApi } from './alerting';
 import { AlertsTreeDataProvider, type AlertsNode } from './alertsTreeDataProvider';
@@ -9,6 +7,7 @@ import { ModelsTreeDataProvider } from './modelsTreeDataProvider';
 import { RulesTreeDataProvider } from './rulesTreeDataProvider';
 import { SourceManager } from './sourceManager';
 import { StatusBar } from './statusBar';
+import { findWorkspaceSource } from './workspaceSource';
 
 /** What the extension returns from `activate`: used by other extensions and by Pitwall's own tests. */
 export interface PitwallApi {
@@ -20,19 +19,16 @@ export interface PitwallApi {
   readonly alerting: AlertingApi;
 }
 
-/** The workspace's `pitwall.source.path`, when it exists: a JSONL folder, or a database inside or at it. */
-async function findWorkspaceSource(): Promise<string | null> {
+/**
+ * The workspace's `pitwall.source.path`, when it exists inside its folder: a JSONL folder, or a
+ * database inside or at it. A path that leaves the folder is not opened, and the log says why.
+ */
+async function workspaceSource(log: vscode.LogOutputChannel): Promise<string | null> {
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
     const configured = vscode.workspace.getConfiguration('pitwall.source', folder.uri).get<string>('path', 'data/monitoring');
-    const candidate = join(folder.uri.fsPath, configured);
-    const info = await stat(candidate).catch(() => null);
-    if (!info) continue;
-    if (info.isFile()) return candidate;
-    for (const name of ['predictions.jsonl', 'alerts.jsonl', 'alert_rules.json']) {
-      if (await stat(join(candidate, name)).catch(() => null)) return candidate;
-    }
-    const database = join(candidate, 'monitoring.db');
-    if (await stat(database).catch(() => null)) return database;
+    const found = await findWorkspaceSource(folder.uri.fsPath, configured);
+    if (found?.kind === 'found') return found.path;
+    if (found?.kind === 'outside') log.warn(`pitwall.source.path leads out of the workspace folder ${folder.uri.fsPath} (${found.path}): not opened.`);
   }
   return null;
 }
@@ -103,7 +99,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
 
   const autoOpen = vscode.workspace.getConfiguration('pitwall.source').get<boolean>('autoOpen', true);
   if (autoOpen && !sources.source) {
-    const found = await findWorkspaceSource();
+    // Opening is awaited, so the API returns with the source; a failure's notification is not.
+    const found = await workspaceSource(log);
     if (found) await openSourceWithProgress(commandContext, found);
   }
   return { sources, alerts, rules, models, alertsView, alerting: alerting.api };

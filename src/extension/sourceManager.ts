@@ -20,6 +20,8 @@ const UNTRUSTED = 'The workspace is not trusted: Pitwall opened the source read-
 /** Holds the one open monitoring source, follows its files as other processes write, and tells the views. */
 export class SourceManager implements vscode.Disposable {
   private current: OpenSource | null = null;
+  /** Whether the current store was opened read-only because the workspace was not trusted. */
+  private openedUntrusted = false;
   private watcher: vscode.FileSystemWatcher | null = null;
   private shuttingDown: Promise<void> | null = null;
   private reloadTimer: NodeJS.Timeout | null = null;
@@ -37,12 +39,27 @@ export class SourceManager implements vscode.Disposable {
     return this.current;
   }
 
+  /**
+   * Opens a source in place of the current one. In an untrusted workspace the store itself is
+   * opened read-only, so no write reaches the files whatever asks for it. The current source is
+   * closed only once the new one is open and described: when that fails, the new store is closed
+   * and the current source stays open.
+   */
   async open(path: string): Promise<OpenSource> {
     await vscode.commands.executeCommand('setContext', 'pitwall.sourceLoading', true);
     try {
-      const store = await openStore(path, { wasmPath: this.wasmPath });
+      const trusted = vscode.workspace.isTrusted;
+      const store = await openStore(path, trusted ? { wasmPath: this.wasmPath } : { wasmPath: this.wasmPath, readOnly: UNTRUSTED });
+      let opened: OpenSource;
+      try {
+        opened = await this.describe(path, store);
+      } catch (error) {
+        await store.close().catch((closing: unknown) => this.log.warn(`Closing ${path}: ${describeError(closing)}`));
+        throw error;
+      }
       await this.closeStore();
-      this.current = await this.describe(path, store);
+      this.current = opened;
+      this.openedUntrusted = !trusted;
       this.reportProblems(this.current);
       this.log.info(`Opened ${this.current.description.kind} source ${path}: ${this.current.counts.predictions} predictions, ${this.current.counts.alerts} alerts, ${this.current.counts.rules} rules`);
       this.watch(path, this.current.description.kind === 'jsonl');
@@ -78,12 +95,27 @@ export class SourceManager implements vscode.Disposable {
     await this.setContext();
   }
 
-  /** Trust changed: the same store, with or without write access. */
+  /**
+   * Trust changed. A store opened read-only because the workspace was not trusted is opened
+   * again, now writable; otherwise the same store is described again. Never rejects: a failure
+   * is logged and the source stays as it was.
+   */
   async updateTrust(): Promise<void> {
-    if (!this.current) return;
-    this.current = await this.describe(this.current.path, this.current.store);
-    this.changed.fire(this.current);
-    await this.setContext();
+    const source = this.current;
+    if (!source) return;
+    try {
+      if (vscode.workspace.isTrusted && this.openedUntrusted) {
+        await this.open(source.path);
+        return;
+      }
+      const described = await this.describe(source.path, source.store);
+      if (this.current !== source) return;
+      this.current = described;
+      this.changed.fire(this.current);
+      await this.setContext();
+    } catch (error) {
+      this.log.error(`Updating ${source.path} after the workspace trust changed failed: ${describeError(error)}`);
+    }
   }
 
   private async describe(path: string, store: Store): Promise<OpenSource> {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -145,6 +145,23 @@ describe('the pitwall launcher and its compile cache', function () {
       assert.equal(statSync(path).mode & 0o777, 0o600);
       chmodSync(folder, 0o700);
     }
+  });
+
+  it('does not follow a symlink at the cache path, even to a whole cache of its own', () => {
+    const cache = join(root, 'cache-h');
+    assert.equal(run(cache, 'summary', db).status, 0);
+    const folder = join(cache, 'pitwall', 'compile');
+    const [file] = caches(cache);
+    const path = join(folder, file as string);
+    // A valid cache, this user's, mode 0600: only the link in front of it is wrong.
+    const elsewhere = join(root, 'cache-h-target.bin');
+    renameSync(path, elsewhere);
+    symlinkSync(elsewhere, path);
+    const result = run(cache, 'summary', db);
+    assert.equal(result.status, 0, result.stderr);
+    // Not taken: the command compiled afresh and put a file of its own where the link was.
+    assert.ok(lstatSync(path).isFile(), 'the link was replaced by a cache file');
+    assert.equal(lstatSync(path).mode & 0o777, 0o600);
   });
 
   it('keeps the three newest caches of a command as builds change', () => {

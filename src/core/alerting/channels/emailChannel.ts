@@ -67,7 +67,9 @@ async function readCertificateAuthorities(path: string): Promise<string> {
 
 /**
  * Sends each notice over SMTP with nodemailer, one connection per notice: TLS from the start
- * when `secure`, else STARTTLS whenever the server offers it (required with `requireTls`).
+ * when `secure`, else STARTTLS whenever the server offers it. STARTTLS is required with
+ * `requireTls`, and always when there are credentials: a server (or an attacker in between) that
+ * does not offer it gets no password in clear.
  */
 export function createEmailChannel(settings: EmailSettings): DeliveryChannel {
   const server = `${settings.host}:${settings.port}`;
@@ -79,7 +81,7 @@ export function createEmailChannel(settings: EmailSettings): DeliveryChannel {
         host: settings.host,
         port: settings.port,
         secure: settings.secure,
-        requireTLS: settings.requireTls,
+        requireTLS: settings.requireTls || settings.user !== null,
         auth: settings.user === null ? undefined : { user: settings.user, pass: settings.password?.reveal() ?? '' },
         tls: { minVersion: 'TLSv1.2', ...(ca === undefined ? {} : { ca }) },
         disableFileAccess: true,

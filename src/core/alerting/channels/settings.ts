@@ -50,7 +50,7 @@ export interface EmailSettings {
   readonly port: number;
   /** TLS from the first byte (port 465). Otherwise STARTTLS is used whenever the server offers it. */
   readonly secure: boolean;
-  /** Refuse to send unless STARTTLS succeeds. */
+  /** Refuse to send unless STARTTLS succeeds; the channel does so anyway when `user` is set. */
   readonly requireTls: boolean;
   readonly user: string | null;
   readonly password: Secret | null;

@@ -120,15 +120,41 @@ describe('email channel', () => {
     }
   });
 
-  it('reports a refused login once, with the password redacted even when the server quotes it', async () => {
+  it('never sends credentials over plain SMTP: a server without STARTTLS gets no password, even with requireTls off', async () => {
+    const logins: string[] = [];
     const server = await smtp({
       disabledCommands: ['STARTTLS'],
       allowInsecureAuth: true,
       onAuth(auth, _session, callback) {
+        logins.push(auth.password ?? '');
+        callback(null, { user: auth.username });
+      },
+    });
+    const settings = emailSettings(server.port, { user: 'pitwall', password: new Secret(PASSWORD), requireTls: false });
+    const [report] = await deliver(noticeOf(), ['email'], { settings, baseDelayMs: 1 });
+    assert.equal(report?.status, 'failed');
+    assert.equal(report.attempts, 1, 'not retried: the server will not offer STARTTLS next time either');
+    assert.match(report.error ?? '', /STARTTLS/);
+    assert.deepEqual(logins, [], 'no login reached the server');
+    const wire = Buffer.concat(server.received).toString('latin1');
+    assert.match(wire, /EHLO/, 'the client did talk to the server');
+    for (const form of [PASSWORD, Buffer.from(PASSWORD).toString('base64'), Buffer.from(`\u0000pitwall\u0000${PASSWORD}`).toString('base64')]) {
+      assert.ok(!wire.includes(form), `the password (${form === PASSWORD ? 'as is' : 'base64'}) never went over the wire`);
+    }
+    assert.equal(server.mails.length, 0);
+  });
+
+  it('reports a refused login once, with the password redacted even when the server quotes it', async function () {
+    const certificate = makeCertificate(tempDir());
+    if (certificate === null) this.skip();
+    const server = await smtp({
+      key: certificate.key,
+      cert: certificate.cert,
+      onAuth(auth, _session, callback) {
         callback(new Error(`Password ${auth.password ?? ''} is wrong`));
       },
     });
-    const settings = emailSettings(server.port, { user: 'pitwall', password: new Secret(PASSWORD) });
+    const settings = emailSettings(server.port, { user: 'pitwall', password: new Secret(PASSWORD), caFile: certificate.certFile });
     const [report] = await deliver(noticeOf(), ['email'], { settings, baseDelayMs: 1 });
     assert.equal(report?.status, 'failed');
     assert.equal(report.attempts, 1);

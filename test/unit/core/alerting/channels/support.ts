@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
@@ -146,6 +146,8 @@ export interface ReceivedMail {
 export interface SmtpEndpoint {
   readonly port: number;
   readonly mails: ReceivedMail[];
+  /** Every byte clients sent, as it came over the wire (encrypted, once a session is TLS). */
+  readonly received: Buffer[];
   close(): Promise<void>;
 }
 
@@ -171,9 +173,11 @@ export async function startSmtpEndpoint(options: SMTPServerOptions): Promise<Smt
       });
     },
   });
+  const received: Buffer[] = [];
+  server.server.on('connection', (socket: Socket) => socket.on('data', (chunk: Buffer) => received.push(chunk)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
-  return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { port, mails, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 function decodeQuotedPrintable(text: string): Buffer {
