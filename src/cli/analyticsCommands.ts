@@ -1,5 +1,6 @@
 /** The analytics commands: metrics, trend, calibration, health. */
 import { PitwallError } from '../core/errors';
+import { messages } from '../core/messages';
 import { computeHealth, HealthSchedule, recordHealth, type HealthReport } from '../core/analytics/health';
 import type { Binning } from '../core/analytics/metrics';
 import { estimateWindows, type EstimateReport } from '../core/analytics/estimateWindows';
@@ -450,6 +451,11 @@ const drift: Command = async (argv, env) => {
       ]),
     ),
   );
+  for (const r of results) {
+    if (r.kind === 'numeric' && r.non_numeric.baseline + r.non_numeric.current > 0) {
+      env.out.write(`${messages.driftNonNumeric(r.feature_name, r.non_numeric.baseline, r.non_numeric.current)}\n`);
+    }
+  }
   if (values.record) env.out.write(`Recorded ${results.length} drift result(s) in ${source}.\n`);
   return 0;
 };

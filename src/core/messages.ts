@@ -275,6 +275,8 @@ export const messages = {
     count === 0
       ? `Drift of "${feature}" is not measured: the ${sample} sample has no values of it${missing > 0 ? ` (all ${missing} are missing)` : ''}.`
       : `Drift of "${feature}" is not measured: the ${sample} sample has ${count} values of it, fewer than the ${min} needed. Choose a longer period or a lower minimum.`,
+  driftNonNumeric: (feature: string, baseline: number, current: number) =>
+    `"${feature}" is numeric, but ${baseline} of its baseline values and ${current} of its current values are not numbers: they are counted as missing.`,
   estimateOptionInvalid: (name: string, requirement: string, got: number | string) =>
     `The performance estimate's ${name} must be ${requirement}, not ${typeof got === 'string' ? JSON.stringify(got) : got}.`,
   estimateConfidenceInvalid: (sample: string, index: number, got: number) =>

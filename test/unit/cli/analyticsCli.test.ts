@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pitwall } from './runCli';
@@ -155,6 +155,24 @@ describe('pitwall analytics commands', function () {
     assert.ok(chart.svg.includes('track_temp'));
     const one = await renderSpec(JSON.parse((await pitwall('drift', jsonl, ...args, '--feature', 'circuit', '--vega')).stdout) as Parameters<typeof renderSpec>[0]);
     assert.ok(one.svg.includes('circuit'));
+  });
+
+  it('keeps drift of a numeric feature numeric when a stray string arrives, and says how many values were not numbers', async () => {
+    const folder = join(root, 'stray');
+    cpSync(jsonl, folder, { recursive: true });
+    const at = Date.parse('2026-10-12T00:00:00Z') / 1000;
+    appendFileSync(
+      join(folder, 'predictions.jsonl'),
+      `${JSON.stringify({ timestamp: at, model_version: 'v1.1', prediction_id: 'pred-stray', predicted_outcome: 1, confidence: 0.9, features: { grid_position: 3, track_temp: 'n/a', circuit: 'spa' }, metadata: {} })}\n`,
+    );
+    const args = ['--baseline', '2026-10-01T00:00:00Z..2026-10-08T00:00:00Z', '--current', '2026-10-11T00:00:00Z..2026-10-15T00:00:00Z', '--model', 'v1.1', '--feature', 'track_temp'];
+    const json = await pitwall('drift', folder, ...args, '--json');
+    assert.equal(json.status, 0, json.stderr);
+    const [result] = JSON.parse(json.stdout) as { kind: string; severity: string; psi: number | null; non_numeric: { baseline: number; current: number } }[];
+    assert.deepEqual([result?.kind, result?.severity, result?.non_numeric], ['numeric', 'drift', { baseline: 0, current: 1 }]);
+    assert.ok((result?.psi ?? 0) > 0.2);
+    const table = await pitwall('drift', folder, ...args);
+    assert.match(table.stdout, /"track_temp" is numeric, but 0 of its baseline values and 1 of its current values are not numbers: they are counted as missing/);
   });
 
   for (const [args, pattern] of [
