@@ -12,7 +12,7 @@ import { driftScoresChart, type DriftScore } from '../core/charts/driftChart';
 import { reliabilityChart } from '../core/charts/reliabilityChart';
 import type { ChartSpec } from '../core/charts/theme';
 import { trendChart, trendInputFromWindows, type TrendPoint } from '../core/charts/trendChart';
-import { parseDuration, planWindows, readWindowedMetrics, windowedMetrics, WINDOW_METRICS, type WindowGrouping, type WindowMetricsRow } from '../core/analytics/windows';
+import { DEFAULT_MIN_LABELS, parseDuration, planWindows, readWindowedMetrics, windowedMetrics, WINDOW_METRICS, type WindowGrouping, type WindowMetricsRow } from '../core/analytics/windows';
 import { scanPredictionColumns } from '../core/store/openStore';
 import { segmentColumns, segmentOf } from '../core/store/windowStats';
 import type { PredictionColumnsQuery, WindowColumns } from '../core/store/store';
@@ -52,11 +52,16 @@ function parseStrategy(text: string | undefined): Binning {
 }
 
 const metrics: Command = async (argv, env) => {
-  const usage = 'pitwall metrics <source> [--model V] [--from T] [--to T] [--bins N] [--strategy width|mass] [--json]';
-  const { values, positionals } = parseCommand(argv, { ...RANGE, bins: { type: 'string' }, strategy: { type: 'string' } });
+  const usage = 'pitwall metrics <source> [--model V] [--from T] [--to T] [--bins N] [--strategy width|mass] [--min-labels N] [--json]';
+  const { values, positionals } = parseCommand(argv, { ...RANGE, bins: { type: 'string' }, strategy: { type: 'string' }, 'min-labels': { type: 'string' } });
   const source = requirePositional(positionals, 0, 'the source', usage);
   const query = columnsQuery(values);
-  const options = { bins: parseBins(values.bins as string | undefined), binning: parseStrategy(values.strategy as string | undefined) };
+  const options = {
+    bins: parseBins(values.bins as string | undefined),
+    binning: parseStrategy(values.strategy as string | undefined),
+    // The same rule as a trend's windows, so that a range with a handful of labels is not reported with confidence.
+    minLabels: parseCount(values['min-labels'] as string | undefined, 'min-labels') ?? DEFAULT_MIN_LABELS,
+  };
   const summary = summarizeMetrics(await classificationColumns(source, query, env), options);
   if (values.json) {
     printJson(env.out, summary);
@@ -82,6 +87,7 @@ const metrics: Command = async (argv, env) => {
   ];
   env.out.write(formatTable(['', ''], rows).split('\n').slice(1).join('\n'));
   if (summary.labelled === 0) env.out.write('No prediction in range has ground truth yet: label metrics are undefined (—). `pitwall estimate` gives label-free estimates.\n');
+  else if (summary.insufficient) env.out.write(`${messages.metricsInsufficient(summary.labelled, summary.min_labels)}\n`);
   return 0;
 };
 

@@ -310,6 +310,8 @@ export const messages = {
   windowFeatureAbsent: (kind: 'feature' | 'metadata', name: string) =>
     `No prediction in range has ${kind === 'feature' ? 'a feature' : 'a metadata key'} named "${name}" with a plain value: check the name (names are case-sensitive) or the time range.`,
   windowMetricUnknown: (name: string, known: readonly string[]) => `Unknown window metric "${name}": choose from ${known.join(', ')}.`,
+  metricsInsufficient: (labelled: number, minLabels: number) =>
+    `insufficient: ${labelled} labelled predictions, fewer than --min-labels ${minLabels}; label metrics are left out (—) rather than guessed.`,
   minLabelsInvalid: (got: number) => `The minimum number of labels must be a whole number ≥ 0, not ${got}.`,
 
   // --- cli -------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pitwall } from './runCli';
@@ -32,6 +32,27 @@ describe('pitwall analytics commands', function () {
     }
     assert.deepEqual(metrics, JSON.parse(b.stdout));
     assert.ok((metrics.accuracy as number) > 0.6 && (metrics.accuracy as number) < 0.95);
+  });
+
+  it('applies --min-labels to metrics as trend does: too few labels give insufficient with the count, not confident numbers', async () => {
+    // Three labelled predictions: the first three that have ground truth.
+    const folder = join(root, 'few-labels');
+    cpSync(jsonl, folder, { recursive: true });
+    const outcomes = readFileSync(join(folder, 'outcomes.jsonl'), 'utf8').split('\n').filter(Boolean);
+    writeFileSync(join(folder, 'outcomes.jsonl'), `${outcomes.slice(0, 3).join('\n')}\n`);
+    type Summary = { labelled: number; insufficient: boolean; min_labels: number; accuracy: number | null; f1: number | null; roc_auc: number | null; ece: number | null; avg_confidence: number | null };
+    const few = JSON.parse((await pitwall('metrics', folder, '--json')).stdout) as Summary;
+    assert.deepEqual([few.labelled, few.insufficient, few.min_labels, few.accuracy, few.f1, few.roc_auc, few.ece], [3, true, 30, null, null, null, null]);
+    assert.ok(few.avg_confidence !== null, 'label-free metrics are still reported');
+    const table = await pitwall('metrics', folder);
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, /insufficient: 3 labelled predictions, fewer than --min-labels 30/);
+    assert.match(table.stdout, /accuracy\s+—/);
+    // At or above the minimum the numbers come back, as in trend.
+    const enough = JSON.parse((await pitwall('metrics', folder, '--json', '--min-labels', '3')).stdout) as Summary;
+    assert.deepEqual([enough.insufficient, enough.min_labels], [false, 3]);
+    assert.ok(enough.accuracy !== null);
+    assert.equal((JSON.parse((await pitwall('metrics', folder, '--json', '--min-labels', '4')).stdout) as Summary).accuracy, null);
   });
 
   it('takes --from and --to as ISO 8601 or unix seconds alike', async () => {
