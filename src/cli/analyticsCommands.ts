@@ -124,7 +124,7 @@ function parseGrouping(text: string | undefined): WindowGrouping | undefined {
 const DEFAULT_TREND_METRICS = ['accuracy', 'f1', 'ece', 'avg_confidence'];
 
 const trend: Command = async (argv, env) => {
-  const usage = 'pitwall trend <source> --every 1h [--slide 15m] [--by model_version|<feature>] [--metrics accuracy,ece,…] [--model V] [--from T] [--to T] [--min-labels N] [--json] [--vega]';
+  const usage = 'pitwall trend <source> --every 1h [--slide 15m] [--by model_version|<feature>] [--metrics accuracy,ece,…] [--model V] [--from T] [--to T] [--min-labels N] [--fill-empty] [--json] [--vega]';
   const { values, positionals } = parseCommand(argv, {
     ...RANGE,
     every: { type: 'string' },
@@ -133,6 +133,7 @@ const trend: Command = async (argv, env) => {
     metrics: { type: 'string' },
     bins: { type: 'string' },
     'min-labels': { type: 'string' },
+    'fill-empty': { type: 'boolean', default: false },
     vega: { type: 'boolean', default: false },
   });
   const source = requirePositional(positionals, 0, 'the source', usage);
@@ -153,6 +154,7 @@ const trend: Command = async (argv, env) => {
     ...(minLabels === undefined ? {} : { minLabels }),
     bins: parseBins(values.bins as string | undefined),
     metrics: metricNames,
+    fillEmpty: values['fill-empty'] === true,
   };
   planWindows(options);
   // A SQLite file whose rows are all sound is decoded straight from its pages; anything else goes through the store.
@@ -190,7 +192,7 @@ function printTrend(write: (text: string) => void, rows: readonly WindowMetricsR
     formatTable(
       header,
       rows.map((row) => [
-        formatTime(row.window_start),
+        row.partial ? `${formatTime(row.window_start)} (partial: ${formatTime(row.covered_start ?? null)} – ${formatTime(row.covered_end ?? null)})` : formatTime(row.window_start),
         ...(by === undefined ? [] : [row.group ?? '(none)']),
         String(row.count),
         `${row.labelled}${row.insufficient ? ' (too few)' : ''}`,
@@ -199,6 +201,7 @@ function printTrend(write: (text: string) => void, rows: readonly WindowMetricsR
     ),
   );
   if (rows.some((row) => row.insufficient)) write('(too few): fewer labelled predictions than --min-labels; label metrics are left out (—) rather than guessed.\n');
+  if (rows.some((row) => row.partial)) write('(partial): the window reaches outside --from/--to; its numbers count only the span shown.\n');
 }
 
 const calibration: Command = async (argv, env) => {
@@ -489,7 +492,7 @@ function distributionOf(result: FeatureDrift): FeatureDistribution {
 
 export const ANALYTICS_COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   metrics: { run: metrics, summary: 'metrics <source> [--model V] [--from T] [--to T]   every metric over a range' },
-  trend: { run: trend, summary: 'trend <source> --every 1h [--slide 15m] [--by model_version|<feature>] [--metrics a,b]' },
+  trend: { run: trend, summary: 'trend <source> --every 1h [--slide 15m] [--by model_version|<feature>] [--metrics a,b] [--fill-empty]' },
   calibration: { run: calibration, summary: 'calibration <source> [--model V] [--bins 10] [--strategy width|mass]' },
   health: { run: health, summary: 'health <source> [--every 1d] [--record] [--schedule 1h]   computed health snapshots' },
   drift: { run: drift, summary: 'drift <source> --baseline T1..T2 --current T3..T4 [--feature F] [--record]   feature drift' },

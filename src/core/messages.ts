@@ -312,6 +312,8 @@ export const messages = {
   windowMetricUnknown: (name: string, known: readonly string[]) => `Unknown window metric "${name}": choose from ${known.join(', ')}.`,
   metricsInsufficient: (labelled: number, minLabels: number) =>
     `insufficient: ${labelled} labelled predictions, fewer than --min-labels ${minLabels}; label metrics are left out (—) rather than guessed.`,
+  windowFillTooMany: (rows: number, max: number) =>
+    `Listing the empty windows too would give about ${rows} rows, more than ${max}: choose a longer window or a shorter --from/--to range.`,
   minLabelsInvalid: (got: number) => `The minimum number of labels must be a whole number ≥ 0, not ${got}.`,
 
   // --- cli -------------------------------------------------------------------

@@ -41,7 +41,7 @@ function correctOf(row: WindowMetricsRow | undefined): { correct: number; labell
 }
 
 function silentPeriod(start: number, every: number, version: string): WindowMetricsRow {
-  return { window_start: start, window_end: start + every, group: version, count: 0, labelled: 0, label_coverage: 0, insufficient: true, accuracy: null };
+  return { window_start: start, window_end: start + every, group: version, count: 0, labelled: 0, label_coverage: 0, insufficient: true, partial: false, accuracy: null };
 }
 
 /**

@@ -74,6 +74,34 @@ describe('pitwall analytics commands', function () {
     assert.ok(rows.every((row) => 'ece' in row && 'brier' in row && !('f1' in row)));
   });
 
+  it('flags the edge windows of --from/--to partial with their covered span, and lists empty windows with --fill-empty', async () => {
+    const from = '2026-10-03T06:00:00Z';
+    const to = '2026-10-05T12:00:00Z';
+    type Row = { window_start: number; count: number; partial: boolean; covered_start?: number; covered_end?: number };
+    const rows = JSON.parse((await pitwall('trend', sqlite, '--every', '1d', '--from', from, '--to', to, '--metrics', 'accuracy', '--json')).stdout) as Row[];
+    assert.deepEqual(
+      rows.map((row) => [row.window_start, row.partial, row.covered_start, row.covered_end]),
+      [
+        [START + 2 * DAY, true, START + 2 * DAY + 6 * 3600, START + 3 * DAY],
+        [START + 3 * DAY, false, undefined, undefined],
+        [START + 4 * DAY, true, START + 4 * DAY, START + 4 * DAY + 12 * 3600],
+      ],
+    );
+    const table = await pitwall('trend', jsonl, '--every', '1d', '--from', from, '--to', to, '--metrics', 'accuracy');
+    assert.match(table.stdout, /2026-10-03 00:00:00Z \(partial: 2026-10-03 06:00:00Z – 2026-10-04 00:00:00Z\)/);
+    assert.match(table.stdout, /\(partial\): the window reaches outside --from\/--to/);
+    // A range past the data: the days without predictions are listed with count 0 only when asked.
+    const args = ['--every', '1d', '--from', '2026-10-13T00:00:00Z', '--to', '2026-10-20T00:00:00Z', '--metrics', 'accuracy', '--json'];
+    for (const source of [jsonl, sqlite]) {
+      const plain = JSON.parse((await pitwall('trend', source, ...args)).stdout) as Row[];
+      const filled = JSON.parse((await pitwall('trend', source, ...args, '--fill-empty')).stdout) as Row[];
+      assert.ok(plain.every((row) => row.count > 0));
+      assert.deepEqual(filled.map((row) => row.window_start), Array.from({ length: 7 }, (_, k) => START + (12 + k) * DAY));
+      assert.ok(filled.filter((row) => row.count === 0).length >= 7 - plain.length && plain.length < 7);
+      assert.deepEqual(filled.filter((row) => row.count > 0), plain);
+    }
+  });
+
   it('slides windows and groups by a feature', async () => {
     const { status, stdout } = await pitwall('trend', sqlite, '--every', '1d', '--slide', '6h', '--by', 'circuit', '--metrics', 'accuracy', '--json');
     assert.equal(status, 0);
