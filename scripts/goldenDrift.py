@@ -245,8 +245,8 @@ def categorical_cases():
     names = [f"c{i:02d}" for i in range(40)]
     zipf = lambda s: (lambda w: w / w.sum())(1.0 / np.arange(1, 41) ** s)
     yield "high_cardinality", draw(names, zipf(1.1), 2000), draw(names[::-1], zipf(1.0), 1500)
-    # Numbers in a feature that also holds text are categories, named as JavaScript writes them.
-    mixed = lambda n: [[1, 2, 3, "unknown", True, None][int(i)] for i in rng.randint(0, 6, size=n)]
+    # Numbers in a feature whose values are mostly text are categories, named as JavaScript writes them.
+    mixed = lambda n: [[1, 2, "unknown", "n/a", True, None][int(i)] for i in rng.randint(0, 6, size=n)]
     yield "mixed_numbers_text_booleans", mixed(120), mixed(90)
 
 

@@ -71,13 +71,28 @@ function startControlServer(getPage) {
         response.end(JSON.stringify({ frames: texts.filter(Boolean) }));
       } else if (url.pathname === '/click' || url.pathname === '/hover') {
         // Like a person: move the pointer there (and click), so hover-only actions appear.
+        // `modifiers` (e.g. Control) holds keys down during the click, as for adding a row to a selection.
         const target = page.locator(url.searchParams.get('selector') ?? 'body').first();
         await target.hover({ timeout: 10_000 });
-        if (url.pathname === '/click') await target.click({ timeout: 10_000 });
+        const modifiers = (url.searchParams.get('modifiers') ?? '').split(',').filter(Boolean);
+        if (url.pathname === '/click') await target.click({ timeout: 10_000, modifiers });
         response.end('{}');
       } else if (url.pathname === '/press') {
         await page.keyboard.press(url.searchParams.get('key') ?? 'Escape');
         response.end('{}');
+      } else if (url.pathname === '/type') {
+        await page.keyboard.type(url.searchParams.get('text') ?? '');
+        response.end('{}');
+      } else if (url.pathname === '/style') {
+        // A computed style of the first element matching a selector, e.g. a background colour.
+        const value = await page.evaluate(
+          ([s, property]) => {
+            const element = document.querySelector(s);
+            return element ? getComputedStyle(element).getPropertyValue(property) : null;
+          },
+          [url.searchParams.get('selector') ?? 'body', url.searchParams.get('property') ?? 'color'],
+        );
+        response.end(JSON.stringify({ value }));
       } else {
         response.statusCode = 404;
         response.end('{}');

@@ -1,5 +1,6 @@
 /** The analytics commands: metrics, trend, calibration, health. */
 import { PitwallError } from '../core/errors';
+import { messages } from '../core/messages';
 import { computeHealth, HealthSchedule, recordHealth, type HealthReport } from '../core/analytics/health';
 import type { Binning } from '../core/analytics/metrics';
 import { estimateWindows, type EstimateReport } from '../core/analytics/estimateWindows';
@@ -11,7 +12,7 @@ import { driftScoresChart, type DriftScore } from '../core/charts/driftChart';
 import { reliabilityChart } from '../core/charts/reliabilityChart';
 import type { ChartSpec } from '../core/charts/theme';
 import { trendChart, trendInputFromWindows, type TrendPoint } from '../core/charts/trendChart';
-import { parseDuration, planWindows, readWindowedMetrics, windowedMetrics, WINDOW_METRICS, type WindowGrouping, type WindowMetricsRow } from '../core/analytics/windows';
+import { DEFAULT_MIN_LABELS, parseDuration, planWindows, readWindowedMetrics, windowedMetrics, WINDOW_METRICS, type WindowGrouping, type WindowMetricsRow } from '../core/analytics/windows';
 import { scanPredictionColumns } from '../core/store/openStore';
 import { segmentColumns, segmentOf } from '../core/store/windowStats';
 import type { PredictionColumnsQuery, WindowColumns } from '../core/store/store';
@@ -51,11 +52,16 @@ function parseStrategy(text: string | undefined): Binning {
 }
 
 const metrics: Command = async (argv, env) => {
-  const usage = 'pitwall metrics <source> [--model V] [--from T] [--to T] [--bins N] [--strategy width|mass] [--json]';
-  const { values, positionals } = parseCommand(argv, { ...RANGE, bins: { type: 'string' }, strategy: { type: 'string' } });
+  const usage = 'pitwall metrics <source> [--model V] [--from T] [--to T] [--bins N] [--strategy width|mass] [--min-labels N] [--json]';
+  const { values, positionals } = parseCommand(argv, { ...RANGE, bins: { type: 'string' }, strategy: { type: 'string' }, 'min-labels': { type: 'string' } });
   const source = requirePositional(positionals, 0, 'the source', usage);
   const query = columnsQuery(values);
-  const options = { bins: parseBins(values.bins as string | undefined), binning: parseStrategy(values.strategy as string | undefined) };
+  const options = {
+    bins: parseBins(values.bins as string | undefined),
+    binning: parseStrategy(values.strategy as string | undefined),
+    // The same rule as a trend's windows, so that a range with a handful of labels is not reported with confidence.
+    minLabels: parseCount(values['min-labels'] as string | undefined, 'min-labels') ?? DEFAULT_MIN_LABELS,
+  };
   const summary = summarizeMetrics(await classificationColumns(source, query, env), options);
   if (values.json) {
     printJson(env.out, summary);
@@ -81,6 +87,7 @@ const metrics: Command = async (argv, env) => {
   ];
   env.out.write(formatTable(['', ''], rows).split('\n').slice(1).join('\n'));
   if (summary.labelled === 0) env.out.write('No prediction in range has ground truth yet: label metrics are undefined (—). `pitwall estimate` gives label-free estimates.\n');
+  else if (summary.insufficient) env.out.write(`${messages.metricsInsufficient(summary.labelled, summary.min_labels)}\n`);
   return 0;
 };
 
@@ -117,7 +124,7 @@ function parseGrouping(text: string | undefined): WindowGrouping | undefined {
 const DEFAULT_TREND_METRICS = ['accuracy', 'f1', 'ece', 'avg_confidence'];
 
 const trend: Command = async (argv, env) => {
-  const usage = 'pitwall trend <source> --every 1h [--slide 15m] [--by model_version|<feature>] [--metrics accuracy,ece,…] [--model V] [--from T] [--to T] [--min-labels N] [--json] [--vega]';
+  const usage = 'pitwall trend <source> --every 1h [--slide 15m] [--by model_version|<feature>] [--metrics accuracy,ece,…] [--model V] [--from T] [--to T] [--min-labels N] [--fill-empty] [--json] [--vega]';
   const { values, positionals } = parseCommand(argv, {
     ...RANGE,
     every: { type: 'string' },
@@ -126,6 +133,7 @@ const trend: Command = async (argv, env) => {
     metrics: { type: 'string' },
     bins: { type: 'string' },
     'min-labels': { type: 'string' },
+    'fill-empty': { type: 'boolean', default: false },
     vega: { type: 'boolean', default: false },
   });
   const source = requirePositional(positionals, 0, 'the source', usage);
@@ -146,6 +154,7 @@ const trend: Command = async (argv, env) => {
     ...(minLabels === undefined ? {} : { minLabels }),
     bins: parseBins(values.bins as string | undefined),
     metrics: metricNames,
+    fillEmpty: values['fill-empty'] === true,
   };
   planWindows(options);
   // A SQLite file whose rows are all sound is decoded straight from its pages; anything else goes through the store.
@@ -183,7 +192,7 @@ function printTrend(write: (text: string) => void, rows: readonly WindowMetricsR
     formatTable(
       header,
       rows.map((row) => [
-        formatTime(row.window_start),
+        row.partial ? `${formatTime(row.window_start)} (partial: ${formatTime(row.covered_start ?? null)} – ${formatTime(row.covered_end ?? null)})` : formatTime(row.window_start),
         ...(by === undefined ? [] : [row.group ?? '(none)']),
         String(row.count),
         `${row.labelled}${row.insufficient ? ' (too few)' : ''}`,
@@ -192,6 +201,7 @@ function printTrend(write: (text: string) => void, rows: readonly WindowMetricsR
     ),
   );
   if (rows.some((row) => row.insufficient)) write('(too few): fewer labelled predictions than --min-labels; label metrics are left out (—) rather than guessed.\n');
+  if (rows.some((row) => row.partial)) write('(partial): the window reaches outside --from/--to; its numbers count only the span shown.\n');
 }
 
 const calibration: Command = async (argv, env) => {
@@ -450,6 +460,11 @@ const drift: Command = async (argv, env) => {
       ]),
     ),
   );
+  for (const r of results) {
+    if (r.kind === 'numeric' && r.non_numeric.baseline + r.non_numeric.current > 0) {
+      env.out.write(`${messages.driftNonNumeric(r.feature_name, r.non_numeric.baseline, r.non_numeric.current)}\n`);
+    }
+  }
   if (values.record) env.out.write(`Recorded ${results.length} drift result(s) in ${source}.\n`);
   return 0;
 };
@@ -477,7 +492,7 @@ function distributionOf(result: FeatureDrift): FeatureDistribution {
 
 export const ANALYTICS_COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
   metrics: { run: metrics, summary: 'metrics <source> [--model V] [--from T] [--to T]   every metric over a range' },
-  trend: { run: trend, summary: 'trend <source> --every 1h [--slide 15m] [--by model_version|<feature>] [--metrics a,b]' },
+  trend: { run: trend, summary: 'trend <source> --every 1h [--slide 15m] [--by model_version|<feature>] [--metrics a,b] [--fill-empty]' },
   calibration: { run: calibration, summary: 'calibration <source> [--model V] [--bins 10] [--strategy width|mass]' },
   health: { run: health, summary: 'health <source> [--every 1d] [--record] [--schedule 1h]   computed health snapshots' },
   drift: { run: drift, summary: 'drift <source> --baseline T1..T2 --current T3..T4 [--feature F] [--record]   feature drift' },

@@ -288,6 +288,8 @@ export const messages = {
     count === 0
       ? `Drift of "${feature}" is not measured: the ${sample} sample has no values of it${missing > 0 ? ` (all ${missing} are missing)` : ''}.`
       : `Drift of "${feature}" is not measured: the ${sample} sample has ${count} values of it, fewer than the ${min} needed. Choose a longer period or a lower minimum.`,
+  driftNonNumeric: (feature: string, baseline: number, current: number) =>
+    `"${feature}" is numeric, but ${baseline} of its baseline values and ${current} of its current values are not numbers: they are counted as missing.`,
   estimateOptionInvalid: (name: string, requirement: string, got: number | string) =>
     `The performance estimate's ${name} must be ${requirement}, not ${typeof got === 'string' ? JSON.stringify(got) : got}.`,
   estimateConfidenceInvalid: (sample: string, index: number, got: number) =>
@@ -321,6 +323,10 @@ export const messages = {
   windowFeatureAbsent: (kind: 'feature' | 'metadata', name: string) =>
     `No prediction in range has ${kind === 'feature' ? 'a feature' : 'a metadata key'} named "${name}" with a plain value: check the name (names are case-sensitive) or the time range.`,
   windowMetricUnknown: (name: string, known: readonly string[]) => `Unknown window metric "${name}": choose from ${known.join(', ')}.`,
+  metricsInsufficient: (labelled: number, minLabels: number) =>
+    `insufficient: ${labelled} labelled predictions, fewer than --min-labels ${minLabels}; label metrics are left out (—) rather than guessed.`,
+  windowFillTooMany: (rows: number, max: number) =>
+    `Listing the empty windows too would give about ${rows} rows, more than ${max}: choose a longer window or a shorter --from/--to range.`,
   minLabelsInvalid: (got: number) => `The minimum number of labels must be a whole number ≥ 0, not ${got}.`,
 
   // --- cli -------------------------------------------------------------------

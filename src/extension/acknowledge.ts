@@ -1,19 +1,13 @@
 import * as vscode from 'vscode';
-import { userInfo } from 'node:os';
 import { describeError } from '../core/errors';
+import { acknowledgerName } from '../core/platform/acknowledger';
 import type { AlertKey, StoredAlert } from '../core/store/store';
 import { formatAlertTime, type AlertsNode } from './alertsTreeDataProvider';
 import type { SourceManager } from './sourceManager';
 
 /** `acknowledged_by`: the setting, else the operating-system user. */
 function acknowledger(): string {
-  const configured = vscode.workspace.getConfiguration('pitwall.user').get<string>('name', '').trim();
-  if (configured) return configured;
-  try {
-    return userInfo().username;
-  } catch {
-    return 'vscode';
-  }
+  return acknowledgerName(vscode.workspace.getConfiguration('pitwall.user').get<string>('name'));
 }
 
 async function refuseIfReadOnly(sources: SourceManager): Promise<boolean> {

@@ -35,9 +35,36 @@ export async function hover(selector: string): Promise<void> {
   await ask(`/hover?selector=${encodeURIComponent(selector)}`);
 }
 
-/** Clicks the first element matching a CSS selector with the real pointer. */
-export async function click(selector: string): Promise<void> {
-  await ask(`/click?selector=${encodeURIComponent(selector)}`);
+/** Clicks the first element matching a CSS selector with the real pointer, holding `modifiers` (e.g. Control) down. */
+export async function click(selector: string, modifiers: readonly string[] = []): Promise<void> {
+  await ask(`/click?selector=${encodeURIComponent(selector)}&modifiers=${encodeURIComponent(modifiers.join(','))}`);
+}
+
+/** Presses a key or chord on the real keyboard (Playwright names: Enter, Control+Enter, Escape). */
+export async function press(key: string): Promise<void> {
+  await ask(`/press?key=${encodeURIComponent(key)}`);
+}
+
+/** Types text on the real keyboard, into whatever has focus. */
+export async function type(text: string): Promise<void> {
+  await ask(`/type?text=${encodeURIComponent(text)}`);
+}
+
+/** A computed style property of the first element matching a CSS selector; null when none matches. */
+export async function computedStyle(selector: string, property: string): Promise<string | null> {
+  const body = (await ask(`/style?selector=${encodeURIComponent(selector)}&property=${encodeURIComponent(property)}`)) as { value: string | null };
+  return body.value;
+}
+
+/** Relative luminance (0 black … 1 white) of a CSS colour written rgb(r, g, b) or rgba(r, g, b, a). */
+export function luminance(color: string): number {
+  const match = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(color);
+  if (!match) throw new Error(`not an rgb() colour: ${color}`);
+  const [r, g, b] = match.slice(1, 4).map((c) => {
+    const v = Number(c) / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
 export async function pitwall(): Promise<PitwallApi> {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { eventually, pitwall, requireWorkbench, screenshot, SIDEBAR, workbenchText } from './harness';
+import { computedStyle, eventually, luminance, pitwall, requireWorkbench, screenshot, SIDEBAR, workbenchText } from './harness';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
 const database = join(workspace, 'data/monitoring.db');
@@ -48,11 +48,28 @@ describe('A SQLite source (WAL mode, as the service writes it)', () => {
     assert.equal(sqlite('PRAGMA journal_mode'), 'wal', 'the database keeps its journal mode');
   });
 
-  it('renders in the dark theme', async function () {
+  it('renders in the dark theme: the sidebar turns dark and its text light, after a light theme', async function () {
     requireWorkbench(this);
-    await vscode.workspace.getConfiguration('workbench').update('colorTheme', 'Default Dark Modern', vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('workbench.view.extension.pitwall');
-    await eventually(async () => (/Critical\s*\d+ · \d+ open/.test(await workbenchText(SIDEBAR)) ? true : undefined));
+    const row = `${SIDEBAR} .monaco-list-row[aria-level="1"]`;
+    /** The luminance of the sidebar's background and of the Alerts view's first row text, once the theme is applied. */
+    const lookIn = async (theme: string, kind: vscode.ColorThemeKind) => {
+      await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+      await eventually(() => (vscode.window.activeColorTheme.kind === kind ? true : undefined));
+      await eventually(async () => (/Critical\s*\d+ · \d+ open/.test(await workbenchText(SIDEBAR)) ? true : undefined));
+      return eventually(async () => {
+        const background = await computedStyle('.part.sidebar', 'background-color');
+        const text = await computedStyle(row, 'color');
+        return background && text ? { background: luminance(background), text: luminance(text) } : undefined;
+      });
+    };
+    const light = await lookIn('Default Light Modern', vscode.ColorThemeKind.Light);
+    assert.ok(light.background > 0.7 && light.text < 0.3, `light theme: ${JSON.stringify(light)}`);
+    const dark = await eventually(async () => {
+      const seen = await lookIn('Default Dark Modern', vscode.ColorThemeKind.Dark);
+      return seen.background < 0.1 ? seen : undefined;
+    });
+    assert.ok(dark.background < 0.1 && dark.text > 0.4, `dark theme: ${JSON.stringify(dark)}`);
     await screenshot('sidebar-sqlite-dark');
   });
 });

@@ -5,10 +5,13 @@
  *
  * Values. null, a feature a row lacks, and NaN or ±Infinity (which the record schemas refuse,
  * so only a direct caller can pass them) count as missing: they are reported in the stats and
- * never reach a test. A feature is numeric when every other value in both samples is a number,
- * and categorical otherwise (strings, booleans, or a mix); in a categorical feature a number is
- * the category of its String() form, so 1 and "1" are one category, as are true and "true".
- * A feature with no values at all counts as numeric.
+ * never reach a test. A feature's kind is decided by the baseline: numeric when more than half
+ * of its values (not missing) are numbers, categorical otherwise (strings, booleans); a baseline
+ * with no values leaves it to the current sample the same way, and no values at all counts as
+ * numeric. So one stray string never turns a numeric feature into a categorical one: in a
+ * numeric feature every value that is not a number counts as missing and is counted apart
+ * (non_numeric), so it stays visible. In a categorical feature a number is the category of its
+ * String() form, so 1 and "1" are one category, as are true and "true".
  *
  * Numeric features:
  * - PSI over bins cut at the baseline's quantiles i/bins, i = 1 … bins−1 (numpy's default
@@ -165,6 +168,8 @@ interface FeatureDriftCommon {
 
 export interface NumericFeatureDrift extends FeatureDriftCommon {
   readonly kind: 'numeric';
+  /** Values of each sample that are not numbers (text, booleans): counted as missing, never tested. */
+  readonly non_numeric: { readonly baseline: number; readonly current: number };
   readonly psi: number | null;
   readonly ks_statistic: number | null;
   readonly ks_p_value: number | null;
@@ -246,25 +251,45 @@ function isMissing(value: FeatureValue | undefined): boolean {
   return value === null || value === undefined || (typeof value === 'number' && !Number.isFinite(value));
 }
 
-function allNumbers(values: FeatureSample): boolean {
+/** 'numeric' or 'categorical' by the majority of a sample's values; null when it has none. */
+function majorityKind(values: FeatureSample): DriftKind | null {
+  let numbers = 0;
+  let others = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    if (!isMissing(value) && typeof value !== 'number') return false;
+    if (isMissing(value)) continue;
+    if (typeof value === 'number') numbers++;
+    else others++;
   }
-  return true;
+  if (numbers + others === 0) return null;
+  return numbers > others ? 'numeric' : 'categorical';
 }
 
-/** The finite numbers, sorted, and how many values were missing. */
-function sortedNumbers(values: FeatureSample): { readonly sorted: Float64Array; readonly missing: number } {
+/** The kind the baseline decides, else the current sample; numeric when neither has a value. */
+function featureKind(baseline: FeatureSample, current: FeatureSample): DriftKind {
+  return majorityKind(baseline) ?? majorityKind(current) ?? 'numeric';
+}
+
+/**
+ * The finite numbers, sorted; how many values were missing, and how many of those were not
+ * numbers at all (text or booleans in a numeric feature).
+ */
+function sortedNumbers(values: FeatureSample): { readonly sorted: Float64Array; readonly missing: number; readonly nonNumeric: number } {
   let count = 0;
-  for (let i = 0; i < values.length; i++) if (!isMissing(values[i])) count++;
+  let nonNumeric = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (isMissing(value)) continue;
+    if (typeof value === 'number') count++;
+    else nonNumeric++;
+  }
   const sorted = new Float64Array(count);
   let j = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    if (!isMissing(value)) sorted[j++] = value as number;
+    if (typeof value === 'number' && Number.isFinite(value)) sorted[j++] = value;
   }
-  return { sorted: sorted.sort(), missing: values.length - count };
+  return { sorted: sorted.sort(), missing: values.length - count, nonNumeric };
 }
 
 function categoryOf(value: FeatureValue): string {
@@ -1028,7 +1053,14 @@ function numericDrift(feature: string, baselineValues: FeatureSample, currentVal
   const current = sortedNumbers(currentValues);
   const baselineStats = numericStats(baseline.sorted, baseline.missing);
   const currentStats = numericStats(current.sorted, current.missing);
-  const common = { feature_name: feature, kind: 'numeric' as const, threshold: options.psiDrift, baseline_stats: baselineStats, current_stats: currentStats };
+  const common = {
+    feature_name: feature,
+    kind: 'numeric' as const,
+    threshold: options.psiDrift,
+    non_numeric: { baseline: baseline.nonNumeric, current: current.nonNumeric },
+    baseline_stats: baselineStats,
+    current_stats: currentStats,
+  };
   const reason = insufficiency(feature, options, baselineStats, currentStats);
   if (reason !== null) {
     return { ...common, status: 'insufficient', reason, severity: 'none', drift_detected: false, psi: null, ks_statistic: null, ks_p_value: null, ks_method: null, wasserstein: null, bins: [] };
@@ -1109,7 +1141,7 @@ function categoricalDrift(feature: string, baselineValues: FeatureSample, curren
 }
 
 function driftOf(feature: string, baseline: FeatureSample, current: FeatureSample, options: Required<DriftOptions>): FeatureDrift {
-  return allNumbers(baseline) && allNumbers(current) ? numericDrift(feature, baseline, current, options) : categoricalDrift(feature, baseline, current, options);
+  return featureKind(baseline, current) === 'numeric' ? numericDrift(feature, baseline, current, options) : categoricalDrift(feature, baseline, current, options);
 }
 
 /** The drift of one feature, given its values in the baseline and the current sample. */
@@ -1148,8 +1180,8 @@ export interface DriftRowContext {
  * threshold applies to: PSI (drift_type 'psi') for a numeric feature, the Jensen–Shannon
  * distance (drift_type 'jensen_shannon') for a categorical one; p_value is the KS or the
  * chi-square p-value; threshold is psiDrift or jsDrift. baseline_stats and current_stats hold
- * each sample's stats plus, for numeric features, the PSI bin edges (baseline) and shares
- * (both); current_stats also holds the other statistics under `tests`. An insufficient result
+ * each sample's stats plus, for numeric features, the count of values that were not numbers
+ * (non_numeric), the PSI bin edges (baseline) and shares (both); current_stats also holds the other statistics under `tests`. An insufficient result
  * has null statistics, drift_detected and severity (unknown, not "no drift"), and its reason in
  * current_stats.
  */
@@ -1165,9 +1197,10 @@ export function toDriftResultRow(result: FeatureDrift, context: DriftRowContext)
   if (result.kind === 'numeric') {
     const shares = (side: 'baseline_share' | 'current_share') => result.bins.map((bin) => bin[side]);
     const edges = result.bins.slice(1).map((bin) => bin.lower as number);
-    baselineStats = { ...result.baseline_stats, bin_edges: edges, bin_shares: shares('baseline_share') };
+    baselineStats = { ...result.baseline_stats, non_numeric: result.non_numeric.baseline, bin_edges: edges, bin_shares: shares('baseline_share') };
     currentStats = {
       ...result.current_stats,
+      non_numeric: result.non_numeric.current,
       bin_shares: shares('current_share'),
       tests: { psi: result.psi, ks_statistic: result.ks_statistic, ks_p_value: result.ks_p_value, ks_method: result.ks_method, wasserstein: result.wasserstein },
     };

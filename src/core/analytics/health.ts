@@ -41,7 +41,7 @@ function correctOf(row: WindowMetricsRow | undefined): { correct: number; labell
 }
 
 function silentPeriod(start: number, every: number, version: string): WindowMetricsRow {
-  return { window_start: start, window_end: start + every, group: version, count: 0, labelled: 0, label_coverage: 0, insufficient: true, accuracy: null };
+  return { window_start: start, window_end: start + every, group: version, count: 0, labelled: 0, label_coverage: 0, insufficient: true, partial: false, accuracy: null };
 }
 
 /**
@@ -126,9 +126,20 @@ export async function recordHealth(
   return { snapshots: reports.length, degradations };
 }
 
+/** The interval timer a HealthSchedule runs on: the global one, or a test's that it advances itself. */
+export interface IntervalTimer {
+  setInterval(run: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+const GLOBAL_TIMER: IntervalTimer = {
+  setInterval: (run, ms) => setInterval(run, ms),
+  clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
+};
+
 /** A timer that computes and records health every `period`, taking each snapshot at the current time. */
 export class HealthSchedule {
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private timer: unknown;
   private running: Promise<void> = Promise.resolve();
 
   constructor(
@@ -137,12 +148,13 @@ export class HealthSchedule {
     private readonly options: HealthOptions,
     private readonly onRun: (result: { reports: HealthReport[]; error?: unknown }) => void,
     private readonly now: () => number = () => Date.now() / 1000,
+    private readonly intervals: IntervalTimer = GLOBAL_TIMER,
   ) {}
 
   /** Runs once now, then every period; a run never overlaps the one before. */
   start(): void {
     this.tick();
-    this.timer = setInterval(() => this.tick(), this.periodMs);
+    this.timer = this.intervals.setInterval(() => this.tick(), this.periodMs);
   }
 
   private tick(): void {
@@ -158,7 +170,7 @@ export class HealthSchedule {
   }
 
   async stop(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.timer !== undefined) this.intervals.clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
   }

@@ -2,15 +2,20 @@
  * Every metric of one set of predictions at once (what `pitwall metrics` prints): volume and
  * label coverage, the threshold metrics, the ranking and probabilistic metrics, calibration
  * with its reliability bins, and the seed's confidence statistics. Field names are snake_case,
- * as the CLI's --json prints them.
+ * as the CLI's --json prints them. With fewer labelled predictions than minLabels the summary
+ * is `insufficient`, as a window of a trend is: the metrics that need ground truth are null and
+ * the reliability bins empty, rather than confident-looking numbers from a handful of labels.
  */
-import { accuracyOf, confidenceStatistics, confusion, f1Of, precisionOf, recallOf, type ClassificationColumns } from './classification';
+import { accuracyOf, confidenceStatistics, confusion, f1Of, type Confusion, precisionOf, recallOf, type ClassificationColumns } from './classification';
 import { averagePrecision, brierScore, logLoss, reliabilityOf, rocAuc, specificityOf, type Binning, type IntervalReliabilityBin } from './metrics';
 
 export interface MetricsSummary {
   readonly count: number;
   readonly labelled: number;
   readonly label_coverage: number | null;
+  /** Fewer labelled predictions than min_labels: the label metrics below are null. */
+  readonly insufficient: boolean;
+  readonly min_labels: number;
   readonly accuracy: number | null;
   readonly precision: number | null;
   readonly recall: number | null;
@@ -38,15 +43,44 @@ export interface MetricsSummary {
 export interface SummaryOptions {
   readonly bins?: number;
   readonly binning?: Binning;
+  /** Fewest labelled predictions for the label metrics; 0 (every summary has them) by default. */
+  readonly minLabels?: number;
 }
 
 export function summarizeMetrics(columns: ClassificationColumns, options: SummaryOptions = {}): MetricsSummary {
   const c = confusion(columns);
-  const reliability = reliabilityOf(columns, { binCount: options.bins ?? 10, binning: options.binning ?? 'width' });
-  return {
+  const minLabels = options.minLabels ?? 0;
+  const binning = options.binning ?? 'width';
+  const insufficient = c.labelled < minLabels;
+  const common = {
     count: columns.length,
     labelled: c.labelled,
     label_coverage: columns.length === 0 ? null : c.labelled / columns.length,
+    insufficient,
+    min_labels: minLabels,
+  };
+  const labelMetrics: LabelMetrics = insufficient
+    ? { accuracy: null, precision: null, recall: null, f1: null, specificity: null, roc_auc: null, average_precision: null, log_loss: null, brier: null, ece: null, mce: null, calibration_binning: binning, reliability: [] }
+    : labelMetricsOf(columns, c, options.bins ?? 10, binning);
+  return {
+    ...common,
+    ...labelMetrics,
+    ...confidenceStatistics(columns.confidence),
+    true_positives: c.truePositives,
+    false_positives: c.falsePositives,
+    true_negatives: c.trueNegatives,
+    false_negatives: c.falseNegatives,
+  };
+}
+
+type LabelMetrics = Pick<
+  MetricsSummary,
+  'accuracy' | 'precision' | 'recall' | 'f1' | 'specificity' | 'roc_auc' | 'average_precision' | 'log_loss' | 'brier' | 'ece' | 'mce' | 'calibration_binning' | 'reliability'
+>;
+
+function labelMetricsOf(columns: ClassificationColumns, c: Confusion, bins: number, binning: Binning): LabelMetrics {
+  const reliability = reliabilityOf(columns, { binCount: bins, binning });
+  return {
     accuracy: accuracyOf(c),
     precision: precisionOf(c),
     recall: recallOf(c),
@@ -60,10 +94,5 @@ export function summarizeMetrics(columns: ClassificationColumns, options: Summar
     mce: reliability.mce,
     calibration_binning: reliability.binning,
     reliability: reliability.bins,
-    ...confidenceStatistics(columns.confidence),
-    true_positives: c.truePositives,
-    false_positives: c.falsePositives,
-    true_negatives: c.trueNegatives,
-    false_negatives: c.falseNegatives,
   };
 }

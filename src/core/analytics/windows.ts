@@ -140,9 +140,17 @@ export interface WindowedMetricsOptions extends WindowSpec {
   readonly metrics?: readonly string[];
   /** Equal-width bins of ECE and MCE; default 10. */
   readonly bins?: number;
+  /**
+   * Also list the windows without predictions, with count 0 (zero traffic is a signal): every
+   * window that overlaps from…to, or between the first and the last window with rows when the
+   * range is open, for each group seen (ungrouped: the null group).
+   */
+  readonly fillEmpty?: boolean;
 }
 
 export const DEFAULT_MIN_LABELS = 30;
+/** Most rows fillEmpty may produce: beyond it the window is almost surely too short for the range. */
+export const MAX_FILLED_ROWS = 100_000;
 export const DEFAULT_BINS = 10;
 
 export interface WindowRow {
@@ -154,6 +162,11 @@ export interface WindowRow {
   readonly labelled: number;
   readonly label_coverage: number;
   readonly insufficient: boolean;
+  /** The window reaches outside from…to, so it holds only the rows of its covered span. */
+  readonly partial: boolean;
+  /** The part of a partial window inside from…to; absent when the window is whole. */
+  readonly covered_start?: number;
+  readonly covered_end?: number;
 }
 
 /** One (window, group) with rows in it; only the metrics asked for are present. */
@@ -682,8 +695,58 @@ export function metricsOfWindow(
     labelled: c.labelled,
     label_coverage: n === 0 ? 0 : c.labelled / n,
     insufficient,
+    ...coverageOf(stats.window_start, plan),
     ...out,
   };
+}
+
+/** Whether a window reaches outside the plan's range, and if so the span inside it. */
+function coverageOf(start: number, plan: WindowPlan): { partial: boolean; covered_start?: number; covered_end?: number } {
+  const end = start + plan.every;
+  if (start >= plan.from && end <= plan.to) return { partial: false };
+  return { partial: true, covered_start: Math.max(start, plan.from), covered_end: Math.min(end, plan.to) };
+}
+
+/** The first window start k · slide whose window reaches past `from` (k · slide + every > from). */
+function firstStartAfter(from: number, plan: WindowPlan): number {
+  let k = Math.floor((from - plan.every) / plan.slide) + 1;
+  while ((k - 1) * plan.slide + plan.every > from) k--;
+  while (k * plan.slide + plan.every <= from) k++;
+  return k * plan.slide;
+}
+
+/** The last window start k · slide before `to`. */
+function lastStartBefore(to: number, plan: WindowPlan): number {
+  let k = Math.ceil(to / plan.slide) - 1;
+  while (k * plan.slide >= to) k--;
+  while ((k + 1) * plan.slide < to) k++;
+  return k * plan.slide;
+}
+
+/** The rows plus a count-0 row for every (window, group) without predictions; see fillEmpty. */
+function fillEmptyWindows(rows: WindowMetricsRow[], plan: WindowPlan, wanted: readonly WindowMetric[], minLabels: number): WindowMetricsRow[] {
+  // An open end of the range is bounded by the data's first or last window.
+  const low = Number.isFinite(plan.from) ? firstStartAfter(plan.from, plan) : rows[0]?.window_start;
+  const high = Number.isFinite(plan.to) ? lastStartBefore(plan.to, plan) : rows[rows.length - 1]?.window_start;
+  if (low === undefined || high === undefined) return rows;
+  // Rows are sorted by window, then group (null first, then code-unit order), so each group list is in that order too.
+  const groups = rows.length === 0 ? [null] : [...new Set(rows.map((row) => row.group))].sort((a, b) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1));
+  const windowCount = Math.max(0, Math.round((high - low) / plan.slide) + 1);
+  if (windowCount * groups.length > MAX_FILLED_ROWS) throw new PitwallError('input', messages.windowFillTooMany(windowCount * groups.length, MAX_FILLED_ROWS));
+  const found = new Map<number, Map<string | null, WindowMetricsRow>>();
+  for (const row of rows) {
+    const byGroup = found.get(row.window_start) ?? new Map<string | null, WindowMetricsRow>();
+    found.set(row.window_start, byGroup.set(row.group, row));
+  }
+  const filled: WindowMetricsRow[] = [];
+  for (let k = 0; k < windowCount; k++) {
+    const start = low + k * plan.slide;
+    for (const group of groups) {
+      const row = found.get(start)?.get(group);
+      filled.push(row ?? metricsOfWindow({ window_start: start, group, bins: [emptyBin()] }, plan, wanted, minLabels));
+    }
+  }
+  return filled;
 }
 
 /** ECE and MCE over the labelled bins, as calibrationOf defines them. */
@@ -720,7 +783,8 @@ export function windowedMetrics(
   const minLabels = checkMinLabels(options.minLabels ?? DEFAULT_MIN_LABELS);
   const plan = planWindows(options);
   const wanted = selectedMetrics(options.metrics);
-  return checkFeatureSeen(plan, combinePanes(panes(panePlanOf(plan)), plan)).map((stats) => metricsOfWindow(stats, plan, wanted, minLabels));
+  const rows = checkFeatureSeen(plan, combinePanes(panes(panePlanOf(plan)), plan)).map((stats) => metricsOfWindow(stats, plan, wanted, minLabels));
+  return options.fillEmpty === true ? fillEmptyWindows(rows, plan, wanted, minLabels) : rows;
 }
 
 /** How a store's windows were computed: pushed down to its database, or over loaded records. */
@@ -737,8 +801,9 @@ export async function readWindowedMetrics(
   const minLabels = checkMinLabels(options.minLabels ?? DEFAULT_MIN_LABELS);
   const plan = planWindows(options);
   const wanted = selectedMetrics(options.metrics);
+  const fill = (rows: WindowMetricsRow[]) => (options.fillEmpty === true ? fillEmptyWindows(rows, plan, wanted, minLabels) : rows);
   const pushed = options.path === 'in-memory' || store.aggregateWindows === undefined ? undefined : await store.aggregateWindows(plan);
-  if (pushed !== undefined) return { rows: checkFeatureSeen(plan, pushed).map((stats) => metricsOfWindow(stats, plan, wanted, minLabels)), path: 'pushdown' };
+  if (pushed !== undefined) return { rows: fill(checkFeatureSeen(plan, pushed).map((stats) => metricsOfWindow(stats, plan, wanted, minLabels))), path: 'pushdown' };
   const segment = segmentColumns(plan.by);
   const columns = await store.readPredictionColumns({
     ...(Number.isFinite(plan.from) ? { from: plan.from } : {}),
@@ -747,7 +812,7 @@ export async function readWindowedMetrics(
     features: segment.features,
     metadata: segment.metadata,
   });
-  return { rows: checkFeatureSeen(plan, windowStatsOf(columns, plan)).map((stats) => metricsOfWindow(stats, plan, wanted, minLabels)), path: 'in-memory' };
+  return { rows: fill(checkFeatureSeen(plan, windowStatsOf(columns, plan)).map((stats) => metricsOfWindow(stats, plan, wanted, minLabels))), path: 'in-memory' };
 }
 
 /** Grouping by a feature that no prediction in range has is a typo far more often than a finding. */

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pitwall } from './runCli';
@@ -34,6 +34,27 @@ describe('pitwall analytics commands', function () {
     assert.ok((metrics.accuracy as number) > 0.6 && (metrics.accuracy as number) < 0.95);
   });
 
+  it('applies --min-labels to metrics as trend does: too few labels give insufficient with the count, not confident numbers', async () => {
+    // Three labelled predictions: the first three that have ground truth.
+    const folder = join(root, 'few-labels');
+    cpSync(jsonl, folder, { recursive: true });
+    const outcomes = readFileSync(join(folder, 'outcomes.jsonl'), 'utf8').split('\n').filter(Boolean);
+    writeFileSync(join(folder, 'outcomes.jsonl'), `${outcomes.slice(0, 3).join('\n')}\n`);
+    type Summary = { labelled: number; insufficient: boolean; min_labels: number; accuracy: number | null; f1: number | null; roc_auc: number | null; ece: number | null; avg_confidence: number | null };
+    const few = JSON.parse((await pitwall('metrics', folder, '--json')).stdout) as Summary;
+    assert.deepEqual([few.labelled, few.insufficient, few.min_labels, few.accuracy, few.f1, few.roc_auc, few.ece], [3, true, 30, null, null, null, null]);
+    assert.ok(few.avg_confidence !== null, 'label-free metrics are still reported');
+    const table = await pitwall('metrics', folder);
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, /insufficient: 3 labelled predictions, fewer than --min-labels 30/);
+    assert.match(table.stdout, /accuracy\s+—/);
+    // At or above the minimum the numbers come back, as in trend.
+    const enough = JSON.parse((await pitwall('metrics', folder, '--json', '--min-labels', '3')).stdout) as Summary;
+    assert.deepEqual([enough.insufficient, enough.min_labels], [false, 3]);
+    assert.ok(enough.accuracy !== null);
+    assert.equal((JSON.parse((await pitwall('metrics', folder, '--json', '--min-labels', '4')).stdout) as Summary).accuracy, null);
+  });
+
   it('takes --from and --to as ISO 8601 or unix seconds alike', async () => {
     const iso = JSON.parse((await pitwall('metrics', sqlite, '--json', '--from', '2026-10-03T00:00:00Z', '--to', '2026-10-05T00:00:00Z')).stdout) as { count: number };
     const unix = JSON.parse((await pitwall('metrics', sqlite, '--json', '--from', String(START + 2 * DAY), '--to', String(START + 4 * DAY))).stdout) as { count: number };
@@ -51,6 +72,34 @@ describe('pitwall analytics commands', function () {
     assert.equal(rows.reduce((sum, row) => sum + row.count, 0), 4000);
     assert.deepEqual([...new Set(rows.map((row) => row.group))].sort(), ['v1.0', 'v1.1']);
     assert.ok(rows.every((row) => 'ece' in row && 'brier' in row && !('f1' in row)));
+  });
+
+  it('flags the edge windows of --from/--to partial with their covered span, and lists empty windows with --fill-empty', async () => {
+    const from = '2026-10-03T06:00:00Z';
+    const to = '2026-10-05T12:00:00Z';
+    type Row = { window_start: number; count: number; partial: boolean; covered_start?: number; covered_end?: number };
+    const rows = JSON.parse((await pitwall('trend', sqlite, '--every', '1d', '--from', from, '--to', to, '--metrics', 'accuracy', '--json')).stdout) as Row[];
+    assert.deepEqual(
+      rows.map((row) => [row.window_start, row.partial, row.covered_start, row.covered_end]),
+      [
+        [START + 2 * DAY, true, START + 2 * DAY + 6 * 3600, START + 3 * DAY],
+        [START + 3 * DAY, false, undefined, undefined],
+        [START + 4 * DAY, true, START + 4 * DAY, START + 4 * DAY + 12 * 3600],
+      ],
+    );
+    const table = await pitwall('trend', jsonl, '--every', '1d', '--from', from, '--to', to, '--metrics', 'accuracy');
+    assert.match(table.stdout, /2026-10-03 00:00:00Z \(partial: 2026-10-03 06:00:00Z – 2026-10-04 00:00:00Z\)/);
+    assert.match(table.stdout, /\(partial\): the window reaches outside --from\/--to/);
+    // A range past the data: the days without predictions are listed with count 0 only when asked.
+    const args = ['--every', '1d', '--from', '2026-10-13T00:00:00Z', '--to', '2026-10-20T00:00:00Z', '--metrics', 'accuracy', '--json'];
+    for (const source of [jsonl, sqlite]) {
+      const plain = JSON.parse((await pitwall('trend', source, ...args)).stdout) as Row[];
+      const filled = JSON.parse((await pitwall('trend', source, ...args, '--fill-empty')).stdout) as Row[];
+      assert.ok(plain.every((row) => row.count > 0));
+      assert.deepEqual(filled.map((row) => row.window_start), Array.from({ length: 7 }, (_, k) => START + (12 + k) * DAY));
+      assert.ok(filled.filter((row) => row.count === 0).length >= 7 - plain.length && plain.length < 7);
+      assert.deepEqual(filled.filter((row) => row.count > 0), plain);
+    }
   });
 
   it('slides windows and groups by a feature', async () => {
@@ -155,6 +204,24 @@ describe('pitwall analytics commands', function () {
     assert.ok(chart.svg.includes('track_temp'));
     const one = await renderSpec(JSON.parse((await pitwall('drift', jsonl, ...args, '--feature', 'circuit', '--vega')).stdout) as Parameters<typeof renderSpec>[0]);
     assert.ok(one.svg.includes('circuit'));
+  });
+
+  it('keeps drift of a numeric feature numeric when a stray string arrives, and says how many values were not numbers', async () => {
+    const folder = join(root, 'stray');
+    cpSync(jsonl, folder, { recursive: true });
+    const at = Date.parse('2026-10-12T00:00:00Z') / 1000;
+    appendFileSync(
+      join(folder, 'predictions.jsonl'),
+      `${JSON.stringify({ timestamp: at, model_version: 'v1.1', prediction_id: 'pred-stray', predicted_outcome: 1, confidence: 0.9, features: { grid_position: 3, track_temp: 'n/a', circuit: 'spa' }, metadata: {} })}\n`,
+    );
+    const args = ['--baseline', '2026-10-01T00:00:00Z..2026-10-08T00:00:00Z', '--current', '2026-10-11T00:00:00Z..2026-10-15T00:00:00Z', '--model', 'v1.1', '--feature', 'track_temp'];
+    const json = await pitwall('drift', folder, ...args, '--json');
+    assert.equal(json.status, 0, json.stderr);
+    const [result] = JSON.parse(json.stdout) as { kind: string; severity: string; psi: number | null; non_numeric: { baseline: number; current: number } }[];
+    assert.deepEqual([result?.kind, result?.severity, result?.non_numeric], ['numeric', 'drift', { baseline: 0, current: 1 }]);
+    assert.ok((result?.psi ?? 0) > 0.2);
+    const table = await pitwall('drift', folder, ...args);
+    assert.match(table.stdout, /"track_temp" is numeric, but 0 of its baseline values and 1 of its current values are not numbers: they are counted as missing/);
   });
 
   for (const [args, pattern] of [

@@ -5,6 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NOW, pitwall } from './runCli';
 import { generateDataset } from '../../../scripts/generator/generateDataset';
+import { openStore } from '../../../src/core/store/openStore';
+import type { Store } from '../../../src/core/store/store';
+
+async function withOpenStore<T>(path: string, use: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(path);
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
 
 describe('pitwall CLI', () => {
   let root: string;
@@ -83,12 +94,22 @@ describe('pitwall CLI', () => {
     assert.equal((await pitwall('rule', 'add', jsonl, file)).status, 2);
   });
 
-  it('records an outcome, and refuses anything but 0 or 1', async () => {
+  it('records an outcome that a reopened source reads back, and refuses anything but 0 or 1', async () => {
     for (const source of [jsonl, sqlite]) {
-      const recorded = await pitwall('outcome', source, 'pred-0000000', '1', '--json');
+      // A prediction still without ground truth, given the outcome it did not predict.
+      const unlabelled = await withOpenStore(source, async (store) => {
+        const columns = await store.readPredictionColumns({});
+        const i = columns.actual_outcome.findIndex((actual) => actual < 0);
+        assert.ok(i >= 0, 'the generated data has predictions without ground truth');
+        return { id: columns.prediction_id[i] as string, outcome: 1 - (columns.predicted_outcome[i] as number) };
+      });
+      const recorded = await pitwall('outcome', source, unlabelled.id, String(unlabelled.outcome), '--json');
       assert.equal(recorded.status, 0, recorded.stderr);
-      assert.equal(JSON.parse(recorded.stdout).actual_outcome, 1);
-      assert.equal((await pitwall('outcome', source, 'pred-0000000', '2')).status, 2);
+      assert.equal(JSON.parse(recorded.stdout).actual_outcome, unlabelled.outcome);
+      const readBack = await withOpenStore(source, (store) => store.readPrediction(unlabelled.id));
+      assert.equal(readBack?.actual_outcome, unlabelled.outcome, `${source}: the outcome is in the source`);
+      assert.equal((await pitwall('outcome', source, unlabelled.id, '2')).status, 2);
+      assert.equal((await withOpenStore(source, (store) => store.readPrediction(unlabelled.id)))?.actual_outcome, unlabelled.outcome, 'a refused outcome changes nothing');
       assert.equal((await pitwall('outcome', source, 'no-such-prediction', '0')).status, 2);
     }
   });

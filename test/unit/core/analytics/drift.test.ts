@@ -206,6 +206,27 @@ describe('drift of one feature', () => {
     assert.equal(featureDrift('x', [null], [null]).kind, 'numeric');
   });
 
+  it('keeps a numeric feature numeric when a stray string appears, counting it as missing and showing the count', () => {
+    const baseline = Array.from({ length: 20 }, (_, i) => 20 + i);
+    const current = [...baseline.slice(0, 19), 'n/a'];
+    const result = numeric(featureDrift('track_temp', baseline, current));
+    assert.equal(result.status, 'ok');
+    assert.deepEqual(result.non_numeric, { baseline: 0, current: 1 });
+    assert.deepEqual([result.current_stats.count, result.current_stats.missing], [19, 1]);
+    assert.ok(result.psi !== null && result.psi < 0.1, `psi ${result.psi}`);
+    // The baseline decides by majority: a stray value there is missing too, not a reason to switch tests.
+    const strayBaseline = numeric(featureDrift('track_temp', [...baseline, true, 'oops'], baseline));
+    assert.deepEqual([strayBaseline.non_numeric.baseline, strayBaseline.baseline_stats.missing, strayBaseline.psi], [2, 2, 0]);
+    // A text baseline stays categorical even when the current sample is all numbers.
+    assert.equal(featureDrift('circuit', ['monza', 'spa', 'monza'], [1, 2, 3]).kind, 'categorical');
+    // A baseline with no values leaves the kind to the current sample's majority.
+    assert.deepEqual(numeric(featureDrift('x', [null, null], [1, 2, 'x'])).non_numeric, { baseline: 0, current: 1 });
+    assert.equal(featureDrift('x', [null], ['a', 'b', 3]).kind, 'categorical');
+    // The count reaches the recorded drift_results row.
+    const row = toDriftResultRow(result, { timestamp: 0 });
+    assert.deepEqual([(row.baseline_stats as Record<string, unknown>)['non_numeric'], (row.current_stats as Record<string, unknown>)['non_numeric']], [0, 1]);
+  });
+
   it('gives a constant feature zero drift, and a constant baseline two bins', () => {
     const constant = numeric(featureDrift('c', [7, 7, 7], [7, 7]));
     assert.deepEqual([constant.psi, constant.ks_statistic, constant.ks_p_value, constant.wasserstein, constant.severity], [0, 0, 1, 0, 'none']);

@@ -160,21 +160,69 @@ print(sorted((r[0], r[2]) for r in rows), db.execute("SELECT count(*) FROM degra
     const folder = join(copy('schedule'), 'monitoring');
     const store = await openStore(folder);
     const before = (await store.readHealthSnapshots()).length;
+    // The schedule's interval timer, advanced by hand: the test waits on runs, never on the clock.
+    const timer = { run: undefined as (() => void) | undefined, ms: 0, handle: Symbol('interval'), cleared: [] as unknown[] };
+    const intervals = {
+      setInterval: (run: () => void, ms: number) => ((timer.run = run), (timer.ms = ms), timer.handle),
+      clearInterval: (handle: unknown) => void timer.cleared.push(handle),
+    };
     const runs: number[] = [];
+    let waiting: (() => void) | undefined;
+    const nextRun = () => new Promise<void>((resolve) => (waiting = resolve));
     try {
       let at = START + 10.5 * DAY;
-      const schedule = new HealthSchedule(store, 150, { every: '1d' }, ({ reports, error }) => {
-        assert.equal(error, undefined);
-        runs.push(reports.length);
-      }, () => (at += 3600));
+      const schedule = new HealthSchedule(
+        store,
+        150,
+        { every: '1d' },
+        ({ reports, error }) => {
+          assert.equal(error, undefined);
+          runs.push(reports.length);
+          waiting?.();
+        },
+        () => (at += 3600),
+        intervals,
+      );
+      const first = nextRun();
       schedule.start();
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await first;
+      assert.equal(runs.length, 1, 'one run at start');
+      assert.equal(timer.ms, 150, 'then one every period');
+      for (let period = 2; period <= 3; period++) {
+        const next = nextRun();
+        timer.run?.();
+        await next;
+        assert.equal(runs.length, period);
+      }
       await schedule.stop();
-      assert.ok(runs.length >= 3, `${runs.length} runs`);
+      assert.deepEqual(timer.cleared, [timer.handle], 'stopping clears the interval');
+      assert.equal(runs.length, 3, 'and nothing runs after stop');
+      assert.deepEqual(runs, [2, 2, 2], 'both versions each time');
       const snapshots = await store.readHealthSnapshots();
-      assert.equal(snapshots.length, before + runs.reduce((sum, n) => sum + n, 0));
+      assert.equal(snapshots.length, before + 6);
       const times = [...new Set(snapshots.slice(before).map((s) => s.timestamp))];
-      assert.equal(times.length, runs.length, 'each run takes its snapshot at its own time');
+      assert.equal(times.length, runs.length, 'each run takes its snapshots at its own time');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('never overlaps a run with the one before, and waits for the run in progress when stopped', async () => {
+    const store = await openStore(join(copy('schedule-overlap'), 'monitoring'));
+    let tick: (() => void) | undefined;
+    const intervals = { setInterval: (run: () => void) => ((tick = run), 1), clearInterval: () => undefined };
+    const events: string[] = [];
+    let at = START + 10.5 * DAY;
+    const schedule = new HealthSchedule(store, 1000, { every: '1d' }, () => void events.push(`done ${events.length}`), () => {
+      events.push(`start ${events.length}`);
+      return (at += 3600);
+    }, intervals);
+    try {
+      schedule.start();
+      tick?.();
+      tick?.();
+      await schedule.stop();
+      assert.deepEqual(events, ['start 0', 'done 1', 'start 2', 'done 3', 'start 4', 'done 5']);
     } finally {
       await store.close();
     }

@@ -214,9 +214,9 @@ describe('windows', () => {
       const rows = windowedMetrics(columns, { every: '1h', by: 'model_version', minLabels: 1, metrics: ['accuracy', 'recall', 'avg_confidence'] });
       // Sums are compensated: 0.9 + 0.8 + 0.6 is 2.3 here, where plain addition gives 2.3000000000000003.
       assert.deepEqual(rows, [
-        { window_start: 0, window_end: HOUR, group: 'v1', count: 3, labelled: 2, label_coverage: 2 / 3, insufficient: false, accuracy: 0.5, recall: 0.5, avg_confidence: 2.3 / 3 },
-        { window_start: 0, window_end: HOUR, group: 'v2', count: 1, labelled: 1, label_coverage: 1, insufficient: false, accuracy: 0, recall: null, avg_confidence: 0.7 },
-        { window_start: HOUR, window_end: 2 * HOUR, group: 'v1', count: 1, labelled: 1, label_coverage: 1, insufficient: false, accuracy: 1, recall: 1, avg_confidence: 0.9 },
+        { window_start: 0, window_end: HOUR, group: 'v1', count: 3, labelled: 2, label_coverage: 2 / 3, insufficient: false, partial: false, accuracy: 0.5, recall: 0.5, avg_confidence: 2.3 / 3 },
+        { window_start: 0, window_end: HOUR, group: 'v2', count: 1, labelled: 1, label_coverage: 1, insufficient: false, partial: false, accuracy: 0, recall: null, avg_confidence: 0.7 },
+        { window_start: HOUR, window_end: 2 * HOUR, group: 'v1', count: 1, labelled: 1, label_coverage: 1, insufficient: false, partial: false, accuracy: 1, recall: 1, avg_confidence: 0.9 },
       ]);
     });
 
@@ -266,6 +266,75 @@ describe('windows', () => {
       assert.throws(() => windowedMetrics(columns, { every: '1h', by: 'feature:circuit' }), isInputError);
       assert.throws(() => windowedMetrics(columns, { every: '1h', metrics: ['accuracy', 'auc'] }), isInputError);
       assert.throws(() => windowedMetrics(columns, { every: '1h', minLabels: -1 }), isInputError);
+    });
+
+    it('flags the edge windows of a --from/--to range partial, with the span they cover, and the inner ones whole', () => {
+      const columns = columnsOf([
+        [1900, 'v1', 1, 0.9, 1],
+        [HOUR + 10, 'v1', 1, 0.9, 1],
+        [2 * HOUR + 10, 'v1', 1, 0.9, 1],
+      ]);
+      const rows = windowedMetrics(columns, { every: '1h', from: 1800, to: 2 * HOUR + 1800, minLabels: 0, metrics: ['accuracy'] });
+      assert.deepEqual(
+        rows.map((row) => [row.window_start, row.partial, row.covered_start, row.covered_end]),
+        [
+          [0, true, 1800, HOUR],
+          [HOUR, false, undefined, undefined],
+          [2 * HOUR, true, 2 * HOUR, 2 * HOUR + 1800],
+        ],
+      );
+      // A range on window boundaries, or no range at all, has no partial window.
+      assert.ok(windowedMetrics(columns, { every: '1h', from: 0, to: 3 * HOUR, minLabels: 0 }).every((row) => !row.partial));
+      assert.ok(windowedMetrics(columns, { every: '1h', minLabels: 0 }).every((row) => !row.partial));
+      // A sliding window that starts before --from covers only the part from --from on.
+      const sliding = windowedMetrics(columns, { every: '2h', slide: '1h', from: 0, to: 3 * HOUR, minLabels: 0 });
+      assert.deepEqual(
+        sliding.map((row) => [row.window_start, row.partial, row.covered_start ?? null, row.covered_end ?? null]),
+        [
+          [-HOUR, true, 0, HOUR],
+          [0, false, null, null],
+          [HOUR, false, null, null],
+          [2 * HOUR, true, 2 * HOUR, 3 * HOUR],
+        ],
+      );
+    });
+
+    it('lists windows without predictions with count 0 when asked (fillEmpty), per group, and only then', () => {
+      const columns = columnsOf([
+        [10, 'v1', 1, 0.9, 1],
+        [20, 'v2', 1, 0.9, 1],
+        [3 * HOUR + 10, 'v1', 1, 0.9, 0],
+      ]);
+      const options = { every: '1h', from: 0, to: 5 * HOUR, by: 'model_version', minLabels: 1, metrics: ['accuracy', 'avg_confidence'] } as const;
+      assert.deepEqual(
+        windowedMetrics(columns, options).map((row) => [row.window_start, row.group, row.count]),
+        [
+          [0, 'v1', 1],
+          [0, 'v2', 1],
+          [3 * HOUR, 'v1', 1],
+        ],
+      );
+      const filled = windowedMetrics(columns, { ...options, fillEmpty: true });
+      assert.deepEqual(
+        filled.map((row) => [row.window_start, row.group, row.count]),
+        [0, HOUR, 2 * HOUR, 3 * HOUR, 4 * HOUR].flatMap((start) => [
+          [start, 'v1', start === 0 || start === 3 * HOUR ? 1 : 0],
+          [start, 'v2', start === 0 ? 1 : 0],
+        ]),
+      );
+      const empty = filled.find((row) => row.window_start === HOUR && row.group === 'v1') as WindowMetricsRow;
+      assert.deepEqual(empty, { window_start: HOUR, window_end: 2 * HOUR, group: 'v1', count: 0, labelled: 0, label_coverage: 0, insufficient: true, partial: false, accuracy: null, avg_confidence: null });
+      // Without a range the data's first and last windows bound the filling; ungrouped, the group is null.
+      assert.deepEqual(
+        windowedMetrics(columns, { every: '1h', fillEmpty: true, minLabels: 0, metrics: [] }).map((row) => [row.window_start, row.group, row.count]),
+        [
+          [0, null, 2],
+          [HOUR, null, 0],
+          [2 * HOUR, null, 0],
+          [3 * HOUR, null, 1],
+        ],
+      );
+      assert.throws(() => windowedMetrics(columns, { every: '1m', from: 0, to: 400 * DAY, fillEmpty: true }), isInputError);
     });
 
     it('has tumbling window counts that sum to the rows in range', () => {

@@ -211,6 +211,7 @@ describe('trendChart', () => {
       labelled: insufficient ? 4 : 40,
       label_coverage: insufficient ? 0.1 : 1,
       insufficient,
+      partial: false,
       accuracy,
       avg_confidence: 0.8,
     });

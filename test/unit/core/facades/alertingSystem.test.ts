@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { AlertingSystem } from '../../../../src/core/alertingSystem';
+import { AlertingSystem, judgeRule } from '../../../../src/core/alertingSystem';
 import { PitwallError } from '../../../../src/core/errors';
-import { AlertRuleSchema, type AlertRule } from '../../../../src/core/model/alertRule';
+import { AlertRuleSchema, COMPARISONS, type AlertRule, type Comparison } from '../../../../src/core/model/alertRule';
 import { freshSourcesPerTest, SOURCE_KINDS } from './support';
 
 function rule(overrides: Partial<AlertRule> = {}): AlertRule {
@@ -30,6 +30,18 @@ for (const kind of SOURCE_KINDS) {
       assert.equal(await restarted.evaluateRule(rule(), 0.4, 'v1.1'), null, 'inside the 60-minute cooldown');
       fixture.clock += 51 * 60;
       assert.ok(await restarted.evaluateRule(rule(), 0.4, 'v1.1'), 'fires again after the cooldown');
+    });
+
+    it('keeps a cooldown to its exact end: one second before it no alert, at its end an alert', async () => {
+      const first = await system();
+      await first.addRule(rule());
+      assert.ok(await first.evaluateRule(rule(), 0.5, 'v1.1'), 'fires the first time');
+      const firedAt = fixture.clock;
+      fixture.clock = firedAt + 60 * 60 - 1;
+      const restarted = await system();
+      assert.equal(await restarted.evaluateRule(rule(), 0.4, 'v1.1'), null, 'one second before the 60-minute cooldown ends');
+      fixture.clock = firedAt + 60 * 60;
+      assert.ok(await restarted.evaluateRule(rule(), 0.4, 'v1.1'), 'at the end of the cooldown');
     });
 
     it('evaluates comparisons and min/max conditions', async () => {
@@ -107,3 +119,42 @@ for (const kind of SOURCE_KINDS) {
     });
   });
 }
+
+describe('AlertingSystem judgeRule at the edges', () => {
+  // Whether `value <comparison> threshold` holds for a value at, just below and just above the threshold.
+  const expected: Readonly<Record<Comparison, readonly [boolean, boolean, boolean]>> = {
+    '<': [false, true, false],
+    '<=': [true, true, false],
+    '>': [false, false, true],
+    '>=': [true, false, true],
+    '==': [true, false, false],
+    '!=': [false, true, true],
+  };
+  const NOW = 1_800_000_000;
+
+  it('tests every comparison at, just below and just above the threshold', () => {
+    assert.deepEqual(Object.keys(expected).sort(), [...COMPARISONS].sort());
+    for (const comparison of COMPARISONS) {
+      const r = rule({ comparison, threshold: 0.7, cooldown_minutes: 0 });
+      // 0.7 ∓ 2⁻⁵³ are the doubles next to 0.7 (its unit in the last place is 2⁻⁵³).
+      const values = [0.7, 0.7 - 2 ** -53, 0.7 + 2 ** -53];
+      assert.ok(values[1] !== 0.7 && values[2] !== 0.7 && (values[1] as number) < 0.7 && (values[2] as number) > 0.7);
+      assert.deepEqual(values.map((value) => judgeRule(r, value, NOW).fires), expected[comparison], comparison);
+    }
+  });
+
+  it('keeps min_value and max_value inclusive', () => {
+    const r = (conditions: AlertRule['conditions']) => rule({ comparison: '>', threshold: 0, cooldown_minutes: 0, conditions });
+    assert.deepEqual(judgeRule(r({ min_value: 0.5 }), 0.5, NOW), { fires: true });
+    assert.deepEqual(judgeRule(r({ min_value: 0.5 }), 0.5 - 2 ** -54, NOW), { fires: false, reason: 'condition' });
+    assert.deepEqual(judgeRule(r({ max_value: 0.5 }), 0.5, NOW), { fires: true });
+    assert.deepEqual(judgeRule(r({ max_value: 0.5 }), 0.5 + 2 ** -53, NOW), { fires: false, reason: 'condition' });
+  });
+
+  it('holds a rule back until the exact end of its cooldown', () => {
+    const r = rule({ threshold: 0.7, comparison: '<', cooldown_minutes: 90, last_triggered: NOW });
+    assert.deepEqual(judgeRule(r, 0.1, NOW + 90 * 60 - 1), { fires: false, reason: 'cooldown' });
+    assert.deepEqual(judgeRule(r, 0.1, NOW + 90 * 60), { fires: true });
+  });
+});
+

@@ -239,16 +239,20 @@ describe('SqliteWriter (python3 helper)', function () {
   });
 
   describe('another process holding the write lock', function () {
-    /** A python3 process that takes the write lock, says so, and keeps it for `holdMs`. */
-    function holdWriteLock(path: string, holdMs: number): Promise<{ released: Promise<void> }> {
+    /**
+     * A python3 process that takes the write lock, runs `statement` inside it (if any), says so,
+     * and commits after `holdMs`.
+     */
+    function holdWriteLock(path: string, holdMs: number, statement = ''): Promise<{ released: Promise<void> }> {
       const script = `import sqlite3, sys, time
 con = sqlite3.connect(sys.argv[1], isolation_level=None)
 con.execute('BEGIN IMMEDIATE')
+if sys.argv[3]: con.execute(sys.argv[3])
 print('locked', flush=True)
 time.sleep(float(sys.argv[2]) / 1000)
 con.execute('COMMIT')
 `;
-      const child = spawn(pythonPath, ['-c', script, path, String(holdMs)]);
+      const child = spawn(pythonPath, ['-c', script, path, String(holdMs), statement]);
       const released = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       return new Promise((resolve, reject) => {
         child.once('error', reject);
@@ -263,11 +267,13 @@ con.execute('COMMIT')
 
     it('waits and retries until the lock is released', async function () {
       const writer = await open(dbPath, { busyTimeoutMs: 200, busyAttempts: 10 });
-      const lock = await holdWriteLock(dbPath, 800);
-      const result = await writer.transaction([{ sql: ACK, params: ['t', 'ops', 1] }]);
-      assert.deepEqual(result.changes, [1]);
+      // The holder marks alert 1 inside its lock; the write matches only a row that mark is on,
+      // so it changes a row only if it ran after the holder committed, that is, if it waited.
+      const lock = await holdWriteLock(dbPath, 800, "UPDATE alerts SET acknowledged_by = 'holder' WHERE id = 1");
+      const result = await writer.transaction([{ sql: "UPDATE alerts SET acknowledged = 1, acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_by = 'holder'", params: ['t', 'ops', 1] }]);
+      assert.deepEqual(result.changes, [1], 'the write saw the holder’s committed mark');
       await lock.released;
-      assert.deepEqual(selectRows(dbPath, 'SELECT acknowledged_by FROM alerts WHERE id = 1'), [['ops']]);
+      assert.deepEqual(selectRows(dbPath, 'SELECT acknowledged, acknowledged_by FROM alerts WHERE id = 1'), [[1, 'ops']]);
     });
 
     it('gives up after its attempts with a conflict error, having written nothing', async function () {

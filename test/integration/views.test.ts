@@ -1,0 +1,76 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { eventually, pitwall, requireWorkbench, screenshot, SIDEBAR, workbenchText } from './harness';
+
+const STATUS_BAR = '[id="workbench.parts.statusbar"]';
+
+describe('The Rules and Models views and the status bar', () => {
+  it('lists each rule of the source with its condition, severity and state', async () => {
+    const api = await pitwall();
+    const source = await eventually(() => api.sources.source ?? undefined);
+    const stored = await source.store.readRules();
+    assert.ok(stored.length >= 2, 'the generated data has rules');
+    const items = (await api.rules.getChildren()).map((rule) => api.rules.getTreeItem(rule));
+    assert.deepEqual(
+      items.map((item) => [item.label, item.description]),
+      stored.map((rule) => [rule.rule_id, `${rule.metric_name} ${rule.comparison} ${rule.threshold} · ${rule.severity}${rule.enabled ? '' : ' · disabled'}`]),
+    );
+    for (const [i, item] of items.entries()) {
+      const rule = stored[i] as (typeof stored)[number];
+      // appendText escapes the text as Markdown: spaces as &nbsp;, punctuation with a backslash.
+      const tooltip = (item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+      assert.ok(tooltip.includes(`cooldown ${rule.cooldown_minutes} min`), tooltip);
+    }
+  });
+
+  it('lists each model version with its prediction volume, label coverage and open alerts, as the store counts them', async () => {
+    const api = await pitwall();
+    const { store } = await eventually(() => api.sources.source ?? undefined);
+    const versions = await store.readModelVersions();
+    assert.ok(versions.length >= 2);
+    const nodes = await api.models.getChildren();
+    assert.deepEqual(nodes.map((node) => node.modelVersion), versions);
+    for (const node of nodes) {
+      const predictions = await store.countPredictions({ modelVersion: node.modelVersion });
+      const labelled = await store.countPredictions({ modelVersion: node.modelVersion, hasOutcome: true });
+      const open = await store.countAlerts({ modelVersion: node.modelVersion, acknowledged: false });
+      assert.ok(predictions > 0 && labelled > 0 && labelled < predictions, `${node.modelVersion}: ${labelled} of ${predictions} labelled`);
+      assert.equal(
+        api.models.getTreeItem(node).description,
+        `${predictions.toLocaleString('en-US')} predictions · ${((100 * labelled) / predictions).toFixed(0)}% labelled · ${open} open alerts`,
+      );
+    }
+  });
+
+  it('shows the rules and the models in the rendered sidebar', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const source = await eventually(() => api.sources.source ?? undefined);
+    await vscode.commands.executeCommand('pitwall.refresh');
+    await vscode.commands.executeCommand('workbench.view.extension.pitwall');
+    await vscode.commands.executeCommand('pitwall.rules.focus');
+    await vscode.commands.executeCommand('pitwall.models.focus');
+    const rules = await source.store.readRules();
+    const versions = await source.store.readModelVersions();
+    const sidebar = await eventually(async () => {
+      const text = await workbenchText(SIDEBAR);
+      return rules.every((rule) => text.includes(rule.rule_id)) && versions.every((version) => text.includes(`${version}`) && /predictions · \d+% labelled/.test(text)) ? text : undefined;
+    }).catch(async () => assert.fail(`the sidebar should list every rule and version, but shows:\n${await workbenchText(SIDEBAR)}`));
+    assert.match(sidebar, /RULES/);
+    assert.match(sidebar, /MODELS/);
+    await screenshot('rules-models');
+  });
+
+  it('shows the open source and its open alerts in the status bar', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const source = await eventually(() => api.sources.source ?? undefined);
+    await vscode.commands.executeCommand('pitwall.refresh');
+    const open = await source.store.countAlerts({ acknowledged: false });
+    const status = await eventually(async () => {
+      const text = await workbenchText(STATUS_BAR);
+      return text.includes(`${source.name} · ${open} open`) ? text : undefined;
+    }).catch(async () => assert.fail(`the status bar should show "${source.name} · ${open} open", but shows:\n${await workbenchText(STATUS_BAR)}`));
+    assert.ok(status);
+  });
+});
