@@ -1,11 +1,9 @@
 import * as vscode from 'vscode';
-import { ALERT_SEVERITIES, type AlertSeverity } from '../core/model/alert';
+import type { AlertSeverity } from '../core/model/alert';
 import { deliveryFailed, type DeliveryRecord } from '../core/model/delivery';
+import { ALERT_PAGE, readAlertGroupPage, readAlertGroups } from '../core/sourceLoad';
 import type { StoreReader, StoredAlert } from '../core/store/store';
 import type { SourceManager } from './sourceManager';
-
-/** Alerts listed per severity group; the rest are counted, and reached through filters or the CLI. */
-export const ALERTS_PER_GROUP = 500;
 
 const SEVERITY_ICON: Record<AlertSeverity, vscode.ThemeIcon> = {
   critical: new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')),
@@ -61,9 +59,18 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
   /** The undelivered alerts as the last listing of the groups read them. */
   private undelivered: Promise<Map<string, DeliveryRecord[]>> | undefined;
 
+  /** Alerts listed per severity group: a page at first, a page more each time the user asks. */
+  private readonly shown = new Map<AlertSeverity, number>();
+  private shownFor: string | undefined;
+
   constructor(private readonly sources: SourceManager) {
     this.subscription = vscode.Disposable.from(
-      sources.onDidChange(() => this.changed.fire(undefined)),
+      sources.onDidChange((source) => {
+        // A newly opened source starts with one page per group again.
+        if (source?.path !== this.shownFor) this.shown.clear();
+        this.shownFor = source?.path;
+        this.changed.fire(undefined);
+      }),
       vscode.window.registerFileDecorationProvider({
         provideFileDecoration: (uri) =>
           uri.scheme === UNDELIVERED_SCHEME
@@ -80,30 +87,25 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
     if (!node) {
       // Read once per listing, for every group this listing opens.
       this.undelivered = undeliveredByAlert(store);
-      const groups = await Promise.all(
-        ALERT_SEVERITIES.slice()
-          .reverse()
-          .map(async (severity) => ({
-            severity,
-            total: await store.countAlerts({ severity }),
-            open: await store.countAlerts({ severity, acknowledged: false }),
-          })),
-      );
-      const present = groups.filter((group) => group.total > 0);
+      const groups = await readAlertGroups(store);
       // Only the most severe group starts expanded, so every group's count stays in sight.
-      return present.map((group, index) => ({ kind: 'severity', ...group, expanded: index === 0 }));
+      return groups.map((group, index) => ({ kind: 'severity', ...group, expanded: index === 0 }));
     }
     if (node.kind !== 'severity') return [];
-    const open = await store.readAlerts({ severity: node.severity, acknowledged: false, limit: ALERTS_PER_GROUP });
-    const acknowledged =
-      open.length < ALERTS_PER_GROUP
-        ? await store.readAlerts({ severity: node.severity, acknowledged: true, limit: ALERTS_PER_GROUP - open.length })
-        : [];
+    // Read from the store a page at a time, open alerts first: a group of 100,000 is never read whole.
+    const shown = this.shown.get(node.severity) ?? ALERT_PAGE;
+    const page = await readAlertGroupPage(store, node.severity, node.open, 0, shown);
     const undelivered = await (this.undelivered ??= undeliveredByAlert(store));
-    const children: AlertsNode[] = [...open, ...acknowledged].map((alert) => ({ kind: 'alert', alert, undelivered: undelivered.get(alert.key) ?? [] }));
+    const children: AlertsNode[] = page.map((alert) => ({ kind: 'alert', alert, undelivered: undelivered.get(alert.key) ?? [] }));
     const hidden = node.total - children.length;
     if (hidden > 0) children.push({ kind: 'more', severity: node.severity, hidden });
     return children;
+  }
+
+  /** Lists a page more of a group's alerts. */
+  loadMore(severity: AlertSeverity): void {
+    this.shown.set(severity, (this.shown.get(severity) ?? ALERT_PAGE) + ALERT_PAGE);
+    this.changed.fire(undefined);
   }
 
   /** Lets the view reveal an alert or group (used to open the most severe group when a source opens). */
@@ -131,10 +133,13 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
       return item;
     }
     if (node.kind === 'more') {
-      const item = new vscode.TreeItem(`${node.hidden} older alerts not listed`, vscode.TreeItemCollapsibleState.None);
+      const next = Math.min(ALERT_PAGE, node.hidden);
+      const item = new vscode.TreeItem(`Load ${next} more…`, vscode.TreeItemCollapsibleState.None);
       item.id = `more:${node.severity}`;
+      item.description = `${node.hidden.toLocaleString('en-US')} older not listed`;
       item.iconPath = new vscode.ThemeIcon('ellipsis');
-      item.tooltip = 'The view lists the newest alerts of each severity. Use `pitwall alerts <source> --limit N` or a notebook for the rest.';
+      item.tooltip = `Lists the next ${next} ${node.severity} alerts. \`pitwall alerts <source> --severity ${node.severity}\` lists them all.`;
+      item.command = { command: 'pitwall.alerts.loadMore', title: 'Load More Alerts', arguments: [node.severity] };
       item.contextValue = 'more';
       return item;
     }

@@ -6,6 +6,7 @@ import { openSourceWithProgress, registerCommands } from './commands';
 import { ModelsTreeDataProvider } from './modelsTreeDataProvider';
 import { RulesTreeDataProvider } from './rulesTreeDataProvider';
 import { SourceManager } from './sourceManager';
+import type { AlertSeverity } from '../core/model/alert';
 import { StatusBar } from './statusBar';
 import { findWorkspaceSource } from './workspaceSource';
 
@@ -69,7 +70,7 @@ let activeSources: SourceManager | null = null;
 
 export async function activate(context: vscode.ExtensionContext): Promise<PitwallApi> {
   const log = vscode.window.createOutputChannel('Pitwall', { log: true });
-  const sources = new SourceManager(log, context.asAbsolutePath('dist/sql-wasm.wasm'));
+  const sources = new SourceManager(log, context.asAbsolutePath('dist/sql-wasm.wasm'), context.asAbsolutePath('dist/storeWorker.js'));
   activeSources = sources;
   const alerts = new AlertsTreeDataProvider(sources);
   const rules = new RulesTreeDataProvider(sources);
@@ -95,6 +96,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     ...registerCommands(commandContext),
     ...alerting.disposables,
     vscode.workspace.onDidGrantWorkspaceTrust(() => void sources.updateTrust()),
+    vscode.commands.registerCommand('pitwall.alerts.loadMore', (severity: AlertSeverity) => alerts.loadMore(severity)),
   );
 
   const autoOpen = vscode.workspace.getConfiguration('pitwall.source').get<boolean>('autoOpen', true);

@@ -1,12 +1,9 @@
 import * as vscode from 'vscode';
 import type { SourceManager } from './sourceManager';
 
-export interface ModelNode {
-  modelVersion: string;
-  predictions: number;
-  labelled: number;
-  openAlerts: number;
-}
+export type ModelNode =
+  | { readonly kind?: undefined; readonly modelVersion: string; readonly predictions: number; readonly labelled: number; readonly openAlerts: number }
+  | { readonly kind: 'loading' };
 
 /** The Models view: each model version with its prediction volume, label coverage and open alerts. */
 export class ModelsTreeDataProvider implements vscode.TreeDataProvider<ModelNode>, vscode.Disposable {
@@ -18,22 +15,22 @@ export class ModelsTreeDataProvider implements vscode.TreeDataProvider<ModelNode
     this.subscription = sources.onDidChange(() => this.changed.fire(undefined));
   }
 
-  async getChildren(node?: ModelNode): Promise<ModelNode[]> {
+  /** The versions as the source counted them after opening; one "reading" row until it has. */
+  getChildren(node?: ModelNode): ModelNode[] {
     const source = this.sources.source;
     if (node || !source) return [];
-    const { store } = source;
-    const versions = await store.readModelVersions();
-    return Promise.all(
-      versions.map(async (modelVersion) => ({
-        modelVersion,
-        predictions: await store.countPredictions({ modelVersion }),
-        labelled: await store.countPredictions({ modelVersion, hasOutcome: true }),
-        openAlerts: await store.countAlerts({ modelVersion, acknowledged: false }),
-      })),
-    );
+    if (source.predictions === null) return [{ kind: 'loading' }];
+    return source.predictions.versions.map((version) => ({ ...version }));
   }
 
   getTreeItem(node: ModelNode): vscode.TreeItem {
+    if (node.kind === 'loading') {
+      const item = new vscode.TreeItem('Reading predictions…', vscode.TreeItemCollapsibleState.None);
+      item.id = 'model:loading';
+      item.iconPath = new vscode.ThemeIcon('loading~spin');
+      item.tooltip = 'The alerts and rules are read first; the prediction counts of a large source follow.';
+      return item;
+    }
     const item = new vscode.TreeItem(node.modelVersion, vscode.TreeItemCollapsibleState.None);
     item.id = `model:${node.modelVersion}`;
     const coverage = node.predictions === 0 ? 0 : (100 * node.labelled) / node.predictions;

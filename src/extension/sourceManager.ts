@@ -1,8 +1,17 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { describeError } from '../core/errors';
-import { openStore } from '../core/store/openStore';
-import type { StoreCounts, Store, StoreDescription } from '../core/store/store';
+import { loadPredictionCounts, readAlertGroups, type PredictionCounts } from '../core/sourceLoad';
+import { openStore, type OpenStoreOptions } from '../core/store/openStore';
+import type { Store, StoreDescription } from '../core/store/store';
+import { openStoreInWorker } from '../core/store/workerStore';
+
+/** What a source holds that the store reads without its predictions. */
+export interface SourceCounts {
+  readonly alerts: number;
+  readonly unacknowledgedAlerts: number;
+  readonly rules: number;
+}
 
 export interface OpenSource {
   readonly path: string;
@@ -10,7 +19,12 @@ export interface OpenSource {
   readonly store: Store;
   /** The store's own description (kind, writability, warnings, diagnostics). */
   readonly description: StoreDescription;
-  readonly counts: StoreCounts;
+  readonly counts: SourceCounts;
+  /**
+   * The counts that need the predictions (volume and label coverage per model version): null
+   * while they are read, after the alerts and rules are on screen.
+   */
+  readonly predictions: PredictionCounts | null;
   /** Set when the source must not be written, for this reason: an untrusted workspace or a store that cannot write. */
   readonly readOnlyReason: string | null;
 }
@@ -27,10 +41,19 @@ export class SourceManager implements vscode.Disposable {
   private reloadTimer: NodeJS.Timeout | null = null;
   private readonly changed = new vscode.EventEmitter<OpenSource | null>();
   readonly onDidChange = this.changed.event;
+  /** The open under way: a newer open or a close cancels it. */
+  private opening: AbortController | null = null;
+  /** The prediction counts being read for the current source. */
+  private predictionsLoad: Promise<PredictionCounts | null> = Promise.resolve(null);
 
+  /**
+   * `workerScript`: the bundled store worker; a store then lives in its own thread, so reading a
+   * large source never holds the extension host. Without it, stores open in this thread.
+   */
   constructor(
     private readonly log: vscode.LogOutputChannel,
     private readonly wasmPath: string,
+    private readonly workerScript?: string,
   ) {
     void this.setContext();
   }
@@ -49,21 +72,29 @@ export class SourceManager implements vscode.Disposable {
     await vscode.commands.executeCommand('setContext', 'pitwall.sourceLoading', true);
     try {
       const trusted = vscode.workspace.isTrusted;
-      const store = await openStore(path, trusted ? { wasmPath: this.wasmPath } : { wasmPath: this.wasmPath, readOnly: UNTRUSTED });
+      this.opening?.abort();
+      const opening = new AbortController();
+      this.opening = opening;
+      const store = await this.openStore(path, trusted ? { wasmPath: this.wasmPath } : { wasmPath: this.wasmPath, readOnly: UNTRUSTED }, opening.signal);
       let opened: OpenSource;
       try {
-        opened = await this.describe(path, store);
+        opened = await this.describe(path, store, null);
+        // A newer open, or a close, came while this one was reading.
+        if (opening.signal.aborted) throw new Error(`Opening ${path} was cancelled.`);
       } catch (error) {
         await store.close().catch((closing: unknown) => this.log.warn(`Closing ${path}: ${describeError(closing)}`));
         throw error;
+      } finally {
+        if (this.opening === opening) this.opening = null;
       }
       await this.closeStore();
       this.current = opened;
       this.openedUntrusted = !trusted;
       this.reportProblems(this.current);
-      this.log.info(`Opened ${this.current.description.kind} source ${path}: ${this.current.counts.predictions} predictions, ${this.current.counts.alerts} alerts, ${this.current.counts.rules} rules`);
+      this.log.info(`Opened ${this.current.description.kind} source ${path}: ${this.current.counts.alerts} alerts, ${this.current.counts.rules} rules; reading its predictions`);
       this.watch(path, this.current.description.kind === 'jsonl');
       this.changed.fire(this.current);
+      this.loadPredictions(this.current);
       return this.current;
     } finally {
       await vscode.commands.executeCommand('setContext', 'pitwall.sourceLoading', false);
@@ -79,16 +110,24 @@ export class SourceManager implements vscode.Disposable {
       const result = await source.store.refresh();
       if (!force && result.changes.length === 0) return;
       if (this.current !== source) return;
-      this.current = await this.describe(source.path, source.store);
+      // The prediction counts shown stay until the new ones are read.
+      this.current = await this.describe(source.path, source.store, source.predictions);
       for (const diagnostic of result.diagnostics) this.log.warn(diagnostic.message);
       this.changed.fire(this.current);
+      this.loadPredictions(this.current);
       await this.setContext();
     } catch (error) {
       this.log.error(`Refreshing ${source.path} failed: ${describeError(error)}`);
     }
   }
 
+  /** The prediction counts of the current source once read (null when there is no source, or they could not be read). */
+  predictionsLoaded(): Promise<PredictionCounts | null> {
+    return this.predictionsLoad;
+  }
+
   async close(): Promise<void> {
+    this.opening?.abort();
     await this.closeStore();
     this.current = null;
     this.changed.fire(null);
@@ -108,7 +147,7 @@ export class SourceManager implements vscode.Disposable {
         await this.open(source.path);
         return;
       }
-      const described = await this.describe(source.path, source.store);
+      const described = await this.describe(source.path, source.store, source.predictions);
       if (this.current !== source) return;
       this.current = described;
       this.changed.fire(this.current);
@@ -118,10 +157,46 @@ export class SourceManager implements vscode.Disposable {
     }
   }
 
-  private async describe(path: string, store: Store): Promise<OpenSource> {
-    const [description, counts] = await Promise.all([store.describe(), store.counts()]);
+  private openStore(path: string, options: OpenStoreOptions, signal: AbortSignal): Promise<Store> {
+    if (this.workerScript === undefined) return openStore(path, options);
+    return openStoreInWorker(path, this.workerScript, { ...options, signal });
+  }
+
+  /** What the views show first: nothing here reads the predictions. */
+  private async describe(path: string, store: Store, predictions: PredictionCounts | null): Promise<OpenSource> {
+    const description = await store.describe();
+    const groups = await readAlertGroups(store);
+    const rules = (await store.readRules()).length;
+    const counts = {
+      alerts: groups.reduce((sum, group) => sum + group.total, 0),
+      unacknowledgedAlerts: groups.reduce((sum, group) => sum + group.open, 0),
+      rules,
+    };
     const readOnlyReason = !vscode.workspace.isTrusted ? UNTRUSTED : description.writable ? null : description.readOnlyReason;
-    return { path, name: basename(path), store, description, counts, readOnlyReason };
+    return { path, name: basename(path), store, description, counts, predictions, readOnlyReason };
+  }
+
+  /**
+   * Reads the prediction counts of a source after its first screen, with progress in the Models
+   * view; the views are told when they arrive. Closing or replacing the source stops the read.
+   */
+  private loadPredictions(source: OpenSource): void {
+    const load = loadPredictionCounts(source.store).then(
+      (predictions) => {
+        if (this.current?.store !== source.store) return null;
+        this.current = { ...this.current, predictions };
+        this.log.info(`${source.name}: ${predictions.predictions} predictions, ${predictions.labelled} labelled, ${predictions.versions.length} model versions`);
+        this.changed.fire(this.current);
+        return predictions;
+      },
+      (error: unknown) => {
+        // A source closed meanwhile stops its read: nothing to say about that.
+        if (this.current?.store === source.store) this.log.error(`Reading the predictions of ${source.path} failed: ${describeError(error)}`);
+        return null;
+      },
+    );
+    this.predictionsLoad = load;
+    void vscode.window.withProgress({ location: { viewId: 'pitwall.models' }, title: `Reading the predictions of ${source.name}…` }, () => load);
   }
 
   private reportProblems(source: OpenSource): void {

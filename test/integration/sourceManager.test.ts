@@ -44,7 +44,7 @@ describe('The source manager', () => {
       await assert.rejects(manager.open(folder), /planted: describe failed/);
       assert.deepEqual(closed, ['jsonl'], 'the failed store is closed, the previous one is not');
       assert.equal(manager.source, previous, 'the previous source is still the open one');
-      assert.equal((await previous.store.counts()).predictions, previous.counts.predictions, 'and it still reads');
+      assert.equal((await previous.store.counts()).alerts, previous.counts.alerts, 'and it still reads');
     } finally {
       jsonlClass.describe = describe;
       jsonlClass.close = closeJsonl;

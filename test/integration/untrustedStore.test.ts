@@ -17,7 +17,7 @@ describe('An untrusted workspace, below the views', () => {
     const api = await pitwall();
     const source = await eventually(() => api.sources.source ?? undefined);
     assert.equal(source.path, join(workspace, 'data/monitoring'));
-    assert.equal(source.counts.predictions, 5000);
+    assert.equal((await api.sources.predictionsLoaded())?.predictions, 5000);
   });
 
   it('opens the store itself read-only: a write through the kernel is refused and changes nothing', async () => {
