@@ -213,7 +213,9 @@ export class JsonlStore implements Store {
    * that needs predictions: listing, counting and acknowledging alerts, and the rules, never
    * parse them.
    */
-  private predictionsWanted = false;
+  private predictionsLoaded = false;
+  /** The first read of the prediction files, under way: it runs beside the store's queue, so alerts and rules still answer meanwhile. */
+  private predictionsLoading: Promise<void> | undefined;
 
   constructor(
     readonly folder: string,
@@ -312,7 +314,7 @@ export class JsonlStore implements Store {
       for (const [file, detail] of this.unreadable) warnings.push(messages.jsonlReadFailed(file, detail));
       warnings.push(...this.lateFailures.values());
       // Files not read yet count as present when they exist.
-      const present = (source: LineSource) => source.follower.present || (!this.predictionsWanted && isPredictionFile(source) && existsSync(source.follower.path));
+      const present = (source: LineSource) => source.follower.present || (!this.predictionsLoaded && isPredictionFile(source) && existsSync(source.follower.path));
       if (!this.rulesFile.present && !this.sources.some(present)) {
         warnings.push(messages.jsonlNoData(this.folder));
       }
@@ -342,8 +344,7 @@ export class JsonlStore implements Store {
   }
 
   counts(): Promise<StoreCounts> {
-    return this.exclusive(async () => {
-      await this.wantPredictions();
+    return this.withPredictions(async () => {
       return this.countsNow();
     });
   }
@@ -364,8 +365,7 @@ export class JsonlStore implements Store {
   }
 
   readModelVersions(): Promise<readonly string[]> {
-    return this.exclusive(async () => {
-      await this.wantPredictions();
+    return this.withPredictions(async () => {
       const versions = new Set(this.predictions.modelVersions);
       for (const list of [this.health, this.metrics, this.alerts, this.drift, this.degradation, this.importance]) {
         for (const record of list.values()) if (record.model_version !== null) versions.add(record.model_version);
@@ -375,30 +375,26 @@ export class JsonlStore implements Store {
   }
 
   readPredictions(query: PredictionQuery = {}): Promise<readonly PredictionWithOutcome[]> {
-    return this.exclusive(async () => {
-      await this.wantPredictions();
+    return this.withPredictions(async () => {
       return this.selectPredictions(query).map((row) => this.predictions.row(row));
     });
   }
 
   readPredictionColumns(query: PredictionColumnsQuery = {}): Promise<PredictionColumns> {
-    return this.exclusive(async () => {
-      await this.wantPredictions();
+    return this.withPredictions(async () => {
       return this.predictions.columns(this.selectPredictions(query), query.features ?? [], query.metadata ?? []);
     });
   }
 
   readPrediction(predictionId: string): Promise<PredictionWithOutcome | undefined> {
-    return this.exclusive(async () => {
-      await this.wantPredictions();
+    return this.withPredictions(async () => {
       const row = this.predictions.find(predictionId);
       return row < 0 ? undefined : this.predictions.row(row);
     });
   }
 
   countPredictions(filter: PredictionFilter = {}): Promise<number> {
-    return this.exclusive(async () => {
-      await this.wantPredictions();
+    return this.withPredictions(async () => {
       return countRows(this.predictions.times, filter, this.predictions.matcher(filter));
     });
   }
@@ -580,8 +576,7 @@ export class JsonlStore implements Store {
   // --- writes ----------------------------------------------------------------
 
   recordPrediction(prediction: Prediction): Promise<void> {
-    return this.exclusive(async () => {
-      await this.wantPredictions();
+    return this.withPredictions(async () => {
       await this.ensureWritable();
       const value = this.validate('predictions', predictionRecord, 'prediction', prediction);
       const line = this.line('predictions', 'prediction', toPythonPrediction(value));
@@ -594,8 +589,7 @@ export class JsonlStore implements Store {
   }
 
   recordOutcome(outcome: Outcome): Promise<boolean> {
-    return this.exclusive(async () => {
-      await this.wantPredictions();
+    return this.withPredictions(async () => {
       await this.ensureWritable();
       const value = this.validate('outcomes', outcomeRecord, 'outcome', outcome);
       const line = this.line('outcomes', 'outcome', toPythonOutcome(value));
@@ -818,7 +812,7 @@ export class JsonlStore implements Store {
     this.found = [];
     const changes: CollectionChange[] = [];
     for (const source of this.sources) {
-      if (!this.predictionsWanted && isPredictionFile(source)) continue;
+      if (!this.predictionsLoaded && isPredictionFile(source)) continue;
       await this.followSource(source, changes);
     }
     let rulesChanged = false;
@@ -853,15 +847,30 @@ export class JsonlStore implements Store {
     else if (source.accepted > before) changes.push({ collection, kind: 'appended', added: source.accepted - before });
   }
 
-  /** Reads predictions.jsonl and outcomes.jsonl the first time a question needs them; refresh() follows them after. */
-  private async wantPredictions(): Promise<void> {
-    if (this.predictionsWanted) return;
-    this.predictionsWanted = true;
-    const found = this.found;
-    this.found = [];
-    for (const source of this.sources) if (isPredictionFile(source)) await this.followSource(source, []);
-    // What this first read found is reported with the next refresh, as a reload of the file would be.
-    this.found = [...found, ...this.found];
+  /**
+   * Runs `work` in the store's queue once the prediction files have been read. The first read
+   * runs outside the queue (nothing else touches those files until it is done: refresh() follows
+   * them only after), so a large predictions.jsonl does not hold up the alerts and the rules.
+   */
+  private async withPredictions<T>(work: () => T | Promise<T>): Promise<T> {
+    if (!this.predictionsLoaded) {
+      this.predictionsLoading ??= this.loadPredictions();
+      await this.predictionsLoading;
+    }
+    return this.exclusive(work);
+  }
+
+  private async loadPredictions(): Promise<void> {
+    for (const source of this.sources) {
+      if (!isPredictionFile(source) || this.closed) continue;
+      try {
+        await source.follower.follow(source.sink);
+        this.unreadable.delete(source.follower.path);
+      } catch (error) {
+        this.unreadable.set(source.follower.path, describeError(error));
+      }
+    }
+    this.predictionsLoaded = true;
   }
 
   private selectPredictions(query: PredictionQuery): number[] {

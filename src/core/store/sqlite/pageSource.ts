@@ -19,6 +19,9 @@ const MAX_GAP_PAGES = 64;
 export class PageSource {
   /** Bytes read from the main file so far. */
   bytesRead = 0;
+  /** Readers holding the file open beyond close() (a count under way), and whether close() was called. */
+  private users = 0;
+  private closing = false;
 
   private constructor(
     readonly path: string,
@@ -101,8 +104,28 @@ export class PageSource {
     }
   }
 
+  /** Keeps the file open for a reader that may outlive the snapshot (a count beside the store's queue) until release(). */
+  retain(): void {
+    this.users++;
+  }
+
+  release(): void {
+    this.users--;
+    if (this.closing && this.users === 0) closeSync(this.fd);
+  }
+
+  /** Closes the file once no reader holds it. */
   close(): void {
-    closeSync(this.fd);
+    if (this.closing) return;
+    this.closing = true;
+    if (this.users === 0) closeSync(this.fd);
+  }
+
+  /** Whether the main file is still as it was when these pages were opened (a checkpoint changes it). */
+  unchanged(): boolean {
+    const now = sqliteFingerprint(this.path).db;
+    const then = this.fingerprint.db;
+    return now !== undefined && then !== undefined && now.stamp.size === then.stamp.size && now.stamp.mtimeNs === then.stamp.mtimeNs && now.stamp.ino === then.stamp.ino;
   }
 
   private readInto(first: number, count: number, into: Uint8Array, at: number): void {

@@ -203,7 +203,9 @@ export class SqliteStore implements Store {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   /** The predictions counted from the b-tree of one snapshot's pages. */
-  private predictionCount: { readonly pages: PageSource; readonly count: TableCount } | undefined;
+  private predictionCount: { readonly pages: PageSource; readonly count: TableCount | undefined } | undefined;
+  /** The count under way, for the pages it reads. */
+  private counting: { readonly pages: PageSource; readonly done: Promise<void> } | undefined;
   /** Aborts long reads (a count over a large table) when the store closes. */
   private readonly closing = new AbortController();
 
@@ -300,12 +302,13 @@ export class SqliteStore implements Store {
     }, true);
   }
 
-  counts(): Promise<StoreCounts> {
-    return this.reading(async () => {
+  async counts(): Promise<StoreCounts> {
+    await this.countPredictionPages();
+    return this.reading(() => {
       const all = (spec: TableSpec) => this.count(new Where(this.shape(spec)));
       const alerts = this.shape(alertsTable);
       const predictions = this.shape(predictionsTable);
-      const counted = await this.countedPredictions();
+      const counted = this.countedPredictions();
       return {
         predictions: counted?.rows ?? all(predictionsTable),
         outcomes: counted?.notNull ?? this.count(predictionWhere(predictions, { hasOutcome: true })),
@@ -409,10 +412,11 @@ export class SqliteStore implements Store {
     });
   }
 
-  countPredictions(filter: PredictionFilter = {}): Promise<number> {
-    return this.reading(async () => {
-      const whole = filter.from === undefined && filter.to === undefined;
-      const counted = whole ? await this.countedPredictions(filter.modelVersion) : undefined;
+  async countPredictions(filter: PredictionFilter = {}): Promise<number> {
+    const whole = filter.from === undefined && filter.to === undefined;
+    if (whole) await this.countPredictionPages();
+    return this.reading(() => {
+      const counted = whole ? this.countedPredictions(filter.modelVersion) : undefined;
       if (counted !== undefined) return filter.hasOutcome === undefined ? counted.rows : filter.hasOutcome ? counted.notNull : counted.rows - counted.notNull;
       return this.count(predictionWhere(this.shape(predictionsTable), filter));
     });
@@ -1053,24 +1057,51 @@ export class SqliteStore implements Store {
    * table of a snapshot read page by page (undefined otherwise, or when the pages are not as
    * expected: SQL counts then). Rows known to be bad are taken off, as SQL leaves them out.
    */
-  private async countedPredictions(modelVersion?: string): Promise<VersionCount | undefined> {
-    const pages = this.reader.pages;
-    const shape = this.shape(predictionsTable);
-    if (pages === undefined || this.audit(predictionsTable).complete || !shape.present) return undefined;
-    if (this.predictionCount?.pages !== pages) {
+  /**
+   * Counts the predictions from the table's pages, beside the store's queue so that the alerts
+   * and rules still answer meanwhile, for a large table of a snapshot read page by page. The
+   * count belongs to the snapshot whose pages it read; one torn by a checkpoint is not kept.
+   */
+  private async countPredictionPages(): Promise<void> {
+    const job = await this.exclusive(() => {
+      const pages = this.reader.pages;
+      const shape = this.shape(predictionsTable);
+      if (pages === undefined || this.audit(predictionsTable).complete || !shape.present || this.predictionCount?.pages === pages) return undefined;
+      // Handed out in an object: a promise returned from the queue's work would hold the queue until it settles.
+      if (this.counting?.pages === pages) return { done: this.counting.done };
       const root = Number(scalar(this.reader.database, "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'predictions'"));
       const column = (name: string) => Number(scalar(this.reader.database, 'SELECT cid FROM pragma_table_info(?) WHERE name = ?', ['predictions', name]) ?? -1);
       const outcome = column('actual_outcome');
       const version = column('model_version');
-      if (!(root > 1) || outcome < 0 || version < 0) return undefined;
-      try {
-        this.predictionCount = { pages, count: await countTableRows(pages, root, outcome, version, { signal: this.closing.signal }) };
-      } catch (error) {
-        if (error instanceof CountRefused) return undefined;
-        throw error;
+      if (!(root > 1) || outcome < 0 || version < 0) {
+        this.predictionCount = { pages, count: undefined };
+        return undefined;
       }
-    }
+      pages.retain();
+      const done = (async () => {
+        try {
+          const count = await countTableRows(pages, root, outcome, version, { signal: this.closing.signal });
+          if (pages.unchanged()) this.predictionCount = { pages, count };
+        } catch (error) {
+          if (!(error instanceof CountRefused)) throw error;
+          this.predictionCount = { pages, count: undefined };
+        } finally {
+          pages.release();
+          if (this.counting?.pages === pages) this.counting = undefined;
+        }
+      })();
+      this.counting = { pages, done };
+      return { done };
+    });
+    await job?.done;
+  }
+
+  /** The predictions counted from the current snapshot's pages, less the rows known to be bad; undefined when there is no such count (SQL counts then). */
+  private countedPredictions(modelVersion?: string): VersionCount | undefined {
+    const shape = this.shape(predictionsTable);
+    if (this.predictionCount === undefined || this.predictionCount.pages !== this.reader.pages || this.predictionCount.count === undefined) return undefined;
     const { count } = this.predictionCount;
+    if (this.audit(predictionsTable).complete) return undefined;
     const counted = modelVersion === undefined ? count : count.byGroup.get(modelVersion) ?? { rows: 0, notNull: 0 };
     const skipped = this.audit(predictionsTable).skippedIds;
     if (skipped === undefined) return { rows: counted.rows, notNull: counted.notNull };

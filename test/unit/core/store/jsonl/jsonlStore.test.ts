@@ -539,6 +539,22 @@ describe('JsonlStore', function () {
     });
   });
 
+  describe('reading the predictions beside the queue', function () {
+    it('answers alerts and rules while predictions.jsonl is read for the first time', async function () {
+      copySamples();
+      const store = await open();
+      const finished: string[] = [];
+      const counting = store.countPredictions().then((count) => {
+        finished.push('predictions');
+        return count;
+      });
+      await store.readAlerts({ limit: 3 }).then(() => finished.push('alerts'));
+      await store.readRules().then(() => finished.push('rules'));
+      assert.ok((await counting) > 0);
+      assert.deepEqual(finished, ['alerts', 'rules', 'predictions']);
+    });
+  });
+
   describe('refresh', function () {
     it('reports what was appended, and nothing when nothing changed', async function () {
       copySamples();

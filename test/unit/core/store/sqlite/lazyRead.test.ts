@@ -127,6 +127,32 @@ describe('SQLite read page by page', function () {
     );
   });
 
+  it('counts the predictions from their pages beside the queue: alerts and rules answer meanwhile, and the counts are the ones SQL gives', async function () {
+    const lazy = await SqliteStore.open(base, { readOnly: 'test', auditWholeRows: 0 });
+    const whole = await SqliteStore.open(base, { readOnly: 'test', lazy: false });
+    try {
+      const finished: string[] = [];
+      const counting = lazy.counts().then((counts) => {
+        finished.push('counts');
+        return counts;
+      });
+      const alerts = lazy.readAlerts({ limit: 3 }).then(() => finished.push('alerts'));
+      const rules = lazy.readRules().then(() => finished.push('rules'));
+      await Promise.all([alerts, rules]);
+      assert.deepEqual(await counting, await whole.counts());
+      assert.deepEqual(finished, ['alerts', 'rules', 'counts']);
+      for (const modelVersion of await whole.readModelVersions()) {
+        for (const hasOutcome of [undefined, true, false]) {
+          const filter = { modelVersion, ...(hasOutcome === undefined ? {} : { hasOutcome }) };
+          assert.equal(await lazy.countPredictions(filter), await whole.countPredictions(filter), JSON.stringify(filter));
+        }
+      }
+    } finally {
+      await lazy.close();
+      await whole.close();
+    }
+  });
+
   it('reads only the pages a question needs: the newest predictions read a small part of the file', async function () {
     const reader = await SqliteSnapshotReader.open(base, { quickCheck: 'off' });
     try {
