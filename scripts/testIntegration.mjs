@@ -4,7 +4,7 @@
 // mode, then the packaged .vsix installed into a fresh code-server.
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -20,14 +20,34 @@ function log(message) {
   process.stdout.write(`[integration] ${message}\n`);
 }
 
-function generateData(out, predictions) {
+function generateData(out, predictions, format = 'both') {
   mkdirSync(out, { recursive: true });
   execFileSync(
     process.execPath,
     [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'scripts/generateData.ts'),
-      '--out', out, '--predictions', String(predictions), '--seed', '7', '--quiet'],
+      '--out', out, '--predictions', String(predictions), '--seed', '7', '--format', format, '--quiet'],
     { stdio: 'inherit' },
   );
+}
+
+/** Predictions of the large source (a JSONL folder in data/large/) that the dev phase opens while its predictions are still read. */
+const LARGE_PREDICTIONS = 1_000_000;
+/** Open critical alerts added to it, more than the Alerts view lists at first. */
+const LARGE_EXTRA_ALERTS = 450;
+
+/** Appends open critical alerts in the Python service's line format, one a minute from the start of the data. */
+function appendCriticalAlerts(file, count) {
+  const start = Date.parse('2026-10-01T00:00:00Z') / 1000;
+  const lines = [];
+  for (let i = 1; i <= count; i++) {
+    const at = start + i * 60 + 0.5;
+    lines.push(JSON.stringify({
+      timestamp: at, alert_id: `alert_${Math.round(at * 1000)}`, severity: 'critical', title: 'PERFORMANCE: accuracy Alert',
+      message: `accuracy is 0.${5000 + i} (< 0.7000)`, metric_name: 'accuracy', metric_value: Number(`0.${5000 + i}`), threshold: 0.7,
+      component: 'performance', model_version: 'v1.1', acknowledged: false, acknowledged_at: null, acknowledged_by: null,
+    }));
+  }
+  appendFileSync(file, `${lines.join('\n')}\n`);
 }
 
 /**
@@ -120,7 +140,7 @@ function printReport(phase, report) {
   if (stats.failures) process.stdout.write(`  [${phase}] ${stats.failures} failing\n`);
 }
 
-async function runPhase({ name, bin, workspace, developmentPath, testsPath, installVsix, untrusted = false }) {
+async function runPhase({ name, bin, workspace, developmentPath, testsPath, installVsix, untrusted = false, env = {} }) {
   const port = await freePort();
   // Untrusted: workspace trust on, and the folder never trusted (no prompt), so Pitwall runs in restricted mode.
   const profile = freshUserData(untrusted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' } : {});
@@ -146,6 +166,7 @@ async function runPhase({ name, bin, workspace, developmentPath, testsPath, inst
       PITWALL_TEST_WORKSPACE: workspace,
       PITWALL_TEST_EXTENSIONS_DIR: profile.extensions,
       TZ: 'UTC',
+      ...env,
     },
   });
   let browser = null;
@@ -203,7 +224,10 @@ async function main() {
     totals.tests += stats.tests;
   };
   if (!only || only === 'dev') {
-    add(await runPhase({ name: 'dev', bin, workspace: prepareWorkspace('dev'), developmentPath: root, testsPath: suitesIndex }));
+    const workspace = prepareWorkspace('dev');
+    generateData(join(workspace, 'data', 'large'), LARGE_PREDICTIONS, 'jsonl');
+    appendCriticalAlerts(join(workspace, 'data', 'large', 'monitoring', 'alerts.jsonl'), LARGE_EXTRA_ALERTS);
+    add(await runPhase({ name: 'dev', bin, workspace, developmentPath: root, testsPath: suitesIndex, env: { PITWALL_TEST_LARGE_PREDICTIONS: String(LARGE_PREDICTIONS) } }));
   }
   if (!only || only === 'autoOpen') {
     // The configured source is a file that is no monitoring source: the automatic open fails.
