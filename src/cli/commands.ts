@@ -138,7 +138,7 @@ const ack: Command = async (argv, env) => {
     const { keys, unknown } = await resolveAlerts(store, positionals.slice(1));
     const result = keys.length > 0 ? await store.acknowledgeAlerts(keys, by, env.now(), comment) : { acknowledged: [], alreadyAcknowledged: [], notFound: [] };
     return { ...result, unknown };
-  });
+  }, false, true);
   const problems = outcome.problems ?? [];
   if (values.json) {
     printJson(env.out, {
@@ -172,7 +172,7 @@ const unack: Command = async (argv, env) => {
     const { keys, unknown } = await resolveAlerts(store, positionals.slice(1));
     const result = keys.length > 0 ? await store.unacknowledgeAlerts(keys) : { unacknowledged: [], notAcknowledged: [], notFound: [] };
     return { ...result, unknown };
-  });
+  }, false, true);
   if (values.json) {
     printJson(env.out, { unacknowledged: outcome.unacknowledged, not_acknowledged: outcome.notAcknowledged, not_found: [...outcome.notFound, ...outcome.unknown] });
   } else {

@@ -16,8 +16,8 @@ export type Command = (argv: readonly string[], env: CommandEnvironment) => Prom
  * Opens the source, runs `use`, and says on stderr when some of the source could not be read,
  * so that a short listing is never taken for the whole story (summary lists the problems).
  */
-export async function withStore<T>(path: string, env: CommandEnvironment, use: (store: Store) => Promise<T>, quiet = false): Promise<T> {
-  const store = await openStore(path, env.wasmPath === undefined ? {} : { wasmPath: env.wasmPath });
+export async function withStore<T>(path: string, env: CommandEnvironment, use: (store: Store) => Promise<T>, quiet = false, writes = false): Promise<T> {
+  const store = await openStore(path, { ...(env.wasmPath === undefined ? {} : { wasmPath: env.wasmPath }), writeSoon: writes });
   const forget = closeOnInterrupt(store);
   try {
     const result = await use(store);

@@ -14,6 +14,8 @@ export interface OpenStoreOptions {
   readonly wasmPath?: string;
   /** Open read-only, for this reason (an untrusted workspace, a CLI flag). */
   readonly readOnly?: string;
+  /** The caller is about to write: a database starts its writer while it opens, instead of at the first write. */
+  readonly writeSoon?: boolean;
 }
 
 const SQLITE_EXTENSIONS = /\.(db|sqlite3?)$/i;

@@ -296,7 +296,9 @@ export class JsonlStore implements Store {
     this.deliverySink = this.makeDeliverySink();
   }
 
-  describe(): Promise<StoreDescription> {
+  async describe(): Promise<StoreDescription> {
+    // A first read of the prediction files under way is part of what there is to describe.
+    await this.predictionsLoading;
     return this.exclusive(async () => {
       const warnings: string[] = [];
       const diagnostics: StoreDiagnostic[] = [];

@@ -117,6 +117,8 @@ export interface SqliteStoreOptions {
   readonly auditWholeRows?: number;
   /** Read the file page by page as queries need it (default); false reads it whole. */
   readonly lazy?: boolean;
+  /** Start the writer (a python3 helper where there is no node:sqlite) while the file is read, for a caller about to write. */
+  readonly writeSoon?: boolean;
 }
 
 /** Reads repeated on a fresh snapshot when the main file changed under them, before giving up. */
@@ -225,6 +227,8 @@ export class SqliteStore implements Store {
   /** Opens a database for reading and audits its rows; throws a PitwallError naming the file. */
   static async open(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
     const absolute = resolve(path);
+    // A writer's process starts in parallel with the read; a verdict of read-only is given at the write as before.
+    const writer = options.writeSoon === true && options.readOnly === undefined ? openSqliteWriter(absolute, options.writer).catch(() => undefined) : undefined;
     const reader = await SqliteSnapshotReader.open(absolute, {
       ...(options.wasmPath === undefined ? {} : { wasmPath: options.wasmPath }),
       // Damage is reported, not fatal: the tables that still read load (DESIGN.md, bad input).
@@ -232,9 +236,12 @@ export class SqliteStore implements Store {
       ...(options.lazy === undefined ? {} : { lazy: options.lazy }),
     });
     try {
-      return new SqliteStore(absolute, reader, options);
+      const store = new SqliteStore(absolute, reader, options);
+      if (writer !== undefined) store.writerVerdict = writer.then((verdict) => verdict ?? openSqliteWriter(absolute, options.writer));
+      return store;
     } catch (error) {
       reader.close();
+      await writer?.then((verdict) => (verdict?.writable ? verdict.writer.close() : undefined));
       throw error;
     }
   }
