@@ -17,10 +17,12 @@ function isInside(folder: string, path: string): boolean {
   return rest === '' || (!rest.startsWith('..') && !isAbsolute(rest));
 }
 
-const exists = (path: string) => stat(path).then(
-  () => true,
-  () => false,
-);
+function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
 
 /** The source that `configured` names in `folder`, or null when there is none. */
 export async function findWorkspaceSource(folder: string, configured: string): Promise<WorkspaceSource | null> {
@@ -31,15 +33,16 @@ export async function findWorkspaceSource(folder: string, configured: string): P
   const real = await realpath(candidate).catch(() => null);
   if (real === null) return null;
   if (!isInside(root, real)) return { kind: 'outside', path: candidate };
-  const info = await stat(real);
-  if (info.isFile()) return { kind: 'found', path: candidate };
-  if (!info.isDirectory()) return null;
+  const info = await stat(real).catch(() => null);
+  if (info?.isFile()) return { kind: 'found', path: candidate };
+  if (!info?.isDirectory()) return null;
   for (const name of ['predictions.jsonl', 'alerts.jsonl', 'alert_rules.json']) {
     if (await exists(join(candidate, name))) return { kind: 'found', path: candidate };
   }
   const database = join(candidate, 'monitoring.db');
   if (!(await exists(database))) return null;
   // The database inside may itself be a link out of the workspace.
-  const realDatabase = await realpath(database);
+  const realDatabase = await realpath(database).catch(() => null);
+  if (realDatabase === null) return null;
   return isInside(root, realDatabase) ? { kind: 'found', path: database } : { kind: 'outside', path: database };
 }
