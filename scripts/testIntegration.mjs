@@ -140,10 +140,11 @@ function printReport(phase, report) {
   if (stats.failures) process.stdout.write(`  [${phase}] ${stats.failures} failing\n`);
 }
 
-async function runPhase({ name, bin, workspace, developmentPath, testsPath, installVsix, untrusted = false, env = {} }) {
+async function runPhase({ name, bin, workspace, developmentPath, testsPath, installVsix, untrusted = false, settings = {}, env = {} }) {
   const port = await freePort();
   // Untrusted: workspace trust on, and the folder never trusted (no prompt), so Pitwall runs in restricted mode.
-  const profile = freshUserData(untrusted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' } : {});
+  const trust = untrusted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' } : {};
+  const profile = freshUserData({ ...trust, ...settings });
   const reportFile = join(profile.root, 'report.json');
   let page = null;
   const control = await startControlServer(() => page);
@@ -253,6 +254,16 @@ async function main() {
       developmentPath: root,
       testsPath: join(root, 'out/test/integration/untrustedIndex.js'),
       untrusted: true,
+    }));
+  }
+  if (!only || only === 'no-auto-open') {
+    add(await runPhase({
+      name: 'no-auto-open',
+      bin,
+      workspace: prepareWorkspace('no-auto-open'),
+      developmentPath: root,
+      testsPath: join(root, 'out/test/integration/noAutoOpenIndex.js'),
+      settings: { 'pitwall.source.autoOpen': false },
     }));
   }
   if (!only || only === 'vsix') {

@@ -13,6 +13,7 @@ describe('Pitwall installed from its .vsix', () => {
     assert.ok(extension.extensionPath.startsWith(extensionsDir), `${extension.extensionPath} is under ${extensionsDir}`);
     assert.ok(existsSync(join(extension.extensionPath, 'dist/sql-wasm.wasm')), 'the sql.js wasm ships in the package');
     assert.ok(existsSync(join(extension.extensionPath, 'dist/scanWorker.js')), 'the page-scan worker ships beside the CLI');
+    assert.ok(existsSync(join(extension.extensionPath, 'dist/storeWorker.js')), 'the store worker ships beside the extension');
     assert.ok(!existsSync(join(extension.extensionPath, 'node_modules')), 'dependencies are bundled, not shipped');
     // The packaged command: the launcher runs the CLI bundle shipped beside it.
     const cli = spawnSync(process.execPath, [join(extension.extensionPath, 'dist/cli.js'), '--version'], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });

@@ -729,7 +729,7 @@ function fillEmptyWindows(rows: WindowMetricsRow[], plan: WindowPlan, wanted: re
   const low = Number.isFinite(plan.from) ? firstStartAfter(plan.from, plan) : rows[0]?.window_start;
   const high = Number.isFinite(plan.to) ? lastStartBefore(plan.to, plan) : rows[rows.length - 1]?.window_start;
   if (low === undefined || high === undefined) return rows;
-  // Rows are sorted by window, then group (null first, then code-unit order), so each group list is in that order too.
+  // Within a window, groups in the order the rows have them: null first, then code-unit order.
   const groups = rows.length === 0 ? [null] : [...new Set(rows.map((row) => row.group))].sort((a, b) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1));
   const windowCount = Math.max(0, Math.round((high - low) / plan.slide) + 1);
   if (windowCount * groups.length > MAX_FILLED_ROWS) throw new PitwallError('input', messages.windowFillTooMany(windowCount * groups.length, MAX_FILLED_ROWS));
