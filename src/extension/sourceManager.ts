@@ -92,7 +92,8 @@ export class SourceManager implements vscode.Disposable {
       this.openedUntrusted = !trusted;
       this.reportProblems(this.current);
       this.log.info(`Opened ${this.current.description.kind} source ${path}: ${this.current.counts.alerts} alerts, ${this.current.counts.rules} rules; reading its predictions`);
-      this.watch(path, this.current.description.kind === 'jsonl');
+      // A database reached through a link is written beside the file it points to (its -wal too): that is the file to watch.
+      this.watch(this.current.description.kind === 'sqlite' ? this.current.description.path : path, this.current.description.kind === 'jsonl');
       this.changed.fire(this.current);
       this.loadPredictions(this.current);
       return this.current;

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import { openJsonlStore } from './jsonl/jsonlStore';
-import { SqliteStore } from './sqlite/sqliteStore';
+import { realPathOf, SqliteStore } from './sqlite/sqliteStore';
 import { scanPredictionFile, scanPredictions, scanPredictionsInParallel } from './sqlite/predictionScan';
 import { readSqliteImage } from './sqlite/snapshot';
 import type { Store, WindowColumns } from './store';
@@ -48,7 +48,7 @@ export async function openStore(path: string, options: OpenStoreOptions = {}): P
  * needs the store's careful reading (the caller opens the store then, which reports it).
  */
 export async function scanPredictionColumns(path: string, features: readonly string[] = [], metadata: readonly string[] = []): Promise<WindowColumns | undefined> {
-  const absolute = resolve(path);
+  const absolute = realPathOf(resolve(path));
   const info = await stat(absolute).catch(() => undefined);
   if (info === undefined || !info.isFile()) return undefined;
   try {

@@ -9,7 +9,7 @@
  * Calls run one at a time, so a read never sees a snapshot half replaced.
  */
 import { randomUUID } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { SqlValue } from 'sql.js';
 import { PitwallError, describeError } from '../../errors';
@@ -226,7 +226,8 @@ export class SqliteStore implements Store {
 
   /** Opens a database for reading and audits its rows; throws a PitwallError naming the file. */
   static async open(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
-    const absolute = resolve(path);
+    // SQLite keeps -wal beside the file a link points to: every read, fingerprint and write goes to that file.
+    const absolute = realPathOf(resolve(path));
     // A writer's process starts in parallel with the read; a verdict of read-only is given at the write as before.
     const writer = options.writeSoon === true && options.readOnly === undefined ? openSqliteWriter(absolute, options.writer).catch(() => undefined) : undefined;
     const reader = await SqliteSnapshotReader.open(absolute, {
@@ -1276,6 +1277,15 @@ export class SqliteStore implements Store {
       const shape = this.shape(spec);
       await this.write(writer, [insertStatement(shape, encodeRecord(this.path, shape, this.validate(record, what, value)))]);
     });
+  }
+}
+
+/** The file a path names, links followed; the path itself when there is no file (the open then says it is missing). */
+export function realPathOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
   }
 }
 
