@@ -189,8 +189,6 @@ export class SqliteStore implements Store {
    * Null when it could not be read (a torn snapshot): every collection then counts as reloaded.
    */
   private baseline: ReadonlyMap<Collection, Signature> | null | undefined;
-  /** refresh() has been called: someone follows this store's changes. */
-  private following = false;
   /** The snapshot changed since the last refresh() compared signatures. */
   private changedSinceRefresh = false;
   /** Problems found since the last refresh() reported them. */
@@ -277,7 +275,6 @@ export class SqliteStore implements Store {
 
   refresh(): Promise<RefreshResult> {
     return this.exclusive(async () => {
-      this.following = true;
       await this.catchUp();
       const changes: CollectionChange[] = [];
       if (this.changedSinceRefresh || this.baseline === undefined) {
@@ -1212,14 +1209,13 @@ export class SqliteStore implements Store {
     writer: Extract<SqliteWriterVerdict, { writable: true }>['writer'],
     statements: readonly SqliteStatement[],
   ): Promise<SqliteTransactionResult> {
-    // A store nobody follows (a one-off command) has no refresh to compare for.
-    if (this.following) this.fixBaseline();
+    this.fixBaseline();
     const result = await writer.transaction(statements);
     // Replaying the committed statements on the in-memory snapshot shows this write to the next
     // read at once: re-reading a large file after every acknowledgment would cost seconds. The
     // next refresh() still sees the file changed and takes a whole new snapshot, with everyone's writes.
-    // A snapshot read page by page is cheap to take again, and its b-tree counts read the file itself: it takes a new one.
-    if (this.reader.lazy) {
+    // The b-tree counts of a snapshot read page by page read the file, not the replay: a write to the predictions takes a new snapshot instead.
+    if (this.reader.lazy && statements.some((statement) => /\bpredictions\b/i.test(statement.sql))) {
       this.behind = true;
       this.changedSinceRefresh = true;
       return result;

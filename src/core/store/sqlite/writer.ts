@@ -40,7 +40,7 @@ export { PythonSqliteWriter } from './pythonWriter';
 export interface SqliteWriterOptions {
   /** `auto` (default): node:sqlite if the runtime has it, else python3. `python` skips node:sqlite. */
   readonly backend?: 'auto' | 'python';
-  /** The python program; default `python3`, then `python`. */
+  /** The python program; default: PITWALL_PYTHON, else the system's /usr/bin/python3, else `python3`, then `python` on PATH. */
   readonly pythonPath?: string;
   /** SQLite's busy timeout for one attempt (default 5000 ms). */
   readonly busyTimeoutMs?: number;
@@ -59,6 +59,17 @@ export type SqliteWriterVerdict =
 
 function isErrno(error: unknown, ...codes: string[]): boolean {
   return error instanceof Error && 'code' in error && codes.includes(String(error.code));
+}
+
+/** The system's interpreter: it starts in about 20 ms, where a version manager's shim first on PATH adds 100 ms to every write. */
+const SYSTEM_PYTHON = '/usr/bin/python3';
+
+/** The python programs to try as the writer, in order. */
+function pythonCandidates(options: SqliteWriterOptions): string[] {
+  if (options.pythonPath) return [options.pythonPath];
+  const chosen = process.env.PITWALL_PYTHON;
+  if (chosen) return [chosen];
+  return [...(existsSync(SYSTEM_PYTHON) ? [SYSTEM_PYTHON] : []), 'python3', 'python'];
 }
 
 function onPath(command: string): boolean {
@@ -87,7 +98,7 @@ export function predictSqliteWriter(path: string, options: SqliteWriterOptions =
     return { writable: false, reason: messages.sqliteReadOnlyNotWritable(path, describeError(error)) };
   }
   if (options.backend !== 'python' && loadNodeSqlite()) return { writable: true };
-  const candidates = options.pythonPath ? [options.pythonPath] : ['python3', 'python'];
+  const candidates = pythonCandidates(options);
   if (candidates.some(onPath)) return { writable: true };
   return { writable: false, reason: messages.sqliteReadOnlyNoWriter(path, candidates[0] ?? 'python3') };
 }
@@ -117,7 +128,7 @@ export async function openSqliteWriter(path: string, options: SqliteWriterOption
     }
   }
 
-  const candidates = options.pythonPath ? [options.pythonPath] : ['python3', 'python'];
+  const candidates = pythonCandidates(options);
   let failure: { python: string; detail: string } | undefined;
   for (const python of candidates) {
     try {

@@ -353,6 +353,20 @@ con.execute('COMMIT')
       });
     });
 
+    it('runs the python that PITWALL_PYTHON names, and says so when it is missing', async function () {
+      createPitwallDatabase(dbPath);
+      const missing = join(temp.path, 'chosen-python3');
+      const before = process.env.PITWALL_PYTHON;
+      process.env.PITWALL_PYTHON = missing;
+      try {
+        const verdict = await openSqliteWriter(dbPath, { backend: 'python' });
+        assert.deepEqual(verdict, { writable: false, reason: `Pitwall cannot write to ${dbPath}: Node.js has no node:sqlite and ${missing} was not found. It is open read-only.` });
+      } finally {
+        if (before === undefined) delete process.env.PITWALL_PYTHON;
+        else process.env.PITWALL_PYTHON = before;
+      }
+    });
+
     it('is read-only when the file is not a database, and writes nothing to it', async function () {
       const junk = 'not a database '.repeat(100);
       writeFileSync(dbPath, junk);
