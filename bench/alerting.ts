@@ -12,7 +12,7 @@ import { summarizeMetrics } from '../src/core/analytics/summary';
 import { parseDuration } from '../src/core/analytics/windows';
 import { AlertRuleSchema } from '../src/core/model/alertRule';
 import { openStore } from '../src/core/store/openStore';
-import { benchDataset, median } from './data';
+import { benchDataset, checkTarget, median } from './data';
 
 const METRICS = ['accuracy', 'f1_score', 'expected_calibration_error', 'brier', 'roc_auc', 'avg_confidence', 'num_predictions', 'precision', 'recall', 'log_loss'];
 const WINDOWS = ['1h', '6h', '1d', '3d', '7d'];
@@ -69,6 +69,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `50 rules (${METRICS.length} metrics × ${WINDOWS.length} windows, ${verdicts} scope verdicts) at the end of ${index.columns.length.toLocaleString('en-US')} predictions: engine ${median(engineTimes).toFixed(0)} ms, the same metrics computed once ${median(baselineTimes).toFixed(0)} ms → ratio ${ratio.toFixed(2)}× (target ≤ 1.5×)\n`,
   );
+  checkTarget(ratio <= 1.5, `alerting: ${ratio.toFixed(2)}× the same metrics computed once (target ≤ 1.5)`);
 }
 
 main().catch((error: unknown) => {

@@ -26,3 +26,12 @@ export function median(values: readonly number[]): number {
 export function ms(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
+
+/**
+ * Prints a target's line, `ok` or `MISSED`; a missed target makes the benchmark's process exit
+ * non-zero (npm run bench then names it at the end).
+ */
+export function checkTarget(ok: boolean, line: string): void {
+  process.stdout.write(`  ${ok ? 'ok    ' : 'MISSED'} ${line}\n`);
+  if (!ok) process.exitCode = 1;
+}

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SqliteStore } from '../src/core/store/sqlite/sqliteStore';
-import { benchDataset, median, ms } from './data';
+import { benchDataset, checkTarget, median, ms } from './data';
 
 const ROOT = join(__dirname, '..');
 const RUNS = 5;
@@ -111,6 +111,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `acknowledge one alert: ${small.toFixed(1)} ms with 1,000 alerts, ${large.toFixed(1)} ms with 100,000 (median of ${ACKNOWLEDGMENTS}) → ratio ${(large / small).toFixed(2)}× (target ≤ 2×, < 50 ms)\n`,
   );
+  checkTarget(large / small <= 2 && large < 50, `acknowledging one alert: ${(large / small).toFixed(2)}× with 100,000 alerts as with 1,000, ${large.toFixed(1)} ms (target ≤ 2×, < 50 ms)`);
 
   const openStart = process.hrtime.bigint();
   const store = await SqliteStore.open(sqlite);
@@ -128,6 +129,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `lookup by prediction_id in 1M (open took ${(openMs / 1000).toFixed(1)} s): median ${median(lookups).toFixed(3)} ms, p99 ${(sorted[197] ?? NaN).toFixed(3)} ms (target < 10 ms)\n`,
   );
+  checkTarget((sorted[197] ?? Infinity) < 10, `lookup by prediction_id: p99 ${(sorted[197] ?? NaN).toFixed(3)} ms (target < 10)`);
 }
 
 main().catch((error: unknown) => {
