@@ -17,7 +17,8 @@ export type Command = (argv: readonly string[], env: CommandEnvironment) => Prom
  * so that a short listing is never taken for the whole story (summary lists the problems).
  */
 export async function withStore<T>(path: string, env: CommandEnvironment, use: (store: Store) => Promise<T>, quiet = false, writes = false): Promise<T> {
-  const store = await openStore(path, { ...(env.wasmPath === undefined ? {} : { wasmPath: env.wasmPath }), writeSoon: writes });
+  // No command compares what changed between two refreshes (watch refreshes only to take in new data).
+  const store = await openStore(path, { ...(env.wasmPath === undefined ? {} : { wasmPath: env.wasmPath }), writeSoon: writes, followChanges: false });
   const forget = closeOnInterrupt(store);
   try {
     const result = await use(store);

@@ -16,6 +16,8 @@ export interface OpenStoreOptions {
   readonly readOnly?: string;
   /** The caller is about to write: a database starts its writer while it opens, instead of at the first write. */
   readonly writeSoon?: boolean;
+  /** False when the caller will never ask refresh() what changed (a one-off command), which spares a database some counting before each write. */
+  readonly followChanges?: boolean;
 }
 
 const SQLITE_EXTENSIONS = /\.(db|sqlite3?)$/i;

@@ -119,6 +119,11 @@ export interface SqliteStoreOptions {
   readonly lazy?: boolean;
   /** Start the writer (a python3 helper where there is no node:sqlite) while the file is read, for a caller about to write. */
   readonly writeSoon?: boolean;
+  /**
+   * False for a caller that never asks refresh() what changed (a one-off command): the store then
+   * does not count its tables before each write to compare with later.
+   */
+  readonly followChanges?: boolean;
 }
 
 /** Reads repeated on a fresh snapshot when the main file changed under them, before giving up. */
@@ -1209,7 +1214,7 @@ export class SqliteStore implements Store {
     writer: Extract<SqliteWriterVerdict, { writable: true }>['writer'],
     statements: readonly SqliteStatement[],
   ): Promise<SqliteTransactionResult> {
-    this.fixBaseline();
+    if (this.options.followChanges !== false) this.fixBaseline();
     const result = await writer.transaction(statements);
     // Replaying the committed statements on the in-memory snapshot shows this write to the next
     // read at once: re-reading a large file after every acknowledgment would cost seconds. The
