@@ -30,7 +30,8 @@
  * out and carried over with the late appends once complete; a stale one (its writer died) is
  * copied and ended with a newline, so it stays a bad line of its own (see fileWrites.ts).
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import * as zlib from 'node:zlib';
 import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { PitwallError } from '../../errors';
@@ -49,6 +50,27 @@ import {
   type FileIdentity,
 } from './fileWrites';
 import { WINDOW_BYTES, isMissing, readAt } from './fileFollower';
+
+
+/**
+ * A running checksum of the bytes taken from the original file, to tell later that they are still
+ * there: CRC-32 (zlib's, several GB/s), which another writer's rewrite of a line changes; SHA-256
+ * on a Node without zlib.crc32 (before 20.15).
+ */
+class TakenBytes {
+  private crc = 0;
+  private readonly hash = typeof zlib.crc32 === 'function' ? undefined : createHash('sha256');
+
+  update(bytes: Uint8Array): void {
+    if (this.hash !== undefined) this.hash.update(bytes);
+    else this.crc = zlib.crc32(bytes, this.crc);
+  }
+
+  /** The checksum so far, the running one left as it is. */
+  value(): string {
+    return this.hash !== undefined ? this.hash.copy().digest('hex') : String(this.crc);
+  }
+}
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
 const POLL_MS = 10;
@@ -126,7 +148,7 @@ export async function rewriteLines(options: LineRewriteOptions): Promise<LineRew
     const target = await open(temporary, 'wx+');
     let copied: { consumed: number; copiedUpTo: number; head: Buffer; tail: Buffer };
     // Of the bytes taken from the original, to tell later that they are still there.
-    const digest = createHash('sha256');
+    const digest = new TakenBytes();
     let rewritten: { readonly dev: bigint; readonly ino: bigint };
     try {
       const consumed = await copyWithEdits(source, target, read.consumed, options.edits, digest);
@@ -166,7 +188,7 @@ export async function rewriteLines(options: LineRewriteOptions): Promise<LineRew
     handedOver = true;
     const replaced = new ReplacedFile(source, path, copied.copiedUpTo, digest);
     // The catch-up: a failure here is reported by the carry that follows, which meets it again.
-    await replaced.carry(false, options.tornTailGraceMs).catch(() => undefined);
+    await replaced.carry(false, options.tornTailGraceMs, false).catch(() => undefined);
     const carry = async (): Promise<number> => {
       try {
         return await carryLateAppends(replaced, renamedAt, options);
@@ -210,7 +232,7 @@ async function copyWithEdits(
   target: FileHandle,
   consumed: number,
   edits: ReadonlyMap<number, LineEdit>,
-  digest: Hash,
+  digest: TakenBytes,
 ): Promise<number> {
   const lines = [...edits.keys()].sort((a, b) => a - b);
   const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(consumed, 1)));
@@ -324,7 +346,7 @@ class ReplacedFile {
     readonly source: FileHandle,
     readonly path: string,
     private from: number,
-    private readonly digest: Hash,
+    private readonly digest: TakenBytes,
   ) {}
 
   /** Whether bytes follow those taken, and whether they end a line. */
@@ -340,9 +362,11 @@ class ReplacedFile {
    * (a torn last line ended with a newline) when `all`. Refuses, carrying nothing, when the
    * bytes taken changed. Returns the bytes carried.
    */
-  async carry(all: boolean, tornTailGraceMs: number): Promise<number> {
+  async carry(all: boolean, tornTailGraceMs: number, checkWhenNothing = true): Promise<number> {
     if (this.conflict !== null) throw this.conflict;
     const size = Number((await this.source.stat({ bigint: true })).size);
+    // Nothing to carry and no last word to say: the check (a read of the whole file) waits for the carry that has one.
+    if (size === this.from && !checkWhenNothing) return 0;
     const appended = size > this.from ? await readAt(this.source, this.from, size - this.from) : Buffer.alloc(0);
     if (!(await this.unchanged(size))) {
       this.conflict = new PitwallError('conflict', messages.jsonlRewrittenMeanwhile(basename(this.path)));
@@ -360,7 +384,7 @@ class ReplacedFile {
   /** Whether the file still starts with the bytes taken (it holds at least `size` bytes now). */
   private async unchanged(size: number): Promise<boolean> {
     if (size < this.from) return false;
-    const again = createHash('sha256');
+    const again = new TakenBytes();
     const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(this.from, 1)));
     for (let position = 0; position < this.from; ) {
       const { bytesRead } = await this.source.read(chunk, 0, Math.min(chunk.length, this.from - position), position);
@@ -368,7 +392,7 @@ class ReplacedFile {
       again.update(chunk.subarray(0, bytesRead));
       position += bytesRead;
     }
-    return again.digest().equals(this.digest.copy().digest());
+    return again.value() === this.digest.value();
   }
 }
 
