@@ -44,6 +44,12 @@ export interface PredictionCounts {
 
 /** The alert groups by severity, most severe first, with their totals and open alerts. */
 export async function readAlertGroups(store: StoreReader): Promise<AlertGroup[]> {
+  if (store.countAlertsBySeverity !== undefined) {
+    const counted = await store.countAlertsBySeverity();
+    return ALERT_SEVERITIES.slice()
+      .reverse()
+      .flatMap((severity) => counted.filter((group) => group.severity === severity && group.total > 0).map((group) => ({ ...group })));
+  }
   const groups: AlertGroup[] = [];
   for (const severity of ALERT_SEVERITIES.slice().reverse()) {
     const total = await store.countAlerts({ severity });

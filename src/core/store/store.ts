@@ -227,6 +227,12 @@ export interface StoreReader {
   readRules(): Promise<readonly AlertRule[]>;
 
   /**
+   * Alerts per severity, in all and open, in one pass where a store can (a database groups them
+   * in one query instead of six counts); callers fall back to countAlerts.
+   */
+  countAlertsBySeverity?(): Promise<readonly { readonly severity: AlertSeverity; readonly total: number; readonly open: number }[]>;
+
+  /**
    * Runs a window plan inside the source (a database pushes it down to SQL); undefined when this
    * source cannot run it as asked, and the caller computes it over loaded predictions instead.
    */

@@ -16,9 +16,13 @@
 import type { Database, SqlJsStatic } from 'sql.js';
 import type { PageSource } from './pageSource';
 
-/** Pages read together, and how many such blocks are kept (8 pages of 4 KiB: 32 KiB; 64 blocks: 2 MiB). */
-const READ_AHEAD = 8;
-const BLOCKS_KEPT = 64;
+/**
+ * Pages read together (64 pages of 4 KiB: 256 KiB, at most a 64th of the file), and how many such
+ * blocks are kept (32: 8 MiB). A scan of a table whose pages interleave with its indexes' reads
+ * each block once; smaller blocks measured four times slower on 100,000 alerts.
+ */
+const READ_AHEAD = 64;
+const BLOCKS_KEPT = 32;
 
 /** MEMFS compares `buffer` with its heap's to decide whether it may keep the array. */
 const NOT_THE_HEAP = new ArrayBuffer(0);
@@ -26,13 +30,18 @@ const NOT_THE_HEAP = new ArrayBuffer(0);
 export class LazyFile {
   /** Bytes read from the source, for tests and benchmarks. */
   bytesRead = 0;
+  /** Reads sql.js made through this file (a cached block counts too). */
+  reads = 0;
   private readonly overlay = new Map<number, Uint8Array>();
   private readonly blocks = new Map<number, { readonly first: number; readonly bytes: Uint8Array }>();
   private size: number;
   private sealed = false;
 
+  private readonly readAhead: number;
+
   constructor(private readonly source: PageSource) {
     this.size = source.pageCount * source.pageSize;
+    this.readAhead = Math.max(1, Math.min(READ_AHEAD, source.pageCount >> 6));
   }
 
   readonly buffer = NOT_THE_HEAP;
@@ -50,8 +59,16 @@ export class LazyFile {
 
   /** Bytes `start` to `end` as SQLite sees them now: the overlay's pages, else the source's. */
   subarray(start: number, end: number): Uint8Array {
-    const out = new Uint8Array(Math.max(0, end - start));
+    this.reads++;
     const pageSize = this.source.pageSize;
+    // The common read: one page (or part of one) nobody wrote, handed over as a view of its block, no copy.
+    const firstPage = Math.floor(start / pageSize) + 1;
+    if (end > start && Math.floor((end - 1) / pageSize) + 1 === firstPage && firstPage <= this.source.pageCount && !this.overlay.has(firstPage)) {
+      const block = this.block(firstPage);
+      const offset = (firstPage - block.first) * pageSize + (start - (firstPage - 1) * pageSize);
+      return block.bytes.subarray(offset, offset + (end - start));
+    }
+    const out = new Uint8Array(Math.max(0, end - start));
     let at = start;
     while (at < end) {
       const page = Math.floor(at / pageSize) + 1;
@@ -81,10 +98,10 @@ export class LazyFile {
    * scan asks for the next ones soon, so READ_AHEAD pages are read in one call and kept a while.
    */
   private block(page: number): { readonly first: number; readonly bytes: Uint8Array } {
-    const first = page - ((page - 1) % READ_AHEAD);
+    const first = page - ((page - 1) % this.readAhead);
     const cached = this.blocks.get(first);
     if (cached !== undefined) return cached;
-    const count = Math.min(READ_AHEAD, this.source.pageCount - first + 1);
+    const count = Math.min(this.readAhead, this.source.pageCount - first + 1);
     const block = { first, bytes: this.source.bytes(first, count) };
     this.bytesRead += block.bytes.length;
     this.blocks.set(first, block);
@@ -120,14 +137,14 @@ export class LazyFile {
  */
 export function attachLazyFile(sql: SqlJsStatic, file: LazyFile): Database | undefined {
   const database = new sql.Database(file as unknown as Uint8Array);
-  const before = file.bytesRead;
   try {
     database.exec('SELECT count(*) FROM sqlite_master');
   } catch (error) {
     database.close();
     throw error;
   }
-  if (file.bytesRead > before) return database;
+  // Reading the schema reads the file: through this one, or sql.js holds a copy of its own.
+  if (file.reads > 0) return database;
   database.close();
   return undefined;
 }

@@ -14,7 +14,7 @@ import { basename, resolve } from 'node:path';
 import type { SqlValue } from 'sql.js';
 import { PitwallError, describeError } from '../../errors';
 import { messages } from '../../messages';
-import { alertRecord } from '../../model/alert';
+import { ALERT_SEVERITIES, alertRecord, type AlertSeverity } from '../../model/alert';
 import { alertRuleRecord, type AlertRule } from '../../model/alertRule';
 import { degradationAnalysisRecord, type DegradationAnalysis } from '../../model/degradationAnalysis';
 import { driftResultRecord, type DriftResult } from '../../model/driftResult';
@@ -454,6 +454,24 @@ export class SqliteStore implements Store {
 
   countAlerts(filter: AlertFilter = {}): Promise<number> {
     return this.reading(() => this.count(alertWhere(this.shape(alertsTable), filter)));
+  }
+
+  /** One pass over the alerts, grouped by severity, leaving out the rows known to be bad as countAlerts does. */
+  countAlertsBySeverity(): Promise<{ severity: AlertSeverity; total: number; open: number }[]> {
+    return this.reading(() => {
+      const shape = this.shape(alertsTable);
+      const counts = new Map<string, { total: number; open: number }>();
+      const where = this.excluding(new Where(shape));
+      if (!shape.present || where.never) return [];
+      const severity = columnSql(shape, 'severity');
+      const acknowledged = columnSql(shape, 'acknowledged');
+      const sql = `SELECT ${severity}, count(*), sum(CASE WHEN ${acknowledged} IS NOT 1 THEN 1 ELSE 0 END) FROM alerts ${where.sql} GROUP BY ${severity}`;
+      this.query(alertsTable, { sql, params: where.params }, (row) => counts.set(String(row[0]), { total: Number(row[1]), open: Number(row[2]) }));
+      return ALERT_SEVERITIES.flatMap((name) => {
+        const found = counts.get(name);
+        return found === undefined ? [] : [{ severity: name, ...found }];
+      });
+    });
   }
 
   readRules(): Promise<readonly AlertRule[]> {

@@ -153,6 +153,24 @@ describe('SQLite read page by page', function () {
     }
   });
 
+  it('reads a large file page by page even when its schema lies in the first block it reads ahead', async function () {
+    // 20 MB: blocks of 64 pages, the whole schema in the first, read when sql.js opens the file.
+    const big = join(dir.path, 'big.db');
+    runPython([
+      { op: 'open', path: big, wal: false },
+      { op: 'exec', sql: 'CREATE TABLE filler (id INTEGER PRIMARY KEY, data BLOB)' },
+      { op: 'exec', sql: 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) INSERT INTO filler (data) SELECT randomblob(4000) FROM n' },
+      { op: 'close' },
+    ]);
+    const reader = await SqliteSnapshotReader.open(big, { quickCheck: 'off' });
+    try {
+      assert.equal(reader.lazy, true);
+      assert.equal(reader.database.exec('SELECT count(*) FROM filler')[0]?.values[0]?.[0], 5000);
+    } finally {
+      reader.close();
+    }
+  });
+
   it('reads only the pages a question needs: the newest predictions read a small part of the file', async function () {
     const reader = await SqliteSnapshotReader.open(base, { quickCheck: 'off' });
     try {
