@@ -5,23 +5,11 @@
 import assert from 'node:assert/strict';
 import { generateDataset } from '../../../../../scripts/generator/generateDataset';
 import { SqliteStore } from '../../../../../src/core/store/sqlite/sqliteStore';
-import type { NewAlert } from '../../../../../src/core/store/store';
+import { NEW_ALERT } from '../jsonl/support';
 import { makeTempDir, runPython } from './support';
 
-const alert: NewAlert = {
-  timestamp: 1_791_000_000,
-  severity: 'critical',
-  title: 'PERFORMANCE: accuracy Alert',
-  message: 'accuracy is 0.5000 (< 0.7000)',
-  metric_name: 'accuracy',
-  metric_value: 0.5,
-  threshold: 0.7,
-  component: 'performance',
-  model_version: 'v1.1',
-  acknowledged: false,
-  acknowledged_at: null,
-  acknowledged_by: null,
-};
+/** An open alert as the evaluation creates it. */
+const alert = NEW_ALERT;
 
 describe('SqliteStore.recordFirings', function () {
   this.timeout(60_000);
