@@ -18,8 +18,9 @@ import type { PageSource } from './pageSource';
 
 /**
  * Pages read together (64 pages of 4 KiB: 256 KiB, at most a 64th of the file), and how many such
- * blocks are kept (32: 8 MiB). A scan of a table whose pages interleave with its indexes' reads
- * each block once; smaller blocks measured four times slower on 100,000 alerts.
+ * blocks are kept (32: 8 MiB): fewer, larger reads for a scan. On 100,000 alerts the block size
+ * hardly matters (a grouped scan takes about 190 ms with 8 pages or 64); SQLite's own page cache
+ * and the copy into its heap cost more.
  */
 const READ_AHEAD = 64;
 const BLOCKS_KEPT = 32;
