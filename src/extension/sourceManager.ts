@@ -4,7 +4,8 @@ import { describeError } from '../core/errors';
 import { loadPredictionCounts, readAlertGroups, type PredictionCounts } from '../core/sourceLoad';
 import { openStore, type OpenStoreOptions } from '../core/store/openStore';
 import type { Store, StoreDescription } from '../core/store/store';
-import { openStoreInWorker } from '../core/store/workerStore';
+import { openStoreInWorker, startSpareStoreWorker } from '../core/store/workerStore';
+import type { Worker } from 'node:worker_threads';
 
 /** What a source holds that the store reads without its predictions. */
 export interface SourceCounts {
@@ -43,6 +44,8 @@ export class SourceManager implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   /** The open under way: a newer open or a close cancels it. */
   private opening: AbortController | null = null;
+  /** A store worker thread started ahead, that the next open takes. */
+  private spare: Worker | undefined;
   /** The prediction counts being read for the current source. */
   private predictionsLoad: Promise<PredictionCounts | null> = Promise.resolve(null);
 
@@ -55,6 +58,8 @@ export class SourceManager implements vscode.Disposable {
     private readonly wasmPath: string,
     private readonly workerScript?: string,
   ) {
+    // A thread with its code and SQLite's engine loaded waits for the first source.
+    if (workerScript !== undefined) this.spare = startSpareStoreWorker(workerScript, wasmPath);
     void this.setContext();
   }
 
@@ -160,7 +165,10 @@ export class SourceManager implements vscode.Disposable {
 
   private openStore(path: string, options: OpenStoreOptions, signal: AbortSignal): Promise<Store> {
     if (this.workerScript === undefined) return openStore(path, options);
-    return openStoreInWorker(path, this.workerScript, { ...options, signal });
+    // The thread kept ready takes this source; another is made ready for the next.
+    const spare = this.spare;
+    this.spare = startSpareStoreWorker(this.workerScript, this.wasmPath);
+    return openStoreInWorker(path, this.workerScript, { ...options, signal, ...(spare === undefined ? {} : { spare }) });
   }
 
   /** What the views show first: nothing here reads the predictions. */
@@ -265,6 +273,8 @@ export class SourceManager implements vscode.Disposable {
 
   dispose(): void {
     void this.shutdown();
+    void this.spare?.terminate();
+    this.spare = undefined;
     this.changed.dispose();
   }
 }

@@ -34,10 +34,20 @@ export type WorkerReply =
   | { readonly type: 'error'; readonly id: number; readonly error: SerializedError };
 
 export interface WorkerCall {
+  readonly type: 'call';
   readonly id: number;
   readonly method: StoreMethod;
   readonly args: readonly unknown[];
 }
+
+/** To a spare thread: the source to open. */
+export interface WorkerOpen {
+  readonly type: 'open';
+  readonly path: string;
+  readonly options: OpenStoreOptions;
+}
+
+export type WorkerMessage = WorkerCall | WorkerOpen;
 
 export interface SerializedError {
   readonly code: PitwallErrorCode | null;
@@ -58,12 +68,35 @@ const CLOSE_GRACE_MS = 5000;
 export interface WorkerStoreOptions extends OpenStoreOptions {
   /** Ends the thread while the store is still opening: the open rejects. */
   readonly signal?: AbortSignal;
+  /** A spare thread started earlier (startSpareStoreWorker) to open the source in, instead of a new one. */
+  readonly spare?: Worker;
 }
 
-/** Opens the source in a worker thread running `script` (the bundled storeWorker.js). */
+/**
+ * A thread of the store worker started before any source is named: it loads its code and
+ * SQLite's WebAssembly meanwhile, so that opening a source later starts with them ready.
+ */
+export function startSpareStoreWorker(script: string, wasmPath?: string): Worker {
+  const worker = new Worker(script, { workerData: { path: null, options: wasmPath === undefined ? {} : { wasmPath } } });
+  // A spare that is never used must not keep the process alive.
+  worker.unref();
+  worker.once('exit', () => stoppedSpares.add(worker));
+  worker.on('error', () => undefined);
+  return worker;
+}
+
+/** Spares whose thread ended before they were used: an open then starts a thread of its own. */
+const stoppedSpares = new WeakSet<Worker>();
+
+/** Opens the source in a worker thread running `script` (the bundled storeWorker.js), or in the spare given. */
 export function openStoreInWorker(path: string, script: string, options: WorkerStoreOptions = {}): Promise<Store> {
-  const { signal, ...storeOptions } = options;
-  const worker = new Worker(script, { workerData: { path, options: storeOptions } });
+  const { signal, spare: offered, ...storeOptions } = options;
+  const spare = offered !== undefined && !stoppedSpares.has(offered) ? offered : undefined;
+  const worker = spare ?? new Worker(script, { workerData: { path, options: storeOptions } });
+  if (spare !== undefined) {
+    spare.ref();
+    spare.postMessage({ type: 'open', path, options: storeOptions } satisfies WorkerOpen);
+  }
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextId = 1;
   let stopped: Error | undefined;
@@ -87,7 +120,7 @@ export function openStoreInWorker(path: string, script: string, options: WorkerS
         if (stopped !== undefined) return reject(stopped);
         const id = nextId++;
         pending.set(id, { resolve, reject });
-        worker.postMessage({ id, method, args } satisfies WorkerCall);
+        worker.postMessage({ type: 'call', id, method, args } satisfies WorkerCall);
       });
 
     worker.on('message', (reply: WorkerReply) => {

@@ -12,7 +12,7 @@ import { generateDataset } from '../../../../scripts/generator/generateDataset';
 import { PitwallError } from '../../../../src/core/errors';
 import { openStore } from '../../../../src/core/store/openStore';
 import type { Store } from '../../../../src/core/store/store';
-import { openStoreInWorker } from '../../../../src/core/store/workerStore';
+import { openStoreInWorker, startSpareStoreWorker } from '../../../../src/core/store/workerStore';
 
 describe('a store in a worker thread', function () {
   this.timeout(120_000);
@@ -89,6 +89,29 @@ describe('a store in a worker thread', function () {
       await remote.close();
     }
     assert.ok(turns > 10, `${turns} turns of the event loop while the worker read`);
+  });
+
+  it('opens a source in a spare thread started before it was named, and in a thread of its own when the spare has ended', async function () {
+    const inProcess = await openStore(db);
+    const spare = startSpareStoreWorker(script, wasmPath);
+    const remote = await openStoreInWorker(db, script, { wasmPath, spare });
+    try {
+      assert.deepEqual(await remote.counts(), await inProcess.counts());
+    } finally {
+      await remote.close();
+    }
+    const ended = startSpareStoreWorker(script, wasmPath);
+    await new Promise((resolve) => {
+      ended.once('exit', resolve);
+      void ended.terminate();
+    });
+    const fresh = await openStoreInWorker(db, script, { wasmPath, spare: ended });
+    try {
+      assert.deepEqual(await fresh.counts(), await inProcess.counts());
+    } finally {
+      await fresh.close();
+      await inProcess.close();
+    }
   });
 
   it('ends its thread on close, and a call after close is refused', async function () {
