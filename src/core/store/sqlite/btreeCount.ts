@@ -3,12 +3,11 @@
  * for a table too large to count through sql.js on every open: the rows, and the rows whose
  * given column is not NULL, from the leaf cells' record headers alone (no value is decoded,
  * no row is kept). Leaf pages are read in runs of the file. Anything unexpected (a page of the
- * wrong kind, a pointer out of range, a page met twice) throws `CountRefused`, and the caller
+ * wrong kind, a pointer out of range, a page met twice) throws `ScanRefused`, and the caller
  * counts with SQL instead.
  */
 import type { PageSource } from './pageSource';
-
-export class CountRefused extends Error {}
+import { readVarint, ScanRefused } from './tableScan';
 
 export interface VersionCount {
   readonly rows: number;
@@ -41,7 +40,7 @@ function u32(bytes: Uint8Array, offset: number): number {
 /** Length of the varint at `offset` (at most 9), refusing one that runs past `limit`. */
 function skipVarint(bytes: Uint8Array, offset: number, limit: number): number {
   for (let i = 0; i < 9; i++) {
-    if (offset + i >= limit) throw new CountRefused('a varint runs past its page');
+    if (offset + i >= limit) throw new ScanRefused('a varint runs past its page');
     if (i === 8 || (bytes[offset + i] as number) < 0x80) return i + 1;
   }
   return 9;
@@ -51,60 +50,45 @@ function skipVarint(bytes: Uint8Array, offset: number, limit: number): number {
 function smallVarint(bytes: Uint8Array, offset: number, limit: number): [number, number] {
   let value = 0;
   for (let i = 0; i < 4; i++) {
-    if (offset + i >= limit) throw new CountRefused('a varint runs past its page');
+    if (offset + i >= limit) throw new ScanRefused('a varint runs past its page');
     const byte = bytes[offset + i] as number;
     value = value * 128 + (byte & 0x7f);
     if (byte < 0x80) return [value, i + 1];
   }
-  throw new CountRefused('a record header field is larger than a count reads');
+  throw new ScanRefused('a record header field is larger than a count reads');
 }
 
-/**
- * The leaf pages of a b-tree of `interior`/`leaf` page kinds, level by level; interior cells are
- * counted into `interiorCells` (an index keeps entries in them too).
- */
-function leavesOf(source: PageSource, root: number, interior: number, leaf: number, seen: Uint8Array): { leaves: number[]; interiorCells: number } {
+/** The leaf pages of a table b-tree, level by level, read in runs of the file. */
+function leavesOf(source: PageSource, root: number, seen: Uint8Array): number[] {
+  const interior = 0x05;
+  const leaf = 0x0d;
   let level = [root];
-  let interiorCells = 0;
   for (;;) {
     const sorted = [...level].sort((a, b) => a - b);
     for (const page of sorted) {
-      if (!(page >= 1 && page <= source.pageCount)) throw new CountRefused(`page ${page} is outside the file`);
-      if (seen[page]) throw new CountRefused(`page ${page} is reached twice`);
+      if (!(page >= 1 && page <= source.pageCount)) throw new ScanRefused(`page ${page} is outside the file`);
+      if (seen[page]) throw new ScanRefused(`page ${page} is reached twice`);
       seen[page] = 1;
     }
     const first = source.page(sorted[0] as number);
     const kind = first[(sorted[0] as number) === 1 ? 100 : 0];
-    if (kind === leaf) return { leaves: sorted, interiorCells };
-    if (kind !== interior) throw new CountRefused(`page ${sorted[0] as number} is not a page of this b-tree (type ${kind})`);
+    if (kind === leaf) return sorted;
+    if (kind !== interior) throw new ScanRefused(`page ${sorted[0] as number} is not a page of this b-tree (type ${kind})`);
     const next: number[] = [];
     source.forEachPage(sorted, (page, bytes) => {
       const header = page === 1 ? 100 : 0;
-      if (bytes[header] !== interior) throw new CountRefused(`page ${page} is not an interior page like the others of its level`);
+      if (bytes[header] !== interior) throw new ScanRefused(`page ${page} is not an interior page like the others of its level`);
       const cells = u16(bytes, header + 3);
-      interiorCells += cells;
       for (let i = 0; i < cells; i++) {
         const at = u16(bytes, header + 12 + 2 * i);
-        if (at + 4 > bytes.length) throw new CountRefused(`a cell pointer of page ${page} is out of range`);
+        if (at + 4 > bytes.length) throw new ScanRefused(`a cell pointer of page ${page} is out of range`);
         next.push(u32(bytes, at));
       }
       next.push(u32(bytes, header + 8));
     });
-    if (next.length > source.pageCount) throw new CountRefused('more children than pages');
+    if (next.length > source.pageCount) throw new ScanRefused('more children than pages');
     level = next;
   }
-}
-
-/** Entries of an index b-tree (a non-partial index has one per row of its table). */
-export function countIndexEntries(source: PageSource, root: number): number {
-  const seen = new Uint8Array(source.pageCount + 1);
-  const { leaves, interiorCells } = leavesOf(source, root, 0x02, 0x0a, seen);
-  let entries = interiorCells;
-  source.forEachPage(leaves, (page, bytes) => {
-    if (bytes[page === 1 ? 100 : 0] !== 0x0a) throw new CountRefused(`page ${page} is not an index leaf like the others of its level`);
-    entries += u16(bytes, (page === 1 ? 100 : 0) + 3);
-  });
-  return entries;
 }
 
 /**
@@ -114,7 +98,7 @@ export function countIndexEntries(source: PageSource, root: number): number {
  */
 export async function countTableRows(source: PageSource, root: number, notNullColumn: number, groupColumn: number, options: CountOptions = {}): Promise<TableCount> {
   const seen = new Uint8Array(source.pageCount + 1);
-  const { leaves } = leavesOf(source, root, 0x05, 0x0d, seen);
+  const leaves = leavesOf(source, root, seen);
   let rows = 0;
   let notNull = 0;
   const groups = new Map<string, { rows: number; notNull: number }>();
@@ -125,18 +109,18 @@ export async function countTableRows(source: PageSource, root: number, notNullCo
   const usable = source.usable;
   const visit = (page: number, bytes: Uint8Array): void => {
     const header = page === 1 ? 100 : 0;
-    if (bytes[header] !== 0x0d) throw new CountRefused(`page ${page} is not a table leaf like the others of its level`);
+    if (bytes[header] !== 0x0d) throw new ScanRefused(`page ${page} is not a table leaf like the others of its level`);
     const cells = u16(bytes, header + 3);
     const limit = bytes.length;
     rows += cells;
     for (let i = 0; i < cells; i++) {
       let at = u16(bytes, header + 8 + 2 * i);
-      if (at < header + 8 || at >= limit) throw new CountRefused(`a cell pointer of page ${page} is out of range`);
-      const [payload, payloadLength] = varintValue(bytes, at, limit);
+      if (at < header + 8 || at >= limit) throw new ScanRefused(`a cell pointer of page ${page} is out of range`);
+      const [payload, payloadLength] = readVarint(bytes, at);
       at += payloadLength;
       at += skipVarint(bytes, at, limit);
       // What of the payload lies on this page; a record's header always does.
-      const localEnd = at + localPayload(payload, usable);
+      const localEnd = at + localPayload(payload, usable, true);
       const [headerSize, sizeLength] = smallVarint(bytes, at, limit);
       const headerEnd = at + headerSize;
       let p = at + sizeLength;
@@ -159,7 +143,7 @@ export async function countTableRows(source: PageSource, root: number, notNullCo
       if (counted) notNull++;
       if (groupType >= 13 && groupType % 2 === 1) {
         const end = groupStart + ((groupType - 13) >> 1);
-        if (end > localEnd || end > limit) throw new CountRefused('a grouping value lies on an overflow page');
+        if (end > localEnd || end > limit) throw new ScanRefused('a grouping value lies on an overflow page');
         // Few distinct values, mostly in runs: the last one matched is tried first, then the others, byte by byte.
         let group = lastGroup !== undefined && sameBytes(lastGroup.bytes, bytes, groupStart, end) ? lastGroup : undefined;
         if (group === undefined) {
@@ -188,22 +172,9 @@ export async function countTableRows(source: PageSource, root: number, notNullCo
 
 const SERIAL_SIZES = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0];
 
-/** A varint's value (exact to 2^53) and length. */
-function varintValue(bytes: Uint8Array, offset: number, limit: number): [number, number] {
-  let value = 0;
-  for (let i = 0; i < 9; i++) {
-    if (offset + i >= limit) throw new CountRefused('a varint runs past its page');
-    const byte = bytes[offset + i] as number;
-    if (i === 8) return [value * 256 + byte, 9];
-    value = value * 128 + (byte & 0x7f);
-    if (byte < 0x80) return [value, i + 1];
-  }
-  return [value, 9];
-}
-
-/** Bytes of a table leaf cell's payload kept on its page (§1.6). */
-function localPayload(size: number, usable: number): number {
-  const maxLocal = usable - 35;
+/** Bytes of a cell's payload kept on its page (§1.6): a table leaf's, or an index page's. */
+function localPayload(size: number, usable: number, tableLeaf: boolean): number {
+  const maxLocal = tableLeaf ? usable - 35 : Math.floor(((usable - 12) * 64) / 255) - 23;
   if (size <= maxLocal) return size;
   const minLocal = Math.floor(((usable - 12) * 32) / 255) - 23;
   const local = minLocal + ((size - minLocal) % (usable - 4));
@@ -226,36 +197,27 @@ function textOf(bytes: Uint8Array, start: number, end: number): string {
   try {
     return decoder.decode(bytes.subarray(start, end));
   } catch {
-    throw new CountRefused('text that is not UTF-8');
+    throw new ScanRefused('text that is not UTF-8');
   }
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** Local payload of an index cell whose payload is `size` bytes (§1.6). */
-function indexLocal(size: number, usable: number): number {
-  const maxLocal = Math.floor(((usable - 12) * 64) / 255) - 23;
-  if (size <= maxLocal) return size;
-  const minLocal = Math.floor(((usable - 12) * 32) / 255) - 23;
-  const local = minLocal + ((size - minLocal) % (usable - 4));
-  return local > maxLocal ? minLocal : local;
-}
-
 /** The first column of the index entry in the cell at `at` (past an interior cell's child pointer): text, or null for any other value. */
 function firstText(bytes: Uint8Array, at: number, usable: number): string | null {
   const [size, sizeLength] = smallVarint(bytes, at, usable);
   const start = at + sizeLength;
-  const local = indexLocal(size, usable);
+  const local = localPayload(size, usable, false);
   const [headerSize, headerLength] = smallVarint(bytes, start, start + local);
   const [type] = smallVarint(bytes, start + headerLength, start + local);
   if (type < 13 || type % 2 === 0) return null;
   const length = (type - 13) / 2;
   const valueStart = start + headerSize;
-  if (valueStart + length > start + local) throw new CountRefused('an index entry keeps its first column on overflow pages');
+  if (valueStart + length > start + local) throw new ScanRefused('an index entry keeps its first column on overflow pages');
   try {
     return decoder.decode(bytes.subarray(valueStart, valueStart + length));
   } catch {
-    throw new CountRefused('index text that is not UTF-8');
+    throw new ScanRefused('index text that is not UTF-8');
   }
 }
 
@@ -270,8 +232,8 @@ export function distinctFirstColumn(source: PageSource, root: number): Set<strin
   const seen = new Uint8Array(source.pageCount + 1);
   const visit = (page: number, low: string | null | undefined, high: string | null | undefined): void => {
     if (low !== undefined && low === high) return;
-    if (!(page >= 1 && page <= source.pageCount)) throw new CountRefused(`page ${page} is outside the file`);
-    if (seen[page]) throw new CountRefused(`page ${page} is reached twice`);
+    if (!(page >= 1 && page <= source.pageCount)) throw new ScanRefused(`page ${page} is outside the file`);
+    if (seen[page]) throw new ScanRefused(`page ${page} is reached twice`);
     seen[page] = 1;
     const bytes = source.page(page);
     const header = page === 1 ? 100 : 0;
@@ -284,11 +246,11 @@ export function distinctFirstColumn(source: PageSource, root: number): Set<strin
       }
       return;
     }
-    if (kind !== 0x02) throw new CountRefused(`page ${page} is not an index b-tree page (type ${kind})`);
+    if (kind !== 0x02) throw new ScanRefused(`page ${page} is not an index b-tree page (type ${kind})`);
     let previous = low;
     for (let i = 0; i < cells; i++) {
       const at = u16(bytes, header + 12 + 2 * i);
-      if (at + 4 > usable) throw new CountRefused(`a cell pointer of page ${page} is out of range`);
+      if (at + 4 > usable) throw new ScanRefused(`a cell pointer of page ${page} is out of range`);
       const key = firstText(bytes, at + 4, usable);
       if (key !== null) found.add(key);
       visit(u32(bytes, at), previous, key);

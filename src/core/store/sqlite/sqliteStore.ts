@@ -96,7 +96,8 @@ import {
   type TableSpec,
 } from './rows';
 import { SqliteSnapshotReader, type SqliteSnapshotOptions } from './snapshot';
-import { countTableRows, CountRefused, distinctFirstColumn, type TableCount, type VersionCount } from './btreeCount';
+import { countTableRows, distinctFirstColumn, type TableCount, type VersionCount } from './btreeCount';
+import { ScanRefused } from './tableScan';
 import type { PageSource } from './pageSource';
 import { toSqlAlchemyText } from '../../model/timestamps';
 import { openSqliteWriter, predictSqliteWriter, type SqliteStatement, type SqliteTransactionResult, type SqliteWriterOptions, type SqliteWriterVerdict } from './writer';
@@ -1111,7 +1112,7 @@ export class SqliteStore implements Store {
           const count = await countTableRows(pages, root, outcome, version, { signal: this.closing.signal });
           if (pages.unchanged()) this.predictionCount = { pages, count };
         } catch (error) {
-          if (!(error instanceof CountRefused)) throw error;
+          if (!(error instanceof ScanRefused)) throw error;
           this.predictionCount = { pages, count: undefined };
         } finally {
           pages.release();
@@ -1168,7 +1169,7 @@ export class SqliteStore implements Store {
         found = new Set((await countTableRows(pages, root, column, column, { signal: this.closing.signal })).byGroup.keys());
       }
     } catch (error) {
-      if (error instanceof CountRefused) return undefined;
+      if (error instanceof ScanRefused) return undefined;
       throw error;
     }
     // A version is one some row that loads has: one row of each is read and checked.
