@@ -865,15 +865,8 @@ export class JsonlStore implements Store {
   }
 
   private async loadPredictions(): Promise<void> {
-    for (const source of this.sources) {
-      if (!isPredictionFile(source) || this.closed) continue;
-      try {
-        await source.follower.follow(source.sink);
-        this.unreadable.delete(source.follower.path);
-      } catch (error) {
-        this.unreadable.set(source.follower.path, describeError(error));
-      }
-    }
+    // The first read is no change to report: refresh() reports what follows it.
+    for (const source of this.sources) if (isPredictionFile(source) && !this.closed) await this.followSource(source, []);
     this.predictionsLoaded = true;
   }
 
