@@ -2,9 +2,8 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { AlertRuleSchema } from '../../src/core/model/alertRule';
 import type { EvaluationOutcome } from '../../src/core/alerting/run';
-import { eventually, pitwall, screenshot, SIDEBAR, workbenchText } from './harness';
+import { eventually, pitwall, screenshot, SIDEBAR, workbenchText, trafficRule } from './harness';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
 
@@ -13,19 +12,8 @@ describe('Evaluating alert rules from the editor', () => {
     const api = await pitwall();
     const source = await eventually(() => api.sources.source ?? undefined);
     const store = source.store;
-    const rule = AlertRuleSchema.parse({
-      rule_id: 'editor_traffic',
-      metric_name: 'num_predictions',
-      metric_type: 'threshold',
-      threshold: 0,
-      comparison: '>',
-      severity: 'info',
-      component: 'traffic',
-      cooldown_minutes: 0,
-      // The webhook has no URL in this editor: its delivery fails, and says so, while the others go out.
-      channels: ['console', 'file', 'webhook'],
-      conditions: { window: '1d', model_versions: ['v1.0'] },
-    });
+    // The webhook has no URL in this editor: its delivery fails, and says so, while the others go out.
+    const rule = trafficRule('editor_traffic', ['console', 'file', 'webhook'], 'v1.0');
     await store.saveRule(rule);
     const alertsFile = join(workspace, 'data/monitoring/alerts.jsonl');
     const linesBefore = readFileSync(alertsFile, 'utf8').trim().split('\n').length;

@@ -4,8 +4,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import type { EvaluationOutcome } from '../../src/core/alerting/run';
-import { AlertRuleSchema } from '../../src/core/model/alertRule';
-import { eventually, pitwall, press, requireWorkbench, screenshot, type, workbenchText } from './harness';
+import { eventually, pitwall, press, requireWorkbench, screenshot, type, workbenchText, trafficRule } from './harness';
 
 const SECRET = 'integration-webhook-secret';
 
@@ -38,18 +37,7 @@ describe('Alert channel secrets', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const alerting = vscode.workspace.getConfiguration('pitwall.alerting');
     await alerting.update('webhookUrl', `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, vscode.ConfigurationTarget.Global);
-    const rule = AlertRuleSchema.parse({
-      rule_id: 'editor_webhook',
-      metric_name: 'num_predictions',
-      metric_type: 'threshold',
-      threshold: 0,
-      comparison: '>',
-      severity: 'info',
-      component: 'traffic',
-      cooldown_minutes: 0,
-      channels: ['webhook'],
-      conditions: { window: '1d', model_versions: ['v1.1'] },
-    });
+    const rule = trafficRule('editor_webhook', ['webhook'], 'v1.1');
     await store.saveRule(rule);
     try {
       const [newest] = await store.readPredictions({ order: 'desc', limit: 1 });

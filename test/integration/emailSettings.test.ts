@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { DeliveryOutcome, EvaluationOutcome } from '../../src/core/alerting/run';
-import { AlertRuleSchema } from '../../src/core/model/alertRule';
 import { makeCertificate, startSmtpEndpoint, type SmtpEndpoint } from '../unit/core/alerting/channels/support';
-import { eventually, pitwall } from './harness';
+import { eventually, pitwall, trafficRule } from './harness';
 
 /** The settings a test changed, set back after it. */
 const changed = new Set<string>();
@@ -29,20 +28,7 @@ async function resetSettings(): Promise<void> {
 async function evaluateEmailRule(ruleId: string): Promise<EvaluationOutcome> {
   const api = await pitwall();
   const source = await eventually(() => api.sources.source ?? undefined);
-  await source.store.saveRule(
-    AlertRuleSchema.parse({
-      rule_id: ruleId,
-      metric_name: 'num_predictions',
-      metric_type: 'threshold',
-      threshold: 0,
-      comparison: '>',
-      severity: 'info',
-      component: 'traffic',
-      cooldown_minutes: 0,
-      channels: ['email'],
-      conditions: { window: '1d', model_versions: ['v1.0'] },
-    }),
-  );
+  await source.store.saveRule(trafficRule(ruleId, ['email'], 'v1.0'));
   const [latest] = await source.store.readPredictions({ order: 'desc', limit: 1 });
   const outcome = (await vscode.commands.executeCommand('pitwall.evaluateRules', { at: (latest?.timestamp ?? 0) - 3600 })) as EvaluationOutcome | undefined;
   assert.ok(outcome, 'the rules were evaluated');

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { AlertRuleSchema, type AlertRule } from '../../src/core/model/alertRule';
 import type { PitwallApi } from '../../src/extension/extension';
 
 const control = process.env.PITWALL_TEST_CONTROL;
@@ -90,3 +91,19 @@ export async function eventually<T>(check: () => T | undefined | Promise<T | und
 }
 
 export const SIDEBAR = '[id="workbench.view.extension.pitwall"]';
+
+/** A rule that fires whenever `modelVersion` had predictions in the last day, on these channels, with no cooldown. */
+export function trafficRule(ruleId: string, channels: readonly string[], modelVersion: string): AlertRule {
+  return AlertRuleSchema.parse({
+    rule_id: ruleId,
+    metric_name: 'num_predictions',
+    metric_type: 'threshold',
+    threshold: 0,
+    comparison: '>',
+    severity: 'info',
+    component: 'traffic',
+    cooldown_minutes: 0,
+    channels,
+    conditions: { window: '1d', model_versions: [modelVersion] },
+  });
+}
