@@ -7,8 +7,9 @@ import { ANALYTICS_COMMANDS } from './analyticsCommands';
 import { COMMANDS as STORE_COMMANDS } from './commands';
 import type { CommandEnvironment } from './context';
 import { exitOnInterrupt } from './interrupt';
+import { STATUS_COMMANDS } from './statusCommand';
 
-const COMMANDS = { ...STORE_COMMANDS, ...ANALYTICS_COMMANDS, ...ALERTING_COMMANDS };
+const COMMANDS = { ...STORE_COMMANDS, ...ANALYTICS_COMMANDS, ...ALERTING_COMMANDS, ...STATUS_COMMANDS };
 import { stdio } from './output';
 
 const USAGE = `pitwall ${version} — model monitoring and alerting over the data your service writes

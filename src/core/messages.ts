@@ -279,8 +279,31 @@ export const messages = {
     `Accuracy ${baseline.toFixed(4)} → ${current.toFixed(4)} (z = ${z.toFixed(2)}, one-sided p = ${p.toPrecision(3)}): ${
       degraded ? `a significant drop at α = ${alpha}` : `no significant drop at α = ${alpha}`
     }.`,
+  healthReferenceInvalid: (got: string) =>
+    `The health reference must be "previous", a duration such as 7d (the span right before the period), or a range T1..T2 that ends after it starts, not "${got}".`,
   healthNoPredictions: (path: string) => `${path} has no predictions yet, so there is no health to compute: record predictions first.`,
   healthScheduleInvalid: (got: string) => `--schedule needs a duration such as 15m, 1h or 1d, not "${got}".`,
+
+  // --- status and freshness ---------------------------------------------------
+  duration: (count: number, unit: 'day' | 'hour' | 'minute') => `${count} ${unit}${count === 1 ? '' : 's'}`,
+  durationUnderMinute: () => 'under a minute',
+  age: (duration: string, ahead: boolean) => (ahead ? `${duration} ahead of the clock` : `${duration} ago`),
+  ageNow: () => 'just now',
+  dataSpan: (oldest: string, newest: string, age: string) => `Data: ${oldest} … ${newest}, newest prediction ${age}.`,
+  dataSpanEmpty: () => 'Data: no predictions yet.',
+  statusSourceStale: (age: string) => `The newest prediction is ${age}: is the service still writing to this source?`,
+  statusVersionSilent: (version: string, age: string, gap: string) =>
+    `${version} is silent: its newest prediction is ${age}, ${gap} before the source's newest.`,
+  statusRuleFiring: (ruleId: string, version: string | null, segment: string | null, age: string, unknownRule: boolean) =>
+    `Rule ${ruleId}${version === null ? '' : ` on ${version}`}${segment === null ? '' : ` (${segment})`} is firing since ${age}${unknownRule ? ' (the rule is no longer in the source)' : ''}.`,
+  statusDegraded: (version: string, current: number, reference: number, p: number) =>
+    `${version}: accuracy ${current.toFixed(4)} against ${reference.toFixed(4)} in the reference period, a significant drop (one-sided p = ${p.toPrecision(3)}).`,
+  statusOpenAlerts: (count: number, severity: string, models: readonly { model: string | null; count: number }[]) =>
+    `${count} open ${severity} alert${count === 1 ? '' : 's'}${
+      models.length === 0 ? '' : ` (${models.map((m) => `${m.model ?? 'no model'}: ${m.count}`).join(', ')})`
+    }.`,
+  statusUnreadable: (count: number) => `${count} problem${count === 1 ? '' : 's'} reading the source: \`pitwall summary\` lists them.`,
+  statusNothingWrong: () => 'Nothing wrong: no open alerts, no rule firing, every version fresh and holding up against its reference.',
 
   // --- analytics -------------------------------------------------------------
   driftOptionInvalid: (option: string, got: string, expected: string) => `The drift option ${option} must be ${expected}, not ${got}.`,

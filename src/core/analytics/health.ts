@@ -3,8 +3,10 @@
  * snapshot covers one period (an epoch-aligned window, as trend windows are) for one model
  * version: realized accuracy, precision, recall, F1, ROC-AUC and ECE, the prediction count, the
  * change in accuracy against the previous period, and whether that change is a significant
- * degradation (degradation.ts). `recordHealth` writes them, and a degradation_analysis row for
- * each degraded version, to the source in its own encoding.
+ * degradation (degradation.ts). Each report also compares the period with a reference (by
+ * default the seven periods before it; or the previous one, or a fixed range): a slow decline
+ * looks stable period to period, never against a baseline. `recordHealth` writes them, and a
+ * degradation_analysis row for each degraded version, to the source in its own encoding.
  */
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
@@ -21,6 +23,30 @@ export interface HealthOptions {
   /** Below this many labelled predictions a period's label metrics are null; default 30. */
   readonly minLabels?: number;
   readonly degradation?: DegradationOptions;
+  /** What each period is compared with besides the previous period; default the 7 periods before it. */
+  readonly reference?: HealthReference;
+}
+
+/**
+ * The reference (baseline) a period is compared with: `previous` (the period before), a number of
+ * seconds (that span right before the period), or a fixed range (from inclusive, to exclusive).
+ */
+export type HealthReference = 'previous' | number | { readonly from: number; readonly to: number };
+
+/** Periods before the current one that make the default reference. */
+export const DEFAULT_REFERENCE_PERIODS = 7;
+
+/** A period's accuracy against its reference: the labelled predictions of the reference pooled. */
+export interface ReferenceComparison {
+  readonly from: number;
+  readonly to: number;
+  /** Null when the reference has fewer labelled predictions than minLabels. */
+  readonly accuracy: number | null;
+  readonly labelled: number;
+  readonly count: number;
+  /** The period's accuracy minus the reference's; null when either is null. */
+  readonly change: number | null;
+  readonly degradation: DegradationVerdict;
 }
 
 export interface HealthReport {
@@ -30,6 +56,7 @@ export interface HealthReport {
   readonly labelled: number;
   readonly previous: { readonly accuracy: number | null; readonly labelled: number; readonly count: number } | null;
   readonly degradation: DegradationVerdict;
+  readonly reference: ReferenceComparison;
 }
 
 const HEALTH_METRICS = ['accuracy', 'precision', 'recall', 'f1', 'roc_auc', 'ece'];
@@ -58,6 +85,7 @@ export async function computeHealth(store: StoreReader, options: HealthOptions =
     at = newest.timestamp;
   }
   const periodStart = Math.floor(at / every) * every;
+  const referenceRange = resolveReference(options.reference ?? DEFAULT_REFERENCE_PERIODS * every, periodStart, every);
   const { rows } = await readWindowedMetrics(store, {
     every,
     from: periodStart - every,
@@ -68,6 +96,7 @@ export async function computeHealth(store: StoreReader, options: HealthOptions =
   });
   // A version seen in the previous period but silent now gets a snapshot too: zero traffic is news.
   const versions = [...new Set(rows.map((row) => row.group as string))].sort();
+  const pooled = await pooledAccuracy(store, referenceRange, every);
   const reports: HealthReport[] = [];
   for (const version of versions) {
     const row = rows.find((r) => r.window_start === periodStart && r.group === version) ?? silentPeriod(periodStart, every, version);
@@ -77,6 +106,8 @@ export async function computeHealth(store: StoreReader, options: HealthOptions =
     const previousAccuracy = previousRow !== undefined && previousRow.labelled >= minLabels ? (previousRow.accuracy ?? null) : null;
     const accuracy = label(row.accuracy);
     const degradation = detectDegradation(correctOf(previousRow), correctOf(row), options.degradation);
+    const base = pooled.get(version) ?? { correct: 0, labelled: 0, count: 0 };
+    const referenceAccuracy = base.labelled >= minLabels ? base.correct / base.labelled : null;
     reports.push({
       snapshot: {
         timestamp: at,
@@ -96,9 +127,41 @@ export async function computeHealth(store: StoreReader, options: HealthOptions =
       labelled: row.labelled,
       previous: previousRow === undefined ? null : { accuracy: previousAccuracy, labelled: previousRow.labelled, count: previousRow.count },
       degradation,
+      reference: {
+        ...referenceRange,
+        accuracy: referenceAccuracy,
+        labelled: base.labelled,
+        count: base.count,
+        change: accuracy === null || referenceAccuracy === null ? null : accuracy - referenceAccuracy,
+        degradation: detectDegradation(base, correctOf(row), options.degradation),
+      },
     });
   }
   return reports;
+}
+
+/** The reference's range for the period starting at `periodStart`; an input error when it is empty or reaches into the period. */
+export function resolveReference(reference: HealthReference, periodStart: number, every: number): { from: number; to: number } {
+  if (reference === 'previous') return { from: periodStart - every, to: periodStart };
+  if (typeof reference === 'number') {
+    if (!(Number.isFinite(reference) && reference > 0)) throw new PitwallError('input', messages.healthReferenceInvalid(String(reference)));
+    return { from: periodStart - reference, to: periodStart };
+  }
+  if (!(reference.to > reference.from)) throw new PitwallError('input', messages.healthReferenceInvalid(`${reference.from}..${reference.to}`));
+  return { from: reference.from, to: reference.to };
+}
+
+/** Correct, labelled and all predictions of each version in the range, summed over its windows. */
+async function pooledAccuracy(store: StoreReader, range: { from: number; to: number }, every: number): Promise<Map<string, { correct: number; labelled: number; count: number }>> {
+  const { rows } = await readWindowedMetrics(store, { every, from: range.from, to: range.to, by: 'model_version', metrics: ['accuracy'], minLabels: 0 });
+  const pooled = new Map<string, { correct: number; labelled: number; count: number }>();
+  for (const row of rows) {
+    const version = row.group as string;
+    const sum = pooled.get(version) ?? { correct: 0, labelled: 0, count: 0 };
+    const { correct, labelled } = correctOf(row);
+    pooled.set(version, { correct: sum.correct + correct, labelled: sum.labelled + labelled, count: sum.count + row.count });
+  }
+  return pooled;
 }
 
 /**

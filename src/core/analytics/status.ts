@@ -1,0 +1,259 @@
+/**
+ * "What is wrong now" for one source: the data's span and freshness, open alerts by severity and
+ * model version, the rules firing (since when), each version's latest health against its
+ * reference, and one line per problem, most severe first.
+ *
+ * Everything is read through counts and bounded queries: the oldest and newest prediction come
+ * from a one-row ordered read (an index end in a database), open alerts from counts, health from
+ * windowed sums the store pushes down where it can. No call loads the predictions table.
+ */
+import { messages } from '../messages';
+import { ALERT_SEVERITIES, type AlertSeverity } from '../model/alert';
+import type { StoreReader } from '../store/store';
+import { computeHealth, type HealthReference, type HealthReport } from './health';
+import { resolveSpec, type Duration } from './windows';
+
+/** When one model version last sent a prediction. */
+export interface VersionFreshness {
+  readonly model_version: string;
+  /** Time of its newest prediction; null when the source knows the version only from other records. */
+  readonly newest: number | null;
+  /** Seconds from its newest prediction to `now`; null with `newest`. */
+  readonly age: number | null;
+}
+
+/** The span of the predictions and how fresh they are at `now`. */
+export interface DataSpan {
+  readonly oldest: number | null;
+  readonly newest: number | null;
+  /** Seconds from the newest prediction to `now` (negative when it lies ahead of the clock). */
+  readonly age: number | null;
+  readonly now: number;
+  readonly versions: readonly VersionFreshness[];
+}
+
+/** Reads the oldest and newest prediction, in all and per model version, with one-row reads. */
+export async function readDataSpan(store: StoreReader, now: number): Promise<DataSpan> {
+  const [[oldest], [newest], versions] = await Promise.all([
+    store.readPredictions({ order: 'asc', limit: 1 }),
+    store.readPredictions({ order: 'desc', limit: 1 }),
+    store.readModelVersions(),
+  ]);
+  const freshness: VersionFreshness[] = [];
+  for (const version of versions) {
+    const [last] = await store.readPredictions({ modelVersion: version, order: 'desc', limit: 1 });
+    freshness.push({ model_version: version, newest: last?.timestamp ?? null, age: last === undefined ? null : now - last.timestamp });
+  }
+  return {
+    oldest: oldest?.timestamp ?? null,
+    newest: newest?.timestamp ?? null,
+    age: newest === undefined ? null : now - newest.timestamp,
+    now,
+    versions: freshness,
+  };
+}
+
+/** "52 days", "3 hours", "5 minutes", "under a minute". */
+export function describeDuration(seconds: number): string {
+  const magnitude = Math.abs(seconds);
+  const units: readonly [number, 'day' | 'hour' | 'minute'][] = [
+    [86_400, 'day'],
+    [3_600, 'hour'],
+    [60, 'minute'],
+  ];
+  for (const [size, unit] of units) {
+    if (magnitude >= size) return messages.duration(Math.floor(magnitude / size), unit);
+  }
+  return messages.durationUnderMinute();
+}
+
+/** "52 days ago", "3 hours ago", "just now"; a time ahead of the clock says so. */
+export function describeAge(seconds: number): string {
+  if (Math.abs(seconds) < 60) return messages.ageNow();
+  return messages.age(describeDuration(seconds), seconds < 0);
+}
+
+/** The span as one line: "2026-10-01 00:00:00Z … 2026-10-14 23:59:12Z, newest prediction 52 days ago". */
+export function describeDataSpan(span: DataSpan, formatTime: (seconds: number) => string): string {
+  if (span.oldest === null || span.newest === null || span.age === null) return messages.dataSpanEmpty();
+  return messages.dataSpan(formatTime(span.oldest), formatTime(span.newest), describeAge(span.age));
+}
+
+export type SeverityCounts = Readonly<Record<AlertSeverity, number>>;
+
+/** Unacknowledged alerts, counted by severity and by model version (null: alerts that name none). */
+export interface OpenAlerts {
+  readonly total: number;
+  readonly by_severity: SeverityCounts;
+  readonly by_model: readonly ({ readonly model_version: string | null; readonly total: number } & SeverityCounts)[];
+}
+
+function zeroCounts(): Record<AlertSeverity, number> {
+  return { info: 0, warning: 0, critical: 0 };
+}
+
+/** Open alerts by severity and model version, from counts (a database answers each with an index). */
+export async function countOpenAlerts(store: StoreReader): Promise<OpenAlerts> {
+  const bySeverity = zeroCounts();
+  for (const severity of ALERT_SEVERITIES) bySeverity[severity] = await store.countAlerts({ acknowledged: false, severity });
+  const total = ALERT_SEVERITIES.reduce((sum, severity) => sum + bySeverity[severity], 0);
+  const byModel: ({ model_version: string | null; total: number } & Record<AlertSeverity, number>)[] = [];
+  if (total > 0) {
+    const named = zeroCounts();
+    for (const version of await store.readModelVersions()) {
+      const counts = zeroCounts();
+      for (const severity of ALERT_SEVERITIES) {
+        if (bySeverity[severity] === 0) continue;
+        counts[severity] = await store.countAlerts({ acknowledged: false, severity, modelVersion: version });
+        named[severity] += counts[severity];
+      }
+      const sum = ALERT_SEVERITIES.reduce((s, severity) => s + counts[severity], 0);
+      if (sum > 0) byModel.push({ model_version: version, total: sum, ...counts });
+    }
+    const unnamed = zeroCounts();
+    for (const severity of ALERT_SEVERITIES) unnamed[severity] = bySeverity[severity] - named[severity];
+    const rest = ALERT_SEVERITIES.reduce((s, severity) => s + unnamed[severity], 0);
+    if (rest > 0) byModel.push({ model_version: null, total: rest, ...unnamed });
+  }
+  return { total, by_severity: bySeverity, by_model: byModel };
+}
+
+/** A condition the alerting engine holds as firing. */
+export interface FiringRule {
+  readonly rule_id: string;
+  readonly model_version: string | null;
+  readonly segment: string | null;
+  readonly since: number;
+  /** The rule's severity; null when the source no longer has the rule. */
+  readonly severity: AlertSeverity | null;
+  readonly metric_name: string | null;
+}
+
+/** The engine's firing states (fingerprints `[rule_id, model_version, segment]`), oldest first. */
+export async function readFiringRules(store: StoreReader): Promise<FiringRule[]> {
+  const [states, rules] = await Promise.all([store.readAlertStates(), store.readRules()]);
+  const byId = new Map(rules.map((rule) => [rule.rule_id, rule]));
+  const firing: FiringRule[] = [];
+  for (const [fingerprint, since] of Object.entries(states)) {
+    const [ruleId, version, segment] = parseFingerprint(fingerprint);
+    const rule = byId.get(ruleId);
+    firing.push({ rule_id: ruleId, model_version: version, segment, since, severity: rule?.severity ?? null, metric_name: rule?.metric_name ?? null });
+  }
+  return firing.sort((a, b) => a.since - b.since || a.rule_id.localeCompare(b.rule_id));
+}
+
+/** A fingerprint as the engine writes it; anything else stands whole for its rule id. */
+function parseFingerprint(fingerprint: string): [string, string | null, string | null] {
+  try {
+    const value: unknown = JSON.parse(fingerprint);
+    if (Array.isArray(value) && typeof value[0] === 'string') {
+      const text = (item: unknown) => (typeof item === 'string' ? item : null);
+      return [value[0], text(value[1]), text(value[2])];
+    }
+  } catch {
+    // Not the engine's JSON: shown as it is.
+  }
+  return [fingerprint, null, null];
+}
+
+export type ProblemSeverity = AlertSeverity;
+
+export type ProblemKind = 'silent' | 'firing' | 'degraded' | 'alerts' | 'stale' | 'unreadable';
+
+export interface StatusProblem {
+  readonly severity: ProblemSeverity;
+  readonly kind: ProblemKind;
+  readonly model_version: string | null;
+  readonly message: string;
+}
+
+const SEVERITY_RANK: Readonly<Record<ProblemSeverity, number>> = { critical: 0, warning: 1, info: 2 };
+const KIND_RANK: Readonly<Record<ProblemKind, number>> = { silent: 0, firing: 1, degraded: 2, alerts: 3, stale: 4, unreadable: 5 };
+
+export interface StatusOptions {
+  /** The clock: freshness is measured against it. */
+  readonly now: number;
+  /** The health period; default one day. */
+  readonly every?: Duration;
+  /** What each version's latest period is compared with; default the 7 periods before it. */
+  readonly reference?: HealthReference;
+  /** A version (or the source) with no prediction for longer than this, in seconds, is a problem; default one period. */
+  readonly staleAfter?: number;
+  readonly minLabels?: number;
+}
+
+export interface StatusReport {
+  readonly source: string;
+  readonly now: number;
+  readonly span: DataSpan;
+  readonly open_alerts: OpenAlerts;
+  readonly firing: readonly FiringRule[];
+  /** Health in the period of `at`: the newest labelled prediction's time (else the newest prediction's). */
+  readonly health: { readonly at: number | null; readonly every: number; readonly versions: readonly HealthReport[] };
+  readonly stale_after: number;
+  /** Most severe first. */
+  readonly problems: readonly StatusProblem[];
+}
+
+/** The whole status of a source at `options.now`; see the module comment. */
+export async function computeStatus(store: StoreReader, options: StatusOptions): Promise<StatusReport> {
+  const { every } = resolveSpec({ every: options.every ?? '1d' });
+  const staleAfter = options.staleAfter ?? every;
+  const { now } = options;
+  const span = await readDataSpan(store, now);
+  const openAlerts = await countOpenAlerts(store);
+  const firing = await readFiringRules(store);
+  // Ground truth arrives late: the latest period worth judging is the one of the newest labelled prediction.
+  const [newestLabelled] = await store.readPredictions({ hasOutcome: true, order: 'desc', limit: 1 });
+  const healthAt = newestLabelled?.timestamp ?? span.newest;
+  const health =
+    healthAt === null
+      ? []
+      : await computeHealth(store, {
+          at: healthAt,
+          every,
+          ...(options.reference === undefined ? {} : { reference: options.reference }),
+          ...(options.minLabels === undefined ? {} : { minLabels: options.minLabels }),
+        });
+  const description = await store.describe();
+  const problems: StatusProblem[] = [];
+
+  if (span.age !== null && span.age > staleAfter) {
+    problems.push({ severity: 'warning', kind: 'stale', model_version: null, message: messages.statusSourceStale(describeAge(span.age)) });
+  }
+  for (const version of span.versions) {
+    if (version.newest === null || version.age === null || span.newest === null || span.newest - version.newest <= staleAfter) continue;
+    const message = messages.statusVersionSilent(version.model_version, describeAge(version.age), describeDuration(span.newest - version.newest));
+    problems.push({ severity: 'critical', kind: 'silent', model_version: version.model_version, message });
+  }
+  for (const rule of firing) {
+    const age = describeAge(now - rule.since);
+    problems.push({
+      severity: rule.severity ?? 'warning',
+      kind: 'firing',
+      model_version: rule.model_version,
+      message: messages.statusRuleFiring(rule.rule_id, rule.model_version, rule.segment, age, rule.severity === null),
+    });
+  }
+  for (const report of health) {
+    const { reference } = report;
+    if (reference.degradation.status !== 'degraded') continue;
+    problems.push({
+      severity: 'critical',
+      kind: 'degraded',
+      model_version: report.snapshot.model_version,
+      message: messages.statusDegraded(report.snapshot.model_version, reference.degradation.current_value ?? 0, reference.degradation.baseline_value ?? 0, reference.degradation.p_value ?? 0),
+    });
+  }
+  for (const severity of [...ALERT_SEVERITIES].reverse()) {
+    const count = openAlerts.by_severity[severity];
+    if (count === 0) continue;
+    const models = openAlerts.by_model.filter((row) => row[severity] > 0).map((row) => ({ model: row.model_version, count: row[severity] }));
+    problems.push({ severity, kind: 'alerts', model_version: null, message: messages.statusOpenAlerts(count, severity, models) });
+  }
+  const unreadable = description.warnings.length + description.diagnostics.length;
+  if (unreadable > 0) problems.push({ severity: 'warning', kind: 'unreadable', model_version: null, message: messages.statusUnreadable(unreadable) });
+
+  problems.sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || KIND_RANK[a.kind] - KIND_RANK[b.kind] || (a.model_version ?? '').localeCompare(b.model_version ?? ''));
+  return { source: description.path, now, span, open_alerts: openAlerts, firing, health: { at: healthAt, every, versions: health }, stale_after: staleAfter, problems };
+}
