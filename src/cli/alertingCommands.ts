@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { AlertEngine, backtest } from '../core/alerting/engine';
 import { channelSettings, deliveryFailures, deliveryTimeoutMs, evaluateOnce, formatValue, indexFor, type DeliveryOutcome } from '../core/alerting/run';
+import { describeDataSpan, readDataSpan } from '../core/analytics/status';
 import { parseDuration } from '../core/analytics/windows';
 import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
@@ -25,19 +26,20 @@ const evaluate: Command = async (argv, env) => {
   const write = values.json ? (line: string) => env.out.error(`${line}\n`) : (line: string) => env.out.write(`${line}\n`);
   // The alerts are recorded when evaluateOnce returns; the store stays open until their
   // deliveries are done and in its delivery log.
-  const { outcome, delivered } = await withStore(source, env, async (store) => {
+  const { outcome, delivered, span } = await withStore(source, env, async (store) => {
     const outcome = await evaluateOnce(store, new AlertEngine([]), at, settings, write, { delivery: { timeoutMs } });
-    return { outcome, delivered: await outcome.delivery };
+    return { outcome, delivered: await outcome.delivery, span: await readDataSpan(store, at) };
   });
   const { result, created } = outcome;
   const problems = [...outcome.problems, ...delivered.problems];
   if (values.json) {
-    printJson(env.out, { at, alerts: created, verdicts: result.verdicts, deliveries: delivered.deliveries, problems: [...result.problems, ...problems.map((message) => ({ rule_id: null, message }))] });
+    printJson(env.out, { at, alerts: created, verdicts: result.verdicts, deliveries: delivered.deliveries, problems: [...result.problems, ...problems.map((message) => ({ rule_id: null, message }))], data_span: span });
     return result.problems.length > 0 ? 2 : 0;
   }
   for (const problem of problems) env.out.error(`${problem}\n`);
   for (const failure of deliveryFailures(delivered)) env.out.error(`${failure}\n`);
   env.out.write(`Evaluated at ${formatTime(at)}: ${created.length} alert(s) created.\n`);
+  env.out.write(`${describeDataSpan(span, formatTime)}\n`);
   if (result.verdicts.length > 0) {
     env.out.write(
       formatTable(
@@ -138,9 +140,11 @@ const watch: Command = async (argv, env) => {
           delivering.add(pending);
           void pending.finally(() => delivering.delete(pending));
           for (const problem of problems) env.out.error(`  ${problem}\n`);
-          if (values.json) env.out.write(`${JSON.stringify({ at, why, alerts: created, resolved: result.resolved.map((r) => r.verdict), problems: result.problems })}\n`);
+          const span = await readDataSpan(store, at);
+          if (values.json) env.out.write(`${JSON.stringify({ at, why, alerts: created, resolved: result.resolved.map((r) => r.verdict), problems: result.problems, data_span: span })}\n`);
           else {
             env.out.write(`${formatTime(at)} (${why}) ${created.length} alert(s), ${result.resolved.length} resolved\n`);
+            env.out.write(`  ${describeDataSpan(span, formatTime)}\n`);
             for (const alert of created) env.out.write(`  ${alert.severity} ${alert.message ?? alert.title ?? ''}\n`);
             for (const problem of result.problems) env.out.error(`  rule ${problem.rule_id}: ${problem.message}\n`);
           }

@@ -19,6 +19,7 @@ import type { PredictionColumnsQuery, WindowColumns } from '../core/store/store'
 import { classificationOfRows, type ClassificationColumns } from '../core/analytics/classification';
 import { parseCommand, parseCount, parseTime, requirePositional } from './args';
 import { withStore, type Command } from './context';
+import { parseReference } from './statusCommand';
 import { formatTable, formatTime, printJson } from './output';
 
 /** A metric for a table cell: four decimals, a dash when undefined. */
@@ -247,15 +248,20 @@ function healthRows(reports: readonly HealthReport[]): string[][] {
     cell(r.snapshot.expected_calibration_error),
     r.snapshot.prediction_accuracy_trend === null ? '—' : `${r.snapshot.prediction_accuracy_trend >= 0 ? '+' : ''}${r.snapshot.prediction_accuracy_trend.toFixed(4)}`,
     r.degradation.status,
+    cell(r.reference.accuracy),
+    r.reference.change === null ? '—' : `${r.reference.change >= 0 ? '+' : ''}${r.reference.change.toFixed(4)}`,
+    r.reference.degradation.status,
   ]);
 }
 
-const HEALTH_HEADER = ['MODEL', 'PERIOD', 'N', 'LABELLED', 'ACCURACY', 'F1', 'ECE', 'TREND', 'DEGRADATION'];
+// TREND and DEGRADATION compare with the previous period (the Python snapshot's meaning); the last three with the reference.
+const HEALTH_HEADER = ['MODEL', 'PERIOD', 'N', 'LABELLED', 'ACCURACY', 'F1', 'ECE', 'TREND', 'DEGRADATION', 'REFERENCE', 'CHANGE', 'VS REFERENCE'];
 
 const health: Command = async (argv, env) => {
-  const usage = 'pitwall health <source> [--every 1d] [--at T] [--record] [--schedule 1h] [--json]';
+  const usage = 'pitwall health <source> [--every 1d] [--at T] [--reference previous|7d|T1..T2] [--record] [--schedule 1h] [--json]';
   const { values, positionals } = parseCommand(argv, {
     every: { type: 'string' },
+    reference: { type: 'string' },
     at: { type: 'string' },
     record: { type: 'boolean', default: false },
     schedule: { type: 'string' },
@@ -266,7 +272,8 @@ const health: Command = async (argv, env) => {
   parseDuration(every);
   const at = parseTime(values.at as string | undefined, 'at');
   const minLabels = parseCount(values['min-labels'] as string | undefined, 'min-labels');
-  const options = { every, ...(at === undefined ? {} : { at }), ...(minLabels === undefined ? {} : { minLabels }) };
+  const reference = parseReference(values.reference as string | undefined);
+  const options = { every, ...(at === undefined ? {} : { at }), ...(minLabels === undefined ? {} : { minLabels }), ...(reference === undefined ? {} : { reference }) };
   if (values.schedule !== undefined) return runSchedule(source, values.schedule as string, options, Boolean(values.json), env);
   const outcome = await withStore(source, env, async (store) => {
     const reports = await computeHealth(store, options);
@@ -289,7 +296,11 @@ const health: Command = async (argv, env) => {
     return 0;
   }
   env.out.write(formatTable(HEALTH_HEADER, healthRows(outcome.reports)));
-  for (const report of outcome.reports) env.out.write(`${report.snapshot.model_version}: ${report.degradation.reason}\n`);
+  const [first] = outcome.reports;
+  if (first !== undefined) env.out.write(`Reference: ${formatTime(first.reference.from)} … ${formatTime(first.reference.to)} (--reference).\n`);
+  for (const report of outcome.reports) {
+    env.out.write(`${report.snapshot.model_version}: against the previous period: ${report.degradation.reason} Against the reference: ${report.reference.degradation.reason}\n`);
+  }
   if (outcome.recorded) env.out.write(`Recorded ${outcome.recorded.snapshots} health snapshot(s) and ${outcome.recorded.degradations} degradation analysis row(s) in ${source}.\n`);
   return 0;
 };
@@ -494,7 +505,7 @@ export const ANALYTICS_COMMANDS: Readonly<Record<string, { run: Command; summary
   metrics: { run: metrics, summary: 'metrics <source> [--model V] [--from T] [--to T]   every metric over a range' },
   trend: { run: trend, summary: 'trend <source> --every 1h [--slide 15m] [--by model_version|<feature>] [--metrics a,b] [--fill-empty]' },
   calibration: { run: calibration, summary: 'calibration <source> [--model V] [--bins 10] [--strategy width|mass]' },
-  health: { run: health, summary: 'health <source> [--every 1d] [--record] [--schedule 1h]   computed health snapshots' },
+  health: { run: health, summary: 'health <source> [--every 1d] [--reference previous|7d|T1..T2] [--record] [--schedule 1h]   computed health snapshots' },
   drift: { run: drift, summary: 'drift <source> --baseline T1..T2 --current T3..T4 [--feature F] [--record]   feature drift' },
   estimate: { run: estimate, summary: 'estimate <source> [--model V] [--every 1d] [--reference T1..T2]   label-free performance' },
 };

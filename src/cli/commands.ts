@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { checkRulesFile } from '../core/alerting/rulesCheck';
 import { AlertingSystem } from '../core/alertingSystem';
+import { countOpenAlerts, describeAge, readDataSpan, type DataSpan, type OpenAlerts, type VersionFreshness } from '../core/analytics/status';
 import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../core/model/alert';
@@ -23,11 +24,13 @@ const summary: Command = async (argv, env) => {
     source,
     env,
     async (store) => {
-    const [counts, labelled, versions, description] = await Promise.all([
+    const [counts, labelled, versions, description, span, openAlerts] = await Promise.all([
       store.counts(),
       store.countPredictions({ hasOutcome: true }),
       store.readModelVersions(),
       store.describe(),
+      readDataSpan(store, env.now()),
+      countOpenAlerts(store),
     ]);
     return {
       predictions: counts.predictions,
@@ -39,6 +42,8 @@ const summary: Command = async (argv, env) => {
       rules: counts.rules,
       writable: description.writable,
       warnings: [...description.warnings, ...description.diagnostics.map((d) => d.message)],
+      data_span: span,
+      open_alerts: openAlerts,
     };
     },
     true,
@@ -51,7 +56,10 @@ const summary: Command = async (argv, env) => {
       ['labelled', `${result.labelled}${result.predictions ? ` (${((100 * result.labelled) / result.predictions).toFixed(1)}%)` : ''}`],
       ['model versions', result.model_versions.join(', ') || '—'],
       ['health snapshots', String(result.health_snapshots)],
+      ['data span', result.data_span.oldest === null || result.data_span.newest === null ? '—' : `${formatTime(result.data_span.oldest)} … ${formatTime(result.data_span.newest)}`],
+      ['freshness', describeFreshness(result.data_span)],
       ['alerts', `${result.alerts} (${result.unacknowledged} unacknowledged)`],
+      ['open alerts', describeOpenAlerts(result.open_alerts)],
       ['rules', String(result.rules)],
       ['writable', result.writable ? 'yes' : 'no'],
     ];
@@ -62,6 +70,24 @@ const summary: Command = async (argv, env) => {
   }
   return 0;
 };
+
+/** "newest prediction 52 days ago", and each version's when they differ. */
+function describeFreshness(span: DataSpan): string {
+  if (span.age === null) return 'no predictions yet';
+  const versions = span.versions.filter((v): v is VersionFreshness & { age: number } => v.age !== null);
+  const ages = versions.map((v) => describeAge(v.age));
+  const each = new Set(ages).size > 1 ? ` (${versions.map((v, i) => `${v.model_version} ${ages[i] ?? ''}`).join(', ')})` : '';
+  return `newest prediction ${describeAge(span.age)}${each}`;
+}
+
+/** "15: critical 4, warning 8, info 3; v1.0 3, v1.1 12". */
+function describeOpenAlerts(open: OpenAlerts): string {
+  if (open.total === 0) return '0';
+  const severities = ['critical', 'warning', 'info'] as const;
+  const bySeverity = severities.filter((s) => open.by_severity[s] > 0).map((s) => `${s} ${open.by_severity[s]}`);
+  const byModel = open.by_model.map((row) => `${row.model_version ?? '(no model)'} ${row.total}`);
+  return `${open.total}: ${bySeverity.join(', ')}; ${byModel.join(', ')}`;
+}
 
 function parseSeverity(text: string | undefined): AlertSeverity | undefined {
   if (text === undefined) return undefined;
@@ -292,7 +318,7 @@ const migrate: Command = async (argv, env) => {
 };
 
 export const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
-  summary: { run: summary, summary: 'summary <source>                         counts, model versions, writability, warnings' },
+  summary: { run: summary, summary: 'summary <source>                         counts, data span and freshness, open alerts, warnings' },
   alerts: { run: alerts, summary: 'alerts <source> [--severity S] [--unacknowledged] [--limit N]' },
   ack: { run: ack, summary: 'ack <source> <alert_id>... [--by NAME] [--comment TEXT]' },
   unack: { run: unack, summary: 'unack <source> <alert_id>...                 take acknowledgments back' },

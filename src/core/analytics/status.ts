@@ -32,6 +32,11 @@ export interface DataSpan {
   readonly versions: readonly VersionFreshness[];
 }
 
+/** A time to the microsecond: a database keeps no finer, so both formats of the same data give the same span. */
+function toMicroseconds(seconds: number): number {
+  return Math.round(seconds * 1e6) / 1e6;
+}
+
 /** Reads the oldest and newest prediction, in all and per model version, with one-row reads. */
 export async function readDataSpan(store: StoreReader, now: number): Promise<DataSpan> {
   const [[oldest], [newest], versions] = await Promise.all([
@@ -42,12 +47,14 @@ export async function readDataSpan(store: StoreReader, now: number): Promise<Dat
   const freshness: VersionFreshness[] = [];
   for (const version of versions) {
     const [last] = await store.readPredictions({ modelVersion: version, order: 'desc', limit: 1 });
-    freshness.push({ model_version: version, newest: last?.timestamp ?? null, age: last === undefined ? null : now - last.timestamp });
+    const time = last === undefined ? null : toMicroseconds(last.timestamp);
+    freshness.push({ model_version: version, newest: time, age: time === null ? null : now - time });
   }
+  const newestTime = newest === undefined ? null : toMicroseconds(newest.timestamp);
   return {
-    oldest: oldest?.timestamp ?? null,
-    newest: newest?.timestamp ?? null,
-    age: newest === undefined ? null : now - newest.timestamp,
+    oldest: oldest === undefined ? null : toMicroseconds(oldest.timestamp),
+    newest: newestTime,
+    age: newestTime === null ? null : now - newestTime,
     now,
     versions: freshness,
   };
