@@ -32,9 +32,12 @@ export interface DataSpan {
   readonly versions: readonly VersionFreshness[];
 }
 
-/** A time to the microsecond: a database keeps no finer, so both formats of the same data give the same span. */
-function toMicroseconds(seconds: number): number {
-  return Math.round(seconds * 1e6) / 1e6;
+/**
+ * A time to the millisecond: a database keeps microseconds as text and a JSONL file a float, which
+ * can differ in the last microsecond; rounded to the millisecond, both formats of the same data agree.
+ */
+function toMilliseconds(seconds: number): number {
+  return Math.round(seconds * 1e3) / 1e3;
 }
 
 /** Reads the oldest and newest prediction, in all and per model version, with one-row reads. */
@@ -47,12 +50,12 @@ export async function readDataSpan(store: StoreReader, now: number): Promise<Dat
   const freshness: VersionFreshness[] = [];
   for (const version of versions) {
     const [last] = await store.readPredictions({ modelVersion: version, order: 'desc', limit: 1 });
-    const time = last === undefined ? null : toMicroseconds(last.timestamp);
+    const time = last === undefined ? null : toMilliseconds(last.timestamp);
     freshness.push({ model_version: version, newest: time, age: time === null ? null : now - time });
   }
-  const newestTime = newest === undefined ? null : toMicroseconds(newest.timestamp);
+  const newestTime = newest === undefined ? null : toMilliseconds(newest.timestamp);
   return {
-    oldest: oldest === undefined ? null : toMicroseconds(oldest.timestamp),
+    oldest: oldest === undefined ? null : toMilliseconds(oldest.timestamp),
     newest: newestTime,
     age: newestTime === null ? null : now - newestTime,
     now,
@@ -212,7 +215,7 @@ export async function computeStatus(store: StoreReader, options: StatusOptions):
   const firing = await readFiringRules(store);
   // Ground truth arrives late: the latest period worth judging is the one of the newest labelled prediction.
   const [newestLabelled] = await store.readPredictions({ hasOutcome: true, order: 'desc', limit: 1 });
-  const healthAt = newestLabelled?.timestamp ?? span.newest;
+  const healthAt = newestLabelled === undefined ? span.newest : toMilliseconds(newestLabelled.timestamp);
   const health =
     healthAt === null
       ? []
