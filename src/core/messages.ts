@@ -217,8 +217,8 @@ export const messages = {
     `${file} does not record model versions: its ${count} metric snapshots were written with an empty model_version, as the column allows no NULL.`,
   migrationRuleAmbiguous: (metric: string, component: string, severity: string, rules: readonly string[]) =>
     `Alerts on ${metric} (${component}, ${severity}) fit the rules ${rules.join(', ')} alike: their last_triggered was not set from those alerts.`,
-  migrationRuleFieldsDropped: (ruleId: string, fields: readonly string[]) =>
-    `Rule "${ruleId}" sets ${fields.join(' and ')}, which the database has no column for: migrated without ${fields.length === 1 ? 'it' : 'them'}.`,
+  migrationAlertKeyUnknown: (key: string, alerts: string) => `names the alert "${key}", which ${alerts} does not hold (or which could not be migrated)`,
+  migrationFileNotMigrated: (file: string, reason: string) => `${file} was not migrated: ${reason}`,
   migrationReportTitle: (folder: string, target: string, newDatabase: boolean, dryRun: boolean, seconds: string) =>
     dryRun
       ? `Dry run, nothing was written: migrating ${folder} into ${target} (${newDatabase ? 'a new database' : 'the existing database'}) would give:`

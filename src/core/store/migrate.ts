@@ -20,7 +20,15 @@
  *   NULL; booleans are 0/1; outcomes.jsonl fills `actual_outcome` and `actual_outcome_timestamp`.
  * - metrics.jsonl records no model version and the column takes no NULL: it gets ''.
  * - Alert ids: the first alert keeps its id, a later one with the same id becomes `<id>-<n>`.
- * - A rule's last_triggered is the later of its own and its latest alert's (see FolderSource).
+ * - A rule's last_triggered is the later of its own (alert_rules.pitwall.json keeps Pitwall's) and its
+ *   latest alert's (see FolderSource); its for_minutes and min_samples go inside `conditions`, where
+ *   the SQLite store keeps them.
+ * - Pitwall's own records follow, each into its own table as the SQLite store writes them, a table
+ *   created only when it gets a row: acknowledgments.jsonl (with comments) into
+ *   pitwall_acknowledgments, silences into pitwall_silences, firing states into pitwall_alert_state,
+ *   the delivery log into pitwall_deliveries (an alert named by its JSONL key is named by its row's
+ *   key). The JSONL key of each renamed alert (`<alert_id>#<n>`) goes to pitwall_alert_keys, so the
+ *   SQLite store still finds the alert by it (and `<alert_id>#1` by its alert_id).
  * Identities: predictions by prediction_id, alerts by alert_id, rules by rule_id, health snapshots by
  * (timestamp, model_version), metric snapshots by (timestamp, model_version, metric_name), drift
  * results by (timestamp, feature_name, model_version), feature importance by (timestamp,
@@ -196,6 +204,15 @@ async function* newDatabaseStatements(source: FolderSource, saving: () => void):
     let spec: TableSpec | undefined;
     let rows: (readonly SqliteParam[])[] = [];
     for (const item of batch) {
+      if (item.kind === 'sql') {
+        // Pitwall's own rows (and tables): after the rows before them, which they may refer to.
+        if (spec !== undefined) yield* bulkInserts(spec, rows);
+        spec = undefined;
+        rows = [];
+        yield item.statement;
+        if (item.tally !== null) item.tally.inserted++;
+        continue;
+      }
       // Only rows: a new database has no rows to complete.
       if (item.kind !== 'row') continue;
       if (item.spec !== spec) {
@@ -263,6 +280,9 @@ async function addToExisting(source: FolderSource, database: TargetDatabase, bat
         lastRow = { kind: 'row', tally: tallies[item.spec.name], withOutcome: item.withOutcome };
         statements.push(insertIfMissing(item.spec, item.values));
         effects.push(lastRow);
+      } else if (item.kind === 'sql') {
+        statements.push(item.statement);
+        effects.push(item.tally === null ? { kind: 'schema' } : { kind: 'row', tally: item.tally, withOutcome: false });
       } else if (item.kind === 'outcome') {
         statements.push(fillOutcome(item.predictionId, item.outcome, item.at));
         effects.push({ kind: 'outcome', row: item.orphan ? undefined : lastRow });

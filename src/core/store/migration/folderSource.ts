@@ -20,21 +20,31 @@ import { performanceMetricRecord, type PerformanceMetric } from '../../model/per
 import { predictionRecord } from '../../model/prediction';
 import type { PyJson } from '../../model/pythonJson';
 import { describeIssue, parseRecord, type FieldIssue } from '../../model/record';
+import { RULE_FIELDS_IN_CONDITIONS } from '../sqlite/rows';
 import { toSqlAlchemyText } from '../../model/timestamps';
 import { DiagnosticLog } from '../jsonl/diagnosticLog';
 import { isMissing } from '../jsonl/fileFollower';
-import { JSONL_FILES } from '../jsonl/jsonlStore';
+import { ACKNOWLEDGMENTS_FILE, JSONL_FILES } from '../jsonl/jsonlStore';
+import { RuleSettingsFile, RULE_SETTINGS_FILE } from '../jsonl/ruleSettings';
+import { DELIVERIES_FILE, DELIVERY_FIELDS, parseDelivery } from '../deliveryRecords';
+import { ALERT_STATE_FILE, parseAlertStates, parseSilencesFile, SILENCES_FILE } from '../silenceRecords';
+import { ACKNOWLEDGMENTS_TABLE_SQL, ALERT_KEYS_TABLE_SQL, ALERT_STATE_TABLE_SQL, DELIVERIES_TABLE_SQL, SILENCES_TABLE_SQL } from '../sqlite/sqliteStore';
+import { acknowledgmentRecord, type Acknowledgment } from '../../model/acknowledgment';
+import type { DeliveryRecord } from '../../model/delivery';
 import { BLANK_LINE, LineProblem, parseJsonLine } from '../jsonl/lineJson';
 import { isPlainPrediction, type PlainPrediction } from '../jsonl/predictionLine';
 import { RulesFile } from '../jsonl/rulesFile';
 import type { StoreDiagnostic } from '../store';
-import type { SqliteParam } from '../sqlite/writer';
+import type { SqliteParam, SqliteStatement } from '../sqlite/writer';
 import { LineReader } from './lineReader';
 import { pythonJsonText, pythonReadingOf } from './pythonJsonText';
 import { keyText, TABLES, type MigrationTable, type TableSpec } from './tables';
 
+/** Pitwall's own tables, beside the service's: what a folder keeps in its `*.pitwall.*` files and acknowledgments.jsonl. */
+export type PitwallTable = 'pitwall_acknowledgments' | 'pitwall_silences' | 'pitwall_alert_state' | 'pitwall_deliveries' | 'pitwall_alert_keys';
+
 /** A line of the migration report: a table, or the outcomes joined into predictions. */
-export type MigrationPart = MigrationTable | 'outcomes';
+export type MigrationPart = MigrationTable | 'outcomes' | PitwallTable;
 
 export interface Tally {
   /** Records read from the source and fit to migrate. */
@@ -55,7 +65,9 @@ export interface Tally {
 export type PlannedItem =
   | { readonly kind: 'row'; readonly spec: TableSpec; readonly values: readonly SqliteParam[]; readonly withOutcome: boolean }
   | { readonly kind: 'outcome'; readonly predictionId: string; readonly outcome: 0 | 1; readonly at: string; readonly orphan: boolean }
-  | { readonly kind: 'triggered'; readonly ruleId: string; readonly at: string };
+  | { readonly kind: 'triggered'; readonly ruleId: string; readonly at: string }
+  /** A statement that inserts a row of Pitwall's own tables only when the target lacks it (or, without a tally, creates a table). */
+  | { readonly kind: 'sql'; readonly statement: SqliteStatement; readonly tally: Tally | null };
 
 export interface AlertRenaming {
   readonly file: string;
@@ -120,6 +132,11 @@ export const MIGRATION_PARTS: readonly MigrationPart[] = [
   'feature_importance',
   'degradation_analysis',
   'metric_snapshots',
+  'pitwall_acknowledgments',
+  'pitwall_silences',
+  'pitwall_alert_state',
+  'pitwall_deliveries',
+  'pitwall_alert_keys',
 ];
 
 /** The source file of each part of the report. */
@@ -133,6 +150,11 @@ export const PART_FILES: Readonly<Record<MigrationPart, string>> = {
   feature_importance: JSONL_FILES.featureImportance,
   degradation_analysis: JSONL_FILES.degradationAnalyses,
   metric_snapshots: JSONL_FILES.metricSnapshots,
+  pitwall_acknowledgments: ACKNOWLEDGMENTS_FILE,
+  pitwall_silences: SILENCES_FILE,
+  pitwall_alert_state: ALERT_STATE_FILE,
+  pitwall_deliveries: DELIVERIES_FILE,
+  pitwall_alert_keys: JSONL_FILES.alerts,
 };
 
 function emptyTally(): Tally {
@@ -152,6 +174,13 @@ export class FolderSource {
   private readonly files: Readonly<Record<LineCollection, LineFile>>;
   private readonly rulesPath: string;
   private readonly rulesLog: DiagnosticLog;
+  private readonly settingsLog: DiagnosticLog;
+  /** Pitwall's own line files: acknowledgments.jsonl and deliveries.pitwall.jsonl. */
+  private readonly acknowledgments: LineFile;
+  private readonly deliveries: LineFile;
+  private readonly pitwallLog: DiagnosticLog;
+  /** The JSONL store's key of each migrated alert (`<alert_id>#<n>`) → the alert_id it is migrated under. */
+  private readonly alertKeys = new Map<string, string>();
   private readonly onRows: (part: MigrationPart, rows: number) => void;
   private readonly outcomes = new OutcomeTable();
   private alerts: SqliteParam[][] = [];
@@ -177,12 +206,24 @@ export class FolderSource {
     ) as Record<LineCollection, LineFile>;
     this.rulesPath = join(folder, JSONL_FILES.rules);
     this.rulesLog = new DiagnosticLog(cap);
+    this.settingsLog = new DiagnosticLog(cap);
+    this.pitwallLog = new DiagnosticLog(cap);
+    const lineFile = (name: string, part: MigrationPart): LineFile => ({ reader: new LineReader(join(folder, name)), log: new DiagnosticLog(cap), tally: tallies[part], part });
+    this.acknowledgments = lineFile(ACKNOWLEDGMENTS_FILE, 'pitwall_acknowledgments');
+    this.deliveries = lineFile(DELIVERIES_FILE, 'pitwall_deliveries');
     this.onRows = options.onRows ?? (() => undefined);
   }
 
   /** Every problem found, file by file in the JSONL store's order, each file's up to the cap. */
   get diagnostics(): StoreDiagnostic[] {
-    return [...LINE_FILES.flatMap(([collection]) => this.files[collection].log.all), ...this.rulesLog.all];
+    return [
+      ...LINE_FILES.flatMap(([collection]) => this.files[collection].log.all),
+      ...this.rulesLog.all,
+      ...this.settingsLog.all,
+      ...this.acknowledgments.log.all,
+      ...this.deliveries.log.all,
+      ...this.pitwallLog.all,
+    ];
   }
 
   /** Outcomes whose prediction predictions.jsonl does not hold; known once the predictions were read. */
@@ -233,6 +274,7 @@ export class FolderSource {
     yield* this.lineRows(this.files.featureImportance, TABLES.feature_importance, (value) => parseRecord(featureImportanceRecord, value), importanceValues);
     yield* this.lineRows(this.files.degradationAnalyses, TABLES.degradation_analysis, (value) => parseRecord(degradationAnalysisRecord, value), degradationValues);
     yield* this.lineRows(this.files.metricSnapshots, TABLES.metric_snapshots, (value) => parseRecord(performanceMetricRecord, value), metricValues);
+    yield* this.pitwallItems();
     const metrics = this.tallies.metric_snapshots.read;
     if (metrics > 0) this.warnings.push(messages.migrationMetricsWithoutVersion(JSONL_FILES.metricSnapshots, metrics));
     for (const [collection] of LINE_FILES) {
@@ -240,6 +282,130 @@ export class FolderSource {
       if (log.overflow > 0) this.warnings.push(messages.jsonlMoreProblems(JSONL_FILES[collection], log.overflow));
     }
     if (this.rulesLog.overflow > 0) this.warnings.push(messages.jsonlMoreProblems(JSONL_FILES.rules, this.rulesLog.overflow));
+    for (const file of [this.acknowledgments, this.deliveries]) {
+      if (file.log.overflow > 0) this.warnings.push(messages.jsonlMoreProblems(basename(file.reader.path), file.log.overflow));
+    }
+  }
+
+  /**
+   * Pitwall's own records, after the alerts they name: each table created if the target lacks it,
+   * then its rows, each inserted only when the target does not hold it yet (a second migration
+   * adds nothing, and a live database's own firing states and silences win).
+   */
+  private async *pitwallItems(): AsyncGenerator<readonly PlannedItem[]> {
+    // A table is created before its first row only: a folder without Pitwall's records migrates into exactly the service's schema.
+    const created = new Set<string>();
+    const withTable = (sql: string, items: PlannedItem[]): PlannedItem[] => {
+      if (items.length === 0 || created.has(sql)) return items;
+      created.add(sql);
+      return [{ kind: 'sql', statement: { sql, params: [] }, tally: null }, ...items];
+    };
+
+    // `<alert_id>#1` finds the alert with that alert_id anyway; the keys of renamed alerts need their row.
+    const keys = this.tallies.pitwall_alert_keys;
+    const keyItems: PlannedItem[] = [];
+    for (const [key, alertId] of this.alertKeys) {
+      if (key === `${alertId}#1`) continue;
+      keys.read++;
+      keyItems.push({ kind: 'sql', statement: { sql: 'INSERT OR IGNORE INTO pitwall_alert_keys (alert_key, alert_id) VALUES (?, ?)', params: [key, alertId] }, tally: keys });
+    }
+    yield withTable(ALERT_KEYS_TABLE_SQL, keyItems);
+
+    const acknowledgments = this.acknowledgments;
+    const seenAcknowledgments = new Set<string>();
+    const acknowledgmentItems = this.read(acknowledgments, (value) => parseRecord(acknowledgmentRecord, value), ({ value, line }, items) => {
+      const alertId = this.alertKeys.get(value.alert_key);
+      if (alertId === undefined) {
+        this.skip(acknowledgments, line, [{ field: 'alert_key', reason: messages.migrationAlertKeyUnknown(value.alert_key, JSONL_FILES.alerts) }]);
+        return;
+      }
+      const row = acknowledgmentValues(value);
+      if (!this.storable(acknowledgments, line, ['acknowledged_by', 'acknowledged_at', 'comment'], row)) return;
+      this.counted(acknowledgments);
+      const identity = JSON.stringify([alertId, ...row]);
+      if (seenAcknowledgments.has(identity)) {
+        acknowledgments.tally.present++;
+        return;
+      }
+      seenAcknowledgments.add(identity);
+      items.push({ kind: 'sql', statement: insertAcknowledgment(alertId, row), tally: acknowledgments.tally });
+    });
+    for await (const items of acknowledgmentItems) yield withTable(ACKNOWLEDGMENTS_TABLE_SQL, [...items]);
+
+    const silences = await this.wholeFileItems(SILENCES_FILE, 'pitwall_silences', (path, bytes) =>
+      parseSilencesFile(path, bytes).map((silence) => ({
+        identity: silence.id,
+        statement: {
+          sql: 'INSERT INTO pitwall_silences (id, silence) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM pitwall_silences WHERE id = ?)',
+          params: [silence.id, JSON.stringify(silence), silence.id],
+        },
+      })),
+    );
+    yield withTable(SILENCES_TABLE_SQL, silences);
+    const states = await this.wholeFileItems(ALERT_STATE_FILE, 'pitwall_alert_state', (path, bytes) =>
+      Object.entries(parseAlertStates(path, bytes)).map(([fingerprint, at]) => ({
+        identity: fingerprint,
+        statement: {
+          sql: 'INSERT INTO pitwall_alert_state (fingerprint, fired_at) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM pitwall_alert_state WHERE fingerprint = ?)',
+          params: [fingerprint, at, fingerprint],
+        },
+      })),
+    );
+    yield withTable(ALERT_STATE_TABLE_SQL, states);
+
+    const deliveries = this.deliveries;
+    const seenDeliveries = new Set<string>();
+    const deliveryItems = this.read(deliveries, parseDelivery, ({ value, line }, items) => {
+      const row = DELIVERY_FIELDS.map((field) => value[field]);
+      if (!this.storable(deliveries, line, DELIVERY_FIELDS, row)) return;
+      this.counted(deliveries);
+      const identity = JSON.stringify(row);
+      if (seenDeliveries.has(identity)) {
+        deliveries.tally.present++;
+        return;
+      }
+      seenDeliveries.add(identity);
+      items.push({ kind: 'sql', statement: insertDelivery(value, this.alertKeys.get(value.alert)), tally: deliveries.tally });
+    });
+    for await (const items of deliveryItems) yield withTable(DELIVERIES_TABLE_SQL, [...items]);
+  }
+
+  /** A JSON file Pitwall rewrites whole (silences, firing states): all its records, or none and a problem naming it. */
+  private async wholeFileItems(
+    name: string,
+    part: PitwallTable,
+    parse: (path: string, bytes: Buffer) => { identity: string; statement: SqliteStatement }[],
+  ): Promise<PlannedItem[]> {
+    const path = join(this.folder, name);
+    const tally = this.tallies[part];
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+    let rows: { identity: string; statement: SqliteStatement }[];
+    try {
+      rows = parse(path, bytes);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      tally.skipped++;
+      this.pitwallLog.add({ severity: 'error', file: path, reason, message: messages.migrationFileNotMigrated(name, reason) });
+      return [];
+    }
+    const seen = new Set<string>();
+    const items: PlannedItem[] = [];
+    for (const row of rows) {
+      tally.read++;
+      if (seen.has(row.identity)) {
+        tally.present++;
+        continue;
+      }
+      seen.add(row.identity);
+      items.push({ kind: 'sql', statement: row.statement, tally });
+    }
+    return items;
   }
 
   private predictionItems(updates: boolean): AsyncGenerator<readonly PlannedItem[]> {
@@ -382,6 +548,9 @@ export class FolderSource {
     const tally = this.tallies.alert_rules;
     const rulesFile = new RulesFile(this.rulesPath, this.rulesLog);
     await rulesFile.refresh(() => undefined);
+    // Pitwall's own fields of the rules (cooldown, for_minutes, min_samples) live beside alert_rules.json.
+    const settings = new RuleSettingsFile(join(this.folder, RULE_SETTINGS_FILE), this.settingsLog);
+    await settings.refresh(() => undefined);
     let exact: PyJson | undefined;
     try {
       exact = pythonReadingOf(await readFile(this.rulesPath, 'utf8'));
@@ -389,7 +558,8 @@ export class FolderSource {
       if (!isMissing(error) && !(error instanceof SyntaxError)) throw error;
     }
     const kept: { rule: AlertRule; values: SqliteParam[] }[] = [];
-    for (const rule of rulesFile.rules) {
+    for (const read of rulesFile.rules) {
+      const rule = settings.apply(read);
       const entry = rulesFile.entry(rule.rule_id);
       const index = entry?.index ?? -1;
       // The file is read twice; an element that is not this rule means it changed in between.
@@ -406,7 +576,7 @@ export class FolderSource {
         flag(rule.enabled),
         rule.cooldown_minutes,
         pythonJsonText(rule.channels, python, 'channels'),
-        pythonJsonText(rule.conditions as PyJson, python, 'conditions'),
+        conditionsText(rule, python),
         null,
       ];
       const column = unstorableColumn(TABLES.alert_rules.columns, values);
@@ -415,8 +585,6 @@ export class FolderSource {
         this.rulesLog.add({ severity: 'error', file: this.rulesPath, index, field: column, reason: problem, message: messages.jsonlRuleSkipped(name, index, problem) });
         continue;
       }
-      const dropped = [rule.for_minutes !== 0 ? 'for_minutes' : '', rule.min_samples !== 0 ? 'min_samples' : ''].filter(Boolean);
-      if (dropped.length > 0) this.warnings.push(messages.migrationRuleFieldsDropped(rule.rule_id, dropped));
       tally.read++;
       kept.push({ rule, values });
     }
@@ -428,12 +596,17 @@ export class FolderSource {
   /** Reads the alerts and makes their ids unique: the first keeps its id, a later one becomes `<id>-<n>`. */
   private async readAlerts(): Promise<Alert[]> {
     const file = this.files.alerts;
-    const read: (ReadRecord<Alert> & { values: SqliteParam[] })[] = [];
+    const read: (ReadRecord<Alert> & { values: SqliteParam[]; key: string })[] = [];
+    // The JSONL store numbers every alert it reads, one it cannot migrate too: keys are counted the same way.
+    const keyOccurrences = new Map<string, number>();
     const reading = this.read(file, (value) => parseRecord(alertRecord, value), (record) => {
+      const id = record.value.alert_id;
+      const occurrence = (keyOccurrences.get(id) ?? 0) + 1;
+      keyOccurrences.set(id, occurrence);
       const values = alertValues(record.value);
       if (!this.storable(file, record.line, TABLES.alerts.columns, values)) return;
       this.counted(file);
-      read.push({ ...record, values });
+      read.push({ ...record, values, key: `${id}#${occurrence}` });
     });
     for await (const _items of reading);
     const originals = new Set(read.map((record) => record.value.alert_id));
@@ -451,6 +624,7 @@ export class FolderSource {
         while (originals.has(unique) || given.has(unique));
       }
       given.add(unique);
+      this.alertKeys.set(record.key, unique);
       if (unique !== id) {
         record.values[0] = unique;
         file.tally.renamed++;
@@ -675,4 +849,43 @@ class OutcomeTable {
     this.at = at;
     this.joined = joined;
   }
+}
+
+/** A rule's conditions as Python's JSON text, with Pitwall's own for_minutes and min_samples kept inside them as the SQLite store keeps them. */
+function conditionsText(rule: AlertRule, python: PyJson | undefined): string {
+  const own = Object.fromEntries(RULE_FIELDS_IN_CONDITIONS.filter((field) => rule[field] !== 0).map((field) => [field, rule[field]]));
+  if (Object.keys(own).length === 0) return pythonJsonText(rule.conditions as PyJson, python, 'conditions');
+  return pythonJsonText({ ...(rule.conditions as Record<string, PyJson>), ...own }, undefined, 'conditions');
+}
+
+function acknowledgmentValues(acknowledgment: Acknowledgment): SqliteParam[] {
+  // The table takes no NULL comment: an acknowledgment without one keeps its place in the history with an empty one.
+  return [acknowledgment.acknowledged_by, toSqlAlchemyText(acknowledgment.acknowledged_at), acknowledgment.comment ?? ''];
+}
+
+/** An acknowledgment, tied to its alert's row by the alert_id it was migrated under. */
+function insertAcknowledgment(alertId: string, row: readonly SqliteParam[]): SqliteStatement {
+  return {
+    sql:
+      'INSERT INTO pitwall_acknowledgments (alert_row_id, acknowledged_by, acknowledged_at, comment) ' +
+      'SELECT a.id, ?, ?, ? FROM alerts a WHERE a.alert_id = ? AND NOT EXISTS (SELECT 1 FROM pitwall_acknowledgments p ' +
+      'WHERE p.alert_row_id = a.id AND p.acknowledged_by IS ? AND p.acknowledged_at = ? AND p.comment = ?)',
+    params: [...row, alertId, ...row],
+  };
+}
+
+/**
+ * A delivery; one that names an alert by its JSONL key names it by its row's key (the row id) in
+ * the database, as a delivery recorded there does. A resolve notice names a fingerprint and stays.
+ */
+function insertDelivery(record: DeliveryRecord, alertId: string | undefined): SqliteStatement {
+  const rest = DELIVERY_FIELDS.filter((field) => field !== 'alert');
+  const values = rest.map((field) => record[field]);
+  return {
+    sql:
+      `INSERT INTO pitwall_deliveries (alert, ${rest.join(', ')}) ` +
+      `SELECT k.alert, ${rest.map(() => '?').join(', ')} FROM (SELECT COALESCE((SELECT CAST(id AS TEXT) FROM alerts WHERE alert_id = ?), ?) AS alert) k ` +
+      `WHERE NOT EXISTS (SELECT 1 FROM pitwall_deliveries d WHERE d.alert = k.alert AND ${rest.map((field) => `d.${field} IS ?`).join(' AND ')})`,
+    params: [...values, alertId ?? null, record.alert, ...values],
+  };
 }

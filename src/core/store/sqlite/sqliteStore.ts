@@ -140,7 +140,7 @@ interface Signature {
 
 
 /** Pitwall's own table for acknowledgment comments: the service's schema has no place for them. */
-const ACKNOWLEDGMENTS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS pitwall_acknowledgments (
+export const ACKNOWLEDGMENTS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS pitwall_acknowledgments (
 	id INTEGER NOT NULL PRIMARY KEY,
 	alert_row_id INTEGER NOT NULL,
 	acknowledged_by VARCHAR(100),
@@ -151,13 +151,13 @@ const ACKNOWLEDGMENTS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS pitwall_acknowledg
 const COLLECTIONS = Object.keys(tableOfCollection) as Collection[];
 
 /** Pitwall's own table of the alert conditions firing now (the engine's deduplication state). */
-const ALERT_STATE_TABLE_SQL = `CREATE TABLE IF NOT EXISTS pitwall_alert_state (
+export const ALERT_STATE_TABLE_SQL = `CREATE TABLE IF NOT EXISTS pitwall_alert_state (
 	fingerprint TEXT NOT NULL PRIMARY KEY,
 	fired_at REAL NOT NULL
 )`;
 
 /** Pitwall's own table for silences (the service's schema has none): each row one silence as JSON. */
-const SILENCES_TABLE_SQL = `CREATE TABLE IF NOT EXISTS pitwall_silences (
+export const SILENCES_TABLE_SQL = `CREATE TABLE IF NOT EXISTS pitwall_silences (
 	id VARCHAR(100) NOT NULL PRIMARY KEY,
 	silence TEXT NOT NULL
 )`;
@@ -166,7 +166,16 @@ const SILENCES_TABLE_SQL = `CREATE TABLE IF NOT EXISTS pitwall_silences (
  * Pitwall's own delivery log (the service's schema has none), append-only, in plain columns so
  * that it can be queried with SQL; the column names are the record's fields.
  */
-const DELIVERIES_TABLE_SQL = `CREATE TABLE IF NOT EXISTS ${DELIVERIES_TABLE} (
+/**
+ * Pitwall's own table of alert keys from before a migration: a JSONL folder names an alert
+ * `<alert_id>#<n>`, and after its migration that name still finds the alert (by its new alert_id).
+ */
+export const ALERT_KEYS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS pitwall_alert_keys (
+	alert_key TEXT NOT NULL PRIMARY KEY,
+	alert_id VARCHAR(100) NOT NULL
+)`;
+
+export const DELIVERIES_TABLE_SQL = `CREATE TABLE IF NOT EXISTS ${DELIVERIES_TABLE} (
 	id INTEGER PRIMARY KEY AUTOINCREMENT,
 	alert TEXT NOT NULL,
 	rule_id TEXT NOT NULL,
@@ -991,10 +1000,29 @@ export class SqliteStore implements Store {
   }
 
   private alertByKey(key: AlertKey): StoredAlert | undefined {
-    if (!ALERT_KEY.test(key)) return undefined;
+    if (!ALERT_KEY.test(key)) return this.alertByMigratedKey(key);
     const shape = this.shape(alertsTable);
     const where = new Where(shape).add(`${columnSql(shape, 'id')} = ?`, Number(key));
     return this.selectAlerts(where, 'desc', { limit: 1 })[0];
+  }
+
+  /**
+   * An alert by the key a JSONL folder gave it (`<alert_id>#<n>`), for names kept from before a
+   * migration: the first alert with an id is `<alert_id>#1`, a later one is in pitwall_alert_keys.
+   */
+  private alertByMigratedKey(key: AlertKey): StoredAlert | undefined {
+    const hash = key.lastIndexOf('#');
+    if (hash <= 0) return undefined;
+    const db = this.reader.database;
+    let alertId = key.endsWith('#1') ? key.slice(0, hash) : undefined;
+    if (scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'pitwall_alert_keys'") !== 0) {
+      eachRow(db, 'SELECT alert_id FROM pitwall_alert_keys WHERE alert_key = ?', [key], (row) => {
+        alertId = String(row[0]);
+      });
+    }
+    if (alertId === undefined) return undefined;
+    const where = new Where(this.shape(alertsTable)).equals('alert_id', alertId);
+    return this.selectAlerts(where, 'asc', { limit: 1 })[0];
   }
 
   private silences(): Silence[] {

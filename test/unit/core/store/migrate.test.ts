@@ -608,9 +608,10 @@ describe('migrateJsonlToSqlite', function () {
           ['twin-b', null],
         ]);
         assert.deepEqual(report.warnings, [
-          'Rule "own" sets for_minutes, which the database has no column for: migrated without it.',
           'Alerts on accuracy (drift, warning) fit the rules twin-a, twin-b alike: their last_triggered was not set from those alerts.',
         ]);
+        // Pitwall's own rule fields travel inside conditions, where the SQLite store reads them back.
+        assert.deepEqual(selectRows(target, "SELECT conditions FROM alert_rules WHERE rule_id = 'own'"), [['{"for_minutes": 15}']]);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
