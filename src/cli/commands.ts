@@ -20,11 +20,11 @@ const SHOWN_WARNINGS = 10;
 const summary: Command = async (argv, env) => {
   const { values, positionals } = parseCommand(argv, {});
   const source = requirePositional(positionals, 0, 'the source (a JSONL folder or a SQLite file)', 'pitwall summary <source> [--json]');
-  const result = await withStore(
+  const { result, span } = await withStore(
     source,
     env,
     async (store) => {
-    const [counts, labelled, versions, description, span, openAlerts] = await Promise.all([
+    const [counts, labelled, versions, description, dataSpan, openAlerts] = await Promise.all([
       store.counts(),
       store.countPredictions({ hasOutcome: true }),
       store.readModelVersions(),
@@ -32,7 +32,7 @@ const summary: Command = async (argv, env) => {
       readDataSpan(store, env.now()),
       countOpenAlerts(store),
     ]);
-    return {
+    const result = {
       predictions: counts.predictions,
       labelled,
       model_versions: versions,
@@ -42,9 +42,11 @@ const summary: Command = async (argv, env) => {
       rules: counts.rules,
       writable: description.writable,
       warnings: [...description.warnings, ...description.diagnostics.map((d) => d.message)],
-      data_span: span,
+      // Times only: the same data gives the same JSON whenever it is asked (the text tells the freshness).
+      data_span: { oldest: dataSpan.oldest, newest: dataSpan.newest, versions: dataSpan.versions.map(({ model_version, newest }) => ({ model_version, newest })) },
       open_alerts: openAlerts,
     };
+    return { result, span: dataSpan };
     },
     true,
   );
@@ -57,7 +59,7 @@ const summary: Command = async (argv, env) => {
       ['model versions', result.model_versions.join(', ') || '—'],
       ['health snapshots', String(result.health_snapshots)],
       ['data span', result.data_span.oldest === null || result.data_span.newest === null ? '—' : `${formatTime(result.data_span.oldest)} … ${formatTime(result.data_span.newest)}`],
-      ['freshness', describeFreshness(result.data_span)],
+      ['freshness', describeFreshness(span)],
       ['alerts', `${result.alerts} (${result.unacknowledged} unacknowledged)`],
       ['open alerts', describeOpenAlerts(result.open_alerts)],
       ['rules', String(result.rules)],
