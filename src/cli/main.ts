@@ -7,6 +7,7 @@ import { ALERTING_COMMANDS } from './alertingCommands';
 import { ANALYTICS_COMMANDS } from './analyticsCommands';
 import { defineCommand, resolveInvocation, type CliCommand } from './commandSpec';
 import { STORE_COMMANDS } from './commands';
+import { COMPLETION_SHELLS, completionScript } from './completion';
 import type { CommandEnvironment } from './context';
 import { formatCommandHelp, formatUsage } from './help';
 import { exitOnInterrupt } from './interrupt';
@@ -19,7 +20,7 @@ const help = defineCommand({
   summary: 'the list of commands, or the help of one',
   json: false,
   positionals: [
-    { name: 'command', optional: true, description: 'the command to explain', choices: [...DATA_COMMANDS.map((c) => c.name), 'help'] },
+    { name: 'command', optional: true, description: 'the command to explain', choices: [...DATA_COMMANDS.map((c) => c.name), 'help', 'completion'] },
     { name: 'subcommand', optional: true, description: 'its subcommand (silence add, rules validate)' },
   ],
   examples: ['pitwall help', 'pitwall help alerts', 'pitwall help silence add'],
@@ -42,8 +43,21 @@ const help = defineCommand({
   },
 });
 
+const completion = defineCommand({
+  name: 'completion',
+  summary: 'a shell script that completes pitwall commands, subcommands and options',
+  json: false,
+  positionals: [{ name: 'shell', description: 'the shell to complete in', choices: COMPLETION_SHELLS }],
+  description: 'Load it in the running shell with eval "$(pitwall completion bash)" (in ~/.bashrc), or save it where the shell looks: bash-completion reads ~/.local/share/bash-completion/completions/pitwall; zsh reads a file _pitwall in a folder of $fpath (after compinit).',
+  examples: ['pitwall completion bash > ~/.local/share/bash-completion/completions/pitwall', 'pitwall completion zsh > ~/.zfunc/_pitwall'],
+  run: ({ args }, env) => {
+    env.out.write(completionScript(args.shell as (typeof COMPLETION_SHELLS)[number], COMMANDS));
+    return Promise.resolve(0);
+  },
+});
+
 /** Every command, in the order `pitwall --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [...DATA_COMMANDS, help];
+export const COMMANDS: readonly CliCommand[] = [...DATA_COMMANDS, help, completion];
 
 /** Next to the bundle when installed; sql.js's own copy when run from source. */
 function wasmPath(): string | undefined {

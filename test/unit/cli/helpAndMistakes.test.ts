@@ -52,7 +52,7 @@ describe('pitwall help and mistakes', function () {
 
   it('covers every command of the list, subcommands included', () => {
     const names = allPaths().map(({ path }) => path.join(' '));
-    for (const expected of ['summary', 'alerts', 'rules validate', 'rule add', 'silence add', 'silence list', 'silence expire', 'trend', 'help']) assert.ok(names.includes(expected), expected);
+    for (const expected of ['summary', 'alerts', 'rules validate', 'rule add', 'silence add', 'silence list', 'silence expire', 'trend', 'completion', 'help']) assert.ok(names.includes(expected), expected);
   });
 
   for (const { path, command } of allPaths()) {
@@ -140,6 +140,7 @@ describe('pitwall help and mistakes', function () {
         [['drift', source, '--current', '2026-10-01..2026-10-02'], /^--baseline is required: --baseline T1\.\.T2/],
         [['help', 'alrets'], /^unknown command "alrets"; did you mean `alerts`\?/],
         [['help', 'silence', 'lst'], /^unknown subcommand "lst" for `pitwall silence`; did you mean `list`\?/],
+        [['completion', 'fish'], /^unknown shell "fish"; valid: bash, zsh\.$/],
       ];
       for (const [args, pattern] of cases) {
         const result = await pitwall(...args);
