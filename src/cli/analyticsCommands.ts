@@ -138,7 +138,7 @@ const trend = defineCommand({
   positionals: [SOURCE],
   options: {
     every: { type: 'string', placeholder: 'DURATION', required: true, description: 'window length: 15m, 1h, 1d' },
-    slide: { type: 'string', placeholder: 'DURATION', defaultText: 'the window length', description: 'start a window this often (shorter than --every: overlapping windows)' },
+    slide: { type: 'string', placeholder: 'DURATION', defaultText: 'the window length', description: 'start a window this often; shorter than --every gives overlapping windows' },
     by: { type: 'string', placeholder: 'GROUP', defaultText: 'none', description: 'one row per model_version, per value of a feature (name or feature:NAME), or metadata:KEY' },
     metrics: { type: 'string', placeholder: 'LIST', default: DEFAULT_TREND_METRICS.join(','), description: `comma-separated, from ${WINDOW_METRICS.join(', ')}` },
     ...RANGE,
