@@ -4,8 +4,10 @@ import { messages } from '../core/messages';
 import type { HealthReference } from '../core/analytics/health';
 import { computeStatus, describeAge, describeDataSpan, type StatusReport } from '../core/analytics/status';
 import { parseDuration } from '../core/analytics/windows';
-import { parseCommand, parseCount, parseTime, requirePositional } from './args';
-import { withStore, type Command } from './context';
+import { DEFAULT_MIN_LABELS } from '../core/analytics/windows';
+import { parseCount, parseTime, SOURCE } from './args';
+import { defineCommand } from './commandSpec';
+import { withStore } from './context';
 import { formatTable, formatTime, printJson } from './output';
 
 /**
@@ -101,38 +103,51 @@ export function formatStatus(report: StatusReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export const status: Command = async (argv, env) => {
-  const usage = 'pitwall status <source> [--every 1d] [--reference previous|7d|T1..T2] [--stale-after 1d] [--min-labels N] [--json]';
-  const { values, positionals } = parseCommand(argv, {
-    every: { type: 'string' },
-    reference: { type: 'string' },
-    'stale-after': { type: 'string' },
-    'min-labels': { type: 'string' },
-  });
-  const source = requirePositional(positionals, 0, 'the source (a JSONL folder or a SQLite file)', usage);
-  const every = durationFlag(values.every as string | undefined, 'every');
-  const reference = parseReference(values.reference as string | undefined);
-  const staleAfter = durationFlag(values['stale-after'] as string | undefined, 'stale-after');
-  const minLabels = parseCount(values['min-labels'] as string | undefined, 'min-labels');
-  const report = await withStore(
-    source,
-    env,
-    (store) =>
-      computeStatus(store, {
-        now: env.now(),
-        ...(every === undefined ? {} : { every }),
-        ...(reference === undefined ? {} : { reference }),
-        ...(staleAfter === undefined ? {} : { staleAfter }),
-        ...(minLabels === undefined ? {} : { minLabels }),
-      }),
-    // Problems reading the source are one of the report's own lines.
-    true,
-  );
-  if (values.json) printJson(env.out, report);
-  else env.out.write(formatStatus(report));
-  return 0;
-};
+/** `--reference` as help shows it, shared by status and health. */
+export const REFERENCE_OPTION = {
+  type: 'string',
+  placeholder: 'REFERENCE',
+  defaultText: 'the 7 periods before',
+  description: 'compare each period with: previous (the period before), a DURATION right before it (7d), or a range T1..T2',
+} as const;
 
-export const STATUS_COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
-  status: { run: status, summary: 'status <source> [--every 1d] [--reference previous|7d|T1..T2] [--stale-after 1d]   what is wrong now' },
-};
+/** `--model` for status and health: one the source lacks is refused with the nearest it has. */
+export const MODEL_OPTION = { type: 'string', placeholder: 'VERSION', defaultText: 'every version', description: 'only this model version' } as const;
+
+export const status = defineCommand({
+  name: 'status',
+  summary: 'what is wrong now: freshness, open alerts, rules firing, health against a reference, most severe first',
+  positionals: [SOURCE],
+  options: {
+    every: { type: 'string', placeholder: 'DURATION', default: '1d', description: 'the health period' },
+    reference: REFERENCE_OPTION,
+    'stale-after': { type: 'string', placeholder: 'DURATION', defaultText: 'one period (--every)', description: 'a source or version silent for longer is a problem' },
+    'min-labels': { type: 'string', placeholder: 'N', default: String(DEFAULT_MIN_LABELS), description: 'fewest labelled predictions for a period to be judged' },
+    model: MODEL_OPTION,
+  },
+  examples: ['pitwall status demo/monitoring.db', 'pitwall status demo/monitoring --every 6h --reference previous --json', 'pitwall status demo/monitoring.db --model v1.1 --stale-after 2h'],
+  run: async ({ values, args: { source } }, env) => {
+    const every = durationFlag(values.every, 'every');
+    const reference = parseReference(values.reference);
+    const staleAfter = durationFlag(values['stale-after'], 'stale-after');
+    const minLabels = parseCount(values['min-labels'], 'min-labels');
+    const report = await withStore(
+      source,
+      env,
+      (store) =>
+        computeStatus(store, {
+          now: env.now(),
+          ...(every === undefined ? {} : { every }),
+          ...(reference === undefined ? {} : { reference }),
+          ...(staleAfter === undefined ? {} : { staleAfter }),
+          minLabels,
+          ...(values.model === undefined ? {} : { modelVersion: values.model }),
+        }),
+      // Problems reading the source are one of the report's own lines.
+      true,
+    );
+    if (values.json) printJson(env.out, report);
+    else env.out.write(formatStatus(report));
+    return 0;
+  },
+});

@@ -3,6 +3,14 @@
  * line or row and field, and say what to do.
  */
 
+/** At most this many names in a "valid:" list, so that a thousand feature names stay one line. */
+const SHOWN_NAMES = 30;
+
+function shortList(names: readonly string[]): string {
+  const more = names.length - SHOWN_NAMES;
+  return more > 0 ? `${names.slice(0, SHOWN_NAMES).join(', ')} … (${more} more)` : names.join(', ');
+}
+
 export const messages = {
   // --- sources -------------------------------------------------------------
   sourceNotFound: (path: string) => `No monitoring source at ${path}: choose a JSONL folder or a SQLite file.`,
@@ -353,6 +361,22 @@ export const messages = {
   minLabelsInvalid: (got: number) => `The minimum number of labels must be a whole number ≥ 0, not ${got}.`,
 
   // --- cli -------------------------------------------------------------------
+  // The command line's mistakes, each in one line: what was wrong, the nearest valid name, the valid ones.
+  unknownName: (what: string, given: string, suggestion: string | undefined, known: readonly string[], where?: string) =>
+    `unknown ${what} "${given}"${where === undefined ? '' : ` for ${where}`}${
+      suggestion === undefined ? (known.length === 0 ? '; there are none.' : `; valid: ${shortList(known)}.`) : `; did you mean \`${suggestion}\`? Valid: ${shortList(known)}.`
+    }`,
+  dashArgumentHint: (command: string) => `An argument that begins with "-" goes after "--": ${command} -- -name.`,
+  optionNeedsValue: (option: string, placeholder: string, command: string) => `${option} needs a value: ${option} ${placeholder} (see \`${command} --help\`).`,
+  optionTakesNoValue: (option: string, command: string) => `${option} takes no value: write ${option} alone (see \`${command} --help\`).`,
+  optionRequired: (option: string, placeholder: string, command: string) => `${option} is required: ${option} ${placeholder} (see \`${command} --help\`).`,
+  optionNotOneOf: (option: string, allowed: readonly string[], given: string, suggestion: string | undefined) =>
+    `${option} must be ${allowed.length > 1 ? `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1] ?? ''}` : (allowed[0] ?? '')}, not "${given}"${
+      suggestion === undefined ? '.' : `; did you mean \`${suggestion}\`?`
+    }`,
+  argumentMissing: (name: string, synopsis: string) => `missing ${name}; usage: ${synopsis}`,
+  argumentUnexpected: (given: string, synopsis: string) => `unexpected argument "${given}"; usage: ${synopsis}`,
+  subcommandMissing: (command: string, subcommands: readonly string[]) => `\`${command}\` needs a subcommand: ${subcommands.join(', ')} (see \`${command} --help\`).`,
 
   // --- alert delivery ----------------------------------------------------------
   // Reports of one channel's delivery; none may quote a secret's value.

@@ -12,6 +12,7 @@ import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import type { HealthSnapshot } from '../model/healthSnapshot';
 import type { Store, StoreReader } from '../store/store';
+import { unknownNameError } from '../suggest';
 import { detectDegradation, toDegradationAnalysis, type DegradationContext, type DegradationOptions, type DegradationVerdict } from './degradation';
 import { readWindowedMetrics, resolveSpec, type Duration, type WindowMetricsRow } from './windows';
 
@@ -25,6 +26,8 @@ export interface HealthOptions {
   readonly degradation?: DegradationOptions;
   /** What each period is compared with besides the previous period; default the 7 periods before it. */
   readonly reference?: HealthReference;
+  /** Only this model version; one the source does not have is an input error naming the nearest it has. */
+  readonly modelVersion?: string;
 }
 
 /**
@@ -78,6 +81,8 @@ function silentPeriod(start: number, every: number, version: string): WindowMetr
 export async function computeHealth(store: StoreReader, options: HealthOptions = {}): Promise<HealthReport[]> {
   const { every } = resolveSpec({ every: options.every ?? '1d' });
   const minLabels = options.minLabels ?? 30;
+  const { modelVersion } = options;
+  if (modelVersion !== undefined) await requireModelVersion(store, modelVersion);
   let at = options.at;
   if (at === undefined) {
     const [newest] = await store.readPredictions({ order: 'desc', limit: 1 });
@@ -93,10 +98,11 @@ export async function computeHealth(store: StoreReader, options: HealthOptions =
     by: 'model_version',
     metrics: HEALTH_METRICS,
     minLabels: 0,
+    ...(modelVersion === undefined ? {} : { modelVersion }),
   });
   // A version seen in the previous period but silent now gets a snapshot too: zero traffic is news.
   const versions = [...new Set(rows.map((row) => row.group as string))].sort();
-  const pooled = await pooledAccuracy(store, referenceRange, every);
+  const pooled = await pooledAccuracy(store, referenceRange, every, modelVersion);
   const reports: HealthReport[] = [];
   for (const version of versions) {
     const row = rows.find((r) => r.window_start === periodStart && r.group === version) ?? silentPeriod(periodStart, every, version);
@@ -140,6 +146,12 @@ export async function computeHealth(store: StoreReader, options: HealthOptions =
   return reports;
 }
 
+/** An input error, naming the nearest version the source has, unless the source has this model version. */
+export async function requireModelVersion(store: StoreReader, modelVersion: string): Promise<void> {
+  const versions = await store.readModelVersions();
+  if (!versions.includes(modelVersion)) throw unknownNameError('model version', modelVersion, versions, (await store.describe()).path);
+}
+
 /** The reference's range for the period starting at `periodStart`; an input error when it is empty or reaches into the period. */
 export function resolveReference(reference: HealthReference, periodStart: number, every: number): { from: number; to: number } {
   if (reference === 'previous') return { from: periodStart - every, to: periodStart };
@@ -152,8 +164,13 @@ export function resolveReference(reference: HealthReference, periodStart: number
 }
 
 /** Correct, labelled and all predictions of each version in the range, summed over its windows. */
-async function pooledAccuracy(store: StoreReader, range: { from: number; to: number }, every: number): Promise<Map<string, { correct: number; labelled: number; count: number }>> {
-  const { rows } = await readWindowedMetrics(store, { every, from: range.from, to: range.to, by: 'model_version', metrics: ['accuracy'], minLabels: 0 });
+async function pooledAccuracy(
+  store: StoreReader,
+  range: { from: number; to: number },
+  every: number,
+  modelVersion: string | undefined,
+): Promise<Map<string, { correct: number; labelled: number; count: number }>> {
+  const { rows } = await readWindowedMetrics(store, { every, from: range.from, to: range.to, by: 'model_version', metrics: ['accuracy'], minLabels: 0, ...(modelVersion === undefined ? {} : { modelVersion }) });
   const pooled = new Map<string, { correct: number; labelled: number; count: number }>();
   for (const row of rows) {
     const version = row.group as string;

@@ -10,7 +10,7 @@
 import { messages } from '../messages';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../model/alert';
 import type { StoreReader } from '../store/store';
-import { computeHealth, type HealthReference, type HealthReport } from './health';
+import { computeHealth, requireModelVersion, type HealthReference, type HealthReport } from './health';
 import { resolveSpec, type Duration } from './windows';
 
 /** When one model version last sent a prediction. */
@@ -128,6 +128,13 @@ export async function countOpenAlerts(store: StoreReader): Promise<OpenAlerts> {
   return { total, by_severity: bySeverity, by_model: byModel };
 }
 
+/** The open alerts of one model version, counted as the source's are. */
+function versionAlerts(open: OpenAlerts, modelVersion: string): OpenAlerts {
+  const row = open.by_model.find((r) => r.model_version === modelVersion);
+  if (row === undefined) return { total: 0, by_severity: zeroCounts(), by_model: [] };
+  return { total: row.total, by_severity: { info: row.info, warning: row.warning, critical: row.critical }, by_model: [row] };
+}
+
 /** A condition the alerting engine holds as firing. */
 export interface FiringRule {
   readonly rule_id: string;
@@ -190,6 +197,11 @@ export interface StatusOptions {
   /** A version (or the source) with no prediction for longer than this, in seconds, is a problem; default one period. */
   readonly staleAfter?: number;
   readonly minLabels?: number;
+  /**
+   * Only this model version's freshness, firing rules, health and open alerts (the source's span
+   * stays whole); one the source does not have is an input error naming the nearest it has.
+   */
+  readonly modelVersion?: string;
 }
 
 export interface StatusReport {
@@ -209,10 +221,13 @@ export interface StatusReport {
 export async function computeStatus(store: StoreReader, options: StatusOptions): Promise<StatusReport> {
   const { every } = resolveSpec({ every: options.every ?? '1d' });
   const staleAfter = options.staleAfter ?? every;
-  const { now } = options;
-  const span = await readDataSpan(store, now);
-  const openAlerts = await countOpenAlerts(store);
-  const firing = await readFiringRules(store);
+  const { now, modelVersion } = options;
+  if (modelVersion !== undefined) await requireModelVersion(store, modelVersion);
+  const whole = await readDataSpan(store, now);
+  const span = modelVersion === undefined ? whole : { ...whole, versions: whole.versions.filter((v) => v.model_version === modelVersion) };
+  const allAlerts = await countOpenAlerts(store);
+  const openAlerts = modelVersion === undefined ? allAlerts : versionAlerts(allAlerts, modelVersion);
+  const firing = (await readFiringRules(store)).filter((rule) => modelVersion === undefined || rule.model_version === modelVersion);
   // Ground truth arrives late: the latest period worth judging is the one of the newest labelled prediction.
   const [newestLabelled] = await store.readPredictions({ hasOutcome: true, order: 'desc', limit: 1 });
   const healthAt = newestLabelled === undefined ? span.newest : toMilliseconds(newestLabelled.timestamp);
@@ -224,6 +239,7 @@ export async function computeStatus(store: StoreReader, options: StatusOptions):
           every,
           ...(options.reference === undefined ? {} : { reference: options.reference }),
           ...(options.minLabels === undefined ? {} : { minLabels: options.minLabels }),
+          ...(modelVersion === undefined ? {} : { modelVersion }),
         });
   const description = await store.describe();
   const problems: StatusProblem[] = [];

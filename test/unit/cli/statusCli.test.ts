@@ -82,7 +82,7 @@ describe('pitwall status, and the data span of summary, health, evaluate', () =>
     }
     const missing = await pitwall('status');
     assert.equal(missing.status, 2);
-    assert.match(missing.stderr, /missing the source/);
+    assert.match(missing.stderr, /missing <source> \(a JSONL folder or a SQLite database file\)/);
     const nowhere = await pitwall('status', join(root, 'nowhere'));
     assert.equal(nowhere.status, 2);
     assert.match(nowhere.stderr, /No monitoring source/);
@@ -119,6 +119,30 @@ describe('pitwall status, and the data span of summary, health, evaluate', () =>
       const bad = await pitwall('health', sources[kind], '--reference', 'sometime');
       assert.equal(bad.status, 2);
       assert.match(bad.stderr, /--reference/);
+    });
+
+    it(`keeps status and health of a ${kind} source to the version --model names, and refuses one it lacks with the nearest it has`, async () => {
+      const one = await pitwall('status', sources[kind], '--model', 'v1.1', '--json');
+      assert.equal(one.status, 0, one.stderr);
+      const report = JSON.parse(one.stdout) as {
+        span: { versions: { model_version: string }[] };
+        health: { versions: { snapshot: { model_version: string } }[] };
+        open_alerts: { total: number; by_model: { model_version: string | null }[] };
+        problems: { model_version: string | null }[];
+      };
+      assert.deepEqual(report.span.versions.map((v) => v.model_version), ['v1.1']);
+      assert.deepEqual(report.health.versions.map((v) => v.snapshot.model_version), ['v1.1']);
+      assert.deepEqual([...new Set(report.open_alerts.by_model.map((m) => m.model_version))], report.open_alerts.total === 0 ? [] : ['v1.1']);
+      assert.ok(report.problems.every((p) => p.model_version === null || p.model_version === 'v1.1'));
+      const health = await pitwall('health', sources[kind], '--model', 'v1.0', '--json');
+      assert.equal(health.status, 0, health.stderr);
+      assert.deepEqual((JSON.parse(health.stdout) as { snapshots: { snapshot: { model_version: string } }[] }).snapshots.map((r) => r.snapshot.model_version), ['v1.0']);
+      for (const command of ['status', 'health']) {
+        const wrong = await pitwall(command, sources[kind], '--model', 'v1.1x');
+        assert.equal(wrong.status, 2, command);
+        assert.equal(wrong.stdout, '');
+        assert.match(wrong.stderr, /^unknown model version "v1\.1x" for \S+; did you mean `v1\.1`\? Valid: v1\.0, v1\.1\.$/, command);
+      }
     });
 
     it(`prints the data span when evaluating a ${kind} source`, async () => {
