@@ -121,7 +121,7 @@ export const status = defineCommand({
   options: {
     every: { type: 'string', placeholder: 'DURATION', default: '1d', description: 'the health period' },
     reference: REFERENCE_OPTION,
-    'stale-after': { type: 'string', placeholder: 'DURATION', defaultText: 'one period (--every)', description: 'a source or version silent for longer is a problem' },
+    'stale-after': { type: 'string', placeholder: 'DURATION', defaultText: 'one --every period', description: 'a source or version silent for longer is a problem' },
     'min-labels': { type: 'string', placeholder: 'N', default: String(DEFAULT_MIN_LABELS), description: 'fewest labelled predictions for a period to be judged' },
     model: MODEL_OPTION,
   },

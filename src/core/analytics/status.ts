@@ -4,12 +4,12 @@
  * reference, and one line per problem, most severe first.
  *
  * Everything is read through counts and bounded queries: the oldest and newest prediction come
- * from a one-row ordered read (an index end in a database), open alerts from counts, health from
+ * from an end of the time order (of the timestamp index in a database), open alerts from counts, health from
  * windowed sums the store pushes down where it can. No call loads the predictions table.
  */
 import { messages } from '../messages';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../model/alert';
-import type { StoreReader } from '../store/store';
+import type { PredictionTimeFilter, StoreReader } from '../store/store';
 import { computeHealth, requireModelVersion, type HealthReference, type HealthReport } from './health';
 import { resolveSpec, type Duration } from './windows';
 
@@ -40,22 +40,26 @@ function toMilliseconds(seconds: number): number {
   return Math.round(seconds * 1e3) / 1e3;
 }
 
-/** Reads the oldest and newest prediction, in all and per model version, with one-row reads. */
+/** The oldest or newest prediction's time, to the millisecond: off a time index where the store has one, else a one-row ordered read. */
+async function predictionTime(store: StoreReader, end: 'oldest' | 'newest', filter: PredictionTimeFilter = {}): Promise<number | null> {
+  if (store.readPredictionTime !== undefined) {
+    const time = await store.readPredictionTime(end, filter);
+    return time === null ? null : toMilliseconds(time);
+  }
+  const [row] = await store.readPredictions({ ...filter, order: end === 'oldest' ? 'asc' : 'desc', limit: 1 });
+  return row === undefined ? null : toMilliseconds(row.timestamp);
+}
+
+/** Reads the oldest and newest prediction, in all and per model version, each from one end of the time order. */
 export async function readDataSpan(store: StoreReader, now: number): Promise<DataSpan> {
-  const [[oldest], [newest], versions] = await Promise.all([
-    store.readPredictions({ order: 'asc', limit: 1 }),
-    store.readPredictions({ order: 'desc', limit: 1 }),
-    store.readModelVersions(),
-  ]);
+  const [oldest, newestTime, versions] = await Promise.all([predictionTime(store, 'oldest'), predictionTime(store, 'newest'), store.readModelVersions()]);
   const freshness: VersionFreshness[] = [];
   for (const version of versions) {
-    const [last] = await store.readPredictions({ modelVersion: version, order: 'desc', limit: 1 });
-    const time = last === undefined ? null : toMilliseconds(last.timestamp);
+    const time = await predictionTime(store, 'newest', { modelVersion: version });
     freshness.push({ model_version: version, newest: time, age: time === null ? null : now - time });
   }
-  const newestTime = newest === undefined ? null : toMilliseconds(newest.timestamp);
   return {
-    oldest: oldest === undefined ? null : toMilliseconds(oldest.timestamp),
+    oldest,
     newest: newestTime,
     age: newestTime === null ? null : now - newestTime,
     now,
@@ -229,8 +233,7 @@ export async function computeStatus(store: StoreReader, options: StatusOptions):
   const openAlerts = modelVersion === undefined ? allAlerts : versionAlerts(allAlerts, modelVersion);
   const firing = (await readFiringRules(store)).filter((rule) => modelVersion === undefined || rule.model_version === modelVersion);
   // Ground truth arrives late: the latest period worth judging is the one of the newest labelled prediction.
-  const [newestLabelled] = await store.readPredictions({ hasOutcome: true, order: 'desc', limit: 1 });
-  const healthAt = newestLabelled === undefined ? span.newest : toMilliseconds(newestLabelled.timestamp);
+  const healthAt = (await predictionTime(store, 'newest', { hasOutcome: true })) ?? span.newest;
   const health =
     healthAt === null
       ? []

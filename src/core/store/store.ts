@@ -204,6 +204,12 @@ export interface RefreshResult {
   readonly diagnostics: readonly StoreDiagnostic[];
 }
 
+/** What readPredictionTime can select by. */
+export interface PredictionTimeFilter {
+  readonly modelVersion?: string;
+  readonly hasOutcome?: boolean;
+}
+
 export interface StoreReader {
   describe(): Promise<StoreDescription>;
   /** Picks up what changed in the source since it was last read. */
@@ -225,6 +231,15 @@ export interface StoreReader {
   countAlerts(filter?: AlertFilter): Promise<number>;
 
   readRules(): Promise<readonly AlertRule[]>;
+
+  /**
+   * The time of the oldest or newest prediction the filter selects, null when it selects none,
+   * where a store can read it off the end of a time index (a database's min()/max() walk its
+   * timestamp index from that end and stop at the first row that matches, instead of reading every
+   * row of a model version); callers fall back to a one-row ordered read. A row the store refuses
+   * does not count.
+   */
+  readPredictionTime?(end: 'oldest' | 'newest', filter?: PredictionTimeFilter): Promise<number | null>;
 
   /**
    * Alerts per severity, in all and open, in one pass where a store can (a database groups them

@@ -17,6 +17,7 @@ import type {
   MetricSnapshotQuery,
   Page,
   PredictionFilter,
+  PredictionTimeFilter,
   SortOrder,
   TimeRange,
 } from '../store';
@@ -162,6 +163,15 @@ export class Where {
     return this;
   }
 
+  /**
+   * For min() or max() of the time: the other filters are written `+column`, as after a time range,
+   * so SQLite reads the timestamp index from that end and stops at the first row that matches.
+   */
+  alongTime(): this {
+    this.timed = true;
+    return this;
+  }
+
   private filtered(column: string): string {
     const c = columnSql(this.shape, column);
     return this.timed && c !== 'NULL' ? `+${c}` : c;
@@ -215,6 +225,18 @@ export function countSql(where: Where): SqlText | undefined {
 
 export function predictionWhere(shape: TableShape, filter: PredictionFilter): Where {
   return new Where(shape).timeRange(filter).matches('model_version', filter.modelVersion).known('actual_outcome', filter.hasOutcome);
+}
+
+/** The predictions readPredictionTime looks among: the filter's columns written `+column`, off the index choice. */
+export function predictionTimeWhere(shape: TableShape, filter: PredictionTimeFilter): Where {
+  return new Where(shape).alongTime().matches('model_version', filter.modelVersion).known('actual_outcome', filter.hasOutcome);
+}
+
+/** min() or max() of the time a filter selects, which SQLite reads off that end of the timestamp index; undefined when it selects none. */
+export function predictionTimeSql(where: Where, end: 'oldest' | 'newest'): SqlText | undefined {
+  if (where.never) return undefined;
+  const time = columnSql(where.shape, 'timestamp');
+  return { sql: `SELECT ${end === 'oldest' ? 'min' : 'max'}(${time}) FROM ${quoteIdentifier(where.shape.spec.table)} ${where.sql}`, params: where.params };
 }
 
 export function alertWhere(shape: TableShape, filter: AlertFilter): Where {

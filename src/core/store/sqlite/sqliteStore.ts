@@ -44,6 +44,7 @@ import {
   type PredictionColumnsQuery,
   type PredictionFilter,
   type PredictionQuery,
+  type PredictionTimeFilter,
   type RefreshResult,
   type SortOrder,
   type Store,
@@ -64,6 +65,8 @@ import {
   healthSnapshotWhere,
   insertStatement,
   metricSnapshotWhere,
+  predictionTimeSql,
+  predictionTimeWhere,
   predictionWhere,
   selectListSql,
   selectSql,
@@ -371,6 +374,27 @@ export class SqliteStore implements Store {
     return this.reading(() => {
       const shape = this.shape(predictionsTable);
       return this.select<PredictionWithOutcome>(predictionWhere(shape, query), query.order ?? 'asc', query);
+    });
+  }
+
+  /**
+   * min() or max() of the time with the filter's columns kept off the index choice: SQLite walks
+   * the timestamp index (covering with idx_predictions_timestamp_model) from that end, so a
+   * version's newest prediction costs the rows newer than it, not the version's rows. The rows at
+   * that time are then read and checked as every read is; when none loads, the next time is asked.
+   */
+  readPredictionTime(end: 'oldest' | 'newest', filter: PredictionTimeFilter = {}): Promise<number | null> {
+    return this.reading(() => {
+      const shape = this.shape(predictionsTable);
+      for (;;) {
+        const query = predictionTimeSql(this.excluding(predictionTimeWhere(shape, filter)), end);
+        if (query === undefined) return null;
+        const found = this.scalar(predictionsTable, query);
+        if (found === null || found === undefined) return null;
+        const atTime = predictionTimeWhere(shape, filter).add(`${columnSql(shape, 'timestamp')} = ?`, found);
+        const [row] = this.select<PredictionWithOutcome>(atTime, 'asc', { limit: 1 });
+        if (row !== undefined) return row.timestamp;
+      }
     });
   }
 
