@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { checkRulesFile } from '../core/alerting/rulesCheck';
+import { editRule, parseRuleAssignments, removeRule, setRuleEnabled } from '../core/alerting/ruleEdits';
+import { checkNewRule, checkRulesFile } from '../core/alerting/rulesCheck';
 import { AlertingSystem } from '../core/alertingSystem';
 import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../core/model/alert';
-import { AlertRuleSchema, type AlertRule } from '../core/model/alertRule';
+import type { AlertRule } from '../core/model/alertRule';
 import { formatMigrationReport, migrateJsonlToSqlite } from '../core/store/migrate';
+import { checkHoldsMonitoringData } from '../core/store/monitoringData';
 import type { AlertKey, Store } from '../core/store/store';
 import { ModelPerformanceTracker } from '../core/tracker';
 import { parseCommand, parseCount, requirePositional } from './args';
@@ -231,35 +233,78 @@ const rules: Command = async (argv, env) => {
   return 0;
 };
 
-const rule: Command = async (argv, env) => {
-  const usage = 'pitwall rule add <source> <rule.json> [--json]';
-  const { values, positionals } = parseCommand(argv, {});
-  if (positionals[0] !== 'add') throw new PitwallError('input', `unknown rule command "${positionals[0] ?? ''}".\nUsage: ${usage}`);
-  const source = requirePositional(positionals, 1, 'the source', usage);
-  const file = requirePositional(positionals, 2, 'the rule file', usage);
-  let input: unknown;
+/** Reads a JSON file given on the command line; an input error naming it otherwise. */
+async function readInputFile(file: string): Promise<Buffer> {
   try {
-    input = JSON.parse((await readFile(file, 'utf8')).replace(/^\uFEFF/, ''));
+    return await readFile(file);
   } catch (cause) {
     throw new PitwallError('input', `${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new PitwallError('input', `${file}: a rule file holds one JSON object (a rule), not ${Array.isArray(input) ? 'an array' : String(input)}.`);
+}
+
+/** A change to a rule from a JSON file of its fields: one JSON object. */
+function ruleChangeOf(file: string, bytes: Buffer): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+  } catch (cause) {
+    throw new PitwallError('input', `${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
-  // A misspelt field would otherwise be dropped and its default used without a word.
-  // Own keys only: `__proto__` and `constructor` are `in` every object.
-  const unknown = Object.keys(input).filter((key) => !Object.hasOwn(AlertRuleSchema.shape, key));
-  if (unknown.length > 0) {
-    throw new PitwallError('input', `${file}: unknown field${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `"${k}"`).join(', ')}; a rule has ${Object.keys(AlertRuleSchema.shape).join(', ')}.`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new PitwallError('input', `${file}: a rule change holds one JSON object (fields of the rule), not ${Array.isArray(value) ? 'an array' : String(value)}.`);
   }
-  const added = await withStore(source, env, (store) =>
-    new AlertingSystem(store, env.now).addRule(input as AlertRule).catch((error: unknown) => {
-      if (error instanceof PitwallError && error.code === 'input') throw new PitwallError('input', `${file}: ${error.message}`, { cause: error });
-      throw error;
-    }),
-  );
-  if (values.json) printJson(env.out, added);
-  else env.out.write(`added rule ${added.rule_id}: ${added.metric_name} ${added.comparison} ${added.threshold}\n`);
+  return value as Record<string, unknown>;
+}
+
+const RULE_USAGE = [
+  'pitwall rule add <source> <rule.json> [--create] [--json]',
+  'pitwall rule remove <source> <rule_id> [--json]',
+  'pitwall rule enable|disable <source> <rule_id> [--json]',
+  'pitwall rule edit <source> <rule_id> (<change.json> | --set key=value ...) [--json]',
+].join('\n       ');
+
+const rule: Command = async (argv, env) => {
+  const usage = RULE_USAGE;
+  const { values, positionals } = parseCommand(argv, { create: { type: 'boolean', default: false }, set: { type: 'string', multiple: true } });
+  const [action] = positionals;
+  if (!['add', 'remove', 'enable', 'disable', 'edit'].includes(action ?? '')) throw new PitwallError('input', `unknown rule command "${action ?? ''}".\nUsage: ${usage}`);
+  const source = requirePositional(positionals, 1, 'the source', usage);
+  const sets = (values.set as string[] | undefined) ?? [];
+  if (sets.length > 0 && action !== 'edit') throw new PitwallError('input', `--set is for rule edit.\nUsage: ${usage}`);
+  const create = Boolean(values.create);
+  const write = <T>(use: (store: Store) => Promise<T>): Promise<T> =>
+    withStore(source, env, async (store) => {
+      await checkHoldsMonitoringData(store, source, create);
+      return use(store);
+    }, false, true);
+  if (action === 'add') {
+    const file = requirePositional(positionals, 2, 'the rule file', usage);
+    // Checked exactly as `rules validate` checks a file, and refused on any problem it finds.
+    const checked = checkNewRule(file, await readInputFile(file));
+    const added = await write((store) => new AlertingSystem(store, env.now).addRule(checked));
+    if (values.json) printJson(env.out, added);
+    else env.out.write(`added rule ${added.rule_id}: ${added.metric_name} ${added.comparison} ${added.threshold}\n`);
+    return 0;
+  }
+  const ruleId = requirePositional(positionals, 2, 'the rule_id', usage);
+  if (action === 'remove') {
+    await write((store) => removeRule(store, ruleId));
+    if (values.json) printJson(env.out, { removed: ruleId });
+    else env.out.write(`removed rule ${ruleId}\n`);
+    return 0;
+  }
+  if (action === 'enable' || action === 'disable') {
+    const { rule: changed, changed: did } = await write((store) => setRuleEnabled(store, ruleId, action === 'enable'));
+    if (values.json) printJson(env.out, changed);
+    else env.out.write(`${did ? '' : 'already '}${action === 'enable' ? 'enabled' : 'disabled'} rule ${ruleId}\n`);
+    return 0;
+  }
+  const file = positionals[3];
+  if ((file === undefined) === (sets.length === 0)) throw new PitwallError('input', `rule edit needs a change: a JSON file of fields, or --set key=value (not both).\nUsage: ${usage}`);
+  const change = file === undefined ? parseRuleAssignments(sets) : ruleChangeOf(file, await readInputFile(file));
+  const edited = await write((store) => editRule(store, ruleId, change));
+  if (values.json) printJson(env.out, edited);
+  else env.out.write(`edited rule ${edited.rule_id}: ${edited.enabled ? '' : '(disabled) '}${edited.metric_name} ${edited.comparison} ${edited.threshold}\n`);
   return 0;
 };
 
@@ -297,7 +342,7 @@ export const COMMANDS: Readonly<Record<string, { run: Command; summary: string }
   ack: { run: ack, summary: 'ack <source> <alert_id>... [--by NAME] [--comment TEXT]' },
   unack: { run: unack, summary: 'unack <source> <alert_id>...                 take acknowledgments back' },
   rules: { run: rules, summary: 'rules <source> | rules validate <rules.json>  the alert rules; or check a rules file' },
-  rule: { run: rule, summary: 'rule add <source> <rule.json>            add a rule (a duplicate rule_id is refused)' },
+  rule: { run: rule, summary: 'rule add|remove|enable|disable|edit <source> …  change the rules (checked as rules validate checks them)' },
   outcome: { run: outcome, summary: 'outcome <source> <prediction_id> <0|1>   record ground truth' },
   migrate: { run: migrate, summary: 'migrate <jsonl-folder> <new.db> [--dry-run]' },
 };

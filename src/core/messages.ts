@@ -9,6 +9,8 @@ export const messages = {
   sourceUnrecognised: (path: string) =>
     `${path} is neither a JSONL monitoring folder nor a SQLite database (.db, .sqlite, .sqlite3).`,
 
+  sourceHoldsNoData: (path: string) =>
+    `Nothing was written to ${path}: it holds no monitoring data (none of predictions.jsonl, alerts.jsonl, alert_rules.json and the other monitoring files; in a database, none of the predictions, alerts, alert_rules and other tables). Check the path, or ask to create a new source there (--create).`,
   notRegularFile: (path: string) =>
     `${path} is not a regular file (a directory, pipe or device): Pitwall reads monitoring data only from regular files`,
   writeThroughSymlink: (path: string) =>
@@ -249,6 +251,20 @@ export const messages = {
   rulesCheckInvalid: (file: string, errors: number, valid: number, total: number) =>
     `${file}: ${errors} problem${errors === 1 ? '' : 's'}; ${valid} of ${total} rule${total === 1 ? '' : 's'} valid.`,
   rulesCheckMore: (count: number) => `… and ${count} more (--json lists them all)`,
+  ruleMetricNotComputed: (metric: string, known: readonly string[]) =>
+    `${JSON.stringify(metric)} is not a metric Pitwall computes (use one of ${known.join(', ')}; drift rules: <feature>_psi, _ks, _wasserstein, _chi_square or _js)`,
+  ruleNotFound: (ruleId: string, known: readonly string[]) =>
+    `No rule has the rule_id "${ruleId}"${known.length === 0 ? ': the source has no rules that load' : `: the rules are ${known.join(', ')}`}.`,
+  ruleAssignmentInvalid: (pair: string) => `--set needs key=value (conditions.window=6h reaches into conditions), not "${pair}".`,
+  ruleEditRenames: (ruleId: string) => `An edit cannot change the rule_id of "${ruleId}": remove the rule and add it under the new id.`,
+  ruleEditName: (ruleId: string) => `rule "${ruleId}" as edited`,
+  ruleAddNotOneRule: (file: string, got: string) => `${file}: a rule file holds one JSON object (a rule), not ${got}; \`pitwall rules validate\` checks a whole rules file.`,
+  ruleAddProblem: (file: string, field: string | null, reason: string, unknown: boolean) =>
+    unknown && field !== null
+      ? `${file}: unknown field "${field}": it is not a field Pitwall knows (check its spelling)`
+      : `${file}: ${field === null ? '' : `${field}: `}${reason}`,
+  ruleNotAdded: () => 'The rule was not added: nothing was written.',
+  ruleNotChanged: () => 'The rule was not changed: nothing was written.',
 
   // --- alerting engine -------------------------------------------------------------
   silenceInvalid: (where: string, detail: string) => `${where}: the silence is not valid (${detail}). Fix or remove it; Pitwall does not rewrite a damaged silences file.`,

@@ -368,6 +368,10 @@ export class JsonlStore implements Store {
     };
   }
 
+  monitoringData(): Promise<readonly string[]> {
+    return Promise.resolve(Object.values(JSONL_FILES).filter((name) => existsSync(join(this.folder, name))));
+  }
+
   readModelVersions(): Promise<readonly string[]> {
     return this.withPredictions(async () => {
       const versions = new Set(this.predictions.modelVersions);
