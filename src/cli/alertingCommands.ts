@@ -2,8 +2,9 @@
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { AlertEngine, backtest } from '../core/alerting/engine';
-import { channelSettings, deliveryFailures, deliveryTimeoutMs, evaluateOnce, formatValue, indexFor, type DeliveryOutcome } from '../core/alerting/run';
+import { AlertEngine, backtest, type StepResult } from '../core/alerting/engine';
+import { alertOf, channelSettings, DEFAULT_STALE_AFTER, deliveryFailures, deliveryTimeoutMs, evaluateOnce, formatValue, indexFor, judgeRules, type DeliveryOutcome, type SkippedRule } from '../core/alerting/run';
+import { formatAge, type Freshness } from '../core/analytics/freshness';
 import { parseDuration } from '../core/analytics/windows';
 import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
@@ -11,14 +12,39 @@ import { checkSilence } from '../core/store/silenceRecords';
 import { AlertRuleSchema, type AlertRule } from '../core/model/alertRule';
 import type { Store } from '../core/store/store';
 import { parseCommand, parseCount, parseTime, requirePositional } from './args';
-import { withStore, type Command } from './context';
+import { withStore, type Command, type CommandEnvironment } from './context';
 import { formatTable, formatTime, printJson } from './output';
 
+/** The data's span and the built-in freshness check, in a line: what an empty evaluation would otherwise hide. */
+function freshnessLine(freshness: Freshness): string {
+  if (freshness.newest_prediction === null || freshness.first_prediction === null) return messages.freshnessNoData();
+  const stale = freshness.versions.filter((v) => v.stale).map((v) => `${v.model_version} (silent ${formatAge(v.age)})`);
+  return messages.freshnessLine(formatTime(freshness.first_prediction), formatTime(freshness.newest_prediction), formatAge(freshness.age ?? 0), formatAge(freshness.stale_after), stale);
+}
+
+/** Each rule an evaluation skipped, on stderr, then what --strict does about it. */
+function reportSkipped(env: CommandEnvironment, skipped: readonly SkippedRule[], strict: boolean, indent = ''): void {
+  for (const rule of skipped) env.out.error(`${indent}warning: ${rule.rule_id === null ? '' : `rule ${rule.rule_id} skipped: `}${rule.message}\n`);
+  if (skipped.length > 0) env.out.error(`${indent}${messages.rulesSkipped(skipped.length, strict)}\n`);
+}
+
+/** --stale-after, a duration; the kernel's default when absent. */
+function staleAfterOf(text: string | undefined): number {
+  return text === undefined ? DEFAULT_STALE_AFTER : parseDuration(text);
+}
+
 const evaluate: Command = async (argv, env) => {
-  const usage = 'pitwall evaluate <source> [--at T] [--json]';
-  const { values, positionals } = parseCommand(argv, { at: { type: 'string' } });
-  const source = requirePositional(positionals, 0, 'the source', usage);
+  const { values, positionals } = parseCommand(argv, {
+    at: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+    strict: { type: 'boolean', default: false },
+    'stale-after': { type: 'string' },
+  });
+  const source = requirePositional(positionals, 0, 'the source', EVALUATE_USAGE);
   const at = parseTime(values.at as string | undefined, 'at') ?? env.now();
+  const strict = Boolean(values.strict);
+  const staleAfter = staleAfterOf(values['stale-after'] as string | undefined);
+  if (values['dry-run']) return evaluateDryRun(source, at, strict, staleAfter, Boolean(values.json), env);
   const settings = channelSettings(source, process.env);
   const timeoutMs = deliveryTimeoutMs(process.env);
   // With --json, stdout is the JSON document: the console channel writes to stderr then.
@@ -26,29 +52,59 @@ const evaluate: Command = async (argv, env) => {
   // The alerts are recorded when evaluateOnce returns; the store stays open until their
   // deliveries are done and in its delivery log.
   const { outcome, delivered } = await withStore(source, env, async (store) => {
-    const outcome = await evaluateOnce(store, new AlertEngine([]), at, settings, write, { delivery: { timeoutMs } });
+    const outcome = await evaluateOnce(store, new AlertEngine([]), at, settings, write, { delivery: { timeoutMs }, staleAfter });
     return { outcome, delivered: await outcome.delivery };
   });
-  const { result, created } = outcome;
+  const { result, created, skipped, freshness } = outcome;
   const problems = [...outcome.problems, ...delivered.problems];
+  const status = strict && skipped.length > 0 ? 2 : 0;
   if (values.json) {
-    printJson(env.out, { at, alerts: created, verdicts: result.verdicts, deliveries: delivered.deliveries, problems: [...result.problems, ...problems.map((message) => ({ rule_id: null, message }))] });
-    return result.problems.length > 0 ? 2 : 0;
+    printJson(env.out, {
+      at,
+      alerts: created,
+      verdicts: result.verdicts,
+      deliveries: delivered.deliveries,
+      problems: [...result.problems, ...problems.map((message) => ({ rule_id: null, message }))],
+      skipped_rules: skipped,
+      freshness,
+    });
+    reportSkipped(env, skipped, strict);
+    return status;
   }
   for (const problem of problems) env.out.error(`${problem}\n`);
   for (const failure of deliveryFailures(delivered)) env.out.error(`${failure}\n`);
   env.out.write(`Evaluated at ${formatTime(at)}: ${created.length} alert(s) created.\n`);
-  if (result.verdicts.length > 0) {
-    env.out.write(
-      formatTable(
-        ['RULE', 'MODEL', 'SEGMENT', 'VALUE', 'OUTCOME', 'WHY'],
-        result.verdicts.map((v) => [v.rule_id, v.model_version ?? '', v.segment ?? '', formatValue(v.value), v.outcome, v.reason]),
-      ),
-    );
-  }
-  for (const problem of result.problems) env.out.error(`rule ${problem.rule_id}: ${problem.message}\n`);
-  return result.problems.length > 0 ? 2 : 0;
+  env.out.write(`${freshnessLine(freshness)}\n`);
+  if (result.verdicts.length > 0) env.out.write(verdictTable(result.verdicts, false));
+  reportSkipped(env, skipped, strict);
+  return status;
 };
+
+const EVALUATE_USAGE = 'pitwall evaluate <source> [--at T] [--dry-run] [--strict] [--stale-after 1d] [--json]';
+
+function verdictTable(verdicts: StepResult['verdicts'], dryRun: boolean): string {
+  const outcome = (o: string) => (dryRun && o === 'fired' ? 'would fire' : dryRun && o === 'resolved' ? 'would resolve' : o);
+  return formatTable(
+    ['RULE', 'MODEL', 'SEGMENT', 'VALUE', 'OUTCOME', 'WHY'],
+    verdicts.map((v) => [v.rule_id, v.model_version ?? '', v.segment ?? '', formatValue(v.value), outcome(v.outcome), v.reason]),
+  );
+}
+
+/** `evaluate --dry-run`: the verdicts an evaluation would reach now, with the alerts it would create; nothing is written or delivered. */
+async function evaluateDryRun(source: string, at: number, strict: boolean, staleAfter: number, json: boolean, env: CommandEnvironment): Promise<number> {
+  const judgement = await withStore(source, env, (store) => judgeRules(store, new AlertEngine([]), at, staleAfter));
+  const { result, skipped, freshness } = judgement;
+  const wouldCreate = result.fired.map(alertOf);
+  if (json) {
+    printJson(env.out, { at, dry_run: true, alerts: [], would_create: wouldCreate, verdicts: result.verdicts, deliveries: [], problems: result.problems, skipped_rules: skipped, freshness });
+  } else {
+    env.out.write(`${messages.dryRunHeader(formatTime(at), wouldCreate.length, result.resolved.length)}\n`);
+    env.out.write(`${freshnessLine(freshness)}\n`);
+    if (result.verdicts.length > 0) env.out.write(verdictTable(result.verdicts, true));
+  }
+  reportSkipped(env, skipped, strict);
+  return strict && skipped.length > 0 ? 2 : 0;
+}
 
 /** A rule by id from the source, or a draft rule from a JSON file. */
 async function ruleFor(store: Store, name: string): Promise<AlertRule> {
@@ -110,16 +166,23 @@ const backtestCommand: Command = async (argv, env) => {
  * The engine lives across runs, so a scope that keeps holding is alerted once.
  */
 const watch: Command = async (argv, env) => {
-  const usage = 'pitwall watch <source> [--interval 60s] [--json]';
-  const { values, positionals } = parseCommand(argv, { interval: { type: 'string' } });
+  const usage = 'pitwall watch <source> [--interval 60s] [--strict] [--stale-after 1d] [--json]';
+  const { values, positionals } = parseCommand(argv, { interval: { type: 'string' }, strict: { type: 'boolean', default: false }, 'stale-after': { type: 'string' } });
   const source = requirePositional(positionals, 0, 'the source', usage);
   const interval = parseDuration((values.interval as string | undefined) ?? '60s');
+  const strict = Boolean(values.strict);
+  const staleAfter = staleAfterOf(values['stale-after'] as string | undefined);
   const settings = channelSettings(source, process.env);
   const timeoutMs = deliveryTimeoutMs(process.env);
   return withStore(source, env, async (store) => {
     const engine = new AlertEngine(await store.readRules());
     let running: Promise<void> = Promise.resolve();
     let stopped = false;
+    let status = 0;
+    let stop: () => void = () => undefined;
+    // Skipped rules and freshness are said when they change, not at every run.
+    let lastSkipped = '';
+    let lastFreshness = '';
     // Deliveries run apart from the evaluations: a hung channel never holds up the next one.
     const delivering = new Set<Promise<void>>();
     const report = (outcome: DeliveryOutcome) => {
@@ -133,16 +196,25 @@ const watch: Command = async (argv, env) => {
         try {
           await store.refresh();
           const write = values.json ? (line: string) => env.out.error(`${line}\n`) : (line: string) => env.out.write(`${line}\n`);
-          const { result, created, problems, delivery } = await evaluateOnce(store, engine, at, settings, write, { delivery: { timeoutMs } });
+          const { result, created, problems, delivery, skipped, freshness } = await evaluateOnce(store, engine, at, settings, write, { delivery: { timeoutMs }, staleAfter });
           const pending = delivery.then(report);
           delivering.add(pending);
           void pending.finally(() => delivering.delete(pending));
           for (const problem of problems) env.out.error(`  ${problem}\n`);
-          if (values.json) env.out.write(`${JSON.stringify({ at, why, alerts: created, resolved: result.resolved.map((r) => r.verdict), problems: result.problems })}\n`);
+          if (values.json) env.out.write(`${JSON.stringify({ at, why, alerts: created, resolved: result.resolved.map((r) => r.verdict), problems: result.problems, skipped_rules: skipped, freshness })}\n`);
           else {
             env.out.write(`${formatTime(at)} (${why}) ${created.length} alert(s), ${result.resolved.length} resolved\n`);
             for (const alert of created) env.out.write(`  ${alert.severity} ${alert.message ?? alert.title ?? ''}\n`);
-            for (const problem of result.problems) env.out.error(`  rule ${problem.rule_id}: ${problem.message}\n`);
+            const stale = JSON.stringify(freshness.versions.filter((v) => v.stale).map((v) => v.model_version));
+            if (stale !== lastFreshness) env.out.write(`  ${freshnessLine(freshness)}\n`);
+            lastFreshness = stale;
+          }
+          const said = JSON.stringify(skipped);
+          if (said !== lastSkipped) reportSkipped(env, skipped, strict, '  ');
+          lastSkipped = said;
+          if (strict && skipped.length > 0) {
+            status = 2;
+            stop();
           }
         } catch (error) {
           // One failed run (a file mid-rewrite, a locked database) is reported; the next one tries again.
@@ -163,8 +235,13 @@ const watch: Command = async (argv, env) => {
       // Watching is a convenience: the interval still runs.
     }
     await new Promise<void>((resolve) => {
+      stop = resolve;
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
+    }).finally(() => {
+      // Stopped by --strict: the signal handlers go too.
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
     });
     stopped = true;
     clearInterval(timer);
@@ -177,7 +254,7 @@ const watch: Command = async (argv, env) => {
       await Promise.all(delivering);
     }
     env.out.write('stopped\n');
-    return 0;
+    return status;
   });
 };
 
@@ -265,8 +342,8 @@ const deliveries: Command = async (argv, env) => {
 };
 
 export const ALERTING_COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
-  evaluate: { run: evaluate, summary: 'evaluate <source> [--at T]                 evaluate the rules, create alerts, keep cooldowns' },
-  watch: { run: watch, summary: 'watch <source> [--interval 60s]               evaluate on an interval and on changes until stopped' },
+  evaluate: { run: evaluate, summary: 'evaluate <source> [--at T] [--dry-run] [--strict]  evaluate the rules, create alerts, keep cooldowns' },
+  watch: { run: watch, summary: 'watch <source> [--interval 60s] [--strict]      evaluate on an interval and on changes until stopped' },
   deliveries: { run: deliveries, summary: 'deliveries <source> [--failed] [--alert KEY]   the delivery log: each notice on each channel' },
   silence: { run: silence, summary: 'silence add|list|expire <source> …            mute delivery, keep the alerts' },
   backtest: { run: backtestCommand, summary: 'backtest <source> <rule_id|rule.json> [--from T] [--to T] [--every 5m]' },

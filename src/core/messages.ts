@@ -3,6 +3,16 @@
  * line or row and field, and say what to do.
  */
 
+/** A rule's comparison in words: "0.59 is below the threshold 0.78". */
+const COMPARISON_WORDS: Readonly<Record<string, string>> = {
+  '<': 'below',
+  '<=': 'at or below',
+  '>': 'above',
+  '>=': 'at or above',
+  '==': 'equal to',
+  '!=': 'other than',
+};
+
 export const messages = {
   // --- sources -------------------------------------------------------------
   sourceNotFound: (path: string) => `No monitoring source at ${path}: choose a JSONL folder or a SQLite file.`,
@@ -281,6 +291,17 @@ export const messages = {
   deliveryLimitInvalid: (got: string) => `The number of delivery records to read must be a whole number above 0, not ${got}.`,
   deliveryFieldUnknown: () => 'is not a field of a delivery record',
   deliveryFieldBound: (atLeast: boolean, bound: string, got: string) => `must be ${atLeast ? 'at least' : 'at most'} ${bound}, not ${got}`,
+  verdictComparisonFails: (metric: string, value: string, comparison: string, threshold: number) =>
+    `${metric} is ${value}, not ${COMPARISON_WORDS[comparison] ?? comparison} the threshold ${threshold}: the condition does not hold`,
+  verdictOutsideBand: (metric: string, value: string, comparison: string, threshold: number, name: 'min_value' | 'max_value', bound: number) =>
+    `${metric} is ${value}, ${COMPARISON_WORDS[comparison] ?? comparison} the threshold ${threshold}, but ${name} ${bound} limits the rule to values ${name === 'min_value' ? 'at or above' : 'at or below'} ${bound}: the condition does not hold`,
+  rulesSkipped: (count: number, strict: boolean) =>
+    `${count} rule${count === 1 ? ' was' : 's were'} skipped; every other rule was evaluated.${strict ? ' --strict: exit status 2.' : ' (--strict makes this exit with status 2.)'}`,
+  dryRunHeader: (at: string, fire: number, resolve: number) =>
+    `Dry run at ${at}: ${fire} alert(s) would be created and ${resolve} resolved; nothing was written or delivered.`,
+  freshnessNoData: () => 'Data: no predictions yet.',
+  freshnessLine: (first: string, newest: string, age: string, staleAfter: string, stale: readonly string[]) =>
+    `Data: ${first} to ${newest}, newest prediction ${age} old. ${stale.length === 0 ? `Every version sent a prediction within ${staleAfter}.` : `Silent for more than ${staleAfter}: ${stale.join(', ')}.`}`,
   ruleOptionInvalid: (ruleId: string, field: string, reason: string) => `Rule "${ruleId}": ${field} ${reason}.`,
   ruleDriftUnnamed: (ruleId: string, metric: string) =>
     `Rule "${ruleId}" is a drift rule, but its metric "${metric}" names no feature and statistic: use <feature>_psi (or _ks, _wasserstein, _chi_square, _js), or set conditions.feature and conditions.statistic.`,
