@@ -8,6 +8,8 @@ import { formatAge, type Freshness } from '../core/analytics/freshness';
 import { parseDuration } from '../core/analytics/windows';
 import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
+import { checkSilenceMatchers } from '../core/alerting/silenceCheck';
+import { checkHoldsMonitoringData } from '../core/store/monitoringData';
 import { checkSilence } from '../core/store/silenceRecords';
 import { AlertRuleSchema, type AlertRule } from '../core/model/alertRule';
 import type { Store } from '../core/store/store';
@@ -260,7 +262,7 @@ const watch: Command = async (argv, env) => {
 
 const silence: Command = async (argv, env) => {
   const usage = [
-    'pitwall silence add <source> [--rule R] [--model V] [--segment S] [--severity X] (--for 2h | --until T) [--from T] [--comment TEXT] [--by NAME]',
+    'pitwall silence add <source> [--rule R] [--model V] [--segment S] [--severity X] (--for 2h | --until T) [--from T] [--comment TEXT] [--by NAME] [--force] [--create]',
     'pitwall silence list <source> [--all]',
     'pitwall silence expire <source> <id>',
   ].join('\n       ');
@@ -276,6 +278,8 @@ const silence: Command = async (argv, env) => {
     comment: { type: 'string' },
     by: { type: 'string' },
     all: { type: 'boolean', default: false },
+    force: { type: 'boolean', default: false },
+    create: { type: 'boolean', default: false },
   });
   const source = requirePositional(positionals, 0, 'the source', `Usage: ${usage}`);
   const now = env.now();
@@ -292,7 +296,20 @@ const silence: Command = async (argv, env) => {
     };
     if (Object.keys(matchers).length === 0) throw new PitwallError('input', 'a silence needs at least one matcher (--rule, --model, --segment or --severity): one that mutes everything is too easy to forget.');
     const value = checkSilence({ id: randomUUID().slice(0, 8), matchers, starts_at: starts, ends_at: ends, comment: (values.comment as string | undefined) ?? '', created_by: (values.by as string | undefined) ?? null, created_at: now });
-    await withStore(source, env, (store) => store.saveSilence(value));
+    await withStore(
+      source,
+      env,
+      async (store) => {
+        await checkHoldsMonitoringData(store, source, Boolean(values.create));
+        if (!values.force) {
+          const problems = await checkSilenceMatchers(store, value.matchers);
+          if (problems.length > 0) throw new PitwallError('input', [...problems, messages.silenceMatchesNothing()].join('\n'));
+        }
+        await store.saveSilence(value);
+      },
+      false,
+      true,
+    );
     if (values.json) printJson(env.out, value);
     else env.out.write(`Silence ${value.id} mutes ${JSON.stringify(value.matchers)} from ${formatTime(value.starts_at)} until ${formatTime(value.ends_at)}.\n`);
     return 0;

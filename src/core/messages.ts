@@ -281,6 +281,15 @@ export const messages = {
   alertStateInvalid: (where: string, detail: string) => `${where}: the alert state is not valid (${detail}). Remove the file to start from no firing alerts.`,
   jsonlRulesNonFinite: () => 'holds NaN or Infinity (as Python writes them), which are not JSON: the rules holding them are skipped, and Pitwall does not rewrite the file until they are fixed',
   silenceRefused: (detail: string) => `The silence is not valid: ${detail}.`,
+  silenceMatchesNoRule: (ruleId: string, known: readonly string[]) =>
+    `--rule "${ruleId}" matches no rule of the source${known.length === 0 ? ' (it has none that load)' : `: the rules are ${known.join(', ')}`}.`,
+  silenceMatchesNoModel: (version: string, known: readonly string[]) =>
+    `--model "${version}" matches no model version of the source${known.length === 0 ? ' (it has none yet)' : `: the versions are ${known.join(', ')}`}.`,
+  silenceMatchesNoSegment: (segment: string, labels: readonly string[]) =>
+    `--segment "${segment}" matches no segment: alerts name one as feature=value or metadata.key=value, ${labels.length === 0 ? 'and no rule of the source splits its alerts by segment' : `and the rules split them by ${labels.join(', ')}`}.`,
+  silenceMatchesNoSegmentValue: (label: string, value: string, known: readonly string[]) =>
+    `--segment "${label}=${value}" matches no segment: ${label} ${known.length === 0 ? 'has no values in the data' : `is one of ${known.join(', ')}`}.`,
+  silenceMatchesNothing: () => 'The silence was not added: it would mute nothing. Check the names, or pass --force to add it anyway (for a rule or version still to come).',
   silenceNotFound: (id: string) => `No silence has the id "${id}": \`pitwall silence list\` shows them.`,
   deliveryLineSkipped: (file: string, line: number, problem: string) =>
     `${file} line ${line}: ${problem}. This delivery record was skipped; Pitwall never rewrites the delivery log.`,
