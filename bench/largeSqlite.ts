@@ -7,7 +7,9 @@
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { BENCH_DATA, benchDataset } from './data';
+import { BENCH_DATA, benchDataset, measure, median, TREND_ARGS, TREND_SHELL_SQL, type Sample } from './data';
+
+const CLI = join(__dirname, '..', 'dist', 'cli.js');
 
 export async function largeSqlite(factor: number, alerts = 100_000): Promise<string> {
   const { sqlite } = await benchDataset(1_000_000);
@@ -97,4 +99,23 @@ export async function largeJsonl(alerts = 100_000): Promise<string> {
   writeFileSync(join(folder, 'alerts.jsonl'), `${lines.join('\n')}\n`);
   writeFileSync(done, new Date().toISOString());
   return folder;
+}
+
+/**
+ * The cold hourly trend per model version against the sqlite3 shell's SQL for it: times and the
+ * ratio printed, the peak memory handed to `judge`. Shared with the 10M benchmark.
+ */
+export function trendAt(db: string, label: string, runs: number, judge: (peakMb: number) => void): void {
+  const ours: Sample[] = [];
+  const theirs: Sample[] = [];
+  measure(['node', CLI, 'trend', db, ...TREND_ARGS]);
+  for (let run = 0; run < runs; run++) {
+    ours.push(measure(['node', CLI, 'trend', db, ...TREND_ARGS]));
+    theirs.push(measure(['sqlite3', db, TREND_SHELL_SQL]));
+  }
+  const oursMs = median(ours.map((s) => s.ms));
+  const theirsMs = median(theirs.map((s) => s.ms));
+  const peak = Math.max(...ours.map((s) => s.mb));
+  console.log(`  trend --every 1h (cold), ${label}: pitwall ${oursMs.toFixed(0)} ms, sqlite3 ${theirsMs.toFixed(0)} ms → ${(oursMs / theirsMs).toFixed(2)}× the shell; peak ${peak.toFixed(0)} MB (shell ${Math.max(...theirs.map((s) => s.mb)).toFixed(0)} MB)`);
+  judge(peak);
 }

@@ -13,33 +13,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { median } from './data';
-import { largeJsonl, largeSqlite } from './largeSqlite';
+import { measure, median, type Sample } from './data';
+import { largeJsonl, largeSqlite, trendAt } from './largeSqlite';
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
 const RUNS = 7;
-
-/** Runs a command in a child, timed and measured by python3 (wall seconds, peak kilobytes). */
-const MEASURE = String.raw`
-import resource, subprocess, sys, time
-start = time.perf_counter()
-done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-elapsed = time.perf_counter() - start
-if done.returncode != 0:
-    sys.stderr.write(done.stderr.decode())
-    sys.exit(done.returncode)
-print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-`;
-
-interface Sample {
-  readonly ms: number;
-  readonly mb: number;
-}
-
-function measure(command: readonly string[]): Sample {
-  const [seconds, kb] = execFileSync('python3', ['-c', MEASURE, ...command]).toString().trim().split(/\s+/).map(Number);
-  return { ms: (seconds as number) * 1000, mb: (kb as number) / 1024 };
-}
 
 function shell(db: string, sql: string): string[] {
   return ['sqlite3', db, sql];
@@ -99,6 +77,7 @@ async function main(): Promise<void> {
       check(oursMs / floor <= 3, `${question.name} at ${factor}M: ${(oursMs / floor).toFixed(2)}× the floor (target ≤ 3)`);
       check(peak <= 200, `${question.name} at ${factor}M: peak ${peak.toFixed(0)} MB (target ≤ 200)`);
     }
+    if (factor === 4) trendAt(db, '4M', 3, (peak) => check(peak <= 500, `cold hourly trend at 4M: peak ${peak.toFixed(0)} MB (target ≤ 500)`));
   }
   await jsonl();
   console.log('');

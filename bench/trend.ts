@@ -13,25 +13,11 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { AnalysisSession } from '../src/core/analytics/session';
 import { openStore } from '../src/core/store/openStore';
-import { benchDataset, checkTarget, median } from './data';
+import { benchDataset, checkTarget, median, TREND_ARGS, TREND_SHELL_SQL } from './data';
 
 const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
 const RUNS = 7;
-
-/** Hourly accuracy and top-label ECE (10 equal-width bins) per model version, as the shell computes it. */
-const SHELL_SQL = `
-WITH p AS (
-  SELECT (unixepoch(timestamp) / 3600) * 3600 AS w, model_version AS g, predicted_outcome AS y, confidence AS c, actual_outcome AS a
-  FROM predictions
-), b AS (
-  SELECT w, g, CASE WHEN a IS NULL THEN -1 ELSE min(CAST(c * 10 AS INTEGER), 9) END AS bin, count(*) AS n, sum(a = y) AS correct, sum(c) AS conf
-  FROM p GROUP BY w, g, bin
-)
-SELECT w, g, sum(n), sum(CASE WHEN bin >= 0 THEN n END),
-  1.0 * sum(CASE WHEN bin >= 0 THEN correct END) / sum(CASE WHEN bin >= 0 THEN n END),
-  sum(CASE WHEN bin >= 0 THEN abs(correct - conf) END) / sum(CASE WHEN bin >= 0 THEN n END)
-FROM b GROUP BY w, g ORDER BY w, g;`;
 
 function timed(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): { ms: number; stdout: string } {
   const start = performance.now();
@@ -67,7 +53,7 @@ function compare(pitwall: readonly TrendRow[], shell: string): number {
 
 async function main(): Promise<void> {
   const { jsonl, sqlite } = await benchDataset();
-  const trendArgs = ['--every', '1h', '--by', 'model_version', '--metrics', 'accuracy,ece', '--min-labels', '0', '--json'];
+  const trendArgs = TREND_ARGS;
 
   // 1. Cold start on the SQLite file: a fresh process each run, after one untimed run of each
   // (the file in the page cache for both, the CLI's compiled code in its cache as after any
@@ -77,14 +63,14 @@ async function main(): Promise<void> {
   const shell: number[] = [];
   const noCache = { ...process.env, PITWALL_COMPILE_CACHE: '0' };
   timed(process.execPath, [CLI, 'trend', sqlite, ...trendArgs]);
-  timed('sqlite3', [sqlite, SHELL_SQL]);
+  timed('sqlite3', [sqlite, TREND_SHELL_SQL]);
   let pitwallRows: TrendRow[] = [];
   let shellOut = '';
   for (let run = 0; run < RUNS; run++) {
     const p = timed(process.execPath, [CLI, 'trend', sqlite, ...trendArgs]);
     pitwall.push(p.ms);
     pitwallRows = JSON.parse(p.stdout) as TrendRow[];
-    const s = timed('sqlite3', [sqlite, SHELL_SQL]);
+    const s = timed('sqlite3', [sqlite, TREND_SHELL_SQL]);
     shell.push(s.ms);
     shellOut = s.stdout;
     uncached.push(timed(process.execPath, [CLI, 'trend', sqlite, ...trendArgs], noCache).ms);

@@ -17,8 +17,9 @@ import { scanPredictionColumns } from '../core/store/openStore';
 import { segmentColumns, segmentOf } from '../core/store/windowStats';
 import type { PredictionColumnsQuery, WindowColumns } from '../core/store/store';
 import { classificationOfRows, type ClassificationColumns } from '../core/analytics/classification';
-import { parseCommand, parseCount, parseTime, requirePositional } from './args';
-import { withStore, type Command } from './context';
+import { parseCount, parseTime, SOURCE } from './args';
+import { defineCommand, type CliCommand } from './commandSpec';
+import { withStore, type CommandEnvironment } from './context';
 import { formatTable, formatTime, printJson } from './output';
 
 /** A metric for a table cell: four decimals, a dash when undefined. */
@@ -26,76 +27,84 @@ function cell(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : Number.isInteger(value) ? String(value) : value.toFixed(4);
 }
 
-function columnsQuery(values: { model?: unknown; from?: unknown; to?: unknown }): PredictionColumnsQuery {
-  const from = parseTime(values.from as string | undefined, 'from');
-  const to = parseTime(values.to as string | undefined, 'to');
+function columnsQuery(values: { model?: string | undefined; from?: string | undefined; to?: string | undefined }): PredictionColumnsQuery {
+  const from = parseTime(values.from, 'from');
+  const to = parseTime(values.to, 'to');
   if (from !== undefined && to !== undefined && to <= from) throw new PitwallError('input', `--to must be after --from.`);
   return {
-    ...(values.model === undefined ? {} : { modelVersion: values.model as string }),
+    ...(values.model === undefined ? {} : { modelVersion: values.model }),
     ...(from === undefined ? {} : { from }),
     ...(to === undefined ? {} : { to }),
   };
 }
 
-const RANGE = { model: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } as const;
+/** The options that choose the predictions an analysis covers. */
+const RANGE = {
+  model: { type: 'string', placeholder: 'VERSION', defaultText: 'every version', description: 'only the predictions of this model version' },
+  from: { type: 'string', placeholder: 'TIME', defaultText: 'the first prediction', description: 'from this time on, inclusive (ISO 8601 or unix seconds)' },
+  to: { type: 'string', placeholder: 'TIME', defaultText: 'after the last prediction', description: 'up to this time, exclusive' },
+} as const;
 
-function parseBins(text: string | undefined): number {
-  const bins = parseCount(text, 'bins') ?? 10;
+const BINS = { type: 'string', placeholder: 'N', default: '10', description: 'calibration bins, 1 to 1000' } as const;
+const STRATEGY = { type: 'string', placeholder: 'BINNING', choices: ['width', 'mass'], default: 'width', description: 'equal-width or equal-mass calibration bins' } as const;
+const MIN_LABELS = { type: 'string', placeholder: 'N', default: String(DEFAULT_MIN_LABELS), description: 'fewest labelled predictions for label metrics to be reported' } as const;
+const VEGA = { type: 'boolean', description: 'print a Vega-Lite chart spec (JSON) instead of the table' } as const;
+
+function parseBins(text: string): number {
+  const bins = parseCount(text, 'bins');
   if (bins < 1 || bins > 1000) throw new PitwallError('input', `--bins must be from 1 to 1000, not ${bins}.`);
   return bins;
 }
 
-function parseStrategy(text: string | undefined): Binning {
-  if (text === undefined) return 'width';
-  if (text !== 'width' && text !== 'mass') throw new PitwallError('input', `--strategy must be width or mass, not "${text}".`);
-  return text;
-}
-
-const metrics: Command = async (argv, env) => {
-  const usage = 'pitwall metrics <source> [--model V] [--from T] [--to T] [--bins N] [--strategy width|mass] [--min-labels N] [--json]';
-  const { values, positionals } = parseCommand(argv, { ...RANGE, bins: { type: 'string' }, strategy: { type: 'string' }, 'min-labels': { type: 'string' } });
-  const source = requirePositional(positionals, 0, 'the source', usage);
-  const query = columnsQuery(values);
-  const options = {
-    bins: parseBins(values.bins as string | undefined),
-    binning: parseStrategy(values.strategy as string | undefined),
-    // The same rule as a trend's windows, so that a range with a handful of labels is not reported with confidence.
-    minLabels: parseCount(values['min-labels'] as string | undefined, 'min-labels') ?? DEFAULT_MIN_LABELS,
-  };
-  const summary = summarizeMetrics(await classificationColumns(source, query, env), options);
-  if (values.json) {
-    printJson(env.out, summary);
+const metrics = defineCommand({
+  name: 'metrics',
+  summary: 'every metric over a range: accuracy, precision, recall, F1, AUC, calibration, confidence',
+  positionals: [SOURCE],
+  options: { ...RANGE, bins: BINS, strategy: STRATEGY, 'min-labels': MIN_LABELS },
+  examples: ['pitwall metrics demo/monitoring.db --model v1.1 --from 2026-10-11 --to 2026-10-15', 'pitwall metrics demo/monitoring --json'],
+  run: async ({ values, args: { source } }, env) => {
+    const query = columnsQuery(values);
+    const options = {
+      bins: parseBins(values.bins),
+      binning: values.strategy as Binning,
+      // The same rule as a trend's windows, so that a range with a handful of labels is not reported with confidence.
+      minLabels: parseCount(values['min-labels'], 'min-labels'),
+    };
+    const summary = summarizeMetrics(await classificationColumns(source, query, env), options);
+    if (values.json) {
+      printJson(env.out, summary);
+      return 0;
+    }
+    const rows: [string, string][] = [
+      ['predictions', String(summary.count)],
+      ['labelled', `${summary.labelled}${summary.label_coverage === null ? '' : ` (${(100 * summary.label_coverage).toFixed(1)}%)`}`],
+      ['accuracy', cell(summary.accuracy)],
+      ['precision', cell(summary.precision)],
+      ['recall', cell(summary.recall)],
+      ['f1', cell(summary.f1)],
+      ['specificity', cell(summary.specificity)],
+      ['roc_auc', cell(summary.roc_auc)],
+      ['average_precision', cell(summary.average_precision)],
+      ['log_loss', cell(summary.log_loss)],
+      ['brier', cell(summary.brier)],
+      [`ece (${summary.calibration_binning}, ${options.bins} bins)`, cell(summary.ece)],
+      ['mce', cell(summary.mce)],
+      ['avg_confidence', cell(summary.avg_confidence)],
+      ['min / max confidence', `${cell(summary.min_confidence)} / ${cell(summary.max_confidence)}`],
+      ['confidence_std', cell(summary.confidence_std)],
+    ];
+    env.out.write(formatTable(['', ''], rows).split('\n').slice(1).join('\n'));
+    if (summary.labelled === 0) env.out.write('No prediction in range has ground truth yet: label metrics are undefined (—). `pitwall estimate` gives label-free estimates.\n');
+    else if (summary.insufficient) env.out.write(`${messages.metricsInsufficient(summary.labelled, summary.min_labels)}\n`);
     return 0;
-  }
-  const rows: [string, string][] = [
-    ['predictions', String(summary.count)],
-    ['labelled', `${summary.labelled}${summary.label_coverage === null ? '' : ` (${(100 * summary.label_coverage).toFixed(1)}%)`}`],
-    ['accuracy', cell(summary.accuracy)],
-    ['precision', cell(summary.precision)],
-    ['recall', cell(summary.recall)],
-    ['f1', cell(summary.f1)],
-    ['specificity', cell(summary.specificity)],
-    ['roc_auc', cell(summary.roc_auc)],
-    ['average_precision', cell(summary.average_precision)],
-    ['log_loss', cell(summary.log_loss)],
-    ['brier', cell(summary.brier)],
-    [`ece (${summary.calibration_binning}, ${options.bins} bins)`, cell(summary.ece)],
-    ['mce', cell(summary.mce)],
-    ['avg_confidence', cell(summary.avg_confidence)],
-    ['min / max confidence', `${cell(summary.min_confidence)} / ${cell(summary.max_confidence)}`],
-    ['confidence_std', cell(summary.confidence_std)],
-  ];
-  env.out.write(formatTable(['', ''], rows).split('\n').slice(1).join('\n'));
-  if (summary.labelled === 0) env.out.write('No prediction in range has ground truth yet: label metrics are undefined (—). `pitwall estimate` gives label-free estimates.\n');
-  else if (summary.insufficient) env.out.write(`${messages.metricsInsufficient(summary.labelled, summary.min_labels)}\n`);
-  return 0;
-};
+  },
+});
 
 /**
  * The predictions in range as classification columns: decoded straight from a SQLite file's
  * pages when every row is sound (the fast cold start), else read through the store.
  */
-async function classificationColumns(source: string, query: PredictionColumnsQuery, env: Parameters<Command>[1]): Promise<ClassificationColumns> {
+async function classificationColumns(source: string, query: PredictionColumnsQuery, env: CommandEnvironment): Promise<ClassificationColumns> {
   const scanned = await scanPredictionColumns(source);
   if (scanned !== undefined) return selectRows(scanned, query);
   return withStore(source, env, async (store) => {
@@ -123,63 +132,70 @@ function parseGrouping(text: string | undefined): WindowGrouping | undefined {
 
 const DEFAULT_TREND_METRICS = ['accuracy', 'f1', 'ece', 'avg_confidence'];
 
-const trend: Command = async (argv, env) => {
-  const usage = 'pitwall trend <source> --every 1h [--slide 15m] [--by model_version|<feature>] [--metrics accuracy,ece,…] [--model V] [--from T] [--to T] [--min-labels N] [--fill-empty] [--json] [--vega]';
-  const { values, positionals } = parseCommand(argv, {
+const trend = defineCommand({
+  name: 'trend',
+  summary: 'metrics per time window, overall or by model version, feature or metadata key',
+  positionals: [SOURCE],
+  options: {
+    every: { type: 'string', placeholder: 'DURATION', required: true, description: 'window length: 15m, 1h, 1d' },
+    slide: { type: 'string', placeholder: 'DURATION', defaultText: 'the window length', description: 'start a window this often; shorter than --every gives overlapping windows' },
+    by: { type: 'string', placeholder: 'GROUP', defaultText: 'none', description: 'one row per model_version, per value of a feature (name or feature:NAME), or metadata:KEY' },
+    metrics: { type: 'string', placeholder: 'LIST', default: DEFAULT_TREND_METRICS.join(','), description: `comma-separated, from ${WINDOW_METRICS.join(', ')}` },
     ...RANGE,
-    every: { type: 'string' },
-    slide: { type: 'string' },
-    by: { type: 'string' },
-    metrics: { type: 'string' },
-    bins: { type: 'string' },
-    'min-labels': { type: 'string' },
-    'fill-empty': { type: 'boolean', default: false },
-    vega: { type: 'boolean', default: false },
-  });
-  const source = requirePositional(positionals, 0, 'the source', usage);
-  if (values.every === undefined) throw new PitwallError('input', `--every is required (for example --every 1h).\nUsage: ${usage}`);
-  const every = parseDuration(values.every as string);
-  const slide = values.slide === undefined ? undefined : parseDuration(values.slide as string);
-  const metricNames = ((values.metrics as string | undefined)?.split(',') ?? DEFAULT_TREND_METRICS).map((name) => name.trim()).filter(Boolean);
-  const by = parseGrouping(values.by as string | undefined);
-  const minLabels = parseCount(values['min-labels'] as string | undefined, 'min-labels');
-  const query = columnsQuery(values);
-  const options = {
-    every,
-    ...(slide === undefined ? {} : { slide }),
-    ...(by === undefined ? {} : { by }),
-    ...(query.modelVersion === undefined ? {} : { modelVersion: query.modelVersion }),
-    ...(query.from === undefined ? {} : { from: query.from }),
-    ...(query.to === undefined ? {} : { to: query.to }),
-    ...(minLabels === undefined ? {} : { minLabels }),
-    bins: parseBins(values.bins as string | undefined),
-    metrics: metricNames,
-    fillEmpty: values['fill-empty'] === true,
-  };
-  planWindows(options);
-  // A SQLite file whose rows are all sound is decoded straight from its pages; anything else goes through the store.
-  const segment = segmentColumns(by);
-  const scanned = await scanPredictionColumns(source, segment.features, segment.metadata);
-  const result = scanned !== undefined ? { rows: windowedMetrics(scanned, options) } : await withStore(source, env, (store) => readWindowedMetrics(store, options));
-  if (values.vega) {
-    // Alerts of the range mark the chart, and recorded degradations shade their windows; both come from the store.
-    const range = { ...(query.from === undefined ? {} : { from: query.from }), ...(query.to === undefined ? {} : { to: query.to }) };
-    const [alerts, degradations] = await withStore(source, env, (store) => Promise.all([store.readAlerts({ ...range, limit: 500 }), store.readDegradationAnalyses({ ...range, limit: 500 })]), true);
-    const shown = WINDOW_METRICS.filter((metric) => metricNames.includes(metric));
-    const bands = degradations.map((d) => {
-      const start = Math.floor(d.timestamp / every) * every;
-      return { start, end: start + every, ...(d.metric_name === null ? {} : { metric: d.metric_name }), ...(d.model_version === null ? {} : { model_version: d.model_version }), label: 'degradation' };
-    });
-    printJson(env.out, trendChart({ ...trendInputFromWindows(result.rows, shown), alerts: alerts.map((alert) => ({ ...alert })), degradations: bands }));
+    bins: BINS,
+    'min-labels': MIN_LABELS,
+    'fill-empty': { type: 'boolean', description: 'list windows without predictions too' },
+    vega: VEGA,
+  },
+  examples: [
+    'pitwall trend demo/monitoring.db --every 1h --by model_version --metrics accuracy,ece',
+    'pitwall trend demo/monitoring --every 1d --slide 6h --by circuit --metrics accuracy --vega > trend.vl.json',
+    'pitwall trend demo/monitoring.db --every 1d --from 2026-10-01 --to 2026-10-08 --json',
+  ],
+  run: async ({ values, args: { source } }, env) => {
+    const every = parseDuration(values.every);
+    const slide = values.slide === undefined ? undefined : parseDuration(values.slide);
+    const metricNames = values.metrics.split(',').map((name) => name.trim()).filter(Boolean);
+    const by = parseGrouping(values.by);
+    const minLabels = parseCount(values['min-labels'], 'min-labels');
+    const query = columnsQuery(values);
+    const options = {
+      every,
+      ...(slide === undefined ? {} : { slide }),
+      ...(by === undefined ? {} : { by }),
+      ...(query.modelVersion === undefined ? {} : { modelVersion: query.modelVersion }),
+      ...(query.from === undefined ? {} : { from: query.from }),
+      ...(query.to === undefined ? {} : { to: query.to }),
+      minLabels,
+      bins: parseBins(values.bins),
+      metrics: metricNames,
+      fillEmpty: values['fill-empty'],
+    };
+    planWindows(options);
+    // A SQLite file whose rows are all sound is decoded straight from its pages; anything else goes through the store.
+    const segment = segmentColumns(by);
+    const scanned = await scanPredictionColumns(source, segment.features, segment.metadata);
+    const result = scanned !== undefined ? { rows: windowedMetrics(scanned, options) } : await withStore(source, env, (store) => readWindowedMetrics(store, options));
+    if (values.vega) {
+      // Alerts of the range mark the chart, and recorded degradations shade their windows; both come from the store.
+      const range = { ...(query.from === undefined ? {} : { from: query.from }), ...(query.to === undefined ? {} : { to: query.to }) };
+      const [alerts, degradations] = await withStore(source, env, (store) => Promise.all([store.readAlerts({ ...range, limit: 500 }), store.readDegradationAnalyses({ ...range, limit: 500 })]), true);
+      const shown = WINDOW_METRICS.filter((metric) => metricNames.includes(metric));
+      const bands = degradations.map((d) => {
+        const start = Math.floor(d.timestamp / every) * every;
+        return { start, end: start + every, ...(d.metric_name === null ? {} : { metric: d.metric_name }), ...(d.model_version === null ? {} : { model_version: d.model_version }), label: 'degradation' };
+      });
+      printJson(env.out, trendChart({ ...trendInputFromWindows(result.rows, shown), alerts: alerts.map((alert) => ({ ...alert })), degradations: bands }));
+      return 0;
+    }
+    if (values.json) {
+      printJson(env.out, result.rows);
+      return 0;
+    }
+    printTrend(env.out.write.bind(env.out), result.rows, metricNames, by);
     return 0;
-  }
-  if (values.json) {
-    printJson(env.out, result.rows);
-    return 0;
-  }
-  printTrend(env.out.write.bind(env.out), result.rows, metricNames, by);
-  return 0;
-};
+  },
+});
 
 function printTrend(write: (text: string) => void, rows: readonly WindowMetricsRow[], metricNames: readonly string[], by: WindowGrouping | undefined): void {
   if (rows.length === 0) {
@@ -204,37 +220,41 @@ function printTrend(write: (text: string) => void, rows: readonly WindowMetricsR
   if (rows.some((row) => row.partial)) write('(partial): the window reaches outside --from/--to; its numbers count only the span shown.\n');
 }
 
-const calibration: Command = async (argv, env) => {
-  const usage = 'pitwall calibration <source> [--model V] [--bins 10] [--strategy width|mass] [--from T] [--to T] [--json] [--vega]';
-  const { values, positionals } = parseCommand(argv, { ...RANGE, bins: { type: 'string' }, strategy: { type: 'string' }, vega: { type: 'boolean', default: false } });
-  const source = requirePositional(positionals, 0, 'the source', usage);
-  const query = columnsQuery(values);
-  const options = { bins: parseBins(values.bins as string | undefined), binning: parseStrategy(values.strategy as string | undefined) };
-  const summary = summarizeMetrics(await classificationColumns(source, query, env), options);
-  if (values.vega) {
-    printJson(env.out, reliabilityChart([{ name: query.modelVersion ?? 'all versions', ece: summary.ece, mce: summary.mce, labelled: summary.labelled, bins: summary.reliability }]));
+const calibration = defineCommand({
+  name: 'calibration',
+  summary: 'reliability: predicted confidence against observed accuracy, bin by bin, with ECE and MCE',
+  positionals: [SOURCE],
+  options: { ...RANGE, bins: BINS, strategy: STRATEGY, vega: VEGA },
+  examples: ['pitwall calibration demo/monitoring.db --model v1.1 --bins 10 --strategy mass', 'pitwall calibration demo/monitoring --vega > reliability.vl.json'],
+  run: async ({ values, args: { source } }, env) => {
+    const query = columnsQuery(values);
+    const options = { bins: parseBins(values.bins), binning: values.strategy as Binning };
+    const summary = summarizeMetrics(await classificationColumns(source, query, env), options);
+    if (values.vega) {
+      printJson(env.out, reliabilityChart([{ name: query.modelVersion ?? 'all versions', ece: summary.ece, mce: summary.mce, labelled: summary.labelled, bins: summary.reliability }]));
+      return 0;
+    }
+    const report = { binning: summary.calibration_binning, bins: summary.reliability, ece: summary.ece, mce: summary.mce, labelled: summary.labelled };
+    if (values.json) {
+      printJson(env.out, report);
+      return 0;
+    }
+    env.out.write(`ECE ${cell(report.ece)} · MCE ${cell(report.mce)} · ${report.labelled} labelled predictions · ${report.binning === 'width' ? 'equal-width' : 'equal-mass'} bins\n`);
+    env.out.write(
+      formatTable(
+        ['CONFIDENCE', 'N', 'MEAN CONFIDENCE', 'ACCURACY', '95% INTERVAL'],
+        report.bins.map((bin) => [
+          `${bin.lower.toFixed(3)}–${bin.upper.toFixed(3)}`,
+          String(bin.count),
+          cell(bin.mean_confidence),
+          cell(bin.accuracy),
+          bin.accuracy_interval === null ? '—' : `${bin.accuracy_interval.lower.toFixed(3)}–${bin.accuracy_interval.upper.toFixed(3)}`,
+        ]),
+      ),
+    );
     return 0;
-  }
-  const report = { binning: summary.calibration_binning, bins: summary.reliability, ece: summary.ece, mce: summary.mce, labelled: summary.labelled };
-  if (values.json) {
-    printJson(env.out, report);
-    return 0;
-  }
-  env.out.write(`ECE ${cell(report.ece)} · MCE ${cell(report.mce)} · ${report.labelled} labelled predictions · ${report.binning === 'width' ? 'equal-width' : 'equal-mass'} bins\n`);
-  env.out.write(
-    formatTable(
-      ['CONFIDENCE', 'N', 'MEAN CONFIDENCE', 'ACCURACY', '95% INTERVAL'],
-      report.bins.map((bin) => [
-        `${bin.lower.toFixed(3)}–${bin.upper.toFixed(3)}`,
-        String(bin.count),
-        cell(bin.mean_confidence),
-        cell(bin.accuracy),
-        bin.accuracy_interval === null ? '—' : `${bin.accuracy_interval.lower.toFixed(3)}–${bin.accuracy_interval.upper.toFixed(3)}`,
-      ]),
-    ),
-  );
-  return 0;
-};
+  },
+});
 
 function healthRows(reports: readonly HealthReport[]): string[][] {
   return reports.map((r) => [
@@ -252,50 +272,54 @@ function healthRows(reports: readonly HealthReport[]): string[][] {
 
 const HEALTH_HEADER = ['MODEL', 'PERIOD', 'N', 'LABELLED', 'ACCURACY', 'F1', 'ECE', 'TREND', 'DEGRADATION'];
 
-const health: Command = async (argv, env) => {
-  const usage = 'pitwall health <source> [--every 1d] [--at T] [--record] [--schedule 1h] [--json]';
-  const { values, positionals } = parseCommand(argv, {
-    every: { type: 'string' },
-    at: { type: 'string' },
-    record: { type: 'boolean', default: false },
-    schedule: { type: 'string' },
-    'min-labels': { type: 'string' },
-  });
-  const source = requirePositional(positionals, 0, 'the source', usage);
-  const every = values.every === undefined ? '1d' : (values.every as string);
-  parseDuration(every);
-  const at = parseTime(values.at as string | undefined, 'at');
-  const minLabels = parseCount(values['min-labels'] as string | undefined, 'min-labels');
-  const options = { every, ...(at === undefined ? {} : { at }), ...(minLabels === undefined ? {} : { minLabels }) };
-  if (values.schedule !== undefined) return runSchedule(source, values.schedule as string, options, Boolean(values.json), env);
-  const outcome = await withStore(source, env, async (store) => {
-    const reports = await computeHealth(store, options);
-    // A degraded version's analysis names the features that drifted most from the previous period.
-    const recorded = values.record
-      ? await recordHealth(store, reports, async (report) =>
-          topDriftedFeatures(
-            await readDrift(store, {
-              baseline: { from: report.period_start - (report.period_end - report.period_start), to: report.period_start },
-              current: { from: report.period_start, to: report.period_end },
-              modelVersion: report.snapshot.model_version,
-            }),
-          ),
-        )
-      : null;
-    return { reports, recorded };
-  });
-  if (values.json) {
-    printJson(env.out, { snapshots: outcome.reports, recorded: outcome.recorded });
+const health = defineCommand({
+  name: 'health',
+  summary: 'health of each model version over the last period, against the period before',
+  positionals: [SOURCE],
+  options: {
+    every: { type: 'string', placeholder: 'DURATION', default: '1d', description: 'length of the period' },
+    at: { type: 'string', placeholder: 'TIME', defaultText: 'now', description: 'the period ends at this time' },
+    record: { type: 'boolean', description: 'write the snapshots (and degradation analyses) into the source' },
+    schedule: { type: 'string', placeholder: 'DURATION', description: 'record every DURATION until stopped (Ctrl-C)' },
+    'min-labels': MIN_LABELS,
+  },
+  examples: ['pitwall health demo/monitoring.db --every 1d', 'pitwall health demo/monitoring.db --every 1d --record', 'pitwall health demo/monitoring --schedule 1h'],
+  run: async ({ values, args: { source } }, env) => {
+    const every = values.every;
+    parseDuration(every);
+    const at = parseTime(values.at, 'at');
+    const minLabels = parseCount(values['min-labels'], 'min-labels');
+    const options = { every, ...(at === undefined ? {} : { at }), minLabels };
+    if (values.schedule !== undefined) return runSchedule(source, values.schedule, options, values.json, env);
+    const outcome = await withStore(source, env, async (store) => {
+      const reports = await computeHealth(store, options);
+      // A degraded version's analysis names the features that drifted most from the previous period.
+      const recorded = values.record
+        ? await recordHealth(store, reports, async (report) =>
+            topDriftedFeatures(
+              await readDrift(store, {
+                baseline: { from: report.period_start - (report.period_end - report.period_start), to: report.period_start },
+                current: { from: report.period_start, to: report.period_end },
+                modelVersion: report.snapshot.model_version,
+              }),
+            ),
+          )
+        : null;
+      return { reports, recorded };
+    });
+    if (values.json) {
+      printJson(env.out, { snapshots: outcome.reports, recorded: outcome.recorded });
+      return 0;
+    }
+    env.out.write(formatTable(HEALTH_HEADER, healthRows(outcome.reports)));
+    for (const report of outcome.reports) env.out.write(`${report.snapshot.model_version}: ${report.degradation.reason}\n`);
+    if (outcome.recorded) env.out.write(`Recorded ${outcome.recorded.snapshots} health snapshot(s) and ${outcome.recorded.degradations} degradation analysis row(s) in ${source}.\n`);
     return 0;
-  }
-  env.out.write(formatTable(HEALTH_HEADER, healthRows(outcome.reports)));
-  for (const report of outcome.reports) env.out.write(`${report.snapshot.model_version}: ${report.degradation.reason}\n`);
-  if (outcome.recorded) env.out.write(`Recorded ${outcome.recorded.snapshots} health snapshot(s) and ${outcome.recorded.degradations} degradation analysis row(s) in ${source}.\n`);
-  return 0;
-};
+  },
+});
 
 /** Records health every period until interrupted (SIGINT or SIGTERM), one line per run. */
-async function runSchedule(source: string, schedule: string, options: Parameters<typeof computeHealth>[1], json: boolean, env: Parameters<Command>[1]): Promise<number> {
+async function runSchedule(source: string, schedule: string, options: Parameters<typeof computeHealth>[1], json: boolean, env: CommandEnvironment): Promise<number> {
   let periodSeconds: number;
   try {
     periodSeconds = parseDuration(schedule);
@@ -322,6 +346,8 @@ async function runSchedule(source: string, schedule: string, options: Parameters
 }
 
 /** A time range written T1..T2 (each ISO 8601 or unix seconds). */
+function parseRange(text: string, flag: string): { from: number; to: number };
+function parseRange(text: string | undefined, flag: string): { from: number; to: number } | undefined;
 function parseRange(text: string | undefined, flag: string): { from: number; to: number } | undefined {
   if (text === undefined) return undefined;
   const parts = text.split('..');
@@ -333,57 +359,66 @@ function parseRange(text: string | undefined, flag: string): { from: number; to:
 }
 
 /** The prediction columns of a source: decoded from a sound SQLite file's pages, else through the store. */
-async function windowColumns(source: string, env: Parameters<Command>[1], features: readonly string[] = []): Promise<WindowColumns> {
+async function windowColumns(source: string, env: CommandEnvironment, features: readonly string[] = []): Promise<WindowColumns> {
   return (await scanPredictionColumns(source, features)) ?? withStore(source, env, (store) => store.readPredictionColumns({ features }));
 }
 
-const estimate: Command = async (argv, env) => {
-  const usage = 'pitwall estimate <source> [--model V] [--every 1d] [--reference T1..T2] [--from T] [--to T] [--json] [--vega]';
-  const { values, positionals } = parseCommand(argv, { ...RANGE, every: { type: 'string' }, reference: { type: 'string' }, vega: { type: 'boolean', default: false } });
-  const source = requirePositional(positionals, 0, 'the source', usage);
-  const every = parseDuration((values.every as string | undefined) ?? '1d');
-  const reference = parseRange(values.reference as string | undefined, 'reference');
-  const query = columnsQuery(values);
-  const report = estimateWindows(await windowColumns(source, env), {
-    every,
-    ...(query.modelVersion === undefined ? {} : { modelVersion: query.modelVersion }),
-    ...(query.from === undefined ? {} : { from: query.from }),
-    ...(query.to === undefined ? {} : { to: query.to }),
-    ...(reference === undefined ? {} : { reference }),
-  });
-  if (values.vega) {
-    printJson(env.out, estimateChart(report));
+const estimate = defineCommand({
+  name: 'estimate',
+  summary: 'label-free performance estimates per window, beside the realized metrics where labels exist',
+  positionals: [SOURCE],
+  options: {
+    ...RANGE,
+    every: { type: 'string', placeholder: 'DURATION', default: '1d', description: 'window length' },
+    reference: { type: 'string', placeholder: 'T1..T2', defaultText: 'the labelled predictions of each version', description: 'the period whose labelled predictions fit the estimator' },
+    vega: VEGA,
+  },
+  examples: ['pitwall estimate demo/monitoring.db --every 1d --reference 2026-10-01..2026-10-08', 'pitwall estimate demo/monitoring --model v1.1 --json'],
+  run: async ({ values, args: { source } }, env) => {
+    const every = parseDuration(values.every);
+    const reference = parseRange(values.reference, 'reference');
+    const query = columnsQuery(values);
+    const report = estimateWindows(await windowColumns(source, env), {
+      every,
+      ...(query.modelVersion === undefined ? {} : { modelVersion: query.modelVersion }),
+      ...(query.from === undefined ? {} : { from: query.from }),
+      ...(query.to === undefined ? {} : { to: query.to }),
+      ...(reference === undefined ? {} : { reference }),
+    });
+    if (values.vega) {
+      printJson(env.out, estimateChart(report));
+      return 0;
+    }
+    if (values.json) {
+      printJson(env.out, report);
+      return 0;
+    }
+    if (report.windows.length === 0) {
+      env.out.write('No predictions in range.\n');
+      return 0;
+    }
+    env.out.write(`Reference: ${formatTime(report.reference.from)} … ${formatTime(report.reference.to)} (labelled predictions of each version fit its estimator)\n`);
+    const reasons = new Map(report.windows.map((w) => [w.model_version, w.reason]));
+    for (const [version, reason] of reasons) env.out.write(`${version}: ${reason}\n`);
+    env.out.write(
+      formatTable(
+        ['WINDOW START', 'MODEL', 'N', 'LABELLED', 'EST. ACCURACY', '95% INTERVAL', 'REALIZED ACCURACY', 'EST. F1', 'REALIZED F1'],
+        report.windows.map((w) => [
+          formatTime(w.window_start),
+          w.model_version,
+          String(w.count),
+          String(w.labelled),
+          cell(w.estimated?.accuracy),
+          w.estimated?.interval.accuracy ? `${w.estimated.interval.accuracy.lower.toFixed(3)}–${w.estimated.interval.accuracy.upper.toFixed(3)}` : '—',
+          cell(w.realized?.accuracy),
+          cell(w.estimated?.f1),
+          cell(w.realized?.f1),
+        ]),
+      ),
+    );
     return 0;
-  }
-  if (values.json) {
-    printJson(env.out, report);
-    return 0;
-  }
-  if (report.windows.length === 0) {
-    env.out.write('No predictions in range.\n');
-    return 0;
-  }
-  env.out.write(`Reference: ${formatTime(report.reference.from)} … ${formatTime(report.reference.to)} (labelled predictions of each version fit its estimator)\n`);
-  const reasons = new Map(report.windows.map((w) => [w.model_version, w.reason]));
-  for (const [version, reason] of reasons) env.out.write(`${version}: ${reason}\n`);
-  env.out.write(
-    formatTable(
-      ['WINDOW START', 'MODEL', 'N', 'LABELLED', 'EST. ACCURACY', '95% INTERVAL', 'REALIZED ACCURACY', 'EST. F1', 'REALIZED F1'],
-      report.windows.map((w) => [
-        formatTime(w.window_start),
-        w.model_version,
-        String(w.count),
-        String(w.labelled),
-        cell(w.estimated?.accuracy),
-        w.estimated?.interval.accuracy ? `${w.estimated.interval.accuracy.lower.toFixed(3)}–${w.estimated.interval.accuracy.upper.toFixed(3)}` : '—',
-        cell(w.realized?.accuracy),
-        cell(w.estimated?.f1),
-        cell(w.realized?.f1),
-      ]),
-    ),
-  );
-  return 0;
-};
+  },
+});
 
 /** Estimated (dashed) and realized (solid) accuracy and F1 per window and version. */
 function estimateChart(report: EstimateReport): ChartSpec {
@@ -404,70 +439,76 @@ function estimateChart(report: EstimateReport): ChartSpec {
   );
 }
 
-const drift: Command = async (argv, env) => {
-  const usage = 'pitwall drift <source> --baseline T1..T2 --current T3..T4 [--feature F[,G…]] [--model V] [--record] [--json] [--vega]';
-  const { values, positionals } = parseCommand(argv, {
-    feature: { type: 'string' },
-    baseline: { type: 'string' },
-    current: { type: 'string' },
-    model: { type: 'string' },
-    record: { type: 'boolean', default: false },
-    vega: { type: 'boolean', default: false },
-  });
-  const source = requirePositional(positionals, 0, 'the source', usage);
-  const baseline = parseRange(values.baseline as string | undefined, 'baseline');
-  const current = parseRange(values.current as string | undefined, 'current');
-  if (baseline === undefined || current === undefined) throw new PitwallError('input', `--baseline and --current are both required.\nUsage: ${usage}`);
-  const features = (values.feature as string | undefined)?.split(',').map((name) => name.trim()).filter(Boolean);
-  const model = values.model as string | undefined;
-  const results = await withStore(source, env, async (store) => {
-    const found = await readDrift(store, { baseline, current, ...(model === undefined ? {} : { modelVersion: model }), ...(features === undefined ? {} : { features }) });
-    if (values.record) for (const result of found) await store.recordDriftResult(toDriftResultRow(result, { timestamp: env.now(), model_version: model ?? null }));
-    return found;
-  });
-  if (values.vega) {
-    printJson(env.out, results.length === 1 ? distributionChart(distributionOf(results[0] as FeatureDrift)) : driftScoresChart({
-            scores: results.map(scoreOf),
-            thresholds: [
-              { kind: 'psi', value: DEFAULT_DRIFT_OPTIONS.psiWarning, severity: 'warning' },
-              { kind: 'psi', value: DEFAULT_DRIFT_OPTIONS.psiDrift, severity: 'drift' },
-              { kind: 'js_distance', value: DEFAULT_DRIFT_OPTIONS.jsDrift, severity: 'drift' },
-            ],
-          }));
-    return 0;
-  }
-  if (values.json) {
-    printJson(env.out, results);
-    return 0;
-  }
-  if (results.length === 0) {
-    env.out.write('No features to compare: the predictions in these ranges carry none.\n');
-    return 0;
-  }
-  env.out.write(
-    formatTable(
-      ['FEATURE', 'KIND', 'SEVERITY', 'PSI / JS', 'KS / CHI²', 'P-VALUE', 'WASSERSTEIN', 'N BASELINE', 'N CURRENT'],
-      results.map((r) => [
-        r.feature_name,
-        r.kind,
-        r.status === 'ok' ? r.severity : 'too few values',
-        cell(r.kind === 'numeric' ? r.psi : r.js_distance),
-        cell(r.kind === 'numeric' ? r.ks_statistic : r.chi_square),
-        cell(r.kind === 'numeric' ? r.ks_p_value : r.chi_square_p_value),
-        r.kind === 'numeric' ? cell(r.wasserstein) : '',
-        String(r.baseline_stats.count),
-        String(r.current_stats.count),
-      ]),
-    ),
-  );
-  for (const r of results) {
-    if (r.kind === 'numeric' && r.non_numeric.baseline + r.non_numeric.current > 0) {
-      env.out.write(`${messages.driftNonNumeric(r.feature_name, r.non_numeric.baseline, r.non_numeric.current)}\n`);
+const drift = defineCommand({
+  name: 'drift',
+  summary: 'feature drift between two periods: PSI, KS, JS distance, chi-square, Wasserstein',
+  positionals: [SOURCE],
+  options: {
+    baseline: { type: 'string', placeholder: 'T1..T2', required: true, description: 'the reference period' },
+    current: { type: 'string', placeholder: 'T3..T4', required: true, description: 'the period compared with it' },
+    feature: { type: 'string', placeholder: 'F[,G…]', defaultText: 'every feature', description: 'only these features' },
+    model: { type: 'string', placeholder: 'VERSION', defaultText: 'every version', description: 'only the predictions of this model version' },
+    record: { type: 'boolean', description: 'write the results into the source' },
+    vega: VEGA,
+  },
+  examples: [
+    'pitwall drift demo/monitoring.db --feature track_temp --baseline 2026-10-01..2026-10-08 --current 2026-10-11..2026-10-15 --record',
+    'pitwall drift demo/monitoring --baseline 2026-10-01..2026-10-08 --current 2026-10-11..2026-10-15 --json',
+  ],
+  run: async ({ values, args: { source } }, env) => {
+    const baseline = parseRange(values.baseline, 'baseline');
+    const current = parseRange(values.current, 'current');
+    const features = values.feature?.split(',').map((name) => name.trim()).filter(Boolean);
+    const model = values.model;
+    const results = await withStore(source, env, async (store) => {
+      const found = await readDrift(store, { baseline, current, ...(model === undefined ? {} : { modelVersion: model }), ...(features === undefined ? {} : { features }) });
+      if (values.record) for (const result of found) await store.recordDriftResult(toDriftResultRow(result, { timestamp: env.now(), model_version: model ?? null }));
+      return found;
+    });
+    if (values.vega) {
+      printJson(env.out, results.length === 1 ? distributionChart(distributionOf(results[0] as FeatureDrift)) : driftScoresChart({
+              scores: results.map(scoreOf),
+              thresholds: [
+                { kind: 'psi', value: DEFAULT_DRIFT_OPTIONS.psiWarning, severity: 'warning' },
+                { kind: 'psi', value: DEFAULT_DRIFT_OPTIONS.psiDrift, severity: 'drift' },
+                { kind: 'js_distance', value: DEFAULT_DRIFT_OPTIONS.jsDrift, severity: 'drift' },
+              ],
+            }));
+      return 0;
     }
-  }
-  if (values.record) env.out.write(`Recorded ${results.length} drift result(s) in ${source}.\n`);
-  return 0;
-};
+    if (values.json) {
+      printJson(env.out, results);
+      return 0;
+    }
+    if (results.length === 0) {
+      env.out.write('No features to compare: the predictions in these ranges carry none.\n');
+      return 0;
+    }
+    env.out.write(
+      formatTable(
+        ['FEATURE', 'KIND', 'SEVERITY', 'PSI / JS', 'KS / CHI²', 'P-VALUE', 'WASSERSTEIN', 'N BASELINE', 'N CURRENT'],
+        results.map((r) => [
+          r.feature_name,
+          r.kind,
+          r.status === 'ok' ? r.severity : 'too few values',
+          cell(r.kind === 'numeric' ? r.psi : r.js_distance),
+          cell(r.kind === 'numeric' ? r.ks_statistic : r.chi_square),
+          cell(r.kind === 'numeric' ? r.ks_p_value : r.chi_square_p_value),
+          r.kind === 'numeric' ? cell(r.wasserstein) : '',
+          String(r.baseline_stats.count),
+          String(r.current_stats.count),
+        ]),
+      ),
+    );
+    for (const r of results) {
+      if (r.kind === 'numeric' && r.non_numeric.baseline + r.non_numeric.current > 0) {
+        env.out.write(`${messages.driftNonNumeric(r.feature_name, r.non_numeric.baseline, r.non_numeric.current)}\n`);
+      }
+    }
+    if (values.record) env.out.write(`Recorded ${results.length} drift result(s) in ${source}.\n`);
+    return 0;
+  },
+});
 
 function scoreOf(result: FeatureDrift): DriftScore {
   const scored = driftScore(result);
@@ -490,11 +531,4 @@ function distributionOf(result: FeatureDrift): FeatureDistribution {
   return { type: 'categorical', feature: result.feature_name, categories: result.bins.map((bin) => bin.value), baseline: result.bins.map((bin) => bin.baseline_share), current: result.bins.map((bin) => bin.current_share), ...score };
 }
 
-export const ANALYTICS_COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
-  metrics: { run: metrics, summary: 'metrics <source> [--model V] [--from T] [--to T]   every metric over a range' },
-  trend: { run: trend, summary: 'trend <source> --every 1h [--slide 15m] [--by model_version|<feature>] [--metrics a,b] [--fill-empty]' },
-  calibration: { run: calibration, summary: 'calibration <source> [--model V] [--bins 10] [--strategy width|mass]' },
-  health: { run: health, summary: 'health <source> [--every 1d] [--record] [--schedule 1h]   computed health snapshots' },
-  drift: { run: drift, summary: 'drift <source> --baseline T1..T2 --current T3..T4 [--feature F] [--record]   feature drift' },
-  estimate: { run: estimate, summary: 'estimate <source> [--model V] [--every 1d] [--reference T1..T2]   label-free performance' },
-};
+export const ANALYTICS_COMMANDS: readonly CliCommand[] = [metrics, trend, calibration, health, drift, estimate];

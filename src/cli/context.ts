@@ -21,9 +21,12 @@ export async function withStore<T>(path: string, env: CommandEnvironment, use: (
   const store = await openStore(path, { ...(env.wasmPath === undefined ? {} : { wasmPath: env.wasmPath }), writeSoon: writes, followChanges: false });
   const forget = closeOnInterrupt(store);
   try {
+    // A command that writes reports the problems of what it read before writing: asked afterwards,
+    // the store would read its own write back only to say the same.
+    const before = writes && !quiet ? await store.describe() : undefined;
     const result = await use(store);
     if (!quiet) {
-      const { warnings, diagnostics } = await store.describe();
+      const { warnings, diagnostics } = before ?? (await store.describe());
       const problems = warnings.length + diagnostics.length;
       if (problems > 0) {
         const first = [...warnings, ...diagnostics.map((d) => d.message)][0] ?? '';

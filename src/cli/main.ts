@@ -1,29 +1,63 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError, PitwallError } from '../core/errors';
+import { unknownNameError } from '../core/suggest';
 import { version } from '../../package.json';
 import { ALERTING_COMMANDS } from './alertingCommands';
 import { ANALYTICS_COMMANDS } from './analyticsCommands';
-import { COMMANDS as STORE_COMMANDS } from './commands';
+import { defineCommand, resolveInvocation, type CliCommand } from './commandSpec';
+import { STORE_COMMANDS } from './commands';
+import { COMPLETION_SHELLS, completionScript } from './completion';
 import type { CommandEnvironment } from './context';
+import { formatCommandHelp, formatUsage } from './help';
 import { exitOnInterrupt } from './interrupt';
-
-const COMMANDS = { ...STORE_COMMANDS, ...ANALYTICS_COMMANDS, ...ALERTING_COMMANDS };
 import { stdio } from './output';
 
-const USAGE = `pitwall ${version} — model monitoring and alerting over the data your service writes
+const DATA_COMMANDS: readonly CliCommand[] = [...STORE_COMMANDS, ...ANALYTICS_COMMANDS, ...ALERTING_COMMANDS];
 
-A <source> is a folder of JSONL files or a SQLite database file.
-Every command takes --json for machine-readable output.
+const help = defineCommand({
+  name: 'help',
+  summary: 'the list of commands, or the help of one',
+  json: false,
+  positionals: [
+    { name: 'command', optional: true, description: 'the command to explain', choices: [...DATA_COMMANDS.map((c) => c.name), 'help', 'completion'] },
+    { name: 'subcommand', optional: true, description: 'its subcommand (silence add, rules validate)' },
+  ],
+  examples: ['pitwall help', 'pitwall help alerts', 'pitwall help silence add'],
+  run: ({ args }, env) => {
+    const command = COMMANDS.find((c) => c.name === args.command);
+    if (command === undefined) {
+      env.out.write(formatUsage(version, COMMANDS));
+      return Promise.resolve(0);
+    }
+    const path = [command.name];
+    let shown = command;
+    if (args.subcommand !== undefined) {
+      const sub = command.subcommands.find((s) => s.name === args.subcommand);
+      if (sub === undefined) throw unknownNameError('subcommand', args.subcommand, command.subcommands.map((s) => s.name), `\`pitwall ${command.name}\``);
+      path.push(sub.name);
+      shown = sub;
+    }
+    env.out.write(formatCommandHelp(path, shown));
+    return Promise.resolve(0);
+  },
+});
 
-Usage:
-${Object.values(COMMANDS)
-  .map((command) => `  pitwall ${command.summary}`)
-  .join('\n')}
-  pitwall --version | --help
+const completion = defineCommand({
+  name: 'completion',
+  summary: 'a shell script that completes pitwall commands, subcommands and options',
+  json: false,
+  positionals: [{ name: 'shell', description: 'the shell to complete in', choices: COMPLETION_SHELLS }],
+  description: 'Load it in the running shell with eval "$(pitwall completion bash)" (in ~/.bashrc), or save it where the shell looks: bash-completion reads ~/.local/share/bash-completion/completions/pitwall; zsh reads a file _pitwall in a folder of $fpath (after compinit).',
+  examples: ['pitwall completion bash > ~/.local/share/bash-completion/completions/pitwall', 'pitwall completion zsh > ~/.zfunc/_pitwall'],
+  run: ({ args }, env) => {
+    env.out.write(completionScript(args.shell as (typeof COMPLETION_SHELLS)[number], COMMANDS));
+    return Promise.resolve(0);
+  },
+});
 
-Exit status: 0 success, 2 bad input (the reason is on stderr), 1 any other failure.
-`;
+/** Every command, in the order `pitwall --help` lists them. */
+export const COMMANDS: readonly CliCommand[] = [...DATA_COMMANDS, help, completion];
 
 /** Next to the bundle when installed; sql.js's own copy when run from source. */
 function wasmPath(): string | undefined {
@@ -37,13 +71,18 @@ export async function runCli(argv: readonly string[], env: CommandEnvironment): 
     env.out.write(`${version}\n`);
     return 0;
   }
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    env.out.write(USAGE);
+  if (name === undefined || name === '--help' || name === '-h') {
+    env.out.write(formatUsage(version, COMMANDS));
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
-  if (!command) throw new PitwallError('input', `unknown command "${name}".\n\n${USAGE}`);
-  return command.run(rest, env);
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command === undefined) throw unknownNameError('command', name, COMMANDS.map((c) => c.name));
+  const invocation = resolveInvocation([command.name], command, rest);
+  if (invocation.kind === 'help') {
+    env.out.write(formatCommandHelp(invocation.path, invocation.command));
+    return 0;
+  }
+  return invocation.run(invocation.parsed, env);
 }
 
 /** Bad input — arguments, a missing or unrecognised source, a refused record — is 2; anything else 1. */

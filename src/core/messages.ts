@@ -13,6 +13,14 @@ const COMPARISON_WORDS: Readonly<Record<string, string>> = {
   '!=': 'other than',
 };
 
+/** At most this many names in a "valid:" list, so that a thousand feature names stay one line. */
+const SHOWN_NAMES = 30;
+
+function shortList(names: readonly string[]): string {
+  const more = names.length - SHOWN_NAMES;
+  return more > 0 ? `${names.slice(0, SHOWN_NAMES).join(', ')} … (${more} more)` : names.join(', ');
+}
+
 export const messages = {
   // --- sources -------------------------------------------------------------
   sourceNotFound: (path: string) => `No monitoring source at ${path}: choose a JSONL folder or a SQLite file.`,
@@ -263,9 +271,8 @@ export const messages = {
   rulesCheckMore: (count: number) => `… and ${count} more (--json lists them all)`,
   ruleMetricNotComputed: (metric: string, known: readonly string[]) =>
     `${JSON.stringify(metric)} is not a metric Pitwall computes (use one of ${known.join(', ')}; drift rules: <feature>_psi, _ks, _wasserstein, _chi_square or _js)`,
-  ruleNotFound: (ruleId: string, known: readonly string[]) =>
-    `No rule has the rule_id "${ruleId}"${known.length === 0 ? ': the source has no rules that load' : `: the rules are ${known.join(', ')}`}.`,
   ruleAssignmentInvalid: (pair: string) => `--set needs key=value (conditions.window=6h reaches into conditions), not "${pair}".`,
+  ruleEditNeedsChange: () => 'rule edit needs a change: a JSON file of fields, or --set key=value (not both); see `pitwall rule edit --help`.',
   ruleEditRenames: (ruleId: string) => `An edit cannot change the rule_id of "${ruleId}": remove the rule and add it under the new id.`,
   ruleEditName: (ruleId: string) => `rule "${ruleId}" as edited`,
   ruleAddNotOneRule: (file: string, got: string) => `${file}: a rule file holds one JSON object (a rule), not ${got}; \`pitwall rules validate\` checks a whole rules file.`,
@@ -281,14 +288,8 @@ export const messages = {
   alertStateInvalid: (where: string, detail: string) => `${where}: the alert state is not valid (${detail}). Remove the file to start from no firing alerts.`,
   jsonlRulesNonFinite: () => 'holds NaN or Infinity (as Python writes them), which are not JSON: the rules holding them are skipped, and Pitwall does not rewrite the file until they are fixed',
   silenceRefused: (detail: string) => `The silence is not valid: ${detail}.`,
-  silenceMatchesNoRule: (ruleId: string, known: readonly string[]) =>
-    `--rule "${ruleId}" matches no rule of the source${known.length === 0 ? ' (it has none that load)' : `: the rules are ${known.join(', ')}`}.`,
-  silenceMatchesNoModel: (version: string, known: readonly string[]) =>
-    `--model "${version}" matches no model version of the source${known.length === 0 ? ' (it has none yet)' : `: the versions are ${known.join(', ')}`}.`,
   silenceMatchesNoSegment: (segment: string, labels: readonly string[]) =>
     `--segment "${segment}" matches no segment: alerts name one as feature=value or metadata.key=value, ${labels.length === 0 ? 'and no rule of the source splits its alerts by segment' : `and the rules split them by ${labels.join(', ')}`}.`,
-  silenceMatchesNoSegmentValue: (label: string, value: string, known: readonly string[]) =>
-    `--segment "${label}=${value}" matches no segment: ${label} ${known.length === 0 ? 'has no values in the data' : `is one of ${known.join(', ')}`}.`,
   silenceMatchesNothing: () => 'The silence was not added: it would mute nothing. Check the names, or pass --force to add it anyway (for a rule or version still to come).',
   silenceNotFound: (id: string) => `No silence has the id "${id}": \`pitwall silence list\` shows them.`,
   deliveryLineSkipped: (file: string, line: number, problem: string) =>
@@ -376,6 +377,22 @@ export const messages = {
   minLabelsInvalid: (got: number) => `The minimum number of labels must be a whole number ≥ 0, not ${got}.`,
 
   // --- cli -------------------------------------------------------------------
+  // The command line's mistakes, each in one line: what was wrong, the nearest valid name, the valid ones.
+  unknownName: (what: string, given: string, suggestion: string | undefined, known: readonly string[], where?: string) =>
+    `unknown ${what} "${given}"${where === undefined ? '' : ` for ${where}`}${
+      suggestion === undefined ? (known.length === 0 ? '; there are none.' : `; valid: ${shortList(known)}.`) : `; did you mean \`${suggestion}\`? Valid: ${shortList(known)}.`
+    }`,
+  dashArgumentHint: (command: string) => `An argument that begins with "-" goes after "--": ${command} -- -name.`,
+  optionNeedsValue: (option: string, placeholder: string, command: string) => `${option} needs a value: ${option} ${placeholder} (see \`${command} --help\`).`,
+  optionTakesNoValue: (option: string, command: string) => `${option} takes no value: write ${option} alone (see \`${command} --help\`).`,
+  optionRequired: (option: string, placeholder: string, command: string) => `${option} is required: ${option} ${placeholder} (see \`${command} --help\`).`,
+  optionNotOneOf: (option: string, allowed: readonly string[], given: string, suggestion: string | undefined) =>
+    `${option} must be ${allowed.length > 1 ? `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1] ?? ''}` : (allowed[0] ?? '')}, not "${given}"${
+      suggestion === undefined ? '.' : `; did you mean \`${suggestion}\`?`
+    }`,
+  argumentMissing: (name: string, synopsis: string) => `missing ${name}; usage: ${synopsis}`,
+  argumentUnexpected: (given: string, synopsis: string) => `unexpected argument "${given}"; usage: ${synopsis}`,
+  subcommandMissing: (command: string, subcommands: readonly string[]) => `\`${command}\` needs a subcommand: ${subcommands.join(', ')} (see \`${command} --help\`).`,
 
   // --- alert delivery ----------------------------------------------------------
   // Reports of one channel's delivery; none may quote a secret's value.

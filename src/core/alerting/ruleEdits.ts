@@ -9,14 +9,20 @@ import { messages } from '../messages';
 import type { AlertRule } from '../model/alertRule';
 import { isPlainObject } from '../model/json';
 import type { Store } from '../store/store';
+import { unknownNameError } from '../suggest';
 import { checkNewRule } from './rulesCheck';
+
+/** A rule_id the source does not have: the nearest one it has, and the list. */
+function unknownRule(ruleId: string, rules: readonly AlertRule[]): PitwallError {
+  return unknownNameError('rule_id', ruleId, rules.map((r) => r.rule_id));
+}
 
 /** The rule with this id as the store reads it; a not-found error listing the ids it has otherwise. */
 async function storedRule(store: Store, ruleId: string): Promise<AlertRule> {
   await store.refresh();
   const rules = await store.readRules();
   const rule = rules.find((candidate) => candidate.rule_id === ruleId);
-  if (rule === undefined) throw new PitwallError('not-found', messages.ruleNotFound(ruleId, rules.map((r) => r.rule_id)));
+  if (rule === undefined) throw unknownRule(ruleId, rules);
   return rule;
 }
 
@@ -26,7 +32,7 @@ async function storedRule(store: Store, ruleId: string): Promise<AlertRule> {
  */
 export async function removeRule(store: Store, ruleId: string): Promise<void> {
   if (await store.deleteRule(ruleId)) return;
-  throw new PitwallError('not-found', messages.ruleNotFound(ruleId, (await store.readRules()).map((r) => r.rule_id)));
+  throw unknownRule(ruleId, await store.readRules());
 }
 
 /** Turns the rule on or off; `changed` is false when it already was. */

@@ -8,9 +8,7 @@ import { messages } from '../messages';
 import type { AlertRule } from '../model/alertRule';
 import type { SilenceMatchers } from '../model/silence';
 import type { Store } from '../store/store';
-
-/** At most this many known values are listed in a refusal. */
-const LISTED = 20;
+import { unknownNameError } from '../suggest';
 
 /** The segment labels of the rules ("circuit", "metadata.region"), with the values a rule limits each to (null: any value in the data). */
 function segmentsOf(rules: readonly AlertRule[]): Map<string, { readonly source: { feature: string } | { metadata: string }; values: Set<string> | null }> {
@@ -33,28 +31,27 @@ function segmentsOf(rules: readonly AlertRule[]): Map<string, { readonly source:
   return segments;
 }
 
-function listed(values: readonly string[]): string[] {
-  return values.length > LISTED ? [...values.slice(0, LISTED), '…'] : [...values];
-}
-
-/** Why each matcher matches nothing the source knows; empty when every matcher can match. */
+/** Why each matcher matches nothing the source knows, with the nearest known name; empty when every matcher can match. */
 export async function checkSilenceMatchers(store: Store, matchers: SilenceMatchers): Promise<string[]> {
   const problems: string[] = [];
   const rules = await store.readRules();
   if (matchers.rule_id !== undefined && !rules.some((rule) => rule.rule_id === matchers.rule_id)) {
-    problems.push(messages.silenceMatchesNoRule(matchers.rule_id, listed(rules.map((rule) => rule.rule_id))));
+    problems.push(unknownNameError('rule', matchers.rule_id, rules.map((rule) => rule.rule_id), '--rule').message);
   }
   if (matchers.model_version !== undefined) {
     const versions = await store.readModelVersions();
-    if (!versions.includes(matchers.model_version)) problems.push(messages.silenceMatchesNoModel(matchers.model_version, listed([...versions])));
+    if (!versions.includes(matchers.model_version)) problems.push(unknownNameError('model version', matchers.model_version, versions, '--model').message);
   }
   if (matchers.segment !== undefined) {
     const segments = segmentsOf(rules);
+    const labels = [...segments.keys()].sort();
     const equals = matchers.segment.indexOf('=');
     const label = equals < 0 ? matchers.segment : matchers.segment.slice(0, equals);
     const known = segments.get(label);
-    if (equals < 0 || known === undefined) {
-      problems.push(messages.silenceMatchesNoSegment(matchers.segment, [...segments.keys()].sort()));
+    if (equals < 0 || labels.length === 0) {
+      problems.push(messages.silenceMatchesNoSegment(matchers.segment, labels));
+    } else if (known === undefined) {
+      problems.push(unknownNameError('segment', label, labels, '--segment').message);
     } else {
       const value = matchers.segment.slice(equals + 1);
       let values = known.values;
@@ -63,7 +60,7 @@ export async function checkSilenceMatchers(store: Store, matchers: SilenceMatche
         const column = 'feature' in known.source ? columns.features.get(known.source.feature) : columns.metadata?.get(known.source.metadata);
         values = new Set((column ?? []).filter((v) => v !== null && v !== undefined).map(String));
       }
-      if (!values.has(value)) problems.push(messages.silenceMatchesNoSegmentValue(label, value, listed([...values].sort())));
+      if (!values.has(value)) problems.push(unknownNameError(`value of ${label}`, value, [...values].sort(), '--segment').message);
     }
   }
   return problems;

@@ -76,24 +76,47 @@ export function describeIssue(issue: FieldIssue): string {
 
 const EMPTY: Readonly<Record<string, unknown>> = Object.freeze(Object.create(null) as Record<string, unknown>);
 /** Layouts of records spelled exactly like the schema, shared by all such records of a kind. */
-const canonicalLayouts = new WeakMap<RecordSpec, Map<string, RecordLayout>>();
+const canonicalLayouts = new WeakMap<RecordSpec, Map<number, RecordLayout>>();
+/** Every encoding numbered from 1 (the type makes this list complete). */
+const ENCODING_CODES: Readonly<Record<TimestampEncoding, number>> = { 'unix-seconds': 1, 'iso-8601': 2, 'sqlalchemy-text': 3 };
+const ENCODING_BASE = Object.keys(ENCODING_CODES).length + 1;
 const MAX_CANONICAL_LAYOUTS = 32;
 
 function layoutOf(spec: RecordSpec, input: Record<string, unknown>, unknownKeys: readonly string[]): RecordLayout {
-  const timestamps = Object.create(null) as Record<string, TimestampEncoding>;
-  let signature = '';
+  // Most records are spelled exactly like the schema: their layout is shared, found by the
+  // encodings of their timestamps, and making it allocates nothing per record.
+  let canonical = unknownKeys.length === 0;
+  if (canonical) {
+    let i = 0;
+    for (const key in input) {
+      if (key !== spec.keys[i++]) {
+        canonical = false;
+        break;
+      }
+    }
+    canonical &&= i === spec.keys.length;
+  }
+  // The signature numbers the timestamp fields' encodings (0 for a field that is not a timestamp).
+  let signature = 0;
+  const encodings: (TimestampEncoding | undefined)[] = [];
   for (const field of spec.timestampFields) {
     const parsed = parseTimestamp(input[field]);
-    if (parsed.ok) {
-      timestamps[field] = parsed.encoding;
-      signature += `${field}=${parsed.encoding};`;
-    }
+    const encoding = parsed.ok ? parsed.encoding : undefined;
+    encodings.push(encoding);
+    signature = signature * ENCODING_BASE + (encoding === undefined ? 0 : ENCODING_CODES[encoding]);
   }
-  const keys = Object.keys(input);
-  if (unknownKeys.length > 0 || !sameKeys(keys, spec.keys)) {
+  const timestamps = (): Record<string, TimestampEncoding> => {
+    const byField = Object.create(null) as Record<string, TimestampEncoding>;
+    spec.timestampFields.forEach((field, i) => {
+      const encoding = encodings[i];
+      if (encoding !== undefined) byField[field] = encoding;
+    });
+    return byField;
+  };
+  if (!canonical) {
     const extra = Object.create(null) as Record<string, unknown>;
     for (const key of unknownKeys) extra[key] = input[key];
-    return { keys, extra, timestamps };
+    return { keys: Object.keys(input), extra, timestamps: timestamps() };
   }
   let shared = canonicalLayouts.get(spec);
   if (shared === undefined) {
@@ -102,11 +125,8 @@ function layoutOf(spec: RecordSpec, input: Record<string, unknown>, unknownKeys:
   }
   const known = shared.get(signature);
   if (known !== undefined) return known;
-  const layout: RecordLayout = Object.freeze({ keys: spec.keys, extra: EMPTY, timestamps: Object.freeze(timestamps) });
+  const layout: RecordLayout = Object.freeze({ keys: spec.keys, extra: EMPTY, timestamps: Object.freeze(timestamps()) });
   if (shared.size < MAX_CANONICAL_LAYOUTS) shared.set(signature, layout);
   return layout;
 }
 
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((key, i) => key === b[i]);
-}

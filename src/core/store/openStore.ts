@@ -5,8 +5,7 @@ import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import { openJsonlStore } from './jsonl/jsonlStore';
 import { realPathOf, SqliteStore } from './sqlite/sqliteStore';
-import { scanPredictionFile, scanPredictions, scanPredictionsInParallel } from './sqlite/predictionScan';
-import { readSqliteImage } from './sqlite/snapshot';
+import { scanPredictionFile } from './sqlite/predictionScan';
 import type { Store, WindowColumns } from './store';
 
 export interface OpenStoreOptions {
@@ -72,12 +71,6 @@ export async function scanPredictionColumns(path: string, features: readonly str
 async function scanFile(absolute: string, features: readonly string[], metadata: readonly string[]): Promise<WindowColumns | undefined> {
   // Bundled (the CLI, the extension), a worker script sits next to the bundle: two threads decode.
   const worker = join(__dirname, 'scanWorker.js');
-  if (existsSync(worker)) {
-    // Without WAL frames, only the table's own pages are read; with them, the whole file and WAL, merged.
-    const direct = await scanPredictionFile(absolute, worker, features, metadata);
-    if (typeof direct === 'object') return direct.columns;
-    if (direct === 'careful') return undefined;
-    return scanPredictionsInParallel(() => readSqliteImage(absolute), worker, features, metadata);
-  }
-  return scanPredictions(await readSqliteImage(absolute), features, metadata);
+  const scanned = await scanPredictionFile(absolute, existsSync(worker) ? worker : undefined, features, metadata);
+  return typeof scanned === 'object' ? scanned.columns : undefined;
 }

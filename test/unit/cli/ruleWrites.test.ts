@@ -156,8 +156,17 @@ describe('pitwall rule writes, bad rules at evaluation, silent versions, dry run
       assert.match(renamed.stderr, /cannot change the rule_id/);
       const missing = await pitwall('rule', 'disable', source, 'acc_lwo');
       assert.equal(missing.status, 2);
-      assert.match(missing.stderr, /No rule has the rule_id "acc_lwo": the rules are acc_low, /);
-      assert.equal((await pitwall('rule', 'edit', source, 'acc_low')).status, 2);
+      assert.match(missing.stderr, /^unknown rule_id "acc_lwo"; did you mean `acc_low`\? Valid: acc_low, /);
+      const noChange = await pitwall('rule', 'edit', source, 'acc_low');
+      assert.equal(noChange.status, 2);
+      assert.match(noChange.stderr, /^rule edit needs a change: a JSON file of fields, or --set key=value \(not both\)/);
+      const both = await pitwall('rule', 'edit', source, 'acc_low', input({ threshold: 0.5 }), '--set', 'threshold=0.6');
+      assert.equal(both.status, 2);
+      assert.match(both.stderr, /^rule edit needs a change/);
+      const setElsewhere = await pitwall('rule', 'disable', source, 'acc_low', '--set', 'threshold=0.6');
+      assert.equal(setElsewhere.status, 2);
+      assert.match(setElsewhere.stderr, /^unknown option "--set" for `pitwall rule disable`/);
+      assert.match((await pitwall('rule', 'edit', '--help')).stdout, /^ {2}--set KEY=VALUE +set one field .*\(repeatable\)$/m);
       assert.deepEqual(snapshot(source), before);
 
       assert.equal((await pitwall('rule', 'remove', source, 'acc_low')).stdout, 'removed rule acc_low\n');
@@ -300,8 +309,8 @@ describe('pitwall rule writes, bad rules at evaluation, silent versions, dry run
       const sourceBefore = snapshot(source);
       const wrong = await pitwall('silence', 'add', source, '--rule', 'acc_lwo', '--model', 'v9', '--for', '2h');
       assert.equal(wrong.status, 2);
-      assert.match(wrong.stderr, /--rule "acc_lwo" matches no rule of the source: the rules are acc_low, /);
-      assert.match(wrong.stderr, /--model "v9" matches no model version of the source: the versions are v1\.0, v1\.1\./);
+      assert.match(wrong.stderr, /^unknown rule "acc_lwo" for --rule; did you mean `acc_low`\? Valid: acc_low, /m);
+      assert.match(wrong.stderr, /^unknown model version "v9" for --model; valid: v1\.0, v1\.1\.$/m);
       assert.match(wrong.stderr, /pass --force to add it anyway/);
       const segment = await pitwall('silence', 'add', source, '--segment', 'circuit=monza', '--for', '2h');
       assert.equal(segment.status, 2);

@@ -627,7 +627,7 @@ const { openStore } = require(${JSON.stringify(join(REPO, 'src/core/store/openSt
       assert.equal(JSON.parse(a.stdout).predictions, 2000);
       const refused = await pitwall('summary', '-monitoring.db');
       assert.equal(refused.status, 2);
-      assert.match(refused.stderr, /Unknown option '-m'.*'--'/);
+      assert.match(refused.stderr, /unknown option "-monitoring\.db" for `pitwall summary`; valid: .*goes after "--"/);
       const b = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), join(REPO, 'src/cli/main.ts'), 'summary', '--json', '--', '-monitoring.db'], {
         cwd: ws.root,
         encoding: 'utf8',
@@ -655,7 +655,7 @@ const { openStore } = require(${JSON.stringify(join(REPO, 'src/core/store/openSt
       assert.equal(JSON.parse(thousand.stdout).length, 6);
       const upper = await pitwall('alerts', ws.jsonl, '--severity', 'CRITICAL');
       assert.equal(upper.status, 2);
-      assert.equal(upper.stderr, '--severity must be one of info, warning, critical, not "CRITICAL".');
+      assert.equal(upper.stderr, '--severity must be info, warning or critical, not "CRITICAL"; did you mean `critical`?');
     });
 
     for (const kind of ['jsonl', 'sqlite'] as const) {

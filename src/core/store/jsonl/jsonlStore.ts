@@ -265,7 +265,10 @@ export class JsonlStore implements Store {
             const occurrence = (this.alertOccurrences.get(alert.alert_id) ?? 0) + 1;
             this.alertOccurrences.set(alert.alert_id, occurrence);
             const key = `${alert.alert_id}#${occurrence}`;
-            this.alertRows.set(key, this.alerts.add({ ...alert, key }, line, layout));
+            // The record was made for this line alone: it takes its key in place instead of being copied (100k alerts, 100k objects fewer).
+            const stored = alert as { -readonly [K in keyof StoredAlert]: StoredAlert[K] };
+            stored.key = key;
+            this.alertRows.set(key, this.alerts.add(stored, line, layout));
           },
           () => {
             this.alerts.clear();

@@ -1,61 +1,88 @@
 /**
- * A database file read into a shared image page by page, only where a scan goes: the scan of
- * one table then reads that table's pages and not the indexes and other tables around them.
- * Threads share the image and the bitmap of loaded pages, each with its own file descriptor;
- * two threads loading the same page write the same bytes.
+ * A database file read page by page where a scan goes, holding at most one batch of pages at a
+ * time: the scan of one table reads that table's pages and not the indexes and other tables
+ * around them, and memory stays the size of a batch however large the file is. Pages that the
+ * WAL's committed transactions replace are taken from the WAL instead (`wal`, from readWalPages).
+ * Each thread has its own reader and file descriptor.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import type { ImageLayout, PageReader } from './tableScan';
 
-/** Runs of nearby pages are read in one call, up to this many bytes. */
-const MAX_RUN_BYTES = 8 << 20;
 /**
- * Pages this close are read together with the gap between them: a table's pages interleave
- * with its indexes' as rows are appended, and one large read beats many small ones.
+ * Pages this close to each other are read together with the gap between them: a table's pages
+ * interleave with its indexes' as rows are appended, and one large read beats many small ones.
  */
 const MAX_GAP_PAGES = 64;
+/** Gaps read along may add at most this many times the bytes of the pages asked for. */
+const GAP_ALLOWANCE = 2;
 
-export class PageFile {
+export class FilePageReader implements PageReader {
   private readonly fd: number;
+  private batch = new Uint8Array(0);
+  /** Where each held page starts in `batch`. */
+  private readonly slots = new Map<number, number>();
 
   constructor(
     path: string,
-    private readonly image: Uint8Array,
-    private readonly loaded: Uint8Array,
-    private readonly pageSize: number,
+    readonly layout: ImageLayout,
+    private readonly wal: ReadonlyMap<number, Uint8Array> = new Map(),
   ) {
     this.fd = openSync(path, 'r');
   }
 
-  /** Loads one page unless it is loaded already (an arrow function: it is handed around as a callback). */
-  readonly load = (page: number): void => {
-    if (this.loaded[page] === 1) return;
-    this.read(page, 1);
-  };
+  /** A page from the WAL, the held batch, or else read alone (interior and overflow pages, the schema). */
+  page(pageNumber: number): Uint8Array {
+    const replaced = this.wal.get(pageNumber);
+    if (replaced !== undefined) return replaced;
+    const { pageSize } = this.layout;
+    const slot = this.slots.get(pageNumber);
+    if (slot !== undefined) return this.batch.subarray(slot, slot + pageSize);
+    const one = new Uint8Array(pageSize);
+    return one.subarray(0, this.readInto(one, 0, pageNumber, 1));
+  }
 
-  /** Loads pages, reading nearby ones (and what lies between them) in single reads. */
-  loadAll(pages: readonly number[]): void {
-    const wanted = pages.filter((page) => this.loaded[page] !== 1).sort((a, b) => a - b);
-    const maxPages = Math.max(1, Math.floor(MAX_RUN_BYTES / this.pageSize));
-    for (let i = 0; i < wanted.length; ) {
-      const first = wanted[i] as number;
-      let last = first;
-      i++;
-      while (i < wanted.length && (wanted[i] as number) - last <= MAX_GAP_PAGES && (wanted[i] as number) - first < maxPages) last = wanted[i++] as number;
-      this.read(first, last - first + 1);
+  /**
+   * Holds these pages (and lets go of the last batch, whose views are spoiled): nearby pages are
+   * read in one call with what lies between them, within GAP_ALLOWANCE.
+   */
+  hold(pages: readonly number[]): void {
+    const { pageSize } = this.layout;
+    const wanted = [...new Set(pages)].filter((page) => !this.wal.has(page)).sort((a, b) => a - b);
+    const runs: [first: number, count: number][] = [];
+    let gapBudget = wanted.length * GAP_ALLOWANCE;
+    for (const page of wanted) {
+      const last = runs[runs.length - 1];
+      const gap = last === undefined ? Infinity : page - (last[0] + last[1]);
+      if (last !== undefined && gap <= MAX_GAP_PAGES && gap <= gapBudget) {
+        last[1] += gap + 1;
+        gapBudget -= gap;
+      } else runs.push([page, 1]);
+    }
+    const bytes = runs.reduce((sum, [, count]) => sum + count * pageSize, 0);
+    if (this.batch.length < bytes) this.batch = new Uint8Array(bytes);
+    this.slots.clear();
+    let offset = 0;
+    for (const [first, count] of runs) {
+      const read = this.readInto(this.batch, offset, first, count);
+      for (let k = 0; k < count && k * pageSize < read; k++) this.slots.set(first + k, offset + k * pageSize);
+      offset += count * pageSize;
     }
   }
 
-  private read(first: number, count: number): void {
-    const start = (first - 1) * this.pageSize;
-    const end = Math.min(this.image.length, start + count * this.pageSize);
-    let done = start;
-    while (done < end) {
-      const read = readSync(this.fd, this.image, done, end - done, done);
+  /** Reads `count` pages from `first` into `target` at `offset`; the bytes read (fewer at the file's end). */
+  private readInto(target: Uint8Array, offset: number, first: number, count: number): number {
+    const { pageSize } = this.layout;
+    const want = count * pageSize;
+    let done = 0;
+    while (done < want) {
+      const read = readSync(this.fd, target, offset + done, want - done, (first - 1) * pageSize + done);
       // A file shorter than its stamp said: the caller's fingerprint check sees the change.
       if (read === 0) break;
       done += read;
     }
-    this.loaded.fill(1, first, first + count);
+    // What the file no longer holds reads as zeros (a page no scan accepts), never as an older batch's bytes.
+    target.fill(0, offset + done, offset + want);
+    return done;
   }
 
   close(): void {

@@ -7,13 +7,16 @@
  * instead, so this path never keeps a row the store would refuse, nor drops one it keeps.
  * Rows come in the store's order: by time, ties by row id.
  */
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { PageFile } from './pageFile';
+import { FilePageReader } from './pageFile';
 import { sameSqliteFingerprint, sqliteFingerprint } from './snapshot';
+import { readWalPages } from './wal';
+import { PitwallError } from '../../errors';
 import type { FeatureValue } from '../../model/fields';
 import { daysFromCivil, daysInMonth, MAX_TIMESTAMP, MIN_TIMESTAMP } from '../../model/timestamps';
 import { OUTCOME_UNKNOWN, type WindowColumns } from '../store';
-import { integerAt, isText, layoutOf, numberAt, readRecordHeader, recordColumns, scanLeaves, scanTable, ScanRefused, tableLeaves, textLength, touchPage, withPageLoader, type ImageLayout, type RecordColumns } from './tableScan';
+import { imagePages, integerAt, isText, layoutOfHeader, leafCellCount, numberAt, readRecordHeader, recordColumns, scanLeaves, scanTable, ScanRefused, tableLeaves, textLength, type ImageLayout, type PageReader, type RecordColumns } from './tableScan';
 
 
 const NEEDED = ['timestamp', 'model_version', 'prediction_id', 'predicted_outcome', 'confidence', 'actual_outcome', 'actual_outcome_timestamp', 'features', 'extra_metadata'] as const;
@@ -278,15 +281,15 @@ export interface ScanPlan {
   readonly place: Readonly<Record<Needed, number>>;
 }
 
-/** The plan of a scan, or undefined when the image has no predictions table this reader understands. */
-export function planScan(image: Uint8Array): ScanPlan | undefined {
+/** The plan of a scan, or undefined when the database has no predictions table this reader understands. */
+export function planScan(reader: PageReader): ScanPlan | undefined {
   try {
-    const layout = layoutOf(image);
+    const { layout } = reader;
     let root = 0;
     let columns: string[] | undefined;
     const schema = recordColumns(5);
-    scanTable(image, layout, 1, (_rowid, record) => {
-      readRecordHeader(record, schema);
+    scanTable(reader, 1, (_rowid, record, start, end) => {
+      readRecordHeader(record, schema, start, end);
       if (schema.count < 5) return;
       const text = (c: number) => (isText(schema.types[c] as number) ? decode(record.subarray(schema.offsets[c] as number, (schema.offsets[c] as number) + textLength(schema.types[c] as number))) : undefined);
       if (text(0) !== 'table' || text(1) !== 'predictions') return;
@@ -298,7 +301,7 @@ export function planScan(image: Uint8Array): ScanPlan | undefined {
     const index = new Map<string, number>((columns as string[]).map((name, i) => [name, i]));
     if (NEEDED.some((name) => !index.has(name))) return undefined;
     const place = Object.fromEntries(NEEDED.map((name) => [name, index.get(name) as number])) as Record<Needed, number>;
-    const leaves = tableLeaves(image, layout, root);
+    const leaves = tableLeaves(reader, root);
     return { layout, leaves: leaves.pages, place };
   } catch (error) {
     if (error instanceof ScanRefused) return undefined;
@@ -321,14 +324,17 @@ export interface ScanChunk {
   readonly suspect: boolean;
 }
 
-/** Decodes the rows of `leaves` (a run of the plan's leaves, in order), with the checks of the store's audit. */
-export function decodeLeaves(image: Uint8Array, plan: ScanPlan, leaves: readonly number[], features: readonly string[], metadata: readonly string[] = []): ScanChunk {
-  const { layout, place } = plan;
+/**
+ * Decodes the rows of `leaves` (a run of the plan's leaves, in order), with the checks of the
+ * store's audit. `seen` marks the pages met so far in this scan (a page met twice is refused).
+ */
+export function decodeLeaves(reader: PageReader, plan: ScanPlan, leaves: readonly number[], features: readonly string[], metadata: readonly string[] = [], seen = new Uint8Array(plan.layout.pageCount + 1)): ScanChunk {
+  const { place } = plan;
   let capacity = 0;
-  for (const page of leaves) {
-    touchPage(page);
-    const header = (page - 1) * layout.pageSize + (page === 1 ? 100 : 0);
-    capacity += ((image[header + 3] as number) << 8) | (image[header + 4] as number);
+  try {
+    for (const page of leaves) capacity += leafCellCount(reader, page);
+  } catch (error) {
+    if (!(error instanceof ScanRefused)) throw error;
   }
   // Sized from the leaves' cell counts: no array grows.
   const timestamps = new Float64Array(capacity);
@@ -345,9 +351,11 @@ export function decodeLeaves(image: Uint8Array, plan: ScanPlan, leaves: readonly
   let suspect = false;
   const chunk = (): ScanChunk => ({ rows: n, timestamp: timestamps, versionCode, versionNames, predicted, confidence: confidences, actual: actuals, features: featureValues, metadata: metadataValues, suspect });
   try {
-    scanLeaves(image, layout, { pages: leaves, seen: new Uint8Array(layout.pageCount + 1) }, (_rowid, bytes) => {
+    scanLeaves(reader, { pages: leaves, seen }, (_rowid, bytes, start, end) => {
       if (suspect) return;
-      readRecordHeader(bytes, record);
+      // More cells than the leaves' headers counted: the pages are not what they were a moment ago.
+      if (n >= capacity) throw new ScanRefused('a leaf holds more cells than its header said');
+      readRecordHeader(bytes, record, start, end);
       const t = typeOf(record, place.timestamp) === 13 + 2 * 26 ? timestampAt(bytes, record.offsets[place.timestamp] as number) : Number.NaN;
       const versionType = typeOf(record, place.model_version);
       const predictedValue = integerAt(bytes, typeOf(record, place.predicted_outcome), record.offsets[place.predicted_outcome] as number);
@@ -446,12 +454,37 @@ export function decodeLeaves(image: Uint8Array, plan: ScanPlan, leaves: readonly
   return chunk();
 }
 
-/** Joins decoded chunks (in leaf order) into the store's columns: time order, ties by id. */
-export function assembleChunks(chunks: readonly ScanChunk[], features: readonly string[], metadata: readonly string[] = []): WindowColumns | undefined {
+/**
+ * Puts `values` in `order` in place (`values[i]` becomes the old `values[order[i]]`), following
+ * the permutation's cycles: a column is reordered without a second copy of it.
+ */
+function permute<T>(values: { [index: number]: T }, order: Uint32Array, visited: Uint8Array): void {
+  visited.fill(0);
+  for (let start = 0; start < order.length; start++) {
+    if (visited[start] === 1) continue;
+    const first = values[start] as T;
+    let j = start;
+    for (;;) {
+      visited[j] = 1;
+      const k = order[j] as number;
+      if (k === start) {
+        values[j] = first;
+        break;
+      }
+      values[j] = values[k] as T;
+      j = k;
+    }
+  }
+}
+
+/**
+ * Joins decoded chunks (in leaf order) into the store's columns: time order, ties by id. Empties
+ * `chunks` as it copies them, so that each chunk's memory can go before the columns are complete.
+ */
+export function assembleChunks(chunks: ScanChunk[], features: readonly string[], metadata: readonly string[] = []): WindowColumns | undefined {
   if (chunks.some((c) => c.suspect)) return undefined;
   const rows = chunks.reduce((sum, c) => sum + c.rows, 0);
   const timestamps = new Float64Array(rows);
-  const versions = new Array<string>(rows);
   const versionCodes = new Int32Array(rows);
   const versionNames: string[] = [];
   const versionIndex = new Map<string, number>();
@@ -461,7 +494,7 @@ export function assembleChunks(chunks: readonly ScanChunk[], features: readonly 
   const featureValues = new Map<string, FeatureValue[]>(features.map((name) => [name, new Array<FeatureValue>(rows)]));
   const metadataValues = new Map<string, FeatureValue[]>(metadata.map((name) => [name, new Array<FeatureValue>(rows)]));
   let offset = 0;
-  for (const c of chunks) {
+  for (let c = chunks.shift(); c !== undefined; c = chunks.shift()) {
     timestamps.set(c.timestamp.subarray(0, c.rows), offset);
     predicted.set(c.predicted.subarray(0, c.rows), offset);
     confidences.set(c.confidence.subarray(0, c.rows), offset);
@@ -476,11 +509,7 @@ export function assembleChunks(chunks: readonly ScanChunk[], features: readonly 
       }
       return code;
     });
-    for (let i = 0; i < c.rows; i++) {
-      const code = shared[c.versionCode[i] as number] as number;
-      versionCodes[offset + i] = code;
-      versions[offset + i] = versionNames[code] as string;
-    }
+    for (let i = 0; i < c.rows; i++) versionCodes[offset + i] = shared[c.versionCode[i] as number] as number;
     for (const [values, from] of [[featureValues, c.features], [metadataValues, c.metadata]] as const) {
       for (const [name, target] of values) {
         const source = from[name] as FeatureValue[];
@@ -492,30 +521,28 @@ export function assembleChunks(chunks: readonly ScanChunk[], features: readonly 
   // The store reads predictions in time order (ties by id); rows appended in time order already are.
   let sorted = true;
   for (let i = 1; i < rows && sorted; i++) sorted = (timestamps[i - 1] as number) <= (timestamps[i] as number);
-  if (sorted) {
-    return {
-      length: rows,
-      timestamp: timestamps,
-      model_version: versions,
-      model_version_codes: { codes: versionCodes, names: versionNames },
-      predicted_outcome: predicted,
-      confidence: confidences,
-      actual_outcome: actuals,
-      features: featureValues,
-      metadata: metadataValues,
-    };
+  if (!sorted) {
+    // The order as a typed array (a million-element array of numbers would be a large heap
+    // object), and every column put in it in place.
+    const order = new Uint32Array(rows);
+    for (let i = 0; i < rows; i++) order[i] = i;
+    order.sort((a, b) => (timestamps[a] as number) - (timestamps[b] as number) || a - b);
+    const visited = new Uint8Array(rows);
+    for (const column of [timestamps, versionCodes, predicted, confidences, actuals]) permute<number>(column, order, visited);
+    for (const values of [...featureValues.values(), ...metadataValues.values()]) permute(values, order, visited);
   }
-  const order = Array.from({ length: rows }, (_, i) => i).sort((a, b) => (timestamps[a] as number) - (timestamps[b] as number) || a - b);
+  const versions = new Array<string>(rows);
+  for (let i = 0; i < rows; i++) versions[i] = versionNames[versionCodes[i] as number] as string;
   return {
     length: rows,
-    timestamp: Float64Array.from(order, (i) => timestamps[i] as number),
-    model_version: order.map((i) => versions[i] as string),
-    model_version_codes: { codes: Int32Array.from(order, (i) => versionCodes[i] as number), names: versionNames },
-    predicted_outcome: Uint8Array.from(order, (i) => predicted[i] as number),
-    confidence: Float64Array.from(order, (i) => confidences[i] as number),
-    actual_outcome: Int8Array.from(order, (i) => actuals[i] as number),
-    features: new Map([...featureValues].map(([name, values]) => [name, order.map((i) => values[i] ?? null)])),
-    metadata: new Map([...metadataValues].map(([name, values]) => [name, order.map((i) => values[i] ?? null)])),
+    timestamp: timestamps,
+    model_version: versions,
+    model_version_codes: { codes: versionCodes, names: versionNames },
+    predicted_outcome: predicted,
+    confidence: confidences,
+    actual_outcome: actuals,
+    features: featureValues,
+    metadata: metadataValues,
   };
 }
 
@@ -524,90 +551,109 @@ export function assembleChunks(chunks: readonly ScanChunk[], features: readonly 
  * the image is not one this reader can follow).
  */
 export function scanPredictions(image: Uint8Array, features: readonly string[] = [], metadata: readonly string[] = []): WindowColumns | undefined {
-  const plan = planScan(image);
-  if (plan === undefined) return undefined;
-  return assembleChunks([decodeLeaves(image, plan, plan.leaves, features, metadata)], features, metadata);
-}
-
-/**
- * scanPredictions on two threads: this one decodes the first half of the leaves while a worker
- * (`workerScript`, the bundled scanWorker.js) decodes the second from the same shared image. The
- * worker starts first, so its start-up overlaps the file read.
- */
-export async function scanPredictionsInParallel(
-  readImage: () => Promise<Uint8Array>,
-  workerScript: string,
-  features: readonly string[] = [],
-  metadata: readonly string[] = [],
-): Promise<WindowColumns | undefined> {
-  const worker = new Worker(workerScript);
+  let reader: PageReader;
   try {
-    const failed = new Promise<never>((_, reject) => {
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`the scan worker stopped (exit code ${code})`)));
-    });
-    // Awaited only while the worker works: stopping it afterwards (or before it was needed) is no failure.
-    failed.catch(() => undefined);
-    const image = await readImage();
-    const plan = planScan(image);
-    if (plan === undefined) return undefined;
-    const half = Math.ceil(plan.leaves.length / 2);
-    const remote = Promise.race([new Promise<ScanChunk>((resolve) => worker.once('message', resolve)), failed]);
-    const request: ScanRequest = { image, plan, leaves: plan.leaves.slice(half), features, metadata };
-    worker.postMessage(request);
-    const local = decodeLeaves(image, plan, plan.leaves.slice(0, half), features, metadata);
-    return assembleChunks([local, await remote], features, metadata);
-  } finally {
-    await worker.terminate();
+    reader = imagePages(image);
+  } catch (error) {
+    if (error instanceof ScanRefused) return undefined;
+    throw error;
   }
+  const plan = planScan(reader);
+  if (plan === undefined) return undefined;
+  return assembleChunks([decodeLeaves(reader, plan, plan.leaves, features, metadata)], features, metadata);
 }
 
-/** What a worker is asked to decode: from a whole image, or from the file into a shared, partly loaded one. */
+/** Leaves decoded per batch: the pages a reader holds at once (16 MB, whatever the file's size). */
+const BATCH_BYTES = 16 << 20;
+
+/** What one thread of a file scan is asked to decode (plain data, so a worker can be sent it). */
 export interface ScanRequest {
-  readonly image: Uint8Array;
+  readonly path: string;
+  readonly layout: ImageLayout;
+  /** The pages the WAL's committed transactions replace. */
+  readonly wal: ReadonlyMap<number, Uint8Array>;
   readonly plan: ScanPlan;
   readonly leaves: readonly number[];
   readonly features: readonly string[];
   readonly metadata: readonly string[];
-  /** Set when the image is filled page by page: the file, and the bitmap of loaded pages. */
-  readonly file?: { readonly path: string; readonly loaded: Uint8Array };
 }
 
-/** Carries out a scan request (in a worker, or on this thread). */
-export function runScanRequest(request: ScanRequest): ScanChunk {
-  const { image, plan, leaves, features, metadata, file } = request;
-  if (file === undefined) return decodeLeaves(image, plan, leaves, features, metadata);
-  const pages = new PageFile(file.path, image, file.loaded, plan.layout.pageSize);
+/** Carries out a scan request (in a worker, or on this thread), one batch of leaves at a time; stops at the first suspect batch. */
+export function runScanRequest(request: ScanRequest, batchBytes = BATCH_BYTES): ScanChunk[] {
+  const { path, layout, wal, plan, leaves, features, metadata } = request;
+  const reader = new FilePageReader(path, layout, wal);
   try {
-    pages.loadAll(leaves);
-    return withPageLoader(pages.load, () => decodeLeaves(image, plan, leaves, features, metadata));
+    const perBatch = Math.max(1, Math.floor(batchBytes / layout.pageSize));
+    const seen = new Uint8Array(layout.pageCount + 1);
+    const chunks: ScanChunk[] = [];
+    for (let from = 0; from < leaves.length; from += perBatch) {
+      const batch = leaves.slice(from, from + perBatch);
+      reader.hold(batch);
+      const chunk = decodeLeaves(reader, plan, batch, features, metadata, seen);
+      chunks.push(chunk);
+      if (chunk.suspect) break;
+    }
+    return chunks;
   } finally {
-    pages.close();
+    reader.close();
   }
 }
 
-/** Why a direct file scan gave no columns: a WAL to merge, the file changed meanwhile, or a row needing care. */
-export type FileScanOutcome = { readonly columns: WindowColumns } | 'wal' | 'changed' | 'careful';
+/** Why a direct file scan gave no columns: the file changed while it was read, or a row needs the careful path. */
+export type FileScanOutcome = { readonly columns: WindowColumns } | 'changed' | 'careful';
+
+/** Times the scan starts again when the database or its WAL changed while it was read. */
+const SCAN_ATTEMPTS = 3;
 
 /**
- * The predictions of a SQLite file with no WAL frames, read page by page where the table is
- * (not its indexes), on two threads: this one and a worker (`workerScript`). The file's stamp
- * (size, mtime, inode, header) is compared before and after; any change, and the caller reads
- * the whole file consistently instead.
+ * The predictions of a SQLite file as SQLite would read them now, committed WAL frames included,
+ * read page by page where the table is (not its indexes) and a batch at a time, so memory does
+ * not grow with the file; on two threads when `workerScript` (the bundled scanWorker.js) is
+ * given. The file's and the WAL's stamps (size, mtime, inode, header) are compared before and
+ * after: on any change the scan starts again, and after SCAN_ATTEMPTS it says 'changed'.
  */
-export async function scanPredictionFile(path: string, workerScript: string, features: readonly string[] = [], metadata: readonly string[] = []): Promise<FileScanOutcome> {
+export async function scanPredictionFile(path: string, workerScript: string | undefined, features: readonly string[] = [], metadata: readonly string[] = []): Promise<FileScanOutcome> {
+  for (let attempt = 0; attempt < SCAN_ATTEMPTS; attempt++) {
+    const outcome = await scanOnce(path, workerScript, features, metadata);
+    if (outcome !== 'changed') return outcome;
+  }
+  return 'changed';
+}
+
+async function scanOnce(path: string, workerScript: string | undefined, features: readonly string[], metadata: readonly string[]): Promise<FileScanOutcome> {
   const before = sqliteFingerprint(path);
   if (before.db === undefined) return 'changed';
-  if (before.wal !== undefined && before.wal.stamp.size > 32) return 'wal';
-  const head = before.db.head;
-  const raw = ((head[16] as number) << 8) | (head[17] as number);
-  const pageSize = raw === 1 ? 65536 : raw;
-  if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) return 'careful';
-  const size = before.db.stamp.size;
-  const image = new Uint8Array(new SharedArrayBuffer(size));
-  const loaded = new Uint8Array(new SharedArrayBuffer(Math.floor(size / pageSize) + 2));
+  let request: Omit<ScanRequest, 'leaves'>;
+  try {
+    const walBytes = before.wal !== undefined && before.wal.stamp.size > 32 ? new Uint8Array(readFileSync(`${path}-wal`)) : undefined;
+    const wal = readWalPages(before.db.head, before.db.stamp.size, walBytes, path);
+    if (wal.pageSize === 0) return 'careful';
+    const layout = layoutOfHeader(wal.pages.get(1) ?? before.db.head, () => wal.pageCount);
+    if (layout.pageSize !== wal.pageSize) return 'careful';
+    const reader = new FilePageReader(path, layout, wal.pages);
+    let plan: ScanPlan | undefined;
+    try {
+      plan = planScan(reader);
+    } finally {
+      reader.close();
+    }
+    if (plan === undefined) return 'careful';
+    request = { path, layout, wal: wal.pages, plan, features, metadata };
+  } catch (error) {
+    // A WAL or header this reader cannot follow: the store reads the file and reports what is wrong.
+    if (error instanceof ScanRefused || error instanceof PitwallError) return 'careful';
+    throw error;
+  }
+  const { leaves } = request.plan;
+  const chunks = workerScript === undefined ? runScanRequest({ ...request, leaves }) : await scanOnTwoThreads(request, workerScript);
+  if (!sameSqliteFingerprint(before, sqliteFingerprint(path))) return 'changed';
+  const columns = assembleChunks(chunks, features, metadata);
+  return columns === undefined ? 'careful' : { columns };
+}
+
+/** This thread decodes the first half of the leaves while a worker decodes the second. */
+async function scanOnTwoThreads(request: Omit<ScanRequest, 'leaves'>, workerScript: string): Promise<ScanChunk[]> {
   const worker = new Worker(workerScript);
-  const pages = new PageFile(path, image, loaded, pageSize);
   try {
     const failed = new Promise<never>((_, reject) => {
       worker.once('error', reject);
@@ -615,20 +661,13 @@ export async function scanPredictionFile(path: string, workerScript: string, fea
     });
     // Awaited only while the worker works: stopping it afterwards (or before it was needed) is no failure.
     failed.catch(() => undefined);
-    pages.load(1);
-    const plan = withPageLoader(pages.load, () => planScan(image));
-    if (plan === undefined) return 'careful';
-    const half = Math.ceil(plan.leaves.length / 2);
-    const remote = Promise.race([new Promise<ScanChunk>((resolve) => worker.once('message', resolve)), failed]);
-    const request: ScanRequest = { image, plan, leaves: plan.leaves.slice(half), features, metadata, file: { path, loaded } };
-    worker.postMessage(request);
-    const local = runScanRequest({ image, plan, leaves: plan.leaves.slice(0, half), features, metadata, file: { path, loaded } });
-    const chunks = [local, await remote];
-    if (!sameSqliteFingerprint(before, sqliteFingerprint(path))) return 'changed';
-    const columns = assembleChunks(chunks, features, metadata);
-    return columns === undefined ? 'careful' : { columns };
+    const { leaves } = request.plan;
+    const half = Math.ceil(leaves.length / 2);
+    const remote = Promise.race([new Promise<ScanChunk[]>((resolve) => worker.once('message', resolve)), failed]);
+    worker.postMessage({ ...request, leaves: leaves.slice(half) } satisfies ScanRequest);
+    const local = runScanRequest({ ...request, leaves: leaves.slice(0, half) });
+    return [...local, ...(await remote)];
   } finally {
-    pages.close();
     await worker.terminate();
   }
 }

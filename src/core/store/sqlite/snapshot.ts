@@ -4,7 +4,7 @@
  * never a mix of before and after a writer's commit or checkpoint. A change later (size, mtime,
  * database header, WAL header) is answered with a whole new snapshot, never a patch.
  */
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database, SqlJsStatic } from 'sql.js';
 import { PitwallError, describeError } from '../../errors';
@@ -257,55 +257,6 @@ export function sqliteFingerprint(path: string): SqliteFingerprint {
 
 export function sameSqliteFingerprint(a: SqliteFingerprint, b: SqliteFingerprint): boolean {
   return sameFingerprint(a, b);
-}
-
-/** A whole file in shared memory, so worker threads can read it without a copy. */
-function readShared(path: string): Uint8Array | undefined {
-  const fd = openForReading(path);
-  if (fd === undefined) return undefined;
-  try {
-    const size = fstatSync(fd).size;
-    const bytes = new Uint8Array(new SharedArrayBuffer(size));
-    let filled = 0;
-    while (filled < size) {
-      const read = readSync(fd, bytes, filled, size - filled, filled);
-      if (read === 0) break;
-      filled += read;
-    }
-    // A file that shrank meanwhile: the consistency check sees the size change and reads again.
-    return filled === size ? bytes : bytes.slice(0, filled);
-  } catch (error) {
-    throw readFailed(path, error);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function toShared(bytes: Uint8Array): Uint8Array {
-  if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
-  const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
-  shared.set(bytes);
-  return shared;
-}
-
-/**
- * The database as SQLite would read it now: the main file with the WAL's committed frames
- * applied, from one consistent read of the pair, in shared memory (worker threads read it as
- * it is). For readers that decode pages themselves.
- */
-export async function readSqliteImage(path: string, options: Pick<SqliteSnapshotOptions, 'maxAttempts'> = {}): Promise<Uint8Array> {
-  refuseIrregular(path);
-  const files: SnapshotFiles = { ...nodeSnapshotFiles, read: readShared };
-  const read = await readConsistentFiles(path, { maxAttempts: options.maxAttempts ?? 8, quickCheck: 'off', files, lazy: false });
-  // Without WAL frames the file is the image: no copy of a file that may be hundreds of megabytes.
-  if (read.wal === undefined || read.wal.length <= WAL_HEAD_BYTES) {
-    readDatabaseHeader(read.db, path);
-    checkImageLength(path, read.db);
-    return read.db;
-  }
-  const { image } = mergeWal(read.db, read.wal, path);
-  checkImageLength(path, image);
-  return toShared(image);
 }
 
 /** A sql.js failure on a file that passed the header checks, as a PitwallError naming the file. */

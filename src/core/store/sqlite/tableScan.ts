@@ -19,15 +19,38 @@ export interface ImageLayout {
 
 export function layoutOf(image: Uint8Array): ImageLayout {
   if (image.length < 100) throw new ScanRefused('the image is shorter than its header');
-  const raw = (image[16] as number) * 256 + (image[17] as number);
+  return layoutOfHeader(image, (pageSize) => Math.floor(image.length / pageSize));
+}
+
+/** The layout from the database header (page 1's first 100 bytes); `pageCountOf` gives the pages of the database at that page size. */
+export function layoutOfHeader(head: Uint8Array, pageCountOf: (pageSize: number) => number): ImageLayout {
+  if (head.length < 100) throw new ScanRefused('the image is shorter than its header');
+  const raw = (head[16] as number) * 256 + (head[17] as number);
   const pageSize = raw === 1 ? 65536 : raw;
   if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) throw new ScanRefused(`page size ${raw}`);
   // Text encoding 1 is UTF-8; the decoders below read nothing else.
-  const encoding = (((image[56] as number) << 24) | ((image[57] as number) << 16) | ((image[58] as number) << 8) | (image[59] as number)) >>> 0;
+  const encoding = (((head[56] as number) << 24) | ((head[57] as number) << 16) | ((head[58] as number) << 8) | (head[59] as number)) >>> 0;
   if (encoding !== 1 && encoding !== 0) throw new ScanRefused(`text encoding ${encoding}`);
-  const usable = pageSize - (image[20] as number);
+  const usable = pageSize - (head[20] as number);
   if (usable < 480) throw new ScanRefused('reserved space leaves too little of a page');
-  return { pageSize, usable, pageCount: Math.floor(image.length / pageSize) };
+  return { pageSize, usable, pageCount: pageCountOf(pageSize) };
+}
+
+/**
+ * Where a scan reads pages: a view of one page at a time (its first byte is the page's first
+ * byte, page 1's database header included). A view stays valid until the reader is asked to
+ * hold other pages (`FilePageReader.hold`); reading another page does not spoil it.
+ */
+export interface PageReader {
+  readonly layout: ImageLayout;
+  page(pageNumber: number): Uint8Array;
+}
+
+/** Pages of a whole database image in memory. */
+export function imagePages(image: Uint8Array): PageReader {
+  const layout = layoutOf(image);
+  const { pageSize } = layout;
+  return { layout, page: (n) => image.subarray((n - 1) * pageSize, n * pageSize) };
 }
 
 /** The length of the varint that `varintAt` read last. */
@@ -71,28 +94,6 @@ function u16(bytes: Uint8Array, offset: number): number {
   return ((bytes[offset] as number) << 8) | (bytes[offset + 1] as number);
 }
 
-/**
- * Loads a page into the image before it is read, for an image filled page by page (pageFile.ts);
- * null when the whole file is in the image already. Set per thread by `withPageLoader`.
- */
-let loadPage: ((page: number) => void) | null = null;
-
-/** Makes sure a page is in the image (a no-op for a whole image). */
-export function touchPage(page: number): void {
-  loadPage?.(page);
-}
-
-/** Runs `work` with pages loaded on demand by `loader`. */
-export function withPageLoader<T>(loader: (page: number) => void, work: () => T): T {
-  const previous = loadPage;
-  loadPage = loader;
-  try {
-    return work();
-  } finally {
-    loadPage = previous;
-  }
-}
-
 /** The leaf pages of a table b-tree in key order. */
 export interface TableLeaves {
   readonly pages: readonly number[];
@@ -100,12 +101,12 @@ export interface TableLeaves {
   readonly seen: Uint8Array;
 }
 
-function pageStartOf(layout: ImageLayout, seen: Uint8Array, page: number): number {
-  if (!(page >= 1 && page <= layout.pageCount)) throw new ScanRefused(`page ${page} is outside the file`);
+/** A page of the tree, checked to be in the file and met for the first time. */
+function treePage(reader: PageReader, seen: Uint8Array, page: number): Uint8Array {
+  if (!(page >= 1 && page <= reader.layout.pageCount)) throw new ScanRefused(`page ${page} is outside the file`);
   if (seen[page]) throw new ScanRefused(`page ${page} is reached twice`);
   seen[page] = 1;
-  loadPage?.(page);
-  return (page - 1) * layout.pageSize;
+  return reader.page(page);
 }
 
 /**
@@ -113,91 +114,99 @@ function pageStartOf(layout: ImageLayout, seen: Uint8Array, page: number): numbe
  * a b-tree is balanced, so the level whose first page is a leaf is the leaf level (scanLeaves
  * refuses any page there that is not one).
  */
-export function tableLeaves(image: Uint8Array, layout: ImageLayout, rootPage: number): TableLeaves {
+export function tableLeaves(reader: PageReader, rootPage: number): TableLeaves {
+  const { layout } = reader;
   const seen = new Uint8Array(layout.pageCount + 1);
   let level: number[] = [rootPage];
   for (;;) {
     const first = level[0] as number;
     if (!(first >= 1 && first <= layout.pageCount)) throw new ScanRefused(`page ${first} is outside the file`);
-    loadPage?.(first);
-    const kind = image[(first - 1) * layout.pageSize + (first === 1 ? 100 : 0)];
+    const kind = reader.page(first)[first === 1 ? 100 : 0];
     if (kind === 0x0d) return { pages: level, seen };
     if (kind !== 0x05) throw new ScanRefused(`page ${first} is not a table b-tree page (type ${kind})`);
     const next: number[] = [];
     for (const page of level) {
-      const base = pageStartOf(layout, seen, page);
-      const header = page === 1 ? base + 100 : base;
-      if (image[header] !== 0x05) throw new ScanRefused(`page ${page} is not an interior page like the others of its level`);
-      const cells = u16(image, header + 3);
-      const pageEnd = base + layout.usable;
+      const view = treePage(reader, seen, page);
+      const header = page === 1 ? 100 : 0;
+      if (view[header] !== 0x05) throw new ScanRefused(`page ${page} is not an interior page like the others of its level`);
+      const cells = u16(view, header + 3);
+      const pageEnd = layout.usable;
       for (let i = 0; i < cells; i++) {
-        const pointer = base + u16(image, header + 12 + 2 * i);
+        const pointer = u16(view, header + 12 + 2 * i);
         if (pointer < header + 12 || pointer + 4 > pageEnd) throw new ScanRefused(`a cell pointer of page ${page} is out of range`);
-        next.push(u32(image, pointer));
+        next.push(u32(view, pointer));
       }
-      next.push(u32(image, header + 8));
+      next.push(u32(view, header + 8));
     }
     if (next.length > layout.pageCount) throw new ScanRefused('more children than pages');
     level = next;
   }
 }
 
+/** The number of cells on a leaf page (from its header; checked when the page is scanned). */
+export function leafCellCount(reader: PageReader, page: number): number {
+  const view = reader.page(page);
+  const header = page === 1 ? 100 : 0;
+  return u16(view, header + 3);
+}
+
 /**
- * Calls `visit` with each row's id and its record (a view of the payload, copied together from
- * overflow pages when it spills), leaf by leaf in the order given. The view is valid only during the call.
+ * Calls `visit` with each row's id and its record, `bytes[start, end)`: in place on its page, or
+ * copied together from overflow pages when it spills. Leaf by leaf in the order given; the bytes
+ * are valid only during the call. No allocation per row (a million rows make no garbage).
  */
-export function scanLeaves(image: Uint8Array, layout: ImageLayout, leaves: TableLeaves, visit: (rowid: number, record: Uint8Array) => void): void {
+export function scanLeaves(reader: PageReader, leaves: TableLeaves, visit: (rowid: number, bytes: Uint8Array, start: number, end: number) => void): void {
+  const { layout } = reader;
   const { usable } = layout;
   const { seen } = leaves;
   const maxLocal = usable - 35;
   const minLocal = Math.floor(((usable - 12) * 32) / 255) - 23;
 
-  const overflowPayload = (headerEnd: number, size: number, pageEnd: number): Uint8Array => {
+  const overflowPayload = (view: Uint8Array, headerEnd: number, size: number): Uint8Array => {
     // The size is read from the file: no record is larger than the pages that could hold it.
     if (size > layout.pageCount * usable) throw new ScanRefused('a cell claims more bytes than the file holds');
     let local = minLocal + ((size - minLocal) % (usable - 4));
     if (local > maxLocal) local = minLocal;
-    if (headerEnd + local + 4 > pageEnd) throw new ScanRefused('a cell overruns its page');
+    if (headerEnd + local + 4 > usable) throw new ScanRefused('a cell overruns its page');
     const payload = new Uint8Array(size);
-    payload.set(image.subarray(headerEnd, headerEnd + local));
+    payload.set(view.subarray(headerEnd, headerEnd + local));
     let filled = local;
-    let next = u32(image, headerEnd + local);
+    let next = u32(view, headerEnd + local);
     while (filled < size) {
-      const start = pageStartOf(layout, seen, next);
+      const overflow = treePage(reader, seen, next);
       const take = Math.min(usable - 4, size - filled);
-      payload.set(image.subarray(start + 4, start + 4 + take), filled);
+      payload.set(overflow.subarray(4, 4 + take), filled);
       filled += take;
-      next = u32(image, start);
+      next = u32(overflow, 0);
     }
     return payload;
   };
 
   for (const page of leaves.pages) {
-    const base = pageStartOf(layout, seen, page);
-    const header = page === 1 ? base + 100 : base;
-    if (image[header] !== 0x0d) throw new ScanRefused(`page ${page} is not a table leaf page like the others of its level`);
-    const cells = u16(image, header + 3);
-    const pageEnd = base + usable;
+    const view = treePage(reader, seen, page);
+    const header = page === 1 ? 100 : 0;
+    if (view[header] !== 0x0d) throw new ScanRefused(`page ${page} is not a table leaf page like the others of its level`);
+    const cells = u16(view, header + 3);
     for (let i = 0; i < cells; i++) {
-      const pointer = base + u16(image, header + 8 + 2 * i);
-      if (pointer < header + 8 || pointer >= pageEnd) throw new ScanRefused(`a cell pointer of page ${page} is out of range`);
-      const size = varintAt(image, pointer);
+      const pointer = u16(view, header + 8 + 2 * i);
+      if (pointer < header + 8 || pointer >= usable) throw new ScanRefused(`a cell pointer of page ${page} is out of range`);
+      const size = varintAt(view, pointer);
       const a = varintLength;
-      const rowid = varintAt(image, pointer + a);
+      const rowid = varintAt(view, pointer + a);
       const start = pointer + a + varintLength;
       if (size <= maxLocal) {
-        if (start + size > pageEnd) throw new ScanRefused(`a cell of page ${page} overruns it`);
-        visit(rowid, image.subarray(start, start + size));
+        if (start + size > usable) throw new ScanRefused(`a cell of page ${page} overruns it`);
+        visit(rowid, view, start, start + size);
       } else {
-        visit(rowid, overflowPayload(start, size, pageEnd));
+        visit(rowid, overflowPayload(view, start, size), 0, size);
       }
     }
   }
 }
 
 /** Every row of a table, in rowid order. */
-export function scanTable(image: Uint8Array, layout: ImageLayout, rootPage: number, visit: (rowid: number, record: Uint8Array) => void): void {
-  scanLeaves(image, layout, tableLeaves(image, layout, rootPage), visit);
+export function scanTable(reader: PageReader, rootPage: number, visit: (rowid: number, bytes: Uint8Array, start: number, end: number) => void): void {
+  scanLeaves(reader, tableLeaves(reader, rootPage), visit);
 }
 
 /** One value's place in a record: its serial type and where its bytes start. */
@@ -216,15 +225,19 @@ export function recordColumns(capacity: number): RecordColumns {
 
 const FIXED_SIZES = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0];
 
-/** Reads a record's header into `out` (up to its capacity of columns). */
-export function readRecordHeader(record: Uint8Array, out: RecordColumns): void {
-  const headerSize = varintAt(record, 0);
-  if (headerSize > record.length) throw new ScanRefused('a record header overruns its record');
-  let position = varintLength;
-  let body = headerSize;
+/**
+ * Reads the header of the record `bytes[start, end)` into `out` (up to its capacity of columns);
+ * the offsets it leaves are positions in `bytes`.
+ */
+export function readRecordHeader(bytes: Uint8Array, out: RecordColumns, start = 0, end = bytes.length): void {
+  const headerSize = varintAt(bytes, start);
+  if (headerSize > end - start) throw new ScanRefused('a record header overruns its record');
+  let position = start + varintLength;
+  const headerEnd = start + headerSize;
+  let body = headerEnd;
   let column = 0;
-  while (position < headerSize && column < out.types.length) {
-    const type = varintAt(record, position);
+  while (position < headerEnd && column < out.types.length) {
+    const type = varintAt(bytes, position);
     position += varintLength;
     out.types[column] = type;
     out.offsets[column] = body;
@@ -236,8 +249,8 @@ export function readRecordHeader(record: Uint8Array, out: RecordColumns): void {
   out.count = column;
   for (let c = 0; c < column; c++) {
     const type = out.types[c] as number;
-    const end = (out.offsets[c] as number) + (type < 10 ? (FIXED_SIZES[type] as number) : type >= 12 ? (type - 12) >> 1 : 0);
-    if (end > record.length) throw new ScanRefused('a record value overruns its record');
+    const valueEnd = (out.offsets[c] as number) + (type < 10 ? (FIXED_SIZES[type] as number) : type >= 12 ? (type - 12) >> 1 : 0);
+    if (valueEnd > end) throw new ScanRefused('a record value overruns its record');
   }
 }
 

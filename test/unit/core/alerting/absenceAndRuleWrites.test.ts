@@ -163,11 +163,11 @@ describe('rule edits, silence matchers and the no-data refusal on a JSONL folder
         const read = (await store.readRules()).find((r) => r.rule_id === 'ece_high');
         assert.deepEqual([read?.threshold, read?.enabled, read?.conditions.window], [0.2, false, '2h']);
         await assert.rejects(editRule(store, 'ece_high', { metric_name: 'ece_score' }), /metric_name: "ece_score" is not a metric/);
-        await assert.rejects(editRule(store, 'nope', { threshold: 1 }), (error: unknown) => isPitwallError(error) && error.code === 'not-found' && /the rules are /.test(error.message));
+        await assert.rejects(editRule(store, 'nope', { threshold: 1 }), (error: unknown) => isPitwallError(error) && error.code === 'input' && /^unknown rule_id "nope"; valid: .*ece_high/.test(error.message));
         await removeRule(store, 'ece_high');
         await store.refresh();
         assert.equal((await store.readRules()).some((r) => r.rule_id === 'ece_high'), false);
-        await assert.rejects(removeRule(store, 'ece_high'), (error: unknown) => isPitwallError(error) && error.code === 'not-found');
+        await assert.rejects(removeRule(store, 'ece_high'), (error: unknown) => isPitwallError(error) && error.code === 'input' && /^unknown rule_id "ece_high"/.test(error.message));
       });
     });
 
@@ -179,8 +179,9 @@ describe('rule edits, silence matchers and the no-data refusal on a JSONL folder
         await store.saveRule(rule({ rule_id: 'seg', metric_name: 'accuracy', threshold: 0.5, comparison: '<', conditions: { segment: { feature: 'circuit' } } }));
         await store.refresh();
         assert.deepEqual(await checkSilenceMatchers(store, { segment: 'circuit=monza' }), []);
-        assert.match((await checkSilenceMatchers(store, { segment: 'circuit=mnoza' }))[0] ?? '', /circuit is one of .*monza/);
-        assert.match((await checkSilenceMatchers(store, { segment: 'track=monza' }))[0] ?? '', /split them by circuit/);
+        assert.match((await checkSilenceMatchers(store, { segment: 'circuit=mnoza' }))[0] ?? '', /^unknown value of circuit "mnoza" for --segment; did you mean `monza`\? Valid: .*monza/);
+        assert.match((await checkSilenceMatchers(store, { segment: 'track=monza' }))[0] ?? '', /^unknown segment "track" for --segment; valid: circuit\.$/);
+        assert.match((await checkSilenceMatchers(store, { segment: 'circuit' }))[0] ?? '', /feature=value .*split them by circuit/);
       });
     });
   }

@@ -6,8 +6,7 @@ import fc from 'fast-check';
 import { readWindowedMetrics, windowedMetrics, WINDOW_METRICS, type WindowedMetricsOptions, type WindowMetricsRow } from '../../../../src/core/analytics/windows';
 import { migrateJsonlToSqlite } from '../../../../src/core/store/migrate';
 import { openStore } from '../../../../src/core/store/openStore';
-import { scanPredictions } from '../../../../src/core/store/sqlite/predictionScan';
-import { readSqliteImage } from '../../../../src/core/store/sqlite/snapshot';
+import { scanPredictionFile } from '../../../../src/core/store/sqlite/predictionScan';
 
 const START = Date.parse('2026-10-01T00:00:00Z') / 1000;
 
@@ -101,7 +100,8 @@ describe('windowed metrics: the three reading paths agree on arbitrary data', fu
           assert.equal(pushed.path, 'pushdown');
           assert.deepEqual(pushed.rows, memory.rows);
           const byTeam = p.by === 'metadata:team';
-          const scanned = scanPredictions(await readSqliteImage(db), p.by === 'feature:circuit' ? ['circuit'] : [], byTeam ? ['team'] : []);
+          const outcome = await scanPredictionFile(db, undefined, p.by === 'feature:circuit' ? ['circuit'] : [], byTeam ? ['team'] : []);
+          const scanned = typeof outcome === 'object' ? outcome.columns : undefined;
           if (byTeam && rows.some((r) => r.team !== null && typeof r.team === 'object')) {
             // Nested metadata is left to the store when it is grouped by.
             assert.equal(scanned, undefined);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -8,9 +8,20 @@ import { generateDataset } from '../../../../../scripts/generator/generateDatase
 import { windowedMetrics } from '../../../../../src/core/analytics/windows';
 import { openStore } from '../../../../../src/core/store/openStore';
 import { buildSync } from 'esbuild';
-import { columnNamesOf, isPlainJson, planScan, scanPredictionFile, scanPredictions, scanPredictionsInParallel } from '../../../../../src/core/store/sqlite/predictionScan';
-import { readSqliteImage } from '../../../../../src/core/store/sqlite/snapshot';
+import { assembleChunks, columnNamesOf, isPlainJson, planScan, runScanRequest, scanPredictionFile, scanPredictions, type ScanRequest } from '../../../../../src/core/store/sqlite/predictionScan';
+import { imagePages } from '../../../../../src/core/store/sqlite/tableScan';
 import type { PredictionColumns } from '../../../../../src/core/store/store';
+
+/** The columns of a file as the CLI reads them (on this thread), or undefined when the careful path is needed. */
+async function scanFile(path: string, features: readonly string[] = [], metadata: readonly string[] = []) {
+  const outcome = await scanPredictionFile(path, undefined, features, metadata);
+  return typeof outcome === 'object' ? outcome.columns : undefined;
+}
+
+/** A database file with no WAL, whole, as an image. */
+function imageOf(path: string): Uint8Array {
+  return new Uint8Array(readFileSync(path));
+}
 
 function python(script: string, ...args: string[]): string {
   const run = spawnSync('python3', ['-c', script, ...args], { encoding: 'utf8' });
@@ -43,7 +54,8 @@ describe('reading predictions straight from database pages', function () {
   }
 
   it('gives exactly the columns the store reads through SQLite and the schema', async () => {
-    const scanned = scanPredictions(await readSqliteImage(join(dir, 'monitoring.db')), ['circuit', 'grid_position', 'track_temp']);
+    const scanned = scanPredictions(imageOf(join(dir, 'monitoring.db')), ['circuit', 'grid_position', 'track_temp']);
+    assert.deepEqual(await scanFile(join(dir, 'monitoring.db'), ['circuit', 'grid_position', 'track_temp']), scanned);
     assert.ok(scanned, 'the generated database scans');
     assert.equal(scanned.length, 6000);
     assert.deepEqual(scanned.timestamp, reference.timestamp);
@@ -77,7 +89,7 @@ import os
 os._exit(0)
 `, file);
     assert.ok(existsSync(`${file}-wal`));
-    const scanned = scanPredictions(await readSqliteImage(file));
+    const scanned = await scanFile(file);
     const store = await openStore(file);
     try {
       const columns = await store.readPredictionColumns();
@@ -100,7 +112,7 @@ big = json.dumps({"circuit": "monza", "note": "x" * 20000})
 db.execute("UPDATE predictions SET features = ? WHERE id IN (3, 4000)", (big,))
 db.commit()
 `, file);
-    const scanned = scanPredictions(await readSqliteImage(file), ['circuit']);
+    const scanned = await scanFile(file, ['circuit']);
     assert.ok(scanned);
     assert.equal(scanned.length, 6000);
     assert.equal(scanned.features.get('circuit')?.[2], 'monza');
@@ -127,12 +139,12 @@ db = sqlite3.connect(sys.argv[1])
 db.execute(sys.argv[2])
 db.commit()
 `, file, statement);
-      assert.equal(scanPredictions(await readSqliteImage(file)), undefined);
+      assert.equal(await scanFile(file), undefined);
     });
   }
 
   it('gives way on a damaged page instead of reading garbage', async () => {
-    const image = await readSqliteImage(join(dir, 'monitoring.db'));
+    const image = imageOf(join(dir, 'monitoring.db'));
     const damaged = new Uint8Array(image);
     const pageSize = ((damaged[16] as number) << 8) | (damaged[17] as number);
     // Every page after the schema: its type byte becomes one no b-tree page has.
@@ -141,13 +153,13 @@ db.commit()
     assert.equal(scanPredictions(damaged.subarray(0, 50)), undefined);
   });
 
-  it('reads the same columns on two threads, from the file page by page or from a merged WAL image', async () => {
+  it('reads the same columns on two threads, from the file page by page, with the WAL pages over it', async () => {
     // The worker as the bundles ship it: built by esbuild next to a temporary "bundle".
     const out = join(dir, 'bundle');
     buildSync({ entryPoints: [join(__dirname, '../../../../../src/core/store/sqlite/scanWorker.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: join(out, 'scanWorker.js'), logLevel: 'silent' });
     const worker = join(out, 'scanWorker.js');
     const features = ['circuit', 'track_temp'];
-    const single = scanPredictions(await readSqliteImage(join(dir, 'monitoring.db')), features);
+    const single = scanPredictions(imageOf(join(dir, 'monitoring.db')), features);
     const checkpointed = copyDatabase('threads.db');
     python('import sqlite3, sys\ndb = sqlite3.connect(sys.argv[1])\ndb.execute("PRAGMA wal_checkpoint(TRUNCATE)")\n', checkpointed);
     const direct = await scanPredictionFile(checkpointed, worker, features);
@@ -155,7 +167,7 @@ db.commit()
     assert.deepEqual(direct.columns, single);
     const codes = direct.columns.model_version_codes;
     assert.deepEqual(Array.from(codes?.codes ?? [], (code) => codes?.names[code]), single?.model_version);
-    // With WAL frames the file alone is not the database: the direct scan says so, and the merged image is read instead.
+    // With WAL frames, the pages the WAL replaces are read from it instead of the file.
     const live = copyDatabase('threads-wal.db');
     python(`
 import sqlite3, sys, os
@@ -166,15 +178,28 @@ db.execute("UPDATE predictions SET confidence = 0.5 WHERE id = 1")
 db.commit()
 os._exit(0)
 `, live);
-    assert.equal(await scanPredictionFile(live, worker, features), 'wal');
-    const merged = await scanPredictionsInParallel(() => readSqliteImage(live), worker, features);
-    assert.ok(merged);
-    assert.equal(merged.confidence[0], 0.5);
-    assert.deepEqual(merged.timestamp, single?.timestamp);
+    const merged = await scanPredictionFile(live, worker, features);
+    assert.ok(typeof merged === 'object', `WAL scan: ${String(merged)}`);
+    assert.equal(merged.columns.confidence[0], 0.5);
+    assert.deepEqual(merged.columns.timestamp, single?.timestamp);
     // A row that needs care on the worker's half makes the whole scan give way.
     const suspect = copyDatabase('threads-suspect.db');
     python('import sqlite3, sys\ndb = sqlite3.connect(sys.argv[1])\ndb.execute("UPDATE predictions SET confidence = 7 WHERE id = 5990")\ndb.commit()\ndb.execute("PRAGMA wal_checkpoint(TRUNCATE)")\n', suspect);
     assert.equal(await scanPredictionFile(suspect, worker, features), 'careful');
+  });
+
+  it('reads a file a few pages at a time and gives the same columns as the whole image', () => {
+    const file = join(dir, 'monitoring.db');
+    const features = ['circuit', 'track_temp'];
+    const reader = imagePages(imageOf(file));
+    const plan = planScan(reader);
+    assert.ok(plan);
+    const request: ScanRequest = { path: file, layout: reader.layout, wal: new Map(), plan, leaves: plan.leaves, features, metadata: [] };
+    // Batches of 4 pages: the reader holds no more than that, and the rows come out the same.
+    const chunks = runScanRequest(request, 4 * reader.layout.pageSize);
+    assert.equal(chunks.length, Math.ceil(plan.leaves.length / 4));
+    assert.ok(chunks.length > 10, `${plan.leaves.length} leaves`);
+    assert.deepEqual(assembleChunks(chunks, features), scanPredictions(imageOf(file), features));
   });
 
   it('gives way, without an unhandled failure, when the two-thread scan finds no table it can read', async () => {
@@ -195,8 +220,8 @@ os._exit(0)
   });
 
   it('refuses a cell whose size is larger than the file, before allocating it', async () => {
-    const image = new Uint8Array(await readSqliteImage(join(dir, 'monitoring.db')));
-    const plan = planScan(image);
+    const image = imageOf(join(dir, 'monitoring.db'));
+    const plan = planScan(imagePages(image));
     assert.ok(plan);
     const page = plan.leaves[0] as number;
     const base = (page - 1) * plan.layout.pageSize;
@@ -213,10 +238,9 @@ db = sqlite3.connect(sys.argv[1])
 db.execute('''UPDATE predictions SET features = '{"circuit": "monza", "circuit": "spa"}' WHERE id <= 3''')
 db.commit()
 `, file);
-    const image = await readSqliteImage(file);
-    assert.equal(scanPredictions(image, ['circuit']), undefined);
+    assert.equal(await scanFile(file, ['circuit']), undefined);
     // Not grouping by features, the key is never read: the fast path stands.
-    assert.ok(scanPredictions(image));
+    assert.ok(await scanFile(file));
   });
 
   it('reads column names from CREATE TABLE as SQLAlchemy and people write it', () => {
