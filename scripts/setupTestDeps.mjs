@@ -17,6 +17,8 @@ const DEBIAN = {
   ripgrep: '/usr/bin/rg',
   sqlite3: '/usr/bin/sqlite3',
   python3: '/usr/bin/python3',
+  // The CLI's completion tests check the zsh script with zsh itself.
+  zsh: '/usr/bin/zsh',
 };
 
 export function cacheDir() {
@@ -93,8 +95,9 @@ export function setup() {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
-    const bin = setup();
-    log(`ready: ${bin}`);
+    // `--debian`: only the Debian packages (what the unit tests need), not code-server.
+    if (process.argv.includes('--debian')) ensureDebianPackages();
+    else log(`ready: ${setup()}`);
   } catch (error) {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);

@@ -2,60 +2,124 @@
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { AlertEngine, backtest } from '../core/alerting/engine';
-import { channelSettings, deliveryFailures, deliveryTimeoutMs, evaluateOnce, formatValue, indexFor, type DeliveryOutcome } from '../core/alerting/run';
-import { describeDataSpan, readDataSpan } from '../core/analytics/status';
+import { AlertEngine, backtest, type StepResult } from '../core/alerting/engine';
+import { alertOf, channelSettings, DEFAULT_STALE_AFTER, deliveryFailures, deliveryTimeoutMs, evaluateOnce, formatValue, indexFor, judgeRules, type DeliveryOutcome, type SkippedRule } from '../core/alerting/run';
+import { formatAge, type Freshness } from '../core/analytics/freshness';
 import { parseDuration } from '../core/analytics/windows';
 import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
+import { checkSilenceMatchers } from '../core/alerting/silenceCheck';
+import { checkHoldsMonitoringData } from '../core/store/monitoringData';
 import { checkSilence } from '../core/store/silenceRecords';
 import { AlertRuleSchema, type AlertRule } from '../core/model/alertRule';
 import type { Store } from '../core/store/store';
 import { parseCount, parseTime, SOURCE } from './args';
 import { defineCommand, type CliCommand } from './commandSpec';
-import { withStore } from './context';
+import { withStore, type CommandEnvironment } from './context';
 import { formatTable, formatTime, printJson } from './output';
+
+/** The data's span and the built-in freshness check, in a line: what an empty evaluation would otherwise hide. */
+function freshnessLine(freshness: Freshness): string {
+  if (freshness.newest_prediction === null || freshness.first_prediction === null) return messages.freshnessNoData();
+  const stale = freshness.versions.filter((v) => v.stale).map((v) => `${v.model_version} (silent ${formatAge(v.age)})`);
+  return messages.freshnessLine(formatTime(freshness.first_prediction), formatTime(freshness.newest_prediction), formatAge(freshness.age ?? 0), formatAge(freshness.stale_after), stale);
+}
+
+/** Each rule an evaluation skipped, on stderr, then what --strict does about it. */
+function reportSkipped(env: CommandEnvironment, skipped: readonly SkippedRule[], strict: boolean, indent = ''): void {
+  for (const rule of skipped) env.out.error(`${indent}warning: ${rule.rule_id === null ? '' : `rule ${rule.rule_id} skipped: `}${rule.message}\n`);
+  if (skipped.length > 0) env.out.error(`${indent}${messages.rulesSkipped(skipped.length, strict)}\n`);
+}
+
+/** --stale-after, a duration; the kernel's default when absent. */
+function staleAfterOf(text: string | undefined): number {
+  return text === undefined ? DEFAULT_STALE_AFTER : parseDuration(text);
+}
+
+const STRICT_OPTION = { type: 'boolean', description: 'a rule that cannot be judged fails the run (exit status 2) instead of a warning on stderr' } as const;
+const STALE_AFTER_OPTION = {
+  type: 'string',
+  placeholder: 'DURATION',
+  defaultText: `${DEFAULT_STALE_AFTER / 3600}h`,
+  description: 'the built-in freshness check calls a model version stale when its newest prediction is older than this',
+} as const;
 
 const evaluate = defineCommand({
   name: 'evaluate',
   summary: 'evaluate the rules once: create alerts, deliver them, keep cooldowns',
+  description: 'A rule that cannot be judged (it does not load, or its data cannot be read) is skipped with its reason on stderr, and the others are evaluated; --strict makes that fail. A rule on num_predictions judges every model version the source has had, however long it has been silent.',
   positionals: [SOURCE],
-  options: { at: { type: 'string', placeholder: 'TIME', defaultText: 'now', description: 'evaluate as of this time (ISO 8601 or unix seconds); the alerts are real' } },
-  examples: ['pitwall evaluate demo/monitoring.db', 'pitwall evaluate demo/monitoring --json', 'pitwall evaluate demo/monitoring.db --at 2026-10-12T00:00:00Z'],
+  options: {
+    at: { type: 'string', placeholder: 'TIME', defaultText: 'now', description: 'evaluate as of this time (ISO 8601 or unix seconds); the alerts are real unless --dry-run' },
+    'dry-run': { type: 'boolean', description: 'print the verdicts and the alerts it would create; write and deliver nothing' },
+    strict: STRICT_OPTION,
+    'stale-after': STALE_AFTER_OPTION,
+  },
+  examples: ['pitwall evaluate demo/monitoring.db --dry-run', 'pitwall evaluate demo/monitoring --json --strict', 'pitwall evaluate demo/monitoring.db --at 2026-10-12T00:00:00Z --dry-run'],
   run: async ({ values, args: { source } }, env) => {
     const at = parseTime(values.at, 'at') ?? env.now();
+    const strict = values.strict;
+    const staleAfter = staleAfterOf(values['stale-after']);
+    if (values['dry-run']) return evaluateDryRun(source, at, strict, staleAfter, values.json, env);
     const settings = channelSettings(source, process.env);
     const timeoutMs = deliveryTimeoutMs(process.env);
     // With --json, stdout is the JSON document: the console channel writes to stderr then.
     const write = values.json ? (line: string) => env.out.error(`${line}\n`) : (line: string) => env.out.write(`${line}\n`);
     // The alerts are recorded when evaluateOnce returns; the store stays open until their
     // deliveries are done and in its delivery log.
-    const { outcome, delivered, span } = await withStore(source, env, async (store) => {
-      const outcome = await evaluateOnce(store, new AlertEngine([]), at, settings, write, { delivery: { timeoutMs } });
-      return { outcome, delivered: await outcome.delivery, span: await readDataSpan(store, at) };
+    const { outcome, delivered } = await withStore(source, env, async (store) => {
+      const outcome = await evaluateOnce(store, new AlertEngine([]), at, settings, write, { delivery: { timeoutMs }, staleAfter });
+      return { outcome, delivered: await outcome.delivery };
     });
-    const { result, created } = outcome;
+    const { result, created, skipped, freshness } = outcome;
     const problems = [...outcome.problems, ...delivered.problems];
+    const status = strict && skipped.length > 0 ? 2 : 0;
     if (values.json) {
-      printJson(env.out, { at, alerts: created, verdicts: result.verdicts, deliveries: delivered.deliveries, problems: [...result.problems, ...problems.map((message) => ({ rule_id: null, message }))], data_span: span });
-      return result.problems.length > 0 ? 2 : 0;
+      printJson(env.out, {
+        at,
+        alerts: created,
+        verdicts: result.verdicts,
+        deliveries: delivered.deliveries,
+        problems: [...result.problems, ...problems.map((message) => ({ rule_id: null, message }))],
+        skipped_rules: skipped,
+        freshness,
+      });
+      reportSkipped(env, skipped, strict);
+      return status;
     }
     for (const problem of problems) env.out.error(`${problem}\n`);
     for (const failure of deliveryFailures(delivered)) env.out.error(`${failure}\n`);
     env.out.write(`Evaluated at ${formatTime(at)}: ${created.length} alert(s) created.\n`);
-    env.out.write(`${describeDataSpan(span, formatTime)}\n`);
-    if (result.verdicts.length > 0) {
-      env.out.write(
-        formatTable(
-          ['RULE', 'MODEL', 'SEGMENT', 'VALUE', 'OUTCOME', 'WHY'],
-          result.verdicts.map((v) => [v.rule_id, v.model_version ?? '', v.segment ?? '', formatValue(v.value), v.outcome, v.reason]),
-        ),
-      );
-    }
-    for (const problem of result.problems) env.out.error(`rule ${problem.rule_id}: ${problem.message}\n`);
-    return result.problems.length > 0 ? 2 : 0;
+    env.out.write(`${freshnessLine(freshness)}\n`);
+    if (result.verdicts.length > 0) env.out.write(verdictTable(result.verdicts, false));
+    reportSkipped(env, skipped, strict);
+    return status;
   },
 });
+
+function verdictTable(verdicts: StepResult['verdicts'], dryRun: boolean): string {
+  const outcome = (o: string) => (dryRun && o === 'fired' ? 'would fire' : dryRun && o === 'resolved' ? 'would resolve' : o);
+  return formatTable(
+    ['RULE', 'MODEL', 'SEGMENT', 'VALUE', 'OUTCOME', 'WHY'],
+    verdicts.map((v) => [v.rule_id, v.model_version ?? '', v.segment ?? '', formatValue(v.value), outcome(v.outcome), v.reason]),
+  );
+}
+
+/** `evaluate --dry-run`: the verdicts an evaluation would reach now, with the alerts it would create; nothing is written or delivered. */
+async function evaluateDryRun(source: string, at: number, strict: boolean, staleAfter: number, json: boolean, env: CommandEnvironment): Promise<number> {
+  const judgement = await withStore(source, env, (store) => judgeRules(store, new AlertEngine([]), at, staleAfter));
+  const { result, skipped, freshness } = judgement;
+  const wouldCreate = result.fired.map(alertOf);
+  if (json) {
+    printJson(env.out, { at, dry_run: true, alerts: [], would_create: wouldCreate, verdicts: result.verdicts, deliveries: [], problems: result.problems, skipped_rules: skipped, freshness });
+  } else {
+    env.out.write(`${messages.dryRunHeader(formatTime(at), wouldCreate.length, result.resolved.length)}\n`);
+    env.out.write(`${freshnessLine(freshness)}\n`);
+    if (result.verdicts.length > 0) env.out.write(verdictTable(result.verdicts, true));
+  }
+  reportSkipped(env, skipped, strict);
+  return strict && skipped.length > 0 ? 2 : 0;
+}
 
 /** A rule by id from the source, or a draft rule from a JSON file. */
 async function ruleFor(store: Store, name: string): Promise<AlertRule> {
@@ -126,17 +190,29 @@ const backtestCommand = defineCommand({
 const watch = defineCommand({
   name: 'watch',
   summary: 'evaluate the rules on an interval and whenever the source changes, until stopped',
+  description: 'A rule that cannot be judged is skipped with a warning on stderr (said again only when it changes); with --strict the watch stops with exit status 2.',
   positionals: [SOURCE],
-  options: { interval: { type: 'string', placeholder: 'DURATION', default: '60s', description: 'evaluate at least this often' } },
-  examples: ['pitwall watch demo/monitoring --interval 60s', 'pitwall watch demo/monitoring.db --json'],
+  options: {
+    interval: { type: 'string', placeholder: 'DURATION', default: '60s', description: 'evaluate at least this often' },
+    strict: STRICT_OPTION,
+    'stale-after': STALE_AFTER_OPTION,
+  },
+  examples: ['pitwall watch demo/monitoring --interval 60s', 'pitwall watch demo/monitoring.db --json --strict', 'pitwall watch demo/monitoring.db --stale-after 6h'],
   run: async ({ values, args: { source } }, env) => {
     const interval = parseDuration(values.interval);
+    const strict = values.strict;
+    const staleAfter = staleAfterOf(values['stale-after']);
     const settings = channelSettings(source, process.env);
     const timeoutMs = deliveryTimeoutMs(process.env);
     return withStore(source, env, async (store) => {
       const engine = new AlertEngine(await store.readRules());
       let running: Promise<void> = Promise.resolve();
       let stopped = false;
+      let status = 0;
+      let stop: () => void = () => undefined;
+      // Skipped rules and freshness are said when they change, not at every run.
+      let lastSkipped = '';
+      let lastFreshness = '';
       // Deliveries run apart from the evaluations: a hung channel never holds up the next one.
       const delivering = new Set<Promise<void>>();
       const report = (outcome: DeliveryOutcome) => {
@@ -150,18 +226,25 @@ const watch = defineCommand({
           try {
             await store.refresh();
             const write = values.json ? (line: string) => env.out.error(`${line}\n`) : (line: string) => env.out.write(`${line}\n`);
-            const { result, created, problems, delivery } = await evaluateOnce(store, engine, at, settings, write, { delivery: { timeoutMs } });
+            const { result, created, problems, delivery, skipped, freshness } = await evaluateOnce(store, engine, at, settings, write, { delivery: { timeoutMs }, staleAfter });
             const pending = delivery.then(report);
             delivering.add(pending);
             void pending.finally(() => delivering.delete(pending));
             for (const problem of problems) env.out.error(`  ${problem}\n`);
-            const span = await readDataSpan(store, at);
-            if (values.json) env.out.write(`${JSON.stringify({ at, why, alerts: created, resolved: result.resolved.map((r) => r.verdict), problems: result.problems, data_span: span })}\n`);
+            if (values.json) env.out.write(`${JSON.stringify({ at, why, alerts: created, resolved: result.resolved.map((r) => r.verdict), problems: result.problems, skipped_rules: skipped, freshness })}\n`);
             else {
               env.out.write(`${formatTime(at)} (${why}) ${created.length} alert(s), ${result.resolved.length} resolved\n`);
-              env.out.write(`  ${describeDataSpan(span, formatTime)}\n`);
               for (const alert of created) env.out.write(`  ${alert.severity} ${alert.message ?? alert.title ?? ''}\n`);
-              for (const problem of result.problems) env.out.error(`  rule ${problem.rule_id}: ${problem.message}\n`);
+              const stale = JSON.stringify(freshness.versions.filter((v) => v.stale).map((v) => v.model_version));
+              if (stale !== lastFreshness) env.out.write(`  ${freshnessLine(freshness)}\n`);
+              lastFreshness = stale;
+            }
+            const said = JSON.stringify(skipped);
+            if (said !== lastSkipped) reportSkipped(env, skipped, strict, '  ');
+            lastSkipped = said;
+            if (strict && skipped.length > 0) {
+              status = 2;
+              stop();
             }
           } catch (error) {
             // One failed run (a file mid-rewrite, a locked database) is reported; the next one tries again.
@@ -182,8 +265,13 @@ const watch = defineCommand({
         // Watching is a convenience: the interval still runs.
       }
       await new Promise<void>((resolve) => {
+        stop = resolve;
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
+      }).finally(() => {
+        // Stopped by --strict: the signal handlers go too.
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
       });
       stopped = true;
       clearInterval(timer);
@@ -196,7 +284,7 @@ const watch = defineCommand({
         await Promise.all(delivering);
       }
       env.out.write('stopped\n');
-      return 0;
+      return status;
     });
   },
 });
@@ -215,10 +303,13 @@ const silenceAdd = defineCommand({
     from: { type: 'string', placeholder: 'TIME', defaultText: 'now', description: 'when the silence starts' },
     comment: { type: 'string', placeholder: 'TEXT', description: 'why' },
     by: { type: 'string', placeholder: 'NAME', description: 'who silences' },
+    force: { type: 'boolean', description: 'add it even when a matcher matches no rule, model version or segment the source knows (one still to come)' },
+    create: { type: 'boolean', description: 'write even to a source that holds no monitoring data yet' },
   },
   examples: [
     'pitwall silence add demo/monitoring.db --rule acc_low --for 2h --comment "deploying" --by ana',
     'pitwall silence add demo/monitoring --model v1.1 --until 2026-10-12T08:00:00Z',
+    'pitwall silence add demo/monitoring.db --rule acc_next --for 1d --force',
   ],
   run: async ({ values, args: { source } }, env) => {
     const now = env.now();
@@ -234,7 +325,20 @@ const silenceAdd = defineCommand({
     };
     if (Object.keys(matchers).length === 0) throw new PitwallError('input', 'a silence needs at least one matcher (--rule, --model, --segment or --severity): one that mutes everything is too easy to forget.');
     const value = checkSilence({ id: randomUUID().slice(0, 8), matchers, starts_at: starts, ends_at: ends, comment: values.comment ?? '', created_by: values.by ?? null, created_at: now });
-    await withStore(source, env, (store) => store.saveSilence(value));
+    await withStore(
+      source,
+      env,
+      async (store) => {
+        await checkHoldsMonitoringData(store, source, values.create);
+        if (!values.force) {
+          const problems = await checkSilenceMatchers(store, value.matchers);
+          if (problems.length > 0) throw new PitwallError('input', [...problems, messages.silenceMatchesNothing()].join('\n'));
+        }
+        await store.saveSilence(value);
+      },
+      false,
+      true,
+    );
     if (values.json) printJson(env.out, value);
     else env.out.write(`Silence ${value.id} mutes ${JSON.stringify(value.matchers)} from ${formatTime(value.starts_at)} until ${formatTime(value.ends_at)}.\n`);
     return 0;

@@ -24,6 +24,8 @@ export interface OptionSpec {
   readonly choices?: readonly string[];
   /** The command cannot run without it. */
   readonly required?: boolean;
+  /** May be given more than once (`--set a=1 --set b=2`); `run` sees every value in order, none as []. */
+  readonly multiple?: boolean;
 }
 
 export interface PositionalSpec {
@@ -40,7 +42,7 @@ export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
 /** The values of the options as `run` sees them: switches are booleans, options with a default or required are strings. */
 export type OptionValues<O extends OptionSpecs> = {
-  -readonly [K in keyof O]: O[K] extends { type: 'boolean' } ? boolean : O[K] extends { default: string } | { required: true } ? string : string | undefined;
+  -readonly [K in keyof O]: O[K] extends { type: 'boolean' } ? boolean : O[K] extends { multiple: true } ? string[] : O[K] extends { default: string } | { required: true } ? string : string | undefined;
 } & { json: boolean };
 
 /** The arguments by name: a variadic one is a list, an optional one may be missing. */
@@ -80,7 +82,7 @@ export interface CliCommand {
   readonly options: OptionSpecs;
   readonly examples: readonly string[];
   readonly subcommands: readonly CliCommand[];
-  readonly run?: (parsed: { values: Record<string, string | boolean | undefined>; args: Record<string, string | string[] | undefined> }, env: CommandEnvironment) => Promise<number>;
+  readonly run?: (parsed: { values: Record<string, string | string[] | boolean | undefined>; args: Record<string, string | string[] | undefined> }, env: CommandEnvironment) => Promise<number>;
 }
 
 export const JSON_OPTION: OptionSpec = { type: 'boolean', description: 'machine-readable output: JSON on standard output' };
@@ -149,8 +151,8 @@ export function resolveInvocation(path: readonly string[], command: CliCommand, 
 
 function parseArguments(path: readonly string[], command: CliCommand, argv: readonly string[]) {
   const name = `pitwall ${path.join(' ')}`;
-  const values: Record<string, string | boolean | undefined> = {};
-  for (const [key, option] of Object.entries(command.options)) values[key] = option.type === 'boolean' ? false : option.default;
+  const values: Record<string, string | string[] | boolean | undefined> = {};
+  for (const [key, option] of Object.entries(command.options)) values[key] = option.type === 'boolean' ? false : option.multiple ? [] : option.default;
   const given: string[] = [];
   const flags = Object.keys(command.options).map((key) => `--${key}`);
   for (let i = 0; i < argv.length; i++) {
@@ -192,7 +194,8 @@ function parseArguments(path: readonly string[], command: CliCommand, argv: read
     if (option.choices !== undefined && !option.choices.includes(value)) {
       throw new PitwallError('input', messages.optionNotOneOf(flag, option.choices, value, nearestName(value, option.choices)));
     }
-    values[key] = value;
+    const earlier = values[key];
+    values[key] = Array.isArray(earlier) ? [...earlier, value] : value;
   }
   for (const [key, option] of Object.entries(command.options)) {
     if (option.required && values[key] === undefined) throw new PitwallError('input', messages.optionRequired(`--${key}`, option.placeholder ?? 'VALUE', name));

@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { checkRulesFile } from '../core/alerting/rulesCheck';
+import { editRule, parseRuleAssignments, removeRule, setRuleEnabled } from '../core/alerting/ruleEdits';
+import { checkNewRule, checkRulesFile } from '../core/alerting/rulesCheck';
 import { AlertingSystem } from '../core/alertingSystem';
 import { countOpenAlerts, describeAge, readDataSpan, type DataSpan, type OpenAlerts, type VersionFreshness } from '../core/analytics/status';
 import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
 import { ALERT_SEVERITIES } from '../core/model/alert';
-import { AlertRuleSchema, type AlertRule } from '../core/model/alertRule';
+import type { AlertRule } from '../core/model/alertRule';
 import { formatMigrationReport, migrateJsonlToSqlite } from '../core/store/migrate';
+import { checkHoldsMonitoringData } from '../core/store/monitoringData';
 import type { AlertKey, Store } from '../core/store/store';
 import { ModelPerformanceTracker } from '../core/tracker';
 import { parseCount, SOURCE } from './args';
@@ -265,10 +267,33 @@ async function validateRules(file: string, json: boolean, env: CommandEnvironmen
 const rulesValidate = defineCommand({
   name: 'validate',
   summary: 'check a rules file as the store and the engine would read it (opens no source, writes nothing)',
-  positionals: [{ name: 'file', description: 'a rules file: alert_rules.json or any JSON array of rules' }],
-  examples: ['pitwall rules validate demo/monitoring/alert_rules.json', 'pitwall rules validate alert_rules.json --json'],
+  positionals: [{ name: 'file', description: 'a rules file: alert_rules.json or any JSON array of rules, or a file of one rule (as `rule add` takes)' }],
+  examples: ['pitwall rules validate demo/monitoring/alert_rules.json', 'pitwall rules validate alert_rules.json --json', 'pitwall rules validate rule.json'],
   run: ({ values, args: { file } }, env) => validateRules(file, values.json, env),
 });
+
+/** Reads a JSON file given on the command line; an input error naming it otherwise. */
+async function readInputFile(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (cause) {
+    throw new PitwallError('input', `${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** A change to a rule from a JSON file of its fields: one JSON object. */
+function ruleChangeOf(file: string, bytes: Buffer): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+  } catch (cause) {
+    throw new PitwallError('input', `${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new PitwallError('input', `${file}: a rule change holds one JSON object (fields of the rule), not ${Array.isArray(value) ? 'an array' : String(value)}.`);
+  }
+  return value as Record<string, unknown>;
+}
 
 const rules = defineCommand({
   name: 'rules',
@@ -285,44 +310,94 @@ const rules = defineCommand({
   },
 });
 
+const CREATE_OPTION = { type: 'boolean', description: 'write even to a source that holds no monitoring data yet (a new folder or database)' } as const;
+
+/** Runs a write on the source; a source with no monitoring data is refused unless --create (a mistyped path would otherwise gain files). */
+function writeRules<T>(source: string, create: boolean, env: CommandEnvironment, use: (store: Store) => Promise<T>): Promise<T> {
+  return withStore(
+    source,
+    env,
+    async (store) => {
+      await checkHoldsMonitoringData(store, source, create);
+      return use(store);
+    },
+    false,
+    true,
+  );
+}
+
+const RULE_ID = { name: 'rule_id', description: 'the rule to change (`pitwall rules <source>` lists them)' } as const;
+
 const ruleAdd = defineCommand({
   name: 'add',
-  summary: 'add a rule from a JSON file (a duplicate rule_id is refused)',
+  summary: 'add a rule from a JSON file, checked as `rules validate` checks it (a duplicate rule_id is refused)',
   positionals: [SOURCE, { name: 'file', description: 'a JSON file holding one rule object' }],
-  examples: ['pitwall rule add demo/monitoring rule.json', 'pitwall rule add demo/monitoring.db rule.json --json'],
+  options: { create: CREATE_OPTION },
+  examples: ['pitwall rule add demo/monitoring rule.json', 'pitwall rule add demo/monitoring.db rule.json --json', 'pitwall rule add new-folder rule.json --create'],
   run: async ({ values, args: { source, file } }, env) => {
-    let input: unknown;
-    try {
-      input = JSON.parse((await readFile(file, 'utf8')).replace(/^\uFEFF/, ''));
-    } catch (cause) {
-      throw new PitwallError('input', `${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    }
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      throw new PitwallError('input', `${file}: a rule file holds one JSON object (a rule), not ${Array.isArray(input) ? 'an array' : String(input)}.`);
-    }
-    // A misspelt field would otherwise be dropped and its default used without a word.
-    // Own keys only: `__proto__` and `constructor` are `in` every object.
-    const unknown = Object.keys(input).filter((key) => !Object.hasOwn(AlertRuleSchema.shape, key));
-    if (unknown.length > 0) {
-      throw new PitwallError('input', `${file}: unknown field${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `"${k}"`).join(', ')}; a rule has ${Object.keys(AlertRuleSchema.shape).join(', ')}.`);
-    }
-    const added = await withStore(source, env, (store) =>
-      new AlertingSystem(store, env.now).addRule(input as AlertRule).catch((error: unknown) => {
-        if (error instanceof PitwallError && error.code === 'input') throw new PitwallError('input', `${file}: ${error.message}`, { cause: error });
-        throw error;
-      }),
-    );
+    // Checked exactly as `rules validate` checks a file, and refused on any problem it finds.
+    const checked = checkNewRule(file, await readInputFile(file));
+    const added = await writeRules(source, values.create, env, (store) => new AlertingSystem(store, env.now).addRule(checked));
     if (values.json) printJson(env.out, added);
     else env.out.write(`added rule ${added.rule_id}: ${added.metric_name} ${added.comparison} ${added.threshold}\n`);
     return 0;
   },
 });
 
+const ruleRemove = defineCommand({
+  name: 'remove',
+  summary: 'remove a rule, also one that does not load',
+  positionals: [SOURCE, RULE_ID],
+  examples: ['pitwall rule remove demo/monitoring acc_low', 'pitwall rule remove demo/monitoring.db acc_low --json'],
+  run: async ({ values, args: { source, rule_id: ruleId } }, env) => {
+    await writeRules(source, false, env, (store) => removeRule(store, ruleId));
+    if (values.json) printJson(env.out, { removed: ruleId });
+    else env.out.write(`removed rule ${ruleId}\n`);
+    return 0;
+  },
+});
+
+/** `rule enable` and `rule disable`: one description, two commands. */
+function ruleSwitch(enable: boolean): CliCommand {
+  const name = enable ? 'enable' : 'disable';
+  return defineCommand({
+    name,
+    summary: enable ? 'turn a rule on: evaluate and watch judge it again' : 'turn a rule off: evaluate and watch pass it by, it stays in the source',
+    positionals: [SOURCE, RULE_ID],
+    examples: [`pitwall rule ${name} demo/monitoring acc_low`, `pitwall rule ${name} demo/monitoring.db acc_low --json`],
+    run: async ({ values, args: { source, rule_id: ruleId } }, env) => {
+      const { rule: changed, changed: did } = await writeRules(source, false, env, (store) => setRuleEnabled(store, ruleId, enable));
+      if (values.json) printJson(env.out, changed);
+      else env.out.write(`${did ? '' : 'already '}${enable ? 'enabled' : 'disabled'} rule ${ruleId}\n`);
+      return 0;
+    },
+  });
+}
+
+const ruleEdit = defineCommand({
+  name: 'edit',
+  summary: 'change fields of a rule from a JSON file or --set key=value, checked as `rule add` checks a rule',
+  positionals: [SOURCE, RULE_ID, { name: 'change', optional: true, description: 'a JSON file holding one object of the fields to change (or use --set)' }],
+  options: {
+    set: { type: 'string', multiple: true, placeholder: 'KEY=VALUE', description: 'set one field (conditions.window=6h reaches into conditions; a null there removes the key)' },
+  },
+  examples: ['pitwall rule edit demo/monitoring acc_low --set threshold=0.75 --set conditions.window=6h', 'pitwall rule edit demo/monitoring.db acc_low change.json --json'],
+  run: async ({ values, args: { source, rule_id: ruleId, change: file } }, env) => {
+    const sets = values.set;
+    if ((file === undefined) === (sets.length === 0)) throw new PitwallError('input', messages.ruleEditNeedsChange());
+    const change = file === undefined ? parseRuleAssignments(sets) : ruleChangeOf(file, await readInputFile(file));
+    const edited = await writeRules(source, false, env, (store) => editRule(store, ruleId, change));
+    if (values.json) printJson(env.out, edited);
+    else env.out.write(`edited rule ${edited.rule_id}: ${edited.enabled ? '' : '(disabled) '}${edited.metric_name} ${edited.comparison} ${edited.threshold}\n`);
+    return 0;
+  },
+});
+
 const rule = defineCommand({
   name: 'rule',
-  summary: 'change the rules of a source',
-  subcommands: [ruleAdd],
-  examples: ['pitwall rule add demo/monitoring rule.json', 'pitwall rule add demo/monitoring.db rule.json --json'],
+  summary: 'change the rules of a source (each change checked as `rules validate` checks a file)',
+  subcommands: [ruleAdd, ruleRemove, ruleSwitch(true), ruleSwitch(false), ruleEdit],
+  examples: ['pitwall rule add demo/monitoring rule.json', 'pitwall rule disable demo/monitoring.db acc_low', 'pitwall rule edit demo/monitoring acc_low --set threshold=0.75'],
 });
 
 const outcome = defineCommand({

@@ -11,6 +11,7 @@ function optionLine(option: OptionSpec): string {
   const notes = [
     ...(option.choices === undefined ? [] : [`one of ${option.choices.join(', ')}`]),
     ...(option.required ? ['required'] : []),
+    ...(option.multiple ? ['repeatable'] : []),
     ...(option.default !== undefined ? [`default: ${option.default}`] : option.defaultText !== undefined ? [`default: ${option.defaultText}`] : []),
   ];
   return notes.length === 0 ? option.description : `${option.description} (${notes.join('; ')})`;

@@ -3,6 +3,16 @@
  * line or row and field, and say what to do.
  */
 
+/** A rule's comparison in words: "0.59 is below the threshold 0.78". */
+const COMPARISON_WORDS: Readonly<Record<string, string>> = {
+  '<': 'below',
+  '<=': 'at or below',
+  '>': 'above',
+  '>=': 'at or above',
+  '==': 'equal to',
+  '!=': 'other than',
+};
+
 /** At most this many names in a "valid:" list, so that a thousand feature names stay one line. */
 const SHOWN_NAMES = 30;
 
@@ -17,6 +27,8 @@ export const messages = {
   sourceUnrecognised: (path: string) =>
     `${path} is neither a JSONL monitoring folder nor a SQLite database (.db, .sqlite, .sqlite3).`,
 
+  sourceHoldsNoData: (path: string) =>
+    `Nothing was written to ${path}: it holds no monitoring data (none of predictions.jsonl, alerts.jsonl, alert_rules.json and the other monitoring files; in a database, none of the predictions, alerts, alert_rules and other tables). Check the path, or ask to create a new source there (--create).`,
   notRegularFile: (path: string) =>
     `${path} is not a regular file (a directory, pipe or device): Pitwall reads monitoring data only from regular files`,
   writeThroughSymlink: (path: string) =>
@@ -257,12 +269,28 @@ export const messages = {
   rulesCheckInvalid: (file: string, errors: number, valid: number, total: number) =>
     `${file}: ${errors} problem${errors === 1 ? '' : 's'}; ${valid} of ${total} rule${total === 1 ? '' : 's'} valid.`,
   rulesCheckMore: (count: number) => `… and ${count} more (--json lists them all)`,
+  ruleMetricNotComputed: (metric: string, known: readonly string[]) =>
+    `${JSON.stringify(metric)} is not a metric Pitwall computes (use one of ${known.join(', ')}; drift rules: <feature>_psi, _ks, _wasserstein, _chi_square or _js)`,
+  ruleAssignmentInvalid: (pair: string) => `--set needs key=value (conditions.window=6h reaches into conditions), not "${pair}".`,
+  ruleEditNeedsChange: () => 'rule edit needs a change: a JSON file of fields, or --set key=value (not both); see `pitwall rule edit --help`.',
+  ruleEditRenames: (ruleId: string) => `An edit cannot change the rule_id of "${ruleId}": remove the rule and add it under the new id.`,
+  ruleEditName: (ruleId: string) => `rule "${ruleId}" as edited`,
+  ruleAddNotOneRule: (file: string, got: string) => `${file}: a rule file holds one JSON object (a rule), not ${got}; \`pitwall rules validate\` checks a whole rules file.`,
+  ruleAddProblem: (file: string, field: string | null, reason: string, unknown: boolean) =>
+    unknown && field !== null
+      ? `${file}: unknown field "${field}": it is not a field Pitwall knows (check its spelling)`
+      : `${file}: ${field === null ? '' : `${field}: `}${reason}`,
+  ruleNotAdded: () => 'The rule was not added: nothing was written.',
+  ruleNotChanged: () => 'The rule was not changed: nothing was written.',
 
   // --- alerting engine -------------------------------------------------------------
   silenceInvalid: (where: string, detail: string) => `${where}: the silence is not valid (${detail}). Fix or remove it; Pitwall does not rewrite a damaged silences file.`,
   alertStateInvalid: (where: string, detail: string) => `${where}: the alert state is not valid (${detail}). Remove the file to start from no firing alerts.`,
   jsonlRulesNonFinite: () => 'holds NaN or Infinity (as Python writes them), which are not JSON: the rules holding them are skipped, and Pitwall does not rewrite the file until they are fixed',
   silenceRefused: (detail: string) => `The silence is not valid: ${detail}.`,
+  silenceMatchesNoSegment: (segment: string, labels: readonly string[]) =>
+    `--segment "${segment}" matches no segment: alerts name one as feature=value or metadata.key=value, ${labels.length === 0 ? 'and no rule of the source splits its alerts by segment' : `and the rules split them by ${labels.join(', ')}`}.`,
+  silenceMatchesNothing: () => 'The silence was not added: it would mute nothing. Check the names, or pass --force to add it anyway (for a rule or version still to come).',
   silenceNotFound: (id: string) => `No silence has the id "${id}": \`pitwall silence list\` shows them.`,
   deliveryLineSkipped: (file: string, line: number, problem: string) =>
     `${file} line ${line}: ${problem}. This delivery record was skipped; Pitwall never rewrites the delivery log.`,
@@ -273,6 +301,17 @@ export const messages = {
   deliveryLimitInvalid: (got: string) => `The number of delivery records to read must be a whole number above 0, not ${got}.`,
   deliveryFieldUnknown: () => 'is not a field of a delivery record',
   deliveryFieldBound: (atLeast: boolean, bound: string, got: string) => `must be ${atLeast ? 'at least' : 'at most'} ${bound}, not ${got}`,
+  verdictComparisonFails: (metric: string, value: string, comparison: string, threshold: number) =>
+    `${metric} is ${value}, not ${COMPARISON_WORDS[comparison] ?? comparison} the threshold ${threshold}: the condition does not hold`,
+  verdictOutsideBand: (metric: string, value: string, comparison: string, threshold: number, name: 'min_value' | 'max_value', bound: number) =>
+    `${metric} is ${value}, ${COMPARISON_WORDS[comparison] ?? comparison} the threshold ${threshold}, but ${name} ${bound} limits the rule to values ${name === 'min_value' ? 'at or above' : 'at or below'} ${bound}: the condition does not hold`,
+  rulesSkipped: (count: number, strict: boolean) =>
+    `${count} rule${count === 1 ? ' was' : 's were'} skipped; every other rule was evaluated.${strict ? ' --strict: exit status 2.' : ' (--strict makes this exit with status 2.)'}`,
+  dryRunHeader: (at: string, fire: number, resolve: number) =>
+    `Dry run at ${at}: ${fire} alert(s) would be created and ${resolve} resolved; nothing was written or delivered.`,
+  freshnessNoData: () => 'Data: no predictions yet.',
+  freshnessLine: (first: string, newest: string, age: string, staleAfter: string, stale: readonly string[]) =>
+    `Data: ${first} to ${newest}, newest prediction ${age} old. ${stale.length === 0 ? `Every version sent a prediction within ${staleAfter}.` : `Silent for more than ${staleAfter}: ${stale.join(', ')}.`}`,
   ruleOptionInvalid: (ruleId: string, field: string, reason: string) => `Rule "${ruleId}": ${field} ${reason}.`,
   ruleDriftUnnamed: (ruleId: string, metric: string) =>
     `Rule "${ruleId}" is a drift rule, but its metric "${metric}" names no feature and statistic: use <feature>_psi (or _ks, _wasserstein, _chi_square, _js), or set conditions.feature and conditions.statistic.`,

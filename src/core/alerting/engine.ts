@@ -29,6 +29,7 @@ export interface StepResult {
   readonly resolved: Resolution[];
   /** Every scope's verdict, with why a holding one did not fire ('cooldown', 'firing'). */
   readonly verdicts: (ScopeVerdict & { readonly outcome: 'fired' | 'firing' | 'cooldown' | 'resolved' | 'ok' | 'insufficient' })[];
+  /** Rules that were skipped, with why: each is left out, and every other rule is evaluated. */
   readonly problems: { readonly rule_id: string; readonly message: string }[];
 }
 
@@ -104,7 +105,15 @@ export class AlertEngine {
       const last = this.lastTriggered.get(rule.rule_id) ?? null;
       const inCooldown = last !== null && at - last < rule.cooldown_minutes * 60;
       let firedNow = false;
-      for (const verdict of judgeRuleAt(index, rule, at, m, cache)) {
+      let judged: ScopeVerdict[];
+      try {
+        judged = judgeRuleAt(index, rule, at, m, cache);
+      } catch (error) {
+        // A rule that cannot be judged is reported and skipped; the others are still evaluated.
+        problems.push({ rule_id: rule.rule_id, message: error instanceof Error ? error.message : String(error) });
+        continue;
+      }
+      for (const verdict of judged) {
         const since = this.firing.get(verdict.fingerprint);
         if (verdict.state === 'holds') {
           if (since !== undefined) verdicts.push({ ...verdict, outcome: 'firing' });

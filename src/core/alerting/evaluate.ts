@@ -95,6 +95,29 @@ export class TimeIndex {
   rows(from: number, to: number): [number, number] {
     return [this.lowerBound(from), this.lowerBound(to)];
   }
+
+  /** Per column ('' for the model version), when each of its values first appears: computed once per index. */
+  private readonly firstSeen = new Map<string, ReadonlyMap<string, number>>();
+
+  /**
+   * The values of a column (the model versions when `values` is the model_version column) that
+   * appear before `at`, however long ago: a version that went silent is still one the source knows.
+   */
+  knownBefore(key: string, values: readonly (FeatureValue | undefined)[], at: number): string[] {
+    let first = this.firstSeen.get(key);
+    if (first === undefined) {
+      const seen = new Map<string, number>();
+      const times = this.columns.timestamp;
+      for (let i = 0; i < this.columns.length; i++) {
+        const value = values[i];
+        if (value === null || value === undefined) continue;
+        const text = String(value);
+        if (!seen.has(text)) seen.set(text, times[i] as number);
+      }
+      this.firstSeen.set(key, (first = seen));
+    }
+    return [...first].filter(([, time]) => time < at).map(([value]) => value);
+  }
 }
 
 interface Scope {
@@ -123,21 +146,30 @@ function select(index: TimeIndex, from: number, to: number, scope: Scope, segmen
   return rows;
 }
 
-/** The scopes a rule is judged in, from the data of its windows. */
-function scopesOf(index: TimeIndex, measure: RuleMeasure, from: number, to: number): Scope[] {
+/**
+ * The scopes a rule is judged in: from the data of its windows, or (`from` null) from all the
+ * data before `to`, however old, so that a scope that went silent long ago is still judged.
+ */
+function scopesOf(index: TimeIndex, measure: RuleMeasure, from: number | null, to: number): Scope[] {
   const { columns } = index;
-  const [start, end] = index.rows(from, to);
+  const [start, end] = index.rows(from ?? -Infinity, to);
   const versions = new Set<string>(measure.options.model_versions ?? []);
-  if (measure.options.model_versions === undefined) for (let i = start; i < end; i++) versions.add(columns.model_version[i] as string);
+  if (measure.options.model_versions === undefined) {
+    if (from === null) for (const version of index.knownBefore('', columns.model_version, to)) versions.add(version);
+    else for (let i = start; i < end; i++) versions.add(columns.model_version[i] as string);
+  }
   const segmentColumn = segmentValues(columns, measure);
   const segment = measure.options.segment;
   if (segment === undefined) return [...versions].sort().map((version) => ({ version, segment: null }));
   const label = segment.feature !== undefined ? segment.feature : `metadata.${segment.metadata as string}`;
   const values = new Set<string>((segment.values ?? []).map(String));
-  if (segment.values === undefined) {
-    for (let i = start; i < end; i++) {
-      const value = segmentColumn?.[i];
-      if (value !== null && value !== undefined) values.add(String(value));
+  if (segment.values === undefined && segmentColumn !== undefined) {
+    if (from === null) for (const value of index.knownBefore(JSON.stringify(segment), segmentColumn, to)) values.add(value);
+    else {
+      for (let i = start; i < end; i++) {
+        const value = segmentColumn[i];
+        if (value !== null && value !== undefined) values.add(String(value));
+      }
     }
   }
   return [...versions].sort().flatMap((version) => [...values].sort().map((value) => ({ version, segment: { label, value } })));
@@ -235,9 +267,23 @@ function enoughData(rule: AlertRule, m: RuleMeasure, summary: MetricsSummary): s
 }
 
 function holds(rule: AlertRule, m: RuleMeasure, value: number): boolean {
-  if (!COMPARE[rule.comparison](value, rule.threshold)) return false;
+  return COMPARE[rule.comparison](value, rule.threshold) && bandBound(m, value) === null;
+}
+
+/** The seed's min_value / max_value bound that keeps `value` out of the rule's band; null inside it. */
+function bandBound(m: RuleMeasure, value: number): { readonly name: 'min_value' | 'max_value'; readonly bound: number } | null {
   const { min_value: min, max_value: max } = m.options;
-  return !((min !== undefined && min !== null && value < min) || (max !== undefined && max !== null && value > max));
+  if (min !== undefined && min !== null && value < min) return { name: 'min_value', bound: min };
+  if (max !== undefined && max !== null && value > max) return { name: 'max_value', bound: max };
+  return null;
+}
+
+/** Why a measured value does not hold the rule's condition: the comparison, or the band (min_value / max_value) that excludes it. */
+function whyNot(rule: AlertRule, m: RuleMeasure, value: number): string {
+  const shown = value.toFixed(4);
+  if (!COMPARE[rule.comparison](value, rule.threshold)) return messages.verdictComparisonFails(rule.metric_name, shown, rule.comparison, rule.threshold);
+  const band = bandBound(m, value) as NonNullable<ReturnType<typeof bandBound>>;
+  return messages.verdictOutsideBand(rule.metric_name, shown, rule.comparison, rule.threshold, band.name, band.bound);
 }
 
 /** Checks rule names a metric Pitwall computes; an input error naming the rule otherwise. */
@@ -252,16 +298,18 @@ export function judgeRuleAt(index: TimeIndex, rule: AlertRule, at: number, measu
   const m = measureCache ?? checkRule(rule);
   const forSeconds = rule.for_minutes * 60;
   const step = Math.min(FOR_STEP, m.window);
-  // Scopes come from the data of the rule's windows and one window before them, so that a version
-  // (or segment) that has just gone silent is still judged: `num_predictions == 0` can fire.
-  const scopes = scopesOf(index, m, at - 2 * m.window - (rule.metric_type === 'threshold' ? 0 : m.baselineWindow) - forSeconds, at);
+  // Absence is a signal: a prediction count is judged for every version (and segment) the source
+  // has ever had before `at`, so one that went silent fires however long ago it stopped. Other
+  // rules judge the scopes in the data of their windows and one window before them.
+  const judgesAbsence = rule.metric_type === 'threshold' && m.metric === 'count';
+  const scopes = scopesOf(index, m, judgesAbsence ? null : at - 2 * m.window - (rule.metric_type === 'threshold' ? 0 : m.baselineWindow) - forSeconds, at);
   return scopes.map((scope) => {
     const segment = scope.segment === null ? null : `${scope.segment.label}=${scope.segment.value}`;
     const base = { rule_id: rule.rule_id, fingerprint: fingerprintOf(rule.rule_id, scope.version, segment), model_version: scope.version, segment, window_start: at - m.window, window_end: at };
     const now = measure(index, rule, m, scope, at, cache);
     if (now.value === null) return { ...base, value: null, state: 'insufficient', reason: now.reason ?? 'not enough data', samples: now.samples };
     const comparison = `${rule.metric_name} is ${now.value.toFixed(4)} (${rule.comparison} ${rule.threshold})`;
-    if (!holds(rule, m, now.value)) return { ...base, value: now.value, state: 'ok', reason: `${comparison}: the condition does not hold`, samples: now.samples };
+    if (!holds(rule, m, now.value)) return { ...base, value: now.value, state: 'ok', reason: whyNot(rule, m, now.value), samples: now.samples };
     // The `for` duration: every earlier check back to at − for must hold too.
     for (let t = at - step; t >= at - forSeconds; t -= step) {
       const earlier = measure(index, rule, m, scope, t, cache);

@@ -60,7 +60,7 @@ export const RuleOptionsSchema = z
 export type RuleOptions = z.output<typeof RuleOptionsSchema>;
 
 /** Seed metric names → analytics names. */
-const METRIC_ALIASES: Readonly<Record<string, string>> = {
+export const METRIC_ALIASES: Readonly<Record<string, string>> = {
   f1_score: 'f1',
   expected_calibration_error: 'ece',
   num_predictions: 'count',

@@ -1,18 +1,22 @@
 /**
  * Checks the bytes of a rules file the way Pitwall would read and run them, without a source:
- * every bad element with its index, rule_id and field, the engine's options (`measureOf`),
- * duplicate rule_ids, and what stops the whole file from loading. Reads nothing, writes nothing.
+ * every bad element with its index, rule_id and field, the engine's options (`measureOf`), a
+ * metric the engine does not compute, duplicate rule_ids, and what stops the whole file from
+ * loading. The file holds an array of rules or one rule (the file `rule add` takes). Reads
+ * nothing, writes nothing. `rule add` runs the same check and refuses any problem it reports.
  */
 import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
-import { AlertRuleSchema, alertRuleRecord } from '../model/alertRule';
+import { AlertRuleSchema, alertRuleRecord, type AlertRule } from '../model/alertRule';
+import { ENGINE_CONDITION_KEYS, RULE_CONDITION_KEYS } from '../model/fields';
 import { describeValue, isPlainObject } from '../model/json';
 import { parsePythonJson } from '../model/pythonJson';
 import { describeIssue, parseRecord } from '../model/record';
 import { syntaxDetail } from '../store/jsonl/lineJson';
-import { measureOf, RuleOptionsSchema } from './ruleOptions';
+import { WATCHABLE_METRICS } from './evaluate';
+import { METRIC_ALIASES, measureOf, RuleOptionsSchema } from './ruleOptions';
 
 export interface RuleProblem {
   /** 'error': the store skips the rule, the engine refuses it, or the file does not load; 'warning': it loads, but look. */
@@ -28,7 +32,7 @@ export interface RuleProblem {
 }
 
 export interface RulesCheck {
-  /** Elements in the file's array (0 when it is not one). */
+  /** Elements in the file's array (0 when it is not one); 1 for a file of one rule. */
   readonly rules: number;
   /** Elements without an error. */
   readonly valid: number;
@@ -78,6 +82,8 @@ export function checkRulesFile(name: string, bytes: Uint8Array): RulesCheck {
     const reason = messages.rulesCheckNonFinite();
     problems.push({ severity: 'error', index: null, rule_id: null, field: null, reason, message: messages.rulesCheckFile(name, reason) });
   }
+  // One rule, as `rule add` takes it, is checked as an array of one; an object with no field of a rule is neither.
+  if (isPlainObject(array) && Object.keys(array).some((key) => Object.hasOwn(AlertRuleSchema.shape, key))) array = [array];
   if (!Array.isArray(array)) return fileError(messages.fieldWrongType('a JSON array of rules', describeValue(array)));
 
   const firstIndex = new Map<string, number>();
@@ -93,6 +99,7 @@ export function checkRulesFile(name: string, bytes: Uint8Array): RulesCheck {
     const parsed = parseRecord(alertRuleRecord, element);
     if (!parsed.ok) for (const issue of parsed.issues) add('error', issue.field, issue.reason);
     else for (const key of parsed.unknownKeys) add('warning', key, messages.fieldUnknown());
+    if (parsed.ok && !computesMetric(parsed.value)) add('error', 'metric_name', messages.ruleMetricNotComputed(parsed.value.metric_name, knownMetricNames()));
     // The engine's options, field by field, even when another field is wrong.
     const conditions = isPlainObject(element) ? AlertRuleSchema.shape.conditions.safeParse(element.conditions) : null;
     const options = conditions?.success ? RuleOptionsSchema.safeParse(conditions.data, { reportInput: true }) : null;
@@ -106,6 +113,12 @@ export function checkRulesFile(name: string, bytes: Uint8Array): RulesCheck {
         add('error', null, error.message);
       }
     }
+    // As the store reads them: a condition key neither the seed nor the engine reads loads with a warning.
+    if (parsed.ok) {
+      for (const key of Object.keys(parsed.value.conditions)) {
+        if (!RULE_CONDITION_KEYS.includes(key) && !ENGINE_CONDITION_KEYS.includes(key)) add('warning', `conditions.${key}`, messages.fieldUnknown());
+      }
+    }
     // As the store reads the file: the first rule it loads with an id keeps it.
     if (ruleId !== null) {
       const first = firstIndex.get(ruleId);
@@ -116,4 +129,38 @@ export function checkRulesFile(name: string, bytes: Uint8Array): RulesCheck {
     problems.push(...found);
   });
   return { rules: array.length, valid, problems };
+}
+
+/** The names a threshold or degradation rule may watch: the engine's and the seed's. */
+export function knownMetricNames(): string[] {
+  return [...new Set([...WATCHABLE_METRICS, ...Object.keys(METRIC_ALIASES)])].sort();
+}
+
+/** Whether the engine computes the metric of a threshold or degradation rule (a drift rule's is checked by `measureOf`). */
+function computesMetric(rule: AlertRule): boolean {
+  return rule.metric_type === 'drift' || WATCHABLE_METRICS.includes(METRIC_ALIASES[rule.metric_name] ?? rule.metric_name);
+}
+
+/**
+ * The rule of a file given to `rule add`: one JSON object that passes the check of `rules
+ * validate` without any problem, warnings included (a misspelt field or condition key would
+ * otherwise be dropped or ignored unseen). An input error lists every problem, each with its
+ * field, one line each, prefixed by the file's name, then `refusal`.
+ */
+export function checkNewRule(name: string, bytes: Uint8Array, refusal: string = messages.ruleNotAdded()): AlertRule {
+  // A byte-order mark is harmless in a file Pitwall reads once: only the rules file must not have one.
+  const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  if (isUtf8(body) && /^\s*\[/.test(text)) throw new PitwallError('input', messages.ruleAddNotOneRule(name, 'an array'));
+  const check = checkRulesFile(name, body);
+  if (check.problems.length === 0) {
+    const parsed = parseRecord(alertRuleRecord, JSON.parse(text) as unknown);
+    if (parsed.ok) return parsed.value;
+  }
+  const lines = check.problems.map((problem) =>
+    problem.index === null
+      ? problem.message
+      : messages.ruleAddProblem(name, problem.field, problem.reason, problem.severity === 'warning' && problem.reason === messages.fieldUnknown()),
+  );
+  throw new PitwallError('input', [...lines, refusal].join('\n'));
 }

@@ -14,14 +14,15 @@
  * never notified twice, unless the process died during the delivery itself.
  */
 import { statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { freshnessOf, type Freshness } from '../analytics/freshness';
 import { parseDuration } from '../analytics/windows';
 import { describeError, PitwallError } from '../errors';
 import { messages } from '../messages';
 import type { AlertRule } from '../model/alertRule';
 import type { DeliveryRecord } from '../model/delivery';
 import { silences, type Silence } from '../model/silence';
-import type { Store, StoredAlert } from '../store/store';
+import type { Store, StoreDiagnostic, StoredAlert } from '../store/store';
 import { deliver, type DeliveryOptions, type DeliveryReport } from './channels/delivery';
 import type { AlertNotice } from './channels/notice';
 import { channelSettingsFromEnv, type ChannelSettings } from './channels/settings';
@@ -67,9 +68,27 @@ export interface DeliveryOutcome {
   readonly problems: readonly string[];
 }
 
-/** What one evaluation did: alerts created, resolutions, and the deliveries it started. */
-export interface EvaluationOutcome {
+/** A rule an evaluation left out, and why: the engine cannot judge it, or the store could not read it (rule_id null then). */
+export interface SkippedRule {
+  readonly rule_id: string | null;
+  readonly message: string;
+}
+
+/** How old the data is when nothing is said: a version silent for longer is stale. */
+export const DEFAULT_STALE_AFTER = 86400;
+
+/** What one evaluation judged, before anything is written. */
+export interface Judgement {
+  readonly rules: readonly AlertRule[];
   readonly result: StepResult;
+  /** Rules left out (every other rule was evaluated); a warning, not a failure. */
+  readonly skipped: readonly SkippedRule[];
+  /** The built-in freshness check: the data's span, and how long each version has been silent. */
+  readonly freshness: Freshness;
+}
+
+/** What one evaluation did: alerts created, resolutions, and the deliveries it started. */
+export interface EvaluationOutcome extends Judgement {
   readonly created: StoredAlert[];
   readonly problems: string[];
   /**
@@ -101,13 +120,10 @@ export async function evaluateOnce(
   at: number,
   settings: ChannelSettings,
   write: (line: string) => void,
-  options: { readonly signal?: AbortSignal; readonly delivery?: Pick<DeliveryOptions, 'timeoutMs' | 'attempts' | 'baseDelayMs'> } = {},
+  options: { readonly signal?: AbortSignal; readonly delivery?: Pick<DeliveryOptions, 'timeoutMs' | 'attempts' | 'baseDelayMs'>; readonly staleAfter?: number } = {},
 ): Promise<EvaluationOutcome> {
-  const rules = await store.readRules();
-  engine.setRules(rules);
-  // Conditions another process saw firing stay firing here: deduplication holds across processes.
-  engine.restore(await store.readAlertStates());
-  const result = engine.step(await indexFor(store, rules), at);
+  const judgement = await judgeRules(store, engine, at, options.staleAfter);
+  const { rules, result } = judgement;
   const problems: string[] = [];
   const unfinished = await completeInherited(store, rules, result, engine.takeInherited(), problems);
   const firingStates = Object.fromEntries(result.fired.map((f) => [f.verdict.fingerprint, at]));
@@ -152,7 +168,28 @@ export async function evaluateOnce(
       })),
   ];
   const delivery = deliverAll(store, notices, at, { ...options.delivery, settings, write, now: () => at, ...(options.signal === undefined ? {} : { signal: options.signal }) });
-  return { result, created, problems, delivery };
+  return { ...judgement, created, problems, delivery };
+}
+
+/**
+ * Judges the source's rules at `at` as an evaluation would, with the firing states other
+ * processes recorded, and writes nothing: no alert, state, cooldown or delivery. What
+ * `evaluateOnce` does first, and all that a dry run does.
+ */
+export async function judgeRules(store: Store, engine: AlertEngine, at: number, staleAfter = DEFAULT_STALE_AFTER): Promise<Judgement> {
+  const rules = await store.readRules();
+  engine.setRules(rules);
+  // Conditions another process saw firing stay firing here: deduplication holds across processes.
+  engine.restore(await store.readAlertStates());
+  const index = await indexFor(store, rules);
+  const result = engine.step(index, at);
+  const unread = (await store.describe()).diagnostics.filter(isRuleSkipped).map((d) => ({ rule_id: null, message: d.message }));
+  return { rules, result, skipped: [...result.problems, ...unread], freshness: freshnessOf(index.columns, at, staleAfter) };
+}
+
+/** A rule the store could not read, and so skipped: a bad element of alert_rules.json, a bad row of alert_rules. */
+function isRuleSkipped(diagnostic: StoreDiagnostic): boolean {
+  return diagnostic.severity === 'error' && (diagnostic.file === 'alert_rules' || basename(diagnostic.file) === 'alert_rules.json');
 }
 
 /** Whether `alert` is the one `firing` records (its time may have been stored to the millisecond). */

@@ -242,6 +242,14 @@ export interface StoreReader {
   readPredictionTime?(end: 'oldest' | 'newest', filter?: PredictionTimeFilter): Promise<number | null>;
 
   /**
+   * The monitoring files (a folder) or tables (a database) of the Python system's formats that
+   * the source has, present even when empty; none when it holds no monitoring data at all (a
+   * command that writes then refuses it unless asked to create one). Left out where a source
+   * always holds its schema (a server).
+   */
+  monitoringData?(): Promise<readonly string[]>;
+
+  /**
    * Alerts per severity, in all and open, in one pass where a store can (a database groups them
    * in one query instead of six counts); callers fall back to countAlerts.
    */

@@ -158,6 +158,7 @@ describe('pitwall rules validate, and hostile rule files', () => {
         ['error', 0, 'conditions.min_label_coverage'],
         ['error', 0, 'conditions.segment'],
         ['error', 0, 'conditions.statistic'],
+        ['warning', 0, 'conditions.python_key'],
         ['warning', 1, 'cooldown_minuts'],
       ],
     );
@@ -274,7 +275,7 @@ describe('pitwall rules validate, and hostile rule files', () => {
     const elements: string[] = [];
     let size = 0;
     for (let i = 0; size < 10 * 1024 * 1024; i++) {
-      const element = JSON.stringify(i % 2 === 0 ? rule(`r${i}`, { conditions: { note: 'x'.repeat(400) } }) : rule(`r${i}`, { comparison: '≈', conditions: { note: 'x'.repeat(400) } }));
+      const element = JSON.stringify(i % 2 === 0 ? rule(`r${i}`, { component: 'x'.repeat(400) }) : rule(`r${i}`, { comparison: '≈', component: 'x'.repeat(400) }));
       elements.push(element);
       size += element.length + 4;
     }

@@ -63,7 +63,7 @@ describe('hostile input: what the review found, fixed', function () {
     const row = () => spawnSync('sqlite3', [ws.db, `SELECT metric_name, threshold, severity, cooldown_minutes FROM alert_rules WHERE rule_id = 'acc_low'`], { encoding: 'utf8' }).stdout;
     const before = row();
     const file = join(ws.root, 'rule.json');
-    writeFileSync(file, JSON.stringify({ rule_id: 'acc_low', metric_name: 'latency', metric_type: 'threshold', threshold: 9, comparison: '>', severity: 'info', component: 'performance' }));
+    writeFileSync(file, JSON.stringify({ rule_id: 'acc_low', metric_name: 'avg_confidence', metric_type: 'threshold', threshold: 9, comparison: '>', severity: 'info', component: 'performance' }));
     const added = await pitwall('rule', 'add', ws.db, file);
     assert.equal(added.status, 2);
     assert.match(added.stderr, /alert_rules row \d+ already has rule_id "acc_low" but could not be read/);

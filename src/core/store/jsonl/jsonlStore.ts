@@ -187,8 +187,11 @@ export class JsonlStore implements Store {
   private readonly health = new RecordList<HealthSnapshot>();
   private readonly metrics = new RecordList<MetricSnapshot>();
   private readonly alerts = new RecordList<StoredAlert>();
-  private readonly alertRows = new Map<AlertKey, number>();
-  private readonly alertOccurrences = new Map<string, number>();
+  /**
+   * Each alert_id's rows in file order: a row, or the rows of an id given more than once. The
+   * n-th is the alert keyed `<alert_id>#<n>`; one lookup per alert read, and no key hashed.
+   */
+  private readonly alertRowsById = new Map<string, number | number[]>();
   private readonly drift = new RecordList<DriftResult>();
   private readonly degradation = new RecordList<DegradationAnalysis>();
   private readonly importance = new RecordList<FeatureImportance>();
@@ -262,18 +265,20 @@ export class JsonlStore implements Store {
           self,
           alertRecord,
           (alert, line, layout) => {
-            const occurrence = (this.alertOccurrences.get(alert.alert_id) ?? 0) + 1;
-            this.alertOccurrences.set(alert.alert_id, occurrence);
+            const earlier = this.alertRowsById.get(alert.alert_id);
+            const occurrence = earlier === undefined ? 1 : typeof earlier === 'number' ? 2 : earlier.length + 1;
             const key = `${alert.alert_id}#${occurrence}`;
             // The record was made for this line alone: it takes its key in place instead of being copied (100k alerts, 100k objects fewer).
             const stored = alert as { -readonly [K in keyof StoredAlert]: StoredAlert[K] };
             stored.key = key;
-            this.alertRows.set(key, this.alerts.add(stored, line, layout));
+            const row = this.alerts.add(stored, line, layout);
+            if (earlier === undefined) this.alertRowsById.set(alert.alert_id, row);
+            else if (typeof earlier === 'number') this.alertRowsById.set(alert.alert_id, [earlier, row]);
+            else earlier.push(row);
           },
           () => {
             this.alerts.clear();
-            this.alertRows.clear();
-            this.alertOccurrences.clear();
+            this.alertRowsById.clear();
           },
           parsePlainAlert,
         ),
@@ -371,6 +376,10 @@ export class JsonlStore implements Store {
     };
   }
 
+  monitoringData(): Promise<readonly string[]> {
+    return Promise.resolve(Object.values(JSONL_FILES).filter((name) => existsSync(join(this.folder, name))));
+  }
+
   readModelVersions(): Promise<readonly string[]> {
     return this.withPredictions(async () => {
       const versions = new Set(this.predictions.modelVersions);
@@ -434,7 +443,7 @@ export class JsonlStore implements Store {
 
   readAlert(key: AlertKey): Promise<StoredAlert | undefined> {
     return this.exclusive(() => {
-      const row = this.alertRows.get(key);
+      const row = this.alertRowOf(key);
       return row === undefined ? undefined : this.alerts.entry(row)?.value;
     });
   }
@@ -643,8 +652,8 @@ export class JsonlStore implements Store {
       const alertId = given ?? this.freeAlertId(value.timestamp);
       const record = { ...value, alert_id: alertId };
       await this.append('alerts', this.line('alerts', 'alert', toPythonAlert(record)));
-      const key = `${alertId}#${this.alertOccurrences.get(alertId) ?? 1}`;
-      const row = this.alertRows.get(key);
+      const key = `${alertId}#${this.occurrencesOf(alertId) || 1}`;
+      const row = this.alertRowOf(key);
       return (row === undefined ? undefined : this.alerts.entry(row)?.value) ?? { ...record, key };
     });
   }
@@ -718,7 +727,7 @@ export class JsonlStore implements Store {
         );
         if (!(await this.rewriteAlertLines(read, edits, attempt))) continue;
         for (const entry of acknowledged) {
-          const row = this.alertRows.get(entry.value.key) as number;
+          const row = this.alertRowOf(entry.value.key) as number;
           this.alerts.replace(row, { ...entry.value, acknowledged: false, acknowledged_at: null, acknowledged_by: null }, entry.layout);
         }
         return { unacknowledged: acknowledged.map((entry) => entry.value.key), notAcknowledged, notFound };
@@ -805,8 +814,25 @@ export class JsonlStore implements Store {
   }
 
   alertEntry(key: AlertKey): ListEntry<StoredAlert> | undefined {
-    const row = this.alertRows.get(key);
+    const row = this.alertRowOf(key);
     return row === undefined ? undefined : this.alerts.entry(row);
+  }
+
+  /** The row of the alert keyed `<alert_id>#<n>` (n written as a plain number), if there is one. */
+  private alertRowOf(key: AlertKey): number | undefined {
+    const hash = key.lastIndexOf('#');
+    const suffix = key.slice(hash + 1);
+    const n = Number(suffix);
+    if (hash < 0 || !Number.isSafeInteger(n) || n < 1 || String(n) !== suffix) return undefined;
+    const rows = this.alertRowsById.get(key.slice(0, hash));
+    if (typeof rows === 'number') return n === 1 ? rows : undefined;
+    return rows?.[n - 1];
+  }
+
+  /** How many alerts the file holds with this alert_id. */
+  private occurrencesOf(alertId: string): number {
+    const rows = this.alertRowsById.get(alertId);
+    return rows === undefined ? 0 : typeof rows === 'number' ? 1 : rows.length;
   }
 
   /** A rule as read, with its position in the file and its layout. */
@@ -991,7 +1017,7 @@ export class JsonlStore implements Store {
   /** An alert_id no alert in the file has: the time in milliseconds, plus one while that is taken. */
   private freeAlertId(timestamp: number): string {
     let milliseconds = Math.trunc(timestamp * 1000);
-    while (this.alertOccurrences.has(alertIdAt(milliseconds))) milliseconds++;
+    while (this.alertRowsById.has(alertIdAt(milliseconds))) milliseconds++;
     return alertIdAt(milliseconds);
   }
 
@@ -1039,7 +1065,7 @@ export class JsonlStore implements Store {
 
   /** Updates an alert read before its line was acknowledged, as reading the new line would. */
   private markAcknowledged(entry: ListEntry<StoredAlert>, at: number, by: string | null): void {
-    const row = this.alertRows.get(entry.value.key) as number;
+    const row = this.alertRowOf(entry.value.key) as number;
     const { layout } = entry;
     const added = ['acknowledged', 'acknowledged_at', 'acknowledged_by'].filter((key) => !layout.keys.includes(key));
     this.alerts.replace(

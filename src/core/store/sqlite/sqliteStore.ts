@@ -512,6 +512,10 @@ export class SqliteStore implements Store {
     return this.reading(() => this.rules());
   }
 
+  monitoringData(): Promise<readonly string[]> {
+    return this.reading(() => allTables.filter((spec) => this.shape(spec).present).map((spec) => spec.table));
+  }
+
   readSilences(): Promise<readonly Silence[]> {
     return this.reading(() => this.silences());
   }

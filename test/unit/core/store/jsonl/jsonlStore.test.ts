@@ -102,6 +102,10 @@ describe('JsonlStore', function () {
       );
       assert.equal((await store.readAlert('alert_1790856000000#2'))?.metric_name, 'expected_calibration_error');
       assert.equal(await store.readAlert('alert_1790856000000'), undefined);
+      // Only the keys the store gives out find an alert: no other spelling of the occurrence, none past the last.
+      for (const other of ['alert_1790856000000#02', 'alert_1790856000000#0', 'alert_1790856000000#3', 'alert_1790856000000#1.0', 'alert_1790856000000#']) {
+        assert.equal(await store.readAlert(other), undefined, other);
+      }
       assert.equal(store.alertEntry('alert_1790856000000#2')?.line, 2, 'the writer can find the line to rewrite');
     });
 
