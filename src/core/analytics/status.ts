@@ -106,8 +106,9 @@ function zeroCounts(): Record<AlertSeverity, number> {
   return { info: 0, warning: 0, critical: 0 };
 }
 
-/** Open alerts by severity and model version, from counts (a database answers each with an index). */
+/** Open alerts by severity and model version, from counts: one grouped pass where the store has it, else a count each. */
 export async function countOpenAlerts(store: StoreReader): Promise<OpenAlerts> {
+  if (store.countOpenAlertsByModel !== undefined) return groupOpenAlerts(await store.countOpenAlertsByModel());
   const bySeverity = zeroCounts();
   for (const severity of ALERT_SEVERITIES) bySeverity[severity] = await store.countAlerts({ acknowledged: false, severity });
   const total = ALERT_SEVERITIES.reduce((sum, severity) => sum + bySeverity[severity], 0);
@@ -130,6 +131,26 @@ export async function countOpenAlerts(store: StoreReader): Promise<OpenAlerts> {
     if (rest > 0) byModel.push({ model_version: null, total: rest, ...unnamed });
   }
   return { total, by_severity: bySeverity, by_model: byModel };
+}
+
+/** Counts per severity and version, put together as countOpenAlerts does: versions in name order, alerts naming none last. */
+function groupOpenAlerts(counts: readonly { severity: AlertSeverity; model_version: string | null; open: number }[]): OpenAlerts {
+  const bySeverity = zeroCounts();
+  const byVersion = new Map<string | null, Record<AlertSeverity, number>>();
+  for (const { severity, model_version, open } of counts) {
+    bySeverity[severity] += open;
+    const row = byVersion.get(model_version) ?? zeroCounts();
+    row[severity] += open;
+    byVersion.set(model_version, row);
+  }
+  const collator = new Intl.Collator('en', { numeric: true });
+  const versions = [...byVersion.keys()].sort((a, b) => (a === null ? 1 : b === null ? -1 : collator.compare(a, b)));
+  const byModel = versions.flatMap((model_version) => {
+    const row = byVersion.get(model_version) ?? zeroCounts();
+    const total = ALERT_SEVERITIES.reduce((sum, severity) => sum + row[severity], 0);
+    return total > 0 ? [{ model_version, total, ...row }] : [];
+  });
+  return { total: ALERT_SEVERITIES.reduce((sum, severity) => sum + bySeverity[severity], 0), by_severity: bySeverity, by_model: byModel };
 }
 
 /** The open alerts of one model version, counted as the source's are. */

@@ -256,6 +256,12 @@ export interface StoreReader {
   countAlertsBySeverity?(): Promise<readonly { readonly severity: AlertSeverity; readonly total: number; readonly open: number }[]>;
 
   /**
+   * Unacknowledged alerts per severity and model version (null: alerts that name none), in one
+   * pass where a store can; callers fall back to countAlerts per severity and version.
+   */
+  countOpenAlertsByModel?(): Promise<readonly { readonly severity: AlertSeverity; readonly model_version: string | null; readonly open: number }[]>;
+
+  /**
    * Runs a window plan inside the source (a database pushes it down to SQL); undefined when this
    * source cannot run it as asked, and the caller computes it over loaded predictions instead.
    */

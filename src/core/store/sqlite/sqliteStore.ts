@@ -491,6 +491,24 @@ export class SqliteStore implements Store {
   }
 
   /** One pass over the alerts, grouped by severity, leaving out the rows known to be bad as countAlerts does. */
+  countOpenAlertsByModel(): Promise<{ severity: AlertSeverity; model_version: string | null; open: number }[]> {
+    return this.reading(() => {
+      const shape = this.shape(alertsTable);
+      const where = this.excluding(alertWhere(shape, { acknowledged: false }));
+      if (!shape.present || where.never) return [];
+      const severity = columnSql(shape, 'severity');
+      const version = columnSql(shape, 'model_version');
+      const found: { severity: AlertSeverity; model_version: string | null; open: number }[] = [];
+      const sql = `SELECT ${severity}, ${version}, count(*) FROM alerts ${where.sql} GROUP BY 1, 2`;
+      this.query(alertsTable, { sql, params: where.params }, (row) => {
+        const name = String(row[0]);
+        // As countAlerts: a severity outside the schema's is no severity's.
+        if ((ALERT_SEVERITIES as readonly string[]).includes(name)) found.push({ severity: name as AlertSeverity, model_version: row[1] === null ? null : String(row[1]), open: Number(row[2]) });
+      });
+      return found;
+    });
+  }
+
   countAlertsBySeverity(): Promise<{ severity: AlertSeverity; total: number; open: number }[]> {
     return this.reading(() => {
       const shape = this.shape(alertsTable);
