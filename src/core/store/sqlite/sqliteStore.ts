@@ -197,6 +197,14 @@ const SELECT_DELIVERIES_SQL = `SELECT id, ${DELIVERY_FIELDS.join(', ')} FROM ${D
 /** A row id as text: digits, few enough to be a safe integer. */
 const ALERT_KEY = /^[1-9][0-9]{0,14}$/;
 
+/** Alerts of one severity and model version: how many, and how many are open. */
+interface AlertGroupCount {
+  readonly severity: AlertSeverity;
+  readonly model_version: string | null;
+  readonly total: number;
+  readonly open: number;
+}
+
 export class SqliteStore implements Store {
   private readonly file: string;
   private readonly audits: ReadonlyMap<TableSpec, RowAudit>;
@@ -492,38 +500,49 @@ export class SqliteStore implements Store {
 
   /** One pass over the alerts, grouped by severity, leaving out the rows known to be bad as countAlerts does. */
   countOpenAlertsByModel(): Promise<{ severity: AlertSeverity; model_version: string | null; open: number }[]> {
-    return this.reading(() => {
-      const shape = this.shape(alertsTable);
-      const where = this.excluding(alertWhere(shape, { acknowledged: false }));
-      if (!shape.present || where.never) return [];
-      const severity = columnSql(shape, 'severity');
-      const version = columnSql(shape, 'model_version');
-      const found: { severity: AlertSeverity; model_version: string | null; open: number }[] = [];
-      const sql = `SELECT ${severity}, ${version}, count(*) FROM alerts ${where.sql} GROUP BY 1, 2`;
-      this.query(alertsTable, { sql, params: where.params }, (row) => {
-        const name = String(row[0]);
-        // As countAlerts: a severity outside the schema's is no severity's.
-        if ((ALERT_SEVERITIES as readonly string[]).includes(name)) found.push({ severity: name as AlertSeverity, model_version: row[1] === null ? null : String(row[1]), open: Number(row[2]) });
-      });
-      return found;
-    });
+    return this.reading(() => this.alertGroups().flatMap(({ severity, model_version, open }) => (open > 0 ? [{ severity, model_version, open }] : [])));
   }
 
   countAlertsBySeverity(): Promise<{ severity: AlertSeverity; total: number; open: number }[]> {
     return this.reading(() => {
-      const shape = this.shape(alertsTable);
-      const counts = new Map<string, { total: number; open: number }>();
-      const where = this.excluding(new Where(shape));
-      if (!shape.present || where.never) return [];
-      const severity = columnSql(shape, 'severity');
-      const acknowledged = columnSql(shape, 'acknowledged');
-      const sql = `SELECT ${severity}, count(*), sum(CASE WHEN ${acknowledged} IS NOT 1 THEN 1 ELSE 0 END) FROM alerts ${where.sql} GROUP BY ${severity}`;
-      this.query(alertsTable, { sql, params: where.params }, (row) => counts.set(String(row[0]), { total: Number(row[1]), open: Number(row[2]) }));
+      const counts = new Map<AlertSeverity, { total: number; open: number }>();
+      for (const group of this.alertGroups()) {
+        const found = counts.get(group.severity) ?? { total: 0, open: 0 };
+        counts.set(group.severity, { total: found.total + group.total, open: found.open + group.open });
+      }
       return ALERT_SEVERITIES.flatMap((name) => {
         const found = counts.get(name);
         return found === undefined ? [] : [{ severity: name, ...found }];
       });
     });
+  }
+
+  /**
+   * Alerts counted by severity and model version, all and open (not acknowledged): one pass over
+   * the table, which `summary` asks for twice (counts, open alerts by model). Kept until the
+   * snapshot is replaced, the audit refuses another row, or the store replays its own write on
+   * the snapshot. A severity outside the schema's is no severity's, as in countAlerts.
+   */
+  private alertGroups(): readonly AlertGroupCount[] {
+    const shape = this.shape(alertsTable);
+    const where = this.excluding(new Where(shape));
+    if (!shape.present || where.never) return [];
+    const key = `${where.sql}\u0000${JSON.stringify(where.params)}`;
+    const cached = this.alertGroupCache;
+    if (cached !== undefined && cached.snapshot === this.reader.snapshot && cached.key === key) return cached.groups;
+    const severity = columnSql(shape, 'severity');
+    const version = columnSql(shape, 'model_version');
+    const acknowledged = columnSql(shape, 'acknowledged');
+    const groups: AlertGroupCount[] = [];
+    const sql = `SELECT ${severity}, ${version}, count(*), sum(CASE WHEN ${acknowledged} IS NOT 1 THEN 1 ELSE 0 END) FROM alerts ${where.sql} GROUP BY 1, 2`;
+    this.query(alertsTable, { sql, params: where.params }, (row) => {
+      const name = String(row[0]);
+      if ((ALERT_SEVERITIES as readonly string[]).includes(name)) {
+        groups.push({ severity: name as AlertSeverity, model_version: row[1] === null ? null : String(row[1]), total: Number(row[2]), open: Number(row[3]) });
+      }
+    });
+    this.alertGroupCache = { snapshot: this.reader.snapshot, key, groups };
+    return groups;
   }
 
   readRules(): Promise<readonly AlertRule[]> {
@@ -889,6 +908,8 @@ export class SqliteStore implements Store {
    * changed while the read ran (a checkpoint): the read is repeated on a fresh snapshot, so no
    * answer mixes pages from before and after.
    */
+  private alertGroupCache: { readonly snapshot: unknown; readonly key: string; readonly groups: readonly AlertGroupCount[] } | undefined;
+
   private reading<T>(work: () => T | Promise<T>): Promise<T> {
     return this.exclusive(async () => {
       for (let attempt = 1; ; attempt++) {
@@ -1336,6 +1357,8 @@ export class SqliteStore implements Store {
   }
 
   private replayOnSnapshot(statements: readonly SqliteStatement[]): void {
+    // The snapshot changes in place: what was counted from it is counted again.
+    this.alertGroupCache = undefined;
     const db = this.reader.database;
     // The snapshot is query_only so that nothing else writes to it; this replay is the one exception.
     db.run('PRAGMA query_only = 0');
