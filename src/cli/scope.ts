@@ -36,7 +36,7 @@ export function emptyRangeNote(scope: DataScope, query: RangeQuery): string | un
   if (rangeMeetsData(scope, query.from, query.to)) return undefined;
   const { from, to } = query;
   const range =
-    from !== undefined && to !== undefined ? `${formatTime(from)} … ${formatTime(to)} (exclusive)` : from !== undefined ? `${formatTime(from)} and after` : `before ${formatTime(to ?? scope.first)}`;
+    from !== undefined && to !== undefined ? `in ${formatTime(from)} … ${formatTime(to)} (exclusive)` : from !== undefined ? `from ${formatTime(from)} on` : `before ${formatTime(to ?? scope.first)}`;
   return messages.rangeOutsideData(range, model, formatTime(scope.first), formatTime(scope.last));
 }
 

@@ -16,7 +16,7 @@ export const messages = {
   analysisScope: (from: string, to: string, model: string | null, window: string | null) =>
     `Range: ${from} … ${to} · model: ${model ?? 'every version'} · window: ${window ?? 'the whole range'}`,
   rangeOutsideData: (range: string, model: string | null, first: string, last: string) =>
-    `No predictions${model === null ? '' : ` of ${model}`} in ${range}: the data${model === null ? '' : ` of ${model}`} spans ${first} … ${last}.`,
+    `No predictions${model === null ? '' : ` of ${model}`} ${range}: the data${model === null ? '' : ` of ${model}`} spans ${first} … ${last}.`,
   driftScope: (baseline: string, current: string, model: string | null) => `Baseline: ${baseline} · current: ${current} · model: ${model ?? 'every version'}`,
   backtestScope: (from: string, to: string, every: string) => `Replay: ${from} … ${to} · every ${every}`,
   versionWithoutPredictions: (model: string) => `No predictions of ${model} in this source (it is known from other records only).`,
