@@ -42,7 +42,12 @@ export function emptyRangeNote(scope: DataScope, query: RangeQuery): string | un
 
 /** The scope as a JSON object's `scope` field. */
 export function scopeJson(scope: DataScope, query: RangeQuery, window: string | null) {
-  return { from: query.from ?? null, to: query.to ?? null, model_version: query.modelVersion ?? null, window, data_first: scope.first, data_last: scope.last };
+  return { from: query.from ?? null, to: query.to ?? null, model_version: query.modelVersion ?? null, window, data_first: microseconds(scope.first), data_last: microseconds(scope.last) };
+}
+
+/** A database keeps times to the microsecond: so does the echo, and a folder and its migrated database agree. */
+function microseconds(seconds: number | null): number | null {
+  return seconds === null ? null : Math.round(seconds * 1e6) / 1e6;
 }
 
 /**

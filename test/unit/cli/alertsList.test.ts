@@ -112,7 +112,7 @@ describe('pitwall alerts: actionable, open first, filtered', function () {
       assert.match(rule.stderr, /unknown rule "acc_lo".*did you mean `acc_low`\?/);
       const severity = await pitwall('alerts', source(), '--severity', 'critical,warnign');
       assert.equal(severity.status, 2);
-      assert.match(severity.stderr, /unknown severity "warnign".*did you mean `warning`\?/);
+      assert.match(severity.stderr, /--severity must be info, warning or critical, not "warnign"; did you mean `warning`\?/);
       const since = await pitwall('alerts', source(), '--since', '3 days');
       assert.equal(since.status, 2);
       assert.match(since.stderr, /--since/);
