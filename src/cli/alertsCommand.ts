@@ -78,7 +78,7 @@ export const alerts = defineCommand({
   ].join('\n'),
   positionals: [SOURCE],
   options: {
-    severity: { type: 'string', placeholder: 'LIST', choices: ALERT_SEVERITIES, list: true, defaultText: 'every severity', description: 'only alerts of these severities, comma-separated' },
+    severity: { type: 'string', placeholder: 'LIST', choices: ALERT_SEVERITIES, list: true, defaultText: 'every severity', description: 'only alerts of these severities' },
     model: { type: 'string', placeholder: 'VERSION', defaultText: 'every version', description: 'only alerts of this model version' },
     rule: { type: 'string', placeholder: 'RULE_ID', defaultText: 'every rule', description: 'only alerts raised by this rule' },
     since: { type: 'string', placeholder: 'TIME', defaultText: 'the first alert', description: 'only alerts from this time on: ISO 8601, unix seconds, or an age such as 24h, 7d' },

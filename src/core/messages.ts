@@ -23,7 +23,6 @@ export const messages = {
   sourceWithoutPredictions: () => 'No predictions in this source.',
 
   // --- the alert list ----------------------------------------------------------
-  alertsRuleNoAlerts: (ruleId: string) => `rule ${ruleId} has no alerts that name it in this source (rule ids are known from the delivery log, firing states, or a single rule matching the alert's metric, threshold, severity and component).`,
   relativeTimeUnreadable: (flag: string, text: string) =>
     `--${flag} needs a time: ISO 8601, unix seconds, or an age such as 30m, 24h, 7d (before now), not "${text}".`,
 
