@@ -166,12 +166,13 @@ const backtestCommand = defineCommand({
       const from = parseTime(values.from, 'from') ?? (times.length > 0 ? (times[0] as number) : 0);
       const to = parseTime(values.to, 'to') ?? (times.length > 0 ? (times[times.length - 1] as number) : 0);
       if (!(to > from)) throw new PitwallError('input', '--to must be after --from.');
-      return backtest(index, rule, { from, to, every });
+      return { ...backtest(index, rule, { from, to, every }), from, to, every };
     });
     if (values.json) {
       printJson(env.out, report);
       return 0;
     }
+    env.out.write(`${messages.backtestScope(formatTime(report.from), formatTime(report.to), values.every)}\n`);
     env.out.write(`Rule ${report.rule_id}: ${report.alerts.length} alert(s) and ${report.resolutions.length} resolution(s) over ${report.evaluations} evaluations.\n`);
     if (report.alerts.length > 0) {
       env.out.write(formatTable(['FIRES AT', 'MODEL', 'SEGMENT', 'WHY'], report.alerts.map((a) => [formatTime(a.at), a.model_version ?? '', a.segment ?? '', a.reason])));

@@ -17,10 +17,13 @@ import { scanPredictionColumns } from '../core/store/openStore';
 import { segmentColumns, segmentOf } from '../core/store/windowStats';
 import type { PredictionColumnsQuery, WindowColumns } from '../core/store/store';
 import { classificationOfRows, type ClassificationColumns } from '../core/analytics/classification';
+import { readDataScope, rangeMeetsData, scopeOfColumns, type DataScope } from '../core/analytics/dataScope';
+import { resolveMetricName } from '../core/analytics/metricNames';
 import { parseCount, parseTime, SOURCE } from './args';
 import { defineCommand, type CliCommand } from './commandSpec';
 import { withStore, type CommandEnvironment } from './context';
 import { formatTable, formatTime, printJson } from './output';
+import { checkModel, emptyRangeNote, printScope, rangeText, scopeJson } from './scope';
 import { MODEL_OPTION, parseReference, REFERENCE_OPTION } from './statusCommand';
 
 /** A metric for a table cell: four decimals, a dash when undefined. */
@@ -71,11 +74,15 @@ const metrics = defineCommand({
       // The same rule as a trend's windows, so that a range with a handful of labels is not reported with confidence.
       minLabels: parseCount(values['min-labels'], 'min-labels'),
     };
-    const summary = summarizeMetrics(await classificationColumns(source, query, env), options);
+    const { columns, scope } = await classificationColumns(source, query, env);
+    checkModel(scope, query.modelVersion);
+    const summary = summarizeMetrics(columns, options);
+    printScope(env, values.json, scope, query, null);
     if (values.json) {
-      printJson(env.out, summary);
+      printJson(env.out, { ...summary, scope: scopeJson(scope, query, null) });
       return 0;
     }
+    if (summary.count === 0) return noPredictions(env, scope, query);
     const rows: [string, string][] = [
       ['predictions', String(summary.count)],
       ['labelled', `${summary.labelled}${summary.label_coverage === null ? '' : ` (${(100 * summary.label_coverage).toFixed(1)}%)`}`],
@@ -101,16 +108,25 @@ const metrics = defineCommand({
   },
 });
 
+/** The end of an analysis that found no predictions: the reason was printed with the scope, or the range falls in a gap of the data. */
+function noPredictions(env: CommandEnvironment, scope: DataScope, query: PredictionColumnsQuery): number {
+  if (emptyRangeNote(scope, query) === undefined) env.out.write('No predictions in range.\n');
+  return 0;
+}
+
 /**
  * The predictions in range as classification columns: decoded straight from a SQLite file's
  * pages when every row is sound (the fast cold start), else read through the store.
  */
-async function classificationColumns(source: string, query: PredictionColumnsQuery, env: CommandEnvironment): Promise<ClassificationColumns> {
+async function classificationColumns(source: string, query: PredictionColumnsQuery, env: CommandEnvironment): Promise<{ columns: ClassificationColumns; scope: DataScope }> {
   const scanned = await scanPredictionColumns(source);
-  if (scanned !== undefined) return selectRows(scanned, query);
+  if (scanned !== undefined) return { columns: selectRows(scanned, query), scope: scopeOfColumns(scanned, query.modelVersion) };
   return withStore(source, env, async (store) => {
     const columns = await store.readPredictionColumns(query);
-    return { length: columns.length, predicted: columns.predicted_outcome, confidence: columns.confidence, actual: columns.actual_outcome };
+    return {
+      columns: { length: columns.length, predicted: columns.predicted_outcome, confidence: columns.confidence, actual: columns.actual_outcome },
+      scope: await readDataScope(store, query.modelVersion),
+    };
   });
 }
 
@@ -156,7 +172,13 @@ const trend = defineCommand({
   run: async ({ values, args: { source } }, env) => {
     const every = parseDuration(values.every);
     const slide = values.slide === undefined ? undefined : parseDuration(values.slide);
-    const metricNames = values.metrics.split(',').map((name) => name.trim()).filter(Boolean);
+    // Any name of a metric (f1_score = f1, expected_calibration_error = ece); count, num_predictions: the N column, always shown.
+    const metricNames = values.metrics
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean)
+      .map((name) => resolveMetricName(name, [...WINDOW_METRICS, 'count']))
+      .filter((name) => name !== 'count');
     const by = parseGrouping(values.by);
     const minLabels = parseCount(values['min-labels'], 'min-labels');
     const query = columnsQuery(values);
@@ -176,7 +198,12 @@ const trend = defineCommand({
     // A SQLite file whose rows are all sound is decoded straight from its pages; anything else goes through the store.
     const segment = segmentColumns(by);
     const scanned = await scanPredictionColumns(source, segment.features, segment.metadata);
-    const result = scanned !== undefined ? { rows: windowedMetrics(scanned, options) } : await withStore(source, env, (store) => readWindowedMetrics(store, options));
+    const result =
+      scanned !== undefined
+        ? { rows: windowedMetrics(scanned, options), scope: scopeOfColumns(scanned, query.modelVersion) }
+        : await withStore(source, env, async (store) => ({ ...(await readWindowedMetrics(store, options)), scope: await readDataScope(store, query.modelVersion) }));
+    checkModel(result.scope, query.modelVersion);
+    const window = `${values.every}${values.slide === undefined ? '' : `, starting every ${values.slide}`}${by === undefined ? '' : `, by ${by}`}`;
     if (values.vega) {
       // Alerts of the range mark the chart, and recorded degradations shade their windows; both come from the store.
       const range = { ...(query.from === undefined ? {} : { from: query.from }), ...(query.to === undefined ? {} : { to: query.to }) };
@@ -189,10 +216,12 @@ const trend = defineCommand({
       printJson(env.out, trendChart({ ...trendInputFromWindows(result.rows, shown), alerts: alerts.map((alert) => ({ ...alert })), degradations: bands }));
       return 0;
     }
+    printScope(env, values.json, result.scope, query, window);
     if (values.json) {
       printJson(env.out, result.rows);
       return 0;
     }
+    if (result.rows.length === 0 && emptyRangeNote(result.scope, query) !== undefined) return 0;
     printTrend(env.out.write.bind(env.out), result.rows, metricNames, by);
     return 0;
   },
@@ -230,16 +259,20 @@ const calibration = defineCommand({
   run: async ({ values, args: { source } }, env) => {
     const query = columnsQuery(values);
     const options = { bins: parseBins(values.bins), binning: values.strategy as Binning };
-    const summary = summarizeMetrics(await classificationColumns(source, query, env), options);
+    const { columns, scope } = await classificationColumns(source, query, env);
+    checkModel(scope, query.modelVersion);
+    const summary = summarizeMetrics(columns, options);
     if (values.vega) {
       printJson(env.out, reliabilityChart([{ name: query.modelVersion ?? 'all versions', ece: summary.ece, mce: summary.mce, labelled: summary.labelled, bins: summary.reliability }]));
       return 0;
     }
     const report = { binning: summary.calibration_binning, bins: summary.reliability, ece: summary.ece, mce: summary.mce, labelled: summary.labelled };
+    printScope(env, values.json, scope, query, null);
     if (values.json) {
-      printJson(env.out, report);
+      printJson(env.out, { ...report, scope: scopeJson(scope, query, null) });
       return 0;
     }
+    if (summary.count === 0) return noPredictions(env, scope, query);
     env.out.write(`ECE ${cell(report.ece)} · MCE ${cell(report.mce)} · ${report.labelled} labelled predictions · ${report.binning === 'width' ? 'equal-width' : 'equal-mass'} bins\n`);
     env.out.write(
       formatTable(
@@ -390,7 +423,10 @@ const estimate = defineCommand({
     const every = parseDuration(values.every);
     const reference = parseRange(values.reference, 'reference');
     const query = columnsQuery(values);
-    const report = estimateWindows(await windowColumns(source, env), {
+    const columns = await windowColumns(source, env);
+    const scope = scopeOfColumns(columns, query.modelVersion);
+    checkModel(scope, query.modelVersion);
+    const report = estimateWindows(columns, {
       every,
       ...(query.modelVersion === undefined ? {} : { modelVersion: query.modelVersion }),
       ...(query.from === undefined ? {} : { from: query.from }),
@@ -401,12 +437,13 @@ const estimate = defineCommand({
       printJson(env.out, estimateChart(report));
       return 0;
     }
+    printScope(env, values.json, scope, query, values.every);
     if (values.json) {
-      printJson(env.out, report);
+      printJson(env.out, { ...report, scope: scopeJson(scope, query, values.every) });
       return 0;
     }
     if (report.windows.length === 0) {
-      env.out.write('No predictions in range.\n');
+      if (emptyRangeNote(scope, query) === undefined) env.out.write('No predictions in range.\n');
       return 0;
     }
     env.out.write(`Reference: ${formatTime(report.reference.from)} … ${formatTime(report.reference.to)} (labelled predictions of each version fit its estimator)\n`);
@@ -472,11 +509,27 @@ const drift = defineCommand({
     const current = parseRange(values.current, 'current');
     const features = values.feature?.split(',').map((name) => name.trim()).filter(Boolean);
     const model = values.model;
-    const results = await withStore(source, env, async (store) => {
+    const { results, scope } = await withStore(source, env, async (store) => {
+      const scope = await readDataScope(store, model);
+      checkModel(scope, model);
       const found = await readDrift(store, { baseline, current, ...(model === undefined ? {} : { modelVersion: model }), ...(features === undefined ? {} : { features }) });
       if (values.record) for (const result of found) await store.recordDriftResult(toDriftResultRow(result, { timestamp: env.now(), model_version: model ?? null }));
-      return found;
+      return { results: found, scope };
     });
+    // Either period without data is said with the data's span: an empty comparison is not "no drift".
+    const notes = [baseline, current].flatMap((range) => {
+      const note = rangeMeetsData(scope, range.from, range.to) ? undefined : emptyRangeNote(scope, { ...range, ...(model === undefined ? {} : { modelVersion: model }) });
+      return note === undefined ? [] : [note];
+    });
+    const shown = (range: { from: number; to: number }) => {
+      const text = rangeText(scope, range.from, range.to);
+      return `${text.from} … ${text.to}`;
+    };
+    if (values.json) for (const note of notes) env.out.error(`${note}\n`);
+    else if (!values.vega) {
+      env.out.write(`${messages.driftScope(shown(baseline), shown(current), model ?? null)}\n`);
+      for (const note of notes) env.out.write(`${note}\n`);
+    }
     if (values.vega) {
       printJson(env.out, results.length === 1 ? distributionChart(distributionOf(results[0] as FeatureDrift)) : driftScoresChart({
               scores: results.map(scoreOf),
@@ -493,6 +546,7 @@ const drift = defineCommand({
       return 0;
     }
     if (results.length === 0) {
+      if (notes.length > 0) return 0;
       env.out.write('No features to compare: the predictions in these ranges carry none.\n');
       return 0;
     }

@@ -1,4 +1,6 @@
+import { parseDuration } from '../core/analytics/windows';
 import { PitwallError } from '../core/errors';
+import { messages } from '../core/messages';
 import { parseTimestamp } from '../core/model/timestamps';
 
 /** The argument every command that reads monitoring data takes first. */
@@ -20,4 +22,17 @@ export function parseTime(text: string | undefined, flag: string): number | unde
   const parsed = parseTimestamp(text.trim() !== '' && Number.isFinite(numeric) ? numeric : text);
   if (!parsed.ok) throw new PitwallError('input', `--${flag}: ${parsed.reason}`);
   return parsed.seconds;
+}
+
+/** A time given as ISO 8601, unix seconds, or an age before `now` (30m, 24h, 7d), as float seconds. */
+export function parseSince(text: string | undefined, flag: string, now: number): number | undefined {
+  if (text === undefined) return undefined;
+  if (/^\d+[a-z]+$/.test(text)) {
+    try {
+      return now - parseDuration(text);
+    } catch {
+      throw new PitwallError('input', messages.relativeTimeUnreadable(flag, text));
+    }
+  }
+  return parseTime(text, flag);
 }

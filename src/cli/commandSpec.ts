@@ -22,6 +22,8 @@ export interface OptionSpec {
   readonly defaultText?: string;
   /** The only values accepted (checked, suggested when mistyped, offered by shell completion). */
   readonly choices?: readonly string[];
+  /** The value is a comma-separated list, each item one of `choices` (`--severity critical,warning`). */
+  readonly list?: boolean;
   /** The command cannot run without it. */
   readonly required?: boolean;
   /** May be given more than once (`--set a=1 --set b=2`); `run` sees every value in order, none as []. */
@@ -191,8 +193,10 @@ function parseArguments(path: readonly string[], command: CliCommand, argv: read
       }
     }
     if (value === undefined) throw new PitwallError('input', messages.optionNeedsValue(flag, option.placeholder ?? 'VALUE', name));
-    if (option.choices !== undefined && !option.choices.includes(value)) {
-      throw new PitwallError('input', messages.optionNotOneOf(flag, option.choices, value, nearestName(value, option.choices)));
+    for (const item of option.list ? value.split(',').map((part) => part.trim()) : [value]) {
+      if (option.choices !== undefined && !option.choices.includes(item)) {
+        throw new PitwallError('input', messages.optionNotOneOf(flag, option.choices, item, nearestName(item, option.choices)));
+      }
     }
     const earlier = values[key];
     values[key] = Array.isArray(earlier) ? [...earlier, value] : value;

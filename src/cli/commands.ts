@@ -6,15 +6,15 @@ import { AlertingSystem } from '../core/alertingSystem';
 import { countOpenAlerts, describeAge, readDataSpan, type DataSpan, type OpenAlerts, type VersionFreshness } from '../core/analytics/status';
 import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
-import { ALERT_SEVERITIES } from '../core/model/alert';
 import type { AlertRule } from '../core/model/alertRule';
 import { formatMigrationReport, migrateJsonlToSqlite } from '../core/store/migrate';
 import { checkHoldsMonitoringData } from '../core/store/monitoringData';
 import type { AlertKey, Store } from '../core/store/store';
 import { ModelPerformanceTracker } from '../core/tracker';
-import { parseCount, SOURCE } from './args';
+import { SOURCE } from './args';
 import { defineCommand, type CliCommand } from './commandSpec';
 import { withStore, type CommandEnvironment } from './context';
+import { alerts } from './alertsCommand';
 import { formatTable, formatTime, printJson } from './output';
 
 /** At most this many warnings in the human summary; --json gives them all. */
@@ -97,53 +97,6 @@ function describeOpenAlerts(open: OpenAlerts): string {
   const byModel = open.by_model.map((row) => `${row.model_version ?? '(no model)'} ${row.total}`);
   return `${open.total}: ${bySeverity.join(', ')}; ${byModel.join(', ')}`;
 }
-
-const alerts = defineCommand({
-  name: 'alerts',
-  summary: 'the alerts of a source, newest first',
-  positionals: [SOURCE],
-  options: {
-    severity: { type: 'string', placeholder: 'SEVERITY', choices: ALERT_SEVERITIES, description: 'only alerts of this severity' },
-    unacknowledged: { type: 'boolean', description: 'only alerts nobody has acknowledged' },
-    limit: { type: 'string', placeholder: 'N', default: '100', description: 'at most N alerts' },
-  },
-  examples: [
-    'pitwall alerts demo/monitoring.db --unacknowledged',
-    'pitwall alerts demo/monitoring --severity critical --limit 20',
-    'pitwall alerts demo/monitoring.db --json',
-  ],
-  run: async ({ values, args: { source } }, env) => {
-    const severity = values.severity as (typeof ALERT_SEVERITIES)[number] | undefined;
-    const limit = parseCount(values.limit, 'limit');
-    const list = await withStore(source, env, (store) =>
-      store.readAlerts({
-        limit,
-        ...(severity ? { severity } : {}),
-        ...(values.unacknowledged ? { acknowledged: false } : {}),
-      }),
-    );
-    if (values.json) {
-      printJson(env.out, list);
-    } else if (list.length === 0) {
-      env.out.write('No alerts match.\n');
-    } else {
-      env.out.write(
-        formatTable(
-          ['TIME', 'SEVERITY', 'STATE', 'MODEL', 'ALERT', 'TITLE'],
-          list.map((alert) => [
-            formatTime(alert.timestamp),
-            alert.severity,
-            alert.acknowledged ? `ack by ${alert.acknowledged_by ?? '?'}` : 'open',
-            alert.model_version ?? '',
-            alert.key,
-            alert.title ?? alert.message ?? '',
-          ]),
-        ),
-      );
-    }
-    return 0;
-  },
-});
 
 /** An argument names an alert by its store key, or every alert with that alert_id. */
 async function resolveAlerts(store: Store, names: readonly string[]): Promise<{ keys: AlertKey[]; unknown: string[] }> {

@@ -9,7 +9,7 @@ function twoColumns(rows: readonly (readonly [string, string])[]): string {
 
 function optionLine(option: OptionSpec): string {
   const notes = [
-    ...(option.choices === undefined ? [] : [`one of ${option.choices.join(', ')}`]),
+    ...(option.choices === undefined ? [] : [`${option.list ? 'comma-separated, any of' : 'one of'} ${option.choices.join(', ')}`]),
     ...(option.required ? ['required'] : []),
     ...(option.multiple ? ['repeatable'] : []),
     ...(option.default !== undefined ? [`default: ${option.default}`] : option.defaultText !== undefined ? [`default: ${option.defaultText}`] : []),

@@ -22,6 +22,20 @@ function shortList(names: readonly string[]): string {
 }
 
 export const messages = {
+  // --- what an analysis covered (every analytics command echoes it) ------------
+  analysisScope: (from: string, to: string, model: string | null, window: string | null) =>
+    `Range: ${from} … ${to} · model: ${model ?? 'every version'} · window: ${window ?? 'the whole range'}`,
+  rangeOutsideData: (range: string, model: string | null, first: string, last: string) =>
+    `No predictions${model === null ? '' : ` of ${model}`} ${range}: the data${model === null ? '' : ` of ${model}`} spans ${first} … ${last}.`,
+  driftScope: (baseline: string, current: string, model: string | null) => `Baseline: ${baseline} · current: ${current} · model: ${model ?? 'every version'}`,
+  backtestScope: (from: string, to: string, every: string) => `Replay: ${from} … ${to} · every ${every}`,
+  versionWithoutPredictions: (model: string) => `No predictions of ${model} in this source (it is known from other records only).`,
+  sourceWithoutPredictions: () => 'No predictions in this source.',
+
+  // --- the alert list ----------------------------------------------------------
+  relativeTimeUnreadable: (flag: string, text: string) =>
+    `--${flag} needs a time: ISO 8601, unix seconds, or an age such as 30m, 24h, 7d (before now), not "${text}".`,
+
   // --- sources -------------------------------------------------------------
   sourceNotFound: (path: string) => `No monitoring source at ${path}: choose a JSONL folder or a SQLite file.`,
   sourceUnrecognised: (path: string) =>

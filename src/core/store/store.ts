@@ -11,6 +11,7 @@
  *   as Python's stable `sorted(..., reverse=True)` does. `offset` then `limit` apply after
  *   ordering.
  */
+import type { Acknowledgment } from '../model/acknowledgment';
 import type { Alert, AlertSeverity } from '../model/alert';
 import type { AlertRule } from '../model/alertRule';
 import type { DegradationAnalysis } from '../model/degradationAnalysis';
@@ -269,6 +270,12 @@ export interface StoreReader {
 
   /** Which alert conditions are firing, by fingerprint, with when they fired (the engine's state, Pitwall's own record). */
   readAlertStates(): Promise<Readonly<Record<string, number>>>;
+
+  /**
+   * Pitwall's acknowledgment log (who, when, and the comment the Python alert record has no room
+   * for), oldest first; only of these alerts when `keys` is given. None when the source has none.
+   */
+  readAcknowledgments(keys?: readonly AlertKey[]): Promise<readonly Acknowledgment[]>;
 
   /** Silences, active or not, oldest first (Pitwall's own records; none when the source has none). */
   readSilences(): Promise<readonly Silence[]>;

@@ -123,7 +123,7 @@ describe('pitwall evaluate and backtest', function () {
     assert.ok(report.alerts.length >= 1);
     assert.ok(report.alerts[0] !== undefined && report.alerts[0].at > START + 10 * DAY, JSON.stringify(report.alerts));
     const text = await pitwall('backtest', join(root, 'monitoring'), join(root, 'draft.json'), '--every', '1h');
-    assert.match(text.stdout, /^Rule draft: \d+ alert\(s\)/);
+    assert.match(text.stdout, /^Replay: .* · every 1h\nRule draft: \d+ alert\(s\)/);
   });
 
   for (const [args, pattern] of [

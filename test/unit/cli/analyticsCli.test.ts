@@ -122,7 +122,7 @@ describe('pitwall analytics commands', function () {
   it('prints a readable trend table that marks windows with too few labels', async () => {
     const { status, stdout } = await pitwall('trend', jsonl, '--every', '1h', '--metrics', 'accuracy', '--min-labels', '20');
     assert.equal(status, 0);
-    assert.match(stdout, /^WINDOW START\s+N\s+LABELLED\s+ACCURACY/);
+    assert.match(stdout, /^Range: .*\nWINDOW START\s+N\s+LABELLED\s+ACCURACY/);
     assert.match(stdout, /\(too few\)/);
   });
 
@@ -135,7 +135,7 @@ describe('pitwall analytics commands', function () {
     const counts = mass.bins.map((bin) => bin.count);
     assert.ok(Math.max(...counts) - Math.min(...counts) <= Math.max(...counts) * 0.5, `mass bins ${counts}`);
     const text = await pitwall('calibration', jsonl);
-    assert.match(text.stdout, /^ECE 0\.\d{4} · MCE 0\.\d{4}/);
+    assert.match(text.stdout, /^Range: .*\nECE 0\.\d{4} · MCE 0\.\d{4}/);
     assert.match(text.stdout, /95% INTERVAL/);
   });
 
@@ -232,7 +232,7 @@ describe('pitwall analytics commands', function () {
     [['trend', 'SRC'], /--every is required/],
     [['trend', 'SRC', '--every', '1w'], /1w/],
     [['trend', 'SRC', '--every', '1h', '--slide', '2h'], /slide/],
-    [['trend', 'SRC', '--every', '1h', '--metrics', 'acuracy'], /Unknown window metric "acuracy"/],
+    [['trend', 'SRC', '--every', '1h', '--metrics', 'acuracy'], /unknown metric "acuracy"; did you mean `accuracy`\?/],
     [['trend', 'SRC', '--every', '1h', '--by', 'no_such_feature'], /no_such_feature/],
     [['metrics', 'SRC', '--from', 'yesterday'], /--from/],
     [['metrics', 'SRC', '--from', '2026-10-05', '--to', '2026-10-01'], /--to must be after --from/],

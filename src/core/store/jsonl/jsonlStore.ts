@@ -582,11 +582,13 @@ export class JsonlStore implements Store {
     );
   }
 
-  /** Pitwall's acknowledgments (with their comments), oldest first; of one alert when `key` is given. */
-  readAcknowledgments(key?: AlertKey): Promise<readonly Acknowledgment[]> {
-    return this.exclusive(() =>
-      key === undefined ? [...this.acknowledgments] : this.acknowledgments.filter((entry) => entry.alert_key === key),
-    );
+  /** Pitwall's acknowledgments (with their comments), oldest first; of these alerts when `keys` is given (one key or several). */
+  readAcknowledgments(keys?: AlertKey | readonly AlertKey[]): Promise<readonly Acknowledgment[]> {
+    return this.exclusive(() => {
+      if (keys === undefined) return [...this.acknowledgments];
+      const wanted = new Set(typeof keys === 'string' ? [keys] : keys);
+      return this.acknowledgments.filter((entry) => wanted.has(entry.alert_key));
+    });
   }
 
   // --- writes ----------------------------------------------------------------

@@ -102,7 +102,8 @@ import { SqliteSnapshotReader, type SqliteSnapshotOptions } from './snapshot';
 import { countTableRows, distinctFirstColumn, type TableCount, type VersionCount } from './btreeCount';
 import { ScanRefused } from './tableScan';
 import type { PageSource } from './pageSource';
-import { toSqlAlchemyText } from '../../model/timestamps';
+import { parseTimestamp, toSqlAlchemyText } from '../../model/timestamps';
+import type { Acknowledgment } from '../../model/acknowledgment';
 import { openSqliteWriter, predictSqliteWriter, type SqliteStatement, type SqliteTransactionResult, type SqliteWriterOptions, type SqliteWriterVerdict } from './writer';
 
 export interface SqliteStoreOptions {
@@ -555,6 +556,36 @@ export class SqliteStore implements Store {
 
   readSilences(): Promise<readonly Silence[]> {
     return this.reading(() => this.silences());
+  }
+
+  /** The comments live in Pitwall's own table `pitwall_acknowledgments`, one row per acknowledgment that had one. */
+  readAcknowledgments(keys?: readonly AlertKey[]): Promise<readonly Acknowledgment[]> {
+    return this.reading(() => {
+      const db = this.reader.database;
+      if (scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'pitwall_acknowledgments'") === 0) return [];
+      const ids = keys?.map(Number).filter((id) => Number.isSafeInteger(id));
+      if (ids !== undefined && ids.length === 0) return [];
+      const where = ids === undefined ? '' : ` WHERE k.alert_row_id IN (${ids.map(() => '?').join(', ')})`;
+      const found: Acknowledgment[] = [];
+      eachRow(
+        db,
+        `SELECT k.id, k.alert_row_id, a.alert_id, k.acknowledged_by, k.acknowledged_at, k.comment FROM pitwall_acknowledgments k LEFT JOIN ${quoteIdentifier(alertsTable.table)} a ON a.id = k.alert_row_id${where} ORDER BY k.id`,
+        ids ?? [],
+        (row) => {
+          const at = parseTimestamp(row[4]);
+          // A row that does not read is left out rather than shown with a made-up time.
+          if (!at.ok) return;
+          found.push({
+            alert_key: String(row[1]),
+            alert_id: typeof row[2] === 'string' && row[2] !== '' ? row[2] : String(row[1]),
+            acknowledged_at: at.seconds,
+            acknowledged_by: typeof row[3] === 'string' ? row[3] : null,
+            comment: typeof row[5] === 'string' ? row[5] : null,
+          });
+        },
+      );
+      return found;
+    });
   }
 
   readAlertStates(): Promise<Readonly<Record<string, number>>> {
