@@ -18,6 +18,7 @@
  *   }
  */
 import { z } from 'zod';
+import { canonicalMetricName } from '../analytics/metricNames';
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import type { AlertRule } from '../model/alertRule';
@@ -59,15 +60,6 @@ export const RuleOptionsSchema = z
   .loose();
 export type RuleOptions = z.output<typeof RuleOptionsSchema>;
 
-/** Seed metric names → analytics names. */
-export const METRIC_ALIASES: Readonly<Record<string, string>> = {
-  f1_score: 'f1',
-  expected_calibration_error: 'ece',
-  num_predictions: 'count',
-  brier_score: 'brier',
-  auc: 'roc_auc',
-};
-
 export interface RuleMeasure {
   readonly window: number;
   readonly options: RuleOptions;
@@ -88,7 +80,7 @@ export function measureOf(rule: AlertRule): RuleMeasure {
   const options = parsed.data;
   const window = parseDuration(options.window ?? '1h');
   const baselineWindow = options.baseline_window === undefined ? window : parseDuration(options.baseline_window);
-  const metric = METRIC_ALIASES[rule.metric_name] ?? rule.metric_name;
+  const metric = canonicalMetricName(rule.metric_name) ?? rule.metric_name;
   if (rule.metric_type !== 'drift') return { window, options, metric, baselineWindow };
   let feature = options.feature;
   let statistic = options.statistic;

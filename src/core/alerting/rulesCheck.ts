@@ -16,7 +16,8 @@ import { parsePythonJson } from '../model/pythonJson';
 import { describeIssue, parseRecord } from '../model/record';
 import { syntaxDetail } from '../store/jsonl/lineJson';
 import { WATCHABLE_METRICS } from './evaluate';
-import { METRIC_ALIASES, measureOf, RuleOptionsSchema } from './ruleOptions';
+import { measureOf, RuleOptionsSchema } from './ruleOptions';
+import { canonicalMetricName, METRIC_NAMES } from '../analytics/metricNames';
 
 export interface RuleProblem {
   /** 'error': the store skips the rule, the engine refuses it, or the file does not load; 'warning': it loads, but look. */
@@ -133,12 +134,13 @@ export function checkRulesFile(name: string, bytes: Uint8Array): RulesCheck {
 
 /** The names a threshold or degradation rule may watch: the engine's and the seed's. */
 export function knownMetricNames(): string[] {
-  return [...new Set([...WATCHABLE_METRICS, ...Object.keys(METRIC_ALIASES)])].sort();
+  const aliases = METRIC_NAMES.filter((metric) => WATCHABLE_METRICS.includes(metric.name)).flatMap((metric) => metric.aliases);
+  return [...new Set([...WATCHABLE_METRICS, ...aliases])].sort();
 }
 
 /** Whether the engine computes the metric of a threshold or degradation rule (a drift rule's is checked by `measureOf`). */
 function computesMetric(rule: AlertRule): boolean {
-  return rule.metric_type === 'drift' || WATCHABLE_METRICS.includes(METRIC_ALIASES[rule.metric_name] ?? rule.metric_name);
+  return rule.metric_type === 'drift' || WATCHABLE_METRICS.includes(canonicalMetricName(rule.metric_name) ?? rule.metric_name);
 }
 
 /**
