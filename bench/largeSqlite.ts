@@ -11,6 +11,22 @@ import { BENCH_DATA, benchDataset, measure, median, TREND_ARGS, TREND_SHELL_SQL,
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
 
+/**
+ * What `pitwall summary` answers, as the sqlite3 shell answers it best: counts, model versions,
+ * the data span and each version's newest prediction (from the timestamp index's end), open
+ * alerts by severity and model version.
+ */
+export const SUMMARY_SHELL_SQL = [
+  'SELECT count(*), count(actual_outcome) FROM predictions;',
+  'SELECT DISTINCT model_version FROM predictions;',
+  'SELECT count(*) FROM health_snapshots;',
+  'SELECT count(*), sum(NOT acknowledged) FROM alerts;',
+  'SELECT count(*) FROM alert_rules;',
+  'SELECT min(timestamp), max(timestamp) FROM predictions;',
+  'SELECT v, (SELECT max(timestamp) FROM predictions WHERE +model_version = v) FROM (SELECT DISTINCT model_version AS v FROM predictions);',
+  'SELECT severity, model_version, count(*) FROM alerts WHERE acknowledged IS NOT 1 GROUP BY 1, 2;',
+].join(' ');
+
 export async function largeSqlite(factor: number, alerts = 100_000): Promise<string> {
   const { sqlite } = await benchDataset(1_000_000);
   const path = join(BENCH_DATA, `large-${factor}m-${alerts}a.db`);

@@ -14,7 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { measure, median, type Sample } from './data';
-import { largeJsonl, largeSqlite, trendAt } from './largeSqlite';
+import { largeJsonl, largeSqlite, SUMMARY_SHELL_SQL, trendAt } from './largeSqlite';
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
 const RUNS = 7;
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
         sqlite: () =>
           shell(
             db,
-            'SELECT count(*), count(actual_outcome) FROM predictions; SELECT DISTINCT model_version FROM predictions; SELECT count(*) FROM health_snapshots; SELECT count(*), sum(NOT acknowledged) FROM alerts; SELECT count(*) FROM alert_rules;',
+            SUMMARY_SHELL_SQL,
           ),
       },
       {

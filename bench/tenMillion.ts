@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { checkTarget, measure, median } from './data';
-import { largeSqlite, trendAt } from './largeSqlite';
+import { largeSqlite, SUMMARY_SHELL_SQL, trendAt } from './largeSqlite';
 
 const CLI = join(__dirname, '..', 'dist', 'cli.js');
 const RUNS = 3;
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     {
       name: 'summary',
       pitwall: () => ['node', CLI, 'summary', db],
-      sqlite: () => ['sqlite3', db, 'SELECT count(*), count(actual_outcome) FROM predictions; SELECT DISTINCT model_version FROM predictions; SELECT count(*) FROM health_snapshots; SELECT count(*), sum(NOT acknowledged) FROM alerts; SELECT count(*) FROM alert_rules;'],
+      sqlite: () => ['sqlite3', db, SUMMARY_SHELL_SQL],
     },
     { name: 'alerts --limit 50', pitwall: () => ['node', CLI, 'alerts', db, '--limit', '50'], sqlite: () => ['sqlite3', db, 'SELECT * FROM alerts ORDER BY timestamp DESC, id DESC LIMIT 50;'] },
     {

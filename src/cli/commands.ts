@@ -30,12 +30,13 @@ const summary = defineCommand({
       source,
       env,
       async (store) => {
+      const versionsRead = store.readModelVersions();
       const [counts, labelled, versions, description, dataSpan, openAlerts] = await Promise.all([
         store.counts(),
         store.countPredictions({ hasOutcome: true }),
-        store.readModelVersions(),
+        versionsRead,
         store.describe(),
-        readDataSpan(store, env.now()),
+        readDataSpan(store, env.now(), versionsRead),
         countOpenAlerts(store),
       ]);
       const result = {

@@ -50,11 +50,15 @@ async function predictionTime(store: StoreReader, end: 'oldest' | 'newest', filt
   return row === undefined ? null : toMilliseconds(row.timestamp);
 }
 
-/** Reads the oldest and newest prediction, in all and per model version, each from one end of the time order. */
-export async function readDataSpan(store: StoreReader, now: number): Promise<DataSpan> {
-  const [oldest, newestTime, versions] = await Promise.all([predictionTime(store, 'oldest'), predictionTime(store, 'newest'), store.readModelVersions()]);
+/**
+ * Reads the oldest and newest prediction, in all and per model version, each from one end of the
+ * time order. `versions`: the source's model versions when the caller reads them anyway (reading
+ * them twice at once would walk a large table's pages twice).
+ */
+export async function readDataSpan(store: StoreReader, now: number, versions: Promise<readonly string[]> = store.readModelVersions()): Promise<DataSpan> {
+  const [oldest, newestTime] = await Promise.all([predictionTime(store, 'oldest'), predictionTime(store, 'newest')]);
   const freshness: VersionFreshness[] = [];
-  for (const version of versions) {
+  for (const version of await versions) {
     const time = await predictionTime(store, 'newest', { modelVersion: version });
     freshness.push({ model_version: version, newest: time, age: time === null ? null : now - time });
   }
