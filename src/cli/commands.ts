@@ -14,7 +14,7 @@ import { ModelPerformanceTracker } from '../core/tracker';
 import { parseCount, SOURCE } from './args';
 import { defineCommand, type CliCommand } from './commandSpec';
 import { withStore, type CommandEnvironment } from './context';
-import { formatTable, formatTime, printJson } from './output';
+import { formatTime, printJson, printTable } from './output';
 
 /** At most this many warnings in the human summary; --json gives them all. */
 const SHOWN_WARNINGS = 10;
@@ -61,7 +61,7 @@ const summary = defineCommand({
         ['rules', String(result.rules)],
         ['writable', result.writable ? 'yes' : 'no'],
       ];
-      env.out.write(formatTable(['', ''], rows).split('\n').slice(1).join('\n'));
+      printTable(env.out, ['FIELD', 'VALUE'], rows, { bare: true });
       for (const warning of result.warnings.slice(0, SHOWN_WARNINGS)) env.out.write(`warning: ${warning}\n`);
       const more = result.warnings.length - SHOWN_WARNINGS;
       if (more > 0) env.out.write(`… and ${more} more warning${more === 1 ? '' : 's'} (--json lists them all)\n`);
@@ -99,8 +99,8 @@ const alerts = defineCommand({
     } else if (list.length === 0) {
       env.out.write('No alerts match.\n');
     } else {
-      env.out.write(
-        formatTable(
+      printTable(
+          env.out,
           ['TIME', 'SEVERITY', 'STATE', 'MODEL', 'ALERT', 'TITLE'],
           list.map((alert) => [
             formatTime(alert.timestamp),
@@ -110,7 +110,6 @@ const alerts = defineCommand({
             alert.key,
             alert.title ?? alert.message ?? '',
           ]),
-        ),
       );
     }
     return 0;
@@ -277,7 +276,7 @@ const rules = defineCommand({
     const list = await withStore(source, env, (store) => store.readRules());
     if (values.json) printJson(env.out, list);
     else if (list.length === 0) env.out.write('No rules in this source.\n');
-    else env.out.write(formatTable(['RULE', 'ON', 'SEVERITY', 'CONDITION', 'COOLDOWN', 'LAST FIRED', 'CHANNELS'], list.map(describeRule)));
+    else printTable(env.out, ['RULE', 'ON', 'SEVERITY', 'CONDITION', 'COOLDOWN', 'LAST FIRED', 'CHANNELS'], list.map(describeRule));
     return 0;
   },
 });
