@@ -192,7 +192,9 @@ describe('pitwall output forms: --csv, --tz, colour', () => {
       assert.equal(typeof json[0]?.timestamp, 'number', '--tz changes no JSON field');
     });
 
-    it(`shows times in the process's zone with --tz local on a ${kind} source (TZ=Europe/Berlin, spawned)`, () => {
+    it(`shows times in the process's zone with --tz local on a ${kind} source (TZ=Europe/Berlin, spawned)`, function () {
+      // Four real processes, each starting tsx: slow on a busy machine.
+      this.timeout(120_000);
       const source = sources.find((s) => s.kind === kind)?.path as string;
       const berlin = { TZ: 'Europe/Berlin' };
       const local = spawnCli(['alerts', source, '--limit', '3', '--tz', 'local'], berlin);
@@ -209,7 +211,8 @@ describe('pitwall output forms: --csv, --tz, colour', () => {
       assert.match(bad.stderr, /--tz must be utc or local, not "berlin"/);
     });
 
-    it(`colours severities and problems with FORCE_COLOR, and never with NO_COLOR, --no-color or a pipe, on a ${kind} source (spawned)`, () => {
+    it(`colours severities and problems with FORCE_COLOR, and never with NO_COLOR, --no-color or a pipe, on a ${kind} source (spawned)`, function () {
+      this.timeout(180_000);
       const source = sources.find((s) => s.kind === kind)?.path as string;
       const forced = spawnCli(['rules', source], { FORCE_COLOR: '1' });
       assert.equal(forced.status, 0, forced.stderr);
