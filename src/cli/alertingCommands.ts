@@ -16,7 +16,7 @@ import type { Store } from '../core/store/store';
 import { parseCount, parseTime, SOURCE } from './args';
 import { defineCommand, type CliCommand } from './commandSpec';
 import { withStore, type CommandEnvironment } from './context';
-import { formatTable, formatTime, printJson } from './output';
+import { formatTime, printJson, printTable, type Output } from './output';
 
 /** The data's span and the built-in freshness check, in a line: what an empty evaluation would otherwise hide. */
 function freshnessLine(freshness: Freshness): string {
@@ -91,15 +91,16 @@ const evaluate = defineCommand({
     for (const failure of deliveryFailures(delivered)) env.out.error(`${failure}\n`);
     env.out.write(`Evaluated at ${formatTime(at)}: ${created.length} alert(s) created.\n`);
     env.out.write(`${freshnessLine(freshness)}\n`);
-    if (result.verdicts.length > 0) env.out.write(verdictTable(result.verdicts, false));
+    if (result.verdicts.length > 0) printVerdicts(env.out, result.verdicts, false);
     reportSkipped(env, skipped, strict);
     return status;
   },
 });
 
-function verdictTable(verdicts: StepResult['verdicts'], dryRun: boolean): string {
+function printVerdicts(out: Output, verdicts: StepResult['verdicts'], dryRun: boolean): void {
   const outcome = (o: string) => (dryRun && o === 'fired' ? 'would fire' : dryRun && o === 'resolved' ? 'would resolve' : o);
-  return formatTable(
+  printTable(
+    out,
     ['RULE', 'MODEL', 'SEGMENT', 'VALUE', 'OUTCOME', 'WHY'],
     verdicts.map((v) => [v.rule_id, v.model_version ?? '', v.segment ?? '', formatValue(v.value), outcome(v.outcome), v.reason]),
   );
@@ -115,7 +116,7 @@ async function evaluateDryRun(source: string, at: number, strict: boolean, stale
   } else {
     env.out.write(`${messages.dryRunHeader(formatTime(at), wouldCreate.length, result.resolved.length)}\n`);
     env.out.write(`${freshnessLine(freshness)}\n`);
-    if (result.verdicts.length > 0) env.out.write(verdictTable(result.verdicts, true));
+    if (result.verdicts.length > 0) printVerdicts(env.out, result.verdicts, true);
   }
   reportSkipped(env, skipped, strict);
   return strict && skipped.length > 0 ? 2 : 0;
@@ -175,7 +176,7 @@ const backtestCommand = defineCommand({
     env.out.write(`${messages.backtestScope(formatTime(report.from), formatTime(report.to), values.every)}\n`);
     env.out.write(`Rule ${report.rule_id}: ${report.alerts.length} alert(s) and ${report.resolutions.length} resolution(s) over ${report.evaluations} evaluations.\n`);
     if (report.alerts.length > 0) {
-      env.out.write(formatTable(['FIRES AT', 'MODEL', 'SEGMENT', 'WHY'], report.alerts.map((a) => [formatTime(a.at), a.model_version ?? '', a.segment ?? '', a.reason])));
+      printTable(env.out, ['FIRES AT', 'MODEL', 'SEGMENT', 'WHY'], report.alerts.map((a) => [formatTime(a.at), a.model_version ?? '', a.segment ?? '', a.reason]));
     }
     return 0;
   },
@@ -357,7 +358,7 @@ const silenceList = defineCommand({
     const list = (await withStore(source, env, (store) => store.readSilences())).filter((s) => values.all || s.ends_at > now);
     if (values.json) printJson(env.out, list);
     else if (list.length === 0) env.out.write(values.all ? 'No silences.\n' : 'No active silences (--all lists ended ones too).\n');
-    else env.out.write(formatTable(['ID', 'MATCHERS', 'FROM', 'UNTIL', 'BY', 'COMMENT'], list.map((s) => [s.id, JSON.stringify(s.matchers), formatTime(s.starts_at), formatTime(s.ends_at), s.created_by ?? '', s.comment])));
+    else printTable(env.out, ['ID', 'MATCHERS', 'FROM', 'UNTIL', 'BY', 'COMMENT'], list.map((s) => [s.id, JSON.stringify(s.matchers), formatTime(s.starts_at), formatTime(s.ends_at), s.created_by ?? '', s.comment]));
     return 0;
   },
 });
@@ -408,11 +409,10 @@ const deliveries = defineCommand({
       env.out.write(values.failed ? 'No failed deliveries.\n' : 'No deliveries recorded: `pitwall evaluate` and `pitwall watch` log them.\n');
       return 0;
     }
-    env.out.write(
-      formatTable(
+    printTable(
+        env.out,
         ['FINISHED', 'ALERT', 'RULE', 'KIND', 'CHANNEL', 'STATUS', 'TRIES', 'ERROR'],
         log.records.map((r) => [formatTime(r.finished_at), r.alert, r.rule_id, r.kind, r.channel, r.status, String(r.attempts), r.error ?? '']),
-      ),
     );
     return 0;
   },

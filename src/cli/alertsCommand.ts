@@ -12,7 +12,7 @@ import type { AlertFilter, AlertKey, StoredAlert, Store } from '../core/store/st
 import { parseCount, parseSince, SOURCE } from './args';
 import { defineCommand } from './commandSpec';
 import { withStore } from './context';
-import { formatTable, formatTime, printJson } from './output';
+import { formatTime, printJson, printTable } from './output';
 
 /** Alerts read at a time while looking for those of one rule. */
 const RULE_PAGE = 1000;
@@ -120,20 +120,19 @@ export const alerts = defineCommand({
       env.out.write('No alerts match.\n');
       return 0;
     }
-    env.out.write(
-      formatTable(
-        ['TIME', 'SEVERITY', 'STATE', 'ACKNOWLEDGED', 'RULE', 'MODEL', 'ALERT', 'MESSAGE'],
-        list.map((alert) => [
-          formatTime(alert.timestamp),
-          alert.severity,
-          alert.state ?? '—',
-          acknowledgmentOf(alert),
-          alert.rule_id ?? '—',
-          alert.model_version ?? '',
-          alert.key,
-          messageOf(alert),
-        ]),
-      ),
+    printTable(
+      env.out,
+      ['TIME', 'SEVERITY', 'STATE', 'ACKNOWLEDGED', 'RULE', 'MODEL', 'ALERT', 'MESSAGE'],
+      list.map((alert) => [
+        formatTime(alert.timestamp),
+        alert.severity,
+        alert.state ?? '—',
+        acknowledgmentOf(alert),
+        alert.rule_id ?? '—',
+        alert.model_version ?? '',
+        alert.key,
+        messageOf(alert),
+      ]),
     );
     if (list.some((alert) => isJsonlKey(alert.key))) env.out.write('ALERT `<alert_id>#<n>`: the n-th alert with that alert_id (the Python system\'s ids repeat within a millisecond); give it to `pitwall ack`.\n');
     return 0;

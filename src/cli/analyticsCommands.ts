@@ -22,7 +22,7 @@ import { resolveMetricName } from '../core/analytics/metricNames';
 import { parseCount, parseTime, SOURCE } from './args';
 import { defineCommand, type CliCommand } from './commandSpec';
 import { withStore, type CommandEnvironment } from './context';
-import { formatTable, formatTime, printJson } from './output';
+import { formatTime, printJson, printTable, type Output } from './output';
 import { checkModel, emptyRangeNote, printScope, rangeText, scopeJson } from './scope';
 import { MODEL_OPTION, parseReference, REFERENCE_OPTION } from './statusCommand';
 
@@ -101,7 +101,7 @@ const metrics = defineCommand({
       ['min / max confidence', `${cell(summary.min_confidence)} / ${cell(summary.max_confidence)}`],
       ['confidence_std', cell(summary.confidence_std)],
     ];
-    env.out.write(formatTable(['', ''], rows).split('\n').slice(1).join('\n'));
+    printTable(env.out, ['METRIC', 'VALUE'], rows, { bare: true });
     if (summary.labelled === 0) env.out.write('No prediction in range has ground truth yet: label metrics are undefined (—). `pitwall estimate` gives label-free estimates.\n');
     else if (summary.insufficient) env.out.write(`${messages.metricsInsufficient(summary.labelled, summary.min_labels)}\n`);
     return 0;
@@ -222,20 +222,21 @@ const trend = defineCommand({
       return 0;
     }
     if (result.rows.length === 0 && emptyRangeNote(result.scope, query) !== undefined) return 0;
-    printTrend(env.out.write.bind(env.out), result.rows, metricNames, by);
+    printTrend(env.out, result.rows, metricNames, by);
     return 0;
   },
 });
 
-function printTrend(write: (text: string) => void, rows: readonly WindowMetricsRow[], metricNames: readonly string[], by: WindowGrouping | undefined): void {
+function printTrend(out: Output, rows: readonly WindowMetricsRow[], metricNames: readonly string[], by: WindowGrouping | undefined): void {
+  const write = (text: string) => out.write(text);
   if (rows.length === 0) {
     write('No predictions in range.\n');
     return;
   }
   const shown = WINDOW_METRICS.filter((metric) => metricNames.includes(metric));
   const header = ['WINDOW START', ...(by === undefined ? [] : [by === 'model_version' ? 'MODEL' : (segmentOf(by)?.name ?? '').toUpperCase()]), 'N', 'LABELLED', ...shown.map((m) => m.toUpperCase())];
-  write(
-    formatTable(
+  printTable(
+      out,
       header,
       rows.map((row) => [
         row.partial ? `${formatTime(row.window_start)} (partial: ${formatTime(row.covered_start ?? null)} – ${formatTime(row.covered_end ?? null)})` : formatTime(row.window_start),
@@ -244,7 +245,6 @@ function printTrend(write: (text: string) => void, rows: readonly WindowMetricsR
         `${row.labelled}${row.insufficient ? ' (too few)' : ''}`,
         ...shown.map((metric) => cell(row[metric])),
       ]),
-    ),
   );
   if (rows.some((row) => row.insufficient)) write('(too few): fewer labelled predictions than --min-labels; label metrics are left out (—) rather than guessed.\n');
   if (rows.some((row) => row.partial)) write('(partial): the window reaches outside --from/--to; its numbers count only the span shown.\n');
@@ -274,8 +274,8 @@ const calibration = defineCommand({
     }
     if (summary.count === 0) return noPredictions(env, scope, query);
     env.out.write(`ECE ${cell(report.ece)} · MCE ${cell(report.mce)} · ${report.labelled} labelled predictions · ${report.binning === 'width' ? 'equal-width' : 'equal-mass'} bins\n`);
-    env.out.write(
-      formatTable(
+    printTable(
+        env.out,
         ['CONFIDENCE', 'N', 'MEAN CONFIDENCE', 'ACCURACY', '95% INTERVAL'],
         report.bins.map((bin) => [
           `${bin.lower.toFixed(3)}–${bin.upper.toFixed(3)}`,
@@ -284,7 +284,6 @@ const calibration = defineCommand({
           cell(bin.accuracy),
           bin.accuracy_interval === null ? '—' : `${bin.accuracy_interval.lower.toFixed(3)}–${bin.accuracy_interval.upper.toFixed(3)}`,
         ]),
-      ),
     );
     return 0;
   },
@@ -352,7 +351,7 @@ const health = defineCommand({
       printJson(env.out, { snapshots: outcome.reports, recorded: outcome.recorded });
       return 0;
     }
-    env.out.write(formatTable(HEALTH_HEADER, healthRows(outcome.reports)));
+    printTable(env.out, HEALTH_HEADER, healthRows(outcome.reports));
     const [first] = outcome.reports;
     if (first !== undefined) env.out.write(`Reference: ${formatTime(first.reference.from)} … ${formatTime(first.reference.to)} (--reference).\n`);
     for (const report of outcome.reports) {
@@ -449,8 +448,8 @@ const estimate = defineCommand({
     env.out.write(`Reference: ${formatTime(report.reference.from)} … ${formatTime(report.reference.to)} (labelled predictions of each version fit its estimator)\n`);
     const reasons = new Map(report.windows.map((w) => [w.model_version, w.reason]));
     for (const [version, reason] of reasons) env.out.write(`${version}: ${reason}\n`);
-    env.out.write(
-      formatTable(
+    printTable(
+        env.out,
         ['WINDOW START', 'MODEL', 'N', 'LABELLED', 'EST. ACCURACY', '95% INTERVAL', 'REALIZED ACCURACY', 'EST. F1', 'REALIZED F1'],
         report.windows.map((w) => [
           formatTime(w.window_start),
@@ -463,7 +462,6 @@ const estimate = defineCommand({
           cell(w.estimated?.f1),
           cell(w.realized?.f1),
         ]),
-      ),
     );
     return 0;
   },
@@ -550,8 +548,8 @@ const drift = defineCommand({
       env.out.write('No features to compare: the predictions in these ranges carry none.\n');
       return 0;
     }
-    env.out.write(
-      formatTable(
+    printTable(
+        env.out,
         ['FEATURE', 'KIND', 'SEVERITY', 'PSI / JS', 'KS / CHI²', 'P-VALUE', 'WASSERSTEIN', 'N BASELINE', 'N CURRENT'],
         results.map((r) => [
           r.feature_name,
@@ -564,7 +562,6 @@ const drift = defineCommand({
           String(r.baseline_stats.count),
           String(r.current_stats.count),
         ]),
-      ),
     );
     for (const r of results) {
       if (r.kind === 'numeric' && r.non_numeric.baseline + r.non_numeric.current > 0) {

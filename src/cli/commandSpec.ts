@@ -45,7 +45,7 @@ export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 /** The values of the options as `run` sees them: switches are booleans, options with a default or required are strings. */
 export type OptionValues<O extends OptionSpecs> = {
   -readonly [K in keyof O]: O[K] extends { type: 'boolean' } ? boolean : O[K] extends { multiple: true } ? string[] : O[K] extends { default: string } | { required: true } ? string : string | undefined;
-} & { json: boolean };
+} & { json: boolean; csv: boolean; tz: string; 'no-color': boolean };
 
 /** The arguments by name: a variadic one is a list, an optional one may be missing. */
 export type ArgumentValues<P extends readonly PositionalSpec[]> = {
@@ -67,7 +67,7 @@ export interface CommandDefinition<O extends OptionSpecs, P extends readonly Pos
   readonly options?: O;
   /** Two or three command lines, each starting with `pitwall`. */
   readonly examples: readonly string[];
-  /** Every command takes --json unless it prints no data (help, completion). */
+  /** Every command takes --json, --csv, --tz and --no-color unless it prints no data (help, completion). */
   readonly json?: boolean;
   /** `rules validate`, `silence add`: chosen by the first argument. */
   readonly subcommands?: readonly CliCommand[];
@@ -88,6 +88,11 @@ export interface CliCommand {
 }
 
 export const JSON_OPTION: OptionSpec = { type: 'boolean', description: 'machine-readable output: JSON on standard output' };
+export const CSV_OPTION: OptionSpec = { type: 'boolean', description: 'tables as CSV (RFC 4180, header row, ISO 8601 times) on standard output; other lines go to standard error' };
+export const TZ_OPTION: OptionSpec = { type: 'string', placeholder: 'ZONE', choices: ['utc', 'local'], default: 'utc', description: 'the time zone of the times shown: local is this process\'s (TZ), with its offset' };
+export const NO_COLOR_OPTION: OptionSpec = { type: 'boolean', description: 'no colours, even on a terminal (as NO_COLOR=1 does)' };
+/** The options of every command that prints data, added by `defineCommand`: output form, time zone, colour. */
+export const OUTPUT_OPTIONS: OptionSpecs = { json: JSON_OPTION, csv: CSV_OPTION, tz: TZ_OPTION, 'no-color': NO_COLOR_OPTION };
 export const HELP_FLAGS = ['--help', '-h'] as const;
 
 /** Describes a command; `values` and `args` in its `run` are typed from the description. */
@@ -98,7 +103,7 @@ export function defineCommand<const O extends OptionSpecs = Record<never, Option
   return {
     ...rest,
     positionals: definition.positionals ?? [],
-    options: { ...(definition.options ?? {}), ...(json && (definition.run !== undefined || definition.subcommands === undefined) ? { json: JSON_OPTION } : {}) },
+    options: { ...(definition.options ?? {}), ...(json && (definition.run !== undefined || definition.subcommands === undefined) ? OUTPUT_OPTIONS : {}) },
     subcommands: definition.subcommands ?? [],
     ...(run === undefined ? {} : { run: run as unknown as NonNullable<CliCommand['run']> }),
   };

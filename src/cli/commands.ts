@@ -15,7 +15,7 @@ import { SOURCE } from './args';
 import { defineCommand, type CliCommand } from './commandSpec';
 import { withStore, type CommandEnvironment } from './context';
 import { alerts } from './alertsCommand';
-import { formatTable, formatTime, printJson } from './output';
+import { formatTime, printJson, printTable } from './output';
 
 /** At most this many warnings in the human summary; --json gives them all. */
 const SHOWN_WARNINGS = 10;
@@ -72,7 +72,7 @@ const summary = defineCommand({
         ['rules', String(result.rules)],
         ['writable', result.writable ? 'yes' : 'no'],
       ];
-      env.out.write(formatTable(['', ''], rows).split('\n').slice(1).join('\n'));
+      printTable(env.out, ['FIELD', 'VALUE'], rows, { bare: true });
       for (const warning of result.warnings.slice(0, SHOWN_WARNINGS)) env.out.write(`warning: ${warning}\n`);
       const more = result.warnings.length - SHOWN_WARNINGS;
       if (more > 0) env.out.write(`… and ${more} more warning${more === 1 ? '' : 's'} (--json lists them all)\n`);
@@ -259,7 +259,7 @@ const rules = defineCommand({
     const list = await withStore(source, env, (store) => store.readRules());
     if (values.json) printJson(env.out, list);
     else if (list.length === 0) env.out.write('No rules in this source.\n');
-    else env.out.write(formatTable(['RULE', 'ON', 'SEVERITY', 'CONDITION', 'COOLDOWN', 'LAST FIRED', 'CHANNELS'], list.map(describeRule)));
+    else printTable(env.out, ['RULE', 'ON', 'SEVERITY', 'CONDITION', 'COOLDOWN', 'LAST FIRED', 'CHANNELS'], list.map(describeRule));
     return 0;
   },
 });

@@ -46,7 +46,8 @@ export function formatUsage(version: string, commands: readonly CliCommand[]): s
   return `pitwall ${version} — model monitoring and alerting over the data your service writes
 
 A <source> is a folder of JSONL files or a SQLite database file.
-Every command that prints data takes --json for machine-readable output.
+Every command that prints data takes --json for machine-readable output, --csv for its tables as CSV,
+--tz local for times in the local time zone (default UTC) and --no-color (colour shows only on a terminal, never with NO_COLOR set).
 
 Usage:
 ${twoColumns(rows)}

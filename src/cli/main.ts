@@ -11,7 +11,8 @@ import { COMPLETION_SHELLS, completionScript } from './completion';
 import type { CommandEnvironment } from './context';
 import { formatCommandHelp, formatUsage } from './help';
 import { exitOnInterrupt } from './interrupt';
-import { stdio } from './output';
+import { messages } from '../core/messages';
+import { colorWanted, paint, stdio, withDisplay, withTimeDisplay, type Display, type Output } from './output';
 import { status } from './statusCommand';
 
 const DATA_COMMANDS: readonly CliCommand[] = [...STORE_COMMANDS, status, ...ANALYTICS_COMMANDS, ...ALERTING_COMMANDS];
@@ -83,7 +84,22 @@ export async function runCli(argv: readonly string[], env: CommandEnvironment): 
     env.out.write(formatCommandHelp(invocation.path, invocation.command));
     return 0;
   }
-  return invocation.run(invocation.parsed, env);
+  const display = displayOf(invocation.path, invocation.parsed.values, env.out);
+  return withTimeDisplay(display, () => invocation.run(invocation.parsed, { ...env, out: withDisplay(env.out, display) }));
+}
+
+/** The display the options ask for; a command without the output options (help, completion) shows plain text. */
+function displayOf(path: readonly string[], values: Readonly<Record<string, unknown>>, out: Output): Display {
+  const csv = values.csv === true;
+  if (csv && (values.json === true || values.vega === true)) throw new PitwallError('input', messages.csvWithJson(`pitwall ${path.join(' ')}`));
+  const terminal = out.terminal?.() ?? { out: false, err: false };
+  const noColor = values['no-color'] === true;
+  return {
+    csv,
+    zone: values.tz === 'local' ? 'local' : 'utc',
+    // CSV is data for another program: never coloured.
+    color: { out: !csv && colorWanted(terminal.out, process.env, noColor), err: colorWanted(terminal.err, process.env, noColor) },
+  };
 }
 
 /** Bad input — arguments, a missing or unrecognised source, a refused record — is 2; anything else 1. */
@@ -105,7 +121,8 @@ export function main(): void {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`pitwall: ${describeError(error)}\n`);
+      const noColor = process.argv.includes('--no-color');
+      process.stderr.write(`${paint(`pitwall: ${describeError(error)}`, 'red', colorWanted(process.stderr.isTTY === true, process.env, noColor))}\n`);
       process.exitCode = exitCodeOf(error);
     },
   );

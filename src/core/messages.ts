@@ -429,6 +429,7 @@ export const messages = {
     }`,
   argumentMissing: (name: string, synopsis: string) => `missing ${name}; usage: ${synopsis}`,
   argumentUnexpected: (given: string, synopsis: string) => `unexpected argument "${given}"; usage: ${synopsis}`,
+  csvWithJson: (command: string) => `--csv and --json (or --vega) ask for two forms of the same output: choose one (see \`${command} --help\`).`,
   subcommandMissing: (command: string, subcommands: readonly string[]) => `\`${command}\` needs a subcommand: ${subcommands.join(', ')} (see \`${command} --help\`).`,
 
   // --- alert delivery ----------------------------------------------------------

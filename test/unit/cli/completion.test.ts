@@ -48,7 +48,8 @@ describe('pitwall completion', function () {
     assert.deepEqual(complete('pitwall', 'sil'), ['silence']);
     assert.deepEqual(complete('pitwall', 'silence', '').sort(), ['add', 'expire', 'list']);
     assert.deepEqual(complete('pitwall', 'silence', 'add', 'monitoring.db', '--ru'), ['--rule']);
-    assert.deepEqual(complete('pitwall', 'rules', 'validate', '--'), ['--json', '--help']);
+    assert.deepEqual(complete('pitwall', 'rules', 'validate', '--'), ['--json', '--csv', '--tz', '--no-color', '--help']);
+    assert.deepEqual(complete('pitwall', 'alerts', 'monitoring', '--tz', '').sort(), ['local', 'utc']);
     assert.deepEqual(complete('pitwall', 'alerts', 'monitoring', '--severity', 'c'), ['critical']);
     assert.deepEqual(complete('pitwall', 'calibration', 'monitoring', '--strategy', '').sort(), ['mass', 'width']);
     assert.deepEqual(complete('pitwall', 'alerts', 'monitoring', '--limit', ''), [], 'a free value: nothing to offer');

@@ -115,7 +115,7 @@ describe('pitwall help and mistakes', function () {
       assert.equal(command.stderr, `pitwall: unknown command "sumary"; did you mean \`summary\`? Valid: ${COMMANDS.map((c) => c.name).join(', ')}.\n`);
       const flag = run('alerts', source, '--unack');
       assert.equal(flag.status, 2);
-      assert.match(flag.stderr, /^pitwall: unknown option "--unack" for `pitwall alerts`; did you mean `--unacknowledged`\? Valid: --severity, --model, --rule, --since, --unacknowledged, --limit, --json, --help, -h\.\n$/);
+      assert.match(flag.stderr, /^pitwall: unknown option "--unack" for `pitwall alerts`; did you mean `--unacknowledged`\? Valid: --severity, --model, --rule, --since, --unacknowledged, --limit, --json, --csv, --tz, --no-color, --help, -h\.\n$/);
       const missing = run('alerts', source, '--limit');
       assert.equal(missing.status, 2);
       assert.equal(missing.stderr, 'pitwall: --limit needs a value: --limit N (see `pitwall alerts --help`).\n');
