@@ -128,9 +128,9 @@ describe('pitwall output forms: --csv, --tz, colour', () => {
     // An alert whose title holds a quote, a comma and a line break, in both formats.
     appendFileSync(
       join(root, 'monitoring', 'alerts.jsonl'),
-      `${JSON.stringify({ timestamp: 1791000000, alert_id: 'alert_quoted', severity: 'warning', title: 'He said "box, box"\nnow', message: 'm', metric_name: 'accuracy', metric_value: 0.5, threshold: 0.7, component: 'performance', model_version: 'v1.0', acknowledged: false, acknowledged_at: null, acknowledged_by: null })}\n`,
+      `${JSON.stringify({ timestamp: 1791000000, alert_id: 'alert_quoted', severity: 'warning', title: 'quoted', message: 'He said "box, box"\nnow', metric_name: 'accuracy', metric_value: 0.5, threshold: 0.7, component: 'performance', model_version: 'v1.0', acknowledged: false, acknowledged_at: null, acknowledged_by: null })}\n`,
     );
-    const inserted = spawnSync('sqlite3', [join(root, 'monitoring.db'), `INSERT INTO alerts (alert_id, timestamp, severity, title, message, model_version, acknowledged) VALUES ('alert_quoted', '2026-10-03 14:40:00.000000', 'warning', 'He said "box, box"' || char(10) || 'now', 'm', 'v1.0', 0)`], { encoding: 'utf8' });
+    const inserted = spawnSync('sqlite3', [join(root, 'monitoring.db'), `INSERT INTO alerts (alert_id, timestamp, severity, title, message, model_version, acknowledged) VALUES ('alert_quoted', '2026-10-03 14:40:00.000000', 'warning', 'quoted', 'He said "box, box"' || char(10) || 'now', 'v1.0', 0)`], { encoding: 'utf8' });
     assert.equal(inserted.status, 0, inserted.stderr);
   });
   after(() => rmSync(root, { recursive: true, force: true }));
@@ -161,14 +161,14 @@ describe('pitwall output forms: --csv, --tz, colour', () => {
   }
 
   for (const kind of ['jsonl', 'sqlite']) {
-    it(`quotes a ${kind} alert title holding a quote, a comma and a line break (RFC 4180), and reads back the same text`, async () => {
+    it(`quotes a ${kind} alert message holding a quote, a comma and a line break (RFC 4180), and reads back the same text`, async () => {
       const source = sources.find((s) => s.kind === kind)?.path as string;
       const result = await pitwall('alerts', source, '--limit', '1000', '--csv');
       assert.equal(result.status, 0, result.stderr);
       assert.ok(result.stdout.includes('"He said ""box, box""\nnow"'), 'the field is quoted with its quotes doubled');
       const [header, ...rows] = parseCsv(result.stdout);
-      const title = header?.indexOf('TITLE') ?? -1;
-      assert.ok(rows.some((row) => row[title] === 'He said "box, box"\nnow'));
+      const message = header?.indexOf('MESSAGE') ?? -1;
+      assert.ok(rows.some((row) => row[message] === 'He said "box, box"\nnow'));
       const silences = await pitwall('silence', 'list', source, '--csv');
       const [silenceHeader, ...silenceRows] = parseCsv(silences.stdout);
       assert.equal(silenceRows[0]?.[silenceHeader?.indexOf('COMMENT') ?? -1], 'race weekend, "wet", then dry\nback Monday');
@@ -187,7 +187,7 @@ describe('pitwall output forms: --csv, --tz, colour', () => {
     it(`sends the lines around a table to stderr under --csv on a ${kind} source, and keeps --json as it was`, async () => {
       const source = sources.find((s) => s.kind === kind)?.path as string;
       const csv = await pitwall('backtest', source, 'acc_low', '--every', '6h', '--csv');
-      assert.match(csv.stderr, /^Rule acc_low: \d+ alert\(s\)/);
+      assert.match(csv.stderr, /^Replay: .*\nRule acc_low: \d+ alert\(s\)/);
       assert.ok(csv.stdout.startsWith('FIRES AT,MODEL,SEGMENT,WHY\r\n'));
       const json = JSON.parse((await pitwall('alerts', source, '--json', '--limit', '1', '--tz', 'local')).stdout) as Record<string, unknown>[];
       assert.equal(typeof json[0]?.timestamp, 'number', '--tz changes no JSON field');
