@@ -13,7 +13,7 @@ import { checkHoldsMonitoringData } from '../core/store/monitoringData';
 import { checkSilence } from '../core/store/silenceRecords';
 import { AlertRuleSchema, type AlertRule } from '../core/model/alertRule';
 import type { Store } from '../core/store/store';
-import { parseCount, parseTime, SOURCE } from './args';
+import { parseCount, parseSince, parseTime, SOURCE } from './args';
 import { defineCommand, type CliCommand } from './commandSpec';
 import { withStore, type CommandEnvironment } from './context';
 import { formatTime, printJson, printTable, type Output } from './output';
@@ -153,7 +153,7 @@ const backtestCommand = defineCommand({
   summary: 'replay a rule over history: when it would have fired and resolved (writes nothing)',
   positionals: [SOURCE, { name: 'rule', description: 'a rule_id of the source, or a draft rule in a .json file' }],
   options: {
-    from: { type: 'string', placeholder: 'TIME', defaultText: 'the first prediction', description: 'start of the replay (ISO 8601 or unix seconds)' },
+    from: { type: 'string', placeholder: 'TIME', defaultText: 'the first prediction', description: 'start of the replay (ISO 8601, unix seconds, or an age such as 7d)' },
     to: { type: 'string', placeholder: 'TIME', defaultText: 'the last prediction', description: 'end of the replay' },
     every: { type: 'string', placeholder: 'DURATION', default: '5m', description: 'evaluate once per this step' },
   },
@@ -164,8 +164,8 @@ const backtestCommand = defineCommand({
       const rule = await ruleFor(store, name);
       const index = await indexFor(store, [rule]);
       const times = index.columns.timestamp;
-      const from = parseTime(values.from, 'from') ?? (times.length > 0 ? (times[0] as number) : 0);
-      const to = parseTime(values.to, 'to') ?? (times.length > 0 ? (times[times.length - 1] as number) : 0);
+      const from = parseSince(values.from, 'from', env.now()) ?? (times.length > 0 ? (times[0] as number) : 0);
+      const to = parseSince(values.to, 'to', env.now()) ?? (times.length > 0 ? (times[times.length - 1] as number) : 0);
       if (!(to > from)) throw new PitwallError('input', '--to must be after --from.');
       return { ...backtest(index, rule, { from, to, every }), from, to, every };
     });

@@ -19,7 +19,7 @@ import type { PredictionColumnsQuery, WindowColumns } from '../core/store/store'
 import { classificationOfRows, type ClassificationColumns } from '../core/analytics/classification';
 import { readDataScope, rangeMeetsData, scopeOfColumns, type DataScope } from '../core/analytics/dataScope';
 import { resolveMetricName } from '../core/analytics/metricNames';
-import { parseCount, parseTime, SOURCE } from './args';
+import { parseCount, parseSince, parseTime, SOURCE } from './args';
 import { defineCommand, type CliCommand } from './commandSpec';
 import { withStore, type CommandEnvironment } from './context';
 import { formatTime, printJson, printTable, type Output } from './output';
@@ -31,9 +31,10 @@ function cell(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : Number.isInteger(value) ? String(value) : value.toFixed(4);
 }
 
-function columnsQuery(values: { model?: string | undefined; from?: string | undefined; to?: string | undefined }): PredictionColumnsQuery {
-  const from = parseTime(values.from, 'from');
-  const to = parseTime(values.to, 'to');
+/** `--from`/`--to` as absolute times or ages before `now` (`--from 7d`: the last seven days). */
+function columnsQuery(values: { model?: string | undefined; from?: string | undefined; to?: string | undefined }, now: number): PredictionColumnsQuery {
+  const from = parseSince(values.from, 'from', now);
+  const to = parseSince(values.to, 'to', now);
   if (from !== undefined && to !== undefined && to <= from) throw new PitwallError('input', `--to must be after --from.`);
   return {
     ...(values.model === undefined ? {} : { modelVersion: values.model }),
@@ -45,8 +46,8 @@ function columnsQuery(values: { model?: string | undefined; from?: string | unde
 /** The options that choose the predictions an analysis covers. */
 const RANGE = {
   model: { type: 'string', placeholder: 'VERSION', defaultText: 'every version', description: 'only the predictions of this model version' },
-  from: { type: 'string', placeholder: 'TIME', defaultText: 'the first prediction', description: 'from this time on, inclusive (ISO 8601 or unix seconds)' },
-  to: { type: 'string', placeholder: 'TIME', defaultText: 'after the last prediction', description: 'up to this time, exclusive' },
+  from: { type: 'string', placeholder: 'TIME', defaultText: 'the first prediction', description: 'from this time on, inclusive (ISO 8601, unix seconds, or an age such as 7d: that long before now)' },
+  to: { type: 'string', placeholder: 'TIME', defaultText: 'after the last prediction', description: 'up to this time, exclusive (absolute, or an age such as 1d)' },
 } as const;
 
 const BINS = { type: 'string', placeholder: 'N', default: '10', description: 'calibration bins, 1 to 1000' } as const;
@@ -67,7 +68,7 @@ const metrics = defineCommand({
   options: { ...RANGE, bins: BINS, strategy: STRATEGY, 'min-labels': MIN_LABELS },
   examples: ['pitwall metrics demo/monitoring.db --model v1.1 --from 2026-10-11 --to 2026-10-15', 'pitwall metrics demo/monitoring --json'],
   run: async ({ values, args: { source } }, env) => {
-    const query = columnsQuery(values);
+    const query = columnsQuery(values, env.now());
     const options = {
       bins: parseBins(values.bins),
       binning: values.strategy as Binning,
@@ -181,7 +182,7 @@ const trend = defineCommand({
       .filter((name) => name !== 'count');
     const by = parseGrouping(values.by);
     const minLabels = parseCount(values['min-labels'], 'min-labels');
-    const query = columnsQuery(values);
+    const query = columnsQuery(values, env.now());
     const options = {
       every,
       ...(slide === undefined ? {} : { slide }),
@@ -257,7 +258,7 @@ const calibration = defineCommand({
   options: { ...RANGE, bins: BINS, strategy: STRATEGY, vega: VEGA },
   examples: ['pitwall calibration demo/monitoring.db --model v1.1 --bins 10 --strategy mass', 'pitwall calibration demo/monitoring --vega > reliability.vl.json'],
   run: async ({ values, args: { source } }, env) => {
-    const query = columnsQuery(values);
+    const query = columnsQuery(values, env.now());
     const options = { bins: parseBins(values.bins), binning: values.strategy as Binning };
     const { columns, scope } = await classificationColumns(source, query, env);
     checkModel(scope, query.modelVersion);
@@ -421,7 +422,7 @@ const estimate = defineCommand({
   run: async ({ values, args: { source } }, env) => {
     const every = parseDuration(values.every);
     const reference = parseRange(values.reference, 'reference');
-    const query = columnsQuery(values);
+    const query = columnsQuery(values, env.now());
     const columns = await windowColumns(source, env);
     const scope = scopeOfColumns(columns, query.modelVersion);
     checkModel(scope, query.modelVersion);

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pitwall } from './runCli';
+import { NOW, pitwall } from './runCli';
 import { generateDataset } from '../../../scripts/generator/generateDataset';
 
 const RANGE_LINE = /^Range: .* · model: .* · window: .*$/m;
@@ -67,6 +67,11 @@ describe('pitwall analytics: no silent nothing, one vocabulary', function () {
       const scope = (JSON.parse((await pitwall('metrics', source(), '--model', 'v1.0', '--from', '2026-10-03', '--json')).stdout) as { scope: Record<string, unknown> }).scope;
       assert.deepEqual([scope.model_version, scope.from, scope.to, scope.window], ['v1.0', Date.parse('2026-10-03T00:00:00Z') / 1000, null, null]);
       assert.equal(typeof scope.data_first, 'number');
+      // An age instead of a time: that long before now (the tests' now is NOW).
+      const aged = (JSON.parse((await pitwall('metrics', source(), '--from', '40d', '--to', '20d', '--json')).stdout) as { scope: Record<string, unknown> }).scope;
+      assert.deepEqual([aged.from, aged.to], [NOW - 40 * 86_400, NOW - 20 * 86_400]);
+      const unreadable = await pitwall('metrics', source(), '--from', '7x');
+      assert.equal(unreadable.status, 2);
       assert.ok('scope' in (JSON.parse((await pitwall('estimate', source(), '--json')).stdout) as object));
       assert.ok('scope' in (JSON.parse((await pitwall('calibration', source(), '--json')).stdout) as object));
     });
