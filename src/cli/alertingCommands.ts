@@ -394,7 +394,7 @@ const deliveries = defineCommand({
     alert: { type: 'string', placeholder: 'KEY', description: 'only the deliveries of this alert' },
     limit: { type: 'string', placeholder: 'N', default: '100', description: 'at most N records' },
   },
-  examples: ['pitwall deliveries demo/monitoring.db --failed', 'pitwall deliveries demo/monitoring --alert alert_1792022400622 --json'],
+  examples: ['pitwall deliveries demo/monitoring.db --failed', 'pitwall deliveries demo/monitoring --alert alert_1790856000697#1 --json'],
   run: async ({ values, args: { source } }, env) => {
     const limit = parseCount(values.limit, 'limit');
     const log = await withStore(source, env, (store) =>

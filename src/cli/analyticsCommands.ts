@@ -316,7 +316,7 @@ const health = defineCommand({
   positionals: [SOURCE],
   options: {
     every: { type: 'string', placeholder: 'DURATION', default: '1d', description: 'length of the period' },
-    at: { type: 'string', placeholder: 'TIME', defaultText: 'now', description: 'the period ends at this time' },
+    at: { type: 'string', placeholder: 'TIME', defaultText: 'the newest prediction', description: 'the period ends at this time' },
     reference: REFERENCE_OPTION,
     model: MODEL_OPTION,
     record: { type: 'boolean', description: 'write the snapshots (and degradation analyses) into the source' },

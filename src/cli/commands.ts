@@ -125,8 +125,8 @@ const ack = defineCommand({
     comment: { type: 'string', placeholder: 'TEXT', description: 'why, kept with the acknowledgment' },
   },
   examples: [
-    'pitwall ack demo/monitoring alert_1792022400622 --by oncall --comment "retraining v1.1"',
-    'pitwall ack demo/monitoring.db alert_1792022400622 alert_1792026000000 --json',
+    'pitwall ack demo/monitoring alert_1790856000697#1 --by oncall --comment "retraining v1.1"',
+    'pitwall ack demo/monitoring.db 34 35 --json',
   ],
   run: async ({ values, args: { source, alert } }, env) => {
     const by = values.by ?? process.env.USER ?? null;
@@ -165,7 +165,7 @@ const unack = defineCommand({
   name: 'unack',
   summary: 'take acknowledgments back',
   positionals: [SOURCE, { name: 'alert', variadic: true, description: 'an alert_id, meaning every alert with it, or an alert key' }],
-  examples: ['pitwall unack demo/monitoring.db alert_1792022400622', 'pitwall unack demo/monitoring alert_1792022400622 --json'],
+  examples: ['pitwall unack demo/monitoring.db 34', 'pitwall unack demo/monitoring alert_1790856000697#1 --json'],
   run: async ({ values, args: { source, alert } }, env) => {
     const outcome = await withStore(source, env, async (store) => {
       const { keys, unknown } = await resolveAlerts(store, alert);
