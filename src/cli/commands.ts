@@ -126,7 +126,7 @@ const ack = defineCommand({
   },
   examples: [
     'pitwall ack demo/monitoring alert_1790856000697#1 --by oncall --comment "retraining v1.1"',
-    'pitwall ack demo/monitoring.db 34 35 --json',
+    'pitwall ack demo/monitoring.db 33 34 --json',
   ],
   run: async ({ values, args: { source, alert } }, env) => {
     const by = values.by ?? process.env.USER ?? null;
