@@ -19,6 +19,7 @@ import type { PredictionColumnsQuery, WindowColumns } from '../core/store/store'
 import { classificationOfRows, type ClassificationColumns } from '../core/analytics/classification';
 import { readDataScope, rangeMeetsData, scopeOfColumns, type DataScope } from '../core/analytics/dataScope';
 import { resolveMetricName } from '../core/analytics/metricNames';
+import { unknownSegmentName } from '../core/analytics/segmentNames';
 import { parseCount, parseSince, parseTime, SOURCE } from './args';
 import { defineCommand, type CliCommand } from './commandSpec';
 import { withStore, type CommandEnvironment } from './context';
@@ -199,10 +200,15 @@ const trend = defineCommand({
     // A SQLite file whose rows are all sound is decoded straight from its pages; anything else goes through the store.
     const segment = segmentColumns(by);
     const scanned = await scanPredictionColumns(source, segment.features, segment.metadata);
-    const result =
+    const result = await (async () =>
       scanned !== undefined
         ? { rows: windowedMetrics(scanned, options), scope: scopeOfColumns(scanned, query.modelVersion) }
-        : await withStore(source, env, async (store) => ({ ...(await readWindowedMetrics(store, options)), scope: await readDataScope(store, query.modelVersion) }));
+        : await withStore(source, env, async (store) => ({ ...(await readWindowedMetrics(store, options)), scope: await readDataScope(store, query.modelVersion) })))().catch(async (error: unknown) => {
+      // A grouping by a name no prediction has: most often a typo, answered with the nearest name the source has.
+      const named = segmentOf(by);
+      if (!(error instanceof PitwallError) || error.code !== 'input' || named === undefined) throw error;
+      throw (await withStore(source, env, (store) => unknownSegmentName(store, named.kind, named.name), true)) ?? error;
+    });
     checkModel(result.scope, query.modelVersion);
     const window = `${values.every}${values.slide === undefined ? '' : `, starting every ${values.slide}`}${by === undefined ? '' : `, by ${by}`}`;
     if (values.vega) {

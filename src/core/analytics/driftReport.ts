@@ -3,6 +3,7 @@
  * statistics): reads the predictions of both ranges with the features asked for, or every
  * feature the predictions carry, and ranks the features by how far they moved.
  */
+import { unknownSegmentName } from './segmentNames';
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import type { StoreReader } from '../store/store';
@@ -40,7 +41,7 @@ export async function readDrift(store: StoreReader, options: DriftReportOptions)
   // A feature asked for by name that no prediction of either range has is a typo far more often than a finding.
   for (const result of results) {
     if (options.features !== undefined && result.baseline_stats.count === 0 && result.current_stats.count === 0) {
-      throw new PitwallError('input', messages.driftFeatureAbsent(result.feature_name));
+      throw (await unknownSegmentName(store, 'feature', result.feature_name, version)) ?? new PitwallError('input', messages.driftFeatureAbsent(result.feature_name));
     }
   }
   return results;

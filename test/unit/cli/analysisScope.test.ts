@@ -35,6 +35,18 @@ describe('pitwall analytics: no silent nothing, one vocabulary', function () {
       }
     });
 
+    it(`refuses a feature or metadata key no prediction has with the nearest one the source has, exit 2 (${kind})`, async () => {
+      for (const [args, what, near] of [
+        [['trend', '--every', '1d', '--by', 'circuitt'], 'feature "circuitt"', 'circuit'],
+        [['trend', '--every', '1d', '--by', 'metadata:sourc'], 'metadata key "sourc"', 'source'],
+        [['drift', '--baseline', '2026-10-01..2026-10-05', '--current', '2026-10-10..2026-10-14', '--feature', 'circuitt'], 'feature "circuitt"', 'circuit'],
+      ] as const) {
+        const result = await pitwall(args[0], source(), ...args.slice(1));
+        assert.equal(result.status, 2, `${args.join(' ')}: ${result.stdout}`);
+        assert.match(result.stderr, new RegExp(`unknown ${what}; did you mean \`${near}\`\\? Valid: `), args.join(' '));
+      }
+    });
+
     it(`says the data's span for a range outside it, exit 0, instead of a table of dashes (${kind})`, async () => {
       const metrics = await pitwall('metrics', source(), '--from', '2027-01-01', '--to', '2027-02-01');
       assert.equal(metrics.status, 0, metrics.stderr);
