@@ -8,7 +8,7 @@ import { DEFAULT_MIN_LABELS } from '../core/analytics/windows';
 import { parseCount, parseTime, SOURCE } from './args';
 import { defineCommand } from './commandSpec';
 import { withStore } from './context';
-import { formatTable, formatTime, printJson } from './output';
+import { formatTable, formatTime, printJson, printTable } from './output';
 
 /**
  * `--reference`: `previous`, a duration (that span right before the period, such as 7d), or a
@@ -147,6 +147,8 @@ export const status = defineCommand({
       true,
     );
     if (values.json) printJson(env.out, report);
+    // As a table (--csv), the status is its list of problems, most severe first; the report's other parts are in --json.
+    else if (env.out.display?.csv === true) printTable(env.out, ['SEVERITY', 'KIND', 'MODEL', 'PROBLEM'], report.problems.map((p) => [p.severity, p.kind, p.model_version ?? '', p.message]));
     else env.out.write(formatStatus(report));
     return 0;
   },

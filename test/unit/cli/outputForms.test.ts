@@ -79,7 +79,7 @@ function outputCommands(commands: readonly CliCommand[], path: readonly string[]
  */
 const TABLES: Readonly<Record<string, readonly string[] | null>> = {
   summary: [],
-  status: null,
+  status: [],
   alerts: ['--limit', '1000'],
   ack: null,
   unack: null,
