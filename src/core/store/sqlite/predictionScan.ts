@@ -477,6 +477,59 @@ function permute<T>(values: { [index: number]: T }, order: Uint32Array, visited:
   }
 }
 
+/** Runs merged at once: a table appended in a few time-ordered runs (a backfill, a copied period) is merged, not sorted. */
+const MAX_MERGED_RUNS = 256;
+
+/**
+ * The rows in time order, ties by row: a merge of the runs already in order when they are few,
+ * else a sort. Either way the order is a typed array; a comparison sort of a typed array copies
+ * it into the heap twice over (64 MB at 4M rows).
+ */
+function timeOrder(timestamps: Float64Array): Uint32Array {
+  const rows = timestamps.length;
+  const order = new Uint32Array(rows);
+  const starts: number[] = [0];
+  for (let i = 1; i < rows && starts.length <= MAX_MERGED_RUNS; i++) if ((timestamps[i] as number) < (timestamps[i - 1] as number)) starts.push(i);
+  if (starts.length > MAX_MERGED_RUNS) {
+    for (let i = 0; i < rows; i++) order[i] = i;
+    return order.sort((a, b) => (timestamps[a] as number) - (timestamps[b] as number) || a - b);
+  }
+  // A binary heap of the runs' next rows, least (time, row) on top.
+  const next = Int32Array.from(starts);
+  const ends = Int32Array.from(starts, (_, k) => (k + 1 < starts.length ? (starts[k + 1] as number) : rows));
+  const heap: number[] = starts.map((_, k) => k);
+  const less = (a: number, b: number): boolean => {
+    const ta = timestamps[next[a] as number] as number;
+    const tb = timestamps[next[b] as number] as number;
+    return ta < tb || (ta === tb && (next[a] as number) < (next[b] as number));
+  };
+  const down = (from: number): void => {
+    let i = from;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let least = i;
+      if (l < heap.length && less(heap[l] as number, heap[least] as number)) least = l;
+      if (r < heap.length && less(heap[r] as number, heap[least] as number)) least = r;
+      if (least === i) return;
+      [heap[i], heap[least]] = [heap[least] as number, heap[i] as number];
+      i = least;
+    }
+  };
+  for (let i = (heap.length >> 1) - 1; i >= 0; i--) down(i);
+  for (let n = 0; n < rows; n++) {
+    const run = heap[0] as number;
+    order[n] = next[run] as number;
+    next[run] = (next[run] as number) + 1;
+    if ((next[run] as number) === (ends[run] as number)) {
+      heap[0] = heap[heap.length - 1] as number;
+      heap.pop();
+    }
+    if (heap.length > 0) down(0);
+  }
+  return order;
+}
+
 /**
  * Joins decoded chunks (in leaf order) into the store's columns: time order, ties by id. Empties
  * `chunks` as it copies them, so that each chunk's memory can go before the columns are complete.
@@ -524,19 +577,23 @@ export function assembleChunks(chunks: ScanChunk[], features: readonly string[],
   if (!sorted) {
     // The order as a typed array (a million-element array of numbers would be a large heap
     // object), and every column put in it in place.
-    const order = new Uint32Array(rows);
-    for (let i = 0; i < rows; i++) order[i] = i;
-    order.sort((a, b) => (timestamps[a] as number) - (timestamps[b] as number) || a - b);
+    const order = timeOrder(timestamps);
     const visited = new Uint8Array(rows);
     for (const column of [timestamps, versionCodes, predicted, confidences, actuals]) permute<number>(column, order, visited);
     for (const values of [...featureValues.values(), ...metadataValues.values()]) permute(values, order, visited);
   }
-  const versions = new Array<string>(rows);
-  for (let i = 0; i < rows; i++) versions[i] = versionNames[versionCodes[i] as number] as string;
+  let versions: string[] | undefined;
   return {
     length: rows,
     timestamp: timestamps,
-    model_version: versions,
+    // The names row by row are made when first read: the analytics read the codes, and 4M names take 32 MB.
+    get model_version(): string[] {
+      if (versions === undefined) {
+        versions = new Array<string>(rows);
+        for (let i = 0; i < rows; i++) versions[i] = versionNames[versionCodes[i] as number] as string;
+      }
+      return versions;
+    },
     model_version_codes: { codes: versionCodes, names: versionNames },
     predicted_outcome: predicted,
     confidence: confidences,
@@ -563,8 +620,8 @@ export function scanPredictions(image: Uint8Array, features: readonly string[] =
   return assembleChunks([decodeLeaves(reader, plan, plan.leaves, features, metadata)], features, metadata);
 }
 
-/** Leaves decoded per batch: the pages a reader holds at once (16 MB, whatever the file's size). */
-const BATCH_BYTES = 16 << 20;
+/** Leaves decoded per batch: the pages a reader holds at once (8 MB, whatever the file's size). */
+const BATCH_BYTES = 8 << 20;
 
 /** What one thread of a file scan is asked to decode (plain data, so a worker can be sent it). */
 export interface ScanRequest {

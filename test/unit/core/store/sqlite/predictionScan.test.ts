@@ -103,6 +103,34 @@ os._exit(0)
     }
   });
 
+  it('puts rows appended in a few time-ordered runs (a backfilled period) in time order, ties by row, as the store does', async () => {
+    const file = copyDatabase('runs.db');
+    // Two earlier periods appended after the original rows, and one row at a time already present: three runs, a tie.
+    python(`
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for days in (14, 28):
+    db.execute("""INSERT INTO predictions (timestamp, model_version, prediction_id, predicted_outcome, confidence, actual_outcome, features)
+      SELECT strftime('%Y-%m-%d %H:%M:%f', timestamp, ?) || substr(timestamp, 24), model_version, prediction_id || ?, predicted_outcome, confidence, actual_outcome, features
+      FROM predictions WHERE id <= 6000""", ('-%d days' % days, '-%d' % days))
+db.execute("INSERT INTO predictions (timestamp, model_version, prediction_id, predicted_outcome, confidence, actual_outcome, features) SELECT timestamp, model_version, 'tie', 1 - predicted_outcome, confidence, NULL, features FROM predictions WHERE id = 3000")
+db.commit()
+`, file);
+    const scanned = await scanFile(file);
+    const store = await openStore(file);
+    try {
+      const columns = await store.readPredictionColumns();
+      assert.ok(scanned);
+      assert.equal(scanned.length, 18_001);
+      assert.deepEqual(scanned.timestamp, columns.timestamp);
+      assert.deepEqual(scanned.model_version, columns.model_version);
+      assert.deepEqual(scanned.predicted_outcome, columns.predicted_outcome);
+      assert.deepEqual(scanned.actual_outcome, columns.actual_outcome);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('follows rows that spill onto overflow pages', async () => {
     const file = copyDatabase('overflow.db');
     python(`
