@@ -535,7 +535,8 @@ export class SqliteStore implements Store {
     const version = columnSql(shape, 'model_version');
     const acknowledged = columnSql(shape, 'acknowledged');
     const groups: AlertGroupCount[] = [];
-    const sql = `SELECT ${severity}, ${version}, count(*), sum(CASE WHEN ${acknowledged} IS NOT 1 THEN 1 ELSE 0 END) FROM alerts ${where.sql} GROUP BY 1, 2`;
+    // The table read in page order (NOT INDEXED): through the severity index it is read three times over, out of order.
+    const sql = `SELECT ${severity}, ${version}, count(*), sum(CASE WHEN ${acknowledged} IS NOT 1 THEN 1 ELSE 0 END) FROM alerts NOT INDEXED ${where.sql} GROUP BY 1, 2`;
     this.query(alertsTable, { sql, params: where.params }, (row) => {
       const name = String(row[0]);
       if ((ALERT_SEVERITIES as readonly string[]).includes(name)) {
