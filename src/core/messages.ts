@@ -283,8 +283,8 @@ export const messages = {
   rulesCheckInvalid: (file: string, errors: number, valid: number, total: number) =>
     `${file}: ${errors} problem${errors === 1 ? '' : 's'}; ${valid} of ${total} rule${total === 1 ? '' : 's'} valid.`,
   rulesCheckMore: (count: number) => `… and ${count} more (--json lists them all)`,
-  ruleMetricNotComputed: (metric: string, known: readonly string[]) =>
-    `${JSON.stringify(metric)} is not a metric Pitwall computes (use one of ${known.join(', ')}; drift rules: <feature>_psi, _ks, _wasserstein, _chi_square or _js)`,
+  ruleMetricNotComputed: (metric: string, nearest: string | undefined, known: readonly string[]) =>
+    `${JSON.stringify(metric)} is not a metric Pitwall computes${nearest === undefined ? '' : `; did you mean \`${nearest}\`?`} (use one of ${known.join(', ')}; drift rules: <feature>_psi, _ks, _wasserstein, _chi_square or _js)`,
   ruleAssignmentInvalid: (pair: string) => `--set needs key=value (conditions.window=6h reaches into conditions), not "${pair}".`,
   ruleEditNeedsChange: () => 'rule edit needs a change: a JSON file of fields, or --set key=value (not both); see `pitwall rule edit --help`.',
   ruleEditRenames: (ruleId: string) => `An edit cannot change the rule_id of "${ruleId}": remove the rule and add it under the new id.`,

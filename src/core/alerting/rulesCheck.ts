@@ -5,6 +5,7 @@
  * loading. The file holds an array of rules or one rule (the file `rule add` takes). Reads
  * nothing, writes nothing. `rule add` runs the same check and refuses any problem it reports.
  */
+import { nearestName } from '../suggest';
 import { isUtf8 } from 'node:buffer';
 import type { z } from 'zod';
 import { PitwallError } from '../errors';
@@ -100,7 +101,10 @@ export function checkRulesFile(name: string, bytes: Uint8Array): RulesCheck {
     const parsed = parseRecord(alertRuleRecord, element);
     if (!parsed.ok) for (const issue of parsed.issues) add('error', issue.field, issue.reason);
     else for (const key of parsed.unknownKeys) add('warning', key, messages.fieldUnknown());
-    if (parsed.ok && !computesMetric(parsed.value)) add('error', 'metric_name', messages.ruleMetricNotComputed(parsed.value.metric_name, knownMetricNames()));
+    if (parsed.ok && !computesMetric(parsed.value)) {
+      const known = knownMetricNames();
+      add('error', 'metric_name', messages.ruleMetricNotComputed(parsed.value.metric_name, nearestName(parsed.value.metric_name, known), known));
+    }
     // The engine's options, field by field, even when another field is wrong.
     const conditions = isPlainObject(element) ? AlertRuleSchema.shape.conditions.safeParse(element.conditions) : null;
     const options = conditions?.success ? RuleOptionsSchema.safeParse(conditions.data, { reportInput: true }) : null;

@@ -97,7 +97,7 @@ describe('pitwall rule writes, bad rules at evaluation, silent versions, dry run
       const added = await pitwall('rule', 'add', source, file);
       assert.equal(added.status, 2);
       const lines = added.stderr.split('\n');
-      assert.ok(lines.some((line) => line.startsWith(`${file}: metric_name: "acuracy" is not a metric Pitwall computes (use one of accuracy,`)), added.stderr);
+      assert.ok(lines.some((line) => line.startsWith(`${file}: metric_name: "acuracy" is not a metric Pitwall computes; did you mean \`accuracy\`? (use one of accuracy,`)), added.stderr);
       assert.ok(lines.includes(`${file}: unknown field "conditions.minimum": it is not a field Pitwall knows (check its spelling)`), added.stderr);
       assert.ok(lines.includes(`${file}: conditions.window: must be a duration such as 15m, 6h or 7d`), added.stderr);
       assert.equal(lines.at(-1), 'The rule was not added: nothing was written.');
