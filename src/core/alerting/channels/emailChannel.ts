@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import nodemailer from 'nodemailer';
 import { PitwallError } from '../../errors';
 import { messages } from '../../messages';
 import type { AlertSeverity } from '../../model/alert';
@@ -77,6 +76,8 @@ export function createEmailChannel(settings: EmailSettings): DeliveryChannel {
     name: 'email',
     async send(notice, signal) {
       const ca = settings.caFile === null ? undefined : await readCertificateAuthorities(settings.caFile);
+      // Loaded when a notice is sent: nodemailer brings TLS, DNS and HTTP along, which every other command would load for nothing.
+      const { default: nodemailer } = await import('nodemailer');
       const transport = nodemailer.createTransport({
         host: settings.host,
         port: settings.port,
