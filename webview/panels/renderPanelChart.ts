@@ -1,0 +1,78 @@
+import embed, { vega } from 'vega-embed';
+import { expressionInterpreter } from 'vega-interpreter';
+
+/** A chart's data is inline: any URL in a spec is refused rather than fetched. */
+const loader = vega.loader();
+loader.load = () => Promise.reject(new Error('Pitwall charts load no external data.'));
+loader.sanitize = () => Promise.reject(new Error('Pitwall charts load no external data.'));
+
+type View = Awaited<ReturnType<typeof embed>>['view'];
+let current: View | null = null;
+
+/**
+ * Renders a Vega-Lite spec into `element` under the panel's CSP: expressions through
+ * vega-interpreter (no `eval`), vega-embed's injected styles off (panel.css has them), no
+ * action menu, no loader.
+ */
+export async function renderChart(element: HTMLElement, spec: Record<string, unknown>): Promise<View> {
+  current?.finalize();
+  current = null;
+  const result = await embed(element, spec as never, {
+    actions: false,
+    defaultStyle: false,
+    ast: true,
+    expr: expressionInterpreter,
+    renderer: 'svg',
+    loader,
+    tooltip: { disableDefaultStyle: true, theme: 'custom' },
+    config: themeConfig(),
+  });
+  current = result.view;
+  return result.view;
+}
+
+interface SceneNode {
+  readonly marktype?: string;
+  readonly items?: readonly SceneNode[];
+  readonly datum?: Record<string, unknown>;
+}
+
+/** Points drawn for metric values (not coverage or alert markers): symbols whose datum is a value of a metric. */
+export function countPoints(view: View): number {
+  let count = 0;
+  // A mark holds items; a group item holds marks.
+  const walk = (mark: SceneNode) => {
+    for (const item of mark.items ?? []) {
+      if (mark.marktype === 'symbol') {
+        const datum = item.datum;
+        if (datum !== undefined && 'metric_label' in datum && datum.value !== null && datum.value !== undefined) count += 1;
+      } else if (mark.marktype === 'group') {
+        for (const child of item.items ?? []) walk(child);
+      }
+    }
+  };
+  walk((view.scenegraph() as unknown as { root: SceneNode }).root);
+  return count;
+}
+
+function cssVariable(name: string, fallback: string): string {
+  const value = getComputedStyle(document.body).getPropertyValue(name).trim();
+  return value || fallback;
+}
+
+/** Chart colours from the editor theme (light, dark, high contrast), read again on each render. */
+function themeConfig(): Record<string, unknown> {
+  const foreground = cssVariable('--vscode-editor-foreground', '#333');
+  const grid = cssVariable('--vscode-charts-lines', cssVariable('--vscode-editorWidget-border', '#8884'));
+  const font = cssVariable('--vscode-font-family', 'sans-serif');
+  const palette = ['blue', 'orange', 'green', 'purple', 'red', 'yellow'].map((name, index) => cssVariable(`--vscode-charts-${name}`, ['#4c78a8', '#f58518', '#54a24b', '#b279a2', '#e45756', '#eeca3b'][index] as string));
+  return {
+    background: 'transparent',
+    font,
+    axis: { labelColor: foreground, titleColor: foreground, gridColor: grid, domainColor: grid, tickColor: grid },
+    legend: { labelColor: foreground, titleColor: foreground },
+    title: { color: foreground, subtitleColor: foreground },
+    view: { stroke: 'transparent' },
+    range: { category: palette },
+  };
+}

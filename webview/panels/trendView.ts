@@ -1,0 +1,132 @@
+import type { TrendChoices, TrendHostMessage, TrendOptions, TrendViewMessage } from '../../src/shared/trendMessages';
+import { TREND_RANGES, TREND_WINDOWS } from '../../src/shared/trendMessages';
+import { countPoints, renderChart } from './renderPanelChart';
+
+declare function acquireVsCodeApi(): { postMessage(message: TrendViewMessage): void };
+
+// Recorded from the first moment, so a test (or a person in the developer tools) can see any refusal.
+let violations = 0;
+document.addEventListener('securitypolicyviolation', () => {
+  violations += 1;
+  document.body.dataset.cspViolations = String(violations);
+});
+document.body.dataset.cspViolations = '0';
+
+const vscode = acquireVsCodeApi();
+const app = document.getElementById('app') as HTMLElement;
+
+const RANGE_LABELS: Readonly<Record<string, string>> = { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days', all: 'All' };
+const WINDOW_LABELS: Readonly<Record<string, string>> = { '15m': '15 minutes', '1h': '1 hour', '6h': '6 hours', '1d': '1 day' };
+
+/** An element with text content only: data never becomes markup. */
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string; id?: string } = {}, children: Node[] = []): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (props.className) node.className = props.className;
+  if (props.id) node.id = props.id;
+  if (props.text !== undefined) node.textContent = props.text;
+  node.append(...children);
+  return node;
+}
+
+function select(id: string, label: string, values: readonly { value: string; label: string }[], current: string, onChange: (value: string) => void): HTMLElement {
+  const control = element('select', { id });
+  for (const { value, label: text } of values) {
+    const option = element('option', { text });
+    option.value = value;
+    option.selected = value === current;
+    control.append(option);
+  }
+  control.addEventListener('change', () => onChange(control.value));
+  const caption = element('label', { text: label });
+  caption.htmlFor = id;
+  return element('div', { className: 'control' }, [caption, control]);
+}
+
+function versionBoxes(versions: readonly string[], chosen: readonly string[], onChange: (versions: string[]) => void): HTMLElement {
+  const group = element('fieldset', { className: 'control versions' }, [element('legend', { text: 'Model versions' })]);
+  const boxes: HTMLInputElement[] = [];
+  versions.forEach((version, index) => {
+    const box = element('input', { id: `version-${index}` });
+    box.type = 'checkbox';
+    box.value = version;
+    box.checked = chosen.includes(version);
+    box.addEventListener('change', () => onChange(boxes.filter((b) => b.checked).map((b) => b.value)));
+    boxes.push(box);
+    const caption = element('label', { text: version, className: 'version-name' });
+    caption.htmlFor = box.id;
+    group.append(element('span', { className: 'check' }, [box, caption]));
+  });
+  return group;
+}
+
+function controls(options: TrendOptions, choices: TrendChoices): HTMLElement {
+  const ask = (changed: Partial<TrendOptions>) => vscode.postMessage({ type: 'options', options: { ...options, ...changed } });
+  return element('form', { className: 'controls', id: 'controls' }, [
+    select('window', 'Window', TREND_WINDOWS.map((value) => ({ value, label: WINDOW_LABELS[value] ?? value })), options.window, (value) => ask({ window: value as TrendOptions['window'] })),
+    select('range', 'Time range', TREND_RANGES.map((value) => ({ value, label: RANGE_LABELS[value] ?? value })), options.range, (value) => ask({ range: value as TrendOptions['range'] })),
+    select('metric', 'Metric', choices.metrics.map((metric) => ({ value: metric.id, label: metric.label })), options.metric, (value) => ask({ metric: value })),
+    versionBoxes(choices.versions, options.versions, (versions) => ask({ versions })),
+  ]);
+}
+
+let shown: Extract<TrendHostMessage, { type: 'trend' }> | null = null;
+
+async function draw(message: Extract<TrendHostMessage, { type: 'trend' }>): Promise<void> {
+  const chart = document.getElementById('chart');
+  if (!chart) return;
+  try {
+    const view = await renderChart(chart, message.spec);
+    const points = countPoints(view);
+    chart.dataset.points = String(points);
+    chart.dataset.every = String(message.every);
+    chart.dataset.metric = message.options.metric;
+    chart.dataset.range = message.options.range;
+    chart.dataset.theme = document.body.className;
+    vscode.postMessage({ type: 'rendered', points });
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    chart.replaceChildren(element('p', { className: 'error', text: `The chart could not be drawn: ${text}` }));
+    vscode.postMessage({ type: 'failed', message: text });
+  }
+}
+
+function show(message: TrendHostMessage): void {
+  if (message.type === 'busy') {
+    document.getElementById('chart')?.setAttribute('aria-busy', 'true');
+    return;
+  }
+  shown = null;
+  if (message.type === 'error') {
+    app.replaceChildren(element('p', { className: 'error', id: 'state', text: message.message }));
+    return;
+  }
+  const header = element('header', {}, [element('h1', { text: message.source === null ? 'Performance Trend' : `Performance Trend · ${message.source}` })]);
+  if (message.type === 'empty') {
+    const parts: Node[] = [header];
+    if (message.options !== null && message.choices !== null) parts.push(controls(message.options, message.choices));
+    const state = element('div', { className: `state ${message.reason}`, id: 'state' }, [element('p', { text: message.message })]);
+    if (message.reason === 'no-source') {
+      const button = element('button', { text: 'Open Monitoring Source…', id: 'open-source' });
+      button.type = 'button';
+      button.addEventListener('click', () => vscode.postMessage({ type: 'openSource' }));
+      state.append(button, element('p', { className: 'hint', text: 'Or run “Pitwall: Open Monitoring Source…” from the Command Palette.' }));
+    }
+    parts.push(state);
+    app.replaceChildren(...parts);
+    return;
+  }
+  shown = message;
+  const note = element('p', { className: 'note', id: 'note', text: message.note ?? '' });
+  note.hidden = message.note === null;
+  app.replaceChildren(header, controls(message.options, message.choices), note, element('div', { id: 'chart', className: 'chart' }));
+  void draw(message);
+}
+
+window.addEventListener('message', (event: MessageEvent<TrendHostMessage>) => show(event.data));
+
+// Vega resolves colours once: a theme change (a class on body) draws the chart again in the new colours.
+new MutationObserver(() => {
+  if (shown !== null) void draw(shown);
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+vscode.postMessage({ type: 'ready' });
