@@ -7,6 +7,7 @@ import { ModelsTreeDataProvider } from './modelsTreeDataProvider';
 import { RulesTreeDataProvider } from './rulesTreeDataProvider';
 import { SourceManager } from './sourceManager';
 import type { AlertSeverity } from '../core/model/alert';
+import { TrendPanel } from './panels/trendPanel';
 import { StatusBar } from './statusBar';
 import { findWorkspaceSource } from './workspaceSource';
 
@@ -95,6 +96,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     vscode.window.createTreeView('pitwall.models', { treeDataProvider: models }),
     ...registerCommands(commandContext),
     ...alerting.disposables,
+    ...TrendPanel.register(context, sources, log),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void sources.updateTrust()),
     vscode.commands.registerCommand('pitwall.alerts.loadMore', (severity: AlertSeverity) => alerts.loadMore(severity)),
   );
