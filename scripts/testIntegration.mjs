@@ -66,6 +66,15 @@ function prepareWorkspace(name, settings = {}) {
   return workspace;
 }
 
+/** The frame of a Pitwall chart panel: VS Code nests a webview's document in an inner frame. */
+async function findPanelFrame(page) {
+  for (const frame of page.frames()) {
+    const found = await frame.evaluate(() => document.getElementById('app') !== null && document.body.dataset.cspViolations !== undefined).catch(() => false);
+    if (found) return frame;
+  }
+  return null;
+}
+
 /** Lets suites inside the extension host ask for screenshots and read the rendered workbench. */
 function startControlServer(getPage) {
   const server = createServer(async (request, response) => {
@@ -89,6 +98,35 @@ function startControlServer(getPage) {
           texts.push(await frame.evaluate(() => ({ url: location.href, text: document.body?.innerText ?? '', svgMarks: document.querySelectorAll('svg path, svg rect, svg line').length })).catch(() => null));
         }
         response.end(JSON.stringify({ frames: texts.filter(Boolean) }));
+      } else if (url.pathname === '/webview') {
+        // A Pitwall panel's webview: the inner frame whose document holds #app. `select` (an id) and
+        // `value` change a control as a person would; the answer is what the panel shows.
+        const frame = await findPanelFrame(page);
+        if (!frame) throw new Error('no Pitwall panel webview is open');
+        const id = url.searchParams.get('select');
+        if (id) await frame.selectOption(`#${id}`, url.searchParams.get('value') ?? '', { timeout: 10_000 });
+        response.end(JSON.stringify(await frame.evaluate(() => {
+          const chart = document.getElementById('chart');
+          const note = document.getElementById('note');
+          const label = document.querySelector('svg .role-axis-label text');
+          return {
+            text: document.body.innerText,
+            points: chart?.dataset.points === undefined ? null : Number(chart.dataset.points),
+            every: chart?.dataset.every === undefined ? null : Number(chart.dataset.every),
+            busy: chart?.getAttribute('aria-busy') === 'true',
+            // What the drawn chart shows (the controls may already show a newer choice).
+            metric: chart?.dataset.metric ?? null,
+            range: chart?.dataset.range ?? null,
+            theme: chart?.dataset.theme ?? null,
+            symbols: document.querySelectorAll('svg .mark-symbol path').length,
+            note: note && !note.hidden ? note.textContent : null,
+            violations: Number(document.body.dataset.cspViolations ?? 'NaN'),
+            images: document.querySelectorAll('img').length,
+            versions: [...document.querySelectorAll('.version-name')].map((e) => e.textContent),
+            state: document.getElementById('state')?.innerText ?? null,
+            axisLabelFill: label ? getComputedStyle(label).fill || label.getAttribute('fill') : null,
+          };
+        })));
       } else if (url.pathname === '/click' || url.pathname === '/hover') {
         // Like a person: move the pointer there (and click), so hover-only actions appear.
         // `modifiers` (e.g. Control) holds keys down during the click, as for adding a row to a selection.

@@ -107,3 +107,27 @@ export function trafficRule(ruleId: string, channels: readonly string[], modelVe
     conditions: { window: '1d', model_versions: [modelVersion] },
   });
 }
+
+/** What the open Pitwall chart panel shows, read in its webview frame (see scripts/testIntegration.mjs). */
+export interface PanelState {
+  readonly text: string;
+  readonly points: number | null;
+  readonly every: number | null;
+  readonly busy: boolean;
+  readonly metric: string | null;
+  readonly range: string | null;
+  readonly theme: string | null;
+  readonly symbols: number;
+  readonly note: string | null;
+  readonly violations: number;
+  readonly images: number;
+  readonly versions: readonly string[];
+  readonly state: string | null;
+  readonly axisLabelFill: string | null;
+}
+
+/** Reads the open chart panel; with `select`, first picks `value` in the control of that id, as a person would. */
+export async function panelState(select?: { id: string; value: string }): Promise<PanelState> {
+  const query = select === undefined ? '' : `?select=${encodeURIComponent(select.id)}&value=${encodeURIComponent(select.value)}`;
+  return (await ask(`/webview${query}`)) as PanelState;
+}

@@ -1,0 +1,165 @@
+import * as assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { readDataScope } from '../../src/core/analytics/dataScope';
+import { readWindowedMetrics, type WindowMetric } from '../../src/core/analytics/windows';
+import type { Store } from '../../src/core/store/store';
+import { eventually, panelState, type PanelState, pitwall, press, requireWorkbench, screenshot, type } from './harness';
+
+const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
+const folder = join(workspace, 'data/monitoring');
+const database = join(workspace, 'data/monitoring.db');
+const XSS = '<img src=x onerror=alert(1)>';
+
+const RANGES: Readonly<Record<string, number>> = { '24h': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400 };
+
+/**
+ * The points the panel must draw for these options, computed here through the store's own windowed
+ * metrics (not the panel's session): one per model version and window with a value of the metric.
+ */
+async function expectedPoints(store: Store, every: number, range: string, metric: WindowMetric): Promise<number> {
+  const scope = await readDataScope(store);
+  assert.ok(scope.first !== null && scope.last !== null);
+  const to = scope.last + 1;
+  const from = range === 'all' ? scope.first : Math.max(scope.first, to - (RANGES[range] as number));
+  const { rows } = await readWindowedMetrics(store, { every, from, to, by: 'model_version', metrics: [metric], path: 'in-memory' });
+  return rows.filter((row) => row.group !== null && scope.versions.includes(row.group) && row[metric] !== null && row[metric] !== undefined).length;
+}
+
+/** The panel once it has drawn a chart that satisfies `check`. */
+function drawn(check: (state: PanelState) => boolean, select?: { id: string; value: string }): Promise<PanelState> {
+  let asked = false;
+  return eventually(async () => {
+    const state = await panelState(asked ? undefined : select);
+    asked = true;
+    return state.points !== null && !state.busy && check(state) ? state : undefined;
+  }, 30_000);
+}
+
+describe('The Performance Trend panel', () => {
+  const temporary: string[] = [];
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('workbench').update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // The suites after this one find the database open, as the SQLite suite left it.
+    const api = await pitwall();
+    await api.sources.open(database);
+    for (const path of temporary) rmSync(path, { recursive: true, force: true });
+  });
+
+  it('opens from the palette and draws one point per window and version the kernel computes; a window change redraws', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const source = await api.sources.open(folder);
+    await press('F1');
+    await type('Pitwall: Show Performance Trend');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await press('Enter');
+
+    const sixHourly = await expectedPoints(source.store, 6 * 3600, '7d', 'accuracy');
+    assert.ok(sixHourly > 10, `the generated data has 6-hour accuracy values over 7 days (${sixHourly})`);
+    const first = await drawn((state) => state.every === 6 * 3600);
+    assert.equal(first.points, sixHourly);
+    // Each value is a symbol in the SVG, beside the label-coverage points below.
+    assert.ok(first.symbols >= sixHourly, `${first.symbols} symbols drawn for ${sixHourly} values`);
+    assert.deepEqual(first.versions, (await readDataScope(source.store)).versions);
+    assert.equal(first.note, null);
+
+    const daily = await expectedPoints(source.store, 86_400, '7d', 'accuracy');
+    assert.notEqual(daily, sixHourly);
+    const changed = await drawn((state) => state.every === 86_400, { id: 'window', value: '1d' });
+    assert.equal(changed.points, daily);
+    assert.equal(changed.violations, 0, 'no Content-Security-Policy violation in the panel');
+  });
+
+  it('says in the panel when every window has too few labels, naming the minimum', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const source = await eventually(() => api.sources.source ?? undefined);
+    // The generated data labels far fewer than 30 predictions an hour per version.
+    assert.equal(await expectedPoints(source.store, 3600, '7d', 'accuracy'), 0);
+    await panelState({ id: 'window', value: '1h' });
+    const state = await eventually(async () => {
+      const seen = await panelState();
+      return seen.state?.includes('fewer than 30 labelled predictions') ? seen : undefined;
+    });
+    assert.match(state.state ?? '', /Every 1h window in this range has fewer than 30 labelled predictions/);
+  });
+
+  it('coarsens a window that would draw more than 5000 marks, and says so', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const source = await eventually(() => api.sources.source ?? undefined);
+    // Mean confidence needs no labels, so even 15-minute windows have values.
+    await drawn((state) => state.metric === 'avg_confidence', { id: 'metric', value: 'avg_confidence' });
+    const fine = await drawn((state) => state.every === 900, { id: 'window', value: '15m' });
+    assert.equal(fine.note, null);
+    assert.equal(fine.points, await expectedPoints(source.store, 900, '7d', 'avg_confidence'));
+    const coarse = await drawn((state) => state.note !== null, { id: 'range', value: 'all' });
+    assert.ok(coarse.every !== null && coarse.every > 900, `coarsened to ${coarse.every} s`);
+    assert.match(coarse.note ?? '', /15m windows over this range would draw more than 5,000 marks: the chart uses 1h windows\./);
+    assert.equal(coarse.points, await expectedPoints(source.store, coarse.every, 'all', 'avg_confidence'));
+    assert.ok(coarse.symbols <= 5000, `${coarse.symbols} symbols`);
+    assert.equal(coarse.violations, 0);
+  });
+
+  it('follows the theme: light and dark draw the axis labels in their own colours', async function () {
+    requireWorkbench(this);
+    await drawn(() => true, { id: 'window', value: '6h' });
+    const look = async (theme: string, kind: vscode.ColorThemeKind, shot: string) => {
+      await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
+      await eventually(() => (vscode.window.activeColorTheme.kind === kind ? true : undefined));
+      const state = await drawn((seen) => seen.theme !== null && seen.theme.includes(kind === vscode.ColorThemeKind.Light ? 'vscode-light' : 'vscode-dark'));
+      await screenshot(shot);
+      return state;
+    };
+    const light = await look('Default Light Modern', vscode.ColorThemeKind.Light, 'trend-panel-light');
+    const dark = await look('Default Dark Modern', vscode.ColorThemeKind.Dark, 'trend-panel-dark');
+    assert.ok(light.axisLabelFill && dark.axisLabelFill, `${light.axisLabelFill} / ${dark.axisLabelFill}`);
+    assert.notEqual(light.axisLabelFill, dark.axisLabelFill);
+    assert.equal(dark.violations, 0);
+  });
+
+  it('draws a SQLite source too, with the kernel count', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const source = await api.sources.open(database);
+    const expected = await expectedPoints(source.store, 6 * 3600, 'all', 'accuracy');
+    await drawn((seen) => seen.text.includes('monitoring.db'));
+    const state = await drawn((seen) => seen.text.includes('monitoring.db') && seen.metric === 'accuracy' && seen.range === 'all' && seen.every === 6 * 3600, { id: 'metric', value: 'accuracy' });
+    assert.equal(state.points, expected);
+  });
+
+  it('shows a model version named like markup as text, opened from the Models view command', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const copy = mkdtempSync(join(tmpdir(), 'pitwall-xss-'));
+    temporary.push(copy);
+    cpSync(folder, copy, { recursive: true });
+    const predictions = join(copy, 'predictions.jsonl');
+    const lines = readFileSync(predictions, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { model_version: string });
+    const renamed = lines[0]?.model_version;
+    writeFileSync(predictions, `${lines.map((line) => JSON.stringify(line.model_version === renamed ? { ...line, model_version: XSS } : line)).join('\n')}\n`);
+    await api.sources.open(copy);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('pitwall.showTrend', { modelVersion: XSS });
+    const state = await drawn((seen) => seen.versions.includes(XSS));
+    assert.equal(state.images, 0, 'no element was made from the name');
+    assert.ok(state.text.includes(XSS), 'the title and the checkbox show the characters');
+    assert.equal(state.violations, 0);
+  });
+
+  it('says so in the panel when no source is open', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    await api.sources.close();
+    const state = await eventually(async () => {
+      const seen = await panelState();
+      return seen.state?.includes('No monitoring source is open') ? seen : undefined;
+    });
+    assert.match(state.text, /Open Monitoring Source/);
+  });
+});
