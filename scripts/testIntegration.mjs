@@ -123,6 +123,7 @@ function startControlServer(getPage) {
             violations: Number(document.body.dataset.cspViolations ?? 'NaN'),
             images: document.querySelectorAll('img').length,
             versions: [...document.querySelectorAll('.version-name')].map((e) => e.textContent),
+            checked: [...document.querySelectorAll('.versions input:checked')].map((e) => e.value),
             state: document.getElementById('state')?.innerText ?? null,
             axisLabelFill: label ? getComputedStyle(label).fill || label.getAttribute('fill') : null,
           };

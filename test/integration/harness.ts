@@ -122,6 +122,7 @@ export interface PanelState {
   readonly violations: number;
   readonly images: number;
   readonly versions: readonly string[];
+  readonly checked: readonly string[];
   readonly state: string | null;
   readonly axisLabelFill: string | null;
 }

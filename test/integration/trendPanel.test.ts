@@ -6,12 +6,17 @@ import * as vscode from 'vscode';
 import { readDataScope } from '../../src/core/analytics/dataScope';
 import { readWindowedMetrics, type WindowMetric } from '../../src/core/analytics/windows';
 import type { Store } from '../../src/core/store/store';
-import { eventually, panelState, type PanelState, pitwall, press, requireWorkbench, screenshot, type } from './harness';
+import { click, eventually, hover, panelState, type PanelState, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type } from './harness';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
 const folder = join(workspace, 'data/monitoring');
 const database = join(workspace, 'data/monitoring.db');
 const XSS = '<img src=x onerror=alert(1)>';
+
+/** The open webview tabs of this title. */
+function panelTabs(title: string): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.input instanceof vscode.TabInputWebview && tab.label === title);
+}
 
 const RANGES: Readonly<Record<string, number>> = { '24h': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400 };
 
@@ -20,12 +25,16 @@ const RANGES: Readonly<Record<string, number>> = { '24h': 86_400, '7d': 7 * 86_4
  * metrics (not the panel's session): one per model version and window with a value of the metric.
  */
 async function expectedPoints(store: Store, every: number, range: string, metric: WindowMetric): Promise<number> {
+  return expectedPointsOf(store, every, range, metric, (await readDataScope(store)).versions);
+}
+
+async function expectedPointsOf(store: Store, every: number, range: string, metric: WindowMetric, versions: readonly string[]): Promise<number> {
   const scope = await readDataScope(store);
   assert.ok(scope.first !== null && scope.last !== null);
   const to = scope.last + 1;
   const from = range === 'all' ? scope.first : Math.max(scope.first, to - (RANGES[range] as number));
   const { rows } = await readWindowedMetrics(store, { every, from, to, by: 'model_version', metrics: [metric], path: 'in-memory' });
-  return rows.filter((row) => row.group !== null && scope.versions.includes(row.group) && row[metric] !== null && row[metric] !== undefined).length;
+  return rows.filter((row) => row.group !== null && versions.includes(row.group) && row[metric] !== null && row[metric] !== undefined).length;
 }
 
 /** The panel once it has drawn a chart that satisfies `check`. */
@@ -73,6 +82,31 @@ describe('The Performance Trend panel', () => {
     const changed = await drawn((state) => state.every === 86_400, { id: 'window', value: '1d' });
     assert.equal(changed.points, daily);
     assert.equal(changed.violations, 0, 'no Content-Security-Policy violation in the panel');
+
+    // Asked again, the same panel comes forward with its choices.
+    await vscode.commands.executeCommand('pitwall.showTrend');
+    assert.equal(panelTabs('Performance Trend').length, 1);
+    assert.equal((await drawn(() => true)).every, 86_400);
+  });
+
+  it("opens one version's trend from its inline action in the Models view", async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const source = await eventually(() => api.sources.source ?? undefined);
+    const version = (await readDataScope(source.store)).versions.at(-1) ?? '';
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('workbench.view.extension.pitwall');
+    const row = `${SIDEBAR} .monaco-list-row[aria-label^="${version} "]`;
+    await eventually(() => hover(row).then(() => true));
+    await click(`${row} .action-label.codicon-graph-line`);
+    await eventually(() => (panelTabs(`Performance Trend: ${version}`).length === 1 ? true : undefined));
+    const state = await drawn((seen) => seen.checked.length === 1);
+    assert.deepEqual(state.checked, [version]);
+    assert.equal(state.points, await expectedPointsOf(source.store, 6 * 3600, '7d', 'accuracy', [version]));
+    // The tests below use the panel of every version.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('pitwall.showTrend');
+    await drawn((seen) => seen.checked.length > 1);
   });
 
   it('says in the panel when every window has too few labels, naming the minimum', async function () {
