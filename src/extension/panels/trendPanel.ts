@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
+import { boundedWindow, formatWindow, MAX_TREND_MARKS } from '../../core/charts/boundedWindow';
 import { trendChart, trendInputFromWindows } from '../../core/charts/trendChart';
 import { metricLabel } from '../../core/charts/theme';
 import { readDataScope } from '../../core/analytics/dataScope';
@@ -11,10 +12,6 @@ import { TREND_RANGES, TREND_WINDOWS, type TrendHostMessage, type TrendOptions, 
 import type { OpenSource, SourceManager } from '../sourceManager';
 import { ChartPanel } from './chartPanel';
 
-/** Most marks a chart may draw: a point and a coverage point per window and version. */
-export const MAX_TREND_MARKS = 5000;
-/** Window lengths a range too long for the asked one is coarsened to, shortest first. */
-const COARSER = [15 * 60, 3600, 6 * 3600, 86_400, 7 * 86_400, 30 * 86_400] as const;
 const RANGE_SECONDS: Readonly<Record<Exclude<TrendRange, 'all'>, number>> = { '24h': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400 };
 /** Metrics offered by the panel, in this order. */
 const PANEL_METRICS: readonly WindowMetric[] = ['accuracy', 'f1', 'precision', 'recall', 'ece', 'brier', 'log_loss', 'roc_auc', 'avg_confidence'];
@@ -34,24 +31,6 @@ const TrendViewMessageSchema: z.ZodType<TrendViewMessage> = z.discriminatedUnion
   z.object({ type: z.literal('rendered'), points: z.number().int().nonnegative() }),
   z.object({ type: z.literal('failed'), message: z.string().max(2000) }),
 ]);
-
-/** A window length in the words of the controls: 3600 → '1h'. */
-export function formatWindow(seconds: number): string {
-  if (seconds % 86_400 === 0) return `${seconds / 86_400}d`;
-  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
-  return `${Math.round(seconds / 60)}m`;
-}
-
-/**
- * The window length to chart: the one asked for, or the shortest longer one whose windows over
- * `span` seconds for `series` versions stay within `maxMarks` marks (two a window: its value and
- * its label coverage).
- */
-export function boundedWindow(every: number, span: number, series: number, maxMarks = MAX_TREND_MARKS): number {
-  const marks = (length: number) => 2 * Math.max(1, series) * Math.ceil(Math.max(span, length) / length);
-  if (marks(every) <= maxMarks) return every;
-  return COARSER.find((length) => length > every && marks(length) <= maxMarks) ?? (COARSER[COARSER.length - 1] as number);
-}
 
 /** The analysis session of the open source's store: its columns are read once and re-windowed on each question. */
 export class Sessions implements vscode.Disposable {
