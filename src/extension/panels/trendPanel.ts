@@ -63,6 +63,8 @@ export class Sessions implements vscode.Disposable {
 export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
   static readonly viewType = 'pitwall.trend';
   private options: TrendOptions | null;
+  /** The source the options were chosen on. */
+  private optionsSource: string | null = null;
   /** Answers arrive in order of asking: an older answer that lands late is dropped. */
   private asked = 0;
   private readonly subscription: vscode.Disposable;
@@ -133,13 +135,12 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
   private async compute(source: OpenSource): Promise<TrendHostMessage> {
     const scope = await readDataScope(source.store);
     const choices = { versions: scope.versions, metrics: PANEL_METRICS.map((id) => ({ id, label: metricLabel(id) })) };
-    const options: TrendOptions = this.options ?? {
-      window: '6h',
-      range: '7d',
-      versions: this.modelVersion !== undefined && scope.versions.includes(this.modelVersion) ? [this.modelVersion] : [...scope.versions],
-      metric: 'accuracy',
-    };
+    const defaultVersions = this.modelVersion !== undefined && scope.versions.includes(this.modelVersion) ? [this.modelVersion] : [...scope.versions];
+    // Another source has other versions: its panel starts with the versions it has, keeping the other choices.
+    const kept = this.options !== null && this.optionsSource === source.path ? this.options : null;
+    const options: TrendOptions = kept ?? { window: '6h', range: '7d', metric: 'accuracy', ...this.options, versions: defaultVersions };
     this.options = options;
+    this.optionsSource = source.path;
     const empty = (reason: 'no-labels' | 'few-labels' | 'no-versions' | 'no-data', message: string): TrendHostMessage => ({ type: 'empty', reason, message, source: source.name, options, choices });
     const versions = options.versions.filter((version) => scope.versions.includes(version));
     if (versions.length === 0) return empty('no-versions', 'No model version is selected: tick at least one.');
