@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { eventually, pitwall, screenshot, SIDEBAR, workbenchText } from './harness';
+import { eventually, panelState, pitwall, screenshot, SIDEBAR, workbenchText } from './harness';
 
 describe('Pitwall installed from its .vsix', () => {
   it('runs from the extensions directory, not from the source tree', () => {
@@ -15,6 +15,7 @@ describe('Pitwall installed from its .vsix', () => {
     assert.ok(existsSync(join(extension.extensionPath, 'dist/scanWorker.js')), 'the page-scan worker ships beside the CLI');
     assert.ok(existsSync(join(extension.extensionPath, 'dist/storeWorker.js')), 'the store worker ships beside the extension');
     assert.ok(!existsSync(join(extension.extensionPath, 'node_modules')), 'dependencies are bundled, not shipped');
+    for (const file of ['dist/webview/trendView.js', 'dist/webview/panel.css']) assert.ok(existsSync(join(extension.extensionPath, file)), `the chart panel's ${file} ships`);
     // The packaged command: the launcher runs the CLI bundle shipped beside it.
     const cli = spawnSync(process.execPath, [join(extension.extensionPath, 'dist/cli.js'), '--version'], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
     assert.equal(cli.status, 0, cli.stderr);
@@ -28,5 +29,17 @@ describe('Pitwall installed from its .vsix', () => {
     await vscode.commands.executeCommand('workbench.view.extension.pitwall');
     await eventually(async () => ((await workbenchText(SIDEBAR)).includes('Critical') ? true : undefined));
     await screenshot('vsix-sidebar');
+  });
+
+  it('draws the performance trend from the packaged panel bundle, without a CSP violation', async () => {
+    const api = await pitwall();
+    await eventually(() => api.sources.source ?? undefined);
+    await vscode.commands.executeCommand('pitwall.showTrend');
+    const state = await eventually(async () => {
+      const seen = await panelState();
+      return seen.points !== null && seen.points > 0 && !seen.busy ? seen : undefined;
+    }, 30_000);
+    assert.equal(state.violations, 0);
+    await screenshot('vsix-trend');
   });
 });
