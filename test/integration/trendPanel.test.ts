@@ -140,13 +140,19 @@ describe('The Performance Trend panel', () => {
     assert.equal(coarse.violations, 0);
   });
 
-  it('follows the theme: light and dark draw the axis labels in their own colours', async function () {
+  it('follows the theme: light, dark and both high-contrast themes draw the axis labels in their own colours', async function () {
     requireWorkbench(this);
     await drawn(() => true, { id: 'window', value: '6h' });
     const look = async (theme: string, kind: vscode.ColorThemeKind, shot: string) => {
       await vscode.workspace.getConfiguration('workbench').update('colorTheme', theme, vscode.ConfigurationTarget.Global);
       await eventually(() => (vscode.window.activeColorTheme.kind === kind ? true : undefined));
-      const state = await drawn((seen) => seen.theme !== null && seen.theme.includes(kind === vscode.ColorThemeKind.Light ? 'vscode-light' : 'vscode-dark'));
+      const bodyClass = {
+        [vscode.ColorThemeKind.Light]: 'vscode-light',
+        [vscode.ColorThemeKind.Dark]: 'vscode-dark',
+        [vscode.ColorThemeKind.HighContrast]: 'vscode-high-contrast',
+        [vscode.ColorThemeKind.HighContrastLight]: 'vscode-high-contrast-light',
+      }[kind];
+      const state = await drawn((seen) => seen.theme !== null && seen.theme.split(' ').includes(bodyClass));
       await screenshot(shot);
       return state;
     };
@@ -154,7 +160,10 @@ describe('The Performance Trend panel', () => {
     const dark = await look('Default Dark Modern', vscode.ColorThemeKind.Dark, 'trend-panel-dark');
     assert.ok(light.axisLabelFill && dark.axisLabelFill, `${light.axisLabelFill} / ${dark.axisLabelFill}`);
     assert.notEqual(light.axisLabelFill, dark.axisLabelFill);
-    assert.equal(dark.violations, 0);
+    const highContrast = await look('Default High Contrast', vscode.ColorThemeKind.HighContrast, 'trend-panel-high-contrast');
+    const highContrastLight = await look('Default High Contrast Light', vscode.ColorThemeKind.HighContrastLight, 'trend-panel-high-contrast-light');
+    assert.notEqual(highContrast.axisLabelFill, highContrastLight.axisLabelFill);
+    assert.equal(highContrastLight.violations, 0);
   });
 
   it('draws a SQLite source too, with the kernel count', async function () {
