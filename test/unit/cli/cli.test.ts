@@ -5,17 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NOW, pitwall } from './runCli';
 import { generateDataset } from '../../../scripts/generator/generateDataset';
-import { openStore } from '../../../src/core/store/openStore';
-import type { Store } from '../../../src/core/store/store';
-
-async function withOpenStore<T>(path: string, use: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(path);
-  try {
-    return await use(store);
-  } finally {
-    await store.close();
-  }
-}
+import { withOpenStore } from '../withOpenStore';
 
 describe('pitwall CLI', () => {
   let root: string;

@@ -7,21 +7,11 @@ import { computeHealth } from '../../../../src/core/analytics/health';
 import { computeStatus, countOpenAlerts, describeAge, readDataSpan, readFiringRules } from '../../../../src/core/analytics/status';
 import { fingerprintOf } from '../../../../src/core/alerting/evaluate';
 import { isPitwallError } from '../../../../src/core/errors';
-import { openStore } from '../../../../src/core/store/openStore';
-import type { Store } from '../../../../src/core/store/store';
+import { withOpenStore } from '../../withOpenStore';
 
 const DAY = 86400;
 /** The generated data covers 2026-10-01 to 2026-10-15. */
 const END = Date.parse('2026-10-15T00:00:00Z') / 1000;
-
-async function withStore<T>(path: string, use: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(path);
-  try {
-    return await use(store);
-  } finally {
-    await store.close();
-  }
-}
 
 describe('status of a source', () => {
   let root: string;
@@ -45,7 +35,7 @@ describe('status of a source', () => {
 
   for (const kind of ['jsonl', 'sqlite'] as const) {
     it(`reads the span and each version's newest prediction of a ${kind} source as its columns have them`, async () => {
-      await withStore(sources[kind], async (store) => {
+      await withOpenStore(sources[kind], async (store) => {
         const now = END + 52 * DAY;
         const span = await readDataSpan(store, now);
         const columns = await store.readPredictionColumns();
@@ -64,7 +54,7 @@ describe('status of a source', () => {
     });
 
     it(`counts open alerts of a ${kind} source by severity and model as the alerts themselves add up`, async () => {
-      await withStore(sources[kind], async (store) => {
+      await withOpenStore(sources[kind], async (store) => {
         const open = await store.readAlerts({ acknowledged: false, limit: 100000 });
         const counted = await countOpenAlerts(store);
         assert.ok(open.length > 0, 'the generated data has open alerts');
@@ -84,7 +74,7 @@ describe('status of a source', () => {
     const at = END - DAY / 2;
     const verdicts = await Promise.all(
       (['jsonl', 'sqlite'] as const).map((kind) =>
-        withStore(sources[kind], async (store) => {
+        withOpenStore(sources[kind], async (store) => {
           const reports = await computeHealth(store, { at });
           const previous = await computeHealth(store, { at, reference: 'previous' });
           return { reports, previous };
@@ -108,7 +98,7 @@ describe('status of a source', () => {
     );
     // A fixed range pools exactly its predictions.
     const range = { from: END - 10 * DAY, to: END - 8 * DAY };
-    await withStore(sources.sqlite, async (store) => {
+    await withOpenStore(sources.sqlite, async (store) => {
       const [report] = await computeHealth(store, { at, reference: range });
       const expected = await store.countPredictions({ ...range, modelVersion: report?.snapshot.model_version as string });
       assert.equal(report?.reference.count, expected);
@@ -117,7 +107,7 @@ describe('status of a source', () => {
   });
 
   it('refuses a reference that is empty, naming what it takes', async () => {
-    await withStore(sources.jsonl, async (store) => {
+    await withOpenStore(sources.jsonl, async (store) => {
       await assert.rejects(computeHealth(store, { reference: { from: END, to: END - DAY } }), (error) => isPitwallError(error) && error.code === 'input' && /previous.*7d.*T1\.\.T2/.test(error.message));
       await assert.rejects(computeHealth(store, { reference: -5 }), (error) => isPitwallError(error) && error.code === 'input');
     });
@@ -130,7 +120,7 @@ describe('status of a source', () => {
         await generateDataset({ outDir: copy, predictions: 20000, seed: 11, format: kind });
         const path = kind === 'jsonl' ? join(copy, 'monitoring') : join(copy, 'monitoring.db');
         const later = END + 3 * DAY;
-        await withStore(path, async (store) => {
+        await withOpenStore(path, async (store) => {
           // v1.0 keeps sending for three more days; v1.1 has gone silent.
           for (let i = 0; i < 5; i++) {
             await store.recordPrediction({ timestamp: later - i * 60, model_version: 'v1.0', prediction_id: `late-${i}`, predicted_outcome: 1, confidence: 0.9, features: {}, metadata: {} });
@@ -139,7 +129,7 @@ describe('status of a source', () => {
           assert.ok(rule, 'the generated data has rules');
           await store.updateAlertStates({ [fingerprintOf(rule.rule_id, 'v1.0', null)]: later - 2 * 3600 }, []);
         });
-        await withStore(path, async (store) => {
+        await withOpenStore(path, async (store) => {
           const rules = await store.readRules();
           const firing = await readFiringRules(store);
           assert.deepEqual(firing.map((f) => [f.rule_id, f.model_version, f.since, f.severity]), [[rules[0]?.rule_id, 'v1.0', later - 2 * 3600, rules[0]?.severity]]);
@@ -179,7 +169,7 @@ describe('status of a source', () => {
       const folder = join(empty, 'monitoring');
       mkdirSync(folder);
       writeFileSync(join(folder, 'predictions.jsonl'), '');
-      await withStore(folder, async (store) => {
+      await withOpenStore(folder, async (store) => {
         const report = await computeStatus(store, { now: END });
         assert.equal(report.span.newest, null);
         assert.deepEqual(report.health.versions, []);

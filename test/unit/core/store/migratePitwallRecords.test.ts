@@ -5,18 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateDataset } from '../../../../scripts/generator/generateDataset';
 import { formatMigrationReport, migrateJsonlToSqlite, type MigrationReport } from '../../../../src/core/store/migrate';
-import { openStore } from '../../../../src/core/store/openStore';
-import type { Store } from '../../../../src/core/store/store';
 import { pitwall } from '../../cli/runCli';
-
-async function withStore<T>(path: string, use: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(path);
-  try {
-    return await use(store);
-  } finally {
-    await store.close();
-  }
-}
+import { withOpenStore } from '../../withOpenStore';
 
 function sql(db: string, query: string): string {
   const result = spawnSync('sqlite3', [db, query], { encoding: 'utf8' });
@@ -45,7 +35,7 @@ async function folderWithPitwallRecords(root: string): Promise<{ folder: string;
   const twin = 'alert_twin';
   const fingerprint = JSON.stringify(['acc_low', 'v1.1', null]);
   let ruleId = '';
-  await withStore(folder, async (store) => {
+  await withOpenStore(folder, async (store) => {
     const base = { severity: 'warning' as const, title: 't', message: 'm', metric_name: 'accuracy', metric_value: 0.5, threshold: 0.7, component: 'performance', model_version: 'v1.1', acknowledged: false, acknowledged_at: null, acknowledged_by: null };
     const first = await store.appendAlert({ ...base, alert_id: twin, timestamp: AT });
     const second = await store.appendAlert({ ...base, alert_id: twin, timestamp: AT + 60 });
@@ -91,7 +81,7 @@ describe('migrate keeps Pitwall’s own records', () => {
   });
 
   it('keeps alert keys resolvable: `<id>#1` and `<id>#2` find the same alerts as before', async () => {
-    await withStore(target, async (store) => {
+    await withOpenStore(target, async (store) => {
       const first = await store.readAlert(`${made.twin}#1`);
       const second = await store.readAlert(`${made.twin}#2`);
       assert.equal(first?.alert_id, made.twin);
@@ -108,7 +98,7 @@ describe('migrate keeps Pitwall’s own records', () => {
   });
 
   it('carries silences, firing states, cooldowns and rule fields as the store reads them back', async () => {
-    await withStore(target, async (store) => {
+    await withOpenStore(target, async (store) => {
       assert.deepEqual(await store.readSilences(), [SILENCE]);
       assert.deepEqual({ ...(await store.readAlertStates()) }, { [made.fingerprint]: AT + 60 });
       const rule = (await store.readRules()).find((r) => r.rule_id === made.ruleId);
@@ -119,7 +109,7 @@ describe('migrate keeps Pitwall’s own records', () => {
   });
 
   it('carries the delivery log, a delivery naming its alert by the row key the database gives it', async () => {
-    await withStore(target, async (store) => {
+    await withOpenStore(target, async (store) => {
       const second = await store.readAlert(`${made.twin}#2`);
       const { records, problems } = await store.readDeliveries();
       assert.deepEqual(problems, []);
