@@ -247,7 +247,7 @@ interface BandRow {
   readonly version: string;
 }
 
-function panel(metric: string, rows: readonly PointRow[], alerts: readonly AlertRow[], bands: readonly BandRow[], versions: readonly string[], width: ChartWidth, height: number, last: boolean): ViewSpec {
+function panel(metric: string, rows: readonly PointRow[], alerts: readonly AlertRow[], bands: readonly BandRow[], versions: readonly string[], width: ChartWidth, height: number, last: boolean, dash: typeof DASH | Omit<typeof DASH, 'legend'> & { legend: null }): ViewSpec {
   const y = { field: 'value', type: 'quantitative', title: metricLabel(metric), scale: { zero: false } } as const;
   const x = xAxis(last);
   const color = colorOf(versions);
@@ -273,7 +273,7 @@ function panel(metric: string, rows: readonly PointRow[], alerts: readonly Alert
   const line = lineRows(rows);
   // Fewer than two values draw no line, and a layer of nulls alone has no extent.
   if (line.filter((row) => row.value !== null).length > 1) {
-    layer.push({ data: { values: line }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x, y, color, strokeDash: DASH } });
+    layer.push({ data: { values: line }, mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x, y, color, strokeDash: dash } });
   }
   const confident = rows.filter((row) => row.value !== null && row.source === 'realized' && !row.insufficient);
   const doubtful = rows.filter((row) => row.value !== null && row.insufficient);
@@ -384,6 +384,8 @@ export function trendChart(input: TrendChartInput, options?: TrendChartOptions):
   const charted = metrics.filter((metric) => rows.some((row) => row.metric === metric && row.value !== null));
   const valueless = metrics.filter((metric) => !charted.includes(metric));
   const coverage = input.coverage ?? [];
+  // The dash tells realized from estimated values: its legend (shared by every panel) only when there are estimates.
+  const dash = rows.some((row) => row.value !== null && row.source === 'estimated') ? DASH : { ...DASH, legend: null };
   const versions = [...new Set([...rows.map((row) => row.version), ...coverage.map((row) => versionLabel(row.model_version))])].sort();
 
   // Alerts and bands outside the charted windows would only stretch the time axis.
@@ -416,6 +418,7 @@ export function trendChart(input: TrendChartInput, options?: TrendChartOptions):
       width,
       options?.panelHeight ?? 120,
       last,
+      dash,
     );
   });
   if (coverage.some((row) => Number.isFinite(row.label_coverage))) panels.push(coveragePanel(coverage, versions, width));

@@ -51,6 +51,8 @@ describe('trendChart', () => {
     assert.equal(texts.filter((text) => text === 'v1.1').length, 1);
     const colors = new Set(lines(chart).map((line) => line[0]?.stroke));
     assert.equal(colors.size, 3, 'a colour per model version, the same in every panel');
+    // Without estimates there is nothing for a realized / estimated legend to tell apart.
+    for (const word of ['Values', 'realized', 'estimated']) assert.ok(!texts.includes(word), `no "${word}" in the legend`);
   });
 
   it('draws label-free estimates dashed and calls them estimated in the legend and the tooltip', async () => {
