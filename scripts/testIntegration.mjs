@@ -15,6 +15,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(root, 'test-results');
 const PHASE_TIMEOUT_MS = Number(process.env.PITWALL_TEST_TIMEOUT_MS ?? 15 * 60_000);
 const only = process.argv.slice(2).find((arg) => arg.startsWith('--phase='))?.slice('--phase='.length);
+// --files=status,trend: only the suites whose file name contains one of these (while working on them).
+const files = process.argv.slice(2).find((arg) => arg.startsWith('--files='))?.slice('--files='.length);
 
 function log(message) {
   process.stdout.write(`[integration] ${message}\n`);
@@ -206,6 +208,7 @@ async function runPhase({ name, bin, workspace, developmentPath, testsPath, inst
       PITWALL_TEST_WORKSPACE: workspace,
       PITWALL_TEST_EXTENSIONS_DIR: profile.extensions,
       TZ: 'UTC',
+      ...(files ? { PITWALL_TEST_FILES: files } : {}),
       ...env,
     },
   });
