@@ -9,6 +9,8 @@ import { SourceManager } from './sourceManager';
 import type { AlertSeverity } from '../core/model/alert';
 import { TrendPanel } from './panels/trendPanel';
 import { StatusBar } from './statusBar';
+import { AlertNotifier } from './alertNotifier';
+import { registerDataCommands } from './dataCommands';
 import { findWorkspaceSource } from './workspaceSource';
 
 /** What the extension returns from `activate`: used by other extensions and by Pitwall's own tests. */
@@ -19,6 +21,8 @@ export interface PitwallApi {
   readonly models: ModelsTreeDataProvider;
   readonly alertsView: vscode.TreeView<AlertsNode>;
   readonly alerting: AlertingApi;
+  readonly statusBar: StatusBar;
+  readonly notifier: AlertNotifier;
 }
 
 /**
@@ -76,8 +80,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
   const alerts = new AlertsTreeDataProvider(sources);
   const rules = new RulesTreeDataProvider(sources);
   const models = new ModelsTreeDataProvider(sources);
-  const commandContext = { sources, log };
+  const commandContext = { sources, log, wasmPath: context.asAbsolutePath('dist/sql-wasm.wasm') };
   const alerting = registerAlerting(context, sources, log);
+  const statusBar = new StatusBar(sources, log);
+  const notifier = new AlertNotifier(sources, log);
   const alertsView = vscode.window.createTreeView('pitwall.alerts', { treeDataProvider: alerts, showCollapseAll: true, canSelectMany: true });
   context.subscriptions.push(
     log,
@@ -85,7 +91,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     alerts,
     rules,
     models,
-    new StatusBar(sources),
+    statusBar,
+    notifier,
     alertsView,
     sources.onDidChange((source) => {
       alertsView.message = source?.readOnlyReason ? `Read-only: ${source.readOnlyReason}` : undefined;
@@ -95,6 +102,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     vscode.window.createTreeView('pitwall.rules', { treeDataProvider: rules }),
     vscode.window.createTreeView('pitwall.models', { treeDataProvider: models }),
     ...registerCommands(commandContext),
+    ...registerDataCommands(commandContext),
     ...alerting.disposables,
     ...TrendPanel.register(context, sources, log),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void sources.updateTrust()),
@@ -107,7 +115,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     const found = await workspaceSource(log);
     if (found) await openSourceWithProgress(commandContext, found);
   }
-  return { sources, alerts, rules, models, alertsView, alerting: alerting.api };
+  return { sources, alerts, rules, models, alertsView, alerting: alerting.api, statusBar, notifier };
 }
 
 /**
