@@ -100,11 +100,16 @@ function startControlServer(getPage) {
         response.end(JSON.stringify({ frames: texts.filter(Boolean) }));
       } else if (url.pathname === '/webview') {
         // A Pitwall panel's webview: the inner frame whose document holds #app. `select` (an id) and
-        // `value` change a control as a person would; the answer is what the panel shows.
+        // `value` change a control as a person would, `fill` (an id) types `value` into an input,
+        // `click` (an id) presses a button; the answer is what the panel shows.
         const frame = await findPanelFrame(page);
         if (!frame) throw new Error('no Pitwall panel webview is open');
         const id = url.searchParams.get('select');
         if (id) await frame.selectOption(`#${id}`, url.searchParams.get('value') ?? '', { timeout: 10_000 });
+        const filled = url.searchParams.get('fill');
+        if (filled) await frame.fill(`#${filled}`, url.searchParams.get('value') ?? '', { timeout: 10_000 });
+        const clicked = url.searchParams.get('click');
+        if (clicked) await frame.click(`#${clicked}`, { timeout: 10_000 });
         response.end(JSON.stringify(await frame.evaluate(() => {
           const chart = document.getElementById('chart');
           const note = document.getElementById('note');
@@ -121,6 +126,7 @@ function startControlServer(getPage) {
             symbols: document.querySelectorAll('svg .mark-symbol path').length,
             note: note && !note.hidden ? note.textContent : null,
             violations: Number(document.body.dataset.cspViolations ?? 'NaN'),
+            cspDetails: document.body.dataset.cspDetails ?? '',
             images: document.querySelectorAll('img').length,
             versions: [...document.querySelectorAll('.version-name')].map((e) => e.textContent),
             checked: [...document.querySelectorAll('.versions input:checked')].map((e) => e.value),
@@ -268,6 +274,10 @@ async function main() {
     generateData(join(workspace, 'data', 'large'), LARGE_PREDICTIONS, 'jsonl');
     appendCriticalAlerts(join(workspace, 'data', 'large', 'monitoring', 'alerts.jsonl'), LARGE_EXTRA_ALERTS);
     add(await runPhase({ name: 'dev', bin, workspace, developmentPath: root, testsPath: suitesIndex, env: { PITWALL_TEST_LARGE_PREDICTIONS: String(LARGE_PREDICTIONS) } }));
+  }
+  if (!only || only === 'reload') {
+    // The suite reloads the window once and runs again in the new extension host (test/integration/reloadPanels.test.ts).
+    add(await runPhase({ name: 'reload', bin, workspace: prepareWorkspace('reload'), developmentPath: root, testsPath: join(root, 'out/test/integration/reloadIndex.js') }));
   }
   if (!only || only === 'autoOpen') {
     // The configured source is a file that is no monitoring source: the automatic open fails.

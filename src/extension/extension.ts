@@ -7,6 +7,7 @@ import { ModelsTreeDataProvider } from './modelsTreeDataProvider';
 import { RulesTreeDataProvider } from './rulesTreeDataProvider';
 import { SourceManager } from './sourceManager';
 import type { AlertSeverity } from '../core/model/alert';
+import { setNextExportTarget } from './panels/chartPanel';
 import { TrendPanel } from './panels/trendPanel';
 import { StatusBar } from './statusBar';
 import { findWorkspaceSource } from './workspaceSource';
@@ -19,6 +20,10 @@ export interface PitwallApi {
   readonly models: ModelsTreeDataProvider;
   readonly alertsView: vscode.TreeView<AlertsNode>;
   readonly alerting: AlertingApi;
+  readonly panels: {
+    /** The next export from a chart panel is saved at this file without the save dialog (tests use it); undefined asks again. */
+    nextExportTarget(target: vscode.Uri | undefined): void;
+  };
 }
 
 /**
@@ -107,7 +112,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     const found = await workspaceSource(log);
     if (found) await openSourceWithProgress(commandContext, found);
   }
-  return { sources, alerts, rules, models, alertsView, alerting: alerting.api };
+  return { sources, alerts, rules, models, alertsView, alerting: alerting.api, panels: { nextExportTarget: setNextExportTarget } };
 }
 
 /**

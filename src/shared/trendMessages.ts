@@ -15,6 +15,17 @@ export interface TrendOptions {
   readonly metric: string;
 }
 
+/**
+ * What the panel keeps across a window reload (its webview's `setState`): the keys of what it
+ * shows, never the data. `source` is the path the options were chosen on; `model` the version the
+ * panel was opened for (null: every version).
+ */
+export interface TrendKeys {
+  readonly source: string | null;
+  readonly model: string | null;
+  readonly options: TrendOptions | null;
+}
+
 export interface TrendChoices {
   readonly versions: readonly string[];
   readonly metrics: readonly { readonly id: string; readonly label: string }[];
@@ -33,6 +44,7 @@ export type TrendHostMessage =
       /** Shown above the chart: why the window was coarsened, when it was. */
       readonly note: string | null;
       readonly spec: Record<string, unknown>;
+      readonly keys: TrendKeys;
     }
   | {
       readonly type: 'empty';
@@ -42,6 +54,7 @@ export type TrendHostMessage =
       readonly source: string | null;
       readonly options: TrendOptions | null;
       readonly choices: TrendChoices | null;
+      readonly keys: TrendKeys;
     }
   | { readonly type: 'busy' }
   | { readonly type: 'error'; readonly message: string };

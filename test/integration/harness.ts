@@ -120,6 +120,8 @@ export interface PanelState {
   readonly symbols: number;
   readonly note: string | null;
   readonly violations: number;
+  /** The refusals counted in `violations`: directive and what it refused, one a line. */
+  readonly cspDetails: string;
   readonly images: number;
   readonly versions: readonly string[];
   readonly checked: readonly string[];
@@ -131,4 +133,23 @@ export interface PanelState {
 export async function panelState(select?: { id: string; value: string }): Promise<PanelState> {
   const query = select === undefined ? '' : `?select=${encodeURIComponent(select.id)}&value=${encodeURIComponent(select.value)}`;
   return (await ask(`/webview${query}`)) as PanelState;
+}
+
+/** Presses the button of this id in the open chart panel with the real pointer, then reads the panel. */
+export async function clickInPanel(id: string): Promise<PanelState> {
+  return (await ask(`/webview?click=${encodeURIComponent(id)}`)) as PanelState;
+}
+
+/** Types `value` into the input of this id in the open chart panel (replacing its text), then reads the panel. */
+export async function fillInPanel(id: string, value: string): Promise<PanelState> {
+  return (await ask(`/webview?fill=${encodeURIComponent(id)}&value=${encodeURIComponent(value)}`)) as PanelState;
+}
+
+/**
+ * Fails, naming each refusal, when the open chart panel reported a Content-Security-Policy
+ * violation (every panel counts them from its first moment: webview/panels/cspListener.ts).
+ * Every panel test calls it on what it read.
+ */
+export function assertNoCspViolations(state: Pick<PanelState, 'violations' | 'cspDetails'>): void {
+  if (state.violations !== 0) throw new Error(`the panel reported ${state.violations} Content-Security-Policy violation(s):\n${state.cspDetails}`);
 }

@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { readDataScope } from '../../src/core/analytics/dataScope';
-import { readWindowedMetrics, type WindowMetric } from '../../src/core/analytics/windows';
+import { readWindowedMetrics, type WindowMetric, type WindowMetricsRow } from '../../src/core/analytics/windows';
 import type { Store } from '../../src/core/store/store';
-import { click, eventually, hover, panelState, type PanelState, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type } from './harness';
+import { assertNoCspViolations, click, clickInPanel, eventually, hover, panelState, type PanelState, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type } from './harness';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
 const folder = join(workspace, 'data/monitoring');
@@ -29,12 +29,17 @@ async function expectedPoints(store: Store, every: number, range: string, metric
 }
 
 async function expectedPointsOf(store: Store, every: number, range: string, metric: WindowMetric, versions: readonly string[]): Promise<number> {
+  return (await expectedRows(store, every, range, metric, versions)).filter((row) => row[metric] !== null && row[metric] !== undefined).length;
+}
+
+/** The windows (one row per version and window with predictions) the kernel computes for these options. */
+async function expectedRows(store: Store, every: number, range: string, metric: WindowMetric, versions: readonly string[]): Promise<WindowMetricsRow[]> {
   const scope = await readDataScope(store);
   assert.ok(scope.first !== null && scope.last !== null);
   const to = scope.last + 1;
   const from = range === 'all' ? scope.first : Math.max(scope.first, to - (RANGES[range] as number));
   const { rows } = await readWindowedMetrics(store, { every, from, to, by: 'model_version', metrics: [metric], path: 'in-memory' });
-  return rows.filter((row) => row.group !== null && versions.includes(row.group) && row[metric] !== null && row[metric] !== undefined).length;
+  return rows.filter((row) => row.group !== null && versions.includes(row.group));
 }
 
 /** The panel once it has drawn a chart that satisfies `check`. */
@@ -81,12 +86,44 @@ describe('The Performance Trend panel', () => {
     assert.notEqual(daily, sixHourly);
     const changed = await drawn((state) => state.every === 86_400, { id: 'window', value: '1d' });
     assert.equal(changed.points, daily);
-    assert.equal(changed.violations, 0, 'no Content-Security-Policy violation in the panel');
+    assertNoCspViolations(changed);
 
     // Asked again, the same panel comes forward with its choices.
     await vscode.commands.executeCommand('pitwall.showTrend');
     assert.equal(panelTabs('Performance Trend').length, 1);
     assert.equal((await drawn(() => true)).every, 86_400);
+  });
+
+  it('exports the drawn chart as PNG and SVG, its windows as CSV and its Vega-Lite spec as JSON', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const source = await eventually(() => api.sources.source ?? undefined);
+    const state = await drawn((seen) => seen.every === 86_400 && seen.metric === 'accuracy' && seen.range === '7d');
+    const folderOut = mkdtempSync(join(tmpdir(), 'pitwall-export-'));
+    temporary.push(folderOut);
+    const saved = async (format: string) => {
+      const target = join(folderOut, `trend.${format}`);
+      // The save dialog's answer; what is written, and how, is the panel's own export.
+      api.panels.nextExportTarget(vscode.Uri.file(target));
+      await clickInPanel(`export-${format}`);
+      return eventually(() => (existsSync(target) && statSync(target).size > 0 ? readFileSync(target) : undefined));
+    };
+    const png = await saved('png');
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG signature');
+    assert.ok(png.length > 2000, `${png.length} bytes of PNG`);
+    const svg = (await saved('svg')).toString('utf8');
+    assert.match(svg, /^<svg[\s>]/);
+    // The SVG holds one filled symbol per value, as the panel's own drawing does.
+    assert.ok((svg.match(/<path/g) ?? []).length >= (state.points ?? Infinity), 'the SVG holds the marks');
+    const csv = (await saved('csv')).toString('utf8').trimEnd().split('\r\n');
+    const versions = (await readDataScope(source.store)).versions;
+    const rows = await expectedRows(source.store, 86_400, '7d', 'accuracy', versions);
+    assert.equal(csv[0], 'window_start,window_end,model_version,count,labelled,label_coverage,insufficient,accuracy');
+    assert.equal(csv.length - 1, rows.length, 'one CSV record per window and version the kernel computes');
+    assert.equal(csv.slice(1).filter((line) => !line.endsWith(',')).length, state.points, 'a value in each record the chart draws');
+    const spec = JSON.parse((await saved('json')).toString('utf8')) as { $schema?: string };
+    assert.match(spec.$schema ?? '', /vega-lite/);
+    assertNoCspViolations(await panelState());
   });
 
   it("opens one version's trend from its inline action in the Models view", async function () {
@@ -137,7 +174,7 @@ describe('The Performance Trend panel', () => {
     assert.match(coarse.note ?? '', /15m windows over this range would draw more than 5,000 marks: the chart uses 1h windows\./);
     assert.equal(coarse.points, await expectedPoints(source.store, coarse.every, 'all', 'avg_confidence'));
     assert.ok(coarse.symbols <= 5000, `${coarse.symbols} symbols`);
-    assert.equal(coarse.violations, 0);
+    assertNoCspViolations(coarse);
   });
 
   it('follows the theme: light, dark and both high-contrast themes draw the axis labels in their own colours', async function () {
@@ -163,7 +200,7 @@ describe('The Performance Trend panel', () => {
     const highContrast = await look('Default High Contrast', vscode.ColorThemeKind.HighContrast, 'trend-panel-high-contrast');
     const highContrastLight = await look('Default High Contrast Light', vscode.ColorThemeKind.HighContrastLight, 'trend-panel-high-contrast-light');
     assert.notEqual(highContrast.axisLabelFill, highContrastLight.axisLabelFill);
-    assert.equal(highContrastLight.violations, 0);
+    assertNoCspViolations(highContrastLight);
   });
 
   it('draws a SQLite source too, with the kernel count', async function () {
@@ -192,7 +229,7 @@ describe('The Performance Trend panel', () => {
     const state = await drawn((seen) => seen.versions.includes(XSS));
     assert.equal(state.images, 0, 'no element was made from the name');
     assert.ok(state.text.includes(XSS), 'the title and the checkbox show the characters');
-    assert.equal(state.violations, 0);
+    assertNoCspViolations(state);
   });
 
   it('says so in the panel when no source is open', async function () {

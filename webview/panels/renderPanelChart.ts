@@ -31,6 +31,11 @@ export async function renderChart(element: HTMLElement, spec: Record<string, unk
   return result.view;
 }
 
+/** The chart drawn last, for exports; null before the first and after a failed render. */
+export function currentView(): View | null {
+  return current;
+}
+
 interface SceneNode {
   readonly marktype?: string;
   readonly items?: readonly SceneNode[];

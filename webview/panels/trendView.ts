@@ -1,16 +1,10 @@
-import type { TrendChoices, TrendHostMessage, TrendOptions, TrendViewMessage } from '../../src/shared/trendMessages';
-import { TREND_RANGES, TREND_WINDOWS } from '../../src/shared/trendMessages';
+import './cspListener';
+import { PANEL_STATE_VERSION, type PanelExportMessage, type PanelSavedState } from '../../src/shared/panelMessages';
+import { TREND_RANGES, TREND_WINDOWS, type TrendChoices, type TrendHostMessage, type TrendKeys, type TrendOptions, type TrendViewMessage } from '../../src/shared/trendMessages';
+import { exportBar } from './exportBar';
 import { countPoints, renderChart } from './renderPanelChart';
 
-declare function acquireVsCodeApi(): { postMessage(message: TrendViewMessage): void };
-
-// Recorded from the first moment, so a test (or a person in the developer tools) can see any refusal.
-let violations = 0;
-document.addEventListener('securitypolicyviolation', () => {
-  violations += 1;
-  document.body.dataset.cspViolations = String(violations);
-});
-document.body.dataset.cspViolations = '0';
+declare function acquireVsCodeApi(): { postMessage(message: TrendViewMessage | PanelExportMessage): void; setState(state: PanelSavedState<TrendKeys>): void };
 
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') as HTMLElement;
@@ -96,6 +90,8 @@ function show(message: TrendHostMessage): void {
     return;
   }
   shown = null;
+  // Only the keys are kept: after a reload the host recomputes the chart from them.
+  if (message.type !== 'error') vscode.setState({ version: PANEL_STATE_VERSION, keys: message.keys });
   if (message.type === 'error') {
     app.replaceChildren(element('p', { className: 'error', id: 'state', text: message.message }));
     return;
@@ -118,7 +114,7 @@ function show(message: TrendHostMessage): void {
   shown = message;
   const note = element('p', { className: 'note', id: 'note', text: message.note ?? '' });
   note.hidden = message.note === null;
-  app.replaceChildren(header, controls(message.options, message.choices), note, element('div', { id: 'chart', className: 'chart' }));
+  app.replaceChildren(header, controls(message.options, message.choices), exportBar((exported) => vscode.postMessage(exported)), note, element('div', { id: 'chart', className: 'chart' }));
   void draw(message);
 }
 

@@ -1,36 +1,22 @@
 import * as vscode from 'vscode';
-import { z } from 'zod';
 import { boundedWindow, formatWindow, MAX_TREND_MARKS } from '../../core/charts/boundedWindow';
 import { trendChart, trendInputFromWindows } from '../../core/charts/trendChart';
 import { metricLabel } from '../../core/charts/theme';
 import { readDataScope } from '../../core/analytics/dataScope';
 import { AnalysisSession } from '../../core/analytics/session';
-import { DEFAULT_MIN_LABELS, parseDuration, WINDOW_METRICS, type WindowMetric } from '../../core/analytics/windows';
+import { DEFAULT_MIN_LABELS, parseDuration, type WindowMetric, type WindowMetricsRow } from '../../core/analytics/windows';
+import { toWindowsCsv } from '../../core/charts/chartData';
 import { describeError } from '../../core/errors';
 import type { Store } from '../../core/store/store';
-import { TREND_RANGES, TREND_WINDOWS, type TrendHostMessage, type TrendOptions, type TrendRange, type TrendViewMessage } from '../../shared/trendMessages';
+import type { TrendHostMessage, TrendKeys, TrendOptions, TrendRange, TrendViewMessage } from '../../shared/trendMessages';
 import type { OpenSource, SourceManager } from '../sourceManager';
 import { ChartPanel } from './chartPanel';
+import { TrendKeysSchema, TrendViewMessageSchema } from './trendSchema';
 
 const RANGE_SECONDS: Readonly<Record<Exclude<TrendRange, 'all'>, number>> = { '24h': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400 };
 /** Metrics offered by the panel, in this order. */
 const PANEL_METRICS: readonly WindowMetric[] = ['accuracy', 'f1', 'precision', 'recall', 'ece', 'brier', 'log_loss', 'roc_auc', 'avg_confidence'];
 const LABEL_FREE: ReadonlySet<string> = new Set(['avg_confidence', 'min_confidence', 'max_confidence', 'confidence_std']);
-
-const TrendOptionsSchema = z.object({
-  window: z.enum(TREND_WINDOWS),
-  range: z.enum(TREND_RANGES),
-  versions: z.array(z.string().max(500)).max(200),
-  metric: z.enum(WINDOW_METRICS),
-});
-
-const TrendViewMessageSchema: z.ZodType<TrendViewMessage> = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('options'), options: TrendOptionsSchema }),
-  z.object({ type: z.literal('openSource') }),
-  z.object({ type: z.literal('rendered'), points: z.number().int().nonnegative() }),
-  z.object({ type: z.literal('failed'), message: z.string().max(2000) }),
-]);
 
 /** The analysis session of the open source's store: its columns are read once and re-windowed on each question. */
 export class Sessions implements vscode.Disposable {
@@ -70,6 +56,8 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
   private readonly subscription: vscode.Disposable;
   /** Points the webview last drew (integration tests read it). */
   renderedPoints: number | null = null;
+  /** What the chart shows now, for the CSV and JSON exports. */
+  private shown: { rows: readonly WindowMetricsRow[]; metric: WindowMetric; spec: Record<string, unknown> } | null = null;
 
   static show(extensionUri: vscode.Uri, sources: SourceManager, sessions: Sessions, log: vscode.LogOutputChannel, modelVersion?: string): TrendPanel {
     const key = `trend:${modelVersion ?? '*'}`;
@@ -84,9 +72,12 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     private readonly sessions: Sessions,
     log: vscode.LogOutputChannel,
     private readonly modelVersion: string | undefined,
+    restored?: { panel: vscode.WebviewPanel; keys: TrendKeys | null },
   ) {
-    super(key, TrendPanel.viewType, modelVersion === undefined ? 'Performance Trend' : `Performance Trend: ${modelVersion}`, extensionUri, 'trendView.js', TrendViewMessageSchema, log);
-    this.options = null;
+    super(key, TrendPanel.viewType, modelVersion === undefined ? 'Performance Trend' : `Performance Trend: ${modelVersion}`, extensionUri, 'trendView.js', TrendViewMessageSchema, log, restored?.panel);
+    // Restored after a reload: the options saved, kept while the same source is open.
+    this.options = restored?.keys?.options ?? null;
+    this.optionsSource = restored?.keys?.source ?? null;
     this.subscription = sessions.onDidChange(() => void this.update());
   }
 
@@ -119,10 +110,11 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     const asked = ++this.asked;
     const source = this.sources.source;
     if (source === null) {
-      this.post({ type: 'empty', reason: 'no-source', message: 'No monitoring source is open. Open a JSONL folder or a SQLite database to see its performance trend.', source: null, options: null, choices: null });
+      this.post({ type: 'empty', reason: 'no-source', message: 'No monitoring source is open. Open a JSONL folder or a SQLite database to see its performance trend.', source: null, options: null, choices: null, keys: this.keys() });
       return;
     }
     this.post({ type: 'busy' });
+    this.shown = null;
     try {
       const message = await this.compute(source);
       if (asked === this.asked) this.post(message);
@@ -141,7 +133,8 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     const options: TrendOptions = kept ?? { window: '6h', range: '7d', metric: 'accuracy', ...this.options, versions: defaultVersions };
     this.options = options;
     this.optionsSource = source.path;
-    const empty = (reason: 'no-labels' | 'few-labels' | 'no-versions' | 'no-data', message: string): TrendHostMessage => ({ type: 'empty', reason, message, source: source.name, options, choices });
+    const keys = this.keys();
+    const empty = (reason: 'no-labels' | 'few-labels' | 'no-versions' | 'no-data', message: string): TrendHostMessage => ({ type: 'empty', reason, message, source: source.name, options, choices, keys });
     const versions = options.versions.filter((version) => scope.versions.includes(version));
     if (versions.length === 0) return empty('no-versions', 'No model version is selected: tick at least one.');
     if (scope.first === null || scope.last === null) return empty('no-data', 'This source has no predictions yet.');
@@ -164,7 +157,17 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     }
     const note = every === asked ? null : `${options.window} windows over this range would draw more than ${MAX_TREND_MARKS.toLocaleString('en-US')} marks: the chart uses ${formatWindow(every)} windows.`;
     const spec = trendChart(trendInputFromWindows(rows, [metric]), { title: `${metricLabel(metric)} per ${formatWindow(every)} window` }) as unknown as Record<string, unknown>;
-    return { type: 'trend', source: source.name, options, choices, every, points, note, spec };
+    this.shown = { rows, metric, spec };
+    return { type: 'trend', source: source.name, options, choices, every, points, note, spec, keys };
+  }
+
+  private keys(): TrendKeys {
+    return { source: this.optionsSource, model: this.modelVersion ?? null, options: this.options };
+  }
+
+  protected override exportText(format: 'csv' | 'json'): string | null {
+    if (this.shown === null) return null;
+    return format === 'csv' ? toWindowsCsv(this.shown.rows, [this.shown.metric]) : `${JSON.stringify(this.shown.spec, null, 2)}\n`;
   }
 
   protected override onDispose(): void {
@@ -176,6 +179,10 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     const sessions = new Sessions(sources);
     return [
       sessions,
+      ChartPanel.registerSerializer(TrendPanel.viewType, TrendKeysSchema, (panel, keys) => {
+        const model = keys?.model ?? undefined;
+        new TrendPanel(`trend:${model ?? '*'}`, context.extensionUri, sources, sessions, log, model, { panel, keys });
+      }),
       vscode.commands.registerCommand('pitwall.showTrend', (node?: unknown) => {
         const version = typeof node === 'object' && node !== null && typeof (node as { modelVersion?: unknown }).modelVersion === 'string' ? (node as { modelVersion: string }).modelVersion : undefined;
         return TrendPanel.show(context.extensionUri, sources, sessions, log, version);
