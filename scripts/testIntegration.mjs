@@ -118,6 +118,11 @@ function startControlServer(getPage) {
             text: document.body.innerText,
             points: chart?.dataset.points === undefined ? null : Number(chart.dataset.points),
             every: chart?.dataset.every === undefined ? null : Number(chart.dataset.every),
+            slide: chart?.dataset.slide === undefined ? null : Number(chart.dataset.slide),
+            estimates: chart?.dataset.estimates === undefined ? null : Number(chart.dataset.estimates),
+            from: chart?.dataset.from || null,
+            to: chart?.dataset.to || null,
+            overlays: chart?.dataset.overlays === undefined ? null : JSON.parse(chart.dataset.overlays),
             busy: chart?.getAttribute('aria-busy') === 'true',
             // What the drawn chart shows (the controls may already show a newer choice).
             metric: chart?.dataset.metric ?? null,

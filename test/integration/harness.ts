@@ -113,6 +113,23 @@ export interface PanelState {
   readonly text: string;
   readonly points: number | null;
   readonly every: number | null;
+  /** Seconds each window moves on (trend panel); equal to `every` for windows that do not overlap. */
+  readonly slide: number | null;
+  /** Label-free estimates drawn (trend panel). */
+  readonly estimates: number | null;
+  /** The custom range's days as drawn (trend panel). */
+  readonly from: string | null;
+  readonly to: string | null;
+  /** What the trend panel draws over its values, counted in the scenegraph, with the host's own counts. */
+  readonly overlays: {
+    readonly thresholds: number;
+    readonly alerts: number;
+    readonly spans: number;
+    readonly gaps: number;
+    readonly intervals: number;
+    readonly volume: number;
+    readonly expected: { readonly thresholds: number; readonly alerts: number; readonly estimates: number };
+  } | null;
   readonly busy: boolean;
   readonly metric: string | null;
   readonly range: string | null;

@@ -1,15 +1,16 @@
 import './cspListener';
 import { PANEL_STATE_VERSION, type PanelExportMessage, type PanelSavedState } from '../../src/shared/panelMessages';
-import { TREND_RANGES, TREND_WINDOWS, type TrendChoices, type TrendHostMessage, type TrendKeys, type TrendOptions, type TrendViewMessage } from '../../src/shared/trendMessages';
+import { TREND_RANGES, TREND_SLIDES, TREND_WINDOWS, type TrendChoices, type TrendHostMessage, type TrendKeys, type TrendOptions, type TrendViewMessage } from '../../src/shared/trendMessages';
 import { exportBar } from './exportBar';
-import { countPoints, renderChart } from './renderPanelChart';
+import { countItems, countPoints, renderChart } from './renderPanelChart';
 
 declare function acquireVsCodeApi(): { postMessage(message: TrendViewMessage | PanelExportMessage): void; setState(state: PanelSavedState<TrendKeys>): void };
 
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') as HTMLElement;
 
-const RANGE_LABELS: Readonly<Record<string, string>> = { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days', all: 'All' };
+const RANGE_LABELS: Readonly<Record<string, string>> = { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days', all: 'All', custom: 'Custom…' };
+const SLIDE_LABELS: Readonly<Record<string, string>> = { window: 'Whole window', half: 'Half a window', quarter: 'Quarter window' };
 const WINDOW_LABELS: Readonly<Record<string, string>> = { '15m': '15 minutes', '1h': '1 hour', '6h': '6 hours', '1d': '1 day' };
 
 /** An element with text content only: data never becomes markup. */
@@ -53,11 +54,31 @@ function versionBoxes(versions: readonly string[], chosen: readonly string[], on
   return group;
 }
 
+/** A day input (UTC, YYYY-MM-DD) of the custom range. */
+function dayInput(id: string, label: string, value: string | null, onChange: (value: string) => void): HTMLElement {
+  const input = element('input', { id });
+  input.type = 'date';
+  input.value = value ?? '';
+  input.addEventListener('change', () => {
+    if (input.value !== '') onChange(input.value);
+  });
+  const caption = element('label', { text: label });
+  caption.htmlFor = id;
+  return element('div', { className: 'control' }, [caption, input]);
+}
+
 function controls(options: TrendOptions, choices: TrendChoices): HTMLElement {
   const ask = (changed: Partial<TrendOptions>) => vscode.postMessage({ type: 'options', options: { ...options, ...changed } });
+  const custom =
+    options.range === 'custom'
+      ? [dayInput('from', 'From (UTC)', options.from, (from) => ask({ from })), dayInput('to', 'To (UTC, included)', options.to, (to) => ask({ to }))]
+      : [];
   return element('form', { className: 'controls', id: 'controls' }, [
     select('window', 'Window', TREND_WINDOWS.map((value) => ({ value, label: WINDOW_LABELS[value] ?? value })), options.window, (value) => ask({ window: value as TrendOptions['window'] })),
-    select('range', 'Time range', TREND_RANGES.map((value) => ({ value, label: RANGE_LABELS[value] ?? value })), options.range, (value) => ask({ range: value as TrendOptions['range'] })),
+    select('slide', 'Slide', TREND_SLIDES.map((value) => ({ value, label: SLIDE_LABELS[value] ?? value })), options.slide, (value) => ask({ slide: value as TrendOptions['slide'] })),
+    // Leaving the custom range forgets its days; coming back starts from the days the source holds.
+    select('range', 'Time range', TREND_RANGES.map((value) => ({ value, label: RANGE_LABELS[value] ?? value })), options.range, (value) => ask({ range: value as TrendOptions['range'], from: null, to: null })),
+    ...custom,
     select('metric', 'Metric', choices.metrics.map((metric) => ({ value: metric.id, label: metric.label })), options.metric, (value) => ask({ metric: value })),
     versionBoxes(choices.versions, options.versions, (versions) => ask({ versions })),
   ]);
@@ -72,7 +93,21 @@ async function draw(message: Extract<TrendHostMessage, { type: 'trend' }>): Prom
     const view = await renderChart(chart, message.spec);
     const points = countPoints(view);
     chart.dataset.points = String(points);
+    chart.dataset.estimates = String(countPoints(view, 'estimated'));
     chart.dataset.every = String(message.every);
+    chart.dataset.slide = String(message.slide);
+    // What is drawn over the values, counted in the scenegraph (tests compare it with the host's counts).
+    chart.dataset.overlays = JSON.stringify({
+      thresholds: countItems(view, (type, datum) => type === 'rule' && 'threshold' in datum),
+      alerts: countItems(view, (type, datum) => type === 'symbol' && 'severity' in datum && 'title' in datum),
+      spans: countItems(view, (type, datum) => type === 'rect' && 'period' in datum && 'label' in datum),
+      gaps: countItems(view, (type, datum) => type === 'rect' && 'reason' in datum),
+      intervals: countItems(view, (type, datum) => type === 'rect' && datum.source === 'estimated'),
+      volume: countItems(view, (type, datum) => type === 'rect' && 'predictions' in datum),
+      expected: { thresholds: message.thresholds, alerts: message.alerts, estimates: message.estimates },
+    });
+    chart.dataset.from = message.options.from ?? '';
+    chart.dataset.to = message.options.to ?? '';
     chart.dataset.metric = message.options.metric;
     chart.dataset.range = message.options.range;
     chart.dataset.theme = document.body.className;

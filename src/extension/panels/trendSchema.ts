@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { WINDOW_METRICS } from '../../core/analytics/windows';
-import { TREND_RANGES, TREND_WINDOWS, type TrendKeys, type TrendOptions, type TrendViewMessage } from '../../shared/trendMessages';
+import { TREND_RANGES, TREND_SLIDES, TREND_WINDOWS, type TrendKeys, type TrendOptions, type TrendViewMessage } from '../../shared/trendMessages';
 
 /** The trend panel's options as its webview sends them (and saves them across a reload). */
 export const TrendOptionsSchema: z.ZodType<TrendOptions> = z.object({
   window: z.enum(TREND_WINDOWS),
+  slide: z.enum(TREND_SLIDES),
   range: z.enum(TREND_RANGES),
+  from: z.iso.date().nullable(),
+  to: z.iso.date().nullable(),
   versions: z.array(z.string().max(500)).max(200),
   metric: z.enum(WINDOW_METRICS),
 });
