@@ -145,7 +145,9 @@ function startControlServer(getPage) {
         const target = page.locator(url.searchParams.get('selector') ?? 'body').first();
         await target.hover({ timeout: 10_000 });
         const modifiers = (url.searchParams.get('modifiers') ?? '').split(',').filter(Boolean);
-        if (url.pathname === '/click') await target.click({ timeout: 10_000, modifiers });
+        // `button=right` opens the context menu, as a person would.
+        const button = url.searchParams.get('button') === 'right' ? 'right' : 'left';
+        if (url.pathname === '/click') await target.click({ timeout: 10_000, modifiers, button });
         response.end('{}');
       } else if (url.pathname === '/press') {
         await page.keyboard.press(url.searchParams.get('key') ?? 'Escape');

@@ -8,7 +8,8 @@ import { RulesTreeDataProvider } from './rulesTreeDataProvider';
 import { SourceManager } from './sourceManager';
 import type { AlertSeverity } from '../core/model/alert';
 import { setNextExportTarget } from './panels/chartPanel';
-import { TrendPanel } from './panels/trendPanel';
+import { CompareVersionsPanel } from './panels/compareVersionsPanel';
+import { Sessions, TrendPanel } from './panels/trendPanel';
 import { StatusBar } from './statusBar';
 import { findWorkspaceSource } from './workspaceSource';
 
@@ -83,6 +84,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
   const models = new ModelsTreeDataProvider(sources);
   const commandContext = { sources, log };
   const alerting = registerAlerting(context, sources, log);
+  // One analysis session of the open source, shared by every chart panel.
+  const sessions = new Sessions(sources);
   const alertsView = vscode.window.createTreeView('pitwall.alerts', { treeDataProvider: alerts, showCollapseAll: true, canSelectMany: true });
   context.subscriptions.push(
     log,
@@ -101,7 +104,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     vscode.window.createTreeView('pitwall.models', { treeDataProvider: models }),
     ...registerCommands(commandContext),
     ...alerting.disposables,
-    ...TrendPanel.register(context, sources, log),
+    sessions,
+    ...TrendPanel.register(context, sources, sessions, log),
+    ...CompareVersionsPanel.register(context, sources, sessions, log),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void sources.updateTrust()),
     vscode.commands.registerCommand('pitwall.alerts.loadMore', (severity: AlertSeverity) => alerts.loadMore(severity)),
   );

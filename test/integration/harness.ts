@@ -41,6 +41,11 @@ export async function click(selector: string, modifiers: readonly string[] = [])
   await ask(`/click?selector=${encodeURIComponent(selector)}&modifiers=${encodeURIComponent(modifiers.join(','))}`);
 }
 
+/** Clicks the first element matching a CSS selector with the right button, opening its context menu. */
+export async function rightClick(selector: string): Promise<void> {
+  await ask(`/click?selector=${encodeURIComponent(selector)}&button=right`);
+}
+
 /** Presses a key or chord on the real keyboard (Playwright names: Enter, Control+Enter, Escape). */
 export async function press(key: string): Promise<void> {
   await ask(`/press?key=${encodeURIComponent(key)}`);

@@ -1,6 +1,7 @@
 import './cspListener';
 import { PANEL_STATE_VERSION, type PanelExportMessage, type PanelSavedState } from '../../src/shared/panelMessages';
 import { TREND_RANGES, TREND_SLIDES, TREND_WINDOWS, type TrendChoices, type TrendHostMessage, type TrendKeys, type TrendOptions, type TrendViewMessage } from '../../src/shared/trendMessages';
+import { element, select, versionBoxes } from './controls';
 import { exportBar } from './exportBar';
 import { countItems, countPoints, renderChart } from './renderPanelChart';
 
@@ -12,47 +13,6 @@ const app = document.getElementById('app') as HTMLElement;
 const RANGE_LABELS: Readonly<Record<string, string>> = { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days', all: 'All', custom: 'Custom…' };
 const SLIDE_LABELS: Readonly<Record<string, string>> = { window: 'Whole window', half: 'Half a window', quarter: 'Quarter window' };
 const WINDOW_LABELS: Readonly<Record<string, string>> = { '15m': '15 minutes', '1h': '1 hour', '6h': '6 hours', '1d': '1 day' };
-
-/** An element with text content only: data never becomes markup. */
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string; id?: string } = {}, children: Node[] = []): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (props.className) node.className = props.className;
-  if (props.id) node.id = props.id;
-  if (props.text !== undefined) node.textContent = props.text;
-  node.append(...children);
-  return node;
-}
-
-function select(id: string, label: string, values: readonly { value: string; label: string }[], current: string, onChange: (value: string) => void): HTMLElement {
-  const control = element('select', { id });
-  for (const { value, label: text } of values) {
-    const option = element('option', { text });
-    option.value = value;
-    option.selected = value === current;
-    control.append(option);
-  }
-  control.addEventListener('change', () => onChange(control.value));
-  const caption = element('label', { text: label });
-  caption.htmlFor = id;
-  return element('div', { className: 'control' }, [caption, control]);
-}
-
-function versionBoxes(versions: readonly string[], chosen: readonly string[], onChange: (versions: string[]) => void): HTMLElement {
-  const group = element('fieldset', { className: 'control versions' }, [element('legend', { text: 'Model versions' })]);
-  const boxes: HTMLInputElement[] = [];
-  versions.forEach((version, index) => {
-    const box = element('input', { id: `version-${index}` });
-    box.type = 'checkbox';
-    box.value = version;
-    box.checked = chosen.includes(version);
-    box.addEventListener('change', () => onChange(boxes.filter((b) => b.checked).map((b) => b.value)));
-    boxes.push(box);
-    const caption = element('label', { text: version, className: 'version-name' });
-    caption.htmlFor = box.id;
-    group.append(element('span', { className: 'check' }, [box, caption]));
-  });
-  return group;
-}
 
 /** A day input (UTC, YYYY-MM-DD) of the custom range. */
 function dayInput(id: string, label: string, value: string | null, onChange: (value: string) => void): HTMLElement {

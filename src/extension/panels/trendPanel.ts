@@ -225,11 +225,9 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     this.subscription.dispose();
   }
 
-  /** Registers the command and keeps one analysis session for every trend panel. */
-  static register(context: vscode.ExtensionContext, sources: SourceManager, log: vscode.LogOutputChannel): vscode.Disposable[] {
-    const sessions = new Sessions(sources);
+  /** Registers the command and the serializer; every panel shares the one analysis session of `sessions`. */
+  static register(context: vscode.ExtensionContext, sources: SourceManager, sessions: Sessions, log: vscode.LogOutputChannel): vscode.Disposable[] {
     return [
-      sessions,
       ChartPanel.registerSerializer(TrendPanel.viewType, TrendKeysSchema, (panel, keys) => {
         const model = keys?.model ?? undefined;
         new TrendPanel(`trend:${model ?? '*'}`, context.extensionUri, sources, sessions, log, model, { panel, keys });
