@@ -121,6 +121,8 @@ export interface TrendChartInput {
   /** An alert naming a charted metric goes on that metric's panel, any other on every panel. */
   readonly alerts?: readonly TrendAlert[];
   readonly degradations?: readonly TrendBand[];
+  /** What the shaded bands are, under the title; "Shaded: periods of degraded performance." when left out. */
+  readonly bandNote?: string;
   /** Panel order; metrics of `points` not listed follow in order of appearance. */
   readonly metrics?: readonly string[];
 }
@@ -577,7 +579,7 @@ export function trendChart(input: TrendChartInput, options?: TrendChartOptions):
 
   const subtitle: string[] = [];
   if (rows.some((row) => row.insufficient && row.value !== null)) subtitle.push(INSUFFICIENT_NOTE);
-  if (bands.length > 0) subtitle.push(BAND_NOTE);
+  if (bands.length > 0) subtitle.push(input.bandNote ?? BAND_NOTE);
   if (valueless.length > 0) subtitle.push(`${NO_VALUES} ${listNames(valueless.map(metricLabel))}.`);
   if (hiddenAlerts > 0) subtitle.push(`${formatCount(hiddenAlerts)} alert${hiddenAlerts === 1 ? '' : 's'} outside this time range not shown.`);
   const description = `${title}: ${charted.map(metricLabel).join(', ')} by model version over time.`;

@@ -18,6 +18,7 @@ import { TrendKeysSchema, TrendViewMessageSchema } from './trendSchema';
 const RANGE_SECONDS: Readonly<Record<Exclude<TrendRange, 'all' | 'custom'>, number>> = { '24h': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400 };
 const SLIDE_DIVISORS: Readonly<Record<TrendSlide, number>> = { window: 1, half: 2, quarter: 4 };
 const DAY = 86_400;
+const SPAN_NOTE = "Shaded: windows where a rule's condition held; dashed lines: the rules' thresholds.";
 
 /** The UTC day of a unix time, as a date input shows it. */
 function utcDay(seconds: number): string {
@@ -205,7 +206,7 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     const input = trendInputFromWindows(rows, [metric], DEFAULT_MIN_LABELS);
     const title = `${metricLabel(metric)} per ${formatWindow(every)} window${slide === every ? '' : `, every ${formatWindow(slide)}`}`;
     const spec = trendChart(
-      { ...input, points: [...input.points, ...estimates], thresholds, alerts, degradations: firingSpans(rows, metric, thresholds), volume: true },
+      { ...input, points: [...input.points, ...estimates], thresholds, alerts, degradations: firingSpans(rows, metric, thresholds), bandNote: SPAN_NOTE, volume: true },
       { title },
     ) as unknown as Record<string, unknown>;
     this.shown = { rows, metric, spec };

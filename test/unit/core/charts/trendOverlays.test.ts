@@ -5,7 +5,7 @@ import type { Alert } from '../../../../src/core/model/alert';
 import { AlertRuleSchema, type AlertRule } from '../../../../src/core/model/alertRule';
 import { trendChart, trendInputFromWindows } from '../../../../src/core/charts/trendChart';
 import { firingSpans, metricAlerts, missingLabelEstimates, ruleThresholds } from '../../../../src/core/charts/trendOverlays';
-import { itemsOf, renderSpec, type SceneItem } from './renderSpec';
+import { itemsOf, renderSpec, textsOf, type SceneItem } from './renderSpec';
 
 const HOUR = 3600;
 const T0 = 1746057600;
@@ -93,7 +93,8 @@ describe('trend overlays', () => {
     const thresholds = ruleThresholds([rule({ rule_id: 'acc_low' })], 'accuracy', ['v1']);
     const input = trendInputFromWindows(rows, ['accuracy'], 30);
     const estimates = [{ window_start: T0 + HOUR, window_end: T0 + 2 * HOUR, model_version: 'v1', metric: 'accuracy', value: 0.7, source: 'estimated' as const, lower: 0.6, upper: 0.8 }];
-    const chart = await renderSpec(trendChart({ ...input, points: [...input.points, ...estimates], thresholds, degradations: firingSpans(rows, 'accuracy', thresholds), volume: true }));
+    const chart = await renderSpec(trendChart({ ...input, points: [...input.points, ...estimates], thresholds, degradations: firingSpans(rows, 'accuracy', thresholds), bandNote: 'Shaded: where a rule held.', volume: true }));
+    assert.ok(textsOf(chart).includes('Shaded: where a rule held.'), 'the bands are named under the title');
     const datum = (item: SceneItem) => item.datum ?? {};
     const rules = itemsOf(chart, 'rule').filter((item) => 'threshold' in datum(item));
     assert.equal(rules.length, 1);
