@@ -7,7 +7,9 @@ import { ModelsTreeDataProvider } from './modelsTreeDataProvider';
 import { RulesTreeDataProvider } from './rulesTreeDataProvider';
 import { SourceManager } from './sourceManager';
 import type { AlertSeverity } from '../core/model/alert';
-import { TrendPanel } from './panels/trendPanel';
+import { setNextExportTarget } from './panels/chartPanel';
+import { CompareVersionsPanel } from './panels/compareVersionsPanel';
+import { Sessions, TrendPanel } from './panels/trendPanel';
 import { StatusBar } from './statusBar';
 import { AlertNotifier } from './alertNotifier';
 import { registerDataCommands } from './dataCommands';
@@ -23,6 +25,10 @@ export interface PitwallApi {
   readonly alerting: AlertingApi;
   readonly statusBar: StatusBar;
   readonly notifier: AlertNotifier;
+  readonly panels: {
+    /** The next export from a chart panel is saved at this file without the save dialog (tests use it); undefined asks again. */
+    nextExportTarget(target: vscode.Uri | undefined): void;
+  };
 }
 
 /**
@@ -84,6 +90,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
   const alerting = registerAlerting(context, sources, log);
   const statusBar = new StatusBar(sources, log);
   const notifier = new AlertNotifier(sources, log);
+  // One analysis session of the open source, shared by every chart panel.
+  const sessions = new Sessions(sources);
   const alertsView = vscode.window.createTreeView('pitwall.alerts', { treeDataProvider: alerts, showCollapseAll: true, canSelectMany: true });
   context.subscriptions.push(
     log,
@@ -104,7 +112,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     ...registerCommands(commandContext),
     ...registerDataCommands(commandContext),
     ...alerting.disposables,
-    ...TrendPanel.register(context, sources, log),
+    sessions,
+    ...TrendPanel.register(context, sources, sessions, log),
+    ...CompareVersionsPanel.register(context, sources, sessions, log),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void sources.updateTrust()),
     vscode.commands.registerCommand('pitwall.alerts.loadMore', (severity: AlertSeverity) => alerts.loadMore(severity)),
   );
@@ -115,7 +125,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     const found = await workspaceSource(log);
     if (found) await openSourceWithProgress(commandContext, found);
   }
-  return { sources, alerts, rules, models, alertsView, alerting: alerting.api, statusBar, notifier };
+  return { sources, alerts, rules, models, alertsView, alerting: alerting.api, statusBar, notifier, panels: { nextExportTarget: setNextExportTarget } };
 }
 
 /**
