@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
+import type { AlertRule } from '../core/model/alertRule';
 import { registerAcknowledgeCommands } from './acknowledge';
 import { registerAlerting, type AlertingApi } from './alerting';
 import { AlertsTreeDataProvider, type AlertsNode } from './alertsTreeDataProvider';
+import { registerAlertsViewCommands, rememberedView } from './alertsViewCommands';
 import { openSourceWithProgress, registerCommands } from './commands';
 import { ModelsTreeDataProvider } from './modelsTreeDataProvider';
 import { RulesTreeDataProvider } from './rulesTreeDataProvider';
 import { SourceManager } from './sourceManager';
-import type { AlertSeverity } from '../core/model/alert';
 import { TrendPanel } from './panels/trendPanel';
 import { StatusBar } from './statusBar';
 import { findWorkspaceSource } from './workspaceSource';
@@ -18,6 +19,7 @@ export interface PitwallApi {
   readonly rules: RulesTreeDataProvider;
   readonly models: ModelsTreeDataProvider;
   readonly alertsView: vscode.TreeView<AlertsNode>;
+  readonly rulesView: vscode.TreeView<AlertRule>;
   readonly alerting: AlertingApi;
 }
 
@@ -73,12 +75,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
   const log = vscode.window.createOutputChannel('Pitwall', { log: true });
   const sources = new SourceManager(log, context.asAbsolutePath('dist/sql-wasm.wasm'), context.asAbsolutePath('dist/storeWorker.js'));
   activeSources = sources;
-  const alerts = new AlertsTreeDataProvider(sources);
+  const remembered = rememberedView(context.workspaceState);
+  const alerts = new AlertsTreeDataProvider(sources, remembered.grouping, remembered.filter);
   const rules = new RulesTreeDataProvider(sources);
   const models = new ModelsTreeDataProvider(sources);
   const commandContext = { sources, log };
   const alerting = registerAlerting(context, sources, log);
   const alertsView = vscode.window.createTreeView('pitwall.alerts', { treeDataProvider: alerts, showCollapseAll: true, canSelectMany: true });
+  const rulesView = vscode.window.createTreeView('pitwall.rules', { treeDataProvider: rules });
   context.subscriptions.push(
     log,
     sources,
@@ -87,18 +91,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     models,
     new StatusBar(sources),
     alertsView,
-    sources.onDidChange((source) => {
-      alertsView.message = source?.readOnlyReason ? `Read-only: ${source.readOnlyReason}` : undefined;
-    }),
     ...expandMostSevereOnOpen(sources, alerts, alertsView, log),
     ...registerAcknowledgeCommands(sources, log, alertsView),
-    vscode.window.createTreeView('pitwall.rules', { treeDataProvider: rules }),
+    rulesView,
+    ...registerAlertsViewCommands({ sources, log, provider: alerts, view: alertsView, rulesView, state: context.workspaceState }),
     vscode.window.createTreeView('pitwall.models', { treeDataProvider: models }),
     ...registerCommands(commandContext),
     ...alerting.disposables,
     ...TrendPanel.register(context, sources, log),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void sources.updateTrust()),
-    vscode.commands.registerCommand('pitwall.alerts.loadMore', (severity: AlertSeverity) => alerts.loadMore(severity)),
   );
 
   const autoOpen = vscode.workspace.getConfiguration('pitwall.source').get<boolean>('autoOpen', true);
@@ -107,7 +108,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     const found = await workspaceSource(log);
     if (found) await openSourceWithProgress(commandContext, found);
   }
-  return { sources, alerts, rules, models, alertsView, alerting: alerting.api };
+  return { sources, alerts, rules, models, alertsView, rulesView, alerting: alerting.api };
 }
 
 /**
