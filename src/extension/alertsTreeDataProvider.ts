@@ -266,13 +266,26 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
       void store.readSilences().then((silences) => this.scheduleSilenceEnd(context, silences), () => undefined);
       const previous = this.groups;
       this.groups = new Map();
-      return groups.map((group, index) => {
+      // A listing the view did not ask for (an API caller's) may find counts the view does not show yet: it is told.
+      const stale: AlertsGroupNode[] = [];
+      const nodes = groups.map((group, index) => {
         const id = groupId(group);
-        const node: AlertsGroupNode = previous.get(id) ?? { kind: 'group', group, expanded: index === 0 };
+        const known = previous.get(id);
+        if (known !== undefined && (known.group.total !== group.total || known.group.open !== group.open)) stale.push(known);
+        const node: AlertsGroupNode = known ?? { kind: 'group', group, expanded: index === 0 };
         node.group = group;
         this.groups.set(id, node);
         return node;
       });
+      const regrouped = previous.size > 0 && (previous.size !== this.groups.size || [...previous.keys()].some((id, index) => [...this.groups.keys()][index] !== id));
+      if (regrouped) {
+        // The view lists the first level again, with nothing known to compare with: no loop.
+        this.groups = new Map();
+        queueMicrotask(() => this.changed.fire(undefined));
+      } else if (stale.length > 0) {
+        queueMicrotask(() => stale.forEach((node) => this.changed.fire(node)));
+      }
+      return nodes;
     }
     if (node.kind !== 'group') return [];
     const context = await this.viewContext();

@@ -192,6 +192,7 @@ async function silenceFromAlert(deps: AlertsViewDeps, row: Extract<AlertsNode, {
   const matchersOf = (picked: readonly MatcherItem[]): SilenceMatchers => Object.fromEntries(picked.map((item) => [item.matcher, item.value])) as SilenceMatchers;
   const pick = vscode.window.createQuickPick<MatcherItem>();
   pick.title = 'Silence from Alert';
+  pick.placeholder = 'Untick what the silence should not match; Enter to choose how long';
   pick.canSelectMany = true;
   pick.items = items;
   pick.selectedItems = items.filter((item) => item.matcher !== 'severity' || rule === undefined);
@@ -201,13 +202,13 @@ async function silenceFromAlert(deps: AlertsViewDeps, row: Extract<AlertsNode, {
     const ask = ++asked;
     const matchers = matchersOf(picked);
     if (Object.keys(matchers).length === 0) {
-      pick.placeholder = 'Pick at least one matcher: a silence that mutes everything is too easy to forget';
+      pick.title = 'Silence from Alert: pick at least one matcher (a silence that mutes everything is too easy to forget)';
       return;
     }
     const scope = silenceScope({ id: 'preview', matchers, starts_at: 0, ends_at: 1, comment: '', created_by: null, created_at: 0 }, context.rules);
     const filter = { scopes: [{ match: 'any' as const, scopes: scope === undefined ? [] : [scope] }] };
     const [all, open] = await Promise.all([source.store.countAlerts(filter), source.store.countAlerts({ ...filter, acknowledged: false })]);
-    if (ask === asked) pick.placeholder = `${all} alert${all === 1 ? '' : 's'} match (${open} open) · Enter to choose how long`;
+    if (ask === asked) pick.title = `Silence from Alert: ${all === 1 ? '1 alert matches' : `${all} alerts match`} (${open} open)`;
   };
   const matchers = await new Promise<SilenceMatchers | undefined>((resolve) => {
     pick.onDidChangeSelection((picked) => void preview(picked).catch(() => undefined));
