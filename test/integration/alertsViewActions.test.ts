@@ -288,6 +288,27 @@ describe('Alerts view: grouping, filter, paging and the actions on a row', () =>
     assert.notEqual(again.state, 'acknowledged');
   });
 
+  it('copies alert ids, shows an alert’s details in a read-only tab, and reveals its rule in the Rules view', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const warning = (await groups()).find((node) => node.group.key === 'warning') as GroupNode;
+    const [one, two] = await rows(warning);
+    assert.ok(one && two);
+    await vscode.commands.executeCommand('pitwall.alerts.copyId', one, [one, two]);
+    assert.equal(await vscode.env.clipboard.readText(), `${one.alert.alert_id}\n${two.alert.alert_id}`);
+    // No alert details panel is installed here: the details open in a read-only tab.
+    assert.ok(!(await vscode.commands.getCommands(true)).includes('pitwall.showAlertDetails'));
+    await vscode.commands.executeCommand('pitwall.alerts.showDetails', one);
+    const editor = await eventually(() => (vscode.window.activeTextEditor?.document.uri.scheme === 'pitwall-alert-details' ? vscode.window.activeTextEditor : undefined));
+    assert.match(editor.document.getText(), new RegExp(`"alert_id": "${one.alert.alert_id}"`));
+    assert.match(editor.document.getText(), one.rule ? new RegExp(`\\*\\*Rule:\\*\\* ${one.rule.rule_id}`) : /\*\*Rule:\*\* not known/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    const withRule = (await rows(warning)).find((row) => row.rule !== undefined);
+    assert.ok(withRule && withRule.rule);
+    await vscode.commands.executeCommand('pitwall.alerts.revealRule', withRule);
+    await eventually(() => (api.rulesView.selection[0]?.rule_id === withRule.rule?.rule_id ? true : undefined));
+  });
+
   it('shows the badge of open critical and warning alerts, and the view in light, dark and high contrast', async function () {
     requireWorkbench(this);
     const api = await pitwall();
