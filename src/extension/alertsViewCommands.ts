@@ -298,6 +298,31 @@ interface FilterItem extends vscode.QuickPickItem {
   readonly value?: string | number | null;
 }
 
+/** The filter's "custom range…" item. */
+const CUSTOM_RANGE = -1;
+
+/** One end of a range: an ISO date or date and time, read as UTC when it names no zone. */
+function parseRangeEnd(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:\d{2})?$/.test(trimmed)) return undefined;
+  const zoned = /(Z|[+-]\d{2}:\d{2})$/.test(trimmed) || trimmed.length === 10 ? trimmed : `${trimmed.replace(' ', 'T')}Z`;
+  const at = Date.parse(zoned);
+  return Number.isFinite(at) ? at / 1000 : undefined;
+}
+
+/** `FROM..TO` (either end may be empty, not both; FROM before TO) as a time range; undefined when it is not one. */
+export function parseTimeRange(text: string): { from?: number; to?: number } | undefined {
+  const parts = text.split('..');
+  if (parts.length !== 2) return undefined;
+  const [fromText = '', toText = ''] = parts;
+  if (fromText.trim() === '' && toText.trim() === '') return undefined;
+  const from = fromText.trim() === '' ? undefined : parseRangeEnd(fromText);
+  const to = toText.trim() === '' ? undefined : parseRangeEnd(toText);
+  if ((fromText.trim() !== '' && from === undefined) || (toText.trim() !== '' && to === undefined)) return undefined;
+  if (from !== undefined && to !== undefined && !(from < to)) return undefined;
+  return { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+}
+
 /** The filter: one quick pick, typed text for title, message or id, and picks for severity, state, version and time. */
 async function askFilter(deps: AlertsViewDeps): Promise<AlertViewFilter | undefined> {
   const source = deps.sources.source;
@@ -314,6 +339,7 @@ async function askFilter(deps: AlertsViewDeps): Promise<AlertViewFilter | undefi
     ...[...versions, null].map((version) => ({ label: version ?? '(none)', field: 'modelVersion' as const, value: version, alwaysShow: true })),
     separator('Time (one)'),
     ...RECENT_RANGES.map((range) => ({ label: range.label, field: 'range' as const, value: range.seconds, alwaysShow: true })),
+    { label: 'custom range…', field: 'range' as const, value: CUSTOM_RANGE, alwaysShow: true },
   ];
   const pick = vscode.window.createQuickPick<FilterItem>();
   pick.title = 'Filter Alerts';
@@ -357,7 +383,27 @@ async function askFilter(deps: AlertsViewDeps): Promise<AlertViewFilter | undefi
   const severities = picked.filter((item) => item.field === 'severity').map((item) => item.value as AlertSeverity);
   const state = picked.find((item) => item.field === 'state')?.value as AlertViewFilter['state'];
   const version = picked.find((item) => item.field === 'modelVersion');
-  const range = picked.find((item) => item.field === 'range')?.value as number | undefined;
+  let range = picked.find((item) => item.field === 'range')?.value as number | undefined;
+  let custom: { from?: number; to?: number } | undefined;
+  if (range === CUSTOM_RANGE) {
+    range = undefined;
+    const typed = await vscode.window.showInputBox({
+      title: 'Filter Alerts: time range',
+      prompt: 'FROM..TO in UTC, either end may be left out: 2026-10-01..2026-10-15, 2026-10-12T06:00.., ..2026-10-08',
+      validateInput: (value) => (parseTimeRange(value) === undefined ? 'Write FROM..TO with ISO dates, e.g. 2026-10-01..2026-10-15' : undefined),
+    });
+    custom = typed === undefined ? undefined : parseTimeRange(typed);
+    if (custom === undefined) return undefined;
+  }
+  if (custom !== undefined) {
+    return {
+      ...(text !== '' ? { text } : {}),
+      ...(severities.length > 0 && severities.length < ALERT_SEVERITIES.length ? { severities } : {}),
+      ...(state !== undefined ? { state } : {}),
+      ...(version !== undefined ? { modelVersion: version.value as string | null } : {}),
+      ...custom,
+    };
+  }
   return {
     ...(text !== '' ? { text } : {}),
     ...(severities.length > 0 && severities.length < ALERT_SEVERITIES.length ? { severities } : {}),

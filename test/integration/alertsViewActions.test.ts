@@ -154,6 +154,24 @@ describe('Alerts view: grouping, filter, paging and the actions on a row', () =>
     await clickTitleAction('Clear Alert Filter');
     await eventually(() => (api.alertsView.message === undefined ? true : undefined));
     assert.equal((await groups()).reduce((sum, node) => sum + node.group.total, 0), alertsOnDisk().length);
+
+    // A custom time range and a state, picked in the same input.
+    const done = vscode.commands.executeCommand('pitwall.alerts.filter');
+    await quickInputShows(/Filter Alerts/);
+    await click('.quick-input-list .monaco-list-row:has-text("acknowledged")');
+    await click('.quick-input-list .monaco-list-row:has-text("custom range")');
+    await press('Enter');
+    await quickInputShows(/FROM\.\.TO/);
+    await type('2026-10-05..2026-10-12');
+    await press('Enter');
+    await done;
+    const from = Date.parse('2026-10-05T00:00:00Z') / 1000;
+    const to = Date.parse('2026-10-12T00:00:00Z') / 1000;
+    assert.equal(api.alertsView.message, 'Filtered: acknowledged · 2026-10-05 00:00 UTC – 2026-10-12 00:00 UTC');
+    const inRange = alertsOnDisk().filter((alert) => alert.acknowledged && alert.timestamp >= from && alert.timestamp < to);
+    assert.ok(inRange.length > 0);
+    assert.equal((await groups()).reduce((sum, node) => sum + node.group.total, 0), inRange.length);
+    await vscode.commands.executeCommand('pitwall.alerts.clearFilter');
   });
 
   it('lists 200 alerts of a large group, then "Load more (N left)" lists the rest when clicked', async function () {
