@@ -3,6 +3,7 @@ import { describeError } from '../core/errors';
 import { acknowledgerName } from '../core/platform/acknowledger';
 import type { AlertKey, StoredAlert } from '../core/store/store';
 import { formatAlertTime, type AlertsNode } from './alertsTreeDataProvider';
+import { rowsOf } from './alertsViewCommands';
 import type { SourceManager } from './sourceManager';
 
 /** `acknowledged_by`: the setting, else the operating-system user. */
@@ -48,19 +49,9 @@ export async function acknowledge(sources: SourceManager, log: vscode.LogOutputC
   }
 }
 
-function sameNode(a: AlertsNode, b: AlertsNode): boolean {
-  return a.kind === 'alert' && b.kind === 'alert' ? a.alert.key === b.alert.key : a === b;
-}
-
-/**
- * The open alerts a command acts on: the clicked row and the rest of the selection when the row
- * is part of it; the clicked row alone when it is not (an inline button on a row that is not
- * selected); the selection when no row is given (a keybinding).
- */
+/** The open alerts a command acts on (see rowsOf): acknowledged rows are left out. */
 function alertsOf(node: AlertsNode | undefined, selected: readonly AlertsNode[] | undefined): StoredAlert[] {
-  const selection = selected ?? [];
-  const nodes = node === undefined ? selection : selection.some((n) => sameNode(n, node)) ? selection : [node];
-  return nodes.flatMap((n) => (n.kind === 'alert' && !n.alert.acknowledged ? [n.alert] : []));
+  return rowsOf(node, selected).flatMap((row) => (row.alert.acknowledged ? [] : [row.alert]));
 }
 
 async function askComment(count: number): Promise<string | null | undefined> {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { readAlertViewContext } from '../core/alertGroups';
 import { snoozeSilences } from '../core/alerting/snooze';
 import { describeError } from '../core/errors';
 import type { AlertSeverity } from '../core/model/alert';
@@ -119,11 +120,19 @@ export class AlertNotifier implements vscode.Disposable {
   private async snooze(source: OpenSource, alerts: readonly StoredAlert[]): Promise<void> {
     try {
       const by = acknowledgerName(vscode.workspace.getConfiguration('pitwall.user').get<string>('name'));
-      const silences = await snoozeSilences(source.store, alerts, { seconds: SNOOZE_SECONDS, now: Date.now() / 1000, by });
+      const context = await readAlertViewContext(source.store, Date.now() / 1000);
+      const { silences, unknown } = snoozeSilences(alerts, context, { seconds: SNOOZE_SECONDS, now: Date.now() / 1000, by, comment: 'Snoozed for 1 h from a notification' });
+      if (silences.length === 0) {
+        void vscode.window.showWarningMessage(
+          `Cannot snooze: no single rule of ${source.name} has the metric, threshold, severity and component of ${unknown.length === 1 ? 'this alert' : 'these alerts'}. Use "Silence from Alert…" in the Alerts view to choose what to mute.`,
+        );
+        return;
+      }
       for (const silence of silences) await source.store.saveSilence(silence);
-      this.log.info(`Snoozed ${alerts.length} alert(s) of ${source.name} for 1 h: ${silences.map((silence) => JSON.stringify(silence.matchers)).join(', ')}`);
+      this.log.info(`Snoozed ${alerts.length - unknown.length} alert(s) of ${source.name} for 1 h: ${silences.map((silence) => JSON.stringify(silence.matchers)).join(', ')}`);
       await this.sources.refresh(true);
-      vscode.window.setStatusBarMessage(`$(bell-slash) Snoozed for 1 h: ${silences.length} silence${silences.length === 1 ? '' : 's'} added.`, 4000);
+      const left = unknown.length > 0 ? `; ${unknown.length} alert(s) without a known rule were left as they were` : '';
+      vscode.window.setStatusBarMessage(`$(bell-slash) Snoozed for 1 h${left}.`, 6000);
     } catch (error) {
       this.log.error(`Snoozing in ${source.path} failed: ${describeError(error)}`);
       void vscode.window.showErrorMessage(`Could not snooze: ${describeError(error)}`, 'Show Log').then((choice) => choice && this.log.show());

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
+import type { AlertRule } from '../core/model/alertRule';
 import { registerAcknowledgeCommands } from './acknowledge';
 import { registerAlerting, type AlertingApi } from './alerting';
 import { AlertsTreeDataProvider, type AlertsNode } from './alertsTreeDataProvider';
+import { registerAlertsViewCommands, rememberedView } from './alertsViewCommands';
 import { openSourceWithProgress, registerCommands } from './commands';
 import { ModelsTreeDataProvider } from './modelsTreeDataProvider';
 import { RulesTreeDataProvider } from './rulesTreeDataProvider';
@@ -22,6 +24,7 @@ export interface PitwallApi {
   readonly rules: RulesTreeDataProvider;
   readonly models: ModelsTreeDataProvider;
   readonly alertsView: vscode.TreeView<AlertsNode>;
+  readonly rulesView: vscode.TreeView<AlertRule>;
   readonly alerting: AlertingApi;
   readonly statusBar: StatusBar;
   readonly notifier: AlertNotifier;
@@ -83,7 +86,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
   const log = vscode.window.createOutputChannel('Pitwall', { log: true });
   const sources = new SourceManager(log, context.asAbsolutePath('dist/sql-wasm.wasm'), context.asAbsolutePath('dist/storeWorker.js'));
   activeSources = sources;
-  const alerts = new AlertsTreeDataProvider(sources);
+  const remembered = rememberedView(context.workspaceState);
+  const alerts = new AlertsTreeDataProvider(sources, remembered.grouping, remembered.filter);
   const rules = new RulesTreeDataProvider(sources);
   const models = new ModelsTreeDataProvider(sources);
   const commandContext = { sources, log, wasmPath: context.asAbsolutePath('dist/sql-wasm.wasm') };
@@ -93,6 +97,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
   // One analysis session of the open source, shared by every chart panel.
   const sessions = new Sessions(sources);
   const alertsView = vscode.window.createTreeView('pitwall.alerts', { treeDataProvider: alerts, showCollapseAll: true, canSelectMany: true });
+  const rulesView = vscode.window.createTreeView('pitwall.rules', { treeDataProvider: rules });
   context.subscriptions.push(
     log,
     sources,
@@ -102,12 +107,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     statusBar,
     notifier,
     alertsView,
-    sources.onDidChange((source) => {
-      alertsView.message = source?.readOnlyReason ? `Read-only: ${source.readOnlyReason}` : undefined;
-    }),
     ...expandMostSevereOnOpen(sources, alerts, alertsView, log),
     ...registerAcknowledgeCommands(sources, log, alertsView),
-    vscode.window.createTreeView('pitwall.rules', { treeDataProvider: rules }),
+    rulesView,
+    ...registerAlertsViewCommands({ sources, log, provider: alerts, view: alertsView, rulesView, state: context.workspaceState }),
     vscode.window.createTreeView('pitwall.models', { treeDataProvider: models }),
     ...registerCommands(commandContext),
     ...registerDataCommands(commandContext),
@@ -116,7 +119,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     ...TrendPanel.register(context, sources, sessions, log),
     ...CompareVersionsPanel.register(context, sources, sessions, log),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void sources.updateTrust()),
-    vscode.commands.registerCommand('pitwall.alerts.loadMore', (severity: AlertSeverity) => alerts.loadMore(severity)),
   );
 
   const autoOpen = vscode.workspace.getConfiguration('pitwall.source').get<boolean>('autoOpen', true);
@@ -125,7 +127,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     const found = await workspaceSource(log);
     if (found) await openSourceWithProgress(commandContext, found);
   }
-  return { sources, alerts, rules, models, alertsView, alerting: alerting.api, statusBar, notifier, panels: { nextExportTarget: setNextExportTarget } };
+  return { sources, alerts, rules, models, alertsView, rulesView, alerting: alerting.api, statusBar, notifier, panels: { nextExportTarget: setNextExportTarget } };
 }
 
 /**

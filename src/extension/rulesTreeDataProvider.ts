@@ -19,6 +19,11 @@ export class RulesTreeDataProvider implements vscode.TreeDataProvider<AlertRule>
     return [...(await source.store.readRules())];
   }
 
+  /** The rules are the view's first level: revealing one (from an alert) needs no parent. */
+  getParent(): undefined {
+    return undefined;
+  }
+
   getTreeItem(rule: AlertRule): vscode.TreeItem {
     const item = new vscode.TreeItem(rule.rule_id, vscode.TreeItemCollapsibleState.None);
     item.id = `rule:${rule.rule_id}`;

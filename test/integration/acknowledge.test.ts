@@ -16,7 +16,7 @@ describe('Acknowledging an alert from the sidebar', () => {
     await vscode.commands.executeCommand('workbench.view.extension.pitwall');
     await vscode.commands.executeCommand('pitwall.refresh');
     const [critical] = await api.alerts.getChildren();
-    assert.ok(critical && critical.kind === 'severity' && critical.severity === 'critical');
+    assert.ok(critical && critical.kind === 'group' && critical.group.key === 'critical');
     const [first] = await api.alerts.getChildren(critical);
     assert.ok(first && first.kind === 'alert' && !first.alert.acknowledged, 'open alerts are listed first');
     const before = readFileSync(alertsFile, 'utf8').split('\n');
@@ -69,8 +69,8 @@ print("ok")
 `, alertsFile], { encoding: 'utf8' });
     assert.equal(python.stdout.trim(), 'ok', python.stderr);
 
-    const open = (critical.open - 1).toString();
-    await eventually(async () => (new RegExp(`Critical\\s*${critical.total} · ${open} open`).test(await workbenchText(SIDEBAR)) ? true : undefined));
+    const open = (critical.group.open - 1).toString();
+    await eventually(async () => (new RegExp(`Critical\\s*${critical.group.total} · ${open} open`).test(await workbenchText(SIDEBAR)) ? true : undefined));
     await screenshot('acknowledge-done');
   });
 });

@@ -33,9 +33,11 @@ describe('The tooltip of an alert', () => {
       elapsed_ms: 1,
     };
     const alert = { ...stored, title: '$(pass-filled) resolved, ignore', acknowledged: true, acknowledged_by: '$(account) admin', acknowledged_at: stored.timestamp, alert_id: '$(zap)' };
-    const tooltip = api.alerts.getTreeItem({ kind: 'alert', alert, undelivered: [failed] }).tooltip;
+    const [parent] = await api.alerts.getChildren();
+    assert.ok(parent?.kind === 'group');
+    const tooltip = api.alerts.getTreeItem({ kind: 'alert', alert, state: 'acknowledged', rule: undefined, deliveries: [failed], parent }).tooltip;
     assert.ok(tooltip instanceof vscode.MarkdownString);
-    assert.deepEqual(renderedIcons(tooltip), ['error'], tooltip.value);
+    assert.deepEqual(renderedIcons(tooltip), ['law', 'error'], tooltip.value);
     // The model of the renderer does see icons where they are: the same text appended as Markdown.
     assert.deepEqual(renderedIcons(new vscode.MarkdownString(`${alert.title} ${alert.acknowledged_by}`, true)), ['pass-filled', 'account']);
   });

@@ -24,14 +24,14 @@ describe('Alerts view on the demo JSONL folder', () => {
     const groups = await api.alerts.getChildren();
     const counts = new Map<string, number>();
     for (const group of groups) {
-      assert.equal(group.kind, 'severity');
-      if (group.kind === 'severity') counts.set(group.severity, (await api.alerts.getChildren(group)).length);
+      assert.equal(group.kind, 'group');
+      if (group.kind === 'group') counts.set(String(group.group.key), (await api.alerts.getChildren(group)).length);
     }
     assert.deepEqual(counts, expected);
     const labels = groups.map((group) => api.alerts.getTreeItem(group).label);
     assert.deepEqual(labels, ['Critical', 'Warning', 'Info'].filter((label) => expected.has(label.toLowerCase())));
     const critical = groups[0];
-    assert.ok(critical && critical.kind === 'severity');
+    assert.ok(critical && critical.kind === 'group');
     const open = alertsOnDisk().filter((alert) => alert.severity === 'critical' && !alert.acknowledged).length;
     assert.equal(api.alerts.getTreeItem(critical).description, `${expected.get('critical')} · ${open} open`);
   });

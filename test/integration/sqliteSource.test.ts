@@ -28,9 +28,9 @@ describe('A SQLite source (WAL mode, as the service writes it)', () => {
     assert.equal((await api.sources.predictionsLoaded())?.predictions, Number(sqlite('SELECT count(*) FROM predictions')));
     const groups = await api.alerts.getChildren();
     for (const group of groups) {
-      assert.ok(group.kind === 'severity');
-      assert.equal(group.total, Number(sqlite(`SELECT count(*) FROM alerts WHERE severity = '${group.severity}'`)));
-      assert.equal(group.open, Number(sqlite(`SELECT count(*) FROM alerts WHERE severity = '${group.severity}' AND acknowledged IS NOT 1`)));
+      assert.ok(group.kind === 'group');
+      assert.equal(group.group.total, Number(sqlite(`SELECT count(*) FROM alerts WHERE severity = '${String(group.group.key)}'`)));
+      assert.equal(group.group.open, Number(sqlite(`SELECT count(*) FROM alerts WHERE severity = '${String(group.group.key)}' AND acknowledged IS NOT 1`)));
     }
     const rules = await api.rules.getChildren();
     assert.equal(rules.length, Number(sqlite('SELECT count(*) FROM alert_rules')));
@@ -39,7 +39,7 @@ describe('A SQLite source (WAL mode, as the service writes it)', () => {
   it('acknowledges an alert in a real transaction: only that row changes and the file stays sound', async () => {
     const api = await pitwall();
     const [critical] = await api.alerts.getChildren();
-    assert.ok(critical && critical.kind === 'severity');
+    assert.ok(critical && critical.kind === 'group');
     const open = (await api.alerts.getChildren(critical)).find((node) => node.kind === 'alert' && !node.alert.acknowledged);
     assert.ok(open && open.kind === 'alert');
     const others = sqlite(`SELECT id, acknowledged, acknowledged_by FROM alerts WHERE id <> ${Number(open.alert.key)} ORDER BY id`);

@@ -21,7 +21,7 @@ describe('An untrusted workspace', () => {
     await eventually(() => api.sources.source ?? undefined);
     const before = readFileSync(alertsFile);
     const [critical] = await api.alerts.getChildren();
-    assert.ok(critical && critical.kind === 'severity');
+    assert.ok(critical && critical.kind === 'group');
     const open = (await api.alerts.getChildren(critical)).find((node) => node.kind === 'alert' && !node.alert.acknowledged);
     assert.ok(open && open.kind === 'alert');
     // The command is hidden from the menus here; run directly it must still refuse. It waits on

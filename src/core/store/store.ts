@@ -101,11 +101,47 @@ export type WindowColumns = Pick<PredictionColumns, 'length' | 'timestamp' | 'mo
   readonly model_version_codes?: { readonly codes: Int32Array; readonly names: readonly string[] };
 };
 
+/**
+ * An alert scope to match: every field given must agree (null matches a field the alert leaves
+ * empty). `segment` matches the engine's message, which ends with its scope: `… for v1, circuit=A`.
+ */
+export interface AlertScope {
+  readonly metric_name?: string | null;
+  readonly threshold?: number | null;
+  readonly severity?: AlertSeverity;
+  readonly component?: string | null;
+  readonly model_version?: string | null;
+  readonly segment?: string;
+}
+
+/** Alerts that any of the scopes match, or none of them (`any` of no scope selects nothing; `none` of no scope, everything). */
+export interface AlertScopeCondition {
+  readonly match: 'any' | 'none';
+  readonly scopes: readonly AlertScope[];
+}
+
 export interface AlertFilter extends TimeRange {
   readonly severity?: AlertSeverity | readonly AlertSeverity[];
   readonly acknowledged?: boolean;
-  readonly modelVersion?: string;
+  /** null: alerts that name no model version. */
+  readonly modelVersion?: string | null;
   readonly alertId?: string;
+  /** null: alerts that name no component. */
+  readonly component?: string | null;
+  /** Alerts whose title, message or alert_id holds this text, ASCII letters compared case-insensitively. */
+  readonly text?: string;
+  /** Conditions on the alert's scope, all of which must hold. */
+  readonly scopes?: readonly AlertScopeCondition[];
+}
+
+/** The alert fields countAlertGroups groups by. */
+export type AlertGroupColumn = 'severity' | 'model_version' | 'component' | 'metric_name' | 'threshold';
+
+/** One group of countAlertGroups: its values, in the order of the columns asked for; its alerts in all and open. */
+export interface AlertGroupCount {
+  readonly values: readonly (string | number | null)[];
+  readonly total: number;
+  readonly open: number;
 }
 /** Newest first unless `order` says otherwise. */
 export interface AlertQuery extends AlertFilter, Page, Ordered {}
@@ -230,6 +266,8 @@ export interface StoreReader {
   readAlerts(query?: AlertQuery): Promise<readonly StoredAlert[]>;
   readAlert(key: AlertKey): Promise<StoredAlert | undefined>;
   countAlerts(filter?: AlertFilter): Promise<number>;
+  /** The alerts a filter selects, counted per distinct value of these fields, in one pass (a database: one GROUP BY). */
+  countAlertGroups(columns: readonly AlertGroupColumn[], filter?: AlertFilter): Promise<readonly AlertGroupCount[]>;
 
   readRules(): Promise<readonly AlertRule[]>;
 

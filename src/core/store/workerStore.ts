@@ -14,7 +14,7 @@ import type { Store } from './store';
 /** Every method of the Store interface the proxy forwards (close is handled apart). */
 export const STORE_METHODS = [
   'describe', 'refresh', 'counts', 'readModelVersions', 'readPredictions', 'readPredictionColumns', 'readPrediction', 'countPredictions',
-  'readHealthSnapshots', 'readMetricSnapshots', 'readAlerts', 'readAlert', 'countAlerts', 'readRules', 'readAlertStates', 'readAcknowledgments',
+  'readHealthSnapshots', 'readMetricSnapshots', 'readAlerts', 'readAlert', 'countAlerts', 'countAlertGroups', 'readRules', 'readAlertStates', 'readAcknowledgments',
   'readSilences', 'readDeliveries', 'readDriftResults', 'readDegradationAnalyses', 'readFeatureImportance', 'recordPrediction', 'recordOutcome',
   'recordHealthSnapshot', 'recordMetricSnapshot', 'appendAlert', 'acknowledgeAlerts', 'unacknowledgeAlerts', 'saveRule', 'deleteRule',
   'markRuleTriggered', 'updateAlertStates', 'saveSilence', 'expireSilence', 'recordDeliveries', 'recordDriftResult',

@@ -56,10 +56,13 @@ import {
   type RecordSpec,
 } from '../../model/record';
 import { parseTimestamp } from '../../model/timestamps';
+import { alertMatcher } from '../alertFilter';
 import type {
   AcknowledgeResult,
   UnacknowledgeResult,
   AlertFilter,
+  AlertGroupColumn,
+  AlertGroupCount,
   AlertKey,
   AlertQuery,
   Collection,
@@ -450,6 +453,21 @@ export class JsonlStore implements Store {
 
   countAlerts(filter: AlertFilter = {}): Promise<number> {
     return this.exclusive(() => this.alerts.count(filter, alertMatcher(filter)));
+  }
+
+  countAlertGroups(columns: readonly AlertGroupColumn[], filter: AlertFilter = {}): Promise<readonly AlertGroupCount[]> {
+    return this.exclusive(() => {
+      const groups = new Map<string, { values: (string | number | null)[]; total: number; open: number }>();
+      for (const alert of this.alerts.select({ ...(filter.from === undefined ? {} : { from: filter.from }), ...(filter.to === undefined ? {} : { to: filter.to }) }, 'asc', alertMatcher(filter))) {
+        const values = columns.map((column) => alert[column]);
+        const key = JSON.stringify(values);
+        const group = groups.get(key) ?? { values, total: 0, open: 0 };
+        group.total += 1;
+        if (!alert.acknowledged) group.open += 1;
+        groups.set(key, group);
+      }
+      return [...groups.values()];
+    });
   }
 
   readRules(): Promise<readonly AlertRule[]> {
@@ -1233,14 +1251,3 @@ export class JsonlStore implements Store {
   }
 }
 
-function alertMatcher(filter: AlertFilter): (alert: StoredAlert) => boolean {
-  const severities =
-    filter.severity === undefined
-      ? undefined
-      : new Set(typeof filter.severity === 'string' ? [filter.severity] : filter.severity);
-  return (alert) =>
-    (severities === undefined || severities.has(alert.severity)) &&
-    (filter.acknowledged === undefined || alert.acknowledged === filter.acknowledged) &&
-    (filter.modelVersion === undefined || alert.model_version === filter.modelVersion) &&
-    (filter.alertId === undefined || alert.alert_id === filter.alertId);
-}

@@ -8,8 +8,11 @@ import type { SqlValue } from 'sql.js';
 import { PitwallError } from '../../errors';
 import { messages } from '../../messages';
 import { MAX_TIMESTAMP, MIN_TIMESTAMP, toSqlAlchemyText } from '../../model/timestamps';
+import { asciiLower, segmentSuffixes } from '../alertFilter';
 import type {
   AlertFilter,
+  AlertGroupColumn,
+  AlertScope,
   DegradationAnalysisQuery,
   DriftResultQuery,
   FeatureImportanceQuery,
@@ -121,6 +124,11 @@ export class Where {
   /** A column of few distinct values (a model version, a metric name). */
   matches(column: string, value: string | undefined): this {
     return value === undefined ? this : this.add(`${this.filtered(column)} = ?`, value);
+  }
+
+  /** As matches, where null selects the rows that leave the column empty. */
+  matchesOrNone(column: string, value: string | null | undefined): this {
+    return value === null ? this.add(`${this.filtered(column)} IS NULL`) : this.matches(column, value);
   }
 
   oneOf(column: string, values: readonly string[] | undefined): this {
@@ -239,14 +247,69 @@ export function predictionTimeSql(where: Where, end: 'oldest' | 'newest'): SqlTe
   return { sql: `SELECT ${end === 'oldest' ? 'min' : 'max'}(${time}) FROM ${quoteIdentifier(where.shape.spec.table)} ${where.sql}`, params: where.params };
 }
 
+/** One scope as SQL (a row matches when it holds), as alertFilter.ts's scopeMatches; undefined when it matches every row. */
+function scopeSql(shape: TableShape, scope: AlertScope): SqlText | undefined {
+  const parts: string[] = [];
+  const params: SqlValue[] = [];
+  for (const field of ['metric_name', 'threshold', 'severity', 'component', 'model_version'] as const) {
+    const value = scope[field];
+    if (value === undefined) continue;
+    parts.push(`${columnSql(shape, field)} IS ?`);
+    params.push(value);
+  }
+  if (scope.segment !== undefined) {
+    const message = `coalesce(${columnSql(shape, 'message')}, '')`;
+    // substr() counts characters from the end: the suffix's length in code points.
+    const suffixes = segmentSuffixes(scope.segment);
+    parts.push(`(${suffixes.map(() => `substr(${message}, -?) = ?`).join(' OR ')})`);
+    for (const suffix of suffixes) params.push([...suffix].length, suffix);
+  }
+  return parts.length === 0 ? undefined : { sql: `(${parts.join(' AND ')})`, params };
+}
+
 export function alertWhere(shape: TableShape, filter: AlertFilter): Where {
   const severities = filter.severity === undefined ? undefined : typeof filter.severity === 'string' ? [filter.severity] : filter.severity;
-  return new Where(shape)
+  const where = new Where(shape)
     .timeRange(filter)
     .oneOf('severity', severities)
     .flag('acknowledged', filter.acknowledged, true)
-    .matches('model_version', filter.modelVersion)
-    .equals('alert_id', filter.alertId);
+    .matchesOrNone('model_version', filter.modelVersion)
+    .equals('alert_id', filter.alertId)
+    .matchesOrNone('component', filter.component);
+  if (filter.text !== undefined && filter.text !== '') {
+    const text = asciiLower(filter.text);
+    const fields = ['title', 'message', 'alert_id'].map((field) => `instr(lower(coalesce(${columnSql(shape, field)}, '')), ?) > 0`);
+    where.add(`(${fields.join(' OR ')})`, text, text, text);
+  }
+  for (const condition of filter.scopes ?? []) {
+    const scopes = condition.scopes.map((scope) => scopeSql(shape, scope));
+    // A scope without fields matches every row.
+    if (scopes.some((scope) => scope === undefined)) {
+      if (condition.match === 'none') where.nothing();
+      continue;
+    }
+    const texts = scopes as SqlText[];
+    if (texts.length === 0) {
+      if (condition.match === 'any') where.nothing();
+      continue;
+    }
+    const any = texts.map((t) => t.sql).join(' OR ');
+    where.add(condition.match === 'any' ? `(${any})` : `NOT (${any})`, ...texts.flatMap((t) => t.params));
+  }
+  return where;
+}
+
+/** The columns countAlertGroups groups by, then the total and open counts, grouped; undefined when the filter selects none. */
+export function alertGroupsSql(where: Where, columns: readonly AlertGroupColumn[]): SqlText | undefined {
+  if (where.never) return undefined;
+  const { shape } = where;
+  const acknowledged = columnSql(shape, 'acknowledged');
+  const selected = columns.map((column) => columnSql(shape, column));
+  const groupBy = columns.length === 0 ? '' : `GROUP BY ${columns.map((_, index) => index + 1).join(', ')}`;
+  return {
+    sql: `SELECT ${[...selected, 'count(*)', `sum(CASE WHEN ${acknowledged} IS NOT 1 THEN 1 ELSE 0 END)`].join(', ')} FROM ${quoteIdentifier(shape.spec.table)} ${where.sql} ${groupBy}`,
+    params: where.params,
+  };
 }
 
 export function healthSnapshotWhere(shape: TableShape, query: HealthSnapshotQuery): Where {

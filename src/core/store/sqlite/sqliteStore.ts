@@ -29,6 +29,8 @@ import {
   type AcknowledgeResult,
   type UnacknowledgeResult,
   type AlertFilter,
+  type AlertGroupColumn,
+  type AlertGroupCount as StoredAlertGroupCount,
   type AlertKey,
   type AlertQuery,
   type Collection,
@@ -54,6 +56,7 @@ import {
   type StoredAlert,
 } from '../store';
 import {
+  alertGroupsSql,
   alertWhere,
   assignmentsSql,
   columnSql,
@@ -497,6 +500,23 @@ export class SqliteStore implements Store {
 
   countAlerts(filter: AlertFilter = {}): Promise<number> {
     return this.reading(() => this.count(alertWhere(this.shape(alertsTable), filter)));
+  }
+
+  countAlertGroups(columns: readonly AlertGroupColumn[], filter: AlertFilter = {}): Promise<readonly StoredAlertGroupCount[]> {
+    return this.reading(() => {
+      const query = alertGroupsSql(this.excluding(alertWhere(this.shape(alertsTable), filter)), columns);
+      if (query === undefined) return [];
+      const groups: StoredAlertGroupCount[] = [];
+      this.query(alertsTable, query, (row) => {
+        const values = columns.map((column, index) => {
+          const value = row[index];
+          if (value === null || value === undefined) return null;
+          return column === 'threshold' ? Number(value) : String(value);
+        });
+        groups.push({ values, total: Number(row[columns.length]), open: Number(row[columns.length + 1]) });
+      });
+      return groups;
+    });
   }
 
   /** One pass over the alerts, grouped by severity, leaving out the rows known to be bad as countAlerts does. */
