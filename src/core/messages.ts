@@ -29,6 +29,8 @@ export const messages = {
     `No predictions${model === null ? '' : ` of ${model}`} ${range}: the data${model === null ? '' : ` of ${model}`} spans ${first} … ${last}.`,
   driftScope: (baseline: string, current: string, model: string | null) => `Baseline: ${baseline} · current: ${current} · model: ${model ?? 'every version'}`,
   backtestScope: (from: string, to: string, every: string) => `Replay: ${from} … ${to} · every ${every}`,
+  backtestNoPredictions: () => 'No predictions to replay the rule over: the source has none (give --from and --to to replay an empty range).',
+  backtestRangeEmpty: () => "The replay's end must be after its start (--to after --from).",
   versionWithoutPredictions: (model: string) => `No predictions of ${model} in this source (it is known from other records only).`,
   sourceWithoutPredictions: () => 'No predictions in this source.',
 

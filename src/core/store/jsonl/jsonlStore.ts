@@ -62,6 +62,7 @@ import type {
   AlertFilter,
   AlertKey,
   AlertQuery,
+  AlertSignatureCount,
   Collection,
   CollectionChange,
   DegradationAnalysisQuery,
@@ -80,6 +81,7 @@ import type {
   StoreDiagnostic,
   StoredAlert,
   Store,
+  TimeRange,
 } from '../store';
 import { acknowledgeAlertLine, unacknowledgeAlertLine } from './alertLine';
 import { DiagnosticLog } from './diagnosticLog';
@@ -450,6 +452,20 @@ export class JsonlStore implements Store {
 
   countAlerts(filter: AlertFilter = {}): Promise<number> {
     return this.exclusive(() => this.alerts.count(filter, alertMatcher(filter)));
+  }
+
+  /** The alerts are in memory: grouped here, so only the counts cross to the caller (another thread in the editor). */
+  countAlertsBySignature(range: TimeRange = {}): Promise<AlertSignatureCount[]> {
+    return this.exclusive(() => {
+      const groups = new Map<string, AlertSignatureCount & { count: number }>();
+      for (const alert of this.alerts.select(range, 'asc', () => true)) {
+        const key = JSON.stringify([alert.metric_name, alert.threshold, alert.severity, alert.component]);
+        const group = groups.get(key);
+        if (group === undefined) groups.set(key, { metric_name: alert.metric_name, threshold: alert.threshold, severity: alert.severity, component: alert.component, count: 1 });
+        else group.count++;
+      }
+      return [...groups.values()];
+    });
   }
 
   readRules(): Promise<readonly AlertRule[]> {
