@@ -291,6 +291,7 @@ export const messages = {
   ruleEditNeedsChange: () => 'rule edit needs a change: a JSON file of fields, or --set key=value (not both); see `pitwall rule edit --help`.',
   ruleEditRenames: (ruleId: string) => `An edit cannot change the rule_id of "${ruleId}": remove the rule and add it under the new id.`,
   ruleEditName: (ruleId: string) => `rule "${ruleId}" as edited`,
+  ruleNewName: (ruleId: string) => (ruleId === '' ? 'the new rule' : `new rule "${ruleId}"`),
   ruleAddNotOneRule: (file: string, got: string) => `${file}: a rule file holds one JSON object (a rule), not ${got}; \`pitwall rules validate\` checks a whole rules file.`,
   ruleAddProblem: (file: string, field: string | null, reason: string, unknown: boolean) =>
     unknown && field !== null
