@@ -3,8 +3,9 @@ import { registerAcknowledgeCommands } from './acknowledge';
 import { registerAlerting, type AlertingApi } from './alerting';
 import { AlertsTreeDataProvider, type AlertsNode } from './alertsTreeDataProvider';
 import { openSourceWithProgress, registerCommands } from './commands';
-import { ModelsTreeDataProvider } from './modelsTreeDataProvider';
-import { RulesTreeDataProvider } from './rulesTreeDataProvider';
+import { ModelsTreeDataProvider, type ModelNode } from './modelsTreeDataProvider';
+import { registerRuleCommands } from './ruleCommands';
+import { RulesTreeDataProvider, type RulesNode } from './rulesTreeDataProvider';
 import { SourceManager } from './sourceManager';
 import type { AlertSeverity } from '../core/model/alert';
 import { TrendPanel } from './panels/trendPanel';
@@ -18,6 +19,8 @@ export interface PitwallApi {
   readonly rules: RulesTreeDataProvider;
   readonly models: ModelsTreeDataProvider;
   readonly alertsView: vscode.TreeView<AlertsNode>;
+  readonly rulesView: vscode.TreeView<RulesNode>;
+  readonly modelsView: vscode.TreeView<ModelNode>;
   readonly alerting: AlertingApi;
 }
 
@@ -74,11 +77,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
   const sources = new SourceManager(log, context.asAbsolutePath('dist/sql-wasm.wasm'), context.asAbsolutePath('dist/storeWorker.js'));
   activeSources = sources;
   const alerts = new AlertsTreeDataProvider(sources);
-  const rules = new RulesTreeDataProvider(sources);
-  const models = new ModelsTreeDataProvider(sources);
+  const rules = new RulesTreeDataProvider(sources, context.workspaceState, log);
+  const models = new ModelsTreeDataProvider(sources, log);
   const commandContext = { sources, log };
   const alerting = registerAlerting(context, sources, log);
   const alertsView = vscode.window.createTreeView('pitwall.alerts', { treeDataProvider: alerts, showCollapseAll: true, canSelectMany: true });
+  const rulesView = vscode.window.createTreeView('pitwall.rules', { treeDataProvider: rules, showCollapseAll: true });
+  const modelsView = vscode.window.createTreeView('pitwall.models', { treeDataProvider: models });
   context.subscriptions.push(
     log,
     sources,
@@ -92,8 +97,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     }),
     ...expandMostSevereOnOpen(sources, alerts, alertsView, log),
     ...registerAcknowledgeCommands(sources, log, alertsView),
-    vscode.window.createTreeView('pitwall.rules', { treeDataProvider: rules }),
-    vscode.window.createTreeView('pitwall.models', { treeDataProvider: models }),
+    rulesView,
+    modelsView,
+    ...registerRuleCommands({ sources, rules, log }),
     ...registerCommands(commandContext),
     ...alerting.disposables,
     ...TrendPanel.register(context, sources, log),
@@ -107,7 +113,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     const found = await workspaceSource(log);
     if (found) await openSourceWithProgress(commandContext, found);
   }
-  return { sources, alerts, rules, models, alertsView, alerting: alerting.api };
+  return { sources, alerts, rules, models, alertsView, rulesView, modelsView, alerting: alerting.api };
 }
 
 /**

@@ -14,7 +14,7 @@ import { ChartPanel } from './chartPanel';
 
 const RANGE_SECONDS: Readonly<Record<Exclude<TrendRange, 'all'>, number>> = { '24h': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400 };
 /** Metrics offered by the panel, in this order. */
-const PANEL_METRICS: readonly WindowMetric[] = ['accuracy', 'f1', 'precision', 'recall', 'ece', 'brier', 'log_loss', 'roc_auc', 'avg_confidence'];
+export const PANEL_METRICS: readonly WindowMetric[] = ['accuracy', 'f1', 'precision', 'recall', 'ece', 'brier', 'log_loss', 'roc_auc', 'avg_confidence'];
 const LABEL_FREE: ReadonlySet<string> = new Set(['avg_confidence', 'min_confidence', 'max_confidence', 'confidence_std']);
 
 const TrendOptionsSchema = z.object({
@@ -71,10 +71,10 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
   /** Points the webview last drew (integration tests read it). */
   renderedPoints: number | null = null;
 
-  static show(extensionUri: vscode.Uri, sources: SourceManager, sessions: Sessions, log: vscode.LogOutputChannel, modelVersion?: string): TrendPanel {
-    const key = `trend:${modelVersion ?? '*'}`;
+  static show(extensionUri: vscode.Uri, sources: SourceManager, sessions: Sessions, log: vscode.LogOutputChannel, modelVersion?: string, metric?: WindowMetric): TrendPanel {
+    const key = `trend:${modelVersion ?? '*'}${metric === undefined ? '' : `:${metric}`}`;
     if (ChartPanel.reveal(key)) return ChartPanel.find(key) as unknown as TrendPanel;
-    return new TrendPanel(key, extensionUri, sources, sessions, log, modelVersion);
+    return new TrendPanel(key, extensionUri, sources, sessions, log, modelVersion, metric);
   }
 
   private constructor(
@@ -84,6 +84,8 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     private readonly sessions: Sessions,
     log: vscode.LogOutputChannel,
     private readonly modelVersion: string | undefined,
+    /** The metric the panel opens on (a rule's, from its backtest); accuracy otherwise. */
+    private readonly initialMetric: WindowMetric = 'accuracy',
   ) {
     super(key, TrendPanel.viewType, modelVersion === undefined ? 'Performance Trend' : `Performance Trend: ${modelVersion}`, extensionUri, 'trendView.js', TrendViewMessageSchema, log);
     this.options = null;
@@ -138,7 +140,7 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     const defaultVersions = this.modelVersion !== undefined && scope.versions.includes(this.modelVersion) ? [this.modelVersion] : [...scope.versions];
     // Another source has other versions: its panel starts with the versions it has, keeping the other choices.
     const kept = this.options !== null && this.optionsSource === source.path ? this.options : null;
-    const options: TrendOptions = kept ?? { window: '6h', range: '7d', metric: 'accuracy', ...this.options, versions: defaultVersions };
+    const options: TrendOptions = kept ?? { window: '6h', range: '7d', metric: this.initialMetric, ...this.options, versions: defaultVersions };
     this.options = options;
     this.optionsSource = source.path;
     const empty = (reason: 'no-labels' | 'few-labels' | 'no-versions' | 'no-data', message: string): TrendHostMessage => ({ type: 'empty', reason, message, source: source.name, options, choices });
@@ -177,8 +179,10 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     return [
       sessions,
       vscode.commands.registerCommand('pitwall.showTrend', (node?: unknown) => {
-        const version = typeof node === 'object' && node !== null && typeof (node as { modelVersion?: unknown }).modelVersion === 'string' ? (node as { modelVersion: string }).modelVersion : undefined;
-        return TrendPanel.show(context.extensionUri, sources, sessions, log, version);
+        const given = typeof node === 'object' && node !== null ? (node as { modelVersion?: unknown; metric?: unknown }) : {};
+        const version = typeof given.modelVersion === 'string' ? given.modelVersion : undefined;
+        const metric = typeof given.metric === 'string' && (PANEL_METRICS as readonly string[]).includes(given.metric) ? (given.metric as WindowMetric) : undefined;
+        return TrendPanel.show(context.extensionUri, sources, sessions, log, version, metric);
       }),
     ];
   }
