@@ -58,6 +58,8 @@ export class RulesTreeDataProvider implements vscode.TreeDataProvider<RulesNode>
   private readonly subscription: vscode.Disposable;
   /** The activity read for one source state; read again when the source changes. */
   private read: { source: unknown; activity: Promise<RulesActivity>; silences: Promise<readonly Silence[]> } | null = null;
+  /** Each listed row's parent, for reveal. */
+  private readonly parents = new WeakMap<RulesNode, RulesNode>();
 
   constructor(
     private readonly sources: SourceManager,
@@ -99,8 +101,12 @@ export class RulesTreeDataProvider implements vscode.TreeDataProvider<RulesNode>
   }
 
   async getChildren(node?: RulesNode): Promise<RulesNode[]> {
-    if (node?.kind === 'group') return node.rules.map((activity) => ({ kind: 'rule', activity, now: Date.now() / 1000 }));
-    if (node?.kind === 'silences') return node.active.map((silence) => ({ kind: 'silence', silence }));
+    if (node?.kind === 'group' || node?.kind === 'silences') {
+      const children: RulesNode[] =
+        node.kind === 'group' ? node.rules.map((activity) => ({ kind: 'rule', activity, now: Date.now() / 1000 })) : node.active.map((silence) => ({ kind: 'silence', silence }));
+      for (const child of children) this.parents.set(child, node);
+      return children;
+    }
     if (node) return [];
     const reading = this.reading();
     if (!reading) return [];
@@ -156,8 +162,8 @@ export class RulesTreeDataProvider implements vscode.TreeDataProvider<RulesNode>
     }
   }
 
-  getParent(): undefined {
-    return undefined;
+  getParent(node: RulesNode): RulesNode | undefined {
+    return this.parents.get(node);
   }
 
   private groupItem(node: Extract<RulesNode, { kind: 'group' }>): vscode.TreeItem {
