@@ -81,7 +81,11 @@ export class ModelsTreeDataProvider implements vscode.TreeDataProvider<ModelNode
     const source = this.sources.source;
     if (node || !source) return [];
     if (source.predictions === null) return [{ kind: 'loading' }];
-    if (this.read?.source !== source) this.read = { source, overview: readModelsOverview(source.store, { now: Date.now() / 1000, staleAfter: this.staleAfter() }) };
+    if (this.read?.source !== source) {
+      this.read = { source, overview: readModelsOverview(source.store, { now: Date.now() / 1000, staleAfter: this.staleAfter() }) };
+      // A read of a source replaced meanwhile is never awaited: its failure (the store closed) is no one's.
+      this.read.overview.catch(() => undefined);
+    }
     let overview: ModelsOverview | null = null;
     try {
       overview = await this.read.overview;

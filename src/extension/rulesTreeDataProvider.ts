@@ -96,6 +96,9 @@ export class RulesTreeDataProvider implements vscode.TreeDataProvider<RulesNode>
     if (this.read?.source !== source) {
       const now = Date.now() / 1000;
       this.read = { source, activity: readRulesActivity(source.store, { now }), silences: source.store.readSilences() };
+      // A read of a source replaced before the view asked for it is never awaited: its failure (the store closed) is no one's.
+      this.read.activity.catch(() => undefined);
+      this.read.silences.catch(() => undefined);
     }
     return this.read;
   }

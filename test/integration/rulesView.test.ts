@@ -318,7 +318,7 @@ describe('The Rules view', () => {
     });
   });
 
-  it('switches between state and metric groups from the title menu and keeps the choice for the workspace', async function () {
+  it('switches to metric groups from the title menu and back to state groups from the palette, keeping the choice for the workspace', async function () {
     requireWorkbench(this);
     const api = await pitwall();
     const source = api.sources.source;
@@ -336,7 +336,11 @@ describe('The Rules view', () => {
     await eventually(async () => ((await workbenchText(SIDEBAR)).includes(groups[0] ?? '?') ? true : undefined));
     await screenshot('rules-by-metric');
 
-    await titleMenu('Group Rules by State');
+    // And back from the palette.
+    await press('F1');
+    await type('Pitwall: Group Rules by State');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await press('Enter');
     await eventually(() => (api.rules.grouping === 'state' ? true : undefined));
     const states = (await api.rules.getChildren()).flatMap((node) => (node.kind === 'group' ? [node.key] : []));
     assert.ok(states.every((state) => ['firing', 'ok', 'disabled'].includes(state)), states.join());
