@@ -191,7 +191,7 @@ export function registerRuleCommands(context: RuleCommandContext): vscode.Dispos
       }
     }),
 
-    vscode.commands.registerCommand('pitwall.rules.backtest', async (node?: unknown, options?: { readonly show?: boolean }) => {
+    vscode.commands.registerCommand('pitwall.rules.backtest', async (node?: unknown) => {
       const source = sources.source;
       if (!source) {
         void vscode.window.showInformationMessage('Open a monitoring source first: a rule is replayed over its history.');
@@ -205,7 +205,7 @@ export function registerRuleCommands(context: RuleCommandContext): vscode.Dispos
           () => backtestRule(source.store, rule),
         );
         context.log.info(`Backtest of ${rule.rule_id}: ${report.alerts.length} alert(s) over ${report.evaluations} evaluations`);
-        if (options?.show !== false) await showBacktest(report, rule);
+        await showBacktest(report, rule);
         return report;
       } catch (error) {
         return failed(context, 'Backtesting a rule', error);
