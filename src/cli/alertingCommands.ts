@@ -2,8 +2,9 @@
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { AlertEngine, backtest, type StepResult } from '../core/alerting/engine';
-import { alertOf, channelSettings, DEFAULT_STALE_AFTER, deliveryFailures, deliveryTimeoutMs, evaluateOnce, formatValue, indexFor, judgeRules, type DeliveryOutcome, type SkippedRule } from '../core/alerting/run';
+import { AlertEngine, type StepResult } from '../core/alerting/engine';
+import { backtestRule } from '../core/alerting/backtestRule';
+import { alertOf, channelSettings, DEFAULT_STALE_AFTER, deliveryFailures, deliveryTimeoutMs, evaluateOnce, formatValue, judgeRules, type DeliveryOutcome, type SkippedRule } from '../core/alerting/run';
 import { formatAge, type Freshness } from '../core/analytics/freshness';
 import { parseDuration } from '../core/analytics/windows';
 import { PitwallError } from '../core/errors';
@@ -162,12 +163,9 @@ const backtestCommand = defineCommand({
     const every = parseDuration(values.every);
     const report = await withStore(source, env, async (store) => {
       const rule = await ruleFor(store, name);
-      const index = await indexFor(store, [rule]);
-      const times = index.columns.timestamp;
-      const from = parseSince(values.from, 'from', env.now()) ?? (times.length > 0 ? (times[0] as number) : 0);
-      const to = parseSince(values.to, 'to', env.now()) ?? (times.length > 0 ? (times[times.length - 1] as number) : 0);
-      if (!(to > from)) throw new PitwallError('input', '--to must be after --from.');
-      return { ...backtest(index, rule, { from, to, every }), from, to, every };
+      const from = parseSince(values.from, 'from', env.now());
+      const to = parseSince(values.to, 'to', env.now());
+      return backtestRule(store, rule, { every, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
     });
     if (values.json) {
       printJson(env.out, report);

@@ -29,6 +29,8 @@ export const messages = {
     `No predictions${model === null ? '' : ` of ${model}`} ${range}: the data${model === null ? '' : ` of ${model}`} spans ${first} … ${last}.`,
   driftScope: (baseline: string, current: string, model: string | null) => `Baseline: ${baseline} · current: ${current} · model: ${model ?? 'every version'}`,
   backtestScope: (from: string, to: string, every: string) => `Replay: ${from} … ${to} · every ${every}`,
+  backtestNoPredictions: () => 'No predictions to replay the rule over: the source has none (give --from and --to to replay an empty range).',
+  backtestRangeEmpty: () => "The replay's end must be after its start (--to after --from).",
   versionWithoutPredictions: (model: string) => `No predictions of ${model} in this source (it is known from other records only).`,
   sourceWithoutPredictions: () => 'No predictions in this source.',
 
@@ -289,6 +291,7 @@ export const messages = {
   ruleEditNeedsChange: () => 'rule edit needs a change: a JSON file of fields, or --set key=value (not both); see `pitwall rule edit --help`.',
   ruleEditRenames: (ruleId: string) => `An edit cannot change the rule_id of "${ruleId}": remove the rule and add it under the new id.`,
   ruleEditName: (ruleId: string) => `rule "${ruleId}" as edited`,
+  ruleNewName: (ruleId: string) => (ruleId === '' ? 'the new rule' : `new rule "${ruleId}"`),
   ruleAddNotOneRule: (file: string, got: string) => `${file}: a rule file holds one JSON object (a rule), not ${got}; \`pitwall rules validate\` checks a whole rules file.`,
   ruleAddProblem: (file: string, field: string | null, reason: string, unknown: boolean) =>
     unknown && field !== null

@@ -9,7 +9,6 @@ import { readAlertDetails } from '../core/alerting/alertDetails';
 import { parseDuration } from '../core/analytics/windows';
 import { describeError } from '../core/errors';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../core/model/alert';
-import type { AlertRule } from '../core/model/alertRule';
 import type { Silence, SilenceMatchers } from '../core/model/silence';
 import { acknowledgerName } from '../core/platform/acknowledger';
 import { checkSilence } from '../core/store/silenceRecords';
@@ -17,6 +16,7 @@ import { alertSegment, newSilence, snoozeSilences } from '../core/alerting/snooz
 import type { StoredAlert } from '../core/store/store';
 import { formatAlertTime, type AlertsNode, type AlertsTreeDataProvider } from './alertsTreeDataProvider';
 import { GROUPING_LABELS, RECENT_RANGES } from './alertsViewText';
+import type { RulesNode, RulesTreeDataProvider } from './rulesTreeDataProvider';
 import type { SourceManager } from './sourceManager';
 
 const GROUPING_KEY = 'pitwall.alerts.grouping';
@@ -93,7 +93,8 @@ export interface AlertsViewDeps {
   readonly log: vscode.LogOutputChannel;
   readonly provider: AlertsTreeDataProvider;
   readonly view: vscode.TreeView<AlertsNode>;
-  readonly rulesView: vscode.TreeView<AlertRule>;
+  readonly rulesView: vscode.TreeView<RulesNode>;
+  readonly rules: RulesTreeDataProvider;
   readonly state: vscode.Memento;
 }
 
@@ -269,7 +270,12 @@ async function revealRule(deps: AlertsViewDeps, row: Extract<AlertsNode, { kind:
     void vscode.window.showInformationMessage('No single rule of the source has this alert’s metric, threshold, severity and component.');
     return;
   }
-  await deps.rulesView.reveal(rule, { select: true, focus: true });
+  const node = await deps.rules.ruleNode(rule.rule_id);
+  if (node === undefined) {
+    void vscode.window.showInformationMessage(`The rule ${rule.rule_id} is not listed in the Rules view.`);
+    return;
+  }
+  await deps.rulesView.reveal(node, { select: true, focus: true });
 }
 
 interface FilterItem extends vscode.QuickPickItem {

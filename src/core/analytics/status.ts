@@ -41,7 +41,7 @@ function toMilliseconds(seconds: number): number {
 }
 
 /** The oldest or newest prediction's time, to the millisecond: off a time index where the store has one, else a one-row ordered read. */
-async function predictionTime(store: StoreReader, end: 'oldest' | 'newest', filter: PredictionTimeFilter = {}): Promise<number | null> {
+export async function predictionTime(store: StoreReader, end: 'oldest' | 'newest', filter: PredictionTimeFilter = {}): Promise<number | null> {
   if (store.readPredictionTime !== undefined) {
     const time = await store.readPredictionTime(end, filter);
     return time === null ? null : toMilliseconds(time);

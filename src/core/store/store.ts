@@ -241,6 +241,15 @@ export interface RefreshResult {
   readonly diagnostics: readonly StoreDiagnostic[];
 }
 
+/** Alerts that share the fields a rule writes into each alert it raises. */
+export interface AlertSignatureCount {
+  readonly metric_name: string | null;
+  readonly threshold: number | null;
+  readonly severity: AlertSeverity;
+  readonly component: string | null;
+  readonly count: number;
+}
+
 /** What readPredictionTime can select by. */
 export interface PredictionTimeFilter {
   readonly modelVersion?: string;
@@ -299,6 +308,13 @@ export interface StoreReader {
    * pass where a store can; callers fall back to countAlerts per severity and version.
    */
   countOpenAlertsByModel?(): Promise<readonly { readonly severity: AlertSeverity; readonly model_version: string | null; readonly open: number }[]>;
+
+  /**
+   * Alerts in the range counted by what names the rule that raised them (the Python alert record
+   * has no rule id): metric, threshold, severity and component. One grouped pass where a store
+   * can; callers fall back to reading the range's alerts.
+   */
+  countAlertsBySignature?(range?: TimeRange): Promise<readonly AlertSignatureCount[]>;
 
   /**
    * Runs a window plan inside the source (a database pushes it down to SQL); undefined when this

@@ -40,7 +40,7 @@ function timeRange(options: TrendOptions, first: number, last: number): { from: 
   return { from: options.range === 'all' ? first : Math.max(first, to - RANGE_SECONDS[options.range]), to };
 }
 /** Metrics offered by the panel, in this order. */
-const PANEL_METRICS: readonly WindowMetric[] = ['accuracy', 'f1', 'precision', 'recall', 'ece', 'brier', 'log_loss', 'roc_auc', 'avg_confidence'];
+export const PANEL_METRICS: readonly WindowMetric[] = ['accuracy', 'f1', 'precision', 'recall', 'ece', 'brier', 'log_loss', 'roc_auc', 'avg_confidence'];
 const LABEL_FREE: ReadonlySet<string> = new Set(['avg_confidence', 'min_confidence', 'max_confidence', 'confidence_std']);
 
 /** The analysis session of the open source's store: its columns are read once and re-windowed on each question. */
@@ -84,10 +84,10 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
   /** What the chart shows now, for the CSV and JSON exports. */
   private shown: { rows: readonly WindowMetricsRow[]; metric: WindowMetric; spec: Record<string, unknown> } | null = null;
 
-  static show(extensionUri: vscode.Uri, sources: SourceManager, sessions: Sessions, log: vscode.LogOutputChannel, modelVersion?: string): TrendPanel {
-    const key = `trend:${modelVersion ?? '*'}`;
+  static show(extensionUri: vscode.Uri, sources: SourceManager, sessions: Sessions, log: vscode.LogOutputChannel, modelVersion?: string, metric?: WindowMetric): TrendPanel {
+    const key = `trend:${modelVersion ?? '*'}${metric === undefined ? '' : `:${metric}`}`;
     if (ChartPanel.reveal(key)) return ChartPanel.find(key) as unknown as TrendPanel;
-    return new TrendPanel(key, extensionUri, sources, sessions, log, modelVersion);
+    return new TrendPanel(key, extensionUri, sources, sessions, log, modelVersion, metric);
   }
 
   private constructor(
@@ -97,6 +97,8 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     private readonly sessions: Sessions,
     log: vscode.LogOutputChannel,
     private readonly modelVersion: string | undefined,
+    /** The metric the panel opens on (a rule's, from its backtest); accuracy otherwise. */
+    private readonly initialMetric: WindowMetric = 'accuracy',
     restored?: { panel: vscode.WebviewPanel; keys: TrendKeys | null },
   ) {
     super(key, TrendPanel.viewType, modelVersion === undefined ? 'Performance Trend' : `Performance Trend: ${modelVersion}`, extensionUri, 'trendView.js', TrendViewMessageSchema, log, restored?.panel);
@@ -155,7 +157,7 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     const defaultVersions = this.modelVersion !== undefined && scope.versions.includes(this.modelVersion) ? [this.modelVersion] : [...scope.versions];
     // Another source has other versions: its panel starts with the versions it has, keeping the other choices.
     const kept = this.options !== null && this.optionsSource === source.path ? this.options : null;
-    let options: TrendOptions = kept ?? { window: '6h', slide: 'window', range: '7d', from: null, to: null, metric: 'accuracy', ...this.options, versions: defaultVersions };
+    let options: TrendOptions = kept ?? { window: '6h', slide: 'window', range: '7d', from: null, to: null, metric: this.initialMetric, ...this.options, versions: defaultVersions };
     // A custom range starts as the days the source holds; the inputs then show them.
     if (options.range === 'custom' && scope.first !== null && scope.last !== null) {
       options = { ...options, from: options.from ?? utcDay(scope.first), to: options.to ?? utcDay(scope.last) };
@@ -231,11 +233,13 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     return [
       ChartPanel.registerSerializer(TrendPanel.viewType, TrendKeysSchema, (panel, keys) => {
         const model = keys?.model ?? undefined;
-        new TrendPanel(`trend:${model ?? '*'}`, context.extensionUri, sources, sessions, log, model, { panel, keys });
+        new TrendPanel(`trend:${model ?? '*'}`, context.extensionUri, sources, sessions, log, model, 'accuracy', { panel, keys });
       }),
       vscode.commands.registerCommand('pitwall.showTrend', (node?: unknown) => {
-        const version = typeof node === 'object' && node !== null && typeof (node as { modelVersion?: unknown }).modelVersion === 'string' ? (node as { modelVersion: string }).modelVersion : undefined;
-        return TrendPanel.show(context.extensionUri, sources, sessions, log, version);
+        const given = typeof node === 'object' && node !== null ? (node as { modelVersion?: unknown; metric?: unknown }) : {};
+        const version = typeof given.modelVersion === 'string' ? given.modelVersion : undefined;
+        const metric = typeof given.metric === 'string' && (PANEL_METRICS as readonly string[]).includes(given.metric) ? (given.metric as WindowMetric) : undefined;
+        return TrendPanel.show(context.extensionUri, sources, sessions, log, version, metric);
       }),
     ];
   }

@@ -65,6 +65,7 @@ import type {
   AlertGroupCount,
   AlertKey,
   AlertQuery,
+  AlertSignatureCount,
   Collection,
   CollectionChange,
   DegradationAnalysisQuery,
@@ -83,6 +84,7 @@ import type {
   StoreDiagnostic,
   StoredAlert,
   Store,
+  TimeRange,
 } from '../store';
 import { acknowledgeAlertLine, unacknowledgeAlertLine } from './alertLine';
 import { DiagnosticLog } from './diagnosticLog';
@@ -465,6 +467,20 @@ export class JsonlStore implements Store {
         group.total += 1;
         if (!alert.acknowledged) group.open += 1;
         groups.set(key, group);
+      }
+      return [...groups.values()];
+    });
+  }
+
+  /** The alerts are in memory: grouped here, so only the counts cross to the caller (another thread in the editor). */
+  countAlertsBySignature(range: TimeRange = {}): Promise<AlertSignatureCount[]> {
+    return this.exclusive(() => {
+      const groups = new Map<string, AlertSignatureCount & { count: number }>();
+      for (const alert of this.alerts.select(range, 'asc', () => true)) {
+        const key = JSON.stringify([alert.metric_name, alert.threshold, alert.severity, alert.component]);
+        const group = groups.get(key);
+        if (group === undefined) groups.set(key, { metric_name: alert.metric_name, threshold: alert.threshold, severity: alert.severity, component: alert.component, count: 1 });
+        else group.count++;
       }
       return [...groups.values()];
     });

@@ -33,6 +33,7 @@ import {
   type AlertGroupCount as StoredAlertGroupCount,
   type AlertKey,
   type AlertQuery,
+  type AlertSignatureCount,
   type Collection,
   type CollectionChange,
   type DegradationAnalysisQuery,
@@ -54,6 +55,7 @@ import {
   type StoreDescription,
   type StoreDiagnostic,
   type StoredAlert,
+  type TimeRange,
 } from '../store';
 import {
   alertGroupsSql,
@@ -522,6 +524,29 @@ export class SqliteStore implements Store {
   /** One pass over the alerts, grouped by severity, leaving out the rows known to be bad as countAlerts does. */
   countOpenAlertsByModel(): Promise<{ severity: AlertSeverity; model_version: string | null; open: number }[]> {
     return this.reading(() => this.alertGroups().flatMap(({ severity, model_version, open }) => (open > 0 ? [{ severity, model_version, open }] : [])));
+  }
+
+  /** One grouped query over the range's alerts (through the timestamp index), leaving out the rows known to be bad as countAlerts does. */
+  countAlertsBySignature(range: TimeRange = {}): Promise<AlertSignatureCount[]> {
+    return this.reading(() => {
+      const shape = this.shape(alertsTable);
+      const where = this.excluding(alertWhere(shape, range));
+      if (!shape.present || where.never) return [];
+      const columns = (['metric_name', 'threshold', 'severity', 'component'] as const).map((name) => columnSql(shape, name)).join(', ');
+      const counts: AlertSignatureCount[] = [];
+      this.query(alertsTable, { sql: `SELECT ${columns}, count(*) FROM alerts ${where.sql} GROUP BY 1, 2, 3, 4`, params: where.params }, (row) => {
+        const severity = String(row[2]);
+        if (!(ALERT_SEVERITIES as readonly string[]).includes(severity)) return;
+        counts.push({
+          metric_name: row[0] === null ? null : String(row[0]),
+          threshold: typeof row[1] === 'number' ? row[1] : null,
+          severity: severity as AlertSeverity,
+          component: row[3] === null ? null : String(row[3]),
+          count: Number(row[4]),
+        });
+      });
+      return counts;
+    });
   }
 
   countAlertsBySeverity(): Promise<{ severity: AlertSeverity; total: number; open: number }[]> {
