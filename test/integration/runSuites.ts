@@ -21,5 +21,13 @@ export function runSuites(directory: string, accept: (file: string) => boolean):
   for (const file of readdirSync(directory).filter((name) => name.endsWith('.test.js') && accept(name) && chosen(name)).sort()) {
     mocha.addFile(join(directory, file));
   }
+  // A failed test leaves a picture of the workbench as it was: test-results/failed-<title>.png.
+  mocha.suite.afterEach(async function () {
+    const test = this.currentTest;
+    const control = process.env.PITWALL_TEST_CONTROL;
+    if (test?.state !== 'failed' || !control) return;
+    const name = `failed-${test.fullTitle().replace(/[^\w-]+/g, '-').slice(0, 80)}`;
+    await fetch(`${control}/screenshot?name=${encodeURIComponent(name)}`).catch(() => undefined);
+  });
   return new Promise((resolve) => mocha.run(() => resolve()));
 }

@@ -61,16 +61,19 @@ describe('The Rules and Models views and the status bar', () => {
     await screenshot('rules-models');
   });
 
-  it('shows the open source and its open alerts in the status bar', async function () {
+  it('shows the open critical alerts in the status bar, and the open source and all its open alerts to a screen reader', async function () {
     requireWorkbench(this);
     const api = await pitwall();
     const source = await eventually(() => api.sources.source ?? undefined);
     await vscode.commands.executeCommand('pitwall.refresh');
     const open = await source.store.countAlerts({ acknowledged: false });
+    const critical = await source.store.countAlerts({ acknowledged: false, severity: 'critical' });
+    const label = `Pitwall: ${critical} open critical alert${critical === 1 ? '' : 's'}, ${open} open in all, in ${source.name}`;
     const status = await eventually(async () => {
-      const text = await workbenchText(STATUS_BAR);
-      return text.includes(`${source.name} · ${open} open`) ? text : undefined;
-    }).catch(async () => assert.fail(`the status bar should show "${source.name} · ${open} open", but shows:\n${await workbenchText(STATUS_BAR)}`));
+      const text = await workbenchText(`${STATUS_BAR} [aria-label="${label}"]`).catch(() => '');
+      return text.includes(String(critical)) ? text : undefined;
+    }).catch(async () => assert.fail(`the status bar should show ${critical} labelled "${label}", but shows:\n${await workbenchText(STATUS_BAR)} (the entry's text: ${api.statusBar.text})`));
+    assert.equal(status.trim(), String(critical));
     assert.ok(status);
   });
 });
