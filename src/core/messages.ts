@@ -329,6 +329,7 @@ export const messages = {
   whyFeatureUnmeasured: (feature: string, reason: string) => `${feature}: ${reason}`,
   whyNothingFound: (baseline: number, current: number) =>
     `no segment fell and no feature drifted measurably (${baseline} labelled predictions in the baseline, ${current} in the alert window)`,
+  alertIdAmbiguous: (id: string, keys: readonly string[]) => `alert_id "${id}" names ${keys.length} alerts; give one of their keys: ${shortList(keys)}.`,
   deliveryLimitInvalid: (got: string) => `The number of delivery records to read must be a whole number above 0, not ${got}.`,
   deliveryFieldUnknown: () => 'is not a field of a delivery record',
   deliveryFieldBound: (atLeast: boolean, bound: string, got: string) => `must be ${atLeast ? 'at least' : 'at most'} ${bound}, not ${got}`,

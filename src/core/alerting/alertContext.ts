@@ -117,9 +117,15 @@ export interface AlertWhyResult {
  * Why `alert` fired: the context recorded when Pitwall's engine fired it, else computed now
  * (alerts the Python service fired, or whose record is damaged). The one entry the alert
  * details panel, the CLI and the editor call. Options other than `rule` apply only when it is
- * computed; `recordedOnly` reads the record and computes nothing (a tooltip).
+ * computed; `recordedOnly` reads the record and computes nothing (a tooltip); `fresh` computes
+ * it again whatever was recorded (other windows than the rule's, say).
  */
-export async function readAlertWhy(store: StoreReader, alert: StoredAlert, options: ExplainOptions & { readonly recordedOnly?: boolean } = {}): Promise<AlertWhyResult | null> {
+export async function readAlertWhy(
+  store: StoreReader,
+  alert: StoredAlert,
+  options: ExplainOptions & { readonly recordedOnly?: boolean; readonly fresh?: boolean } = {},
+): Promise<AlertWhyResult | null> {
+  if (options.fresh === true) return { why: await explainAlert(store, alert, options), recorded_at: null, problems: [] };
   const log = await store.readAlertContexts([alert.key]);
   const recorded = log.records.find((record) => record.alert === alert.key);
   if (recorded !== undefined) return { why: recorded.why, recorded_at: recorded.recorded_at, problems: log.problems };

@@ -158,7 +158,8 @@ function segmentsOf(columns: WindowColumns, options: WhyOptions, baselineRows: r
       const values = source?.get(name);
       if (values === undefined) continue;
       const splitter = splitterOf(dimension, name, values, baselineRows, all);
-      if (splitter !== null) splitters.push({ splitter, values });
+      // A column with one value (a constant metadata key) is the whole population, not a segment of it.
+      if (splitter !== null && splitter.segments.length > 1) splitters.push({ splitter, values });
     }
   }
   const found: WhySegment[] = [];
