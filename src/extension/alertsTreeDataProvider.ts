@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
+import { readRecordedWhy } from '../core/alerting/alertContext';
+import { whyLines } from '../core/alerting/whyText';
 import type { AlertSeverity } from '../core/model/alert';
+import type { AlertWhy } from '../core/model/alertWhy';
 import { deliveryFailed, type DeliveryRecord } from '../core/model/delivery';
 import { ALERT_PAGE, readAlertGroupPage, readAlertGroups } from '../core/sourceLoad';
 import type { StoreReader, StoredAlert } from '../core/store/store';
@@ -13,7 +16,7 @@ const SEVERITY_ICON: Record<AlertSeverity, vscode.ThemeIcon> = {
 
 export type AlertsNode =
   | { kind: 'severity'; severity: AlertSeverity; total: number; open: number; expanded: boolean }
-  | { kind: 'alert'; alert: StoredAlert; undelivered: readonly DeliveryRecord[] }
+  | { kind: 'alert'; alert: StoredAlert; undelivered: readonly DeliveryRecord[]; why?: AlertWhy }
   | { kind: 'more'; severity: AlertSeverity; hidden: number };
 
 function titleCase(text: string): string {
@@ -96,7 +99,12 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
     const shown = this.shown.get(node.severity) ?? ALERT_PAGE;
     const page = await readAlertGroupPage(store, node.severity, node.open, 0, shown);
     const undelivered = await (this.undelivered ??= undeliveredByAlert(store));
-    const children: AlertsNode[] = page.map((alert) => ({ kind: 'alert', alert, undelivered: undelivered.get(alert.key) ?? [] }));
+    // Only the contexts recorded when the alerts fired, read for this page at once: a tooltip computes nothing.
+    const why = await readRecordedWhy(store, page.map((alert) => alert.key)).catch(() => new Map<string, AlertWhy>());
+    const children: AlertsNode[] = page.map((alert) => {
+      const recorded = why.get(alert.key);
+      return { kind: 'alert', alert, undelivered: undelivered.get(alert.key) ?? [], ...(recorded === undefined ? {} : { why: recorded }) };
+    });
     const hidden = node.total - children.length;
     if (hidden > 0) children.push({ kind: 'more', severity: node.severity, hidden });
     return children;
@@ -166,6 +174,13 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
     for (const record of undelivered) {
       tooltip.appendMarkdown('\n\n$(error) ');
       tooltip.appendText(`${record.channel} ${record.status}: ${record.error ?? ''}`);
+    }
+    if (node.why !== undefined) {
+      tooltip.appendMarkdown('\n\n**Why it fired**');
+      for (const line of whyLines(node.why, 3)) {
+        tooltip.appendMarkdown('\n\n');
+        tooltip.appendText(line);
+      }
     }
     item.tooltip = tooltip;
     // A badge stays in sight when a narrow sidebar cuts the description short.

@@ -14,7 +14,7 @@ import { explainColumns, type WhyDriftStatistic, type WhyOptions } from '../anal
 import { readSegmentNames } from '../analytics/segmentNames';
 import type { AlertRule } from '../model/alertRule';
 import type { AlertWhy } from '../model/alertWhy';
-import type { StoredAlert, StoreReader } from '../store/store';
+import type { AlertKey, StoredAlert, StoreReader } from '../store/store';
 import { readAlertDetails } from './alertDetails';
 import { measureOf, type RuleMeasure } from './ruleOptions';
 
@@ -131,4 +131,11 @@ export async function readAlertWhy(
   if (recorded !== undefined) return { why: recorded.why, recorded_at: recorded.recorded_at, problems: log.problems };
   if (options.recordedOnly === true) return null;
   return { why: await explainAlert(store, alert, options), recorded_at: null, problems: log.problems };
+}
+
+/** The contexts recorded for these alerts, by key (none computed): what a tree's tooltips show. */
+export async function readRecordedWhy(store: StoreReader, keys: readonly AlertKey[]): Promise<Map<AlertKey, AlertWhy>> {
+  if (keys.length === 0) return new Map();
+  const log = await store.readAlertContexts(keys);
+  return new Map(log.records.map((record) => [record.alert, record.why]));
 }

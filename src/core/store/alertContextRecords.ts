@@ -23,6 +23,13 @@ export const ALERT_CONTEXT_TABLE_SQL = `CREATE TABLE IF NOT EXISTS ${ALERT_CONTE
 )`;
 export const INSERT_ALERT_CONTEXT_SQL = `INSERT INTO ${ALERT_CONTEXT_TABLE} (alert, recorded_at, why) VALUES (?, ?, ?)`;
 export const SELECT_ALERT_CONTEXTS_SQL = `SELECT id, alert, recorded_at, why FROM ${ALERT_CONTEXT_TABLE} ORDER BY id`;
+/** Alert keys bound in one query, below SQLite's oldest limit of 999 parameters. */
+export const CONTEXT_KEYS_PER_QUERY = 500;
+
+/** The rows of `count` alerts, bound as parameters. */
+export function selectAlertContextsOf(count: number): string {
+  return `SELECT id, alert, recorded_at, why FROM ${ALERT_CONTEXT_TABLE} WHERE alert IN (${Array.from({ length: count }, () => '?').join(', ')}) ORDER BY id`;
+}
 
 export type AlertContextParse = { readonly ok: true; readonly value: AlertContextRecord } | { readonly ok: false; readonly issues: readonly FieldIssue[] };
 
@@ -62,7 +69,9 @@ export function alertContextLine(record: AlertContextRecord): string {
 /** The newest record of each alert asked for (of every alert when `keys` is undefined), from records oldest first. */
 export function newestContexts(records: readonly AlertContextRecord[], keys: readonly string[] | undefined): AlertContextRecord[] {
   const wanted = keys === undefined ? null : new Set(keys);
-  const newest = new Map<string, AlertContextRecord>();
-  for (const record of records) if (wanted === null || wanted.has(record.alert)) newest.set(record.alert, record);
-  return [...newest.values()];
+  const newest = new Map<string, number>();
+  records.forEach((record, index) => {
+    if (wanted === null || wanted.has(record.alert)) newest.set(record.alert, index);
+  });
+  return [...newest.values()].sort((a, b) => a - b).map((index) => records[index] as AlertContextRecord);
 }

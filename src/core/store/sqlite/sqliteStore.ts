@@ -79,7 +79,7 @@ import { ColumnsBuilder, columnsSelectList } from './predictionColumns';
 import { checkSilence, parseSilence } from '../silenceRecords';
 import { checkDeliveries, DELIVERIES_TABLE, DELIVERY_FIELDS, DeliverySelection, parseDelivery, ProblemList } from '../deliveryRecords';
 import type { AlertContextLog, AlertContextRecord } from '../../model/alertWhy';
-import { ALERT_CONTEXT_TABLE, ALERT_CONTEXT_TABLE_SQL, checkAlertContexts, INSERT_ALERT_CONTEXT_SQL, newestContexts, parseAlertContextRow, SELECT_ALERT_CONTEXTS_SQL } from '../alertContextRecords';
+import { ALERT_CONTEXT_TABLE, ALERT_CONTEXT_TABLE_SQL, checkAlertContexts, CONTEXT_KEYS_PER_QUERY, INSERT_ALERT_CONTEXT_SQL, newestContexts, parseAlertContextRow, SELECT_ALERT_CONTEXTS_SQL, selectAlertContextsOf } from '../alertContextRecords';
 import type { DeliveryLog, DeliveryQuery, DeliveryRecord } from '../../model/delivery';
 import type { Silence } from '../../model/silence';
 import { oddTimestampsSql, windowBinsSql, windowScoresSql, WindowStatsCollector } from './windowSql';
@@ -687,11 +687,22 @@ export class SqliteStore implements Store {
       const db = this.reader.database;
       try {
         if (scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [ALERT_CONTEXT_TABLE]) === 0) return { records: [], problems: [] };
-        eachRow(db, SELECT_ALERT_CONTEXTS_SQL, [], (row) => {
+        const onRow = (row: unknown[]) => {
           const parsed = parseAlertContextRow(row[1], row[2], row[3]);
           if (!parsed.ok) problems.add(messages.alertContextRowSkipped(this.path, ALERT_CONTEXT_TABLE, Number(row[0]), parsed.issues.map(describeIssue).join('; ')));
           else if (wanted === null || wanted.has(parsed.value.alert)) records.push(parsed.value);
-        });
+        };
+        if (wanted === null) eachRow(db, SELECT_ALERT_CONTEXTS_SQL, [], onRow);
+        else {
+          // Only the rows of the alerts asked for (a page of a tree), a bounded number of keys per query, in row order.
+          const chunks: string[][] = [];
+          const all = [...wanted];
+          for (let i = 0; i < all.length; i += CONTEXT_KEYS_PER_QUERY) chunks.push(all.slice(i, i + CONTEXT_KEYS_PER_QUERY));
+          const rows: unknown[][] = [];
+          for (const chunk of chunks) eachRow(db, selectAlertContextsOf(chunk.length), chunk, (row) => rows.push([...row]));
+          rows.sort((a, b) => Number(a[0]) - Number(b[0]));
+          rows.forEach(onRow);
+        }
       } catch (error) {
         if (error instanceof PitwallError) throw error;
         const detail = describeError(error);
