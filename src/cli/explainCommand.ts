@@ -30,7 +30,7 @@ async function resolveAlert(store: Store, name: string): Promise<StoredAlert> {
   if (byId.length === 1) return byId[0] as StoredAlert;
   if (byId.length > 1) throw new PitwallError('input', messages.alertIdAmbiguous(name, byId.map((alert) => alert.key)));
   const recent = await store.readAlerts({ limit: SUGGESTED_FROM });
-  throw unknownNameError('alert', name, [...new Set(recent.flatMap((alert) => [alert.key, alert.alert_id]))]);
+  throw unknownNameError('alert', name, recent.map((alert) => alert.key));
 }
 
 /** A number in a table: up to four significant digits. */
@@ -111,16 +111,17 @@ export const explain = defineCommand({
   summary: 'why an alert fired: the segments where accuracy fell most (z-test), the features that drifted most, a drift alert\'s feature',
   description: [
     'The context Pitwall recorded when its engine fired the alert; for an alert without one (the Python service fired it) it is computed now,',
-    'the same way. The alert window is the rule\'s window (1h without one) ending at the alert; the baseline is the window before it: the',
-    'rule\'s baseline_window when it sets one (a drift rule\'s compared windows), else the 24h before. --window and --baseline replace them',
-    '(for an alert computed now). Segments are each category of a feature or metadata key, and each quartile bin (of the baseline) of a',
+    'the same way. The alert window ends at the alert: the rule\'s window as Pitwall\'s engine judged it (1h when the rule sets none), or for',
+    'an alert of the Python service the rule\'s conditions.window, else 24h. The baseline is the window before it: the rule\'s baseline_window',
+    'when it sets one, a drift rule\'s window length, else 24h. --window and --baseline replace them (and compute the context again).',
+    'Segments are each category of a feature or metadata key, and each quartile bin (of the baseline) of a',
     'numeric feature; one is compared when both windows have --min-labelled labelled predictions in it. Z and P are the one-sided pooled',
     'two-proportion z-test of the alert window\'s accuracy against the baseline\'s. Drift is PSI for numbers, Jensen–Shannon distance for',
     'categories; IMPORTANCE is the feature\'s share of the source\'s feature_importance records for the model version (— without).',
   ].join('\n'),
   positionals: [SOURCE, { name: 'alert', description: 'an alert key as `pitwall alerts` lists it, or an alert_id that names one alert' }],
   options: {
-    window: { type: 'string', placeholder: 'DURATION', defaultText: "the rule's window, else 1h", description: 'the alert window, ending at the alert' },
+    window: { type: 'string', placeholder: 'DURATION', defaultText: "the rule's window, else 1h (24h for the Python service's alerts)", description: 'the alert window, ending at the alert' },
     baseline: { type: 'string', placeholder: 'DURATION', defaultText: "the rule's baseline_window, else 24h", description: 'the baseline window, just before the alert window' },
     segments: { type: 'string', placeholder: 'N', default: String(WHY_DEFAULTS.segments), description: 'at most N segments' },
     features: { type: 'string', placeholder: 'N', default: String(WHY_DEFAULTS.driftedFeatures), description: 'at most N drifted features' },

@@ -4,9 +4,12 @@
  * an alert (run.ts); for the alerts the Python service fired there is none, and it is computed on
  * demand from the source, the same way.
  *
- * The windows: the alert's window is the rule's (`conditions.window`, 1 h by default) ending at
- * the alert's time. The baseline is the window before it: for a drift rule the one the engine
- * compared with (`baseline_window`, else the rule window's length), for other alerts the rule's
+ * The windows: the alert's window ends at the alert's time. For an alert of Pitwall's engine it
+ * is the rule's window as the engine judged it (`conditions.window`, 1 h by default); for an alert
+ * the Python service fired, the rule's `conditions.window` when it sets one, else PYTHON_WINDOW
+ * (the service judges its rules over its own recent window, which the alert does not record). The
+ * baseline is the window before it: for a drift rule the one the engine compared with
+ * (`baseline_window`, else the rule window's length), for other alerts the rule's
  * `baseline_window` when it sets one, else the DEFAULT_BASELINE before the alert's window, so
  * that the segments have enough labelled predictions to compare. Either may be given instead.
  */
@@ -20,8 +23,10 @@ import { measureOf, type RuleMeasure } from './ruleOptions';
 
 /** The baseline of an alert whose rule sets none: a day before the alert's window. */
 export const DEFAULT_BASELINE = 86400;
-/** The alert's window when no rule says: the engine's default rule window. */
+/** The alert's window when the engine fired it and its rule sets none: the engine's default rule window. */
 export const DEFAULT_WINDOW = 3600;
+/** The alert's window when the Python service fired it and no rule sets one: a day. */
+export const PYTHON_WINDOW = 86400;
 
 export interface ExplainOptions extends Pick<WhyOptions, 'segments' | 'driftedFeatures' | 'minSegmentLabelled'> {
   /** The rule that fired the alert when the caller knows it (the engine does); else it is looked up (alertDetails.ts). */
@@ -44,11 +49,13 @@ function measureOrNull(rule: AlertRule | null): RuleMeasure | null {
   }
 }
 
-async function ruleOf(store: StoreReader, alert: StoredAlert, given: AlertRule | null | undefined): Promise<AlertRule | null> {
-  if (given !== undefined) return given;
+/** The alert's rule, and whether Pitwall's engine fired the alert (the caller says so, or a firing state or the delivery log does). */
+async function ruleOf(store: StoreReader, alert: StoredAlert, given: AlertRule | null | undefined): Promise<{ rule: AlertRule | null; engine: boolean }> {
+  if (given !== undefined) return { rule: given, engine: true };
   const detail = (await readAlertDetails(store, [alert])).get(alert.key);
-  if (detail?.rule_id === null || detail === undefined) return null;
-  return (await store.readRules()).find((rule) => rule.rule_id === detail.rule_id) ?? null;
+  const engine = detail?.rule_from === 'firing-state' || detail?.rule_from === 'delivery-log';
+  if (detail?.rule_id === null || detail === undefined) return { rule: null, engine };
+  return { rule: (await store.readRules()).find((rule) => rule.rule_id === detail.rule_id) ?? null, engine };
 }
 
 /** Each feature's newest importance (|importance_score|, else |shap_value|) recorded for the version up to `at`; the version-less records when it has none. */
@@ -69,15 +76,16 @@ async function readImportance(store: StoreReader, version: string | null, at: nu
 
 /** Computes why `alert` fired from the source's predictions (see the module's note for the windows). */
 export async function explainAlert(store: StoreReader, alert: StoredAlert, options: ExplainOptions = {}): Promise<AlertWhy> {
-  const rule = await ruleOf(store, alert, options.rule);
+  const { rule, engine } = await ruleOf(store, alert, options.rule);
   const m = measureOrNull(rule);
   let drift: { feature: string; statistic: WhyDriftStatistic } | undefined = m?.drift;
   if (rule === null && alert.metric_name !== null) {
     const match = DRIFT_METRIC.exec(alert.metric_name);
     if (match !== null) drift = { feature: match[1] as string, statistic: match[2] as WhyDriftStatistic };
   }
-  const window = options.window ?? m?.window ?? DEFAULT_WINDOW;
-  const baselineLength = options.baseline ?? (m !== null && (drift !== undefined || m.options.baseline_window !== undefined) ? m.baselineWindow : drift !== undefined ? window : DEFAULT_BASELINE);
+  const window = options.window ?? (m !== null && (engine || m.options.window !== undefined) ? m.window : engine ? DEFAULT_WINDOW : PYTHON_WINDOW);
+  // A drift rule without a baseline_window compares with a window as long as its own (as the engine does).
+  const baselineLength = options.baseline ?? (m !== null && m.options.baseline_window !== undefined ? m.baselineWindow : drift !== undefined ? window : DEFAULT_BASELINE);
   const t = alert.timestamp;
   const current = { from: t - window, to: t };
   const baseline = { from: t - window - baselineLength, to: t - window };
