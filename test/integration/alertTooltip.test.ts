@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { AlertWhy } from '../../src/core/model/alertWhy';
 import type { DeliveryRecord } from '../../src/core/model/delivery';
+import type { AlertsNode } from '../../src/extension/alertsTreeDataProvider';
 import { eventually, pitwall } from './harness';
 
 /**
@@ -38,5 +40,58 @@ describe('The tooltip of an alert', () => {
     assert.deepEqual(renderedIcons(tooltip), ['error'], tooltip.value);
     // The model of the renderer does see icons where they are: the same text appended as Markdown.
     assert.deepEqual(renderedIcons(new vscode.MarkdownString(`${alert.title} ${alert.acknowledged_by}`, true)), ['pass-filled', 'account']);
+  });
+
+  it('shows why an alert fired when its context was recorded, as text, and nothing for one without', async () => {
+    const api = await pitwall();
+    const source = await eventually(() => api.sources.source ?? undefined);
+    const [group] = await api.alerts.getChildren();
+    assert.ok(group?.kind === 'severity');
+    const before = (await api.alerts.getChildren(group)).filter((node): node is Extract<AlertsNode, { kind: 'alert' }> => node.kind === 'alert');
+    const [explained, plain] = before;
+    assert.ok(explained && plain, 'two alerts in the first group');
+    assert.equal(explained.why, undefined, 'no context recorded yet');
+    const hostile = '$(zap) <img src=x onerror=alert(1)>';
+    const why: AlertWhy = {
+      kind: 'performance',
+      rule_id: null,
+      model_version: explained.alert.model_version,
+      metric: 'accuracy',
+      baseline: { from: explained.alert.timestamp - 90000, to: explained.alert.timestamp - 3600 },
+      current: { from: explained.alert.timestamp - 3600, to: explained.alert.timestamp },
+      labelled: { baseline: 40, current: 40 },
+      segments: [
+        {
+          dimension: 'feature',
+          name: 'circuit',
+          label: `circuit = ${hostile}`,
+          value: hostile,
+          lower: null,
+          upper: null,
+          baseline: { labelled: 20, correct: 18, accuracy: 0.9 },
+          current: { labelled: 20, correct: 10, accuracy: 0.5 },
+          drop: 0.4,
+          z: -2.7602622373694166,
+          p_value: 0.002887749044652608,
+        },
+      ],
+      drifted_features: [{ feature: 'track_temp', statistic: 'psi', value: 0.4213, importance: null, weighted: null }],
+      feature: null,
+    };
+    await source.store.recordAlertContexts([{ alert: explained.alert.key, recorded_at: explained.alert.timestamp, why }]);
+    const after = await api.alerts.getChildren(group);
+    const node = after.find((n) => n.kind === 'alert' && n.alert.key === explained.alert.key);
+    assert.ok(node?.kind === 'alert' && node.why !== undefined, 'the listing reads the recorded context');
+    const tooltip = api.alerts.getTreeItem(node).tooltip;
+    assert.ok(tooltip instanceof vscode.MarkdownString);
+    const text = tooltip.value.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+    assert.ok(text.includes('**Why it fired**'), text);
+    assert.ok(text.includes(`circuit = ${hostile}: accuracy 0.9 → 0.5 (18/20 → 10/20), z = -2.76, p = 0.0029`), text);
+    assert.ok(text.includes('track_temp drifted: PSI 0.421'), text);
+    assert.deepEqual(renderedIcons(tooltip), [], 'the $(zap) of the data is text, not an icon');
+    const other = after.find((n) => n.kind === 'alert' && n.alert.key === plain.alert.key);
+    assert.ok(other?.kind === 'alert');
+    const otherTooltip = api.alerts.getTreeItem(other).tooltip as vscode.MarkdownString;
+    assert.ok(!otherTooltip.value.includes('Why it fired'), 'an alert without a recorded context shows none (nothing computed in a tooltip)');
   });
 });
