@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { AlertWhy } from '../../src/core/model/alertWhy';
 import type { DeliveryRecord } from '../../src/core/model/delivery';
 import type { AlertsNode } from '../../src/extension/alertsTreeDataProvider';
-import { eventually, pitwall } from './harness';
+import { eventually, hover, pitwall, requireWorkbench, screenshot, SIDEBAR, workbenchText } from './harness';
 
 /**
  * The theme icons the workbench draws for a tooltip, as its Markdown renderer does with
@@ -84,7 +84,8 @@ describe('The tooltip of an alert', () => {
     assert.ok(node?.kind === 'alert' && node.why !== undefined, 'the listing reads the recorded context');
     const tooltip = api.alerts.getTreeItem(node).tooltip;
     assert.ok(tooltip instanceof vscode.MarkdownString);
-    const text = tooltip.value.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1');
+    // appendText escapes Markdown with backslashes, and `$(` with one more so that it is not an icon.
+    const text = tooltip.value.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1').replace(/\\\$\(/g, '$(');
     assert.ok(text.includes('**Why it fired**'), text);
     assert.ok(text.includes(`circuit = ${hostile}: accuracy 0.9 → 0.5 (18/20 → 10/20), z = -2.76, p = 0.0029`), text);
     assert.ok(text.includes('track_temp drifted: PSI 0.421'), text);
@@ -93,5 +94,37 @@ describe('The tooltip of an alert', () => {
     assert.ok(other?.kind === 'alert');
     const otherTooltip = api.alerts.getTreeItem(other).tooltip as vscode.MarkdownString;
     assert.ok(!otherTooltip.value.includes('Why it fired'), 'an alert without a recorded context shows none (nothing computed in a tooltip)');
+  });
+
+  it('shows the recorded why in the hover of the alert row, as a person sees it', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    await eventually(() => api.sources.source ?? undefined);
+    await vscode.commands.executeCommand('workbench.view.extension.pitwall');
+    await vscode.commands.executeCommand('pitwall.refresh');
+    const [group] = await api.alerts.getChildren();
+    assert.ok(group?.kind === 'severity');
+    const [first] = await api.alerts.getChildren(group);
+    assert.ok(first?.kind === 'alert' && first.why !== undefined, 'the previous test recorded a context for the first alert of the group');
+    const row = `${SIDEBAR} .monaco-list-row[aria-level="2"]`;
+    await eventually(async () => {
+      if ((await workbenchText(row).catch(() => '')).includes(first.alert.message ?? '')) return true;
+      await api.alertsView.reveal(group, { expand: true, select: false, focus: false }).then(undefined, () => undefined);
+      return undefined;
+    });
+    // The pointer may rest on the row from an earlier test: it leaves first, so that entering the row shows its hover.
+    await hover(`${SIDEBAR} .pane-header`).catch(() => undefined);
+    await hover(row);
+    let shown: string;
+    try {
+      shown = await eventually(async () => {
+        // The tooltip's spaces are non-breaking (appendText writes &nbsp;).
+        const text = (await workbenchText('.monaco-hover, .workbench-hover, [role="tooltip"]').catch(() => '')).replace(/\u00a0/g, ' ');
+        return text.includes('Why it fired') ? text : undefined;
+      });
+    } finally {
+      await screenshot('alert-tooltip-why');
+    }
+    assert.ok(shown.includes('$(zap) <img src=x onerror=alert(1)>'), shown);
   });
 });
