@@ -17,7 +17,7 @@ import { unknownNameError } from '../core/suggest';
 import { parseCount, SOURCE } from './args';
 import { defineCommand } from './commandSpec';
 import { withStore, type CommandEnvironment } from './context';
-import { formatTime, printJson, printTable } from './output';
+import { formatTime, PLAIN_DISPLAY, printJson, printTable } from './output';
 
 /** Alerts whose names an unknown one is compared with, newest first. */
 const SUGGESTED_FROM = 500;
@@ -102,6 +102,21 @@ function printWhy(env: CommandEnvironment, alert: StoredAlert, why: AlertWhy, re
   }
 }
 
+/** Under --csv, one table (as every command prints): the segments, the drifted features and a drift alert's feature, a row each. */
+function printWhyCsv(env: CommandEnvironment, why: AlertWhy): void {
+  const rows: string[][] = [];
+  for (const s of why.segments) {
+    rows.push(['segment', s.label, `${short(s.baseline.accuracy)} (${s.baseline.correct}/${s.baseline.labelled})`, `${short(s.current.accuracy)} (${s.current.correct}/${s.current.labelled})`, String(s.drop), String(s.z), String(s.p_value), '', '', '']);
+  }
+  for (const f of why.drifted_features) rows.push(['drifted feature', f.feature, '', '', '', '', '', f.statistic, String(f.value), f.importance === null ? '' : String(f.importance)]);
+  const feature = why.feature;
+  if (feature !== null) {
+    const fields = feature.kind === 'numeric' ? ['count', 'mean', 'percentile_25', 'percentile_50', 'percentile_75'] : ['count'];
+    for (const field of fields) rows.push(['feature', `${feature.feature} ${field}`, String(feature.baseline[field] ?? ''), String(feature.current[field] ?? ''), '', '', '', feature.statistic, feature.value === null ? '' : String(feature.value), '']);
+  }
+  printTable(env.out, ['KIND', 'NAME', 'BASELINE', 'ALERT WINDOW', 'DROP', 'Z', 'P', 'STATISTIC', 'VALUE', 'IMPORTANCE'], rows);
+}
+
 function durationOption(text: string | undefined): number | undefined {
   return text === undefined ? undefined : parseDuration(text);
 }
@@ -156,7 +171,10 @@ export const explain = defineCommand({
       printJson(env.out, { alert, why: { ...result.why, recorded_at: result.recorded_at } });
       return 0;
     }
-    printWhy(env, alert, result.why, result.recorded_at, minimum);
+    if ((env.out.display ?? PLAIN_DISPLAY).csv) {
+      env.out.write(`Alert ${alert.key} · rule ${result.why.rule_id ?? '—'} · baseline ${formatTime(result.why.baseline.from)} … ${formatTime(result.why.baseline.to)} · alert window ${formatTime(result.why.current.from)} … ${formatTime(result.why.current.to)}\n`);
+      printWhyCsv(env, result.why);
+    } else printWhy(env, alert, result.why, result.recorded_at, minimum);
     return 0;
   },
 });
