@@ -315,6 +315,24 @@ export const messages = {
     `${file}, ${table} row ${row}: ${problem}. This delivery record was skipped.`,
   deliveryRecordRefused: (where: string, index: number, count: number, details: string) =>
     `Nothing was written to the delivery log in ${where}: record ${index} of ${count} is not valid: ${details}.`,
+  // --- alert context ("why it fired"): Pitwall's own records beside the alerts ------
+  alertContextLineSkipped: (file: string, line: number, problem: string) =>
+    `${file} line ${line}: ${problem}. This alert context was skipped (it is computed again when asked for); Pitwall never rewrites the file.`,
+  alertContextRowSkipped: (file: string, table: string, row: number, problem: string) =>
+    `${file}, ${table} row ${row}: ${problem}. This alert context was skipped (it is computed again when asked for).`,
+  alertContextRefused: (where: string, index: number, count: number, details: string) =>
+    `Nothing was written to the alert contexts in ${where}: record ${index} of ${count} is not valid: ${details}.`,
+  alertContextNotJson: () => 'is not JSON text',
+  alertContextFailed: (alert: string, detail: string) => `why alert ${alert} fired could not be worked out or recorded: ${detail}`,
+  whySegment: (label: string, before: string, after: string, counts: string, z: string, p: string) => `${label}: accuracy ${before} → ${after} (${counts}), z = ${z}, p = ${p}`,
+  whyDriftedFeature: (feature: string, statistic: string, value: string, importance: string | null) =>
+    `${feature} drifted: ${statistic} ${value}${importance === null ? '' : `, ${importance} of the model's importance`}`,
+  whyFeatureNumeric: (feature: string, before: string, after: string, statistic: string, value: string) => `${feature}: mean ${before} → ${after}, ${statistic} ${value}`,
+  whyFeatureCategorical: (feature: string, shares: string, statistic: string, value: string) => `${feature}: ${shares}, ${statistic} ${value}`,
+  whyFeatureUnmeasured: (feature: string, reason: string) => `${feature}: ${reason}`,
+  whyNothingFound: (baseline: number, current: number) =>
+    `no segment fell and no feature drifted measurably (${baseline} labelled predictions in the baseline, ${current} in the alert window)`,
+  alertIdAmbiguous: (id: string, keys: readonly string[]) => `alert_id "${id}" names ${keys.length} alerts; give one of their keys: ${shortList(keys)}.`,
   deliveryLimitInvalid: (got: string) => `The number of delivery records to read must be a whole number above 0, not ${got}.`,
   deliveryFieldUnknown: () => 'is not a field of a delivery record',
   deliveryFieldBound: (atLeast: boolean, bound: string, got: string) => `must be ${atLeast ? 'at least' : 'at most'} ${bound}, not ${got}`,

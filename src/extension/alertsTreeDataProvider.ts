@@ -12,7 +12,10 @@ import {
   type AlertViewFilter,
   type AlertViewGroup,
 } from '../core/alertGroups';
+import { readRecordedWhy } from '../core/alerting/alertContext';
+import { whyLines } from '../core/alerting/whyText';
 import type { AlertSeverity } from '../core/model/alert';
+import type { AlertWhy } from '../core/model/alertWhy';
 import type { AlertRule } from '../core/model/alertRule';
 import { deliveryFailed, type DeliveryRecord } from '../core/model/delivery';
 import { ALERT_PAGE } from '../core/sourceLoad';
@@ -43,7 +46,16 @@ export interface AlertsGroupNode {
 
 export type AlertsNode =
   | AlertsGroupNode
-  | { readonly kind: 'alert'; readonly alert: StoredAlert; readonly state: AlertState; readonly rule: AlertRule | undefined; readonly deliveries: readonly DeliveryRecord[]; readonly parent: AlertsGroupNode }
+  | {
+      readonly kind: 'alert';
+      readonly alert: StoredAlert;
+      readonly state: AlertState;
+      readonly rule: AlertRule | undefined;
+      readonly deliveries: readonly DeliveryRecord[];
+      readonly parent: AlertsGroupNode;
+      /** Why it fired, when the context was recorded as it fired (a tooltip computes nothing). */
+      readonly why?: AlertWhy;
+    }
   | { readonly kind: 'more'; readonly hidden: number; readonly parent: AlertsGroupNode };
 
 function titleCase(text: string): string {
@@ -294,14 +306,20 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
     const shown = this.shown.get(groupId(node.group)) ?? ALERT_PAGE;
     const page = await readAlertViewPage(store, node.group, this.filter, context, 0, shown);
     const deliveries = await (this.deliveries ??= deliveriesByAlert(store));
-    const children: AlertsNode[] = page.map((alert) => ({
-      kind: 'alert',
-      alert,
-      state: alertState(alert, context),
-      rule: alertRule(alert, context),
-      deliveries: deliveries.get(alert.key) ?? [],
-      parent: node,
-    }));
+    // Only the contexts recorded when the alerts fired, read for this page at once.
+    const why = await readRecordedWhy(store, page.map((alert) => alert.key)).catch(() => new Map<string, AlertWhy>());
+    const children: AlertsNode[] = page.map((alert) => {
+      const recorded = why.get(alert.key);
+      return {
+        kind: 'alert',
+        alert,
+        state: alertState(alert, context),
+        rule: alertRule(alert, context),
+        deliveries: deliveries.get(alert.key) ?? [],
+        parent: node,
+        ...(recorded === undefined ? {} : { why: recorded }),
+      };
+    });
     const hidden = node.group.total - children.length;
     if (hidden > 0) children.push({ kind: 'more', hidden, parent: node });
     return children;
@@ -373,7 +391,7 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
       .filter(Boolean)
       .join(' · ');
     item.iconPath = state === 'open' ? SEVERITY_ICON[alert.severity] : STATE_ICON[state];
-    item.tooltip = alertTooltip(node.alert, state, rule, node.deliveries);
+    item.tooltip = alertTooltip(node.alert, state, rule, node.deliveries, node.why);
     item.resourceUri = vscode.Uri.from({
       scheme: ALERT_SCHEME,
       path: `/${encodeURIComponent(alert.key)}`,
@@ -394,7 +412,7 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
 }
 
 /** The row's tooltip: every text from the data escaped (appendText), so a message cannot inject markdown, links or icons. */
-function alertTooltip(alert: StoredAlert, state: AlertState, rule: AlertRule | undefined, deliveries: readonly DeliveryRecord[]): vscode.MarkdownString {
+function alertTooltip(alert: StoredAlert, state: AlertState, rule: AlertRule | undefined, deliveries: readonly DeliveryRecord[], why: AlertWhy | undefined): vscode.MarkdownString {
   // Theme icons on before any text is appended: appendText then escapes `$(…)` in the data.
   const tooltip = new vscode.MarkdownString(undefined, true);
   tooltip.appendMarkdown(`**${titleCase(alert.severity)}** · `);
@@ -417,6 +435,13 @@ function alertTooltip(alert: StoredAlert, state: AlertState, rule: AlertRule | u
     tooltip.appendMarkdown(deliveryFailed(record) ? '$(error) ' : '$(check) ');
     tooltip.appendText(`${record.channel} ${record.status}${record.error ? `: ${record.error}` : ''}`);
     tooltip.appendMarkdown('\n\n');
+  }
+  if (why !== undefined) {
+    tooltip.appendMarkdown('\n\n**Why it fired**');
+    for (const line of whyLines(why, 3)) {
+      tooltip.appendMarkdown('\n\n');
+      tooltip.appendText(line);
+    }
   }
   tooltip.appendMarkdown('\n\n');
   tooltip.appendText(`${alert.alert_id} · ${formatAlertTime(alert.timestamp)}`);

@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { AlertWhy } from '../../src/core/model/alertWhy';
 import type { DeliveryRecord } from '../../src/core/model/delivery';
-import { eventually, pitwall } from './harness';
+import type { AlertsNode } from '../../src/extension/alertsTreeDataProvider';
+import { eventually, hover, pitwall, requireWorkbench, screenshot, SIDEBAR, workbenchText } from './harness';
 
 /**
  * The theme icons the workbench draws for a tooltip, as its Markdown renderer does with
@@ -40,5 +42,91 @@ describe('The tooltip of an alert', () => {
     assert.deepEqual(renderedIcons(tooltip), ['law', 'error'], tooltip.value);
     // The model of the renderer does see icons where they are: the same text appended as Markdown.
     assert.deepEqual(renderedIcons(new vscode.MarkdownString(`${alert.title} ${alert.acknowledged_by}`, true)), ['pass-filled', 'account']);
+  });
+
+  it('shows why an alert fired when its context was recorded, as text, and nothing for one without', async () => {
+    const api = await pitwall();
+    const source = await eventually(() => api.sources.source ?? undefined);
+    const [group] = await api.alerts.getChildren();
+    assert.ok(group?.kind === 'group');
+    const before = (await api.alerts.getChildren(group)).filter((node): node is Extract<AlertsNode, { kind: 'alert' }> => node.kind === 'alert');
+    const [explained, plain] = before;
+    assert.ok(explained && plain, 'two alerts in the first group');
+    assert.equal(explained.why, undefined, 'no context recorded yet');
+    const hostile = '$(zap) <img src=x onerror=alert(1)>';
+    const why: AlertWhy = {
+      kind: 'performance',
+      rule_id: null,
+      model_version: explained.alert.model_version,
+      metric: 'accuracy',
+      baseline: { from: explained.alert.timestamp - 90000, to: explained.alert.timestamp - 3600 },
+      current: { from: explained.alert.timestamp - 3600, to: explained.alert.timestamp },
+      labelled: { baseline: 40, current: 40 },
+      segments: [
+        {
+          dimension: 'feature',
+          name: 'circuit',
+          label: `circuit = ${hostile}`,
+          value: hostile,
+          lower: null,
+          upper: null,
+          baseline: { labelled: 20, correct: 18, accuracy: 0.9 },
+          current: { labelled: 20, correct: 10, accuracy: 0.5 },
+          drop: 0.4,
+          z: -2.7602622373694166,
+          p_value: 0.002887749044652608,
+        },
+      ],
+      drifted_features: [{ feature: 'track_temp', statistic: 'psi', value: 0.4213, importance: null, weighted: null }],
+      feature: null,
+    };
+    await source.store.recordAlertContexts([{ alert: explained.alert.key, recorded_at: explained.alert.timestamp, why }]);
+    const after = await api.alerts.getChildren(group);
+    const node = after.find((n) => n.kind === 'alert' && n.alert.key === explained.alert.key);
+    assert.ok(node?.kind === 'alert' && node.why !== undefined, 'the listing reads the recorded context');
+    const tooltip = api.alerts.getTreeItem(node).tooltip;
+    assert.ok(tooltip instanceof vscode.MarkdownString);
+    // appendText escapes Markdown with backslashes, and `$(` with one more so that it is not an icon.
+    const text = tooltip.value.replace(/&nbsp;/g, ' ').replace(/\\(.)/g, '$1').replace(/\\\$\(/g, '$(');
+    assert.ok(text.includes('**Why it fired**'), text);
+    assert.ok(text.includes(`circuit = ${hostile}: accuracy 0.9 → 0.5 (18/20 → 10/20), z = -2.76, p = 0.0029`), text);
+    assert.ok(text.includes('track_temp drifted: PSI 0.421'), text);
+    assert.deepEqual(renderedIcons(tooltip), [], 'the $(zap) of the data is text, not an icon');
+    const other = after.find((n) => n.kind === 'alert' && n.alert.key === plain.alert.key);
+    assert.ok(other?.kind === 'alert');
+    const otherTooltip = api.alerts.getTreeItem(other).tooltip as vscode.MarkdownString;
+    assert.ok(!otherTooltip.value.includes('Why it fired'), 'an alert without a recorded context shows none (nothing computed in a tooltip)');
+  });
+
+  it('shows the recorded why in the hover of the alert row, as a person sees it', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    await eventually(() => api.sources.source ?? undefined);
+    await vscode.commands.executeCommand('workbench.view.extension.pitwall');
+    await vscode.commands.executeCommand('pitwall.refresh');
+    const [group] = await api.alerts.getChildren();
+    assert.ok(group?.kind === 'group');
+    const [first] = await api.alerts.getChildren(group);
+    assert.ok(first?.kind === 'alert' && first.why !== undefined, 'the previous test recorded a context for the first alert of the group');
+    const row = `${SIDEBAR} .monaco-list-row[aria-level="2"]`;
+    await eventually(async () => {
+      if ((await workbenchText(row).catch(() => '')).includes(first.alert.message ?? '')) return true;
+      await api.alertsView.reveal(group, { expand: true, select: false, focus: false }).then(undefined, () => undefined);
+      return undefined;
+    });
+    // The pointer may rest on the row from an earlier test: it leaves first, so that entering the row shows its hover.
+    await hover(`${SIDEBAR} .pane-header`).catch(() => undefined);
+    await hover(row);
+    let shown: string;
+    try {
+      shown = await eventually(async () => {
+        // The tooltip's spaces are non-breaking (appendText writes &nbsp;).
+        const text = (await workbenchText('.monaco-hover, .workbench-hover, [role="tooltip"]').catch(() => '')).replace(/\u00a0/g, ' ');
+        return text.includes('Why it fired') ? text : undefined;
+      });
+    } finally {
+      await screenshot('alert-tooltip-why');
+    }
+    assert.ok(shown.includes('$(zap) <img src=x onerror=alert(1)>'), shown);
   });
 });

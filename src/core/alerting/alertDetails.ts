@@ -62,6 +62,8 @@ function parseStates(states: Readonly<Record<string, number>>): FiringState[] {
 function opened(state: FiringState, alert: StoredAlert, rule: AlertRule | undefined): boolean {
   if (rule === undefined || Math.abs(alert.timestamp - state.at) >= 0.001) return false;
   if (alert.model_version !== state.version || alert.metric_name !== rule.metric_name) return false;
+  // Two rules on one metric may fire at the same evaluation: the alert carries its rule's threshold and severity.
+  if (alert.threshold !== rule.threshold || alert.severity !== rule.severity) return false;
   const scope = [state.version, state.segment].filter((part) => part !== null).join(', ');
   return scope === '' || (alert.message ?? '').endsWith(` for ${scope}`);
 }

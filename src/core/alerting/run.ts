@@ -12,6 +12,11 @@
  * a missing one is recorded then (at the time of the firing) and delivered, and one that no
  * channel reported on in the delivery log is delivered. So a fingerprint already recorded is
  * never notified twice, unless the process died during the delivery itself.
+ *
+ * Before its notice goes out, each fired alert's context ("why it fired", alertContext.ts) is
+ * worked out and recorded beside it, so that the channels carry it and the editor and the CLI
+ * read it later without computing it again. A context that cannot be worked out or recorded is
+ * a problem reported with the delivery; the alert and its notice go on without it.
  */
 import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -26,6 +31,8 @@ import type { Store, StoreDiagnostic, StoredAlert } from '../store/store';
 import { deliver, type DeliveryOptions, type DeliveryReport } from './channels/delivery';
 import type { AlertNotice } from './channels/notice';
 import { channelSettingsFromEnv, type ChannelSettings } from './channels/settings';
+import type { AlertContextRecord } from '../model/alertWhy';
+import { explainAlert } from './alertContext';
 import type { AlertEngine, Firing, StepResult } from './engine';
 import { columnsForRules, TimeIndex, type ScopeVerdict } from './evaluate';
 
@@ -167,7 +174,7 @@ export async function evaluateOnce(
         rule: r.rule,
       })),
   ];
-  const delivery = deliverAll(store, notices, at, { ...options.delivery, settings, write, now: () => at, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+  const delivery = explainThenDeliver(store, notices, at, { ...options.delivery, settings, write, now: () => at, ...(options.signal === undefined ? {} : { signal: options.signal }) });
   return { ...judgement, created, problems, delivery };
 }
 
@@ -250,6 +257,54 @@ async function completeInherited(
 interface Notice {
   readonly notice: AlertNotice;
   readonly rule: AlertRule;
+}
+
+/** Records why each firing alert fired, then delivers every notice with it. */
+async function explainThenDeliver(store: Store, notices: readonly Notice[], at: number, options: DeliveryOptions): Promise<DeliveryOutcome> {
+  const problems: string[] = [];
+  const explained = await explainFirings(store, notices, at, problems);
+  const outcome = await deliverAll(store, explained, at, options);
+  return { deliveries: outcome.deliveries, problems: [...problems, ...outcome.problems] };
+}
+
+/**
+ * The notices, each firing one with its alert's context: the one already recorded (an alert an
+ * earlier process fired and did not deliver), else worked out now and recorded, all in one write.
+ */
+async function explainFirings(store: Store, notices: readonly Notice[], at: number, problems: string[]): Promise<Notice[]> {
+  const firing = notices.filter((n) => n.notice.kind === 'firing');
+  if (firing.length === 0) return [...notices];
+  const known = new Map<string, AlertContextRecord['why']>();
+  try {
+    for (const record of (await store.readAlertContexts(firing.map((n) => n.notice.alert.key))).records) known.set(record.alert, record.why);
+  } catch (error) {
+    problems.push(messages.alertContextFailed(firing.map((n) => n.notice.alert.key).join(', '), describeError(error)));
+  }
+  const records: AlertContextRecord[] = [];
+  const explained: Notice[] = [];
+  for (const entry of notices) {
+    const { notice, rule } = entry;
+    if (notice.kind !== 'firing') {
+      explained.push(entry);
+      continue;
+    }
+    let why = known.get(notice.alert.key);
+    if (why === undefined) {
+      try {
+        why = await explainAlert(store, notice.alert, { rule });
+        records.push({ alert: notice.alert.key, recorded_at: at, why });
+      } catch (error) {
+        problems.push(messages.alertContextFailed(notice.alert.key, describeError(error)));
+      }
+    }
+    explained.push(why === undefined ? entry : { rule, notice: { ...notice, why } });
+  }
+  try {
+    await store.recordAlertContexts(records);
+  } catch (error) {
+    problems.push(messages.alertContextFailed(records.map((r) => r.alert).join(', '), describeError(error)));
+  }
+  return explained;
 }
 
 /** Delivers every notice at once; each notice's reports go to the delivery log as soon as it is done. */

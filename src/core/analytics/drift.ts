@@ -325,7 +325,7 @@ function scaleFor(magnitude: number): number {
 }
 
 /** numpy.quantile(sorted, q) with the default 'linear' method, operation for operation. */
-function quantileOfSorted(sorted: Float64Array, q: number): number {
+export function quantileOfSorted(sorted: Float64Array, q: number): number {
   const n = sorted.length;
   const index = (n - 1) * q;
   if (index >= n - 1) return sorted[n - 1] as number;

@@ -13,6 +13,7 @@
  */
 import type { Acknowledgment } from '../model/acknowledgment';
 import type { Alert, AlertSeverity } from '../model/alert';
+import type { AlertContextLog, AlertContextRecord } from '../model/alertWhy';
 import type { AlertRule } from '../model/alertRule';
 import type { DegradationAnalysis } from '../model/degradationAnalysis';
 import type { DriftResult } from '../model/driftResult';
@@ -340,6 +341,13 @@ export interface StoreReader {
    */
   readDeliveries(query?: DeliveryQuery): Promise<DeliveryLog>;
 
+  /**
+   * The recorded contexts of alerts ("why it fired", Pitwall's own record): the newest of each
+   * alert asked for (of every alert without `keys`), oldest first. A damaged line or row is
+   * skipped and named in `problems`; the rest still reads.
+   */
+  readAlertContexts(keys?: readonly AlertKey[]): Promise<AlertContextLog>;
+
   readDriftResults(query?: DriftResultQuery): Promise<readonly DriftResult[]>;
   readDegradationAnalyses(query?: DegradationAnalysisQuery): Promise<readonly DegradationAnalysis[]>;
   readFeatureImportance(query?: FeatureImportanceQuery): Promise<readonly FeatureImportance[]>;
@@ -407,6 +415,8 @@ export interface StoreWriter {
   recordFirings?(firing: Readonly<Record<string, number>>, cleared: readonly string[], triggered: readonly string[], at: number, alerts: readonly NewAlert[]): Promise<StoredAlert[]>;
   /** Appends to the delivery log, all records in one write. */
   recordDeliveries(records: readonly DeliveryRecord[]): Promise<void>;
+  /** Appends alert contexts, all records in one write. */
+  recordAlertContexts(records: readonly AlertContextRecord[]): Promise<void>;
   recordDriftResult(result: DriftResult): Promise<void>;
   recordDegradationAnalysis(analysis: DegradationAnalysis): Promise<void>;
   recordFeatureImportance(importance: FeatureImportance): Promise<void>;

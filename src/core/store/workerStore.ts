@@ -15,9 +15,9 @@ import type { Store } from './store';
 export const STORE_METHODS = [
   'describe', 'refresh', 'counts', 'readModelVersions', 'readPredictions', 'readPredictionColumns', 'readPrediction', 'countPredictions',
   'readHealthSnapshots', 'readMetricSnapshots', 'readAlerts', 'readAlert', 'countAlerts', 'countAlertGroups', 'readRules', 'readAlertStates', 'readAcknowledgments',
-  'readSilences', 'readDeliveries', 'readDriftResults', 'readDegradationAnalyses', 'readFeatureImportance', 'recordPrediction', 'recordOutcome',
+  'readSilences', 'readDeliveries', 'readAlertContexts', 'readDriftResults', 'readDegradationAnalyses', 'readFeatureImportance', 'recordPrediction', 'recordOutcome',
   'recordHealthSnapshot', 'recordMetricSnapshot', 'appendAlert', 'acknowledgeAlerts', 'unacknowledgeAlerts', 'saveRule', 'deleteRule',
-  'markRuleTriggered', 'updateAlertStates', 'saveSilence', 'expireSilence', 'recordDeliveries', 'recordDriftResult',
+  'markRuleTriggered', 'updateAlertStates', 'saveSilence', 'expireSilence', 'recordDeliveries', 'recordAlertContexts', 'recordDriftResult',
   'recordDegradationAnalysis', 'recordFeatureImportance',
 ] as const satisfies readonly Exclude<keyof Store, 'close' | 'aggregateWindows' | 'recordFirings' | 'countAlertsBySeverity' | 'readPredictionTime' | 'countOpenAlertsByModel' | 'countAlertsBySignature'>[];
 

@@ -105,6 +105,7 @@ const TABLES: Readonly<Record<string, readonly string[] | null>> = {
   'silence list': [],
   'silence expire': null,
   backtest: ['acc_low', '--every', '6h'],
+  explain: ['alert_quoted', '--window', '1d', '--baseline', '1d'],
 };
 
 describe('pitwall output forms: --csv, --tz, colour', () => {

@@ -5,7 +5,7 @@ import type { AlertSeverity } from '../../model/alert';
 import { describeFailure } from './http';
 import type { AlertNotice, DeliveryChannel } from './notice';
 import type { EmailSettings } from './settings';
-import { detailsOf, escapeHtml, fit, headlineOf, MESSAGE_LIMIT, messageOf, oneLine, titleOf } from './text';
+import { detailsOf, escapeHtml, fit, headlineOf, MESSAGE_LIMIT, messageOf, oneLine, titleOf, WHY_HEADING, whyOf } from './text';
 
 export interface EmailContent {
   readonly subject: string;
@@ -19,8 +19,9 @@ const RESOLVED_COLOR = '#26734d';
 const PERMANENT_CODES = new Set(['EAUTH', 'ENOAUTH', 'ETLS', 'EREQUIRETLS', 'EENVELOPE', 'EMESSAGE', 'ECONFIG']);
 
 /**
- * Subject (severity and title), a plain-text body and an HTML body with the same content;
- * in the HTML every text from the data is escaped.
+ * Subject (severity and title), a plain-text body and an HTML body with the same content (the
+ * message, why it fired when the notice has its context, the details); in the HTML every text
+ * from the data is escaped.
  */
 export function emailContent(notice: AlertNotice): EmailContent {
   const { alert } = notice;
@@ -30,7 +31,9 @@ export function emailContent(notice: AlertNotice): EmailContent {
   const message = fit(messageOf(alert), MESSAGE_LIMIT);
   const details = detailsOf(notice);
   const headline = `${headlineOf(notice)}: ${title}`;
-  const text = [headline, '', ...(message === '' ? [] : [message, '']), ...details.map(([label, value]) => `${label}: ${value}`), '', '— Pitwall', ''].join('\n');
+  const why = whyOf(notice);
+  const whyText = why.length === 0 ? [] : [`${WHY_HEADING}:`, ...why.map((line) => `- ${line}`), ''];
+  const text = [headline, '', ...(message === '' ? [] : [message, '']), ...whyText, ...details.map(([label, value]) => `${label}: ${value}`), '', '— Pitwall', ''].join('\n');
   const color = notice.kind === 'resolved' ? RESOLVED_COLOR : COLORS[alert.severity];
   const rows = details
     .map(([label, value]) => `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`)
@@ -40,6 +43,7 @@ export function emailContent(notice: AlertNotice): EmailContent {
     '<html><head><meta charset="utf-8"></head><body style="font-family:sans-serif">',
     `<h2 style="color:${color}">${escapeHtml(headline)}</h2>`,
     ...(message === '' ? [] : [`<p style="white-space:pre-wrap">${escapeHtml(message)}</p>`]),
+    ...(why.length === 0 ? [] : [`<h3>${escapeHtml(WHY_HEADING)}</h3>`, `<ul>\n${why.map((line) => `<li>${escapeHtml(line)}</li>`).join('\n')}\n</ul>`]),
     `<table>\n${rows}\n</table>`,
     '<p style="color:#666">— Pitwall</p>',
     '</body></html>',

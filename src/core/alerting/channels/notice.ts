@@ -1,5 +1,6 @@
 import type { Alert } from '../../model/alert';
 import type { AlertChannel } from '../../model/alertRule';
+import type { AlertWhy } from '../../model/alertWhy';
 
 /** An alert as a store holds it: the record plus the key the store gives it (alert ids are not unique). */
 export type StoredAlert = Alert & { readonly key: string };
@@ -14,6 +15,8 @@ export interface AlertNotice {
   readonly fingerprint: string;
   /** A matching silence holds: the notice is recorded but not delivered. */
   readonly silenced?: boolean;
+  /** Why it fired (a firing notice of Pitwall's engine); absent when not known. */
+  readonly why?: AlertWhy;
 }
 
 /** A way of announcing a notice, ready to send (its configuration checked). */

@@ -4,7 +4,7 @@ import type { AlertSeverity } from '../../model/alert';
 import { endpointOf, postJson, quoteAnswer, requireSuccess } from './http';
 import type { AlertNotice, DeliveryChannel } from './notice';
 import type { SlackSettings } from './settings';
-import { detailsOf, headlineOf, messageOf, slackText, titleOf, TITLE_LIMIT } from './text';
+import { detailsOf, headlineOf, messageOf, slackText, titleOf, TITLE_LIMIT, WHY_HEADING, whyOf } from './text';
 
 /** Slack's limit on the text of a section block. */
 const SECTION_LIMIT = 3000;
@@ -14,7 +14,8 @@ const ICONS: Readonly<Record<AlertSeverity, string>> = { critical: ':red_circle:
 const TRANSIENT_API_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
 /**
- * The message for a notice: a section with the headline, title and message, and a context
+ * The message for a notice: a section with the headline, title and message, a section with
+ * why it fired (the segments and features, when the notice has its context), and a context
  * line of details. All text from the data is escaped for mrkdwn (no links, mentions or
  * other control sequences can come from it) and cut to Slack's limits.
  */
@@ -28,10 +29,14 @@ export function slackMessage(notice: AlertNotice): Record<string, unknown> {
   const details = detailsOf(notice)
     .map(([label, value]) => `*${label}* ${slackText(value, DETAIL_LIMIT)}`)
     .join('  ·  ');
+  const why = whyOf(notice);
+  const whyBlocks =
+    why.length === 0 ? [] : [{ type: 'section', text: { type: 'mrkdwn', text: `*${WHY_HEADING}*\n${why.map((line) => `• ${slackText(line, DETAIL_LIMIT)}`).join('\n')}` } }];
   return {
     text: `${headlineOf(notice)}: ${title}`,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: message === '' ? headline : `${headline}\n${message}` } },
+      ...whyBlocks,
       { type: 'context', elements: [{ type: 'mrkdwn', text: details }] },
     ],
     link_names: false,

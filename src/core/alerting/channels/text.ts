@@ -5,6 +5,7 @@
  * escaping, and every text is cut to a length its channel can carry.
  */
 import { toSqlAlchemyText } from '../../model/timestamps';
+import { whyLines } from '../whyText';
 import type { AlertNotice, StoredAlert } from './notice';
 
 export const ELLIPSIS = '…';
@@ -106,6 +107,14 @@ export function formatTime(seconds: number): string {
 /** FIRING or RESOLVED, and the severity, as the head of a notice. */
 export function headlineOf(notice: AlertNotice): string {
   return `${notice.kind === 'firing' ? 'FIRING' : 'RESOLVED'} ${notice.alert.severity.toUpperCase()}`;
+}
+
+/** The heading of the context in a notice. */
+export const WHY_HEADING = 'Why it fired';
+
+/** A firing notice's context in at most `count` one-line sentences, raw (unescaped), each cut to TITLE_LIMIT; none without one. */
+export function whyOf(notice: AlertNotice, count = 3): string[] {
+  return notice.why === undefined ? [] : whyLines(notice.why, count).map((line) => fit(oneLine(line), TITLE_LIMIT));
 }
 
 /** The facts of a notice beside its title and message, as label and raw (unescaped) value. */

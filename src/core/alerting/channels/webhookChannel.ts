@@ -32,7 +32,10 @@ function cut(text: string | null, limit: number): string | null {
   return text === null ? null : fit(text, limit);
 }
 
-/** The JSON body: the notice and the alert's fields (as alerts.jsonl names them), long texts cut. */
+/**
+ * The JSON body: the notice, the alert's fields (as alerts.jsonl names them), long texts cut, and
+ * `why`: the alert's context (model/alertWhy.ts) when the notice has it, else null.
+ */
 export function webhookBody(notice: AlertNotice): string {
   const { alert } = notice;
   return JSON.stringify({
@@ -56,6 +59,7 @@ export function webhookBody(notice: AlertNotice): string {
       acknowledged_at: alert.acknowledged_at,
       acknowledged_by: cut(alert.acknowledged_by, TITLE_LIMIT),
     },
+    why: notice.why ?? null,
   });
 }
 

@@ -113,6 +113,8 @@ import { withRuleDeleted, withRuleSaved } from './rulesRewrite';
 import { ALERT_STATE_FILE, checkSilence, parseAlertStates, parseSilencesFile, SILENCES_FILE, withAlertStates, withSilence } from '../silenceRecords';
 import { checkDeliveries, deliveryLine, DELIVERIES_FILE, DeliverySelection, parseDelivery, ProblemList } from '../deliveryRecords';
 import type { DeliveryLog, DeliveryQuery, DeliveryRecord } from '../../model/delivery';
+import type { AlertContextLog, AlertContextRecord } from '../../model/alertWhy';
+import { ALERT_CONTEXT_FILE, alertContextLine, checkAlertContexts, newestContexts, parseAlertContext } from '../alertContextRecords';
 import type { Silence } from '../../model/silence';
 import { countRows, selectRows } from './timeOrder';
 
@@ -207,6 +209,11 @@ export class JsonlStore implements Store {
   private readonly deliverySink: LineSink;
   private deliveries: DeliveryRecord[] = [];
   private deliveryProblems: ProblemList;
+  /** The alert contexts: followed like the delivery log, read only when asked for. */
+  private readonly contextFollower: FileFollower;
+  private readonly contextSink: LineSink;
+  private contexts: AlertContextRecord[] = [];
+  private contextProblems: ProblemList;
   private readonly rulesFile: RulesFile;
   private readonly ruleSettings: RuleSettingsFile;
   /** Files that could not be read at the last refresh, with why. */
@@ -309,6 +316,9 @@ export class JsonlStore implements Store {
     this.deliveryFollower = new FileFollower(join(folder, DELIVERIES_FILE), options);
     this.deliveryProblems = this.newDeliveryProblems();
     this.deliverySink = this.makeDeliverySink();
+    this.contextFollower = new FileFollower(join(folder, ALERT_CONTEXT_FILE), options);
+    this.contextProblems = this.newContextProblems();
+    this.contextSink = this.makeContextSink();
   }
 
   async describe(): Promise<StoreDescription> {
@@ -357,6 +367,7 @@ export class JsonlStore implements Store {
       this.closed = true;
       for (const source of this.sources) source.sink.reset();
       this.deliverySink.reset();
+      this.contextSink.reset();
     }, true);
   }
 
@@ -575,6 +586,37 @@ export class JsonlStore implements Store {
         if (bytes > maxLineBytes) throw new PitwallError('input', messages.jsonlRecordTooLong(path, 'delivery record', bytes, maxLineBytes));
       }
       // appendLines refuses a link, pipe or device in the log's place.
+      await this.io(path, () => appendLines(path, Buffer.from(lines.join(''), 'utf8'), this.tornTailGraceMs));
+    });
+  }
+
+  /** Reads what was appended to alert_context.pitwall.jsonl since the last read; a torn last line waits for its newline. */
+  readAlertContexts(keys?: readonly AlertKey[]): Promise<AlertContextLog> {
+    return this.exclusive(async () => {
+      const follower = this.contextFollower;
+      try {
+        await follower.follow(this.contextSink);
+      } catch (error) {
+        if (error instanceof PitwallError) throw error;
+        throw new PitwallError('io', messages.jsonlReadFailed(follower.path, describeError(error)), { cause: error });
+      }
+      const problems = this.contextProblems.all;
+      if (follower.pendingBytes > 0) problems.push(messages.jsonlPendingLine(follower.path, follower.pendingBytes));
+      return { records: newestContexts(this.contexts, keys), problems };
+    });
+  }
+
+  /** Appends to alert_context.pitwall.jsonl, every record in one write, after ending a torn last line. */
+  recordAlertContexts(records: readonly AlertContextRecord[]): Promise<void> {
+    return this.exclusive(async () => {
+      if (records.length === 0) return;
+      await this.ensureWritable();
+      const { path, maxLineBytes } = this.contextFollower;
+      const lines = checkAlertContexts(path, records).map(alertContextLine);
+      for (const line of lines) {
+        const bytes = Buffer.byteLength(line, 'utf8');
+        if (bytes > maxLineBytes) throw new PitwallError('input', messages.jsonlRecordTooLong(path, 'alert context', bytes, maxLineBytes));
+      }
       await this.io(path, () => appendLines(path, Buffer.from(lines.join(''), 'utf8'), this.tornTailGraceMs));
     });
   }
@@ -1142,6 +1184,32 @@ export class JsonlStore implements Store {
   private newDeliveryProblems(): ProblemList {
     const path = this.deliveryFollower.path;
     return new ProblemList(this.options.diagnosticsPerFile ?? 1000, (count) => messages.jsonlMoreProblems(path, count));
+  }
+
+  private newContextProblems(): ProblemList {
+    const path = this.contextFollower.path;
+    return new ProblemList(this.options.diagnosticsPerFile ?? 1000, (count) => messages.jsonlMoreProblems(path, count));
+  }
+
+  /** Keeps each good alert context, and a sentence naming the line and field of each bad one. */
+  private makeContextSink(): LineSink {
+    const { path, maxLineBytes } = this.contextFollower;
+    const skip = (line: number, problem: string): void => this.contextProblems.add(messages.alertContextLineSkipped(path, line, problem));
+    return {
+      reset: () => {
+        this.contexts = [];
+        this.contextProblems = this.newContextProblems();
+      },
+      line: (text, line) => {
+        const value = parseJsonLine(text);
+        if (value === BLANK_LINE) return;
+        if (value instanceof LineProblem) return skip(line, value.problem);
+        const parsed = parseAlertContext(value);
+        if (parsed.ok) this.contexts.push(parsed.value);
+        else skip(line, parsed.issues.map(describeIssue).join('; '));
+      },
+      badLine: (line, problem) => skip(line, problem === 'not-utf8' ? messages.jsonlLineNotUtf8() : messages.jsonlLineTooLong(maxLineBytes)),
+    };
   }
 
   /** Keeps each good record of the delivery log, and a sentence naming the line and field of each bad one. */

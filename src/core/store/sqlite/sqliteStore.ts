@@ -83,6 +83,8 @@ import {
 import { ColumnsBuilder, columnsSelectList } from './predictionColumns';
 import { checkSilence, parseSilence } from '../silenceRecords';
 import { checkDeliveries, DELIVERIES_TABLE, DELIVERY_FIELDS, DeliverySelection, parseDelivery, ProblemList } from '../deliveryRecords';
+import type { AlertContextLog, AlertContextRecord } from '../../model/alertWhy';
+import { ALERT_CONTEXT_TABLE, ALERT_CONTEXT_TABLE_SQL, checkAlertContexts, CONTEXT_KEYS_PER_QUERY, INSERT_ALERT_CONTEXT_SQL, newestContexts, parseAlertContextRow, SELECT_ALERT_CONTEXTS_SQL, selectAlertContextsOf } from '../alertContextRecords';
 import type { DeliveryLog, DeliveryQuery, DeliveryRecord } from '../../model/delivery';
 import type { Silence } from '../../model/silence';
 import { oddTimestampsSql, windowBinsSql, windowScoresSql, WindowStatsCollector } from './windowSql';
@@ -717,6 +719,54 @@ export class SqliteStore implements Store {
       await this.write(writer, [
         { sql: DELIVERIES_TABLE_SQL, params: [] },
         ...values.map((record) => ({ sql: INSERT_DELIVERY_SQL, params: DELIVERY_FIELDS.map((field) => record[field]) })),
+      ]);
+    });
+  }
+
+  /** The alert contexts, newest per alert; every row is validated, and each damaged one reported by its row id. */
+  readAlertContexts(keys?: readonly AlertKey[]): Promise<AlertContextLog> {
+    return this.reading(() => {
+      const problems = new ProblemList(this.options.diagnosticsPerTable ?? 1000, (count) => messages.sqliteMoreProblems(this.path, ALERT_CONTEXT_TABLE, count));
+      const records: AlertContextRecord[] = [];
+      const wanted = keys === undefined ? null : new Set(keys);
+      const db = this.reader.database;
+      try {
+        if (scalar(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [ALERT_CONTEXT_TABLE]) === 0) return { records: [], problems: [] };
+        const onRow = (row: unknown[]) => {
+          const parsed = parseAlertContextRow(row[1], row[2], row[3]);
+          if (!parsed.ok) problems.add(messages.alertContextRowSkipped(this.path, ALERT_CONTEXT_TABLE, Number(row[0]), parsed.issues.map(describeIssue).join('; ')));
+          else if (wanted === null || wanted.has(parsed.value.alert)) records.push(parsed.value);
+        };
+        if (wanted === null) eachRow(db, SELECT_ALERT_CONTEXTS_SQL, [], onRow);
+        else {
+          // Only the rows of the alerts asked for (a page of a tree), a bounded number of keys per query, in row order.
+          const chunks: string[][] = [];
+          const all = [...wanted];
+          for (let i = 0; i < all.length; i += CONTEXT_KEYS_PER_QUERY) chunks.push(all.slice(i, i + CONTEXT_KEYS_PER_QUERY));
+          const rows: unknown[][] = [];
+          for (const chunk of chunks) eachRow(db, selectAlertContextsOf(chunk.length), chunk, (row) => rows.push([...row]));
+          rows.sort((a, b) => Number(a[0]) - Number(b[0]));
+          rows.forEach(onRow);
+        }
+      } catch (error) {
+        if (error instanceof PitwallError) throw error;
+        const detail = describeError(error);
+        const code = /malformed|corrupt|not a database/i.test(detail) ? 'corrupt' : 'internal';
+        throw new PitwallError(code, messages.sqliteReadQueryFailed(this.file, ALERT_CONTEXT_TABLE, detail), { cause: error });
+      }
+      return { records: newestContexts(records, keys), problems: problems.all };
+    });
+  }
+
+  /** Appends to Pitwall's alert context table, created with the first record, all in one transaction. */
+  recordAlertContexts(records: readonly AlertContextRecord[]): Promise<void> {
+    return this.exclusive(async () => {
+      if (records.length === 0) return;
+      const writer = await this.writable();
+      const values = checkAlertContexts(this.path, records);
+      await this.write(writer, [
+        { sql: ALERT_CONTEXT_TABLE_SQL, params: [] },
+        ...values.map((record) => ({ sql: INSERT_ALERT_CONTEXT_SQL, params: [record.alert, record.recorded_at, JSON.stringify(record.why)] })),
       ]);
     });
   }

@@ -63,6 +63,7 @@ describe('webhook channel', () => {
         acknowledged_at: null,
         acknowledged_by: null,
       },
+      why: null,
     });
   });
 
