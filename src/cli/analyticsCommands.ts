@@ -16,7 +16,7 @@ import { DEFAULT_MIN_LABELS, parseDuration, planWindows, readWindowedMetrics, wi
 import { scanPredictionColumns } from '../core/store/openStore';
 import { segmentColumns, segmentOf } from '../core/store/windowStats';
 import type { PredictionColumnsQuery, WindowColumns } from '../core/store/store';
-import { classificationOfRows, type ClassificationColumns } from '../core/analytics/classification';
+import { classificationInRange, type ClassificationColumns } from '../core/analytics/classification';
 import { readDataScope, rangeMeetsData, scopeOfColumns, type DataScope } from '../core/analytics/dataScope';
 import { resolveMetricName } from '../core/analytics/metricNames';
 import { unknownSegmentName } from '../core/analytics/segmentNames';
@@ -122,7 +122,7 @@ function noPredictions(env: CommandEnvironment, scope: DataScope, query: Predict
  */
 async function classificationColumns(source: string, query: PredictionColumnsQuery, env: CommandEnvironment): Promise<{ columns: ClassificationColumns; scope: DataScope }> {
   const scanned = await scanPredictionColumns(source);
-  if (scanned !== undefined) return { columns: selectRows(scanned, query), scope: scopeOfColumns(scanned, query.modelVersion) };
+  if (scanned !== undefined) return { columns: classificationInRange(scanned, query), scope: scopeOfColumns(scanned, query.modelVersion) };
   return withStore(source, env, async (store) => {
     const columns = await store.readPredictionColumns(query);
     return {
@@ -130,17 +130,6 @@ async function classificationColumns(source: string, query: PredictionColumnsQue
       scope: await readDataScope(store, query.modelVersion),
     };
   });
-}
-
-function selectRows(columns: WindowColumns, query: PredictionColumnsQuery): ClassificationColumns {
-  const from = query.from ?? -Infinity;
-  const to = query.to ?? Infinity;
-  const rows: number[] = [];
-  for (let i = 0; i < columns.length; i++) {
-    const t = columns.timestamp[i] as number;
-    if (t >= from && t < to && (query.modelVersion === undefined || columns.model_version[i] === query.modelVersion)) rows.push(i);
-  }
-  return classificationOfRows(columns, rows);
 }
 
 function parseGrouping(text: string | undefined): WindowGrouping | undefined {
