@@ -492,6 +492,8 @@ export const messages = {
   pqlNoChart: (kind: string) => `A ${kind} result has no chart; --vega draws windows, calibration and drift.`,
   pqlLocated: (where: string, message: string) => `${where}: ${message}`,
   pqlCodeTag: (code: string) => `(PQL ${code})`,
+  queryNeedsOne: () => 'Give the query as an argument, or --file FILE, or --sql SQL (exactly one of them).',
+  queryFileUnreadable: (path: string, detail: string) => `Cannot read the query file ${path}: ${detail}`,
   sqlNeedsStatement: () => 'The SQL holds no statement.',
   sqlFailed: (detail: string) => `SQL: ${detail}`,
 } as const;
