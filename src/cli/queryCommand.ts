@@ -117,13 +117,23 @@ function printResult(out: Output, result: QueryResult): void {
     printTable(
       out,
       result.columns.map((column) => column.name.toUpperCase()),
-      result.rows.map((row) => result.columns.map((column) => cellOf(row[column.name], column.type))),
+      // CSV is data for another program: numbers in full, not rounded for reading.
+      result.rows.map((row) => result.columns.map((column) => (out.display?.csv === true && typeof row[column.name] === 'number' && column.type !== 'time' ? String(row[column.name]) : cellOf(row[column.name], column.type)))),
     );
   }
-  for (const [key, value] of Object.entries(result.meta ?? {})) {
-    if (value === null || typeof value === 'number' || typeof value === 'string') out.write(`${key}: ${cellOf(value, key.endsWith('from') || key.endsWith('to') ? 'time' : 'number')}\n`);
+  const meta = result.meta ?? {};
+  for (const key of SHOWN_META[result.kind] ?? []) {
+    const value = meta[key];
+    if (value === null || typeof value === 'number' || typeof value === 'string') out.write(`${key}: ${cellOf(value, key === 'from' || key === 'to' ? 'time' : 'number')}\n`);
   }
 }
+
+/** The scalars of a result worth a line under its table (the rest are in --json). */
+const SHOWN_META: Partial<Record<QueryResult['kind'], readonly string[]>> = {
+  metrics: ['min_labels', 'calibration_binning'],
+  calibration: ['ece', 'mce', 'binning', 'labelled'],
+  firings: ['evaluations', 'from', 'to'],
+};
 
 function cellOf(value: unknown, type: QueryResult['columns'][number]['type']): string {
   if (value === null || value === undefined) return '—';

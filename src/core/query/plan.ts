@@ -134,18 +134,34 @@ function unknown(span: Span, code: string, what: string, given: string, known: r
 export function planProgram(program: Program, now: number, schema: SourceSchema = {}, lets: Map<string, Pipeline> = new Map()): PlanResult {
   const statements: PlannedStatement[] = [];
   const errors: QueryError[] = [];
+  const seen = new Set<string>();
+  const report = (error: QueryError) => {
+    // A let's problem comes back with every statement that uses it: it is told once.
+    const key = `${error.code}:${error.span.start}:${error.span.end}`;
+    if (!seen.has(key)) errors.push(error);
+    seen.add(key);
+  };
   for (const statement of program.statements) {
+    let pipeline: Pipeline;
     try {
-      const pipeline = expand(statement.pipeline, lets, statement.kind === 'let' ? statement.name.name : undefined);
-      const plan = planPipeline(pipeline, now, schema);
-      if (statement.kind === 'let') {
-        if (lets.has(statement.name.name) || (SOURCES as readonly string[]).includes(statement.name.name)) fail(statement.name.span, 'duplicate-name', messages.pqlLetDuplicate(statement.name.name));
-        lets.set(statement.name.name, pipeline);
-        statements.push({ name: statement.name.name, plan });
-      } else statements.push({ plan });
+      pipeline = expand(statement.pipeline, lets, statement.kind === 'let' ? statement.name.name : undefined);
+      if (statement.kind === 'let' && (lets.has(statement.name.name) || (SOURCES as readonly string[]).includes(statement.name.name))) {
+        fail(statement.name.span, 'duplicate-name', messages.pqlLetDuplicate(statement.name.name));
+      }
     } catch (error) {
       if (!(error instanceof PlanFailure)) throw error;
-      errors.push(error.error);
+      report(error.error);
+      continue;
+    }
+    if (statement.kind === 'let') lets.set(statement.name.name, pipeline);
+    try {
+      const plan = planPipeline(pipeline, now, schema);
+      statements.push(statement.kind === 'let' ? { name: statement.name.name, plan } : { plan });
+    } catch (error) {
+      if (!(error instanceof PlanFailure)) throw error;
+      // A let may name a pipeline that later statements finish (`let late = predictions | where …`).
+      if (statement.kind === 'let' && error.error.code === 'no-analysis') continue;
+      report(error.error);
     }
   }
   return { statements, errors };
@@ -199,6 +215,9 @@ function planPipeline(pipeline: Pipeline, now: number, schema: SourceSchema): Qu
       } else if (stage.kind === 'metrics') {
         once(gathered.metrics, stage);
         gathered.metrics = metricsOf(stage, gathered.window !== undefined);
+        // What follows the metrics works on their rows (or is compare / alert, which use them).
+        i++;
+        break;
       } else break;
     }
     const next = stages[i];
