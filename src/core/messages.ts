@@ -467,6 +467,7 @@ export const messages = {
   pqlUnknownName: (what: string, name: string) => `There is no ${what} \`${name}\`.`,
   pqlDidYouMean: (name: string) => `did you mean \`${name}\`?`,
   pqlKnownNames: (what: string, names: readonly string[]) => `${what}: ${shortList(names)}`,
+  pqlWindowOnlyMetric: (metric: string) => `${metric} is a window metric: add \`window …\` before \`metrics\`${metric.endsWith('_mass') ? ', or write ece with strategy=mass' : ''}`,
   pqlTooDeep: (depth: number) => `The expression nests deeper than ${depth} levels.`,
   pqlMissingPipe: (stage: string) => `stages are joined with |: \`| ${stage}\``,
   pqlBadDate: (text: string, reason: string) => `\`${text}\` is not a date: ${reason}`,

@@ -350,6 +350,8 @@ function analysisOf(stage: Stage, gathered: Gathered, schema: SourceSchema): Ana
       notAfterMetrics();
       return { kind: 'estimate', every: gathered.window?.every ?? 86400, ...(gathered.reference === undefined ? {} : { reference: { from: gathered.reference.from, to: gathered.reference.to } }) };
     case 'compare': {
+      // A comparison is over the whole range, by the summary's metrics.
+      if (gathered.window !== undefined) fail(gathered.window.span, 'stage-order', messages.pqlStageNotHere('compare', '`window` (it compares the whole range)'));
       const versions = [stage.left, stage.right].map((value) => {
         const version = value.kind === 'string' ? value.value : fail(value.span, 'expected-value', messages.pqlValueType('a model version', 'a name or a string'));
         if (schema.versions !== undefined && !schema.versions.includes(version)) unknown(value.span, 'unknown-version', 'model version', version, schema.versions, 'model versions');
@@ -401,6 +403,9 @@ function metricsOf(stage: Extract<Stage, { kind: 'metrics' }>, windowed: boolean
     const canonical = canonicalMetricName(metric.name);
     // count (num_predictions) is a column of every result, never a metric to ask for.
     if (canonical === 'count') continue;
+    if (canonical !== undefined && !allowed.includes(canonical) && (WINDOW_METRICS as readonly string[]).includes(canonical)) {
+      fail(metric.span, 'unknown-metric', messages.pqlUnknownName('metric over a whole range', metric.name), messages.pqlWindowOnlyMetric(canonical));
+    }
     if (canonical === undefined || !allowed.includes(canonical)) {
       const known = ALL_METRIC_NAMES.filter((name) => allowed.includes(canonicalMetricName(name) ?? ''));
       unknown(metric.span, 'unknown-metric', windowed ? 'window metric' : 'metric over a whole range', metric.name, known, 'metrics');
