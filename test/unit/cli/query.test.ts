@@ -133,6 +133,37 @@ describe('pitwall query: PQL and SQL on a source', function () {
     });
   });
 
+  it('estimate, health and alert when: the estimates of `pitwall estimate`, the snapshots of `pitwall health`, the alerts of `pitwall backtest`', async () => {
+    const ruleFile = join(root, 'rule.json');
+    writeFileSync(ruleFile, JSON.stringify({ rule_id: 'pql', metric_name: 'accuracy', metric_type: 'threshold', threshold: 0.75, comparison: '<', severity: 'critical', component: 'performance', for_minutes: 30, conditions: { window: '6h', model_versions: ['v1.1'] } }));
+    for (const [name, source] of sources) {
+      const estimated = json<QueryResult>(await pitwall('query', source, 'predictions | where model_version == "v1.1" | window 1d | reference 2026-10-01..2026-10-06 | estimate', '--json'));
+      const cli = json<{ windows: { window_start: number; estimated: { accuracy: number } | null; realized: { accuracy: number } | null }[] }>(
+        await pitwall('estimate', source, '--model', 'v1.1', '--every', '1d', '--reference', '2026-10-01..2026-10-06', '--json'),
+      );
+      assert.deepEqual(
+        estimated.rows.map((r) => [r.window_start, r.estimated_accuracy, r.realized_accuracy]),
+        cli.windows.map((w) => [w.window_start, w.estimated?.accuracy ?? null, w.realized?.accuracy ?? null]),
+        name,
+      );
+      assert.ok(estimated.rows.some((r) => typeof r.estimated_accuracy === 'number'), `${name}: something is estimated`);
+
+      const health = json<QueryResult>(await pitwall('query', source, 'predictions | window 1d | health min_labels=10', '--json'));
+      const snapshots = json<{ snapshots: { snapshot: { model_version: string; accuracy: number | null; num_predictions: number }; degradation: { status: string } }[] }>(await pitwall('health', source, '--every', '1d', '--min-labels', '10', '--json'));
+      assert.deepEqual(
+        health.rows.map((r) => [r.model_version, r.accuracy, r.count, r.degradation]),
+        snapshots.snapshots.map((s) => [s.snapshot.model_version, s.snapshot.accuracy, s.snapshot.num_predictions, s.degradation.status]),
+        name,
+      );
+
+      const fired = json<QueryResult>(await pitwall('query', source, 'predictions | where model_version == "v1.1" | window 6h | alert when accuracy < 0.75 for 30m severity critical', '--json'));
+      const replay = json<{ alerts: unknown[]; evaluations: number }>(await pitwall('backtest', source, ruleFile, '--json'));
+      assert.ok(replay.alerts.length > 0, `${name}: the rule fires in the generated data`);
+      assert.deepEqual(fired.rows, replay.alerts, name);
+      assert.equal(fired.meta?.evaluations, replay.evaluations);
+    }
+  });
+
   it('runs a file of several statements, with let naming a pipeline used by later ones', async () => {
     const file = join(root, 'day.pql');
     writeFileSync(file, ['// v1.1 from the fourth day on', 'let late = predictions | where model_version == "v1.1" and timestamp >= 2026-10-04', 'late | window 1d | metrics accuracy', 'late | metrics accuracy; rules | where metric_type == "drift" | select rule_id'].join('\n'));
