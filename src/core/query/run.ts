@@ -66,7 +66,7 @@ export interface QueryResult {
   readonly chart: { readonly kind: string } | null;
   /** How windows were computed: from the file's pages, pushed down to the database, or over loaded records. */
   readonly path?: 'scan' | WindowPath;
-  /** The SQL that ran, for a SQL query. */
+  /** The SQL that ran: a SQL query's, or the statements a trend was pushed down to. */
   readonly sql?: string;
   /** Scalars that belong to the whole result (ECE of a calibration, the rule of an alert backtest…). */
   readonly meta?: Readonly<Record<string, unknown>>;
@@ -133,6 +133,7 @@ export async function runPlan(plan: QueryPlan, source: QuerySource, now: number)
     rows,
     chart: plan.chart === null ? null : { kind: plan.chart },
     ...(answer.path === undefined ? {} : { path: answer.path }),
+    ...(answer.sql === undefined ? {} : { sql: answer.sql }),
     ...(answer.meta === undefined ? {} : { meta: answer.meta }),
     span: plan.span,
   };
@@ -146,6 +147,7 @@ interface Answer {
   /** The declared columns are all there is to show (a key every row has, such as an ungrouped trend's null group, is left out). */
   readonly exhaustive?: boolean;
   readonly path?: QueryResult['path'];
+  readonly sql?: string;
   readonly meta?: Record<string, unknown>;
 }
 
@@ -352,7 +354,12 @@ async function windows(plan: QueryPlan, analysis: Extract<Analysis, { kind: 'win
   const result = await (async () =>
     scanned !== undefined
       ? { rows: windowedMetrics(scanned, options), path: 'scan' as const, scope: scopeOfColumns(scanned, scope.modelVersion) }
-      : await source.withStore(async (store) => ({ ...(await readWindowedMetrics(store, options)), scope: await readDataScope(store, scope.modelVersion) })))().catch(async (error: unknown) => {
+      : await source.withStore(async (store) => {
+          const computed = await readWindowedMetrics(store, options);
+          // Where the database ran the plan, the result says how (what a notebook's "show SQL" shows).
+          const sql = computed.path === 'pushdown' && store.explainWindows !== undefined ? (await store.explainWindows(planWindows(options))).join(';\n') : undefined;
+          return { ...computed, ...(sql === undefined ? {} : { sql }), scope: await readDataScope(store, scope.modelVersion) };
+        }))().catch(async (error: unknown) => {
     // A grouping by a name no prediction has: most often a typo, answered with the nearest name the source has.
     const named = segmentOf(analysis.by);
     if (!(error instanceof PitwallError) || error.code !== 'input' || named === undefined) throw error;
@@ -377,6 +384,7 @@ async function windows(plan: QueryPlan, analysis: Extract<Analysis, { kind: 'win
     ],
     exhaustive: true,
     path: result.path,
+    ...('sql' in result && result.sql !== undefined ? { sql: result.sql } : {}),
     meta: { metrics: analysis.metrics, by: analysis.by ?? null, every: analysis.every, slide: analysis.slide ?? analysis.every },
   };
 }

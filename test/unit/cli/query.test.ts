@@ -67,6 +67,11 @@ describe('pitwall query: PQL and SQL on a source', function () {
         assert.deepEqual(outcome.errors, []);
         const [result] = outcome.results;
         assert.equal(result?.path, 'pushdown');
+        // The statements it ran, parameters written in: SQL that runs as shown.
+        const [bins] = result?.sql?.split(';\n') ?? [];
+        assert.match(bins ?? '', /^SELECT w\.ws, w\.g, w\.gt, .* FROM \(SELECT .* FROM predictions .*GROUP BY w\.ws, w\.gt, w\.g, b$/s);
+        const rerun = json<QueryResult>(await pitwall('query', sqlite, '--sql', bins ?? '', '--json'));
+        assert.equal(rerun.rows.reduce((n, row) => n + (row['count(*)'] as number), 0), 4000);
         const cli = json<unknown[]>(await pitwall('trend', sqlite, '--every', '1h', '--by', 'model_version', '--metrics', 'accuracy,ece,roc_auc', '--json'));
         assert.equal(JSON.stringify(result?.rows), JSON.stringify(cli));
       } finally {
