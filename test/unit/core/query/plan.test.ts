@@ -1,4 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateDataset } from '../../../../scripts/generator/generateDataset';
+import { checkQuery, readSourceSchema } from '../../../../src/core/query/check';
+import { openStore } from '../../../../src/core/store/openStore';
 import type { Pipeline } from '../../../../src/core/query/ast';
 import { parseQuery } from '../../../../src/core/query/parser';
 import { nextUp, planProgram, type PlanResult, type SourceSchema } from '../../../../src/core/query/plan';
@@ -93,5 +99,30 @@ describe('PQL planner and checker', () => {
   it('reports a let\'s own problem once, however many statements use it', () => {
     const { errors } = plan('let bad = predictions | window 1h | by circut\nbad | where count > 1\nbad | take 2');
     assert.deepEqual(errors.map((e) => e.code), ['unknown-field']);
+  });
+});
+
+describe('PQL check against an open source', function () {
+  this.timeout(60_000);
+
+  it('reads the source\'s names once and checks a query against them, without running it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'pitwall-query-check-'));
+    try {
+      await generateDataset({ outDir: root, predictions: 600, seed: 3 });
+      const store = await openStore(join(root, 'monitoring.db'));
+      try {
+        const schema = await readSourceSchema(store);
+        assert.deepEqual([schema.features, schema.metadata, schema.versions], [['circuit', 'grid_position', 'track_temp'], ['race_id', 'source'], ['v1.0', 'v1.1']]);
+        assert.ok(schema.rules?.includes('acc_low'));
+        const [problem] = checkQuery('predictions | window 1h | by track_tmp', { now: NOW, schema });
+        assert.deepEqual([problem?.code, problem?.hint], ['unknown-field', 'did you mean `track_temp`?']);
+        assert.deepEqual(checkQuery('predictions | window 1h | by track_temp | metrics accuracy', { now: NOW, schema }), []);
+        assert.equal(checkQuery('predictions | window 1h |', { now: NOW, schema })[0]?.code, 'expected-stage');
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
