@@ -587,7 +587,7 @@ function whereOnPredictions(condition: Expr, gathered: Gathered, now: number, sc
 }
 
 /** The alert fields a row filter may name (the columns of an alert listing). */
-export const ALERT_COLUMNS = ['timestamp', 'alert_id', 'key', 'severity', 'title', 'message', 'metric_name', 'metric_value', 'threshold', 'component', 'model_version', 'acknowledged', 'acknowledged_at', 'acknowledged_by', 'rule_id', 'state', 'comment'];
+export const ALERT_COLUMNS = ['timestamp', 'alert_id', 'key', 'severity', 'title', 'message', 'metric_name', 'metric_value', 'threshold', 'component', 'model_version', 'acknowledged', 'acknowledged_at', 'acknowledged_by', 'rule_id', 'rule_from', 'state', 'comment'];
 
 function whereOnAlerts(
   condition: Expr,
