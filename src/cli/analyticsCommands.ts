@@ -12,7 +12,7 @@ import { driftScoresChart, type DriftScore } from '../core/charts/driftChart';
 import { reliabilityChart } from '../core/charts/reliabilityChart';
 import type { ChartSpec } from '../core/charts/theme';
 import { trendChart, trendInputFromWindows, type TrendPoint } from '../core/charts/trendChart';
-import { DEFAULT_MIN_LABELS, parseDuration, planWindows, readWindowedMetrics, windowedMetrics, WINDOW_METRICS, type WindowGrouping, type WindowMetricsRow } from '../core/analytics/windows';
+import { DEFAULT_MIN_LABELS, DEFAULT_TREND_METRICS, parseDuration, planWindows, readWindowedMetrics, windowedMetrics, WINDOW_METRICS, type WindowGrouping, type WindowMetricsRow } from '../core/analytics/windows';
 import { scanPredictionColumns } from '../core/store/openStore';
 import { segmentColumns, segmentOf } from '../core/store/windowStats';
 import type { PredictionColumnsQuery, WindowColumns } from '../core/store/store';
@@ -137,8 +137,6 @@ function parseGrouping(text: string | undefined): WindowGrouping | undefined {
   if (text === 'model_version' || text.startsWith('feature:') || text.startsWith('metadata:')) return text as WindowGrouping;
   return `feature:${text}`;
 }
-
-const DEFAULT_TREND_METRICS = ['accuracy', 'f1', 'ece', 'avg_confidence'];
 
 const trend = defineCommand({
   name: 'trend',

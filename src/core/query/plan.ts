@@ -10,7 +10,7 @@
 import { DRIFT_STATISTICS, type DriftStatistic } from '../alerting/ruleOptions';
 import { WATCHABLE_METRICS } from '../alerting/evaluate';
 import { ALL_METRIC_NAMES, canonicalMetricName } from '../analytics/metricNames';
-import { DEFAULT_MIN_LABELS, WINDOW_METRICS, type WindowGrouping } from '../analytics/windows';
+import { DEFAULT_MIN_LABELS, DEFAULT_TREND_METRICS, WINDOW_METRICS, type WindowGrouping } from '../analytics/windows';
 import { messages } from '../messages';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../model/alert';
 import { nearestName } from '../suggest';
@@ -18,8 +18,6 @@ import { SOURCES, type CompareOp, type Expr, type FieldRef, type Param, type Pip
 import type { QueryError, Span } from './lexer';
 
 export const CHART_KINDS = ['line', 'bar', 'area', 'point', 'reliability', 'distribution', 'table'] as const;
-/** The trend's metrics when a window names none: those of `pitwall trend`. */
-export const DEFAULT_TREND_METRICS = ['accuracy', 'f1', 'ece', 'avg_confidence'];
 /** What `metrics` reports over a whole range (the summary of `pitwall metrics`). */
 export const SUMMARY_METRICS = ['accuracy', 'precision', 'recall', 'f1', 'specificity', 'roc_auc', 'average_precision', 'log_loss', 'brier', 'ece', 'mce', 'avg_confidence', 'min_confidence', 'max_confidence', 'confidence_std'];
 const DEFAULT_BINS = 10;
