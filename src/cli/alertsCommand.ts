@@ -5,51 +5,18 @@
  * acknowledged) are its queries, a page at a time; `--limit 50` reads about fifty alerts, not
  * the hundred thousand a source may hold. Only `--rule` is judged here, page by page.
  */
-import { readAlertDetails, type AlertDetail } from '../core/alerting/alertDetails';
+import { readOpenFirst, type DetailedAlert } from '../core/alerting/alertList';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../core/model/alert';
 import { unknownNameError } from '../core/suggest';
-import type { AlertFilter, AlertKey, StoredAlert, Store } from '../core/store/store';
+import type { AlertFilter, AlertKey, StoredAlert } from '../core/store/store';
 import { parseCount, parseSince, SOURCE } from './args';
 import { defineCommand } from './commandSpec';
 import { withStore } from './context';
 import { formatTime, printJson, printTable } from './output';
 
-/** Alerts read at a time while looking for those of one rule. */
-const RULE_PAGE = 1000;
-
 /** `critical,warning`: the parser has checked each against the severities. */
 function parseSeverities(text: string | undefined): AlertSeverity[] | undefined {
   return text?.split(',').map((name) => name.trim() as AlertSeverity);
-}
-
-type DetailedAlert = StoredAlert & AlertDetail;
-
-/**
- * The alerts of the filter, open ones first (each part newest first), at most `limit`. Without a
- * rule it is two store queries with their limit; with one, pages are read and kept while they match.
- */
-async function readOpenFirst(store: Store, filter: AlertFilter, limit: number, rule: string | undefined, unacknowledged: boolean): Promise<DetailedAlert[]> {
-  const found: DetailedAlert[] = [];
-  for (const acknowledged of unacknowledged ? [false] : [false, true]) {
-    if (rule === undefined) {
-      const wanted = limit - found.length;
-      if (wanted <= 0) break;
-      const page = await store.readAlerts({ ...filter, acknowledged, limit: wanted });
-      const details = await readAlertDetails(store, page);
-      found.push(...page.map((alert) => ({ ...alert, ...(details.get(alert.key) as AlertDetail) })));
-      continue;
-    }
-    for (let offset = 0; found.length < limit; offset += RULE_PAGE) {
-      const page = await store.readAlerts({ ...filter, acknowledged, offset, limit: RULE_PAGE });
-      const details = await readAlertDetails(store, page);
-      for (const alert of page) {
-        const detail = details.get(alert.key) as AlertDetail;
-        if (detail.rule_id === rule && found.length < limit) found.push({ ...alert, ...detail });
-      }
-      if (page.length < RULE_PAGE) break;
-    }
-  }
-  return found;
 }
 
 /** The message as the alert has it, else its value against the threshold. */
@@ -104,7 +71,7 @@ export const alerts = defineCommand({
         const rules = (await store.readRules()).map((rule) => rule.rule_id);
         if (!rules.includes(values.rule)) throw unknownNameError('rule', values.rule, rules, '`--rule`');
       }
-      const found = await readOpenFirst(store, filter, limit, values.rule, values.unacknowledged);
+      const found = await readOpenFirst(store, filter, limit, values.rule, values.unacknowledged ? false : undefined);
       // Nothing found for a version the source does not know is a typo, not good news.
       if (found.length === 0 && values.model !== undefined) {
         const versions = await store.readModelVersions();

@@ -12,11 +12,11 @@ import { driftScoresChart, type DriftScore } from '../core/charts/driftChart';
 import { reliabilityChart } from '../core/charts/reliabilityChart';
 import type { ChartSpec } from '../core/charts/theme';
 import { trendChart, trendInputFromWindows, type TrendPoint } from '../core/charts/trendChart';
-import { DEFAULT_MIN_LABELS, parseDuration, planWindows, readWindowedMetrics, windowedMetrics, WINDOW_METRICS, type WindowGrouping, type WindowMetricsRow } from '../core/analytics/windows';
+import { DEFAULT_MIN_LABELS, DEFAULT_TREND_METRICS, parseDuration, planWindows, readWindowedMetrics, windowedMetrics, WINDOW_METRICS, type WindowGrouping, type WindowMetricsRow } from '../core/analytics/windows';
 import { scanPredictionColumns } from '../core/store/openStore';
 import { segmentColumns, segmentOf } from '../core/store/windowStats';
 import type { PredictionColumnsQuery, WindowColumns } from '../core/store/store';
-import { classificationOfRows, type ClassificationColumns } from '../core/analytics/classification';
+import { classificationInRange, type ClassificationColumns } from '../core/analytics/classification';
 import { readDataScope, rangeMeetsData, scopeOfColumns, type DataScope } from '../core/analytics/dataScope';
 import { resolveMetricName } from '../core/analytics/metricNames';
 import { unknownSegmentName } from '../core/analytics/segmentNames';
@@ -122,7 +122,7 @@ function noPredictions(env: CommandEnvironment, scope: DataScope, query: Predict
  */
 async function classificationColumns(source: string, query: PredictionColumnsQuery, env: CommandEnvironment): Promise<{ columns: ClassificationColumns; scope: DataScope }> {
   const scanned = await scanPredictionColumns(source);
-  if (scanned !== undefined) return { columns: selectRows(scanned, query), scope: scopeOfColumns(scanned, query.modelVersion) };
+  if (scanned !== undefined) return { columns: classificationInRange(scanned, query), scope: scopeOfColumns(scanned, query.modelVersion) };
   return withStore(source, env, async (store) => {
     const columns = await store.readPredictionColumns(query);
     return {
@@ -132,24 +132,11 @@ async function classificationColumns(source: string, query: PredictionColumnsQue
   });
 }
 
-function selectRows(columns: WindowColumns, query: PredictionColumnsQuery): ClassificationColumns {
-  const from = query.from ?? -Infinity;
-  const to = query.to ?? Infinity;
-  const rows: number[] = [];
-  for (let i = 0; i < columns.length; i++) {
-    const t = columns.timestamp[i] as number;
-    if (t >= from && t < to && (query.modelVersion === undefined || columns.model_version[i] === query.modelVersion)) rows.push(i);
-  }
-  return classificationOfRows(columns, rows);
-}
-
 function parseGrouping(text: string | undefined): WindowGrouping | undefined {
   if (text === undefined || text === 'none') return undefined;
   if (text === 'model_version' || text.startsWith('feature:') || text.startsWith('metadata:')) return text as WindowGrouping;
   return `feature:${text}`;
 }
-
-const DEFAULT_TREND_METRICS = ['accuracy', 'f1', 'ece', 'avg_confidence'];
 
 const trend = defineCommand({
   name: 'trend',

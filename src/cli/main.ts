@@ -14,9 +14,10 @@ import { exitOnInterrupt } from './interrupt';
 import { messages } from '../core/messages';
 import { colorWanted, paint, stdio, withDisplay, withTimeDisplay, type Display, type Output } from './output';
 import { explain } from './explainCommand';
+import { query } from './queryCommand';
 import { status } from './statusCommand';
 
-const DATA_COMMANDS: readonly CliCommand[] = [...STORE_COMMANDS, explain, status, ...ANALYTICS_COMMANDS, ...ALERTING_COMMANDS];
+const DATA_COMMANDS: readonly CliCommand[] = [...STORE_COMMANDS, explain, status, ...ANALYTICS_COMMANDS, query, ...ALERTING_COMMANDS];
 
 const help = defineCommand({
   name: 'help',

@@ -24,6 +24,18 @@ export function classificationOfRows(columns: Pick<WindowColumns, 'predicted_out
   };
 }
 
+/** The rows of the columns in a query's range (from inclusive, to exclusive) and of its model version, as classification columns. */
+export function classificationInRange(columns: WindowColumns, query: { readonly modelVersion?: string; readonly from?: number; readonly to?: number }): ClassificationColumns {
+  const from = query.from ?? -Infinity;
+  const to = query.to ?? Infinity;
+  const rows: number[] = [];
+  for (let i = 0; i < columns.length; i++) {
+    const t = columns.timestamp[i] as number;
+    if (t >= from && t < to && (query.modelVersion === undefined || columns.model_version[i] === query.modelVersion)) rows.push(i);
+  }
+  return classificationOfRows(columns, rows);
+}
+
 export interface Confusion {
   readonly labelled: number;
   readonly truePositives: number;

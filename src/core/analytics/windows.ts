@@ -149,6 +149,8 @@ export interface WindowedMetricsOptions extends WindowSpec {
 }
 
 export const DEFAULT_MIN_LABELS = 30;
+/** The metrics a trend shows when none are named (`pitwall trend`, a PQL window without `metrics`). */
+export const DEFAULT_TREND_METRICS: readonly string[] = ['accuracy', 'f1', 'ece', 'avg_confidence'];
 /** Most rows fillEmpty may produce: beyond it the window is almost surely too short for the range. */
 export const MAX_FILLED_ROWS = 100_000;
 export const DEFAULT_BINS = 10;

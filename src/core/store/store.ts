@@ -323,6 +323,9 @@ export interface StoreReader {
    */
   aggregateWindows?(plan: WindowPlan): Promise<WindowStats[] | undefined>;
 
+  /** The SQL statements `aggregateWindows` runs for a plan, for a result to show where it was pushed down. */
+  explainWindows?(plan: WindowPlan): Promise<readonly string[]>;
+
   /** Which alert conditions are firing, by fingerprint, with when they fired (the engine's state, Pitwall's own record). */
   readAlertStates(): Promise<Readonly<Record<string, number>>>;
 

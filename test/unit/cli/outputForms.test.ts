@@ -98,6 +98,7 @@ const TABLES: Readonly<Record<string, readonly string[] | null>> = {
   health: [],
   drift: ['--baseline', '2026-10-01..2026-10-07', '--current', '2026-10-08..2026-10-14'],
   estimate: [],
+  query: ['predictions | window 1d | by model_version | metrics accuracy, ece'],
   evaluate: ['--dry-run', '--at', '2026-10-14T12:00:00Z'],
   watch: null,
   deliveries: [],

@@ -288,6 +288,40 @@ export class FolderSource {
   }
 
   /**
+   * The rows of one of the service's tables only, as `batches` plans them for a new database: for a
+   * reader that loads a folder into the Python system's table layout a table at a time (`prepare`
+   * first, as for `batches`).
+   */
+  async *tableRows(table: MigrationTable): AsyncGenerator<readonly PlannedItem[]> {
+    switch (table) {
+      case 'predictions':
+        yield* this.predictionItems(false);
+        return;
+      case 'alerts':
+        yield this.alertItems();
+        return;
+      case 'alert_rules':
+        yield this.ruleItems(false);
+        return;
+      case 'health_snapshots':
+        yield* this.lineRows(this.files.healthSnapshots, TABLES.health_snapshots, (value) => parseRecord(healthSnapshotRecord, value), healthValues);
+        return;
+      case 'drift_results':
+        yield* this.lineRows(this.files.driftResults, TABLES.drift_results, (value) => parseRecord(driftResultRecord, value), driftValues);
+        return;
+      case 'feature_importance':
+        yield* this.lineRows(this.files.featureImportance, TABLES.feature_importance, (value) => parseRecord(featureImportanceRecord, value), importanceValues);
+        return;
+      case 'degradation_analysis':
+        yield* this.lineRows(this.files.degradationAnalyses, TABLES.degradation_analysis, (value) => parseRecord(degradationAnalysisRecord, value), degradationValues);
+        return;
+      case 'metric_snapshots':
+        yield* this.lineRows(this.files.metricSnapshots, TABLES.metric_snapshots, (value) => parseRecord(performanceMetricRecord, value), metricValues);
+        return;
+    }
+  }
+
+  /**
    * Pitwall's own records, after the alerts they name: each table created if the target lacks it,
    * then its rows, each inserted only when the target does not hold it yet (a second migration
    * adds nothing, and a live database's own firing states and silences win).

@@ -87,7 +87,7 @@ import type { AlertContextLog, AlertContextRecord } from '../../model/alertWhy';
 import { ALERT_CONTEXT_TABLE, ALERT_CONTEXT_TABLE_SQL, checkAlertContexts, CONTEXT_KEYS_PER_QUERY, INSERT_ALERT_CONTEXT_SQL, newestContexts, parseAlertContextRow, SELECT_ALERT_CONTEXTS_SQL, selectAlertContextsOf } from '../alertContextRecords';
 import type { DeliveryLog, DeliveryQuery, DeliveryRecord } from '../../model/delivery';
 import type { Silence } from '../../model/silence';
-import { oddTimestampsSql, windowBinsSql, windowScoresSql, WindowStatsCollector } from './windowSql';
+import { inlineParams, oddTimestampsSql, windowBinsSql, windowScoresSql, WindowStatsCollector } from './windowSql';
 import { combinePanes, panePlanOf, sortWindowStats, type WindowPlan, type WindowStats } from '../windowStats';
 import { eachRow, parseRow, RowAudit, scalar } from './rowAudit';
 import {
@@ -424,14 +424,9 @@ export class SqliteStore implements Store {
     const plan = panePlanOf(windows);
     return this.reading(() => {
       const shape = this.shape(predictionsTable);
-      const filter = {
-        ...(Number.isFinite(plan.from) ? { from: plan.from } : {}),
-        ...(Number.isFinite(plan.to) ? { to: plan.to } : {}),
-        ...(plan.modelVersion === undefined ? {} : { modelVersion: plan.modelVersion }),
-      };
       // Rows not audited yet would be summed unchecked: the caller reads them as columns, which checks each.
       if (!this.audit(predictionsTable).complete) return undefined;
-      const where = this.excluding(predictionWhere(shape, filter));
+      const where = this.windowWhere(shape, plan);
       if (where.never) return [];
       if (Number(this.scalar(predictionsTable, oddTimestampsSql(shape, where))) > 0) return undefined;
       const collector = new WindowStatsCollector(plan);
@@ -443,6 +438,25 @@ export class SqliteStore implements Store {
       }
       return combinePanes(sortWindowStats(collector.stats()), windows);
     });
+  }
+
+  /** The statements aggregateWindows runs for a plan, their parameters written in: what "show SQL" shows. */
+  explainWindows(windows: WindowPlan): Promise<readonly string[]> {
+    const plan = panePlanOf(windows);
+    return this.reading(() => {
+      const shape = this.shape(predictionsTable);
+      const where = this.windowWhere(shape, plan);
+      return [windowBinsSql(shape, where, plan), ...(plan.scores ? [windowScoresSql(shape, where, plan)] : [])].map(inlineParams);
+    });
+  }
+
+  private windowWhere(shape: TableShape, plan: WindowPlan): Where {
+    const filter = {
+      ...(Number.isFinite(plan.from) ? { from: plan.from } : {}),
+      ...(Number.isFinite(plan.to) ? { to: plan.to } : {}),
+      ...(plan.modelVersion === undefined ? {} : { modelVersion: plan.modelVersion }),
+    };
+    return this.excluding(predictionWhere(shape, filter));
   }
 
   readPredictionColumns(query: PredictionColumnsQuery = {}): Promise<PredictionColumns> {

@@ -84,6 +84,23 @@ export function windowScoresSql(shape: TableShape, where: Where, plan: WindowPla
   };
 }
 
+/** A statement with its parameters written in as SQL literals, for people to read (and run in the sqlite3 shell). */
+export function inlineParams(text: SqlText): string {
+  let next = 0;
+  let quoted = false;
+  let out = '';
+  for (const c of text.sql) {
+    if (c === "'") quoted = !quoted;
+    if (c !== '?' || quoted) {
+      out += c;
+      continue;
+    }
+    const value = text.params[next++];
+    out += value === null || value === undefined ? 'NULL' : typeof value === 'number' ? String(value) : typeof value === 'string' ? quoteText(value) : `x'${Buffer.from(value).toString('hex')}'`;
+  }
+  return out;
+}
+
 /** A group value from SQL as the in-memory path keys it: String(value), or null. */
 export function groupKey(value: SqlValue, type: SqlValue): string | null {
   if (type === null) return null;
