@@ -91,7 +91,7 @@ describe('The tooltip of an alert', () => {
     assert.ok(text.includes('**Why it fired**'), text);
     assert.ok(text.includes(`circuit = ${hostile}: accuracy 0.9 → 0.5 (18/20 → 10/20), z = -2.76, p = 0.0029`), text);
     assert.ok(text.includes('track_temp drifted: PSI 0.421'), text);
-    assert.deepEqual(renderedIcons(tooltip), [], 'the $(zap) of the data is text, not an icon');
+    assert.deepEqual(renderedIcons(tooltip), ['law'], 'the $(zap) of the data is text, not an icon: the only icon is the rule line\'s own');
     const other = after.find((n) => n.kind === 'alert' && n.alert.key === plain.alert.key);
     assert.ok(other?.kind === 'alert');
     const otherTooltip = api.alerts.getTreeItem(other).tooltip as vscode.MarkdownString;
