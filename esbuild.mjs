@@ -79,7 +79,13 @@ const configs = [
   },
   {
     ...common,
-    entryPoints: { chartView: 'webview/chartView.ts', trendView: 'webview/panels/trendView.ts', panel: 'webview/panels/panel.css' },
+    entryPoints: {
+      chartView: 'webview/chartView.ts',
+      trendView: 'webview/panels/trendView.ts',
+      calibrationView: 'webview/panels/calibrationView.ts',
+      driftView: 'webview/panels/driftView.ts',
+      panel: 'webview/panels/panel.css',
+    },
     outdir: 'dist/webview',
     platform: 'browser',
     format: 'iife',

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { driftMetricParts } from '../core/alerting/ruleOptions';
 import type { AlertSeverity } from '../core/model/alert';
 import { deliveryFailed, type DeliveryRecord } from '../core/model/delivery';
 import { ALERT_PAGE, readAlertGroupPage, readAlertGroups } from '../core/sourceLoad';
@@ -170,7 +171,9 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
     item.tooltip = tooltip;
     // A badge stays in sight when a narrow sidebar cuts the description short.
     if (undelivered.length > 0) item.resourceUri = vscode.Uri.from({ scheme: UNDELIVERED_SCHEME, path: `/${encodeURIComponent(alert.key)}`, query: undelivered.map((r) => r.channel).join(',') });
-    item.contextValue = `alert:${alert.acknowledged ? 'acknowledged' : 'open'}:${alert.severity}`;
+    // A drift alert (its component, or a metric naming a feature's drift) also offers the Drift panel.
+    const drift = alert.component === 'drift' || (alert.metric_name !== null && driftMetricParts(alert.metric_name) !== null);
+    item.contextValue = `alert:${alert.acknowledged ? 'acknowledged' : 'open'}:${alert.severity}${drift ? ':drift' : ''}`;
     return item;
   }
 

@@ -7,6 +7,9 @@ import { ModelsTreeDataProvider } from './modelsTreeDataProvider';
 import { RulesTreeDataProvider } from './rulesTreeDataProvider';
 import { SourceManager } from './sourceManager';
 import type { AlertSeverity } from '../core/model/alert';
+import { CalibrationPanel } from './panels/calibrationPanel';
+import { DriftPanel } from './panels/driftPanel';
+import { Sessions } from './panels/sessions';
 import { TrendPanel } from './panels/trendPanel';
 import { StatusBar } from './statusBar';
 import { findWorkspaceSource } from './workspaceSource';
@@ -79,6 +82,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
   const commandContext = { sources, log };
   const alerting = registerAlerting(context, sources, log);
   const alertsView = vscode.window.createTreeView('pitwall.alerts', { treeDataProvider: alerts, showCollapseAll: true, canSelectMany: true });
+  const sessions = new Sessions(sources);
   context.subscriptions.push(
     log,
     sources,
@@ -97,6 +101,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     ...registerCommands(commandContext),
     ...alerting.disposables,
     ...TrendPanel.register(context, sources, log),
+    sessions,
+    ...CalibrationPanel.register(context, sources, sessions, log),
+    ...DriftPanel.register(context, sources, sessions, log),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void sources.updateTrust()),
     vscode.commands.registerCommand('pitwall.alerts.loadMore', (severity: AlertSeverity) => alerts.loadMore(severity)),
   );
