@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { readDataScope } from '../../src/core/analytics/dataScope';
@@ -62,6 +64,7 @@ function drawn(check: (options: Record<string, unknown>, state: PanelState) => b
 
 describe('The Calibration panel', () => {
   let before: string | null = null;
+  const temporary: string[] = [];
 
   it('opens from the palette and draws one point per labelled bin and version the kernel computes, with each ECE and MCE as text', async function () {
     requireWorkbench(this);
@@ -173,10 +176,40 @@ describe('The Calibration panel', () => {
     assert.equal(chartOf(state)?.points, pointsOf(found));
   });
 
+  it('says in the panel when no prediction has a label yet, with actions for the whole range and the trend', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const copy = mkdtempSync(join(tmpdir(), 'pitwall-unlabelled-'));
+    temporary.push(copy);
+    cpSync(folder, copy, { recursive: true });
+    writeFileSync(join(copy, 'outcomes.jsonl'), '');
+    await api.sources.open(copy);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('pitwall.showCalibration');
+    const state = await eventually(async () => {
+      const seen = await panelAct({});
+      return seen.state?.includes('has ground truth yet') ? seen : undefined;
+    }, 30_000);
+    assert.match(state.state ?? '', /No prediction of the chosen versions in last 7 days has ground truth yet, so calibration cannot be measured/);
+    assert.match(state.text, /Use All Predictions/);
+    // The whole range has no labels either: the panel says so for it, and the trend opens from the state.
+    let clicked = false;
+    const whole = await eventually(async () => {
+      const seen = await panelAct(clicked ? {} : { click: '#whole-range' });
+      clicked = true;
+      return seen.state?.includes('in this source has ground truth yet') ? seen : undefined;
+    }, 30_000);
+    assert.doesNotMatch(whole.text, /Use All Predictions/);
+    await panelAct({ click: '#show-trend' });
+    await eventually(() => (panelTabs('Performance Trend').length === 1 ? true : undefined));
+  });
+
   it('says in the panel when no source is open, with the action that opens one', async function () {
     requireWorkbench(this);
     const api = await pitwall();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await api.sources.close();
+    await vscode.commands.executeCommand('pitwall.showCalibration');
     const state = await eventually(async () => {
       const seen = await panelAct({});
       return seen.state?.includes('No monitoring source is open') ? seen : undefined;
@@ -190,5 +223,6 @@ describe('The Calibration panel', () => {
     // The suites after this one find the source they found before it.
     const api = await pitwall();
     if (before !== null) await api.sources.open(before);
+    for (const path of temporary) rmSync(path, { recursive: true, force: true });
   });
 });

@@ -254,10 +254,38 @@ describe('The Drift panel', () => {
     await screenshot('drift-panel-markup-feature');
   });
 
+  it('says in the panel when there is nothing before the current range, with the action that shortens it', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const copy = mkdtempSync(join(tmpdir(), 'pitwall-short-'));
+    temporary.push(copy);
+    cpSync(folder, copy, { recursive: true });
+    // Three days of predictions: a current range of 7 days leaves no baseline.
+    const predictions = join(copy, 'predictions.jsonl');
+    const lines = readFileSync(predictions, 'utf8').split('\n').filter(Boolean);
+    const last = Math.max(...lines.map((line) => (JSON.parse(line) as { timestamp: number }).timestamp));
+    writeFileSync(predictions, `${lines.filter((line) => (JSON.parse(line) as { timestamp: number }).timestamp > last - 3 * DAY).join('\n')}\n`);
+    const source = await api.sources.open(copy);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('pitwall.showDrift');
+    await drawn((options, seen) => options.current === '24h' && seen.text.includes('pitwall-short-'));
+    await panelAct({ select: { id: 'current', value: '7d' } });
+    const state = await eventually(async () => {
+      const seen = await panelAct({});
+      return seen.state?.includes('no predictions before the current range') ? seen : undefined;
+    }, 30_000);
+    assert.match(state.state ?? '', /The source has no predictions before the current range to compare with\. Pick a shorter current range\./);
+    const results = await expected(source.store, { baseline: 'first-7d', current: '24h' });
+    const back = await drawn((options) => options.current === '24h', { click: '#shorter-current' });
+    assertShows(back, results, results[0] as FeatureDrift);
+  });
+
   it('says in the panel when no source is open, with the action that opens one', async function () {
     requireWorkbench(this);
     const api = await pitwall();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await api.sources.close();
+    await vscode.commands.executeCommand('pitwall.showDrift');
     const state = await eventually(async () => {
       const seen = await panelAct({});
       return seen.state?.includes('No monitoring source is open') ? seen : undefined;

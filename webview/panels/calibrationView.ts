@@ -20,7 +20,7 @@ function controls(options: CalibrationOptions, choices: CalibrationChoices): HTM
     select('range', 'Time range', RANGE_PRESETS.map((value) => ({ value, label: RANGE_LABELS[value] })), options.range, (value) => ask({ range: value as CalibrationOptions['range'] })),
     select('bins', 'Bins', CALIBRATION_BINS.map((value) => ({ value: String(value), label: String(value) })), String(options.bins), (value) => ask({ bins: Number(value) as CalibrationOptions['bins'] })),
     select('strategy', 'Binning', CALIBRATION_STRATEGIES.map((value) => ({ value, label: STRATEGY_LABELS[value] ?? value })), options.strategy, (value) => ask({ strategy: value as CalibrationOptions['strategy'] })),
-    select('layout', 'Versions', CALIBRATION_LAYOUTS.map((value) => ({ value, label: LAYOUT_LABELS[value] ?? value })), options.layout, (value) => ask({ layout: value as CalibrationOptions['layout'] })),
+    select('layout', 'Layout', CALIBRATION_LAYOUTS.map((value) => ({ value, label: LAYOUT_LABELS[value] ?? value })), options.layout, (value) => ask({ layout: value as CalibrationOptions['layout'] })),
     versionBoxes(choices.versions, options.versions, (versions) => ask({ versions })),
   ]);
 }
