@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { driftMetricParts } from '../../core/alerting/ruleOptions';
 import { readDataScope } from '../../core/analytics/dataScope';
 import { DEFAULT_DRIFT_OPTIONS, type FeatureDrift } from '../../core/analytics/drift';
-import { driftOfColumns, driftScore, readFeatureNames, type DriftRange } from '../../core/analytics/driftReport';
+import { driftOfColumns, driftScore, readFeatureNames } from '../../core/analytics/driftReport';
 import { distributionChart, distributionOfDrift } from '../../core/charts/distributionChart';
 import { driftScoresChart, driftScoreOf, driftThresholds } from '../../core/charts/driftChart';
 import { formatCount, formatUtcWindow } from '../../core/charts/theme';
@@ -19,12 +19,11 @@ import {
 } from '../../shared/driftMessages';
 import type { OpenSource, SourceManager } from '../sourceManager';
 import { ChartPanel } from './chartPanel';
-import { presetRange } from './ranges';
+import { driftRanges } from './ranges';
 import type { Sessions } from './sessions';
 
 /** Features drawn and listed at most: the most drifted first (a bounded payload). */
 export const MAX_DRIFT_FEATURES = 50;
-const FIRST_DAYS = 7 * 86_400;
 
 const DriftOptionsSchema = z.object({
   version: z.string().max(500).nullable(),
@@ -40,15 +39,6 @@ const DriftViewMessageSchema: z.ZodType<DriftViewMessage> = z.discriminatedUnion
   z.object({ type: z.literal('rendered'), bars: z.number().int().nonnegative() }),
   z.object({ type: z.literal('failed'), message: z.string().max(2000) }),
 ]);
-
-/** The baseline and current ranges of the options over predictions from `first` to `last`. */
-export function driftRanges(options: Pick<DriftPanelOptions, 'baseline' | 'current'>, first: number, last: number): { baseline: DriftRange; current: DriftRange } {
-  const current = presetRange(options.current, first, last);
-  const length = current.to - current.from;
-  const from = options.baseline === 'previous' ? Math.max(first, current.from - length) : first;
-  const to = options.baseline === 'first-7d' ? Math.min(first + FIRST_DAYS, current.from) : current.from;
-  return { baseline: { from, to }, current };
-}
 
 function rowOf(result: FeatureDrift): DriftRow {
   const scored = driftScore(result);
