@@ -161,7 +161,7 @@ const SIDE_BY_SIDE_COLUMNS = 3;
 export function reliabilityChartsSideBySide(series: readonly ReliabilitySeries[], options?: Omit<ReliabilityChartOptions, 'width'> & { readonly width?: number }): ChartSpec {
   if (series.length <= 1) return reliabilityChart(series, options);
   const title = options?.title ?? RELIABILITY_TITLE;
-  const width = options?.width ?? 260;
+  const width = options?.width ?? 320;
   const charts = series.map((s) => {
     const { $schema: _, ...chart } = reliabilityChart([s], { ...options, width, title: s.name === '' ? title : s.name, colorDomain: series.map((each) => each.name) });
     return chart;
