@@ -82,6 +82,7 @@ const configs = [
     entryPoints: {
       chartView: 'webview/chartView.ts',
       trendView: 'webview/panels/trendView.ts',
+      compareView: 'webview/panels/compareView.ts',
       calibrationView: 'webview/panels/calibrationView.ts',
       driftView: 'webview/panels/driftView.ts',
       panel: 'webview/panels/panel.css',

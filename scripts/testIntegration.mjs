@@ -15,6 +15,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = join(root, 'test-results');
 const PHASE_TIMEOUT_MS = Number(process.env.PITWALL_TEST_TIMEOUT_MS ?? 15 * 60_000);
 const only = process.argv.slice(2).find((arg) => arg.startsWith('--phase='))?.slice('--phase='.length);
+// --files=status,trend: only the suites whose file name contains one of these (while working on them).
+const files = process.argv.slice(2).find((arg) => arg.startsWith('--files='))?.slice('--files='.length);
 
 function log(message) {
   process.stdout.write(`[integration] ${message}\n`);
@@ -100,14 +102,19 @@ function startControlServer(getPage) {
         response.end(JSON.stringify({ frames: texts.filter(Boolean) }));
       } else if (url.pathname === '/webview') {
         // A Pitwall panel's webview: the inner frame whose document holds #app. `select` (an id) and
-        // `value` change a control as a person would; the answer is what the panel shows.
+        // `value` change a control as a person would, `fill` (an id) types `value` into an input,
+        // `click` (an id) presses a button; the answer is what the panel shows.
         const frame = await findPanelFrame(page);
         if (!frame) throw new Error('no Pitwall panel webview is open');
         const id = url.searchParams.get('select');
         if (id) await frame.selectOption(`#${id}`, url.searchParams.get('value') ?? '', { timeout: 10_000 });
-        // `click` (a CSS selector in the panel) clicks there with the real pointer; `key` then presses a key.
+        const filled = url.searchParams.get('fill');
+        if (filled) await frame.fill(`#${filled}`, url.searchParams.get('value') ?? '', { timeout: 10_000 });
         const clicked = url.searchParams.get('click');
-        if (clicked) await frame.click(clicked, { timeout: 10_000 });
+        if (clicked) await frame.click(`#${clicked}`, { timeout: 10_000 });
+        // `clickAt` (a CSS selector in the panel) clicks there with the real pointer; `key` then presses a key.
+        const clickedAt = url.searchParams.get('clickAt');
+        if (clickedAt) await frame.click(clickedAt, { timeout: 10_000 });
         const key = url.searchParams.get('key');
         if (key) await page.keyboard.press(key);
         response.end(JSON.stringify(await frame.evaluate(() => {
@@ -118,6 +125,11 @@ function startControlServer(getPage) {
             text: document.body.innerText,
             points: chart?.dataset.points === undefined ? null : Number(chart.dataset.points),
             every: chart?.dataset.every === undefined ? null : Number(chart.dataset.every),
+            slide: chart?.dataset.slide === undefined ? null : Number(chart.dataset.slide),
+            estimates: chart?.dataset.estimates === undefined ? null : Number(chart.dataset.estimates),
+            from: chart?.dataset.from || null,
+            to: chart?.dataset.to || null,
+            overlays: chart?.dataset.overlays === undefined ? null : JSON.parse(chart.dataset.overlays),
             busy: chart?.getAttribute('aria-busy') === 'true',
             // What the drawn chart shows (the controls may already show a newer choice).
             metric: chart?.dataset.metric ?? null,
@@ -126,6 +138,7 @@ function startControlServer(getPage) {
             symbols: document.querySelectorAll('svg .mark-symbol path').length,
             note: note && !note.hidden ? note.textContent : null,
             violations: Number(document.body.dataset.cspViolations ?? 'NaN'),
+            cspDetails: document.body.dataset.cspDetails ?? '',
             images: document.querySelectorAll('img').length,
             versions: [...document.querySelectorAll('.version-name')].map((e) => e.textContent),
             checked: [...document.querySelectorAll('.versions input:checked')].map((e) => e.value),
@@ -150,7 +163,9 @@ function startControlServer(getPage) {
         const target = page.locator(url.searchParams.get('selector') ?? 'body').first();
         await target.hover({ timeout: 10_000 });
         const modifiers = (url.searchParams.get('modifiers') ?? '').split(',').filter(Boolean);
-        if (url.pathname === '/click') await target.click({ timeout: 10_000, modifiers });
+        // `button=right` opens the context menu, as a person would.
+        const button = url.searchParams.get('button') === 'right' ? 'right' : 'left';
+        if (url.pathname === '/click') await target.click({ timeout: 10_000, modifiers, button });
         response.end('{}');
       } else if (url.pathname === '/press') {
         await page.keyboard.press(url.searchParams.get('key') ?? 'Escape');
@@ -222,6 +237,7 @@ async function runPhase({ name, bin, workspace, developmentPath, testsPath, inst
       PITWALL_TEST_WORKSPACE: workspace,
       PITWALL_TEST_EXTENSIONS_DIR: profile.extensions,
       TZ: 'UTC',
+      ...(files ? { PITWALL_TEST_FILES: files } : {}),
       ...env,
     },
   });
@@ -284,6 +300,10 @@ async function main() {
     generateData(join(workspace, 'data', 'large'), LARGE_PREDICTIONS, 'jsonl');
     appendCriticalAlerts(join(workspace, 'data', 'large', 'monitoring', 'alerts.jsonl'), LARGE_EXTRA_ALERTS);
     add(await runPhase({ name: 'dev', bin, workspace, developmentPath: root, testsPath: suitesIndex, env: { PITWALL_TEST_LARGE_PREDICTIONS: String(LARGE_PREDICTIONS) } }));
+  }
+  if (!only || only === 'reload') {
+    // The suite reloads the window once and runs again in the new extension host (test/integration/reloadPanels.test.ts).
+    add(await runPhase({ name: 'reload', bin, workspace: prepareWorkspace('reload'), developmentPath: root, testsPath: join(root, 'out/test/integration/reloadIndex.js') }));
   }
   if (!only || only === 'autoOpen') {
     // The configured source is a file that is no monitoring source: the automatic open fails.

@@ -2,6 +2,9 @@
  * Printing for the CLI: JSON for machines; every table through `printTable`, which renders it as
  * aligned text (coloured on a terminal) or as CSV; times through `formatTime`, in UTC or the local zone.
  */
+import { formatCsv } from '../core/charts/chartData';
+
+export { formatCsv };
 
 /** How this invocation shows its results: chosen once from --csv, --tz, --no-color and the terminal. */
 export interface Display {
@@ -109,16 +112,6 @@ function textTable(header: readonly string[], rows: readonly (readonly string[])
   const cellStyle = (cell: string, column: number) => (color && STYLED_COLUMNS.has(header[column] ?? '') ? WORD_STYLES[cell] : undefined);
   const headerStyle = () => (color ? ('bold' as const) : undefined);
   return [...(bare ? [] : [line(header, headerStyle)]), ...rows.map((row) => line(row, cellStyle))].join('\n') + '\n';
-}
-
-/** One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break, quotes doubled. */
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** RFC 4180: a header row, then one record per row, CRLF line ends. */
-export function formatCsv(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [header, ...rows].map((cells) => cells.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
 export interface TableOptions {

@@ -5,6 +5,8 @@ import type { SourceManager } from './sourceManager';
 export interface CommandContext {
   sources: SourceManager;
   log: vscode.LogOutputChannel;
+  /** SQLite's engine next to the bundle, for work that builds a database (migration). */
+  wasmPath?: string;
 }
 
 /**

@@ -9,9 +9,12 @@ import { SourceManager } from './sourceManager';
 import type { AlertSeverity } from '../core/model/alert';
 import { CalibrationPanel } from './panels/calibrationPanel';
 import { DriftPanel } from './panels/driftPanel';
-import { Sessions } from './panels/sessions';
-import { TrendPanel } from './panels/trendPanel';
+import { setNextExportTarget } from './panels/chartPanel';
+import { CompareVersionsPanel } from './panels/compareVersionsPanel';
+import { Sessions, TrendPanel } from './panels/trendPanel';
 import { StatusBar } from './statusBar';
+import { AlertNotifier } from './alertNotifier';
+import { registerDataCommands } from './dataCommands';
 import { findWorkspaceSource } from './workspaceSource';
 
 /** What the extension returns from `activate`: used by other extensions and by Pitwall's own tests. */
@@ -22,6 +25,12 @@ export interface PitwallApi {
   readonly models: ModelsTreeDataProvider;
   readonly alertsView: vscode.TreeView<AlertsNode>;
   readonly alerting: AlertingApi;
+  readonly statusBar: StatusBar;
+  readonly notifier: AlertNotifier;
+  readonly panels: {
+    /** The next export from a chart panel is saved at this file without the save dialog (tests use it); undefined asks again. */
+    nextExportTarget(target: vscode.Uri | undefined): void;
+  };
 }
 
 /**
@@ -79,17 +88,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
   const alerts = new AlertsTreeDataProvider(sources);
   const rules = new RulesTreeDataProvider(sources);
   const models = new ModelsTreeDataProvider(sources);
-  const commandContext = { sources, log };
+  const commandContext = { sources, log, wasmPath: context.asAbsolutePath('dist/sql-wasm.wasm') };
   const alerting = registerAlerting(context, sources, log);
-  const alertsView = vscode.window.createTreeView('pitwall.alerts', { treeDataProvider: alerts, showCollapseAll: true, canSelectMany: true });
+  const statusBar = new StatusBar(sources, log);
+  const notifier = new AlertNotifier(sources, log);
+  // One analysis session of the open source, shared by every chart panel.
   const sessions = new Sessions(sources);
+  const alertsView = vscode.window.createTreeView('pitwall.alerts', { treeDataProvider: alerts, showCollapseAll: true, canSelectMany: true });
   context.subscriptions.push(
     log,
     sources,
     alerts,
     rules,
     models,
-    new StatusBar(sources),
+    statusBar,
+    notifier,
     alertsView,
     sources.onDidChange((source) => {
       alertsView.message = source?.readOnlyReason ? `Read-only: ${source.readOnlyReason}` : undefined;
@@ -99,9 +112,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     vscode.window.createTreeView('pitwall.rules', { treeDataProvider: rules }),
     vscode.window.createTreeView('pitwall.models', { treeDataProvider: models }),
     ...registerCommands(commandContext),
+    ...registerDataCommands(commandContext),
     ...alerting.disposables,
-    ...TrendPanel.register(context, sources, log),
     sessions,
+    ...TrendPanel.register(context, sources, sessions, log),
+    ...CompareVersionsPanel.register(context, sources, sessions, log),
     ...CalibrationPanel.register(context, sources, sessions, log),
     ...DriftPanel.register(context, sources, sessions, log),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void sources.updateTrust()),
@@ -114,7 +129,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     const found = await workspaceSource(log);
     if (found) await openSourceWithProgress(commandContext, found);
   }
-  return { sources, alerts, rules, models, alertsView, alerting: alerting.api };
+  return { sources, alerts, rules, models, alertsView, alerting: alerting.api, statusBar, notifier, panels: { nextExportTarget: setNextExportTarget } };
 }
 
 /**

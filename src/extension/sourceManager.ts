@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { describeError } from '../core/errors';
-import { loadPredictionCounts, readAlertGroups, type PredictionCounts } from '../core/sourceLoad';
+import { loadPredictionCounts, readAlertGroups, type AlertGroup, type PredictionCounts } from '../core/sourceLoad';
 import { openStore, type OpenStoreOptions } from '../core/store/openStore';
 import type { Store, StoreDescription } from '../core/store/store';
 import { openStoreInWorker, startSpareStoreWorker } from '../core/store/workerStore';
@@ -21,6 +21,8 @@ export interface OpenSource {
   /** The store's own description (kind, writability, warnings, diagnostics). */
   readonly description: StoreDescription;
   readonly counts: SourceCounts;
+  /** Alerts and open alerts per severity that has any, most severe first. */
+  readonly groups: readonly AlertGroup[];
   /**
    * The counts that need the predictions (volume and label coverage per model version): null
    * while they are read, after the alerts and rules are on screen.
@@ -182,7 +184,7 @@ export class SourceManager implements vscode.Disposable {
       rules,
     };
     const readOnlyReason = !vscode.workspace.isTrusted ? UNTRUSTED : description.writable ? null : description.readOnlyReason;
-    return { path, name: basename(path), store, description, counts, predictions, readOnlyReason };
+    return { path, name: basename(path), store, description, counts, groups, predictions, readOnlyReason };
   }
 
   /**

@@ -41,6 +41,11 @@ export async function click(selector: string, modifiers: readonly string[] = [])
   await ask(`/click?selector=${encodeURIComponent(selector)}&modifiers=${encodeURIComponent(modifiers.join(','))}`);
 }
 
+/** Clicks the first element matching a CSS selector with the right button, opening its context menu. */
+export async function rightClick(selector: string): Promise<void> {
+  await ask(`/click?selector=${encodeURIComponent(selector)}&button=right`);
+}
+
 /** Presses a key or chord on the real keyboard (Playwright names: Enter, Control+Enter, Escape). */
 export async function press(key: string): Promise<void> {
   await ask(`/press?key=${encodeURIComponent(key)}`);
@@ -113,6 +118,23 @@ export interface PanelState {
   readonly text: string;
   readonly points: number | null;
   readonly every: number | null;
+  /** Seconds each window moves on (trend panel); equal to `every` for windows that do not overlap. */
+  readonly slide: number | null;
+  /** Label-free estimates drawn (trend panel). */
+  readonly estimates: number | null;
+  /** The custom range's days as drawn (trend panel). */
+  readonly from: string | null;
+  readonly to: string | null;
+  /** What the trend panel draws over its values, counted in the scenegraph, with the host's own counts. */
+  readonly overlays: {
+    readonly thresholds: number;
+    readonly alerts: number;
+    readonly spans: number;
+    readonly gaps: number;
+    readonly intervals: number;
+    readonly volume: number;
+    readonly expected: { readonly thresholds: number; readonly alerts: number; readonly estimates: number };
+  } | null;
   readonly busy: boolean;
   readonly metric: string | null;
   readonly range: string | null;
@@ -120,6 +142,8 @@ export interface PanelState {
   readonly symbols: number;
   readonly note: string | null;
   readonly violations: number;
+  /** The refusals counted in `violations`: directive and what it refused, one a line. */
+  readonly cspDetails: string;
   readonly images: number;
   readonly versions: readonly string[];
   readonly checked: readonly string[];
@@ -157,7 +181,7 @@ export async function panelAct(action: PanelAction): Promise<PanelState> {
     query.set('select', action.select.id);
     query.set('value', action.select.value);
   }
-  if (action.click !== undefined) query.set('click', action.click);
+  if (action.click !== undefined) query.set('clickAt', action.click);
   if (action.key !== undefined) query.set('key', action.key);
   return (await ask(`/webview?${query.toString()}`)) as PanelState;
 }
@@ -166,4 +190,23 @@ export async function panelAct(action: PanelAction): Promise<PanelState> {
 export async function panelState(select?: { id: string; value: string }): Promise<PanelState> {
   const query = select === undefined ? '' : `?select=${encodeURIComponent(select.id)}&value=${encodeURIComponent(select.value)}`;
   return (await ask(`/webview${query}`)) as PanelState;
+}
+
+/** Presses the button of this id in the open chart panel with the real pointer, then reads the panel. */
+export async function clickInPanel(id: string): Promise<PanelState> {
+  return (await ask(`/webview?click=${encodeURIComponent(id)}`)) as PanelState;
+}
+
+/** Types `value` into the input of this id in the open chart panel (replacing its text), then reads the panel. */
+export async function fillInPanel(id: string, value: string): Promise<PanelState> {
+  return (await ask(`/webview?fill=${encodeURIComponent(id)}&value=${encodeURIComponent(value)}`)) as PanelState;
+}
+
+/**
+ * Fails, naming each refusal, when the open chart panel reported a Content-Security-Policy
+ * violation (every panel counts them from its first moment: webview/panels/cspListener.ts).
+ * Every panel test calls it on what it read.
+ */
+export function assertNoCspViolations(state: Pick<PanelState, 'violations' | 'cspDetails'>): void {
+  if (state.violations !== 0) throw new Error(`the panel reported ${state.violations} Content-Security-Policy violation(s):\n${state.cspDetails}`);
 }

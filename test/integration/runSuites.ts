@@ -16,7 +16,9 @@ export function runSuites(directory: string, accept: (file: string) => boolean):
     reporter: 'json',
     reporterOptions: { output: reportFile },
   });
-  for (const file of readdirSync(directory).filter((name) => name.endsWith('.test.js') && accept(name)).sort()) {
+  const only = process.env.PITWALL_TEST_FILES?.split(',').filter(Boolean);
+  const chosen = (name: string) => only === undefined || only.some((part) => name.includes(part));
+  for (const file of readdirSync(directory).filter((name) => name.endsWith('.test.js') && accept(name) && chosen(name)).sort()) {
     mocha.addFile(join(directory, file));
   }
   return new Promise((resolve) => mocha.run(() => resolve()));

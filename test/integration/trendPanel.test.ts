@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { readDataScope } from '../../src/core/analytics/dataScope';
-import { readWindowedMetrics, type WindowMetric } from '../../src/core/analytics/windows';
+import { readWindowedMetrics, type WindowMetric, type WindowMetricsRow } from '../../src/core/analytics/windows';
 import type { Store } from '../../src/core/store/store';
-import { click, eventually, hover, panelState, type PanelState, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type } from './harness';
+import { assertNoCspViolations, click, clickInPanel, eventually, fillInPanel, hover, panelState, type PanelState, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type } from './harness';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
 const folder = join(workspace, 'data/monitoring');
@@ -29,12 +29,17 @@ async function expectedPoints(store: Store, every: number, range: string, metric
 }
 
 async function expectedPointsOf(store: Store, every: number, range: string, metric: WindowMetric, versions: readonly string[]): Promise<number> {
+  return (await expectedRows(store, every, range, metric, versions)).filter((row) => row[metric] !== null && row[metric] !== undefined).length;
+}
+
+/** The windows (one row per version and window with predictions) the kernel computes for these options. */
+async function expectedRows(store: Store, every: number, range: string, metric: WindowMetric, versions: readonly string[]): Promise<WindowMetricsRow[]> {
   const scope = await readDataScope(store);
   assert.ok(scope.first !== null && scope.last !== null);
   const to = scope.last + 1;
   const from = range === 'all' ? scope.first : Math.max(scope.first, to - (RANGES[range] as number));
   const { rows } = await readWindowedMetrics(store, { every, from, to, by: 'model_version', metrics: [metric], path: 'in-memory' });
-  return rows.filter((row) => row.group !== null && versions.includes(row.group) && row[metric] !== null && row[metric] !== undefined).length;
+  return rows.filter((row) => row.group !== null && versions.includes(row.group));
 }
 
 /** The panel once it has drawn a chart that satisfies `check`. */
@@ -75,18 +80,52 @@ describe('The Performance Trend panel', () => {
     // Each value is a symbol in the SVG, beside the label-coverage points below.
     assert.ok(first.symbols >= sixHourly, `${first.symbols} symbols drawn for ${sixHourly} values`);
     assert.deepEqual(first.versions, (await readDataScope(source.store)).versions);
-    assert.equal(first.note, null);
+    // Not coarsened: the only note names the label-free estimates of windows with too few labels.
+    assert.doesNotMatch(first.note ?? '', /marks/);
+    assert.equal((first.estimates ?? 0) > 0, /label-free estimates/.test(first.note ?? ''));
 
     const daily = await expectedPoints(source.store, 86_400, '7d', 'accuracy');
     assert.notEqual(daily, sixHourly);
     const changed = await drawn((state) => state.every === 86_400, { id: 'window', value: '1d' });
     assert.equal(changed.points, daily);
-    assert.equal(changed.violations, 0, 'no Content-Security-Policy violation in the panel');
+    assertNoCspViolations(changed);
 
     // Asked again, the same panel comes forward with its choices.
     await vscode.commands.executeCommand('pitwall.showTrend');
     assert.equal(panelTabs('Performance Trend').length, 1);
     assert.equal((await drawn(() => true)).every, 86_400);
+  });
+
+  it('exports the drawn chart as PNG and SVG, its windows as CSV and its Vega-Lite spec as JSON', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const source = await eventually(() => api.sources.source ?? undefined);
+    const state = await drawn((seen) => seen.every === 86_400 && seen.metric === 'accuracy' && seen.range === '7d');
+    const folderOut = mkdtempSync(join(tmpdir(), 'pitwall-export-'));
+    temporary.push(folderOut);
+    const saved = async (format: string) => {
+      const target = join(folderOut, `trend.${format}`);
+      // The save dialog's answer; what is written, and how, is the panel's own export.
+      api.panels.nextExportTarget(vscode.Uri.file(target));
+      await clickInPanel(`export-${format}`);
+      return eventually(() => (existsSync(target) && statSync(target).size > 0 ? readFileSync(target) : undefined));
+    };
+    const png = await saved('png');
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG signature');
+    assert.ok(png.length > 2000, `${png.length} bytes of PNG`);
+    const svg = (await saved('svg')).toString('utf8');
+    assert.match(svg, /^<svg[\s>]/);
+    // The SVG holds one filled symbol per value, as the panel's own drawing does.
+    assert.ok((svg.match(/<path/g) ?? []).length >= (state.points ?? Infinity), 'the SVG holds the marks');
+    const csv = (await saved('csv')).toString('utf8').trimEnd().split('\r\n');
+    const versions = (await readDataScope(source.store)).versions;
+    const rows = await expectedRows(source.store, 86_400, '7d', 'accuracy', versions);
+    assert.equal(csv[0], 'window_start,window_end,model_version,count,labelled,label_coverage,insufficient,accuracy');
+    assert.equal(csv.length - 1, rows.length, 'one CSV record per window and version the kernel computes');
+    assert.equal(csv.slice(1).filter((line) => !line.endsWith(',')).length, state.points, 'a value in each record the chart draws');
+    const spec = JSON.parse((await saved('json')).toString('utf8')) as { $schema?: string };
+    assert.match(spec.$schema ?? '', /vega-lite/);
+    assertNoCspViolations(await panelState());
   });
 
   it("opens one version's trend from its inline action in the Models view", async function () {
@@ -109,18 +148,105 @@ describe('The Performance Trend panel', () => {
     await drawn((seen) => seen.checked.length > 1);
   });
 
-  it('says in the panel when every window has too few labels, naming the minimum', async function () {
+  it('draws label-free estimates with their interval where every window has too few labels, naming the minimum', async function () {
     requireWorkbench(this);
     const api = await pitwall();
     const source = await eventually(() => api.sources.source ?? undefined);
+    const versions = (await readDataScope(source.store)).versions;
     // The generated data labels far fewer than 30 predictions an hour per version.
-    assert.equal(await expectedPoints(source.store, 3600, '7d', 'accuracy'), 0);
-    await panelState({ id: 'window', value: '1h' });
+    const rows = await expectedRows(source.store, 3600, '7d', 'accuracy', versions);
+    assert.equal(rows.filter((row) => row.accuracy !== null).length, 0);
+    const state = await drawn((seen) => seen.every === 3600 && seen.metric === 'accuracy', { id: 'window', value: '1h' });
+    assert.equal(state.points, 0, 'no realized value is drawn');
+    assert.ok(state.estimates !== null && state.estimates > 0, `${state.estimates} estimates`);
+    assert.equal(state.estimates, state.overlays?.expected.estimates, 'every estimate the host computed is drawn');
+    assert.equal(state.overlays?.intervals, state.estimates, 'each estimate with its interval');
+    // Each window with predictions but too few labels is a gap whose reason shows on hover.
+    assert.equal(state.overlays?.gaps, rows.filter((row) => row.insufficient && row.count > 0).length);
+    assert.match(state.note ?? '', /Every 1h window in this range has fewer than 30 labelled predictions, too few for a confident Accuracy: the dashed line is its label-free estimate \(CBPE\)/);
+    assertNoCspViolations(state);
+  });
+
+  it('says in the panel when every window has too few labels for a metric without an estimate, naming the minimum', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const source = await eventually(() => api.sources.source ?? undefined);
+    assert.equal(await expectedPoints(source.store, 3600, '7d', 'ece'), 0);
+    await panelState({ id: 'metric', value: 'ece' });
     const state = await eventually(async () => {
       const seen = await panelState();
       return seen.state?.includes('fewer than 30 labelled predictions') ? seen : undefined;
     });
-    assert.match(state.state ?? '', /Every 1h window in this range has fewer than 30 labelled predictions/);
+    assert.match(state.state ?? '', /Every 1h window in this range has fewer than 30 labelled predictions, too few for a confident ECE/);
+  });
+
+  it("draws the rules' thresholds, the alerts by severity, the spans where a rule held, and the volume under the values", async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const source = await eventually(() => api.sources.source ?? undefined);
+    await drawn((seen) => seen.metric === 'accuracy', { id: 'metric', value: 'accuracy' });
+    const state = await drawn((seen) => seen.every === 6 * 3600 && seen.metric === 'accuracy', { id: 'window', value: '6h' });
+    const scope = await readDataScope(source.store);
+    const to = (scope.last ?? 0) + 1;
+    const from = Math.max(scope.first ?? 0, to - 7 * 86_400);
+    const rules = (await source.store.readRules()).filter((rule) => rule.enabled && rule.metric_type === 'threshold' && rule.metric_name === 'accuracy');
+    assert.ok(rules.length >= 2, 'the generated rules watch accuracy');
+    const alerts = (await source.store.readAlerts({ from, to })).filter((alert) => alert.metric_name === 'accuracy');
+    assert.ok(alerts.length > 0, 'the generated alerts include accuracy alerts in the last 7 days');
+    const overlays = state.overlays;
+    assert.ok(overlays !== null);
+    assert.equal(overlays.thresholds, rules.length, 'one rule line per threshold rule on accuracy');
+    assert.equal(overlays.alerts, alerts.length, 'one marker per accuracy alert in the range');
+    // Where a rule held: the 6-hour windows whose accuracy is below a rule's threshold, merged.
+    const rows = await expectedRows(source.store, 6 * 3600, '7d', 'accuracy', scope.versions);
+    const below = rows.filter((row) => row.accuracy !== null && row.accuracy !== undefined && rules.some((rule) => (row.accuracy as number) < rule.threshold));
+    assert.ok(below.length > 0 && overlays.spans > 0 && overlays.spans <= below.length * rules.length, `${overlays.spans} spans over ${below.length} windows below a threshold`);
+    assert.equal(overlays.volume, rows.length, 'one volume bar per window and version');
+    assert.equal(state.points, rows.filter((row) => row.accuracy !== null).length);
+    assertNoCspViolations(state);
+    await screenshot('trend-panel-overlays');
+  });
+
+  it('slides overlapping windows and charts a custom range of days', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const source = await eventually(() => api.sources.source ?? undefined);
+    const versions = (await readDataScope(source.store)).versions;
+    const kernel = async (options: { every: number; slide: number; from: number; to: number }) => {
+      const { rows } = await readWindowedMetrics(source.store, { ...options, by: 'model_version', metrics: ['avg_confidence'], path: 'in-memory' });
+      return rows.filter((row) => row.group !== null && versions.includes(row.group) && row.avg_confidence !== null).length;
+    };
+    await drawn((seen) => seen.metric === 'avg_confidence', { id: 'metric', value: 'avg_confidence' });
+    const tumbling = await drawn((seen) => seen.every === 6 * 3600 && seen.slide === 6 * 3600 && seen.metric === 'avg_confidence');
+    const sliding = await drawn((seen) => seen.slide === 3 * 3600, { id: 'slide', value: 'half' });
+    assert.equal(sliding.every, 6 * 3600);
+    const scope = await readDataScope(source.store);
+    const to = (scope.last ?? 0) + 1;
+    const from = Math.max(scope.first ?? 0, to - 7 * 86_400);
+    assert.equal(sliding.points, await kernel({ every: 6 * 3600, slide: 3 * 3600, from, to }));
+    assert.ok((sliding.points ?? 0) > (tumbling.points ?? 0), 'half-window slides draw about twice the windows');
+    await drawn((seen) => seen.slide === 6 * 3600, { id: 'slide', value: 'window' });
+
+    // The custom range starts as the days the source holds; then two days are typed in.
+    const whole = await drawn((seen) => seen.range === 'custom', { id: 'range', value: 'custom' });
+    assert.equal(whole.from, new Date((scope.first ?? 0) * 1000).toISOString().slice(0, 10));
+    assert.equal(whole.to, new Date((scope.last ?? 0) * 1000).toISOString().slice(0, 10));
+    await fillInPanel('from', '2026-10-05');
+    await drawn((seen) => seen.from === '2026-10-05');
+    await fillInPanel('to', '2026-10-06');
+    const days = await drawn((seen) => seen.from === '2026-10-05' && seen.to === '2026-10-06');
+    const start = Date.parse('2026-10-05T00:00:00Z') / 1000;
+    assert.equal(days.points, await kernel({ every: 6 * 3600, slide: 6 * 3600, from: start, to: start + 2 * 86_400 }));
+    assert.ok((days.points ?? 0) > 0 && (days.points ?? 0) <= 2 * 4 * versions.length, `${days.points} points: at most two days of 6-hour windows per version`);
+    // A "to" day before the "from" day is refused in the panel, with the reason.
+    await fillInPanel('to', '2026-10-01');
+    const refused = await eventually(async () => {
+      const seen = await panelState();
+      return seen.state?.includes('before it starts') ? seen : undefined;
+    });
+    assert.match(refused.state ?? '', /The custom range ends \(2026-10-01\) before it starts \(2026-10-05\)/);
+    await drawn((seen) => seen.range === '7d', { id: 'range', value: '7d' });
+    assertNoCspViolations(await panelState());
   });
 
   it('coarsens a window that would draw more than 5000 marks, and says so', async function () {
@@ -137,7 +263,7 @@ describe('The Performance Trend panel', () => {
     assert.match(coarse.note ?? '', /15m windows over this range would draw more than 5,000 marks: the chart uses 1h windows\./);
     assert.equal(coarse.points, await expectedPoints(source.store, coarse.every, 'all', 'avg_confidence'));
     assert.ok(coarse.symbols <= 5000, `${coarse.symbols} symbols`);
-    assert.equal(coarse.violations, 0);
+    assertNoCspViolations(coarse);
   });
 
   it('follows the theme: light, dark and both high-contrast themes draw the axis labels in their own colours', async function () {
@@ -163,7 +289,7 @@ describe('The Performance Trend panel', () => {
     const highContrast = await look('Default High Contrast', vscode.ColorThemeKind.HighContrast, 'trend-panel-high-contrast');
     const highContrastLight = await look('Default High Contrast Light', vscode.ColorThemeKind.HighContrastLight, 'trend-panel-high-contrast-light');
     assert.notEqual(highContrast.axisLabelFill, highContrastLight.axisLabelFill);
-    assert.equal(highContrastLight.violations, 0);
+    assertNoCspViolations(highContrastLight);
   });
 
   it('draws a SQLite source too, with the kernel count', async function () {
@@ -192,7 +318,7 @@ describe('The Performance Trend panel', () => {
     const state = await drawn((seen) => seen.versions.includes(XSS));
     assert.equal(state.images, 0, 'no element was made from the name');
     assert.ok(state.text.includes(XSS), 'the title and the checkbox show the characters');
-    assert.equal(state.violations, 0);
+    assertNoCspViolations(state);
   });
 
   it('says so in the panel when no source is open', async function () {

@@ -1,13 +1,12 @@
+import './cspListener';
 import type { CalibrationChoices, CalibrationHostMessage, CalibrationOptions, CalibrationScore, CalibrationViewMessage } from '../../src/shared/calibrationMessages';
 import { CALIBRATION_BINS, CALIBRATION_LAYOUTS, CALIBRATION_STRATEGIES } from '../../src/shared/calibrationMessages';
 import { RANGE_LABELS, RANGE_PRESETS } from '../../src/shared/ranges';
-import { button, element, numberCell, recordViolations, select, versionBoxes } from './panelControls';
-import { renderChart } from './renderPanelChart';
-import { countMarks } from './sceneMarks';
+import { button, element, numberCell, select, versionBoxes } from './controls';
+import { countItems, renderChart } from './renderPanelChart';
 
 declare function acquireVsCodeApi(): { postMessage(message: CalibrationViewMessage): void };
 
-recordViolations();
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') as HTMLElement;
 
@@ -49,7 +48,7 @@ async function draw(message: Extract<CalibrationHostMessage, { type: 'calibratio
   try {
     const view = await renderChart(chart, message.spec);
     // A point per bin with labelled predictions, per version: its datum has an accuracy.
-    const points = countMarks(view, 'symbol', (datum) => 'accuracy' in datum && 'series' in datum && datum.accuracy !== null);
+    const points = countItems(view, (marktype, datum) => marktype === 'symbol' && 'accuracy' in datum && 'series' in datum && datum.accuracy !== null);
     chart.dataset.points = String(points);
     chart.dataset.options = JSON.stringify(message.options);
     chart.dataset.theme = document.body.className;

@@ -1,12 +1,11 @@
+import './cspListener';
 import type { DriftChoices, DriftHostMessage, DriftPanelOptions, DriftRow, DriftViewMessage } from '../../src/shared/driftMessages';
 import { DRIFT_BASELINES, DRIFT_CURRENT_RANGES } from '../../src/shared/driftMessages';
-import { button, element, numberCell, recordViolations, select } from './panelControls';
-import { renderChart } from './renderPanelChart';
-import { countMarks } from './sceneMarks';
+import { button, element, numberCell, select } from './controls';
+import { countItems, renderChart } from './renderPanelChart';
 
 declare function acquireVsCodeApi(): { postMessage(message: DriftViewMessage): void };
 
-recordViolations();
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') as HTMLElement;
 
@@ -64,9 +63,9 @@ async function drawRanking(message: Shown): Promise<void> {
   const chart = document.getElementById('chart');
   if (!chart) return;
   try {
-    const view = await renderChart(chart, message.spec, 'ranking');
+    const view = await renderChart(chart, message.spec);
     // A bar per scored feature: its datum carries the feature and its score (threshold rules do not).
-    const bars = countMarks(view, 'rect', (datum) => 'feature' in datum && 'score' in datum);
+    const bars = countItems(view, (marktype, datum) => marktype === 'rect' && 'feature' in datum && 'score' in datum);
     view.addEventListener('click', (_event, item) => {
       const feature = (item as { datum?: { feature?: unknown } } | null | undefined)?.datum?.feature;
       if (typeof feature === 'string') ask(message.options, { feature });
@@ -87,7 +86,7 @@ async function drawDistribution(message: Shown): Promise<void> {
   if (!chart || message.selected === null) return;
   try {
     const view = await renderChart(chart, message.selected.spec, 'distribution');
-    chart.dataset.points = String(countMarks(view, 'rect', (datum) => 'share' in datum && 'bin' in datum));
+    chart.dataset.points = String(countItems(view, (marktype, datum) => marktype === 'rect' && 'share' in datum && 'bin' in datum));
     chart.dataset.feature = message.selected.feature;
     chart.dataset.theme = document.body.className;
   } catch (error) {

@@ -1,69 +1,44 @@
-import type { TrendChoices, TrendHostMessage, TrendOptions, TrendViewMessage } from '../../src/shared/trendMessages';
-import { TREND_RANGES, TREND_WINDOWS } from '../../src/shared/trendMessages';
-import { countPoints, renderChart } from './renderPanelChart';
+import './cspListener';
+import { PANEL_STATE_VERSION, type PanelExportMessage, type PanelSavedState } from '../../src/shared/panelMessages';
+import { TREND_RANGES, TREND_SLIDES, TREND_WINDOWS, type TrendChoices, type TrendHostMessage, type TrendKeys, type TrendOptions, type TrendViewMessage } from '../../src/shared/trendMessages';
+import { element, select, versionBoxes } from './controls';
+import { exportBar } from './exportBar';
+import { countItems, countPoints, renderChart } from './renderPanelChart';
 
-declare function acquireVsCodeApi(): { postMessage(message: TrendViewMessage): void };
-
-// Recorded from the first moment, so a test (or a person in the developer tools) can see any refusal.
-let violations = 0;
-document.addEventListener('securitypolicyviolation', () => {
-  violations += 1;
-  document.body.dataset.cspViolations = String(violations);
-});
-document.body.dataset.cspViolations = '0';
+declare function acquireVsCodeApi(): { postMessage(message: TrendViewMessage | PanelExportMessage): void; setState(state: PanelSavedState<TrendKeys>): void };
 
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') as HTMLElement;
 
-const RANGE_LABELS: Readonly<Record<string, string>> = { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days', all: 'All' };
+const RANGE_LABELS: Readonly<Record<string, string>> = { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days', all: 'All', custom: 'Custom…' };
+const SLIDE_LABELS: Readonly<Record<string, string>> = { window: 'Whole window', half: 'Half a window', quarter: 'Quarter window' };
 const WINDOW_LABELS: Readonly<Record<string, string>> = { '15m': '15 minutes', '1h': '1 hour', '6h': '6 hours', '1d': '1 day' };
 
-/** An element with text content only: data never becomes markup. */
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string; id?: string } = {}, children: Node[] = []): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (props.className) node.className = props.className;
-  if (props.id) node.id = props.id;
-  if (props.text !== undefined) node.textContent = props.text;
-  node.append(...children);
-  return node;
-}
-
-function select(id: string, label: string, values: readonly { value: string; label: string }[], current: string, onChange: (value: string) => void): HTMLElement {
-  const control = element('select', { id });
-  for (const { value, label: text } of values) {
-    const option = element('option', { text });
-    option.value = value;
-    option.selected = value === current;
-    control.append(option);
-  }
-  control.addEventListener('change', () => onChange(control.value));
+/** A day input (UTC, YYYY-MM-DD) of the custom range. */
+function dayInput(id: string, label: string, value: string | null, onChange: (value: string) => void): HTMLElement {
+  const input = element('input', { id });
+  input.type = 'date';
+  input.value = value ?? '';
+  input.addEventListener('change', () => {
+    if (input.value !== '') onChange(input.value);
+  });
   const caption = element('label', { text: label });
   caption.htmlFor = id;
-  return element('div', { className: 'control' }, [caption, control]);
-}
-
-function versionBoxes(versions: readonly string[], chosen: readonly string[], onChange: (versions: string[]) => void): HTMLElement {
-  const group = element('fieldset', { className: 'control versions' }, [element('legend', { text: 'Model versions' })]);
-  const boxes: HTMLInputElement[] = [];
-  versions.forEach((version, index) => {
-    const box = element('input', { id: `version-${index}` });
-    box.type = 'checkbox';
-    box.value = version;
-    box.checked = chosen.includes(version);
-    box.addEventListener('change', () => onChange(boxes.filter((b) => b.checked).map((b) => b.value)));
-    boxes.push(box);
-    const caption = element('label', { text: version, className: 'version-name' });
-    caption.htmlFor = box.id;
-    group.append(element('span', { className: 'check' }, [box, caption]));
-  });
-  return group;
+  return element('div', { className: 'control' }, [caption, input]);
 }
 
 function controls(options: TrendOptions, choices: TrendChoices): HTMLElement {
   const ask = (changed: Partial<TrendOptions>) => vscode.postMessage({ type: 'options', options: { ...options, ...changed } });
+  const custom =
+    options.range === 'custom'
+      ? [dayInput('from', 'From (UTC)', options.from, (from) => ask({ from })), dayInput('to', 'To (UTC, included)', options.to, (to) => ask({ to }))]
+      : [];
   return element('form', { className: 'controls', id: 'controls' }, [
     select('window', 'Window', TREND_WINDOWS.map((value) => ({ value, label: WINDOW_LABELS[value] ?? value })), options.window, (value) => ask({ window: value as TrendOptions['window'] })),
-    select('range', 'Time range', TREND_RANGES.map((value) => ({ value, label: RANGE_LABELS[value] ?? value })), options.range, (value) => ask({ range: value as TrendOptions['range'] })),
+    select('slide', 'Slide', TREND_SLIDES.map((value) => ({ value, label: SLIDE_LABELS[value] ?? value })), options.slide, (value) => ask({ slide: value as TrendOptions['slide'] })),
+    // Leaving the custom range forgets its days; coming back starts from the days the source holds.
+    select('range', 'Time range', TREND_RANGES.map((value) => ({ value, label: RANGE_LABELS[value] ?? value })), options.range, (value) => ask({ range: value as TrendOptions['range'], from: null, to: null })),
+    ...custom,
     select('metric', 'Metric', choices.metrics.map((metric) => ({ value: metric.id, label: metric.label })), options.metric, (value) => ask({ metric: value })),
     versionBoxes(choices.versions, options.versions, (versions) => ask({ versions })),
   ]);
@@ -78,7 +53,21 @@ async function draw(message: Extract<TrendHostMessage, { type: 'trend' }>): Prom
     const view = await renderChart(chart, message.spec);
     const points = countPoints(view);
     chart.dataset.points = String(points);
+    chart.dataset.estimates = String(countPoints(view, 'estimated'));
     chart.dataset.every = String(message.every);
+    chart.dataset.slide = String(message.slide);
+    // What is drawn over the values, counted in the scenegraph (tests compare it with the host's counts).
+    chart.dataset.overlays = JSON.stringify({
+      thresholds: countItems(view, (type, datum) => type === 'rule' && 'threshold' in datum),
+      alerts: countItems(view, (type, datum) => type === 'symbol' && 'severity' in datum && 'title' in datum),
+      spans: countItems(view, (type, datum) => type === 'rect' && 'period' in datum && 'label' in datum),
+      gaps: countItems(view, (type, datum) => type === 'rect' && 'reason' in datum),
+      intervals: countItems(view, (type, datum) => type === 'rect' && datum.source === 'estimated'),
+      volume: countItems(view, (type, datum) => type === 'rect' && 'predictions' in datum),
+      expected: { thresholds: message.thresholds, alerts: message.alerts, estimates: message.estimates },
+    });
+    chart.dataset.from = message.options.from ?? '';
+    chart.dataset.to = message.options.to ?? '';
     chart.dataset.metric = message.options.metric;
     chart.dataset.range = message.options.range;
     chart.dataset.theme = document.body.className;
@@ -96,6 +85,8 @@ function show(message: TrendHostMessage): void {
     return;
   }
   shown = null;
+  // Only the keys are kept: after a reload the host recomputes the chart from them.
+  if (message.type !== 'error') vscode.setState({ version: PANEL_STATE_VERSION, keys: message.keys });
   if (message.type === 'error') {
     app.replaceChildren(element('p', { className: 'error', id: 'state', text: message.message }));
     return;
@@ -118,7 +109,7 @@ function show(message: TrendHostMessage): void {
   shown = message;
   const note = element('p', { className: 'note', id: 'note', text: message.note ?? '' });
   note.hidden = message.note === null;
-  app.replaceChildren(header, controls(message.options, message.choices), note, element('div', { id: 'chart', className: 'chart' }));
+  app.replaceChildren(header, controls(message.options, message.choices), exportBar((exported) => vscode.postMessage(exported)), note, element('div', { id: 'chart', className: 'chart' }));
   void draw(message);
 }
 

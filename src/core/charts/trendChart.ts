@@ -90,12 +90,39 @@ export interface TrendBand {
   readonly label?: string | null;
 }
 
+/** A rule's threshold on a charted metric: a horizontal rule line in that metric's panel. */
+export interface TrendThreshold {
+  readonly metric: string;
+  readonly value: number;
+  readonly rule_id: string;
+  readonly comparison: string;
+  readonly severity: AlertSeverityName;
+  /** The versions the rule watches; every version when null. */
+  readonly model_version?: string | null;
+}
+
+/** A window charted as a gap rather than a value, with the reason, shown on hover. */
+export interface TrendGap {
+  readonly window_start: number;
+  readonly window_end: number;
+  readonly model_version: string | null;
+  readonly metric: string;
+  readonly reason: string;
+}
+
 export interface TrendChartInput {
   readonly points: readonly TrendPoint[];
+  readonly thresholds?: readonly TrendThreshold[];
+  /** Windows without a confident value of a metric: a faint span in its panel, the reason on hover. */
+  readonly gaps?: readonly TrendGap[];
+  /** Predictions per window and version as bars under the coverage (from `coverage` rows that have a `count`). */
+  readonly volume?: boolean;
   readonly coverage?: readonly TrendCoverage[];
   /** An alert naming a charted metric goes on that metric's panel, any other on every panel. */
   readonly alerts?: readonly TrendAlert[];
   readonly degradations?: readonly TrendBand[];
+  /** What the shaded bands are, under the title; "Shaded: periods of degraded performance." when left out. */
+  readonly bandNote?: string;
   /** Panel order; metrics of `points` not listed follow in order of appearance. */
   readonly metrics?: readonly string[];
 }
@@ -116,14 +143,27 @@ const ESTIMATE_TOOLTIP = 'label-free estimate';
 const X_TITLE = 'Window start (UTC)';
 const COVERAGE_TITLE = 'Labelled';
 const COVERAGE_HEIGHT = 50;
+const VOLUME_TITLE = 'Predictions';
+const VOLUME_HEIGHT = 40;
 
 /** Metrics that need no ground truth, as in windows.ts: an insufficient window still has them. */
 const LABEL_FREE_METRICS: ReadonlySet<string> = new Set<WindowMetric>(['avg_confidence', 'min_confidence', 'max_confidence', 'confidence_std']);
 
-/** Points and coverage of windowed metrics rows (grouped by model version or not at all). */
-export function trendInputFromWindows(rows: readonly WindowMetricsRow[], metrics: readonly WindowMetric[]): Pick<TrendChartInput, 'points' | 'coverage' | 'metrics'> {
+/** Why a window of this many labelled predictions has no value of a label metric. */
+export function gapReason(labelled: number, count: number, minLabels: number): string {
+  if (labelled === 0) return `No labels yet: none of ${formatCount(count)} predictions has ground truth.`;
+  return `Too few labels: ${formatCount(labelled)} of ${formatCount(count)} predictions labelled, fewer than the ${formatCount(minLabels)} a confident value needs.`;
+}
+
+/**
+ * Points and coverage of windowed metrics rows (grouped by model version or not at all). With
+ * `minLabels` (the minimum the rows were computed with), a window without a value of a label
+ * metric is also a gap whose reason names the labels it had and the minimum.
+ */
+export function trendInputFromWindows(rows: readonly WindowMetricsRow[], metrics: readonly WindowMetric[], minLabels?: number): Pick<TrendChartInput, 'points' | 'coverage' | 'metrics' | 'gaps'> {
   const points: TrendPoint[] = [];
   const coverage: TrendCoverage[] = [];
+  const gaps: TrendGap[] = [];
   for (const row of rows) {
     const base = { window_start: row.window_start, window_end: row.window_end, model_version: row.group, labelled: row.labelled, count: row.count };
     coverage.push({ ...base, label_coverage: row.label_coverage });
@@ -131,9 +171,12 @@ export function trendInputFromWindows(rows: readonly WindowMetricsRow[], metrics
       const value = row[metric];
       if (value === undefined) continue;
       points.push({ ...base, metric, value, source: 'realized', insufficient: row.insufficient && !LABEL_FREE_METRICS.has(metric) });
+      if (minLabels !== undefined && row.insufficient && !LABEL_FREE_METRICS.has(metric) && row.count > 0) {
+        gaps.push({ window_start: row.window_start, window_end: row.window_end, model_version: row.group, metric, reason: gapReason(row.labelled, row.count, minLabels) });
+      }
     }
   }
-  return { points, coverage, metrics };
+  return minLabels === undefined ? { points, coverage, metrics } : { points, coverage, metrics, gaps };
 }
 
 interface PointRow {
@@ -148,6 +191,8 @@ interface PointRow {
   readonly insufficient: boolean;
   readonly labelled: string;
   readonly interval: string;
+  readonly lower: number | null;
+  readonly upper: number | null;
   readonly note: string;
 }
 
@@ -172,6 +217,8 @@ function pointRow(point: TrendPoint): PointRow {
     insufficient,
     labelled,
     interval: hasInterval ? `${formatFixed(point.lower)}–${formatFixed(point.upper)}` : '',
+    lower: hasInterval ? (point.lower as number) : null,
+    upper: hasInterval ? (point.upper as number) : null,
     note: insufficient ? INSUFFICIENT_TOOLTIP : point.source === 'estimated' ? ESTIMATE_TOOLTIP : '',
   };
 }
@@ -247,11 +294,53 @@ interface BandRow {
   readonly version: string;
 }
 
-function panel(metric: string, rows: readonly PointRow[], alerts: readonly AlertRow[], bands: readonly BandRow[], versions: readonly string[], width: ChartWidth, height: number, last: boolean, dash: typeof DASH | Omit<typeof DASH, 'legend'> & { legend: null }): ViewSpec {
+interface Overlays {
+  readonly alerts: readonly AlertRow[];
+  readonly bands: readonly BandRow[];
+  readonly thresholds: readonly ThresholdRow[];
+  readonly gaps: readonly GapRow[];
+}
+
+interface ThresholdRow {
+  readonly threshold: number;
+  readonly rule: string;
+  readonly condition: string;
+  readonly severity: AlertSeverityName;
+  readonly version: string;
+}
+
+interface GapRow {
+  readonly t: number;
+  readonly t_end: number;
+  readonly version: string;
+  readonly window: string;
+  readonly reason: string;
+}
+
+const SEVERITY_STROKE = { field: 'severity', type: 'nominal', title: 'Alert', scale: { domain: [...ALERT_SEVERITY_ORDER], range: [...ALERT_SEVERITY_COLORS] } } as const;
+
+function panel(metric: string, rows: readonly PointRow[], overlays: Overlays, versions: readonly string[], width: ChartWidth, height: number, last: boolean, dash: typeof DASH | Omit<typeof DASH, 'legend'> & { legend: null }): ViewSpec {
+  const { alerts, bands, thresholds, gaps } = overlays;
   const y = { field: 'value', type: 'quantitative', title: metricLabel(metric), scale: { zero: false } } as const;
   const x = xAxis(last);
   const color = colorOf(versions);
   const layer: LayerChild[] = [];
+  if (gaps.length > 0) {
+    // A window with too few labels is a faint span (the line breaks there), its reason on hover.
+    layer.push({
+      data: { values: [...gaps] },
+      mark: { type: 'rect', color: NEUTRAL_COLOR, opacity: 0.08 },
+      encoding: {
+        x,
+        x2: { field: 't_end' },
+        tooltip: [
+          { field: 'version', type: 'nominal', title: 'Model version' },
+          { field: 'window', type: 'nominal', title: 'Window' },
+          { field: 'reason', type: 'nominal', title: 'No value' },
+        ],
+      },
+    });
+  }
   if (bands.length > 0) {
     layer.push({
       data: { values: [...bands] },
@@ -285,7 +374,35 @@ function panel(metric: string, rows: readonly PointRow[], alerts: readonly Alert
     layer.push({ data: { values: doubtful }, mark: { type: 'point', filled: false, size: 28, opacity: 0.55 }, encoding: { x, y, color, tooltip: tooltipColumns(POINT_TOOLTIP, doubtful) } });
   }
   if (estimated.length > 0) {
+    const banded = estimated.filter((row) => row.lower !== null && row.upper !== null);
+    if (banded.length > 0) {
+      // The estimate's interval: a band in the version's colour behind its dashed line.
+      layer.push({
+        data: { values: banded },
+        mark: { type: 'rect', opacity: 0.15 },
+        encoding: { x, x2: { field: 't_end' }, y: { field: 'lower', type: 'quantitative', title: metricLabel(metric) }, y2: { field: 'upper' }, color, tooltip: tooltipColumns(POINT_TOOLTIP, banded) },
+      });
+    }
     layer.push({ data: { values: estimated }, mark: { type: 'point', shape: 'diamond', filled: true, size: 28 }, encoding: { x, y, color, tooltip: tooltipColumns(POINT_TOOLTIP, estimated) } });
+  }
+  if (thresholds.length > 0) {
+    layer.push({
+      data: { values: [...thresholds] },
+      mark: { type: 'rule', strokeDash: [6, 3], strokeWidth: 1.5 },
+      encoding: {
+        y: { field: 'threshold', type: 'quantitative', title: metricLabel(metric) },
+        stroke: { ...SEVERITY_STROKE, legend: null },
+        tooltip: tooltipColumns(
+          [
+            { field: 'rule', type: 'nominal', title: 'Rule' },
+            { field: 'condition', type: 'nominal', title: 'Fires when' },
+            { field: 'severity', type: 'nominal', title: 'Severity' },
+            { field: 'version', type: 'nominal', title: 'Model version' },
+          ] as const,
+          thresholds,
+        ),
+      },
+    });
   }
   if (alerts.length > 0) {
     const tooltip = tooltipColumns([
@@ -307,7 +424,7 @@ function panel(metric: string, rows: readonly PointRow[], alerts: readonly Alert
           encoding: {
             x,
             y: { value: 0 },
-            fill: { field: 'severity', type: 'nominal', title: 'Alert', scale: { domain: [...ALERT_SEVERITY_ORDER], range: [...ALERT_SEVERITY_COLORS] } },
+            fill: SEVERITY_STROKE,
             tooltip: [...tooltip],
           },
         },
@@ -317,7 +434,31 @@ function panel(metric: string, rows: readonly PointRow[], alerts: readonly Alert
   return { width, height, layer };
 }
 
-function coveragePanel(coverage: readonly TrendCoverage[], versions: readonly string[], width: ChartWidth): ViewSpec {
+/** Predictions per window and version: translucent bars over each other, the underlay that says how much each value rests on. */
+function volumePanel(coverage: readonly TrendCoverage[], versions: readonly string[], width: ChartWidth): ViewSpec {
+  const values = coverage
+    .filter((row) => row.count !== undefined)
+    .map((row) => ({ t: row.window_start * 1000, t_end: row.window_end * 1000, version: versionLabel(row.model_version), predictions: row.count as number, window: formatUtcWindow(row.window_start, row.window_end) }));
+  return {
+    width,
+    height: VOLUME_HEIGHT,
+    data: { values },
+    mark: { type: 'rect', opacity: 0.45 },
+    encoding: {
+      x: xAxis(true),
+      x2: { field: 't_end' },
+      y: { field: 'predictions', type: 'quantitative', title: VOLUME_TITLE, stack: null, axis: { tickCount: 2, format: '~s' } },
+      color: colorOf(versions),
+      tooltip: [
+        { field: 'version', type: 'nominal', title: 'Model version' },
+        { field: 'window', type: 'nominal', title: 'Window' },
+        { field: 'predictions', type: 'quantitative', title: 'Predictions', format: ',' },
+      ],
+    },
+  };
+}
+
+function coveragePanel(coverage: readonly TrendCoverage[], versions: readonly string[], width: ChartWidth, last = true): ViewSpec {
   const values = coverage
     .filter((row) => Number.isFinite(row.label_coverage))
     .map((row) => ({
@@ -328,7 +469,7 @@ function coveragePanel(coverage: readonly TrendCoverage[], versions: readonly st
       labelled: row.labelled === undefined ? '' : row.count === undefined ? formatCount(row.labelled) : `${formatCount(row.labelled)} of ${formatCount(row.count)}`,
     }));
   const encoding = {
-    x: xAxis(true),
+    x: xAxis(last),
     y: { field: 'coverage', type: 'quantitative' as const, title: COVERAGE_TITLE, scale: { domain: [0, 1] }, axis: { format: '%', tickCount: 2 } },
     color: colorOf(versions),
   };
@@ -398,6 +539,7 @@ export function trendChart(input: TrendChartInput, options?: TrendChartOptions):
   const alerts = (input.alerts ?? []).filter((alert) => alert.timestamp >= from && alert.timestamp <= to);
   const hiddenAlerts = (input.alerts ?? []).length - alerts.length;
   const bands = (input.degradations ?? []).filter((band) => band.end > from && band.start < to && band.end > band.start);
+  const volume = input.volume === true && coverage.some((row) => row.count !== undefined);
 
   const panels: ViewSpec[] = charted.map((metric, index) => {
     const own = (name: string | null | undefined) => name === metric || name === null || name === undefined || !charted.includes(name);
@@ -408,12 +550,23 @@ export function trendChart(input: TrendChartInput, options?: TrendChartOptions):
         const end = Math.min(band.end, to);
         return { t: start * 1000, t_end: end * 1000, label: band.label ?? metricLabel(band.metric ?? metric), period: formatUtcWindow(band.start, band.end), version: band.model_version ?? '' };
       });
-    const last = index === charted.length - 1 && !coverage.some((row) => Number.isFinite(row.label_coverage));
+    const last = index === charted.length - 1 && !coverage.some((row) => Number.isFinite(row.label_coverage)) && !volume;
+    const thresholds = (input.thresholds ?? [])
+      .filter((threshold) => threshold.metric === metric && Number.isFinite(threshold.value))
+      .map((threshold) => ({
+        threshold: threshold.value,
+        rule: threshold.rule_id,
+        condition: `${metricLabel(metric)} ${threshold.comparison} ${formatFixed(threshold.value)}`,
+        severity: threshold.severity,
+        version: threshold.model_version ?? ALL_VERSIONS,
+      }));
+    const gaps = (input.gaps ?? [])
+      .filter((gap) => gap.metric === metric)
+      .map((gap) => ({ t: gap.window_start * 1000, t_end: gap.window_end * 1000, version: versionLabel(gap.model_version), window: formatUtcWindow(gap.window_start, gap.window_end), reason: gap.reason }));
     return panel(
       metric,
       rows.filter((row) => row.metric === metric),
-      alerts.filter((alert) => own(alert.metric_name)).map(alertRow),
-      bandRows,
+      { alerts: alerts.filter((alert) => own(alert.metric_name)).map(alertRow), bands: bandRows, thresholds, gaps },
       versions,
       width,
       options?.panelHeight ?? 120,
@@ -421,11 +574,12 @@ export function trendChart(input: TrendChartInput, options?: TrendChartOptions):
       dash,
     );
   });
-  if (coverage.some((row) => Number.isFinite(row.label_coverage))) panels.push(coveragePanel(coverage, versions, width));
+  if (coverage.some((row) => Number.isFinite(row.label_coverage))) panels.push(coveragePanel(coverage, versions, width, !volume));
+  if (volume) panels.push(volumePanel(coverage, versions, width));
 
   const subtitle: string[] = [];
   if (rows.some((row) => row.insufficient && row.value !== null)) subtitle.push(INSUFFICIENT_NOTE);
-  if (bands.length > 0) subtitle.push(BAND_NOTE);
+  if (bands.length > 0) subtitle.push(input.bandNote ?? BAND_NOTE);
   if (valueless.length > 0) subtitle.push(`${NO_VALUES} ${listNames(valueless.map(metricLabel))}.`);
   if (hiddenAlerts > 0) subtitle.push(`${formatCount(hiddenAlerts)} alert${hiddenAlerts === 1 ? '' : 's'} outside this time range not shown.`);
   const description = `${title}: ${charted.map(metricLabel).join(', ')} by model version over time.`;
@@ -433,6 +587,6 @@ export function trendChart(input: TrendChartInput, options?: TrendChartOptions):
     ...topLevel(width, title, subtitle, description),
     spacing: 8,
     vconcat: panels,
-    resolve: { scale: { x: 'shared', y: 'independent', color: 'shared', strokeDash: 'shared', fill: 'shared' } },
+    resolve: { scale: { x: 'shared', y: 'independent', color: 'shared', strokeDash: 'shared', fill: 'shared', stroke: 'shared' } },
   };
 }

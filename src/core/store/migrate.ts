@@ -66,6 +66,12 @@ export interface MigrationOptions {
   /** Read everything, count what would be written, write nothing. */
   readonly dryRun?: boolean;
   readonly onProgress?: (progress: MigrationProgress) => void;
+  /**
+   * Stops the migration between rows when aborted (it rejects with the signal's reason). A new
+   * database is then not written at all; an existing one keeps the batches already committed,
+   * and a second migration adds the rest.
+   */
+  readonly signal?: AbortSignal;
   /** `sql-wasm.wasm` next to a bundled extension; defaults to node_modules. */
   readonly wasmPath?: string;
   /** Statements per transaction into an existing database (default 2000). */
@@ -106,11 +112,15 @@ export async function migrateJsonlToSqlite(folder: string, target: string, optio
   const folderPath = resolve(folder);
   const targetPath = resolve(target);
   const dryRun = options.dryRun ?? false;
+  options.signal?.throwIfAborted();
   await checkFolder(folderPath);
   const existing = await checkTarget(targetPath);
   const source = new FolderSource(folderPath, {
     diagnosticsPerFile: options.diagnosticsPerFile,
-    onRows: (part, rows) => options.onProgress?.({ stage: 'rows', part, rows }),
+    onRows: (part, rows) => {
+      options.signal?.throwIfAborted();
+      options.onProgress?.({ stage: 'rows', part, rows });
+    },
   });
   const warnings: string[] = [];
   if (existing) {

@@ -18,7 +18,7 @@ import { RANGE_LABELS, RANGE_PRESETS } from '../../shared/ranges';
 import type { OpenSource, SourceManager } from '../sourceManager';
 import { ChartPanel } from './chartPanel';
 import { presetRange } from './ranges';
-import type { Sessions } from './sessions';
+import type { Sessions } from './trendPanel';
 
 /** Marks per bin and version: the point, its interval and its histogram bar. */
 const MARKS_PER_BIN = 3;

@@ -1,6 +1,43 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { readSavedKeys } from './savedState';
+import { MAX_EXPORT_CHARS, type ExportFormat, type PanelExportMessage } from '../../shared/panelMessages';
+
+const PNG_DATA_URL = 'data:image/png;base64,';
+
+const ExportMessageSchema: z.ZodType<PanelExportMessage> = z.union([
+  z.object({ type: z.literal('export'), format: z.literal('png'), data: z.string().max(MAX_EXPORT_CHARS).startsWith(PNG_DATA_URL).regex(/^data:image\/png;base64,[A-Za-z0-9+/]+=*$/) }),
+  z.object({ type: z.literal('export'), format: z.literal('svg'), data: z.string().max(MAX_EXPORT_CHARS).regex(/^\s*<svg[\s>]/) }),
+  z.object({ type: z.literal('export'), format: z.enum(['csv', 'json']) }),
+]);
+
+const SAVE_FILTERS: Readonly<Record<ExportFormat, Record<string, string[]>>> = {
+  png: { 'PNG image': ['png'] },
+  svg: { 'SVG image': ['svg'] },
+  csv: { 'CSV (comma-separated values)': ['csv'] },
+  json: { 'Vega-Lite specification': ['json'] },
+};
+
+/**
+ * Where an export is saved: the save dialog's answer. Tests replace the dialog's answer with a
+ * path of their own through the extension's API (`panels.nextExportTarget`); the writing is the same.
+ */
+let nextExportTarget: vscode.Uri | undefined;
+
+/** The next export is saved at `target` without asking (the extension's API hands this to tests). */
+export function setNextExportTarget(target: vscode.Uri | undefined): void {
+  nextExportTarget = target;
+}
+
+async function askExportTarget(suggested: vscode.Uri, format: ExportFormat): Promise<vscode.Uri | undefined> {
+  if (nextExportTarget !== undefined) {
+    const target = nextExportTarget;
+    nextExportTarget = undefined;
+    return target;
+  }
+  return vscode.window.showSaveDialog({ defaultUri: suggested, filters: SAVE_FILTERS[format], saveLabel: 'Export' });
+}
 
 /**
  * What every Pitwall chart panel shares: one webview panel per kind and subject (asked again, it
@@ -39,18 +76,38 @@ export abstract class ChartPanel<Host, View extends { readonly type: string }> i
     script: string,
     private readonly schema: z.ZodType<View>,
     protected readonly log: vscode.LogOutputChannel,
+    restored?: vscode.WebviewPanel,
   ) {
     const bundle = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
-    this.panel = vscode.window.createWebviewPanel(viewType, title, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [bundle],
-    });
+    const options = { enableScripts: true, localResourceRoots: [bundle] };
+    if (restored === undefined) {
+      this.panel = vscode.window.createWebviewPanel(viewType, title, vscode.ViewColumn.Active, options);
+    } else {
+      // A panel VS Code brought back after a reload: its options are set again, as they are not kept.
+      this.panel = restored;
+      this.panel.webview.options = options;
+      this.panel.title = title;
+    }
     this.panel.webview.html = this.html(bundle, script);
     ChartPanel.open.set(key, this as ChartPanel<unknown, { type: string }>);
     this.disposables.push(
       this.panel.onDidDispose(() => this.dispose()),
       this.panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
     );
+  }
+
+  /**
+   * Restores the panels of `viewType` after a window reload: `revive` gets the panel VS Code kept and
+   * the keys its webview saved, or null when the saved state is missing, of another version or
+   * unreadable (the panel then opens with its defaults).
+   */
+  protected static registerSerializer<Keys>(viewType: string, keys: z.ZodType<Keys>, revive: (panel: vscode.WebviewPanel, keys: Keys | null) => void): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(viewType, {
+      deserializeWebviewPanel: (panel: vscode.WebviewPanel, state: unknown) => {
+        revive(panel, readSavedKeys(state, keys));
+        return Promise.resolve();
+      },
+    });
   }
 
   /** Posts now when the webview is ready, else once it says it is. */
@@ -68,7 +125,44 @@ export abstract class ChartPanel<Host, View extends { readonly type: string }> i
   /** The webview has (again) loaded and wants its content. */
   protected abstract onReady(): void | Promise<void>;
 
+  /**
+   * The text of a CSV or JSON export: the charted rows, or the Vega-Lite spec as drawn; null when
+   * the panel shows nothing to export.
+   */
+  protected exportText(_format: 'csv' | 'json'): string | null {
+    return null;
+  }
+
+  /** Saves an export the webview asked for where the person chooses; the file name suggested is the panel's title. */
+  private async export(message: PanelExportMessage): Promise<void> {
+    const content = message.format === 'png' ? Buffer.from(message.data.slice(PNG_DATA_URL.length), 'base64') : message.format === 'svg' ? message.data : this.exportText(message.format);
+    if (content === null) {
+      void vscode.window.showWarningMessage(`${this.panel.title}: there is no chart to export yet.`);
+      return;
+    }
+    const name = `${this.panel.title.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'chart'}.${message.format}`;
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const suggested = folder === undefined ? vscode.Uri.file(name) : vscode.Uri.joinPath(folder, name);
+    const target = await askExportTarget(suggested, message.format);
+    if (target === undefined) return;
+    await vscode.workspace.fs.writeFile(target, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
+    this.log.info(`${this.key}: exported ${message.format.toUpperCase()} to ${target.fsPath}`);
+  }
+
   private receive(raw: unknown): void {
+    if (typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'export') {
+      const exported = ExportMessageSchema.safeParse(raw);
+      if (!exported.success) {
+        this.log.warn(`${this.key}: an export from the panel was refused: ${exported.error.issues.map((issue) => issue.message).join('; ')}`);
+        return;
+      }
+      this.export(exported.data).catch((error: unknown) => {
+        const text = error instanceof Error ? error.message : String(error);
+        this.log.error(`${this.key}: the export failed: ${text}`);
+        void vscode.window.showErrorMessage(`Pitwall could not save the export: ${text}`);
+      });
+      return;
+    }
     const parsed = this.schema.safeParse(raw);
     if (!parsed.success) {
       this.log.warn(`${this.key}: a message from the panel was refused: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);

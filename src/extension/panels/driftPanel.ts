@@ -20,7 +20,7 @@ import {
 import type { OpenSource, SourceManager } from '../sourceManager';
 import { ChartPanel } from './chartPanel';
 import { driftRanges } from './ranges';
-import type { Sessions } from './sessions';
+import type { Sessions } from './trendPanel';
 
 /** Features drawn and listed at most: the most drifted first (a bounded payload). */
 export const MAX_DRIFT_FEATURES = 50;

@@ -1,36 +1,47 @@
 import * as vscode from 'vscode';
-import { z } from 'zod';
 import { boundedWindow, formatWindow, MAX_TREND_MARKS } from '../../core/charts/boundedWindow';
 import { trendChart, trendInputFromWindows } from '../../core/charts/trendChart';
+import { ESTIMATED_METRICS, firingSpans, metricAlerts, missingLabelEstimates, ruleThresholds } from '../../core/charts/trendOverlays';
+import { estimateWindows } from '../../core/analytics/estimateWindows';
 import { metricLabel } from '../../core/charts/theme';
 import { readDataScope } from '../../core/analytics/dataScope';
 import { AnalysisSession } from '../../core/analytics/session';
-import { DEFAULT_MIN_LABELS, parseDuration, WINDOW_METRICS, type WindowMetric } from '../../core/analytics/windows';
+import { DEFAULT_MIN_LABELS, parseDuration, type WindowMetric, type WindowMetricsRow } from '../../core/analytics/windows';
+import { toWindowsCsv } from '../../core/charts/chartData';
 import { describeError } from '../../core/errors';
 import type { Store } from '../../core/store/store';
-import { TREND_RANGES, TREND_WINDOWS, type TrendHostMessage, type TrendOptions, type TrendRange, type TrendViewMessage } from '../../shared/trendMessages';
+import type { TrendHostMessage, TrendKeys, TrendOptions, TrendRange, TrendSlide, TrendViewMessage } from '../../shared/trendMessages';
 import type { OpenSource, SourceManager } from '../sourceManager';
 import { ChartPanel } from './chartPanel';
+import { TrendKeysSchema, TrendViewMessageSchema } from './trendSchema';
 
-const RANGE_SECONDS: Readonly<Record<Exclude<TrendRange, 'all'>, number>> = { '24h': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400 };
+const RANGE_SECONDS: Readonly<Record<Exclude<TrendRange, 'all' | 'custom'>, number>> = { '24h': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400 };
+const SLIDE_DIVISORS: Readonly<Record<TrendSlide, number>> = { window: 1, half: 2, quarter: 4 };
+const DAY = 86_400;
+const SPAN_NOTE = "Shaded: windows where a rule's condition held; dashed lines: the rules' thresholds.";
+
+/** The UTC day of a unix time, as a date input shows it. */
+function utcDay(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().slice(0, 10);
+}
+
+/**
+ * The charted span [from, to) in unix seconds. A preset ends at the source's newest prediction
+ * (monitoring data is often older than today); a custom range covers its days whole, UTC. Null
+ * when a custom range ends before it starts.
+ */
+function timeRange(options: TrendOptions, first: number, last: number): { from: number; to: number } | null {
+  if (options.range === 'custom') {
+    const from = options.from === null ? first : Date.parse(`${options.from}T00:00:00Z`) / 1000;
+    const to = options.to === null ? last + 1 : Date.parse(`${options.to}T00:00:00Z`) / 1000 + DAY;
+    return to > from ? { from, to } : null;
+  }
+  const to = last + 1;
+  return { from: options.range === 'all' ? first : Math.max(first, to - RANGE_SECONDS[options.range]), to };
+}
 /** Metrics offered by the panel, in this order. */
 const PANEL_METRICS: readonly WindowMetric[] = ['accuracy', 'f1', 'precision', 'recall', 'ece', 'brier', 'log_loss', 'roc_auc', 'avg_confidence'];
 const LABEL_FREE: ReadonlySet<string> = new Set(['avg_confidence', 'min_confidence', 'max_confidence', 'confidence_std']);
-
-const TrendOptionsSchema = z.object({
-  window: z.enum(TREND_WINDOWS),
-  range: z.enum(TREND_RANGES),
-  versions: z.array(z.string().max(500)).max(200),
-  metric: z.enum(WINDOW_METRICS),
-});
-
-const TrendViewMessageSchema: z.ZodType<TrendViewMessage> = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('options'), options: TrendOptionsSchema }),
-  z.object({ type: z.literal('openSource') }),
-  z.object({ type: z.literal('rendered'), points: z.number().int().nonnegative() }),
-  z.object({ type: z.literal('failed'), message: z.string().max(2000) }),
-]);
 
 /** The analysis session of the open source's store: its columns are read once and re-windowed on each question. */
 export class Sessions implements vscode.Disposable {
@@ -70,6 +81,8 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
   private readonly subscription: vscode.Disposable;
   /** Points the webview last drew (integration tests read it). */
   renderedPoints: number | null = null;
+  /** What the chart shows now, for the CSV and JSON exports. */
+  private shown: { rows: readonly WindowMetricsRow[]; metric: WindowMetric; spec: Record<string, unknown> } | null = null;
 
   static show(extensionUri: vscode.Uri, sources: SourceManager, sessions: Sessions, log: vscode.LogOutputChannel, modelVersion?: string): TrendPanel {
     const key = `trend:${modelVersion ?? '*'}`;
@@ -84,9 +97,12 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     private readonly sessions: Sessions,
     log: vscode.LogOutputChannel,
     private readonly modelVersion: string | undefined,
+    restored?: { panel: vscode.WebviewPanel; keys: TrendKeys | null },
   ) {
-    super(key, TrendPanel.viewType, modelVersion === undefined ? 'Performance Trend' : `Performance Trend: ${modelVersion}`, extensionUri, 'trendView.js', TrendViewMessageSchema, log);
-    this.options = null;
+    super(key, TrendPanel.viewType, modelVersion === undefined ? 'Performance Trend' : `Performance Trend: ${modelVersion}`, extensionUri, 'trendView.js', TrendViewMessageSchema, log, restored?.panel);
+    // Restored after a reload: the options saved, kept while the same source is open.
+    this.options = restored?.keys?.options ?? null;
+    this.optionsSource = restored?.keys?.source ?? null;
     this.subscription = sessions.onDidChange(() => void this.update());
   }
 
@@ -119,10 +135,11 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     const asked = ++this.asked;
     const source = this.sources.source;
     if (source === null) {
-      this.post({ type: 'empty', reason: 'no-source', message: 'No monitoring source is open. Open a JSONL folder or a SQLite database to see its performance trend.', source: null, options: null, choices: null });
+      this.post({ type: 'empty', reason: 'no-source', message: 'No monitoring source is open. Open a JSONL folder or a SQLite database to see its performance trend.', source: null, options: null, choices: null, keys: this.keys() });
       return;
     }
     this.post({ type: 'busy' });
+    this.shown = null;
     try {
       const message = await this.compute(source);
       if (asked === this.asked) this.post(message);
@@ -138,44 +155,84 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     const defaultVersions = this.modelVersion !== undefined && scope.versions.includes(this.modelVersion) ? [this.modelVersion] : [...scope.versions];
     // Another source has other versions: its panel starts with the versions it has, keeping the other choices.
     const kept = this.options !== null && this.optionsSource === source.path ? this.options : null;
-    const options: TrendOptions = kept ?? { window: '6h', range: '7d', metric: 'accuracy', ...this.options, versions: defaultVersions };
+    let options: TrendOptions = kept ?? { window: '6h', slide: 'window', range: '7d', from: null, to: null, metric: 'accuracy', ...this.options, versions: defaultVersions };
+    // A custom range starts as the days the source holds; the inputs then show them.
+    if (options.range === 'custom' && scope.first !== null && scope.last !== null) {
+      options = { ...options, from: options.from ?? utcDay(scope.first), to: options.to ?? utcDay(scope.last) };
+    }
     this.options = options;
     this.optionsSource = source.path;
-    const empty = (reason: 'no-labels' | 'few-labels' | 'no-versions' | 'no-data', message: string): TrendHostMessage => ({ type: 'empty', reason, message, source: source.name, options, choices });
+    const keys = this.keys();
+    const empty = (reason: Extract<TrendHostMessage, { type: 'empty' }>['reason'], message: string): TrendHostMessage => ({ type: 'empty', reason, message, source: source.name, options, choices, keys });
     const versions = options.versions.filter((version) => scope.versions.includes(version));
     if (versions.length === 0) return empty('no-versions', 'No model version is selected: tick at least one.');
     if (scope.first === null || scope.last === null) return empty('no-data', 'This source has no predictions yet.');
 
-    // "Last 24 hours" ends at the newest prediction, not now: monitoring data is often older than today.
-    const to = scope.last + 1;
-    const from = options.range === 'all' ? scope.first : Math.max(scope.first, to - RANGE_SECONDS[options.range]);
+    const range = timeRange(options, scope.first, scope.last);
+    if (range === null) return empty('bad-range', `The custom range ends (${options.to ?? ''}) before it starts (${options.from ?? ''}): pick a "to" day on or after the "from" day.`);
+    const { from, to } = range;
     const asked = parseDuration(options.window);
-    const every = boundedWindow(asked, to - from, versions.length);
+    const overlap = SLIDE_DIVISORS[options.slide];
     const metric = options.metric as WindowMetric;
-    const rows = (
-      await this.sessions.of(source).trend({ every, from, to, by: 'model_version', metrics: [metric] })
-    ).filter((row) => row.group !== null && versions.includes(row.group));
-    if (!LABEL_FREE.has(metric) && rows.length > 0 && rows.every((row) => row.labelled === 0)) {
+    // The bound counts every mark a window may draw per version: its value or estimate, the
+    // estimate's band, a gap, its coverage and its volume (boundedWindow counts two); and
+    // overlapping windows draw more of them over the same range.
+    const marksPerWindow = LABEL_FREE.has(metric) ? 3 : 5;
+    const every = boundedWindow(asked, (to - from) * overlap, (versions.length * marksPerWindow) / 2);
+    const slide = every / overlap;
+    const session = this.sessions.of(source);
+    const rows = (await session.trend({ every, slide, from, to, by: 'model_version', metrics: [metric], minLabels: DEFAULT_MIN_LABELS })).filter(
+      (row) => row.group !== null && versions.includes(row.group),
+    );
+    // Without labels, the label-free estimate stands in (tumbling windows only, as the estimator computes them).
+    const estimates = slide === every && ESTIMATED_METRICS.has(metric) && rows.some((row) => row[metric] === null) ? missingLabelEstimates(estimateWindows(await session.columns(), { every, from, to }).windows, rows, metric) : [];
+    if (!LABEL_FREE.has(metric) && rows.length > 0 && rows.every((row) => row.labelled === 0) && estimates.length === 0) {
       return empty('no-labels', `No prediction in this range has ground truth yet, so ${metricLabel(metric)} cannot be computed. Mean confidence needs no labels: pick it, or a longer range.`);
     }
     const points = rows.filter((row) => row[metric] !== null && row[metric] !== undefined).length;
-    if (!LABEL_FREE.has(metric) && rows.length > 0 && points === 0) {
+    if (!LABEL_FREE.has(metric) && rows.length > 0 && points === 0 && estimates.length === 0) {
       return empty('few-labels', `Every ${formatWindow(every)} window in this range has fewer than ${DEFAULT_MIN_LABELS} labelled predictions, too few for a confident ${metricLabel(metric)}. Pick a longer window or range.`);
     }
-    const note = every === asked ? null : `${options.window} windows over this range would draw more than ${MAX_TREND_MARKS.toLocaleString('en-US')} marks: the chart uses ${formatWindow(every)} windows.`;
-    const spec = trendChart(trendInputFromWindows(rows, [metric]), { title: `${metricLabel(metric)} per ${formatWindow(every)} window` }) as unknown as Record<string, unknown>;
-    return { type: 'trend', source: source.name, options, choices, every, points, note, spec };
+    const notes: string[] = [];
+    if (every !== asked) notes.push(`${options.window} windows over this range would draw more than ${MAX_TREND_MARKS.toLocaleString('en-US')} marks: the chart uses ${formatWindow(every)} windows.`);
+    if (estimates.length > 0 && points === 0) {
+      notes.push(`Every ${formatWindow(every)} window in this range has fewer than ${DEFAULT_MIN_LABELS} labelled predictions, too few for a confident ${metricLabel(metric)}: the dashed line is its label-free estimate (CBPE), the band its interval.`);
+    } else if (estimates.length > 0) {
+      notes.push(`Dashed: label-free estimates (CBPE), the band their interval, where a window has fewer than ${DEFAULT_MIN_LABELS} labelled predictions.`);
+    }
+    const note = notes.length === 0 ? null : notes.join(' ');
+    const thresholds = ruleThresholds(await source.store.readRules(), metric, versions);
+    const alerts = metricAlerts(await source.store.readAlerts({ from, to }), metric, versions);
+    const input = trendInputFromWindows(rows, [metric], DEFAULT_MIN_LABELS);
+    const title = `${metricLabel(metric)} per ${formatWindow(every)} window${slide === every ? '' : `, every ${formatWindow(slide)}`}`;
+    const spec = trendChart(
+      { ...input, points: [...input.points, ...estimates], thresholds, alerts, degradations: firingSpans(rows, metric, thresholds), bandNote: SPAN_NOTE, volume: true },
+      { title },
+    ) as unknown as Record<string, unknown>;
+    this.shown = { rows, metric, spec };
+    return { type: 'trend', source: source.name, options, choices, every, slide, points, estimates: estimates.length, thresholds: thresholds.length, alerts: alerts.length, note, spec, keys };
+  }
+
+  private keys(): TrendKeys {
+    return { source: this.optionsSource, model: this.modelVersion ?? null, options: this.options };
+  }
+
+  protected override exportText(format: 'csv' | 'json'): string | null {
+    if (this.shown === null) return null;
+    return format === 'csv' ? toWindowsCsv(this.shown.rows, [this.shown.metric]) : `${JSON.stringify(this.shown.spec, null, 2)}\n`;
   }
 
   protected override onDispose(): void {
     this.subscription.dispose();
   }
 
-  /** Registers the command and keeps one analysis session for every trend panel. */
-  static register(context: vscode.ExtensionContext, sources: SourceManager, log: vscode.LogOutputChannel): vscode.Disposable[] {
-    const sessions = new Sessions(sources);
+  /** Registers the command and the serializer; every panel shares the one analysis session of `sessions`. */
+  static register(context: vscode.ExtensionContext, sources: SourceManager, sessions: Sessions, log: vscode.LogOutputChannel): vscode.Disposable[] {
     return [
-      sessions,
+      ChartPanel.registerSerializer(TrendPanel.viewType, TrendKeysSchema, (panel, keys) => {
+        const model = keys?.model ?? undefined;
+        new TrendPanel(`trend:${model ?? '*'}`, context.extensionUri, sources, sessions, log, model, { panel, keys });
+      }),
       vscode.commands.registerCommand('pitwall.showTrend', (node?: unknown) => {
         const version = typeof node === 'object' && node !== null && typeof (node as { modelVersion?: unknown }).modelVersion === 'string' ? (node as { modelVersion: string }).modelVersion : undefined;
         return TrendPanel.show(context.extensionUri, sources, sessions, log, version);

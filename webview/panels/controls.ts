@@ -1,17 +1,4 @@
-/**
- * What the chart panels' pages share: the CSP-violation count tests read, elements made with
- * text only (data never becomes markup), and the controls themed like VS Code's own inputs.
- */
-
-/** Counts refusals from the first moment, so a test (or a person in the developer tools) can see any. */
-export function recordViolations(): void {
-  let violations = 0;
-  document.body.dataset.cspViolations = '0';
-  document.addEventListener('securitypolicyviolation', () => {
-    violations += 1;
-    document.body.dataset.cspViolations = String(violations);
-  });
-}
+/** The controls of the chart panels, themed by panel.css, built from text only: data never becomes markup. */
 
 /** An element with text content only: data never becomes markup. */
 export function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string; id?: string } = {}, children: Node[] = []): HTMLElementTagNameMap[K] {
@@ -23,7 +10,6 @@ export function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: { 
   return node;
 }
 
-/** A labelled drop-down. */
 export function select(id: string, label: string, values: readonly { value: string; label: string }[], current: string, onChange: (value: string) => void): HTMLElement {
   const control = element('select', { id });
   for (const { value, label: text } of values) {
@@ -38,7 +24,6 @@ export function select(id: string, label: string, values: readonly { value: stri
   return element('div', { className: 'control' }, [caption, control]);
 }
 
-/** A checkbox per model version. */
 export function versionBoxes(versions: readonly string[], chosen: readonly string[], onChange: (versions: string[]) => void): HTMLElement {
   const group = element('fieldset', { className: 'control versions' }, [element('legend', { text: 'Model versions' })]);
   const boxes: HTMLInputElement[] = [];
