@@ -79,7 +79,14 @@ const configs = [
   },
   {
     ...common,
-    entryPoints: { chartView: 'webview/chartView.ts', trendView: 'webview/panels/trendView.ts', compareView: 'webview/panels/compareView.ts', panel: 'webview/panels/panel.css' },
+    entryPoints: {
+      chartView: 'webview/chartView.ts',
+      trendView: 'webview/panels/trendView.ts',
+      compareView: 'webview/panels/compareView.ts',
+      calibrationView: 'webview/panels/calibrationView.ts',
+      driftView: 'webview/panels/driftView.ts',
+      panel: 'webview/panels/panel.css',
+    },
     outdir: 'dist/webview',
     platform: 'browser',
     format: 'iife',

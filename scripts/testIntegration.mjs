@@ -112,6 +112,11 @@ function startControlServer(getPage) {
         if (filled) await frame.fill(`#${filled}`, url.searchParams.get('value') ?? '', { timeout: 10_000 });
         const clicked = url.searchParams.get('click');
         if (clicked) await frame.click(`#${clicked}`, { timeout: 10_000 });
+        // `clickAt` (a CSS selector in the panel) clicks there with the real pointer; `key` then presses a key.
+        const clickedAt = url.searchParams.get('clickAt');
+        if (clickedAt) await frame.click(clickedAt, { timeout: 10_000 });
+        const key = url.searchParams.get('key');
+        if (key) await page.keyboard.press(key);
         response.end(JSON.stringify(await frame.evaluate(() => {
           const chart = document.getElementById('chart');
           const note = document.getElementById('note');
@@ -139,6 +144,17 @@ function startControlServer(getPage) {
             checked: [...document.querySelectorAll('.versions input:checked')].map((e) => e.value),
             state: document.getElementById('state')?.innerText ?? null,
             axisLabelFill: label ? getComputedStyle(label).fill || label.getAttribute('fill') : null,
+            // Every chart of the panel: what it says it drew, and the marks in its SVG.
+            charts: [...document.querySelectorAll('.chart[id]')].map((e) => ({
+              id: e.id,
+              points: e.dataset.points === undefined ? null : Number(e.dataset.points),
+              options: e.dataset.options ?? null,
+              feature: e.dataset.feature ?? null,
+              // Data marks only: a legend's symbols are not counted.
+              symbols: e.querySelectorAll('svg .mark-symbol.role-mark path').length,
+              rects: e.querySelectorAll('svg .mark-rect.role-mark path').length,
+            })),
+            focused: document.activeElement?.id || null,
           };
         })));
       } else if (url.pathname === '/click' || url.pathname === '/hover') {

@@ -4,11 +4,11 @@ import { messages } from '../core/messages';
 import { computeHealth, HealthSchedule, recordHealth, type HealthReport } from '../core/analytics/health';
 import type { Binning } from '../core/analytics/metrics';
 import { estimateWindows, type EstimateReport } from '../core/analytics/estimateWindows';
-import { DEFAULT_DRIFT_OPTIONS, toDriftResultRow, type FeatureDrift } from '../core/analytics/drift';
-import { driftScore, readDrift, topDriftedFeatures } from '../core/analytics/driftReport';
+import { toDriftResultRow, type FeatureDrift } from '../core/analytics/drift';
+import { readDrift, topDriftedFeatures } from '../core/analytics/driftReport';
 import { summarizeMetrics } from '../core/analytics/summary';
-import { distributionChart, type FeatureDistribution } from '../core/charts/distributionChart';
-import { driftScoresChart, type DriftScore } from '../core/charts/driftChart';
+import { distributionChart, distributionOfDrift } from '../core/charts/distributionChart';
+import { driftScoresChart, driftScoreOf, driftThresholds } from '../core/charts/driftChart';
 import { reliabilityChart } from '../core/charts/reliabilityChart';
 import type { ChartSpec } from '../core/charts/theme';
 import { trendChart, trendInputFromWindows, type TrendPoint } from '../core/charts/trendChart';
@@ -523,14 +523,7 @@ const drift = defineCommand({
       for (const note of notes) env.out.write(`${note}\n`);
     }
     if (values.vega) {
-      printJson(env.out, results.length === 1 ? distributionChart(distributionOf(results[0] as FeatureDrift)) : driftScoresChart({
-              scores: results.map(scoreOf),
-              thresholds: [
-                { kind: 'psi', value: DEFAULT_DRIFT_OPTIONS.psiWarning, severity: 'warning' },
-                { kind: 'psi', value: DEFAULT_DRIFT_OPTIONS.psiDrift, severity: 'drift' },
-                { kind: 'js_distance', value: DEFAULT_DRIFT_OPTIONS.jsDrift, severity: 'drift' },
-              ],
-            }));
+      printJson(env.out, results.length === 1 ? distributionChart(distributionOfDrift(results[0] as FeatureDrift)) : driftScoresChart({ scores: results.map((result) => driftScoreOf(result)), thresholds: driftThresholds() }));
       return 0;
     }
     if (values.json) {
@@ -566,26 +559,5 @@ const drift = defineCommand({
     return 0;
   },
 });
-
-function scoreOf(result: FeatureDrift): DriftScore {
-  const scored = driftScore(result);
-  return {
-    feature: result.feature_name,
-    kind: scored?.statistic ?? (result.kind === 'numeric' ? 'psi' : 'js_distance'),
-    score: scored?.score ?? null,
-    severity: result.status === 'ok' ? result.severity : null,
-    p_value: result.kind === 'numeric' ? result.ks_p_value : result.chi_square_p_value,
-  };
-}
-
-function distributionOf(result: FeatureDrift): FeatureDistribution {
-  const scored = driftScore(result);
-  const score = scored === null ? {} : { score: { kind: scored.statistic, value: scored.score, ...(result.status === 'ok' ? { severity: result.severity } : {}) } };
-  if (result.kind === 'numeric') {
-    const edges = result.bins.length === 0 ? [] : [result.bins[0]?.lower ?? null, ...result.bins.map((bin) => bin.upper)];
-    return { type: 'numeric', feature: result.feature_name, edges, baseline: result.bins.map((bin) => bin.baseline_share), current: result.bins.map((bin) => bin.current_share), ...score };
-  }
-  return { type: 'categorical', feature: result.feature_name, categories: result.bins.map((bin) => bin.value), baseline: result.bins.map((bin) => bin.baseline_share), current: result.bins.map((bin) => bin.current_share), ...score };
-}
 
 export const ANALYTICS_COMMANDS: readonly CliCommand[] = [metrics, trend, calibration, health, drift, estimate];

@@ -13,6 +13,7 @@ import {
   type AlertViewGroup,
 } from '../core/alertGroups';
 import { readRecordedWhy } from '../core/alerting/alertContext';
+import { driftMetricParts } from '../core/alerting/ruleOptions';
 import { whyLines } from '../core/alerting/whyText';
 import type { AlertSeverity } from '../core/model/alert';
 import type { AlertWhy } from '../core/model/alertWhy';
@@ -397,7 +398,9 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
       path: `/${encodeURIComponent(alert.key)}`,
       query: new URLSearchParams({ state, ...(undelivered.length > 0 ? { undelivered: undelivered.map((r) => r.channel).join(',') } : {}) }).toString(),
     });
-    item.contextValue = `alert:${state}:${alert.severity}`;
+    // A drift alert (its component, or a metric naming a feature's drift) also offers the Drift panel.
+    const drift = alert.component === 'drift' || (alert.metric_name !== null && driftMetricParts(alert.metric_name) !== null);
+    item.contextValue = `alert:${state}:${alert.severity}${drift ? ':drift' : ''}`;
     item.accessibilityInformation = { label: `${alert.severity} alert, ${state}: ${String(item.label)}, ${String(item.description)}` };
     return item;
   }

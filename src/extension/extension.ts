@@ -8,6 +8,8 @@ import { ModelsTreeDataProvider, type ModelNode } from './modelsTreeDataProvider
 import { registerRuleCommands } from './ruleCommands';
 import { RulesTreeDataProvider, type RulesNode } from './rulesTreeDataProvider';
 import { SourceManager } from './sourceManager';
+import { CalibrationPanel } from './panels/calibrationPanel';
+import { DriftPanel } from './panels/driftPanel';
 import { setNextExportTarget } from './panels/chartPanel';
 import { CompareVersionsPanel } from './panels/compareVersionsPanel';
 import { Sessions, TrendPanel } from './panels/trendPanel';
@@ -120,6 +122,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     sessions,
     ...TrendPanel.register(context, sources, sessions, log),
     ...CompareVersionsPanel.register(context, sources, sessions, log),
+    ...CalibrationPanel.register(context, sources, sessions, log),
+    ...DriftPanel.register(context, sources, sessions, log),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void sources.updateTrust()),
   );
 

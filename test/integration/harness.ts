@@ -149,6 +149,41 @@ export interface PanelState {
   readonly checked: readonly string[];
   readonly state: string | null;
   readonly axisLabelFill: string | null;
+  /** Every chart of the panel (an element of class chart with an id). */
+  readonly charts: readonly PanelChart[];
+  /** The id of the element that has the keyboard focus in the panel. */
+  readonly focused: string | null;
+}
+
+export interface PanelChart {
+  readonly id: string;
+  /** What the page says it drew (its data-points). */
+  readonly points: number | null;
+  /** The options the drawn chart answers (JSON), when the page records them. */
+  readonly options: string | null;
+  readonly feature: string | null;
+  /** Data marks in its SVG (a legend's are not counted). */
+  readonly symbols: number;
+  readonly rects: number;
+}
+
+/** Acts in the open chart panel as a person would: picks a value in a drop-down, clicks an element, presses a key. */
+export interface PanelAction {
+  readonly select?: { readonly id: string; readonly value: string };
+  readonly click?: string;
+  readonly key?: string;
+}
+
+/** Reads the open chart panel after `action`. */
+export async function panelAct(action: PanelAction): Promise<PanelState> {
+  const query = new URLSearchParams();
+  if (action.select !== undefined) {
+    query.set('select', action.select.id);
+    query.set('value', action.select.value);
+  }
+  if (action.click !== undefined) query.set('clickAt', action.click);
+  if (action.key !== undefined) query.set('key', action.key);
+  return (await ask(`/webview?${query.toString()}`)) as PanelState;
 }
 
 /** Reads the open chart panel; with `select`, first picks `value` in the control of that id, as a person would. */

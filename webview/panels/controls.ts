@@ -41,3 +41,17 @@ export function versionBoxes(versions: readonly string[], chosen: readonly strin
   return group;
 }
 
+/** A button that runs `onClick`. */
+export function button(id: string, text: string, onClick: () => void): HTMLButtonElement {
+  const node = element('button', { text, id });
+  node.type = 'button';
+  node.addEventListener('click', onClick);
+  return node;
+}
+
+/** A number as the kernel gave it, to four decimals ('–' when missing); the full value is its tooltip. */
+export function numberCell(value: number | null, digits = 4): HTMLTableCellElement {
+  const cell = element('td', { text: value === null ? '–' : value.toFixed(digits), className: 'number' });
+  if (value !== null) cell.title = String(value);
+  return cell;
+}

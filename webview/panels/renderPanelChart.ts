@@ -7,16 +7,17 @@ loader.load = () => Promise.reject(new Error('Pitwall charts load no external da
 loader.sanitize = () => Promise.reject(new Error('Pitwall charts load no external data.'));
 
 type View = Awaited<ReturnType<typeof embed>>['view'];
-let current: View | null = null;
+/** The view drawn in each slot of the page: a panel with two charts keeps both alive. */
+const current = new Map<string, View>();
 
 /**
  * Renders a Vega-Lite spec into `element` under the panel's CSP: expressions through
  * vega-interpreter (no `eval`), vega-embed's injected styles off (panel.css has them), no
- * action menu, no loader.
+ * action menu, no loader. Drawing again in a slot finalizes the view drawn there before.
  */
-export async function renderChart(element: HTMLElement, spec: Record<string, unknown>): Promise<View> {
-  current?.finalize();
-  current = null;
+export async function renderChart(element: HTMLElement, spec: Record<string, unknown>, slot = 'chart'): Promise<View> {
+  current.get(slot)?.finalize();
+  current.delete(slot);
   const result = await embed(element, spec as never, {
     actions: false,
     defaultStyle: false,
@@ -27,13 +28,13 @@ export async function renderChart(element: HTMLElement, spec: Record<string, unk
     tooltip: { disableDefaultStyle: true, theme: 'custom' },
     config: themeConfig(),
   });
-  current = result.view;
+  current.set(slot, result.view);
   return result.view;
 }
 
-/** The chart drawn last, for exports; null before the first and after a failed render. */
+/** The panel's main chart (its 'chart' slot), for exports; null before the first and after a failed render. */
 export function currentView(): View | null {
-  return current;
+  return current.get('chart') ?? null;
 }
 
 interface SceneNode {

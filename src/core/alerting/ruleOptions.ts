@@ -70,6 +70,12 @@ export interface RuleMeasure {
   readonly baselineWindow: number;
 }
 
+/** The feature and statistic a drift metric's name carries ('track_temp_psi'); null when it names none. */
+export function driftMetricParts(metricName: string): { feature: string; statistic: DriftStatistic } | null {
+  const match = /^(.+)_(psi|ks|wasserstein|chi_square|js)$/.exec(metricName);
+  return match === null ? null : { feature: match[1] as string, statistic: match[2] as DriftStatistic };
+}
+
 /** A rule's options, checked; an input error naming the rule and the field when they are wrong. */
 export function measureOf(rule: AlertRule): RuleMeasure {
   const parsed = RuleOptionsSchema.safeParse(rule.conditions);
@@ -85,10 +91,10 @@ export function measureOf(rule: AlertRule): RuleMeasure {
   let feature = options.feature;
   let statistic = options.statistic;
   if (feature === undefined || statistic === undefined) {
-    const match = /^(.+)_(psi|ks|wasserstein|chi_square|js)$/.exec(rule.metric_name);
-    if (match === null) throw new PitwallError('input', messages.ruleDriftUnnamed(rule.rule_id, rule.metric_name));
-    feature ??= match[1] as string;
-    statistic ??= match[2] as DriftStatistic;
+    const named = driftMetricParts(rule.metric_name);
+    if (named === null) throw new PitwallError('input', messages.ruleDriftUnnamed(rule.rule_id, rule.metric_name));
+    feature ??= named.feature;
+    statistic ??= named.statistic;
   }
   return { window, options, metric, baselineWindow, drift: { feature, statistic } };
 }

@@ -6,7 +6,7 @@
 import { unknownSegmentName } from './segmentNames';
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
-import type { StoreReader } from '../store/store';
+import type { StoreReader, WindowColumns } from '../store/store';
 import { featureDrift, type DriftOptions, type FeatureDrift } from './drift';
 
 export interface DriftRange {
@@ -24,7 +24,7 @@ export interface DriftReportOptions {
 }
 
 /** Feature names seen in the first predictions of a range. */
-async function featureNames(store: StoreReader, range: DriftRange, modelVersion: string | undefined): Promise<string[]> {
+export async function readFeatureNames(store: StoreReader, range: DriftRange, modelVersion: string | undefined): Promise<string[]> {
   const sample = await store.readPredictions({ from: range.from, to: range.to, limit: 1000, ...(modelVersion === undefined ? {} : { modelVersion }) });
   const names = new Set<string>();
   for (const prediction of sample) for (const name of Object.keys(prediction.features)) names.add(name);
@@ -34,7 +34,7 @@ async function featureNames(store: StoreReader, range: DriftRange, modelVersion:
 export async function readDrift(store: StoreReader, options: DriftReportOptions): Promise<FeatureDrift[]> {
   const version = options.modelVersion === undefined ? {} : { modelVersion: options.modelVersion };
   const names =
-    options.features ?? [...new Set([...(await featureNames(store, options.baseline, options.modelVersion)), ...(await featureNames(store, options.current, options.modelVersion))])].sort();
+    options.features ?? [...new Set([...(await readFeatureNames(store, options.baseline, options.modelVersion)), ...(await readFeatureNames(store, options.current, options.modelVersion))])].sort();
   const baseline = await store.readPredictionColumns({ ...options.baseline, ...version, features: names });
   const current = await store.readPredictionColumns({ ...options.current, ...version, features: names });
   const results = names.map((name) => featureDrift(name, baseline.features.get(name) ?? [], current.features.get(name) ?? [], options.drift));
@@ -45,6 +45,31 @@ export async function readDrift(store: StoreReader, options: DriftReportOptions)
     }
   }
   return results;
+}
+
+/** The rows of `columns` in [range.from, range.to), of one model version when given. */
+function rowsIn(columns: WindowColumns, range: DriftRange, modelVersion: string | undefined): number[] {
+  const rows: number[] = [];
+  for (let i = 0; i < columns.length; i++) {
+    const t = columns.timestamp[i] as number;
+    if (t >= range.from && t < range.to && (modelVersion === undefined || columns.model_version[i] === modelVersion)) rows.push(i);
+  }
+  return rows;
+}
+
+/**
+ * The drift of each named feature between two ranges of predictions already held as columns (an
+ * analysis session's, loaded with those features): the same statistics readDrift computes from
+ * the store for the same rows.
+ */
+export function driftOfColumns(columns: WindowColumns, options: DriftReportOptions & { readonly features: readonly string[] }): FeatureDrift[] {
+  const baseline = rowsIn(columns, options.baseline, options.modelVersion);
+  const current = rowsIn(columns, options.current, options.modelVersion);
+  return options.features.map((name) => {
+    const values = columns.features.get(name) ?? [];
+    const pick = (rows: readonly number[]) => rows.map((i) => values[i] ?? null);
+    return featureDrift(name, pick(baseline), pick(current), options.drift);
+  });
 }
 
 /** The score a feature's drift is judged by: PSI for numbers, Jensen–Shannon distance for categories. */

@@ -4,6 +4,8 @@
  * labelled from their edges ('< 20', '20–25', '≥ 40'), so unequal and open-ended bins, as
  * PSI uses, read correctly. Past a dozen bins the bars turn horizontal so labels stay legible.
  */
+import type { FeatureDrift } from '../analytics/drift';
+import { driftScore } from '../analytics/driftReport';
 import { driftKindLabel } from './driftChart';
 import { chartWidth, type ChartOptions, type ChartSpec, type DriftSeverity, formatFixed, noDataChart, nominalKey, topLevel } from './theme';
 
@@ -126,4 +128,15 @@ export function distributionChart(distribution: FeatureDistribution, options?: C
       ],
     },
   };
+}
+
+/** A feature's drift result as the distribution its score was computed from: PSI bins or categories. */
+export function distributionOfDrift(result: FeatureDrift): FeatureDistribution {
+  const scored = driftScore(result);
+  const score = scored === null ? {} : { score: { kind: scored.statistic, value: scored.score, ...(result.status === 'ok' ? { severity: result.severity } : {}) } };
+  if (result.kind === 'numeric') {
+    const edges = result.bins.length === 0 ? [] : [result.bins[0]?.lower ?? null, ...result.bins.map((bin) => bin.upper)];
+    return { type: 'numeric', feature: result.feature_name, edges, baseline: result.bins.map((bin) => bin.baseline_share), current: result.bins.map((bin) => bin.current_share), ...score };
+  }
+  return { type: 'categorical', feature: result.feature_name, categories: result.bins.map((bin) => bin.value), baseline: result.bins.map((bin) => bin.baseline_share), current: result.bins.map((bin) => bin.current_share), ...score };
 }

@@ -4,6 +4,8 @@
  * (PSI, chi-square, KS, …) are on different scales, so each test gets a panel of its own
  * with its own axis. A feature without a score is named in the subtitle, not drawn as zero.
  */
+import { DEFAULT_DRIFT_OPTIONS, type DriftOptions, type FeatureDrift } from '../analytics/drift';
+import { driftScore } from '../analytics/driftReport';
 import {
   chartWidth,
   type ChartOptions,
@@ -174,4 +176,27 @@ export function driftScoresChart(input: DriftScoresInput, options?: ChartOptions
   const [only] = panels;
   if (panels.length === 1 && only !== undefined) return { ...top, ...only } as ChartSpec;
   return { ...top, spacing: 16, vconcat: panels, resolve: { scale: { x: 'independent', y: 'independent', color: 'shared' } } };
+}
+
+/** A feature's drift as the chart scores it: PSI or Jensen–Shannon distance, with the KS or chi-square p-value. */
+export function driftScoreOf(result: FeatureDrift, modelVersion?: string | null): DriftScore {
+  const scored = driftScore(result);
+  return {
+    feature: result.feature_name,
+    kind: scored?.statistic ?? (result.kind === 'numeric' ? 'psi' : 'js_distance'),
+    score: scored?.score ?? null,
+    severity: result.status === 'ok' ? result.severity : null,
+    p_value: result.kind === 'numeric' ? result.ks_p_value : result.chi_square_p_value,
+    ...(modelVersion === undefined ? {} : { model_version: modelVersion }),
+  };
+}
+
+/** The thresholds drift is judged by (PSI warning and drift, Jensen–Shannon drift), as rules across the bars. */
+export function driftThresholds(options: Pick<DriftOptions, 'psiWarning' | 'psiDrift' | 'jsDrift'> = {}): DriftThreshold[] {
+  const o = { ...DEFAULT_DRIFT_OPTIONS, ...options };
+  return [
+    { kind: 'psi', value: o.psiWarning, severity: 'warning' },
+    { kind: 'psi', value: o.psiDrift, severity: 'drift' },
+    { kind: 'js_distance', value: o.jsDrift, severity: 'drift' },
+  ];
 }

@@ -28,6 +28,8 @@ export interface ReliabilitySeries {
 export interface ReliabilityChartOptions extends ChartOptions {
   /** Height of the diagram in pixels (the histogram below is a third of it); 240 when left out. */
   readonly height?: number;
+  /** The series names the colour scale knows, when this chart is one of several; its own series when left out. */
+  readonly colorDomain?: readonly string[];
 }
 
 export const RELIABILITY_TITLE = 'Calibration';
@@ -88,7 +90,8 @@ export function reliabilityChart(series: readonly ReliabilitySeries[], options?:
   if (new Set(names).size < names.length) throw new RangeError(`series names must differ: ${names.map((name) => JSON.stringify(name)).join(', ')}`);
   // Colour by series even for one, so error bars match their points (a rule is black by
   // default, unreadable on a dark theme); one series needs no legend.
-  const color = { color: { field: 'series', type: 'nominal' as const, title: 'Series', scale: { domain: names }, ...(several ? {} : { legend: null }) } };
+  const domain = [...(options?.colorDomain ?? names)];
+  const color = { color: { field: 'series', type: 'nominal' as const, title: 'Series', scale: { domain }, ...(several ? {} : { legend: null }) } };
   const x = { field: 'confidence', type: 'quantitative' as const, title: X_TITLE, scale: { domain: [0, 1] } };
   const y = { field: 'accuracy', type: 'quantitative' as const, title: Y_TITLE, scale: { domain: [0, 1] } };
   const tooltip = [
@@ -132,7 +135,7 @@ export function reliabilityChart(series: readonly ReliabilitySeries[], options?:
       x2: { field: 'upper' },
       y: { field: 'count', type: 'quantitative', title: HISTOGRAM_Y_TITLE, stack: null, axis: { format: '~s', tickCount: 3 } },
       ...color,
-      ...(several ? { stroke: { field: 'series', type: 'nominal' as const, title: 'Series', scale: { domain: names } } } : {}),
+      ...(several ? { stroke: { field: 'series', type: 'nominal' as const, title: 'Series', scale: { domain } } } : {}),
       tooltip: [...tooltip],
     },
   };
@@ -145,4 +148,29 @@ export function reliabilityChart(series: readonly ReliabilitySeries[], options?:
     vconcat: [diagram, histogram],
     resolve: { scale: { x: 'independent', color: 'shared' } },
   };
+}
+
+/** Diagrams per row when series are drawn side by side. */
+const SIDE_BY_SIDE_COLUMNS = 3;
+
+/**
+ * One reliability diagram per series, side by side (wrapping after three), each with its own
+ * histogram and its ECE and MCE in its subtitle. The colour scale is shared, so a series has
+ * the colour it has in the overlaid chart.
+ */
+export function reliabilityChartsSideBySide(series: readonly ReliabilitySeries[], options?: Omit<ReliabilityChartOptions, 'width'> & { readonly width?: number }): ChartSpec {
+  if (series.length <= 1) return reliabilityChart(series, options);
+  const title = options?.title ?? RELIABILITY_TITLE;
+  const width = options?.width ?? 320;
+  const charts = series.map((s) => {
+    const { $schema: _, ...chart } = reliabilityChart([s], { ...options, width, title: s.name === '' ? title : s.name, colorDomain: series.map((each) => each.name) });
+    return chart;
+  });
+  return {
+    ...topLevel(width, title, [], `${title}: one reliability diagram per series, observed accuracy against mean confidence per bin, with 95% intervals.`),
+    columns: Math.min(SIDE_BY_SIDE_COLUMNS, charts.length),
+    spacing: 24,
+    concat: charts,
+    resolve: { scale: { color: 'shared' } },
+  } as ChartSpec;
 }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { ClassificationColumns } from '../../../../src/core/analytics/classification';
 import { reliabilityOf } from '../../../../src/core/analytics/metrics';
-import { reliabilityChart } from '../../../../src/core/charts/reliabilityChart';
+import { reliabilityChart, reliabilityChartsSideBySide } from '../../../../src/core/charts/reliabilityChart';
 import { VEGA_LITE_SCHEMA } from '../../../../src/core/charts/theme';
 import { itemsOf, marksOf, renderSpec, textsOf, type RenderedChart, type SceneItem } from './renderSpec';
 
@@ -148,5 +148,27 @@ describe('reliabilityChart', () => {
       }),
       { numRuns: 20 },
     );
+  });
+
+  it('draws several series side by side, one diagram each with its own ECE and MCE, in the colours of the overlaid chart', async () => {
+    const a = reliabilityOf(sample, { binCount: 10 });
+    const b = reliabilityOf(columns([...bin(0.35, 30, 12), ...bin(0.95, 50, 40)]), { binCount: 10 });
+    const series = [
+      { name: 'v1.0', ...a },
+      { name: 'v1.1', ...b },
+    ];
+    const observed = (r: typeof a) => r.bins.filter((x) => x.count > 0 && x.accuracy !== null).length;
+    const apart = await renderSpec(reliabilityChartsSideBySide(series, { width: 240 }));
+    const together = await renderSpec(reliabilityChart(series));
+    assert.equal(points(apart).length, observed(a) + observed(b));
+    assert.equal(points(apart).length, points(together).length);
+    const texts = textsOf(apart);
+    assert.ok(texts.includes('v1.0') && texts.includes('v1.1'), 'each diagram is titled by its series');
+    assert.ok(texts.some((text) => text.startsWith(`v1.1: ECE ${b.ece?.toFixed(3)} · MCE ${b.mce?.toFixed(3)}`)), texts.join(' | '));
+    const colourOf = (chart: RenderedChart, name: string) => new Set(points(chart).filter((item) => datum(item).series === name).map((item) => item.fill));
+    for (const name of ['v1.0', 'v1.1']) assert.deepEqual(colourOf(apart, name), colourOf(together, name));
+    assert.notDeepEqual(colourOf(apart, 'v1.0'), colourOf(apart, 'v1.1'));
+    // One series is the ordinary chart.
+    assert.deepEqual(reliabilityChartsSideBySide(series.slice(0, 1)), reliabilityChart(series.slice(0, 1)));
   });
 });

@@ -1,0 +1,175 @@
+import * as vscode from 'vscode';
+import { z } from 'zod';
+import { readDataScope } from '../../core/analytics/dataScope';
+import { calibrationByVersion } from '../../core/analytics/versionCalibration';
+import { MAX_TREND_MARKS } from '../../core/charts/boundedWindow';
+import { reliabilityChart, reliabilityChartsSideBySide, type ReliabilitySeries } from '../../core/charts/reliabilityChart';
+import { formatCount, listNames } from '../../core/charts/theme';
+import { describeError } from '../../core/errors';
+import {
+  CALIBRATION_BINS,
+  CALIBRATION_LAYOUTS,
+  CALIBRATION_STRATEGIES,
+  type CalibrationHostMessage,
+  type CalibrationOptions,
+  type CalibrationViewMessage,
+} from '../../shared/calibrationMessages';
+import { RANGE_LABELS, RANGE_PRESETS } from '../../shared/ranges';
+import type { OpenSource, SourceManager } from '../sourceManager';
+import { ChartPanel } from './chartPanel';
+import { presetRange } from './ranges';
+import type { Sessions } from './trendPanel';
+
+/** Marks per bin and version: the point, its interval and its histogram bar. */
+const MARKS_PER_BIN = 3;
+
+const CalibrationOptionsSchema = z.object({
+  range: z.enum(RANGE_PRESETS),
+  versions: z.array(z.string().max(500)).max(200),
+  bins: z.literal([...CALIBRATION_BINS]),
+  strategy: z.enum(CALIBRATION_STRATEGIES),
+  layout: z.enum(CALIBRATION_LAYOUTS),
+});
+
+const CalibrationViewMessageSchema: z.ZodType<CalibrationViewMessage> = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('options'), options: CalibrationOptionsSchema }),
+  z.object({ type: z.literal('openSource') }),
+  z.object({ type: z.literal('showTrend') }),
+  z.object({ type: z.literal('rendered'), points: z.number().int().nonnegative() }),
+  z.object({ type: z.literal('failed'), message: z.string().max(2000) }),
+]);
+
+/** The Calibration panel: reliability diagrams with ECE and MCE per model version over a time range of the open source. */
+export class CalibrationPanel extends ChartPanel<CalibrationHostMessage, CalibrationViewMessage> {
+  static readonly viewType = 'pitwall.calibration';
+  private options: CalibrationOptions | null = null;
+  /** The source the options were chosen on. */
+  private optionsSource: string | null = null;
+  /** Answers arrive in order of asking: an older answer that lands late is dropped. */
+  private asked = 0;
+  /** Closed while an answer was computed: the answer is dropped. */
+  private closed = false;
+  private readonly subscription: vscode.Disposable;
+  /** Points the webview last drew (integration tests read it). */
+  renderedPoints: number | null = null;
+
+  static show(extensionUri: vscode.Uri, sources: SourceManager, sessions: Sessions, log: vscode.LogOutputChannel, modelVersion?: string): CalibrationPanel {
+    const key = `calibration:${modelVersion ?? '*'}`;
+    if (ChartPanel.reveal(key)) return ChartPanel.find(key) as unknown as CalibrationPanel;
+    return new CalibrationPanel(key, extensionUri, sources, sessions, log, modelVersion);
+  }
+
+  private constructor(
+    key: string,
+    extensionUri: vscode.Uri,
+    private readonly sources: SourceManager,
+    private readonly sessions: Sessions,
+    log: vscode.LogOutputChannel,
+    private readonly modelVersion: string | undefined,
+  ) {
+    super(key, CalibrationPanel.viewType, modelVersion === undefined ? 'Calibration' : `Calibration: ${modelVersion}`, extensionUri, 'calibrationView.js', CalibrationViewMessageSchema, log);
+    this.subscription = sessions.onDidChange(() => void this.update());
+  }
+
+  protected onReady(): Promise<void> {
+    return this.update();
+  }
+
+  protected async onMessage(message: CalibrationViewMessage): Promise<void> {
+    switch (message.type) {
+      case 'options':
+        this.options = message.options;
+        await this.update();
+        return;
+      case 'openSource':
+        await vscode.commands.executeCommand('pitwall.openSource');
+        return;
+      case 'showTrend':
+        await vscode.commands.executeCommand('pitwall.showTrend', this.modelVersion === undefined ? undefined : { modelVersion: this.modelVersion });
+        return;
+      case 'rendered':
+        this.renderedPoints = message.points;
+        return;
+      case 'failed':
+        this.log.error(`${this.key}: the chart could not be drawn: ${message.message}`);
+        return;
+      case 'ready':
+        return;
+    }
+  }
+
+  /** Recomputes the diagrams on the open source and posts them. */
+  async update(): Promise<void> {
+    const asked = ++this.asked;
+    const source = this.sources.source;
+    if (source === null) {
+      this.post({ type: 'empty', reason: 'no-source', message: 'No monitoring source is open. Open a JSONL folder or a SQLite database to see how well its confidences are calibrated.', source: null, options: null, choices: null });
+      return;
+    }
+    this.post({ type: 'busy' });
+    try {
+      const message = await this.compute(source);
+      if (asked === this.asked && !this.closed) this.post(message);
+    } catch (error) {
+      this.log.error(`${this.key}: ${describeError(error)}`);
+      if (asked === this.asked && !this.closed) this.post({ type: 'error', message: describeError(error) });
+    }
+  }
+
+  private async compute(source: OpenSource): Promise<CalibrationHostMessage> {
+    const scope = await readDataScope(source.store);
+    const choices = { versions: scope.versions };
+    const defaultVersions = this.modelVersion !== undefined && scope.versions.includes(this.modelVersion) ? [this.modelVersion] : [...scope.versions];
+    // Another source has other versions: its panel starts with the versions it has, keeping the other choices.
+    const kept = this.options !== null && this.optionsSource === source.path ? this.options : null;
+    const options: CalibrationOptions = kept ?? { range: '7d', bins: 10, strategy: 'width', layout: 'overlay', ...this.options, versions: defaultVersions };
+    this.options = options;
+    this.optionsSource = source.path;
+    const empty = (reason: 'no-versions' | 'no-data' | 'no-predictions' | 'no-labels', message: string): CalibrationHostMessage => ({ type: 'empty', reason, message, source: source.name, options, choices });
+    const versions = options.versions.filter((version) => scope.versions.includes(version));
+    if (versions.length === 0) return empty('no-versions', 'No model version is selected: tick at least one.');
+    if (scope.first === null || scope.last === null) return empty('no-data', 'This source has no predictions yet.');
+
+    const range = presetRange(options.range, scope.first, scope.last);
+    const columns = await this.sessions.of(source).columns();
+    const found = calibrationByVersion(columns, { ...range, versions, bins: options.bins, binning: options.strategy });
+    const span = options.range === 'all' ? 'this source' : RANGE_LABELS[options.range].toLowerCase();
+    if (found.every((version) => version.count === 0)) return empty('no-predictions', `The chosen versions have no predictions in ${span}. Pick a longer range.`);
+    if (found.every((version) => version.labelled === 0)) {
+      return empty('no-labels', `No prediction of the chosen versions in ${span} has ground truth yet, so calibration cannot be measured. Mean confidence needs no labels: the Performance Trend shows it.`);
+    }
+    // A bounded payload: the versions drawn are cut so that the marks stay under the bound.
+    const drawable = Math.max(1, Math.floor(MAX_TREND_MARKS / (MARKS_PER_BIN * options.bins)));
+    const drawn = found.slice(0, drawable);
+    const note = drawn.length < found.length ? `Only the first ${formatCount(drawn.length)} of ${formatCount(found.length)} versions are drawn, to stay under ${formatCount(MAX_TREND_MARKS)} marks; left out: ${listNames(found.slice(drawable).map((v) => v.modelVersion))}.` : null;
+    const series: ReliabilitySeries[] = drawn.map((version) => ({ name: version.modelVersion, ece: version.ece, mce: version.mce, labelled: version.labelled, bins: version.bins }));
+    const title = `Calibration, ${options.strategy === 'width' ? 'equal-width' : 'equal-mass'} bins`;
+    const spec = (options.layout === 'side-by-side' ? reliabilityChartsSideBySide(series, { title }) : reliabilityChart(series, { title })) as unknown as Record<string, unknown>;
+    const scores = found.map((version) => ({
+      version: version.modelVersion,
+      ece: version.ece,
+      mce: version.mce,
+      labelled: version.labelled,
+      count: version.count,
+      points: version.bins.filter((bin) => bin.count > 0 && bin.accuracy !== null).length,
+    }));
+    const points = scores.slice(0, drawn.length).reduce((sum, score) => sum + score.points, 0);
+    return { type: 'calibration', source: source.name, options, choices, scores, points, note, spec };
+  }
+
+  protected override onDispose(): void {
+    this.closed = true;
+    this.subscription.dispose();
+  }
+
+  /** Registers the command; the panels share the analysis session of the open source. */
+  static register(context: vscode.ExtensionContext, sources: SourceManager, sessions: Sessions, log: vscode.LogOutputChannel): vscode.Disposable[] {
+    return [
+      vscode.commands.registerCommand('pitwall.showCalibration', (node?: unknown) => {
+        const version = typeof node === 'object' && node !== null && typeof (node as { modelVersion?: unknown }).modelVersion === 'string' ? (node as { modelVersion: string }).modelVersion : undefined;
+        return CalibrationPanel.show(context.extensionUri, sources, sessions, log, version);
+      }),
+    ];
+  }
+}
