@@ -85,6 +85,7 @@ const configs = [
       compareView: 'webview/panels/compareView.ts',
       calibrationView: 'webview/panels/calibrationView.ts',
       driftView: 'webview/panels/driftView.ts',
+      alertDetailsView: 'webview/panels/alertDetailsView.ts',
       panel: 'webview/panels/panel.css',
     },
     outdir: 'dist/webview',

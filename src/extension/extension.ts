@@ -10,6 +10,7 @@ import { RulesTreeDataProvider, type RulesNode } from './rulesTreeDataProvider';
 import { SourceManager } from './sourceManager';
 import { CalibrationPanel } from './panels/calibrationPanel';
 import { DriftPanel } from './panels/driftPanel';
+import { AlertDetailsPanel } from './panels/alertDetailsPanel';
 import { setNextExportTarget } from './panels/chartPanel';
 import { CompareVersionsPanel } from './panels/compareVersionsPanel';
 import { Sessions, TrendPanel } from './panels/trendPanel';
@@ -124,6 +125,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     ...CompareVersionsPanel.register(context, sources, sessions, log),
     ...CalibrationPanel.register(context, sources, sessions, log),
     ...DriftPanel.register(context, sources, sessions, log),
+    ...AlertDetailsPanel.register(context, {
+      sources,
+      sessions,
+      log,
+      revealRule: async (ruleId) => {
+        const node = await rules.ruleNode(ruleId);
+        if (node !== undefined) await rulesView.reveal(node, { select: true, focus: true });
+      },
+    }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void sources.updateTrust()),
   );
 

@@ -1,0 +1,121 @@
+import * as assert from 'node:assert/strict';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { readWindowedMetrics } from '../../src/core/analytics/windows';
+import { assertNoCspViolations, clickInPanel, eventually, panelState, type PanelState, pitwall, requireWorkbench, screenshot } from './harness';
+
+const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
+const database = join(workspace, 'data/monitoring.db');
+const XSS = '<img src=x onerror=alert(1)>';
+
+describe('The Alert Details panel', () => {
+  let folder = '';
+  let alertId = '';
+  const temporary: string[] = [];
+
+  before(async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'pitwall-details-'));
+    temporary.push(copy);
+    folder = join(copy, 'monitoring');
+    cpSync(join(workspace, 'data/monitoring'), folder, { recursive: true });
+    // An open accuracy alert of v1.1, as the service writes one, titled like markup.
+    const lines = readFileSync(join(folder, 'alerts.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const model = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((a) => a.metric_name === 'accuracy' && a.model_version === 'v1.1' && a.severity === 'critical');
+    assert.ok(model, 'the generated alerts have a critical accuracy alert of v1.1');
+    alertId = `alert_${Math.round((model.timestamp as number) * 1000) + 1}`;
+    appendFileSync(join(folder, 'alerts.jsonl'), `${JSON.stringify({ ...model, alert_id: alertId, title: XSS, acknowledged: false, acknowledged_at: null, acknowledged_by: null })}\n`);
+    const api = await pitwall();
+    await api.sources.open(folder);
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('workbench').update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const api = await pitwall();
+    await api.sources.open(database);
+    for (const path of temporary) rmSync(path, { recursive: true, force: true });
+  });
+
+  it('shows the alert, its rule, why it fired and the metric around it; its title stays text; no CSP violation', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const store = api.sources.source?.store;
+    assert.ok(store);
+    const [alert] = await store.readAlerts({ alertId });
+    assert.ok(alert);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('pitwall.showAlertDetails', alert);
+    const state = await eventually(async () => {
+      const shown = await panelState();
+      return shown.points !== null && shown.text.includes('Why it fired') ? shown : undefined;
+    }, 60_000);
+    assertNoCspViolations(state);
+    assert.ok(state.text.includes(XSS), 'the title is shown as its characters');
+    assert.equal(state.images, 0, 'no element was made from the title');
+    assert.match(state.text, /Rule\s+acc_low: accuracy < 0\.7/);
+    assert.match(state.text, /State\s+Open/);
+    assert.match(state.text, /Worked out now from the source|Recorded when it fired/);
+    // The metric around the alert: one point per window of v1.1 with a value, as the kernel windows them.
+    const every = state.every;
+    assert.ok(every !== null && [3600, 21_600, 86_400].includes(every), `a window of an hour, 6 hours or a day (${every})`);
+    const from = Math.floor(alert.timestamp / every) * every - 24 * every;
+    const to = Math.ceil(alert.timestamp / every) * every + 6 * every;
+    const { rows } = await readWindowedMetrics(store, { every, from, to, by: 'model_version', metrics: ['accuracy'], path: 'in-memory' });
+    const expected = rows.filter((row) => row.group === 'v1.1' && row.accuracy !== null && row.accuracy !== undefined).length;
+    assert.ok(expected > 0);
+    assert.equal(state.points, expected);
+    await screenshot('alert-details-light');
+  });
+
+  it('acknowledges from the panel: the line in alerts.jsonl changes and the panel says so; take back reopens it', async function () {
+    requireWorkbench(this);
+    const line = () =>
+      readFileSync(join(folder, 'alerts.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((text) => JSON.parse(text) as Record<string, unknown>)
+        .find((a) => a.alert_id === alertId);
+    await clickInPanel('action-acknowledge');
+    await eventually(() => (line()?.acknowledged === true ? true : undefined));
+    const acknowledged: PanelState = await eventually(async () => {
+      const shown = await panelState();
+      return /State\s+Acknowledged/.test(shown.text) ? shown : undefined;
+    });
+    assert.match(acknowledged.text, /Acknowledged\s+by /);
+    await clickInPanel('action-unacknowledge');
+    await eventually(() => (line()?.acknowledged === false ? true : undefined));
+    await eventually(async () => (/State\s+Open/.test((await panelState()).text) ? true : undefined));
+  });
+
+  it('draws in the dark theme with the theme’s colours', async function () {
+    requireWorkbench(this);
+    const before = await panelState();
+    await vscode.workspace.getConfiguration('workbench').update('colorTheme', 'Default Dark Modern', vscode.ConfigurationTarget.Global);
+    const dark = await eventually(async () => {
+      const shown = await panelState();
+      return shown.theme !== null && shown.theme !== before.theme && shown.theme.includes('vscode-dark') ? shown : undefined;
+    }, 30_000);
+    assert.equal(dark.points, before.points);
+    assertNoCspViolations(dark);
+    await screenshot('alert-details-dark');
+  });
+
+  it('opens from the palette with a pick among the newest alerts', async function () {
+    requireWorkbench(this);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const api = await pitwall();
+    const [newest] = (await api.sources.source?.store.readAlerts({ limit: 1 })) ?? [];
+    assert.ok(newest);
+    const opening = vscode.commands.executeCommand('pitwall.showAlertDetails');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await opening;
+    const state = await eventually(async () => {
+      const shown = await panelState();
+      return shown.text.includes(newest.alert_id) ? shown : undefined;
+    }, 30_000);
+    assertNoCspViolations(state);
+  });
+});
