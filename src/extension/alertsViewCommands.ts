@@ -5,7 +5,6 @@
  */
 import * as vscode from 'vscode';
 import { ALERT_GROUPINGS, ALERT_STATES, alertRule, silenceScope, type AlertGrouping, type AlertViewFilter } from '../core/alertGroups';
-import { readAlertDetails } from '../core/alerting/alertDetails';
 import { parseDuration } from '../core/analytics/windows';
 import { describeError } from '../core/errors';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../core/model/alert';
@@ -13,7 +12,6 @@ import type { Silence, SilenceMatchers } from '../core/model/silence';
 import { acknowledgerName } from '../core/platform/acknowledger';
 import { checkSilence } from '../core/store/silenceRecords';
 import { alertSegment, newSilence, snoozeSilences } from '../core/alerting/snooze';
-import type { StoredAlert } from '../core/store/store';
 import { formatAlertTime, type AlertsNode, type AlertsTreeDataProvider } from './alertsTreeDataProvider';
 import { GROUPING_LABELS, RECENT_RANGES } from './alertsViewText';
 import type { RulesNode, RulesTreeDataProvider } from './rulesTreeDataProvider';
@@ -227,39 +225,9 @@ async function unacknowledge(deps: AlertsViewDeps, rows: readonly Extract<Alerts
   }
 }
 
-/** The alert's details as markdown, for a read-only tab when no details panel is installed. */
-async function detailsMarkdown(deps: AlertsViewDeps, alert: StoredAlert): Promise<string> {
-  const source = deps.sources.source;
-  const detail = source ? (await readAlertDetails(source.store, [alert])).get(alert.key) : undefined;
-  const fence = '```';
-  return [
-    `# ${alert.title ?? alert.alert_id}`,
-    '',
-    `- **Severity:** ${alert.severity}`,
-    `- **When:** ${formatAlertTime(alert.timestamp)}`,
-    `- **Rule:** ${detail?.rule_id ?? 'not known'}${detail?.rule_from ? ` (from the ${detail.rule_from.replace('-', ' ')})` : ''}`,
-    `- **State:** ${alert.acknowledged ? `acknowledged by ${alert.acknowledged_by ?? 'someone'}${alert.acknowledged_at !== null ? ` at ${formatAlertTime(alert.acknowledged_at)}` : ''}` : 'open'}${detail?.comment ? ` — "${detail.comment}"` : ''}`,
-    '',
-    `${fence}json`,
-    JSON.stringify({ ...alert }, null, 2),
-    fence,
-    '',
-  ].join('\n');
-}
-
-const DETAILS_SCHEME = 'pitwall-alert-details';
-
-async function showDetails(deps: AlertsViewDeps, details: Map<string, string>, row: Extract<AlertsNode, { kind: 'alert' }> | undefined): Promise<void> {
-  if (!row) return;
-  // The alert details panel, when one is installed, shows it; else a read-only tab does.
-  if ((await vscode.commands.getCommands(true)).includes('pitwall.showAlertDetails')) {
-    await vscode.commands.executeCommand('pitwall.showAlertDetails', row.alert);
-    return;
-  }
-  const uri = vscode.Uri.from({ scheme: DETAILS_SCHEME, path: `/${row.alert.alert_id}.md`, query: row.alert.key });
-  details.set(uri.toString(), await detailsMarkdown(deps, row.alert));
-  const document = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(document, { preview: true });
+/** The Alert Details panel of the row's alert. */
+async function showDetails(row: Extract<AlertsNode, { kind: 'alert' }> | undefined): Promise<void> {
+  if (row) await vscode.commands.executeCommand('pitwall.showAlertDetails', row.alert);
 }
 
 async function revealRule(deps: AlertsViewDeps, row: Extract<AlertsNode, { kind: 'alert' }> | undefined): Promise<void> {
@@ -416,14 +384,12 @@ export function registerAlertsViewCommands(deps: AlertsViewDeps): vscode.Disposa
     showState();
   };
   const rowsFrom = (node?: AlertsNode, selected?: AlertsNode[]) => rowsOf(node ?? view.selection[0], selected ?? [...view.selection]);
-  const details = new Map<string, string>();
   showState();
   return [
     deps.sources.onDidChange(showState),
     provider.onDidChangeUrgent((count) => {
       view.badge = count > 0 ? { value: count, tooltip: `${count} open critical and warning alert${count === 1 ? '' : 's'}` } : undefined;
     }),
-    vscode.workspace.registerTextDocumentContentProvider(DETAILS_SCHEME, { provideTextDocumentContent: (uri) => details.get(uri.toString()) ?? 'The alert details are no longer available.' }),
     // One command per grouping, for the title menu's "Group By" (each shown checked while it is the grouping).
     vscode.commands.registerCommand('pitwall.alerts.groupBySeverity', () => groupBy('severity')),
     vscode.commands.registerCommand('pitwall.alerts.groupByModelVersion', () => groupBy('modelVersion')),
@@ -456,7 +422,7 @@ export function registerAlertsViewCommands(deps: AlertsViewDeps): vscode.Disposa
       const ids = rowsFrom(node, selected).map((row) => row.alert.alert_id);
       if (ids.length > 0) await vscode.env.clipboard.writeText(ids.join('\n'));
     }),
-    vscode.commands.registerCommand('pitwall.alerts.showDetails', (node?: AlertsNode) => showDetails(deps, details, rowsFrom(node, node ? [node] : undefined)[0])),
+    vscode.commands.registerCommand('pitwall.alerts.showDetails', (node?: AlertsNode) => showDetails(rowsFrom(node, node ? [node] : undefined)[0])),
     vscode.commands.registerCommand('pitwall.alerts.revealRule', (node?: AlertsNode) => revealRule(deps, rowsFrom(node, node ? [node] : undefined)[0])),
   ];
 }

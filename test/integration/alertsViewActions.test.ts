@@ -3,7 +3,7 @@ import { appendFileSync, cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { AlertsNode } from '../../src/extension/alertsTreeDataProvider';
-import { click, eventually, hover, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type, workbenchText } from './harness';
+import { click, clickMenuEntry, eventually, hover, panelState, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type, workbenchText } from './harness';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
 /** A copy of the workspace's source, with 250 more critical alerts: written to freely, then left. */
@@ -84,19 +84,6 @@ async function quickInputShows(pattern: RegExp): Promise<string> {
 async function clickTitleAction(label: string): Promise<void> {
   await hover(`${SIDEBAR} .pane-header:has-text("Alerts")`);
   await click(`${SIDEBAR} .pane-header:has-text("Alerts") [aria-label="${label}"]`);
-}
-
-/**
- * Clicks an entry of the open menu until `done` holds. A VS Code menu takes a click on an entry
- * only from a timer it starts 100 ms after drawing it (against accidental clicks); the pointer
- * here comes sooner than a person's, and a busy workbench runs that timer late: a click it
- * drops leaves the menu open, and it takes the next one.
- */
-async function clickMenuEntry(label: string, done: () => boolean): Promise<void> {
-  for (let attempt = 0; attempt < 3 && !done(); attempt++) {
-    await click(`.monaco-menu .action-label:has-text("${label}")`);
-    await eventually(() => (done() ? true : undefined), 2000).catch(() => undefined);
-  }
 }
 
 describe('Alerts view: grouping, filter, paging and the actions on a row', () => {
@@ -325,7 +312,7 @@ describe('Alerts view: grouping, filter, paging and the actions on a row', () =>
     assert.notEqual(again.state, 'acknowledged');
   });
 
-  it('copies alert ids, shows an alert’s details in a read-only tab, and reveals its rule in the Rules view', async function () {
+  it('copies alert ids, shows an alert’s details in its panel, and reveals its rule in the Rules view', async function () {
     requireWorkbench(this);
     const api = await pitwall();
     const warning = (await groups()).find((node) => node.group.key === 'warning') as GroupNode;
@@ -333,13 +320,15 @@ describe('Alerts view: grouping, filter, paging and the actions on a row', () =>
     assert.ok(one && two);
     await vscode.commands.executeCommand('pitwall.alerts.copyId', one, [one, two]);
     assert.equal(await vscode.env.clipboard.readText(), `${one.alert.alert_id}\n${two.alert.alert_id}`);
-    // No alert details panel is installed here: the details open in a read-only tab.
-    assert.ok(!(await vscode.commands.getCommands(true)).includes('pitwall.showAlertDetails'));
+    // Show Details opens the alert's details panel.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('pitwall.alerts.showDetails', one);
-    const editor = await eventually(() => (vscode.window.activeTextEditor?.document.uri.scheme === 'pitwall-alert-details' ? vscode.window.activeTextEditor : undefined));
-    assert.match(editor.document.getText(), new RegExp(`"alert_id": "${one.alert.alert_id}"`));
-    assert.match(editor.document.getText(), one.rule ? new RegExp(`\\*\\*Rule:\\*\\* ${one.rule.rule_id}`) : /\*\*Rule:\*\* not known/);
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    const shown = await eventually(async () => {
+      const state = await panelState().catch(() => undefined);
+      return state?.text.includes(one.alert.alert_id) ? state : undefined;
+    }, 30_000);
+    assert.match(shown.text, one.rule ? new RegExp(`Rule\\s+${one.rule.rule_id}`) : /Rule\s+not known/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const withRule = (await rows(warning)).find((row) => row.rule !== undefined);
     assert.ok(withRule && withRule.rule);
     await vscode.commands.executeCommand('pitwall.alerts.revealRule', withRule);

@@ -7,7 +7,7 @@ import { backtestRule, type RuleBacktest } from '../../src/core/alerting/backtes
 import type { AlertRule } from '../../src/core/model/alertRule';
 import { openStore } from '../../src/core/store/openStore';
 import type { RulesNode } from '../../src/extension/rulesTreeDataProvider';
-import { click, eventually, hover, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type, workbenchText } from './harness';
+import { click, clickMenuEntry, eventually, hover, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type, workbenchText } from './harness';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
 const folder = join(workspace, 'data/monitoring');
@@ -77,12 +77,12 @@ async function clickInline(node: RulesNode, label: string, action: string): Prom
   }, 40_000);
 }
 
-/** Picks an entry of the Rules view's "More Actions" title menu with the pointer. */
-async function titleMenu(entry: string): Promise<void> {
+/** Picks an entry of the Rules view's "More Actions" title menu with the pointer, until `done` holds (see clickMenuEntry). */
+async function titleMenu(entry: string, done: () => boolean): Promise<void> {
   const header = `${SIDEBAR} .pane-header:has-text("Rules")`;
   await hover(header);
   await click(`${header} .action-label[aria-label^="More Actions"]`);
-  await click(`.monaco-menu .action-label:has-text("${entry}")`);
+  await clickMenuEntry(entry, done);
 }
 
 describe('The Rules view', () => {
@@ -326,7 +326,7 @@ describe('The Rules view', () => {
     await vscode.commands.executeCommand('pitwall.rules.focus');
     await api.rules.setGrouping('state');
     const rules = await source.store.readRules();
-    await titleMenu('Group Rules by Metric');
+    await titleMenu('Group Rules by Metric', () => api.rules.grouping === 'metric');
     await eventually(() => (api.rules.grouping === 'metric' ? true : undefined));
     const groups = (await api.rules.getChildren()).flatMap((node) => (node.kind === 'group' ? [node.key] : []));
     assert.deepEqual(groups, [...new Set(rules.map((rule) => rule.metric_name))].sort());
