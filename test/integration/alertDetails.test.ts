@@ -12,6 +12,8 @@ const XSS = '<img src=x onerror=alert(1)>';
 
 describe('The Alert Details panel', () => {
   let folder = '';
+  /** The source open before this suite: the suites after it find it open again. */
+  let previous: string | undefined;
   let alertId = '';
   const temporary: string[] = [];
 
@@ -27,6 +29,7 @@ describe('The Alert Details panel', () => {
     alertId = `alert_${Math.round((model.timestamp as number) * 1000) + 1}`;
     appendFileSync(join(folder, 'alerts.jsonl'), `${JSON.stringify({ ...model, alert_id: alertId, title: XSS, acknowledged: false, acknowledged_at: null, acknowledged_by: null })}\n`);
     const api = await pitwall();
+    previous = api.sources.source?.path;
     await api.sources.open(folder);
   });
 
@@ -34,7 +37,7 @@ describe('The Alert Details panel', () => {
     await vscode.workspace.getConfiguration('workbench').update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const api = await pitwall();
-    await api.sources.open(database);
+    await api.sources.open(previous ?? database);
     for (const path of temporary) rmSync(path, { recursive: true, force: true });
   });
 

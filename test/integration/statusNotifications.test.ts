@@ -39,6 +39,8 @@ function alertLine(folder: string, alertId: string): Record<string, unknown> | u
 
 describe('The status bar, new-alert notifications and the data commands', () => {
   let folder = '';
+  /** The source open before this suite: the suites after it find it open again. */
+  let previous: string | undefined;
   const temporary: string[] = [];
 
   before(async () => {
@@ -49,6 +51,7 @@ describe('The status bar, new-alert notifications and the data commands', () => 
     // Suites before this one acknowledge alerts in the workspace's data: one open critical alert at least, whatever they did.
     appendCritical(folder, ['Open before the source opened']);
     const api = await pitwall();
+    previous = api.sources.source?.path;
     await api.sources.open(folder);
   });
 
@@ -56,9 +59,8 @@ describe('The status bar, new-alert notifications and the data commands', () => 
     await vscode.workspace.getConfiguration('pitwall.notifications').update('level', undefined, vscode.ConfigurationTarget.Global);
     await vscode.workspace.getConfiguration('workbench').update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('notifications.clearAll');
-    // The suites after this one find the database open, as the SQLite suite left it.
     const api = await pitwall();
-    await api.sources.open(database);
+    await api.sources.open(previous ?? database);
     for (const path of temporary) rmSync(path, { recursive: true, force: true });
   });
 
