@@ -207,6 +207,18 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
     this.changed.fire(undefined);
   }
 
+  /**
+   * Lists every group again (the Refresh command): what changes no count, such as why an alert
+   * fired recorded beside it or a delivery, shows too. Node ids stay, so expansion and pages stay.
+   */
+  refreshAll(): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    this.context = undefined;
+    this.deliveries = undefined;
+    this.changed.fire(undefined);
+  }
+
   /** After a write or an append: one update for a burst of them. */
   private scheduleRefresh(): void {
     clearTimeout(this.refreshTimer);

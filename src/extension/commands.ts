@@ -7,6 +7,8 @@ export interface CommandContext {
   log: vscode.LogOutputChannel;
   /** SQLite's engine next to the bundle, for work that builds a database (migration). */
   wasmPath?: string;
+  /** After the Refresh command has read the source again: views list everything again. */
+  onRefreshed?: () => void;
 }
 
 /**
@@ -75,7 +77,10 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand('pitwall.openFolder', () => pickFolder(context)),
     vscode.commands.registerCommand('pitwall.openDatabase', () => pickDatabase(context)),
     vscode.commands.registerCommand('pitwall.closeSource', () => context.sources.close()),
-    vscode.commands.registerCommand('pitwall.refresh', () => context.sources.refresh(true)),
+    vscode.commands.registerCommand('pitwall.refresh', async () => {
+      await context.sources.refresh(true);
+      context.onRefreshed?.();
+    }),
     vscode.commands.registerCommand('pitwall.showLog', () => context.log.show()),
   ];
 }

@@ -93,7 +93,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
   const alerts = new AlertsTreeDataProvider(sources, remembered.grouping, remembered.filter);
   const rules = new RulesTreeDataProvider(sources, context.workspaceState, log);
   const models = new ModelsTreeDataProvider(sources, log);
-  const commandContext = { sources, log, wasmPath: context.asAbsolutePath('dist/sql-wasm.wasm') };
+  const commandContext = { sources, log, wasmPath: context.asAbsolutePath('dist/sql-wasm.wasm'), onRefreshed: () => alerts.refreshAll() };
   const alerting = registerAlerting(context, sources, log);
   const statusBar = new StatusBar(sources, log);
   const notifier = new AlertNotifier(sources, log);

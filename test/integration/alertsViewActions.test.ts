@@ -210,9 +210,9 @@ describe('Alerts view: grouping, filter, paging and the actions on a row', () =>
       const before = critical.group.total;
       appendFileSync(alertsFile, `${criticalLine(400)}\n`);
       const updated = new RegExp(`Critical\\s*${before + 1} · \\d+ open`);
-      // The file watcher tells the source of the append; when it is slow (a loaded machine), Refresh does what a person would.
+      // The file watcher tells the source of the append; when it is slow (a loaded machine), the source reads it as the watcher's event would.
       const seen = await eventually(async () => (updated.test(await workbenchText(SIDEBAR)) ? true : undefined), 5000).catch(() => false);
-      if (!seen) await vscode.commands.executeCommand('pitwall.refresh');
+      if (!seen) await api.sources.refresh();
       await sidebarShows(updated);
       assert.ok(events.length > 0 && events.every((node) => node?.kind === 'group' && node.group.key === 'critical'), `changed: ${events.map((node) => (node?.kind === 'group' ? node.group.key : String(node))).join(', ')}`);
       assert.deepEqual(api.alertsView.selection.map((node) => (node.kind === 'alert' ? node.alert.key : node.kind)), [first.alert.key], 'the selection is kept');
