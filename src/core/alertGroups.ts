@@ -191,7 +191,12 @@ export async function readAlertViewGroups(store: StoreReader, grouping: AlertGro
     }
     return groups;
   }
-  const counted = await store.countAlertGroups(GROUP_COLUMNS[grouping], selected);
+  // The unfiltered severity groups, the view's first screen: the store's counts per severity, kept
+  // per snapshot where it has them, give the same totals without a GROUP BY each time.
+  const counted =
+    grouping === 'severity' && Object.keys(selected).length === 0 && store.countAlertsBySeverity !== undefined
+      ? (await store.countAlertsBySeverity()).map((group) => ({ values: [group.severity], total: group.total, open: group.open }))
+      : await store.countAlertGroups(GROUP_COLUMNS[grouping], selected);
   const sums = new Map<string | null, { total: number; open: number }>();
   const ruleOf = new Map([...context.ruleScopes].map(([id, scope]) => [scopeKey(scope), id]));
   for (const group of counted) {
