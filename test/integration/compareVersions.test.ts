@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { readDataScope } from '../../src/core/analytics/dataScope';
 import { readWindowedMetrics } from '../../src/core/analytics/windows';
 import type { Store } from '../../src/core/store/store';
-import { assertNoCspViolations, eventually, panelState, type PanelState, pitwall, press, requireWorkbench, rightClick, screenshot, SIDEBAR, type, click } from './harness';
+import { assertNoCspViolations, clickMenuEntry, eventually, panelState, type PanelState, pitwall, press, requireWorkbench, rightClick, screenshot, SIDEBAR, type } from './harness';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
 const folder = join(workspace, 'data/monitoring');
@@ -127,7 +127,7 @@ describe('Compare Model Versions', () => {
     await vscode.commands.executeCommand('workbench.view.extension.pitwall');
     const row = `${SIDEBAR} .monaco-list-row[aria-label^="${version} "]`;
     await eventually(() => rightClick(row).then(() => true));
-    await click('.context-view .action-menu-item:has-text("Compare Model Versions")');
+    await clickMenuEntry('Compare Model Versions', () => compareTabs().length === 1, '.context-view .action-menu-item:has-text("Compare Model Versions")');
     await eventually(() => (compareTabs().length === 1 ? true : undefined));
     const state = await drawn((seen) => seen.text.includes(`${version} (baseline)`));
     assert.equal(state.checked[0], version, 'the version comes first');

@@ -217,9 +217,9 @@ export function assertNoCspViolations(state: Pick<PanelState, 'violations' | 'cs
  * here comes sooner than a person's, and a busy workbench runs that timer late: a click it
  * drops leaves the menu open, and it takes the next one.
  */
-export async function clickMenuEntry(label: string, done: () => boolean): Promise<void> {
+export async function clickMenuEntry(label: string, done: () => boolean, selector = `.monaco-menu .action-label:has-text("${label}")`): Promise<void> {
   for (let attempt = 0; attempt < 3 && !done(); attempt++) {
-    await click(`.monaco-menu .action-label:has-text("${label}")`);
+    await click(selector);
     await eventually(() => (done() ? true : undefined), 2000).catch(() => undefined);
   }
 }
