@@ -55,7 +55,6 @@ export interface AlertDetailsDeps {
  */
 export class AlertDetailsPanel extends ChartPanel<AlertDetailsHostMessage, AlertDetailsViewMessage> {
   static readonly viewType = 'pitwall.alertDetails';
-  private asked = 0;
   private readonly subscription: vscode.Disposable;
   /** Points the webview last drew (integration tests read it). */
   renderedPoints: number | null = null;
@@ -89,20 +88,12 @@ export class AlertDetailsPanel extends ChartPanel<AlertDetailsHostMessage, Alert
 
   /** Reads the alert again (it may have been acknowledged since) and posts everything the panel shows. */
   async update(): Promise<void> {
-    const asked = ++this.asked;
-    const source = this.deps.sources.source;
-    if (source === null) {
-      this.post({ type: 'empty', reason: 'no-source', message: 'The source of this alert is closed. Open it again to see the alert.' });
-      return;
-    }
-    this.post({ type: 'busy' });
-    try {
-      const message = await this.compute(source);
-      if (asked === this.asked) this.post(message);
-    } catch (error) {
-      this.log.error(`${this.key}: ${describeError(error)}`);
-      if (asked === this.asked) this.post({ type: 'empty', reason: 'not-found', message: `The alert could not be read: ${describeError(error)}` });
-    }
+    await this.recompute(this.deps.sources.source, {
+      noSource: () => ({ type: 'empty', reason: 'no-source', message: 'The source of this alert is closed. Open it again to see the alert.' }),
+      busy: { type: 'busy' },
+      compute: (source) => this.compute(source),
+      failed: (message) => ({ type: 'empty', reason: 'not-found', message: `The alert could not be read: ${message}` }),
+    });
   }
 
   private async compute(source: OpenSource): Promise<AlertDetailsHostMessage> {

@@ -5,7 +5,6 @@ import { calibrationByVersion } from '../../core/analytics/versionCalibration';
 import { MAX_TREND_MARKS } from '../../core/charts/boundedWindow';
 import { reliabilityChart, reliabilityChartsSideBySide, type ReliabilitySeries } from '../../core/charts/reliabilityChart';
 import { formatCount, listNames } from '../../core/charts/theme';
-import { describeError } from '../../core/errors';
 import {
   CALIBRATION_BINS,
   CALIBRATION_LAYOUTS,
@@ -46,10 +45,6 @@ export class CalibrationPanel extends ChartPanel<CalibrationHostMessage, Calibra
   private options: CalibrationOptions | null = null;
   /** The source the options were chosen on. */
   private optionsSource: string | null = null;
-  /** Answers arrive in order of asking: an older answer that lands late is dropped. */
-  private asked = 0;
-  /** Closed while an answer was computed: the answer is dropped. */
-  private closed = false;
   private readonly subscription: vscode.Disposable;
   /** Points the webview last drew (integration tests read it). */
   renderedPoints: number | null = null;
@@ -101,20 +96,12 @@ export class CalibrationPanel extends ChartPanel<CalibrationHostMessage, Calibra
 
   /** Recomputes the diagrams on the open source and posts them. */
   async update(): Promise<void> {
-    const asked = ++this.asked;
-    const source = this.sources.source;
-    if (source === null) {
-      this.post({ type: 'empty', reason: 'no-source', message: 'No monitoring source is open. Open a JSONL folder or a SQLite database to see how well its confidences are calibrated.', source: null, options: null, choices: null });
-      return;
-    }
-    this.post({ type: 'busy' });
-    try {
-      const message = await this.compute(source);
-      if (asked === this.asked && !this.closed) this.post(message);
-    } catch (error) {
-      this.log.error(`${this.key}: ${describeError(error)}`);
-      if (asked === this.asked && !this.closed) this.post({ type: 'error', message: describeError(error) });
-    }
+    await this.recompute(this.sources.source, {
+      noSource: () => ({ type: 'empty', reason: 'no-source', message: 'No monitoring source is open. Open a JSONL folder or a SQLite database to see how well its confidences are calibrated.', source: null, options: null, choices: null }),
+      busy: { type: 'busy' },
+      compute: (source) => this.compute(source),
+      failed: (message) => ({ type: 'error', message }),
+    });
   }
 
   private async compute(source: OpenSource): Promise<CalibrationHostMessage> {
@@ -159,7 +146,6 @@ export class CalibrationPanel extends ChartPanel<CalibrationHostMessage, Calibra
   }
 
   protected override onDispose(): void {
-    this.closed = true;
     this.subscription.dispose();
   }
 

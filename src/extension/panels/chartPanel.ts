@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { z } from 'zod';
+import { describeError } from '../../core/errors';
 import { readSavedKeys } from './savedState';
 import { MAX_EXPORT_CHARS, type ExportFormat, type PanelExportMessage } from '../../shared/panelMessages';
 
@@ -54,6 +55,8 @@ export abstract class ChartPanel<Host, View extends { readonly type: string }> i
   private pending: Host | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
+  /** Recomputations asked for: an older answer that lands after a newer question is dropped. */
+  private asked = 0;
 
   /** The panel already open for this key, revealed; undefined when there is none. */
   static reveal(key: string): boolean {
@@ -111,6 +114,32 @@ export abstract class ChartPanel<Host, View extends { readonly type: string }> i
   }
 
   /** Posts now when the webview is ready, else once it says it is. */
+  /**
+   * Recomputes what the panel shows on the open source and posts it: `noSource` when none is open,
+   * `busy` meanwhile, then what `compute` makes of it, or `failed` with the reason (logged). Answers
+   * arrive in order of asking: an older one that lands late is dropped, and none is posted once the
+   * panel is closed.
+   */
+  protected async recompute<Source>(
+    source: Source | null,
+    steps: { readonly noSource: () => Host; readonly busy: Host; readonly compute: (source: Source) => Promise<Host>; readonly failed: (reason: string) => Host },
+  ): Promise<void> {
+    const asked = ++this.asked;
+    if (source === null) {
+      this.post(steps.noSource());
+      return;
+    }
+    this.post(steps.busy);
+    let answer: Host;
+    try {
+      answer = await steps.compute(source);
+    } catch (error) {
+      this.log.error(`${this.key}: ${describeError(error)}`);
+      answer = steps.failed(describeError(error));
+    }
+    if (asked === this.asked && !this.disposed) this.post(answer);
+  }
+
   protected post(message: Host): void {
     if (!this.ready) {
       this.pending = message;

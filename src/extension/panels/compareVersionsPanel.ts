@@ -6,7 +6,6 @@ import { boundedWindow, formatWindow, MAX_TREND_MARKS } from '../../core/charts/
 import { formatCsv } from '../../core/charts/chartData';
 import { metricLabel } from '../../core/charts/theme';
 import { trendChart, trendInputFromWindows } from '../../core/charts/trendChart';
-import { describeError } from '../../core/errors';
 import type { CompareHostMessage, CompareKeys, CompareOptions, CompareRange, CompareViewMessage } from '../../shared/compareMessages';
 import type { OpenSource, SourceManager } from '../sourceManager';
 import { ChartPanel } from './chartPanel';
@@ -25,7 +24,6 @@ export class CompareVersionsPanel extends ChartPanel<CompareHostMessage, Compare
   private static readonly key = 'compare';
   private options: CompareOptions | null;
   private optionsSource: string | null;
-  private asked = 0;
   private readonly subscription: vscode.Disposable;
   /** The comparison shown, for the CSV export. */
   private shown: { comparison: VersionComparison; spec: Record<string, unknown> } | null = null;
@@ -84,21 +82,13 @@ export class CompareVersionsPanel extends ChartPanel<CompareHostMessage, Compare
   }
 
   async update(): Promise<void> {
-    const asked = ++this.asked;
-    const source = this.sources.source;
     this.shown = null;
-    if (source === null) {
-      this.post({ type: 'empty', reason: 'no-source', message: 'No monitoring source is open. Open a JSONL folder or a SQLite database to compare its model versions.', source: null, options: null, choices: null, keys: this.keys() });
-      return;
-    }
-    this.post({ type: 'busy' });
-    try {
-      const message = await this.compute(source);
-      if (asked === this.asked) this.post(message);
-    } catch (error) {
-      this.log.error(`${this.key}: ${describeError(error)}`);
-      if (asked === this.asked) this.post({ type: 'error', message: describeError(error) });
-    }
+    await this.recompute(this.sources.source, {
+      noSource: () => ({ type: 'empty', reason: 'no-source', message: 'No monitoring source is open. Open a JSONL folder or a SQLite database to compare its model versions.', source: null, options: null, choices: null, keys: this.keys() }),
+      busy: { type: 'busy' },
+      compute: (source) => this.compute(source),
+      failed: (message) => ({ type: 'error', message }),
+    });
   }
 
   private keys(): CompareKeys {

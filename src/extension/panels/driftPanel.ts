@@ -7,7 +7,6 @@ import { driftOfColumns, driftScore, readFeatureNames } from '../../core/analyti
 import { distributionChart, distributionOfDrift } from '../../core/charts/distributionChart';
 import { driftScoresChart, driftScoreOf, driftThresholds } from '../../core/charts/driftChart';
 import { formatCount, formatUtcWindow } from '../../core/charts/theme';
-import { describeError } from '../../core/errors';
 import type { StoredAlert } from '../../core/store/store';
 import {
   DRIFT_BASELINES,
@@ -71,9 +70,6 @@ export class DriftPanel extends ChartPanel<DriftHostMessage, DriftViewMessage> {
   static readonly viewType = 'pitwall.drift';
   private options: DriftPanelOptions | null = null;
   private optionsSource: string | null = null;
-  private asked = 0;
-  /** Closed while an answer was computed: the answer is dropped. */
-  private closed = false;
   /** The last drift computed: a change of the selected feature alone draws from it. */
   private held: { key: string; results: FeatureDrift[] } | null = null;
   private readonly subscription: vscode.Disposable;
@@ -138,20 +134,12 @@ export class DriftPanel extends ChartPanel<DriftHostMessage, DriftViewMessage> {
   }
 
   async update(): Promise<void> {
-    const asked = ++this.asked;
-    const source = this.sources.source;
-    if (source === null) {
-      this.post({ type: 'empty', reason: 'no-source', message: 'No monitoring source is open. Open a JSONL folder or a SQLite database to see how its features drift.', source: null, options: null, choices: null });
-      return;
-    }
-    this.post({ type: 'busy' });
-    try {
-      const message = await this.compute(source);
-      if (asked === this.asked && !this.closed) this.post(message);
-    } catch (error) {
-      this.log.error(`${this.key}: ${describeError(error)}`);
-      if (asked === this.asked && !this.closed) this.post({ type: 'error', message: describeError(error) });
-    }
+    await this.recompute(this.sources.source, {
+      noSource: () => ({ type: 'empty', reason: 'no-source', message: 'No monitoring source is open. Open a JSONL folder or a SQLite database to see how its features drift.', source: null, options: null, choices: null }),
+      busy: { type: 'busy' },
+      compute: (source) => this.compute(source),
+      failed: (message) => ({ type: 'error', message }),
+    });
   }
 
   private async compute(source: OpenSource): Promise<DriftHostMessage> {
@@ -212,7 +200,6 @@ export class DriftPanel extends ChartPanel<DriftHostMessage, DriftViewMessage> {
   }
 
   protected override onDispose(): void {
-    this.closed = true;
     this.subscription.dispose();
   }
 

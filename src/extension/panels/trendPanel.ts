@@ -8,7 +8,6 @@ import { readDataScope } from '../../core/analytics/dataScope';
 import { AnalysisSession } from '../../core/analytics/session';
 import { DEFAULT_MIN_LABELS, parseDuration, type WindowMetric, type WindowMetricsRow } from '../../core/analytics/windows';
 import { toWindowsCsv } from '../../core/charts/chartData';
-import { describeError } from '../../core/errors';
 import type { Store } from '../../core/store/store';
 import type { TrendHostMessage, TrendKeys, TrendOptions, TrendRange, TrendSlide, TrendViewMessage } from '../../shared/trendMessages';
 import type { OpenSource, SourceManager } from '../sourceManager';
@@ -76,8 +75,6 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
   private options: TrendOptions | null;
   /** The source the options were chosen on. */
   private optionsSource: string | null = null;
-  /** Answers arrive in order of asking: an older answer that lands late is dropped. */
-  private asked = 0;
   private readonly subscription: vscode.Disposable;
   /** Points the webview last drew (integration tests read it). */
   renderedPoints: number | null = null;
@@ -134,21 +131,13 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
 
   /** Recomputes the chart on the open source and posts it. */
   async update(): Promise<void> {
-    const asked = ++this.asked;
-    const source = this.sources.source;
-    if (source === null) {
-      this.post({ type: 'empty', reason: 'no-source', message: 'No monitoring source is open. Open a JSONL folder or a SQLite database to see its performance trend.', source: null, options: null, choices: null, keys: this.keys() });
-      return;
-    }
-    this.post({ type: 'busy' });
     this.shown = null;
-    try {
-      const message = await this.compute(source);
-      if (asked === this.asked) this.post(message);
-    } catch (error) {
-      this.log.error(`${this.key}: ${describeError(error)}`);
-      if (asked === this.asked) this.post({ type: 'error', message: describeError(error) });
-    }
+    await this.recompute(this.sources.source, {
+      noSource: () => ({ type: 'empty', reason: 'no-source', message: 'No monitoring source is open. Open a JSONL folder or a SQLite database to see its performance trend.', source: null, options: null, choices: null, keys: this.keys() }),
+      busy: { type: 'busy' },
+      compute: (source) => this.compute(source),
+      failed: (message) => ({ type: 'error', message }),
+    });
   }
 
   private async compute(source: OpenSource): Promise<TrendHostMessage> {
