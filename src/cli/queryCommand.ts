@@ -6,15 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
-import { trendChart, trendInputFromWindows } from '../core/charts/trendChart';
-import { reliabilityChart } from '../core/charts/reliabilityChart';
-import { driftScoresChart } from '../core/charts/driftChart';
-import type { ChartSpec } from '../core/charts/theme';
-import type { IntervalReliabilityBin } from '../core/analytics/metrics';
-import type { DriftSeverity } from '../core/analytics/drift';
-import { DEFAULT_DRIFT_OPTIONS } from '../core/analytics/drift';
-import { WINDOW_METRICS, type WindowMetricsRow } from '../core/analytics/windows';
 import { positionOf, type QueryError } from '../core/query/lexer';
+import { chartOfResult } from '../core/query/chart';
 import { runQuery, type QueryResult, type QuerySource } from '../core/query/run';
 import { runSqlOnSource } from '../core/query/sql';
 import { scanPredictionColumns } from '../core/store/openStore';
@@ -97,7 +90,11 @@ export function formatQueryError(text: string, error: QueryError, label: string)
 
 function printResults(env: CommandEnvironment, results: readonly QueryResult[], values: { json: boolean; vega: boolean }): void {
   if (values.vega) {
-    const specs = results.map(chartOf);
+    const specs = results.map((result) => {
+      const spec = chartOfResult(result);
+      if (spec === null) throw new PitwallError('input', messages.pqlNoChart(result.kind));
+      return spec;
+    });
     printJson(env.out, specs.length === 1 ? specs[0] : specs);
     return;
   }
@@ -146,32 +143,3 @@ function cellOf(value: unknown, type: QueryResult['columns'][number]['type']): s
   return JSON.stringify(value);
 }
 
-/** The chart of a result: windows as a trend, calibration as a reliability diagram, drift as ranked scores. */
-function chartOf(result: QueryResult): ChartSpec {
-  const meta = result.meta ?? {};
-  if (result.kind === 'windows') {
-    const asked = (meta.metrics as readonly string[] | undefined) ?? [];
-    return trendChart(trendInputFromWindows(result.rows as unknown as WindowMetricsRow[], WINDOW_METRICS.filter((metric) => asked.includes(metric))));
-  }
-  if (result.kind === 'calibration') {
-    const name = typeof meta.model_version === 'string' ? meta.model_version : 'all versions';
-    return reliabilityChart([{ name, ece: meta.ece as number | null, mce: meta.mce as number | null, labelled: meta.labelled as number, bins: result.rows as unknown as IntervalReliabilityBin[] }]);
-  }
-  if (result.kind === 'drift') {
-    return driftScoresChart({
-      scores: result.rows.map((row) => ({
-        feature: row.feature as string,
-        kind: row.statistic === 'js' ? 'js_distance' : 'psi',
-        score: row.value as number | null,
-        severity: row.status === 'ok' ? (row.severity as DriftSeverity) : null,
-        p_value: row.p_value as number | null,
-      })),
-      thresholds: [
-        { kind: 'psi', value: DEFAULT_DRIFT_OPTIONS.psiWarning, severity: 'warning' },
-        { kind: 'psi', value: DEFAULT_DRIFT_OPTIONS.psiDrift, severity: 'drift' },
-        { kind: 'js_distance', value: DEFAULT_DRIFT_OPTIONS.jsDrift, severity: 'drift' },
-      ],
-    });
-  }
-  throw new PitwallError('input', messages.pqlNoChart(result.kind));
-}

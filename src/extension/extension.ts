@@ -18,6 +18,7 @@ import { StatusBar } from './statusBar';
 import { AlertNotifier } from './alertNotifier';
 import { registerDataCommands } from './dataCommands';
 import { findWorkspaceSource } from './workspaceSource';
+import { registerNotebookSerializer } from './notebook/serializer';
 
 /** What the extension returns from `activate`: used by other extensions and by Pitwall's own tests. */
 export interface PitwallApi {
@@ -134,6 +135,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
         if (node !== undefined) await rulesView.reveal(node, { select: true, focus: true });
       },
     }),
+    registerNotebookSerializer(log),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void sources.updateTrust()),
   );
 
