@@ -392,6 +392,8 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
     // The message ("accuracy is 0.6274 (< 0.7000)") says more in a narrow sidebar than the generic title.
     const item = new vscode.TreeItem(alert.message ?? alert.title ?? alert.alert_id, vscode.TreeItemCollapsibleState.None);
     item.id = `alert:${alert.key}`;
+    // A click previews the alert's details beside the view; the keyboard stays in the view.
+    item.command = { command: 'pitwall.showAlertDetails', title: 'Show Alert Details', arguments: [node, { preview: true }] };
     const undelivered = node.deliveries.filter((record) => deliveryFailed(record));
     item.description = [
       alertCondition(alert, rule),

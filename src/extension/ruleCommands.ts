@@ -70,10 +70,17 @@ export function ruleOffset(text: string, ruleId: string): number {
   return match === null ? 0 : match.index;
 }
 
-async function showBacktest(report: RuleBacktest, rule: AlertRule): Promise<void> {
+/** What the trend panel opens on for a rule: its metric, and its version when it names only one; null when the panel does not draw the metric. */
+export function ruleTrendArguments(rule: AlertRule): { metric: string; modelVersion?: string } | null {
   const metric = canonicalMetricName(rule.metric_name) ?? rule.metric_name;
-  const trendable = (PANEL_METRICS as readonly string[]).includes(metric);
+  if (!(PANEL_METRICS as readonly string[]).includes(metric)) return null;
   const versions = Array.isArray(rule.conditions.model_versions) ? rule.conditions.model_versions : [];
+  return { metric, ...(versions.length === 1 && typeof versions[0] === 'string' ? { modelVersion: versions[0] } : {}) };
+}
+
+async function showBacktest(report: RuleBacktest, rule: AlertRule): Promise<void> {
+  const trend = ruleTrendArguments(rule);
+  const trendable = trend !== null;
   type Item = vscode.QuickPickItem & { readonly trend?: boolean };
   const items: Item[] = [];
   if (trendable) items.push({ label: `$(graph-line) Show Trend of ${rule.metric_name}`, description: 'the performance trend panel for this metric', trend: true });
@@ -91,9 +98,7 @@ async function showBacktest(report: RuleBacktest, rule: AlertRule): Promise<void
     matchOnDescription: true,
     matchOnDetail: true,
   });
-  if (picked?.trend) {
-    await vscode.commands.executeCommand('pitwall.showTrend', { metric, ...(versions.length === 1 && typeof versions[0] === 'string' ? { modelVersion: versions[0] } : {}) });
-  }
+  if (picked?.trend && trend !== null) await vscode.commands.executeCommand('pitwall.showTrend', trend);
 }
 
 export function registerRuleCommands(context: RuleCommandContext): vscode.Disposable[] {
@@ -209,6 +214,28 @@ export function registerRuleCommands(context: RuleCommandContext): vscode.Dispos
         return report;
       } catch (error) {
         return failed(context, 'Backtesting a rule', error);
+      }
+    }),
+
+    vscode.commands.registerCommand('pitwall.rules.showTrend', async (node?: unknown) => {
+      const source = sources.source;
+      if (!source) {
+        void vscode.window.showInformationMessage('Open a monitoring source first: the trend is drawn from its predictions.');
+        return undefined;
+      }
+      try {
+        const rule = await ruleOf(source, node, 'Rule whose metric to draw');
+        if (!rule) return undefined;
+        const trend = ruleTrendArguments(rule);
+        if (trend === null) {
+          void vscode.window.showInformationMessage(
+            `The trend panel draws ${PANEL_METRICS.join(', ')}; rule ${rule.rule_id} watches ${rule.metric_name}, which it does not draw. Run its backtest to see when it would fire.`,
+          );
+          return undefined;
+        }
+        return await vscode.commands.executeCommand('pitwall.showTrend', trend);
+      } catch (error) {
+        return failed(context, 'Showing a rule\'s trend', error);
       }
     }),
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { readWindowedMetrics } from '../../src/core/analytics/windows';
-import { assertNoCspViolations, clickInPanel, eventually, panelState, type PanelState, pitwall, requireWorkbench, screenshot } from './harness';
+import type { AlertsNode } from '../../src/extension/alertsTreeDataProvider';
+import { assertNoCspViolations, click, clickInPanel, eventually, panelState, type PanelState, pitwall, press, requireWorkbench, screenshot, SIDEBAR, workbenchText } from './harness';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
 const database = join(workspace, 'data/monitoring.db');
@@ -103,6 +104,44 @@ describe('The Alert Details panel', () => {
     assert.equal(dark.points, before.points);
     assertNoCspViolations(dark);
     await screenshot('alert-details-dark');
+  });
+
+  it('previews an alert on a click of its row, in one panel that Enter on the next row reuses, the keyboard staying in the view', async function () {
+    requireWorkbench(this);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const api = await pitwall();
+    const [group] = await api.alerts.getChildren();
+    assert.ok(group?.kind === 'group');
+    const rows = (await api.alerts.getChildren(group)).filter((node): node is Extract<AlertsNode, { kind: 'alert' }> => node.kind === 'alert');
+    assert.ok(rows.length >= 2, 'two alerts in the first group');
+    const row = `${SIDEBAR} .monaco-list-row[aria-level="2"]`;
+    await eventually(async () => {
+      if ((await workbenchText(row).catch(() => '')) !== '') return true;
+      await api.alertsView.reveal(group, { expand: true, select: false, focus: false }).then(undefined, () => undefined);
+      return undefined;
+    });
+    const previews = () => vscode.window.tabGroups.all.flatMap((tabs) => tabs.tabs).filter((tab) => tab.label.startsWith('Alert (preview)'));
+    const shows = async (node: Extract<AlertsNode, { kind: 'alert' }>) =>
+      eventually(async () => {
+        const shown = await panelState();
+        return shown.text.includes(node.alert.alert_id) && shown.text.includes('Why it fired') ? shown : undefined;
+      }, 60_000);
+
+    await click(row);
+    const clicked = await eventually(() => (api.alertsView.selection[0]?.kind === 'alert' ? api.alertsView.selection[0] : undefined));
+    assertNoCspViolations(await shows(clicked));
+    assert.equal(previews().length, 1, 'one preview panel');
+    // The keyboard is still in the view: Down moves to the next row, Enter selects it and previews it in the same panel.
+    await press('ArrowDown');
+    await press('Enter');
+    const next = await eventually(() => {
+      const selected = api.alertsView.selection[0];
+      return selected?.kind === 'alert' && selected.alert.key !== clicked.alert.key ? selected : undefined;
+    });
+    await shows(next);
+    assert.equal(previews().length, 1, 'the preview panel was reused');
+    assert.match(previews()[0]?.label ?? '', new RegExp(`Alert \\(preview\\): ${(next.alert.title ?? next.alert.alert_id).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    await screenshot('alert-details-preview');
   });
 
   it('opens from the palette with a pick among the newest alerts', async function () {

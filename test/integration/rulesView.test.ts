@@ -7,7 +7,7 @@ import { backtestRule, type RuleBacktest } from '../../src/core/alerting/backtes
 import type { AlertRule } from '../../src/core/model/alertRule';
 import { openStore } from '../../src/core/store/openStore';
 import type { RulesNode } from '../../src/extension/rulesTreeDataProvider';
-import { click, clickMenuEntry, eventually, hover, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type, workbenchText } from './harness';
+import { assertNoCspViolations, click, clickMenuEntry, eventually, hover, panelState, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type, workbenchText } from './harness';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
 const folder = join(workspace, 'data/monitoring');
@@ -269,6 +269,26 @@ describe('The Rules view', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  it('opens the trend of a rule’s metric from its inline icon, on that metric', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    await api.sources.open(sqliteCopy);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('pitwall.rules.focus');
+    // The calibration rule, written as the Python system names its metric: the trend opens on ECE, not on the default accuracy.
+    const target = (await ruleRows()).find((row) => row.node.activity.rule.metric_name === 'expected_calibration_error');
+    assert.ok(target, 'the generated data has a calibration rule');
+    await clickInline(target.node, target.node.activity.rule.rule_id, "Show Trend of Rule's Metric");
+    const state = await eventually(async () => {
+      const shown = await panelState();
+      return shown.points !== null && shown.points > 0 ? shown : undefined;
+    }, 60_000);
+    assertNoCspViolations(state);
+    assert.equal(state.metric, 'ece');
+    assert.ok(vscode.window.tabGroups.all.flatMap((group) => group.tabs).some((tab) => tab.input instanceof vscode.TabInputWebview && tab.label.startsWith('Performance Trend')));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('lists an active silence with its matchers, end, author and reason, and expires it from its row', async function () {
     requireWorkbench(this);
     const api = await pitwall();
@@ -332,8 +352,12 @@ describe('The Rules view', () => {
     assert.deepEqual(groups, [...new Set(rules.map((rule) => rule.metric_name))].sort());
     const [firstGroup] = await api.rules.getChildren();
     assert.ok(firstGroup);
-    await api.rulesView.reveal(firstGroup, { select: false, focus: false });
-    await eventually(async () => ((await workbenchText(SIDEBAR)).includes(groups[0] ?? '?') ? true : undefined));
+    // The view asks for its new groups after the change event: a reveal before that cannot find the group yet.
+    await eventually(async () => {
+      if ((await workbenchText(SIDEBAR)).includes(groups[0] ?? '?')) return true;
+      await api.rulesView.reveal(firstGroup, { select: false, focus: false }).then(undefined, () => undefined);
+      return undefined;
+    });
     await screenshot('rules-by-metric');
 
     // And back from the palette.

@@ -40,6 +40,12 @@ function windowMetricOf(name: string | null): WindowMetric | null {
   return (WINDOW_METRICS as readonly string[]).includes(canonical) ? (canonical as WindowMetric) : null;
 }
 
+const PREVIEW_KEY = 'alert:preview';
+
+function previewTitle(alert: StoredAlert): string {
+  return `Alert (preview): ${alert.title ?? alert.alert_id}`;
+}
+
 export interface AlertDetailsDeps {
   readonly sources: SourceManager;
   readonly sessions: Sessions;
@@ -66,14 +72,39 @@ export class AlertDetailsPanel extends ChartPanel<AlertDetailsHostMessage, Alert
     return new AlertDetailsPanel(key, extensionUri, deps, alert);
   }
 
+  /**
+   * A click on an alert's row: its details in one preview panel that the next click reuses (as the
+   * Explorer previews a file), opened beside the view without taking the keyboard from it. An alert
+   * that has its own panel (Show Details) is revealed there instead.
+   */
+  static preview(extensionUri: vscode.Uri, deps: AlertDetailsDeps, alert: StoredAlert): AlertDetailsPanel {
+    const own = `alert:${alert.key}`;
+    if (ChartPanel.reveal(own, true)) return ChartPanel.find(own) as unknown as AlertDetailsPanel;
+    const existing = ChartPanel.find(PREVIEW_KEY) as unknown as AlertDetailsPanel | undefined;
+    if (existing === undefined) return new AlertDetailsPanel(PREVIEW_KEY, extensionUri, deps, alert, true);
+    ChartPanel.reveal(PREVIEW_KEY, true);
+    if (existing.alert.key !== alert.key) {
+      existing.alert = alert;
+      existing.panel.title = previewTitle(alert);
+      void existing.update();
+    }
+    return existing;
+  }
+
   private constructor(
     key: string,
     extensionUri: vscode.Uri,
     private readonly deps: AlertDetailsDeps,
-    private readonly alert: StoredAlert,
+    private alert: StoredAlert,
+    preview = false,
   ) {
-    super(key, AlertDetailsPanel.viewType, `Alert: ${alert.title ?? alert.alert_id}`, extensionUri, 'alertDetailsView.js', ViewMessageSchema, deps.log);
+    super(key, AlertDetailsPanel.viewType, preview ? previewTitle(alert) : `Alert: ${alert.title ?? alert.alert_id}`, extensionUri, 'alertDetailsView.js', ViewMessageSchema, deps.log, undefined, preview);
     this.subscription = deps.sessions.onDidChange(() => void this.update());
+  }
+
+  /** The alert the panel shows (tests read it). */
+  get shownAlertKey(): string {
+    return this.alert.key;
   }
 
   protected onReady(): Promise<void> {
@@ -258,9 +289,11 @@ export class AlertDetailsPanel extends ChartPanel<AlertDetailsHostMessage, Alert
 
   static register(context: vscode.ExtensionContext, deps: AlertDetailsDeps): vscode.Disposable[] {
     return [
-      vscode.commands.registerCommand('pitwall.showAlertDetails', async (given?: unknown) => {
+      vscode.commands.registerCommand('pitwall.showAlertDetails', async (given?: unknown, how?: unknown) => {
         const alert = await alertOf(deps.sources, given);
-        return alert === undefined ? undefined : AlertDetailsPanel.show(context.extensionUri, deps, alert);
+        if (alert === undefined) return undefined;
+        const preview = typeof how === 'object' && how !== null && (how as { preview?: unknown }).preview === true;
+        return preview ? AlertDetailsPanel.preview(context.extensionUri, deps, alert) : AlertDetailsPanel.show(context.extensionUri, deps, alert);
       }),
     ];
   }

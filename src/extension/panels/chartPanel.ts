@@ -58,11 +58,11 @@ export abstract class ChartPanel<Host, View extends { readonly type: string }> i
   /** Recomputations asked for: an older answer that lands after a newer question is dropped. */
   private asked = 0;
 
-  /** The panel already open for this key, revealed; undefined when there is none. */
-  static reveal(key: string): boolean {
+  /** Reveals the panel already open for this key (keeping the focus where it is when asked); false when there is none. */
+  static reveal(key: string, preserveFocus = false): boolean {
     const existing = ChartPanel.open.get(key);
     if (existing === undefined) return false;
-    existing.panel.reveal();
+    existing.panel.reveal(undefined, preserveFocus);
     return true;
   }
 
@@ -80,11 +80,13 @@ export abstract class ChartPanel<Host, View extends { readonly type: string }> i
     private readonly schema: z.ZodType<View>,
     protected readonly log: vscode.LogOutputChannel,
     restored?: vscode.WebviewPanel,
+    /** Opened without taking the focus (a preview from a click in a view, which keeps the keyboard there). */
+    preserveFocus = false,
   ) {
     const bundle = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
     const options = { enableScripts: true, localResourceRoots: [bundle] };
     if (restored === undefined) {
-      this.panel = vscode.window.createWebviewPanel(viewType, title, vscode.ViewColumn.Active, options);
+      this.panel = vscode.window.createWebviewPanel(viewType, title, { viewColumn: vscode.ViewColumn.Active, preserveFocus }, options);
     } else {
       // A panel VS Code brought back after a reload: its options are set again, as they are not kept.
       this.panel = restored;
