@@ -16,6 +16,6 @@ execFileSync(process.execPath, [join(root, 'esbuild.mjs'), '--production'], { cw
 mkdirSync(dirname(out), { recursive: true });
 const vsce = join(dirname(require.resolve('@vscode/vsce/package.json')), 'vsce');
 // Dependencies are bundled by esbuild, so the package carries no node_modules.
-execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--out', out], { cwd: root, stdio: 'inherit' });
+execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--no-rewrite-relative-links', '--out', out], { cwd: root, stdio: 'inherit' });
 const bytes = statSync(out).size;
 process.stdout.write(`packaged ${out}: ${(bytes / 1024 / 1024).toFixed(2)} MiB (${bytes} bytes)\n`);

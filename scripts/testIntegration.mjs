@@ -155,6 +155,9 @@ function startControlServer(getPage) {
               rects: e.querySelectorAll('svg .mark-rect.role-mark path').length,
             })),
             focused: document.activeElement?.id || null,
+            // When a control last asked for a change, and when a chart was last drawn (epoch ms; the trend panel stamps them).
+            askedAt: document.body.dataset.askedAt === undefined ? null : Number(document.body.dataset.askedAt),
+            drawnAt: document.body.dataset.drawnAt === undefined ? null : Number(document.body.dataset.drawnAt),
           };
         })));
       } else if (url.pathname === '/click' || url.pathname === '/hover') {
@@ -351,6 +354,19 @@ async function main() {
       developmentPath: join(root, 'test/vsixProbe'),
       testsPath: join(root, 'out/test/integration/vsixIndex.js'),
       installVsix: vsix,
+    }));
+  }
+  if (only === 'bench') {
+    // Only on request (bench/panelControl.ts): the chart panels on the benchmark's 1M-prediction source.
+    const source = process.env.PITWALL_BENCH_SOURCE;
+    if (!source) throw new Error('PITWALL_BENCH_SOURCE is not set: run `npm run bench -- panelControl`');
+    add(await runPhase({
+      name: 'bench',
+      bin,
+      workspace: prepareWorkspace('bench', { 'pitwall.source.autoOpen': false }),
+      developmentPath: root,
+      testsPath: join(root, 'out/test/integration/benchIndex.js'),
+      env: { PITWALL_BENCH_SOURCE: source, PITWALL_BENCH_OUT: process.env.PITWALL_BENCH_OUT ?? join(resultsDir, 'bench-panel.json') },
     }));
   }
   process.stdout.write(`\nintegration: ${totals.passes} passed, ${totals.failures} failed\n`);

@@ -11,7 +11,7 @@ import { SourceManager } from './sourceManager';
 import { CalibrationPanel } from './panels/calibrationPanel';
 import { DriftPanel } from './panels/driftPanel';
 import { AlertDetailsPanel } from './panels/alertDetailsPanel';
-import { setNextExportTarget } from './panels/chartPanel';
+import { ChartPanel, setNextExportTarget } from './panels/chartPanel';
 import { CompareVersionsPanel } from './panels/compareVersionsPanel';
 import { Sessions, TrendPanel } from './panels/trendPanel';
 import { StatusBar } from './statusBar';
@@ -35,6 +35,8 @@ export interface PitwallApi {
   readonly panels: {
     /** The next export from a chart panel is saved at this file without the save dialog (tests use it); undefined asks again. */
     nextExportTarget(target: vscode.Uri | undefined): void;
+    /** Posts the open panel's last chart again without recomputing it (the control-change benchmark's baseline); false when it cannot. */
+    repost(key: string): boolean;
   };
 }
 
@@ -145,7 +147,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     const found = await workspaceSource(log);
     if (found) await openSourceWithProgress(commandContext, found);
   }
-  return { sources, alerts, rules, models, alertsView, rulesView, modelsView, alerting: alerting.api, statusBar, notifier, panels: { nextExportTarget: setNextExportTarget } };
+  return { sources, alerts, rules, models, alertsView, rulesView, modelsView, alerting: alerting.api, statusBar, notifier, panels: { nextExportTarget: setNextExportTarget, repost: (key: string) => ChartPanel.find(key)?.repost() ?? false } };
 }
 
 /**

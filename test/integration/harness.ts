@@ -153,6 +153,9 @@ export interface PanelState {
   readonly charts: readonly PanelChart[];
   /** The id of the element that has the keyboard focus in the panel. */
   readonly focused: string | null;
+  /** When a control of the trend panel last asked for a change, and when its chart was last drawn (epoch ms). */
+  readonly askedAt: number | null;
+  readonly drawnAt: number | null;
 }
 
 export interface PanelChart {

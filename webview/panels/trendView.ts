@@ -28,7 +28,11 @@ function dayInput(id: string, label: string, value: string | null, onChange: (va
 }
 
 function controls(options: TrendOptions, choices: TrendChoices): HTMLElement {
-  const ask = (changed: Partial<TrendOptions>) => vscode.postMessage({ type: 'options', options: { ...options, ...changed } });
+  const ask = (changed: Partial<TrendOptions>) => {
+    // When the last control changed and when the last chart was drawn (epoch ms): the benchmark of a control change reads both.
+    document.body.dataset.askedAt = String(Date.now());
+    vscode.postMessage({ type: 'options', options: { ...options, ...changed } });
+  };
   const custom =
     options.range === 'custom'
       ? [dayInput('from', 'From (UTC)', options.from, (from) => ask({ from })), dayInput('to', 'To (UTC, included)', options.to, (to) => ask({ to }))]
@@ -72,6 +76,7 @@ async function draw(message: Extract<TrendHostMessage, { type: 'trend' }>): Prom
     chart.dataset.range = message.options.range;
     chart.dataset.theme = document.body.className;
     vscode.postMessage({ type: 'rendered', points });
+    document.body.dataset.drawnAt = String(Date.now());
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
     chart.replaceChildren(element('p', { className: 'error', text: `The chart could not be drawn: ${text}` }));

@@ -6,7 +6,7 @@
  * never mixed into it. Without a reference period the oldest third of the data is the reference.
  */
 import { classificationOfRows } from './classification';
-import { estimatePerformance, fitEstimator, type EstimatedMetrics, type EstimatorOptions, type EstimatorStatus, type RealizedMetrics } from './estimate';
+import { estimatePerformance, fitEstimator, type EstimatedMetrics, type EstimatorOptions, type EstimatorStatus, type PerformanceEstimator, type RealizedMetrics } from './estimate';
 import { resolveSpec, type Duration } from './windows';
 import type { WindowColumns } from '../store/store';
 
@@ -41,6 +41,32 @@ export interface EstimateReport {
   readonly windows: WindowEstimate[];
 }
 
+/**
+ * Estimators fitted on loaded columns, per version, reference period and options: a panel asking
+ * again over the same columns (another window length, another range) does not fit them again.
+ * Columns are never changed once loaded (a change loads new ones), so a fit stays theirs.
+ */
+const fitted = new WeakMap<WindowColumns, Map<string, PerformanceEstimator>>();
+
+/** The estimator of one version, fitted on its labelled predictions of the reference period (once per columns). */
+function estimatorOf(columns: WindowColumns, version: string, reference: { from: number; to: number }, options: EstimatorOptions | undefined): PerformanceEstimator {
+  let held = fitted.get(columns);
+  if (held === undefined) fitted.set(columns, (held = new Map()));
+  const key = [version, reference.from, reference.to, columns.length, JSON.stringify(options ?? {})].join('\u0000');
+  let estimator = held.get(key);
+  if (estimator === undefined) {
+    const rows: number[] = [];
+    for (let i = 0; i < columns.length; i++) {
+      if (columns.model_version[i] !== version) continue;
+      const t = columns.timestamp[i] as number;
+      const actual = columns.actual_outcome[i] as number;
+      if (t >= reference.from && t < reference.to && (actual === 0 || actual === 1)) rows.push(i);
+    }
+    held.set(key, (estimator = fitEstimator(classificationOfRows(columns, rows), options)));
+  }
+  return estimator;
+}
+
 export function estimateWindows(columns: WindowColumns, options: EstimateWindowsOptions): EstimateReport {
   const { every, from, to } = resolveSpec({ every: options.every, ...(options.from === undefined ? {} : { from: options.from }), ...(options.to === undefined ? {} : { to: options.to }) });
   let lowest = Infinity;
@@ -52,26 +78,24 @@ export function estimateWindows(columns: WindowColumns, options: EstimateWindows
   }
   const reference = options.reference ?? (Number.isFinite(lowest) ? { from: lowest, to: lowest + (highest - lowest) / 3 } : { from: 0, to: 0 });
 
-  const versions = new Map<string, { reference: number[]; windows: Map<number, number[]> }>();
+  const versions = new Map<string, Map<number, number[]>>();
   for (let i = 0; i < columns.length; i++) {
+    const t = columns.timestamp[i] as number;
+    if (!(t >= from && t < to)) continue;
     const version = columns.model_version[i] as string;
     if (options.modelVersion !== undefined && version !== options.modelVersion) continue;
-    let entry = versions.get(version);
-    if (entry === undefined) versions.set(version, (entry = { reference: [], windows: new Map() }));
-    const t = columns.timestamp[i] as number;
-    const actual = columns.actual_outcome[i] as number;
-    if (t >= reference.from && t < reference.to && (actual === 0 || actual === 1)) entry.reference.push(i);
-    if (!(t >= from && t < to)) continue;
+    let windows = versions.get(version);
+    if (windows === undefined) versions.set(version, (windows = new Map()));
     const start = Math.floor(t / every) * every;
-    let rows = entry.windows.get(start);
-    if (rows === undefined) entry.windows.set(start, (rows = []));
+    let rows = windows.get(start);
+    if (rows === undefined) windows.set(start, (rows = []));
     rows.push(i);
   }
 
   const windows: WindowEstimate[] = [];
-  for (const [version, entry] of [...versions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const estimator = fitEstimator(classificationOfRows(columns, entry.reference), options.estimator);
-    for (const [start, rows] of [...entry.windows].sort(([a], [b]) => a - b)) {
+  for (const [version, entryWindows] of [...versions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const estimator = estimatorOf(columns, version, reference, options.estimator);
+    for (const [start, rows] of [...entryWindows].sort(([a], [b]) => a - b)) {
       const analysis = classificationOfRows(columns, rows);
       const result = estimatePerformance(estimator, analysis);
       const { confusion: _expected, ...estimated } = result.estimated ?? { confusion: null };

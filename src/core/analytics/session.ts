@@ -11,6 +11,7 @@
 import type { StoreReader, WindowColumns } from '../store/store';
 import { segmentColumns, type WindowPlan, type WindowStats } from '../store/windowStats';
 import { paneStatsOf, windowedMetrics, type WindowedMetricsOptions, type WindowMetricsRow } from './windows';
+import { readDataScope, type DataScope } from './dataScope';
 
 /** Pane tables kept, most recently used last. */
 const PANE_TABLES_KEPT = 4;
@@ -26,12 +27,28 @@ export class AnalysisSession {
 
   private panes = new Map<string, { columns: WindowColumns; stats: WindowStats[] }>();
 
+  private heldScope: Promise<DataScope> | undefined;
+
   constructor(private readonly store: StoreReader) {}
 
   /** The source changed: the next question reads it again. */
   invalidate(): void {
     this.loaded = undefined;
+    this.heldScope = undefined;
     this.forgetPanes();
+  }
+
+  /** The versions and the time span of the source's predictions, read once until the source changes. */
+  scope(): Promise<DataScope> {
+    const held = this.heldScope ?? readDataScope(this.store);
+    if (this.heldScope === undefined) {
+      this.heldScope = held;
+      // A failed read is not kept: the next question tries again.
+      held.catch(() => {
+        if (this.heldScope === held) this.heldScope = undefined;
+      });
+    }
+    return held;
   }
 
   /** Drops the panes held from earlier questions (their memory), keeping the loaded columns. */

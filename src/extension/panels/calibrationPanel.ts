@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import { readDataScope } from '../../core/analytics/dataScope';
 import { calibrationByVersion } from '../../core/analytics/versionCalibration';
 import { MAX_TREND_MARKS } from '../../core/charts/boundedWindow';
 import { reliabilityChart, reliabilityChartsSideBySide, type ReliabilitySeries } from '../../core/charts/reliabilityChart';
@@ -105,7 +104,7 @@ export class CalibrationPanel extends ChartPanel<CalibrationHostMessage, Calibra
   }
 
   private async compute(source: OpenSource): Promise<CalibrationHostMessage> {
-    const scope = await readDataScope(source.store);
+    const scope = await this.sessions.of(source).scope();
     const choices = { versions: scope.versions };
     const defaultVersions = this.modelVersion !== undefined && scope.versions.includes(this.modelVersion) ? [this.modelVersion] : [...scope.versions];
     // Another source has other versions: its panel starts with the versions it has, keeping the other choices.

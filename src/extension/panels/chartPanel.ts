@@ -57,6 +57,8 @@ export abstract class ChartPanel<Host, View extends { readonly type: string }> i
   private disposed = false;
   /** Recomputations asked for: an older answer that lands after a newer question is dropped. */
   private asked = 0;
+  /** The last message posted, for `repost`. */
+  private last: Host | undefined;
 
   /** Reveals the panel already open for this key (keeping the focus where it is when asked); false when there is none. */
   static reveal(key: string, preserveFocus = false): boolean {
@@ -143,11 +145,23 @@ export abstract class ChartPanel<Host, View extends { readonly type: string }> i
   }
 
   protected post(message: Host): void {
+    this.last = message;
     if (!this.ready) {
       this.pending = message;
       return;
     }
     void this.panel.webview.postMessage(message);
+  }
+
+  /**
+   * Posts the last message again without recomputing it: the webview draws the same chart anew.
+   * The benchmark of a control change measures against this (message and drawing, no kernel work).
+   * False when nothing was posted yet or the webview is not ready.
+   */
+  repost(): boolean {
+    if (this.last === undefined || !this.ready || this.disposed) return false;
+    void this.panel.webview.postMessage(this.last);
+    return true;
   }
 
   /** A message from the webview, already checked against the schema; `ready` is handled by the base. */

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { readDataScope } from '../../core/analytics/dataScope';
 import { compareVersions, type VersionComparison } from '../../core/analytics/versionComparison';
 import { DEFAULT_MIN_LABELS, parseDuration, type WindowMetric } from '../../core/analytics/windows';
 import { boundedWindow, formatWindow, MAX_TREND_MARKS } from '../../core/charts/boundedWindow';
@@ -96,7 +95,7 @@ export class CompareVersionsPanel extends ChartPanel<CompareHostMessage, Compare
   }
 
   private async compute(source: OpenSource): Promise<CompareHostMessage> {
-    const scope = await readDataScope(source.store);
+    const scope = await this.sessions.of(source).scope();
     const choices = { versions: scope.versions, metrics: TREND_METRICS.map((id) => ({ id, label: metricLabel(id) })) };
     const ordered = this.first !== undefined && scope.versions.includes(this.first) ? [this.first, ...scope.versions.filter((v) => v !== this.first)] : [...scope.versions];
     const kept = this.options !== null && this.optionsSource === source.path ? this.options : null;

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
 import { driftMetricParts } from '../../core/alerting/ruleOptions';
-import { readDataScope } from '../../core/analytics/dataScope';
 import { DEFAULT_DRIFT_OPTIONS, type FeatureDrift } from '../../core/analytics/drift';
 import { driftOfColumns, driftScore, readFeatureNames } from '../../core/analytics/driftReport';
 import { distributionChart, distributionOfDrift } from '../../core/charts/distributionChart';
@@ -143,7 +142,7 @@ export class DriftPanel extends ChartPanel<DriftHostMessage, DriftViewMessage> {
   }
 
   private async compute(source: OpenSource): Promise<DriftHostMessage> {
-    const scope = await readDataScope(source.store);
+    const scope = await this.sessions.of(source).scope();
     const choices = { versions: scope.versions };
     const kept = this.options !== null && this.optionsSource === source.path ? this.options : null;
     const version = this.modelVersion !== undefined && scope.versions.includes(this.modelVersion) ? this.modelVersion : null;

@@ -4,7 +4,6 @@ import { trendChart, trendInputFromWindows } from '../../core/charts/trendChart'
 import { ESTIMATED_METRICS, firingSpans, metricAlerts, missingLabelEstimates, ruleThresholds } from '../../core/charts/trendOverlays';
 import { estimateWindows } from '../../core/analytics/estimateWindows';
 import { metricLabel } from '../../core/charts/theme';
-import { readDataScope } from '../../core/analytics/dataScope';
 import { AnalysisSession } from '../../core/analytics/session';
 import { DEFAULT_MIN_LABELS, parseDuration, type WindowMetric, type WindowMetricsRow } from '../../core/analytics/windows';
 import { toWindowsCsv } from '../../core/charts/chartData';
@@ -141,7 +140,7 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
   }
 
   private async compute(source: OpenSource): Promise<TrendHostMessage> {
-    const scope = await readDataScope(source.store);
+    const scope = await this.sessions.of(source).scope();
     const choices = { versions: scope.versions, metrics: PANEL_METRICS.map((id) => ({ id, label: metricLabel(id) })) };
     const defaultVersions = this.modelVersion !== undefined && scope.versions.includes(this.modelVersion) ? [this.modelVersion] : [...scope.versions];
     // Another source has other versions: its panel starts with the versions it has, keeping the other choices.

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateDataset } from '../../../../scripts/generator/generateDataset';
+import { readDataScope } from '../../../../src/core/analytics/dataScope';
+import { estimateWindows } from '../../../../src/core/analytics/estimateWindows';
 import { AnalysisSession } from '../../../../src/core/analytics/session';
 import { windowedMetrics, type WindowedMetricsOptions } from '../../../../src/core/analytics/windows';
 import { openStore } from '../../../../src/core/store/openStore';
@@ -67,5 +69,34 @@ describe('AnalysisSession', function () {
     assert.equal(await session.columns(), before, 'the columns are held');
     session.invalidate();
     assert.notEqual(await session.columns(), before, 'and read again after a change');
+  });
+
+  it('holds the versions and time span of the predictions until invalidate(), equal to reading them', async () => {
+    const session = new AnalysisSession(store as Store);
+    const scope = session.scope();
+    assert.equal(session.scope(), scope, 'the same answer is given again');
+    assert.deepEqual(await scope, await readDataScope(store as Store));
+    session.invalidate();
+    assert.notEqual(session.scope(), scope, 'and read again after a change');
+  });
+
+  it('estimates windows again over the same columns (fits held) exactly as over a fresh copy of them', async () => {
+    const columns = await (store as Store).readPredictionColumns({});
+    const start = Math.min(...columns.timestamp);
+    const asked = [
+      { every: 3600, from: start + 86400, to: start + 5 * 86400 },
+      { every: 21_600, from: start + 86400, to: start + 5 * 86400 },
+      { every: 86_400 },
+      { every: 3600, from: start + 2 * 86400, to: start + 3 * 86400, modelVersion: 'v1.1' },
+      { every: 21_600, reference: { from: start, to: start + 86400 } },
+    ];
+    for (const options of asked) {
+      const held = estimateWindows(columns, options);
+      // A copy is other columns: nothing fitted on the first is used for it.
+      const fresh = estimateWindows({ ...columns }, options);
+      assert.ok(held.windows.length > 0);
+      assert.deepEqual(held, fresh, JSON.stringify(options));
+      assert.deepEqual(estimateWindows(columns, options), held, 'asked again');
+    }
   });
 });
