@@ -98,10 +98,7 @@ describe('The tooltip of an alert', () => {
     assert.ok(!otherTooltip.value.includes('Why it fired'), 'an alert without a recorded context shows none (nothing computed in a tooltip)');
   });
 
-  // Pending: after the Alerts view learned to refresh only the groups whose counts changed, a why
-  // recorded beside an alert (which changes no count) reaches the rendered hover only once the
-  // group's rows are listed again; the tree item's tooltip itself is checked in the test above.
-  it.skip('shows the recorded why in the hover of the alert row, as a person sees it', async function () {
+  it('shows the recorded why in the hover of the alert row, as a person sees it', async function () {
     requireWorkbench(this);
     const api = await pitwall();
     await eventually(() => api.sources.source ?? undefined);
