@@ -18,6 +18,8 @@ export interface EstimateWindowsOptions {
   readonly from?: number;
   readonly to?: number;
   readonly estimator?: EstimatorOptions;
+  /** Only the windows this accepts are estimated, the others left out (a chart asks only for those it lacks labels in). */
+  readonly windows?: (modelVersion: string, windowStart: number) => boolean;
 }
 
 export interface WindowEstimate {
@@ -84,9 +86,10 @@ export function estimateWindows(columns: WindowColumns, options: EstimateWindows
     if (!(t >= from && t < to)) continue;
     const version = columns.model_version[i] as string;
     if (options.modelVersion !== undefined && version !== options.modelVersion) continue;
+    const start = Math.floor(t / every) * every;
+    if (options.windows !== undefined && !options.windows(version, start)) continue;
     let windows = versions.get(version);
     if (windows === undefined) versions.set(version, (windows = new Map()));
-    const start = Math.floor(t / every) * every;
     let rows = windows.get(start);
     if (rows === undefined) windows.set(start, (rows = []));
     rows.push(i);

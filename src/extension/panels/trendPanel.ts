@@ -175,7 +175,12 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
       (row) => row.group !== null && versions.includes(row.group),
     );
     // Without labels, the label-free estimate stands in (tumbling windows only, as the estimator computes them).
-    const estimates = slide === every && ESTIMATED_METRICS.has(metric) && rows.some((row) => row[metric] === null) ? missingLabelEstimates(estimateWindows(await session.columns(), { every, from, to }).windows, rows, metric) : [];
+    // Only the windows without the metric are estimated: the others draw their realized value.
+    const lacking = new Set(rows.filter((row) => row[metric] === null || row[metric] === undefined).map((row) => `${row.group ?? ''}\u0000${row.window_start}`));
+    const estimates =
+      slide === every && ESTIMATED_METRICS.has(metric) && lacking.size > 0
+        ? missingLabelEstimates(estimateWindows(await session.columns(), { every, from, to, windows: (version, start) => lacking.has(`${version}\u0000${start}`) }).windows, rows, metric)
+        : [];
     if (!LABEL_FREE.has(metric) && rows.length > 0 && rows.every((row) => row.labelled === 0) && estimates.length === 0) {
       return empty('no-labels', `No prediction in this range has ground truth yet, so ${metricLabel(metric)} cannot be computed. Mean confidence needs no labels: pick it, or a longer range.`);
     }

@@ -97,6 +97,10 @@ describe('AnalysisSession', function () {
       assert.ok(held.windows.length > 0);
       assert.deepEqual(held, fresh, JSON.stringify(options));
       assert.deepEqual(estimateWindows(columns, options), held, 'asked again');
+      // Asked for some windows only: exactly those windows of the whole report.
+      const some = (version: string, start: number) => version === 'v1.1' || Math.floor(start / 3600) % 3 === 0;
+      const only = estimateWindows(columns, { ...options, windows: some });
+      assert.deepEqual(only.windows, held.windows.filter((window) => some(window.model_version, window.window_start)), 'only the windows asked for');
     }
   });
 });
