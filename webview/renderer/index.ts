@@ -37,9 +37,14 @@ export const activate: ActivationFunction = (context) => {
     for (const view of views.values()) view.receive(known);
   });
 
+  // How many outputs hold a live view (with its Vega view and observer), for tests and the developer tools.
+  const counted = () => {
+    document.body.dataset.pitwallViews = String(views.size);
+  };
   const dispose = (id: string) => {
     views.get(id)?.dispose();
     views.delete(id);
+    counted();
   };
 
   return {
@@ -67,6 +72,7 @@ export const activate: ActivationFunction = (context) => {
       const view = new ResultView(read.output, post);
       view.root.dataset.outputId = item.id;
       views.set(item.id, view);
+      counted();
       element.replaceChildren(view.root);
     },
     disposeOutputItem(id) {

@@ -63,3 +63,13 @@ export function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);
   return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
+
+/** Inline data: rows may have a column named `url`, which names nothing to load. */
+const INLINE_DATA = new Set(['values', 'datasets']);
+
+/** Every URL a chart spec names (a `url` key with text, at any depth, inline data aside): Pitwall's charts carry their data inline. */
+export function urlsIn(spec: unknown): string[] {
+  if (Array.isArray(spec)) return spec.flatMap(urlsIn);
+  if (!isRecord(spec)) return [];
+  return Object.entries(spec).flatMap(([key, value]) => (key === 'url' && typeof value === 'string' ? [value] : INLINE_DATA.has(key) ? [] : urlsIn(value)));
+}

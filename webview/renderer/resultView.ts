@@ -2,7 +2,7 @@ import type { HostToRenderer, NotebookResultOutput, RendererToHost } from '../..
 import { drawChart, type DrawnChart } from './chart';
 import { footerOf } from './output';
 import { ResultPager } from './pager';
-import { formatCell, rowsLabel } from './table';
+import { formatCell, isFraction, rowsLabel } from './table';
 import { text } from './text';
 
 /** How long a page, sort or copy request waits for the host before the output says it got no answer. */
@@ -16,10 +16,25 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: stri
   return node;
 }
 
+/**
+ * Keys that act inside the output stay inside it: the notebook's webview forwards every keydown
+ * that reaches its window to the workbench, where Enter on a focused output would also start
+ * editing the cell and take the focus away.
+ */
+function keepKeys(node: HTMLElement, keys: readonly string[]): void {
+  node.addEventListener('keydown', (event) => {
+    if (keys.includes(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) event.stopPropagation();
+  });
+}
+
+const ACTIVATE = ['Enter', ' '];
+const SCROLL = ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'PageUp', 'PageDown', 'Home', 'End'];
+
 function button(label: string, className: string, onClick: () => void): HTMLButtonElement {
   const node = element('button', className, label);
   node.type = 'button';
   node.addEventListener('click', onClick);
+  keepKeys(node, ACTIVATE);
   return node;
 }
 
@@ -56,6 +71,7 @@ export class ResultView {
     this.view = output.chart === null ? 'table' : 'chart';
     this.root = element('div', 'pitwall-output');
     this.root.dataset.kind = output.kind;
+    this.root.dataset.resultId = output.resultId ?? '';
     this.previousButton = button('Previous', 'previous', () => this.ask(this.pager.previous()));
     this.previousButton.setAttribute('aria-label', 'Previous page of rows');
     this.nextButton = button('Next', 'next', () => this.ask(this.pager.next()));
@@ -63,6 +79,7 @@ export class ResultView {
     this.notice.setAttribute('role', 'status');
     this.notice.setAttribute('aria-live', 'polite');
     this.scroll.tabIndex = 0;
+    keepKeys(this.scroll, SCROLL);
     this.scroll.setAttribute('role', 'region');
     this.scroll.setAttribute('aria-label', `${output.kind} rows`);
 
@@ -73,7 +90,9 @@ export class ResultView {
     this.root.append(this.chartArea, this.tableArea);
     if (output.sql !== undefined) {
       const details = element('details', 'sql');
-      details.append(element('summary', undefined, 'Show SQL'), element('pre', undefined, output.sql));
+      const summary = element('summary', undefined, 'Show SQL');
+      keepKeys(summary, ACTIVATE);
+      details.append(summary, element('pre', undefined, output.sql));
       this.root.append(details);
     }
     this.root.append(element('div', 'footer', footerOf(output)));
@@ -208,6 +227,8 @@ export class ResultView {
     }
     const sample = pager.rows;
     const numeric = this.output.columns.map((column) => column.type === 'number' || column.type === 'time' || sample.some((row) => formatCell(row[column.name], column.type).numeric));
+    // A column of fractions shows its whole numbers with the same decimals (1.0000 beside 0.6250).
+    const fractional = this.output.columns.map((column) => sample.some((row) => isFraction(row[column.name])));
     const head = element('tr');
     this.output.columns.forEach((column, index) => {
       const sorted = pager.sort?.column === column.name ? pager.sort : null;
@@ -227,7 +248,7 @@ export class ResultView {
     for (const row of pager.rows) {
       const line = element('tr');
       this.output.columns.forEach((column, index) => {
-        const cell = formatCell(row[column.name], column.type);
+        const cell = formatCell(row[column.name], column.type, fractional[index] === true);
         const td = element('td', [numeric[index] === true ? 'numeric' : '', cell.empty ? 'empty' : ''].filter(Boolean).join(' ') || undefined, cell.text);
         if (cell.full !== undefined) td.title = cell.full;
         line.append(td);

@@ -39,14 +39,20 @@ export function formatTime(seconds: number): string {
  * live in 0..1), two from a thousand up, and in scientific notation when so small that four
  * decimals would show zero (p-values).
  */
-export function formatNumber(value: number): string {
+export function formatNumber(value: number, fractional = false): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Infinity) return '∞';
   if (value === -Infinity) return '−∞';
-  if (Number.isInteger(value)) return String(value);
+  if (Number.isInteger(value) && !(fractional && Math.abs(value) < 1e15)) return String(value);
   const size = Math.abs(value);
+  if (size === 0) return (0).toFixed(4);
   if (size < 0.00005) return value.toExponential(2);
   return value.toFixed(size >= 1000 ? 2 : 4);
+}
+
+/** A number with a fractional part: its column shows whole numbers with decimals too. */
+export function isFraction(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value);
 }
 
 /** A confidence interval as the kernel writes one: `{ lower, upper }` with numbers. */
@@ -59,12 +65,15 @@ function intervalOf(value: unknown): { lower: number; upper: number } | null {
 /** The longest JSON text a cell shows; the rest is in its tooltip (and in full in the CSV). */
 export const JSON_CELL_LIMIT = 120;
 
-/** A cell's text for its column type; values of another type than declared still show faithfully. */
-export function formatCell(value: unknown, type: OutputColumnType): CellText {
+/**
+ * A cell's text for its column type; values of another type than declared still show faithfully.
+ * `fractional`: the column holds fractions, so whole numbers get decimals too.
+ */
+export function formatCell(value: unknown, type: OutputColumnType, fractional = false): CellText {
   if (value === null || value === undefined) return { text: '—', numeric: false, empty: true };
   if (typeof value === 'number') {
     if (type === 'time') return { text: formatTime(value), full: String(value), numeric: true, empty: false };
-    const text = formatNumber(value);
+    const text = formatNumber(value, fractional);
     return { text, ...(text === String(value) ? {} : { full: String(value) }), numeric: true, empty: false };
   }
   if (typeof value === 'string') return { text: value, numeric: false, empty: false };

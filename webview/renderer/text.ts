@@ -13,5 +13,6 @@ export const text = {
   loading: 'Loading rows…',
   noRows: 'No rows.',
   chartFailed: (reason: string) => `The chart could not be drawn: ${reason}`,
+  chartUrl: (url: string) => `Pitwall charts load no external data, and this one asks for ${url}.`,
   badOutput: (reason: string) => `This Pitwall output cannot be shown: ${reason}`,
 };

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { NotebookResultOutput } from '../../../../src/shared/notebookOutput';
-import { footerOf, formatDuration, readHostMessage, readOutput } from '../../../../webview/renderer/output';
+import { footerOf, formatDuration, readHostMessage, readOutput, urlsIn } from '../../../../webview/renderer/output';
 import { ResultPager } from '../../../../webview/renderer/pager';
 
 /** A windows result of `total` rows (accuracy falling with the hour, every seventh one without labels); `shown` of them in the output. */
@@ -127,6 +127,16 @@ describe('the notebook renderer output and host messages', () => {
     assert.equal(readHostMessage({ type: 'page', resultId: 'a', offset: 0, totalRows: 3, rows: 'x' }), null);
     assert.equal(readHostMessage({ type: 'other', resultId: 'a' }), null);
     assert.equal(readHostMessage('page'), null);
+  });
+
+  it('finds every URL a chart spec names, at any depth, but not a url column of its inline rows', () => {
+    const spec = {
+      data: { values: [{ url: 'https://example.invalid/a row' }] },
+      datasets: { rows: [{ url: 'https://example.invalid/another row' }] },
+      layer: [{ data: { url: 'https://example.invalid/a.json' } }, { mark: { type: 'image', url: 'data:image/png;base64,AA' } }],
+    };
+    assert.deepEqual(urlsIn(spec), ['https://example.invalid/a.json', 'data:image/png;base64,AA']);
+    assert.deepEqual(urlsIn({ $schema: 'https://vega.github.io/schema/vega-lite/v6.json', data: { values: [{ a: 1 }] }, mark: 'bar' }), []);
   });
 
   it('writes the footer: source, duration and how the result was computed', () => {

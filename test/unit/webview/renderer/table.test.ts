@@ -7,7 +7,7 @@ import type { WindowMetricsRow } from '../../../../src/core/analytics/windows';
 import { toWindowsCsv } from '../../../../src/core/charts/chartData';
 import { runQuery, type QueryResult, type QuerySource } from '../../../../src/core/query/run';
 import { openStore } from '../../../../src/core/store/openStore';
-import { compareCells, formatCell, formatNumber, formatTime, nextSort, rowsLabel, sortRows, toCsv } from '../../../../webview/renderer/table';
+import { compareCells, formatCell, formatNumber, formatTime, isFraction, nextSort, rowsLabel, sortRows, toCsv } from '../../../../webview/renderer/table';
 
 const NOW = Date.UTC(2026, 10, 1) / 1000;
 
@@ -46,6 +46,10 @@ describe('the notebook renderer table: cells, sorting, CSV', () => {
       assert.equal(formatNumber(-Infinity), '−∞');
       assert.deepEqual(formatCell(0.812345678, 'number'), { text: '0.8123', full: '0.812345678', numeric: true, empty: false });
       assert.deepEqual(formatCell(42, 'number'), { text: '42', numeric: true, empty: false });
+      // In a column of fractions, whole numbers line up with the same decimals.
+      assert.deepEqual(formatCell(1, 'number', true), { text: '1.0000', full: '1', numeric: true, empty: false });
+      assert.equal(formatNumber(0, true), '0.0000');
+      assert.equal(formatNumber(2500, true), '2500.00');
     });
 
     it('shows intervals as lower–upper, JSON compactly (long JSON shortened with the whole in the tooltip), nothing as a dash', () => {
@@ -62,6 +66,10 @@ describe('the notebook renderer table: cells, sorting, CSV', () => {
       // Text is text: markup in data is shown as written (the view sets textContent).
       assert.equal(formatCell('<img src=x onerror=alert(1)>', 'string').text, '<img src=x onerror=alert(1)>');
     });
+  });
+
+  it('tells fractions from whole numbers', () => {
+    assert.deepEqual([0.5, 1, -2.25, Number.NaN, '0.5', null].map(isFraction), [true, false, true, false, false, false]);
   });
 
   describe('sorting', () => {
