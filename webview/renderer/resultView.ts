@@ -19,11 +19,11 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: stri
 /**
  * Keys that act inside the output stay inside it: the notebook's webview forwards every keydown
  * that reaches its window to the workbench, where Enter on a focused output would also start
- * editing the cell and take the focus away.
+ * editing the cell and take the focus away. Chords (Shift+Enter runs the cell) still reach it.
  */
 function keepKeys(node: HTMLElement, keys: readonly string[]): void {
   node.addEventListener('keydown', (event) => {
-    if (keys.includes(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) event.stopPropagation();
+    if (keys.includes(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey && !event.shiftKey) event.stopPropagation();
   });
 }
 
