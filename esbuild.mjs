@@ -95,7 +95,7 @@ const configs = [
   },
   {
     ...common,
-    entryPoints: { notebookRenderer: 'webview/notebookRenderer.ts' },
+    entryPoints: { notebookRenderer: 'webview/renderer/index.ts' },
     outdir: 'dist/webview',
     platform: 'browser',
     format: 'esm',

@@ -77,6 +77,15 @@ async function findPanelFrame(page) {
   return null;
 }
 
+/** The notebook webview's frame that holds Pitwall's rendered outputs (webview/renderer). */
+async function findNotebookOutputFrame(page) {
+  for (const frame of page.frames()) {
+    const found = await frame.evaluate(() => document.querySelector('.pitwall-output') !== null).catch(() => false);
+    if (found) return frame;
+  }
+  return null;
+}
+
 /** Lets suites inside the extension host ask for screenshots and read the rendered workbench. */
 function startControlServer(getPage) {
   const server = createServer(async (request, response) => {
@@ -160,6 +169,77 @@ function startControlServer(getPage) {
             drawnAt: document.body.dataset.drawnAt === undefined ? null : Number(document.body.dataset.drawnAt),
           };
         })));
+      } else if (url.pathname === '/notebookOutputs') {
+        // Pitwall's notebook renderer outputs: the notebook webview's frame holding .pitwall-output.
+        // `instrument` first counts every call of Function and eval in that frame (a renderer
+        // that compiled code would show it); `focus` (a selector) then focuses, `click` clicks with
+        // the real pointer, `key` presses a key. The answer is what each output shows.
+        const frame = await findNotebookOutputFrame(page);
+        if (!frame) throw new Error('no Pitwall notebook output is rendered');
+        if (url.searchParams.get('instrument')) {
+          await frame.evaluate(() => {
+            if (window.pitwallEvals !== undefined) return;
+            // Calls from the renderer's bundle (vega included) are counted, with where they came
+            // from; the driver's own evaluations (playwright evaluates through eval) are not.
+            const counts = { calls: 0, callers: [], all: 0 };
+            const seen = () => {
+              counts.all += 1;
+              const stack = new Error().stack ?? '';
+              if (!/notebookRenderer\.js/.test(stack)) return;
+              counts.calls += 1;
+              if (counts.callers.length < 5) counts.callers.push(stack.split('\n').slice(3, 7).join(' < '));
+            };
+            const count = (target) => new Proxy(target, {
+              apply: (fn, self, args) => { seen(); return Reflect.apply(fn, self, args); },
+              construct: (fn, args) => { seen(); return Reflect.construct(fn, args); },
+            });
+            window.Function = count(window.Function);
+            window.eval = count(window.eval);
+            // The wrapper sees a global Function call: this probe is one.
+            if (Function('return 1')() !== 1 || counts.all !== 1) throw new Error('Function is not counted');
+            window.pitwallEvals = counts;
+          });
+        }
+        const focused = url.searchParams.get('focus');
+        if (focused) await frame.focus(focused, { timeout: 10_000 });
+        const clicked = url.searchParams.get('click');
+        if (clicked) await frame.click(clicked, { timeout: 10_000 });
+        const key = url.searchParams.get('key');
+        if (key) await page.keyboard.press(key);
+        response.end(JSON.stringify(await frame.evaluate(() => ({
+          bodyClass: document.body.className,
+          violations: Number(document.body.dataset.pitwallCspViolations ?? 'NaN'),
+          cspDetails: document.body.dataset.pitwallCspDetails ?? '',
+          evals: window.pitwallEvals?.calls ?? null,
+          evalCallers: window.pitwallEvals?.callers ?? [],
+          views: Number(document.body.dataset.pitwallViews ?? 'NaN'),
+          focused: document.activeElement?.dataset?.column ?? document.activeElement?.className ?? null,
+          outputs: [...document.querySelectorAll('.pitwall-output')].map((e) => {
+            const label = e.querySelector('svg .role-axis-label text');
+            const notice = e.querySelector('.notice');
+            return {
+              resultId: e.dataset.resultId ?? null,
+              kind: e.dataset.kind ?? null,
+              view: e.dataset.view ?? null,
+              state: e.dataset.state ?? null,
+              offset: e.dataset.offset === undefined ? null : Number(e.dataset.offset),
+              marks: e.dataset.marks === undefined ? null : Number(e.dataset.marks),
+              draws: e.dataset.draws === undefined ? 0 : Number(e.dataset.draws),
+              theme: e.dataset.theme ?? null,
+              chartError: e.dataset.chartError ?? null,
+              outputError: e.dataset.outputError ?? null,
+              symbols: e.querySelectorAll('svg .mark-symbol.role-mark path').length,
+              axisLabelFill: label ? getComputedStyle(label).fill || label.getAttribute('fill') : null,
+              rowsLabel: e.querySelector('.rows-label')?.textContent ?? null,
+              notice: notice && !notice.hidden ? notice.textContent : null,
+              headers: [...e.querySelectorAll('th')].map((th) => ({ column: th.querySelector('button')?.dataset.column ?? '', sort: th.getAttribute('aria-sort') })),
+              rows: [...e.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+              sql: e.querySelector('details.sql pre')?.textContent ?? null,
+              footer: e.querySelector('.footer')?.textContent ?? null,
+              text: e.innerText,
+            };
+          }),
+        }))));
       } else if (url.pathname === '/click' || url.pathname === '/hover') {
         // Like a person: move the pointer there (and click), so hover-only actions appear.
         // `modifiers` (e.g. Control) holds keys down during the click, as for adding a row to a selection.

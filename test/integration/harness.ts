@@ -226,3 +226,53 @@ export async function clickMenuEntry(label: string, done: () => boolean, selecto
     await eventually(() => (done() ? true : undefined), 2000).catch(() => undefined);
   }
 }
+
+/** One Pitwall output drawn by the notebook renderer, as read in the notebook's webview frame. */
+export interface RenderedOutput {
+  readonly resultId: string | null;
+  readonly kind: string | null;
+  readonly view: 'chart' | 'table' | null;
+  readonly state: 'ready' | 'loading' | 'expired' | null;
+  readonly offset: number | null;
+  /** Data marks the renderer counted in its chart's SVG, and the symbols among them. */
+  readonly marks: number | null;
+  readonly symbols: number;
+  /** How many times the chart was drawn, and the body classes (theme) of the last drawing. */
+  readonly draws: number;
+  readonly theme: string | null;
+  readonly chartError: string | null;
+  readonly outputError: string | null;
+  readonly axisLabelFill: string | null;
+  readonly rowsLabel: string | null;
+  readonly notice: string | null;
+  readonly headers: readonly { readonly column: string; readonly sort: string | null }[];
+  /** The cells' text, row by row. */
+  readonly rows: readonly (readonly string[])[];
+  readonly sql: string | null;
+  readonly footer: string | null;
+  readonly text: string;
+}
+
+export interface NotebookOutputsState {
+  readonly bodyClass: string;
+  readonly violations: number;
+  readonly cspDetails: string;
+  /** Calls of Function and eval in the frame since `instrument`; null before. */
+  readonly evals: number | null;
+  /** Where the first of those calls came from (stack frames). */
+  readonly evalCallers: readonly string[];
+  /** Outputs holding a live view (created and not yet disposed). */
+  readonly views: number;
+  readonly focused: string | null;
+  readonly outputs: readonly RenderedOutput[];
+}
+
+/** Reads Pitwall's rendered notebook outputs after an optional action in their frame (see scripts/testIntegration.mjs). */
+export async function notebookOutputs(action: { readonly instrument?: boolean; readonly focus?: string; readonly click?: string; readonly key?: string } = {}): Promise<NotebookOutputsState> {
+  const query = new URLSearchParams();
+  if (action.instrument === true) query.set('instrument', '1');
+  if (action.focus !== undefined) query.set('focus', action.focus);
+  if (action.click !== undefined) query.set('click', action.click);
+  if (action.key !== undefined) query.set('key', action.key);
+  return (await ask(`/notebookOutputs?${query.toString()}`)) as NotebookOutputsState;
+}

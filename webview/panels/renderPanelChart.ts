@@ -1,10 +1,6 @@
-import embed, { vega } from 'vega-embed';
+import embed from 'vega-embed';
 import { expressionInterpreter } from 'vega-interpreter';
-
-/** A chart's data is inline: any URL in a spec is refused rather than fetched. */
-const loader = vega.loader();
-loader.load = () => Promise.reject(new Error('Pitwall charts load no external data.'));
-loader.sanitize = () => Promise.reject(new Error('Pitwall charts load no external data.'));
+import { noUrlLoader, themeConfig } from '../chartTheme';
 
 type View = Awaited<ReturnType<typeof embed>>['view'];
 /** The view drawn in each slot of the page: a panel with two charts keeps both alive. */
@@ -24,7 +20,7 @@ export async function renderChart(element: HTMLElement, spec: Record<string, unk
     ast: true,
     expr: expressionInterpreter,
     renderer: 'svg',
-    loader,
+    loader: noUrlLoader,
     tooltip: { disableDefaultStyle: true, theme: 'custom' },
     config: themeConfig(),
   });
@@ -78,26 +74,4 @@ export function countItems(view: View, accept: (marktype: string, datum: Record<
   };
   walk((view.scenegraph() as unknown as { root: SceneNode }).root);
   return count;
-}
-
-function cssVariable(name: string, fallback: string): string {
-  const value = getComputedStyle(document.body).getPropertyValue(name).trim();
-  return value || fallback;
-}
-
-/** Chart colours from the editor theme (light, dark, high contrast), read again on each render. */
-function themeConfig(): Record<string, unknown> {
-  const foreground = cssVariable('--vscode-editor-foreground', '#333');
-  const grid = cssVariable('--vscode-charts-lines', cssVariable('--vscode-editorWidget-border', '#8884'));
-  const font = cssVariable('--vscode-font-family', 'sans-serif');
-  const palette = ['blue', 'orange', 'green', 'purple', 'red', 'yellow'].map((name, index) => cssVariable(`--vscode-charts-${name}`, ['#4c78a8', '#f58518', '#54a24b', '#b279a2', '#e45756', '#eeca3b'][index] as string));
-  return {
-    background: 'transparent',
-    font,
-    axis: { labelColor: foreground, titleColor: foreground, gridColor: grid, domainColor: grid, tickColor: grid },
-    legend: { labelColor: foreground, titleColor: foreground },
-    title: { color: foreground, subtitleColor: foreground },
-    view: { stroke: 'transparent' },
-    range: { category: palette },
-  };
 }
