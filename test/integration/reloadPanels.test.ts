@@ -67,6 +67,8 @@ interface Others {
   readonly alert: Shown & { readonly alertId: string };
   /** The panel of an alert removed from alerts.jsonl before the reload. */
   readonly removed: { readonly title: string; readonly key: string };
+  /** The preview panel (a click on an alert's row), and an alert without a panel that a later preview shows in it. */
+  readonly preview: { readonly title: string; readonly alertId: string; readonly next: string };
 }
 
 function shownOf(title: string, state: PanelState): Shown {
@@ -124,11 +126,20 @@ async function openOthers(api: PitwallApi, version: string): Promise<Others> {
   writeFileSync(file, kept);
   // The open panel follows the source: it says the alert is gone (and keeps its keys for the reload).
   await eventually(async () => ((await panelState()).text.includes(`has no alert ${appended.key}`) ? true : undefined), 30_000);
+
+  // The preview a click on an alert's row opens, of another alert.
+  const [previewed, next] = alerts.filter((each) => each.key !== alert.key && each.alert_id !== removedId);
+  assert.ok(previewed && next, 'the generated source has more alerts');
+  await vscode.commands.executeCommand('pitwall.showAlertDetails', previewed, { preview: true });
+  const previewTitle = `Alert (preview): ${previewed.title ?? previewed.alert_id}`;
+  await eventually(() => (activeTitle() === previewTitle ? true : undefined));
+  await eventually(async () => ((await panelState()).text.includes(previewed.alert_id) ? true : undefined), 30_000);
   return {
     calibration: shownOf(`Calibration: ${version}`, calibration),
     drift: shownOf(`Drift: ${version}`, drift),
     alert: { title: alertTitle, options: null, points: details.points, feature: null, alertId: alert.alert_id },
     removed: { title: 'Alert: Removed before the reload', key: appended.key },
+    preview: { title: previewTitle, alertId: previewed.alert_id, next: next.key },
   };
 }
 
@@ -203,6 +214,22 @@ describe('Chart panels after a window reload', () => {
       await eventually(() => (activeTitle() === title ? true : undefined), 30_000);
       assert.equal(tabsTitled(title).length, 1, `one ${title} panel`);
     };
+
+    await back(others.preview.title);
+    const previewed = await eventually(async () => {
+      const state = await panelState();
+      return state.text.includes(others.preview.alertId) ? state : undefined;
+    }, 30_000);
+    assertNoCspViolations(previewed);
+    // It is the preview again: the next alert previewed is shown in it, not in a panel of its own.
+    const api = await pitwall();
+    const [next] = (await api.sources.source?.store.readAlerts({ limit: 500 }))?.filter((each) => each.key === others.preview.next) ?? [];
+    assert.ok(next);
+    await vscode.commands.executeCommand('pitwall.showAlertDetails', next, { preview: true });
+    const previews = () => vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter((tab) => tab.label.startsWith('Alert (preview)'));
+    await eventually(() => (previews()[0]?.label === `Alert (preview): ${next.title ?? next.alert_id}` ? true : undefined), 30_000);
+    assert.equal(previews().length, 1, 'the restored preview was reused');
+    await eventually(async () => ((await panelState()).text.includes(next.alert_id) ? true : undefined), 30_000);
 
     await back(others.removed.title);
     const removed = await eventually(async () => {
