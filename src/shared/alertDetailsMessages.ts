@@ -30,9 +30,21 @@ export interface AlertWhyView {
   readonly lines: readonly string[];
 }
 
+/**
+ * What the panel keeps across a window reload (its webview's `setState`): the source it was opened
+ * on (its path), the alert's key and id and whether it was the preview, never the alert itself (it is read again).
+ */
+export interface AlertDetailsKeys {
+  readonly source: string | null;
+  readonly alert: string;
+  readonly alertId: string;
+  /** The one preview panel that a click on an alert's row reuses. */
+  readonly preview: boolean;
+}
+
 export type AlertDetailsHostMessage =
   | { readonly type: 'busy' }
-  | { readonly type: 'empty'; readonly reason: 'no-source' | 'not-found'; readonly message: string }
+  | { readonly type: 'empty'; readonly reason: 'no-source' | 'not-found'; readonly message: string; readonly keys: AlertDetailsKeys | null }
   | {
       readonly type: 'details';
       readonly source: string;
@@ -45,6 +57,7 @@ export type AlertDetailsHostMessage =
       readonly chartNote: string | null;
       /** The window length of the chart, in seconds. */
       readonly every: number | null;
+      readonly keys: AlertDetailsKeys;
     };
 
 export type AlertDetailsViewMessage =

@@ -20,6 +20,17 @@ export interface CalibrationOptions {
   readonly layout: CalibrationLayout;
 }
 
+/**
+ * What the panel keeps across a window reload (its webview's `setState`): the keys of what it
+ * shows, never the data. `source` is the path the options were chosen on; `model` the version the
+ * panel was opened for (null: every version).
+ */
+export interface CalibrationKeys {
+  readonly source: string | null;
+  readonly model: string | null;
+  readonly options: CalibrationOptions | null;
+}
+
 export interface CalibrationChoices {
   readonly versions: readonly string[];
 }
@@ -47,6 +58,7 @@ export type CalibrationHostMessage =
       /** Shown above the chart: the versions left out to keep the marks bounded, when some are. */
       readonly note: string | null;
       readonly spec: Record<string, unknown>;
+      readonly keys: CalibrationKeys;
     }
   | {
       readonly type: 'empty';
@@ -56,6 +68,7 @@ export type CalibrationHostMessage =
       readonly source: string | null;
       readonly options: CalibrationOptions | null;
       readonly choices: CalibrationChoices | null;
+      readonly keys: CalibrationKeys;
     }
   | { readonly type: 'busy' }
   | { readonly type: 'error'; readonly message: string };

@@ -20,6 +20,17 @@ export interface DriftPanelOptions {
   readonly feature: string | null;
 }
 
+/**
+ * What the panel keeps across a window reload (its webview's `setState`): the keys of what it
+ * shows, never the data. `source` is the path the options were chosen on; `model` the version the
+ * panel was opened for (null: every version); the options hold the selected feature.
+ */
+export interface DriftKeys {
+  readonly source: string | null;
+  readonly model: string | null;
+  readonly options: DriftPanelOptions | null;
+}
+
 export interface DriftChoices {
   readonly versions: readonly string[];
 }
@@ -60,6 +71,7 @@ export type DriftHostMessage =
       readonly spec: Record<string, unknown>;
       /** The selected feature's baseline and current distribution. */
       readonly selected: { readonly feature: string; readonly bins: number; readonly spec: Record<string, unknown> } | null;
+      readonly keys: DriftKeys;
     }
   | {
       readonly type: 'empty';
@@ -68,6 +80,7 @@ export type DriftHostMessage =
       readonly source: string | null;
       readonly options: DriftPanelOptions | null;
       readonly choices: DriftChoices | null;
+      readonly keys: DriftKeys;
     }
   | { readonly type: 'busy' }
   | { readonly type: 'error'; readonly message: string };

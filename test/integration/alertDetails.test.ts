@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { readWindowedMetrics } from '../../src/core/analytics/windows';
 import type { AlertsNode } from '../../src/extension/alertsTreeDataProvider';
 import { assertNoCspViolations, click, clickInPanel, eventually, panelState, type PanelState, pitwall, press, requireWorkbench, screenshot, SIDEBAR, workbenchText } from './harness';
+import { exportFromPanel } from './panelExports';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
 const database = join(workspace, 'data/monitoring.db');
@@ -71,6 +72,33 @@ describe('The Alert Details panel', () => {
     assert.ok(expected > 0);
     assert.equal(state.points, expected);
     await screenshot('alert-details-light');
+  });
+
+  it('exports the metric around the alert as PNG and SVG, its windows as CSV (as the kernel windows them) and its Vega-Lite spec as JSON', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const store = api.sources.source?.store;
+    assert.ok(store);
+    const [alert] = await store.readAlerts({ alertId });
+    assert.ok(alert);
+    const state = await eventually(async () => {
+      const shown = await panelState();
+      return shown.points !== null && shown.every !== null && shown.text.includes('Export') ? shown : undefined;
+    }, 30_000);
+    const every = state.every as number;
+    const from = Math.floor(alert.timestamp / every) * every - 24 * every;
+    const to = Math.ceil(alert.timestamp / every) * every + 6 * every;
+    const { rows } = await readWindowedMetrics(store, { every, from, to, by: 'model_version', metrics: ['accuracy'], path: 'in-memory' });
+    const mine = rows.filter((row) => row.group === 'v1.1');
+    const exported = await exportFromPanel(api, 'alert');
+    assert.ok((exported.svg.match(/<path/g) ?? []).length >= (state.points ?? Infinity), 'the SVG holds the marks');
+    const [header, ...records] = exported.csv;
+    assert.equal(header, 'window_start,window_end,model_version,count,labelled,label_coverage,insufficient,accuracy');
+    assert.equal(records.length, mine.length, 'one record per window of v1.1 around the alert');
+    assert.deepEqual(records.map((record) => record.split(',')[0]), mine.map((row) => new Date(row.window_start * 1000).toISOString()));
+    assert.ok(records.every((record) => record.split(',')[2] === 'v1.1'));
+    assert.equal(records.filter((record) => !record.endsWith(',')).length, state.points, 'a value in each record the chart draws');
+    assertNoCspViolations(await panelState());
   });
 
   it('acknowledges from the panel: the line in alerts.jsonl changes and the panel says so; take back reopens it', async function () {

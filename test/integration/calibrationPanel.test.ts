@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { readDataScope } from '../../src/core/analytics/dataScope';
 import { reliabilityOf, type Binning, type Reliability } from '../../src/core/analytics/metrics';
 import type { Store } from '../../src/core/store/store';
-import { click, eventually, hover, panelAct, type PanelChart, type PanelState, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type } from './harness';
+import { assertNoCspViolations, click, eventually, hover, panelAct, type PanelChart, type PanelState, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type } from './harness';
+import { exportFromPanel } from './panelExports';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
 const folder = join(workspace, 'data/monitoring');
@@ -89,6 +90,28 @@ describe('The Calibration panel', () => {
       assert.ok(state.text.includes(`${version}\t${reliability.ece.toFixed(4)}\t${reliability.mce.toFixed(4)}`), `${version}'s ECE and MCE in the table: ${state.text}`);
     }
     assert.equal(state.violations, 0, 'no Content-Security-Policy violation in the panel');
+  });
+
+  it('exports the diagram as PNG and SVG, its bins as CSV (one record per version and bin, as the kernel computes them) and its Vega-Lite spec as JSON', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const source = await eventually(() => api.sources.source ?? undefined);
+    const state = await drawn((options) => options.bins === 10 && options.strategy === 'width' && options.range === '7d');
+    const found = await expected(source.store, { range: '7d', bins: 10, binning: 'width' });
+    const exported = await exportFromPanel(api, 'calibration');
+    // The SVG holds a symbol per point drawn, as the panel's own drawing does.
+    assert.ok((exported.svg.match(/<path/g) ?? []).length >= (chartOf(state)?.points ?? Infinity), 'the SVG holds the marks');
+    const [header, ...records] = exported.csv;
+    assert.equal(header, 'model_version,binning,bin,bin_lower,bin_upper,count,correct,mean_confidence,accuracy,accuracy_lower,accuracy_upper,ece,mce');
+    assert.equal(records.length, [...found.values()].reduce((sum, r) => sum + r.bins.length, 0), 'one record per version and bin');
+    for (const [version, reliability] of found) {
+      const mine = records.filter((record) => record.startsWith(`${version},width,`)).map((record) => record.split(','));
+      assert.deepEqual(mine.map((cells) => Number(cells[5])), reliability.bins.map((bin) => bin.count), `${version}'s bin counts`);
+      assert.deepEqual(mine.map((cells) => Number(cells[6])), reliability.bins.map((bin) => bin.correct), `${version}'s right answers per bin`);
+      for (const cells of mine) assert.ok(Math.abs(Number(cells[11]) - (reliability.ece ?? NaN)) < 1e-9, `${version}'s ECE ${cells[11]} against ${reliability.ece}`);
+    }
+    assert.equal(records.filter((record) => record.split(',')[8] !== '').length, chartOf(state)?.points, 'an accuracy in each record the diagram draws a point for');
+    assertNoCspViolations(await panelAct({}));
   });
 
   it('draws again when a control changes: bins, strategy, range, layout and versions, each with the kernel count', async function () {

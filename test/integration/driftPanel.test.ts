@@ -8,7 +8,8 @@ import type { FeatureDrift } from '../../src/core/analytics/drift';
 import { driftScore, readDrift } from '../../src/core/analytics/driftReport';
 import type { Store } from '../../src/core/store/store';
 import type { AlertsNode } from '../../src/extension/alertsTreeDataProvider';
-import { click, eventually, hover, panelAct, type PanelAction, type PanelChart, type PanelState, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type } from './harness';
+import { assertNoCspViolations, click, eventually, hover, panelAct, type PanelAction, type PanelChart, type PanelState, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type } from './harness';
+import { exportFromPanel } from './panelExports';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
 const folder = join(workspace, 'data/monitoring');
@@ -104,6 +105,30 @@ describe('The Drift panel', () => {
     const state = await drawn((options) => options.baseline === 'first-7d' && options.current === '24h' && options.version === null);
     assertShows(state, results, results[0] as FeatureDrift);
     assert.equal(state.violations, 0, 'no Content-Security-Policy violation in the panel');
+  });
+
+  it('exports the ranking as PNG and SVG, the drift scores as CSV (one record per feature, most drifted first, as the kernel ranks them) and its Vega-Lite spec as JSON', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const source = await eventually(() => api.sources.source ?? undefined);
+    const state = await drawn((options) => options.baseline === 'first-7d' && options.current === '24h' && options.version === null);
+    const results = await expected(source.store, { baseline: 'first-7d', current: '24h' });
+    const exported = await exportFromPanel(api, 'drift');
+    assert.ok((exported.svg.match(/<path/g) ?? []).length >= (chart(state, 'chart')?.points ?? Infinity), 'the SVG holds a bar per scored feature');
+    for (const result of results) assert.ok(exported.svg.includes(result.feature_name), `the SVG names ${result.feature_name}`);
+    const [header, ...records] = exported.csv;
+    assert.equal(header, 'feature,kind,statistic,score,threshold,severity,drift_detected,test,test_statistic,p_value,baseline_count,current_count,reason');
+    assert.deepEqual(records.map((record) => record.split(',')[0]), results.map((result) => result.feature_name), 'every feature, most drifted first');
+    records.forEach((record, index) => {
+      const cells = record.split(',');
+      const result = results[index] as FeatureDrift;
+      const scored = driftScore(result);
+      assert.ok(scored !== null);
+      assert.deepEqual([cells[1], cells[2]], [result.kind, scored.statistic]);
+      assert.ok(Math.abs(Number(cells[3]) - scored.score) < 1e-9, `${result.feature_name}: ${cells[3]} against ${scored.score}`);
+      assert.deepEqual([Number(cells[10]), Number(cells[11])], [result.baseline_stats.count, result.current_stats.count]);
+    });
+    assertNoCspViolations(await panelAct({}));
   });
 
   it('selects a feature by a click on its row, by the keyboard, and by a click on its bar', async function () {

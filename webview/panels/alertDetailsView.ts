@@ -1,9 +1,11 @@
 import './cspListener';
-import type { AlertAction, AlertDetailsHostMessage, AlertDetailsViewMessage } from '../../src/shared/alertDetailsMessages';
+import type { AlertAction, AlertDetailsHostMessage, AlertDetailsKeys, AlertDetailsViewMessage } from '../../src/shared/alertDetailsMessages';
+import { PANEL_STATE_VERSION, type PanelExportMessage, type PanelSavedState } from '../../src/shared/panelMessages';
 import { button, element } from './controls';
+import { exportBar } from './exportBar';
 import { countPoints, renderChart } from './renderPanelChart';
 
-declare function acquireVsCodeApi(): { postMessage(message: AlertDetailsViewMessage): void };
+declare function acquireVsCodeApi(): { postMessage(message: AlertDetailsViewMessage | PanelExportMessage): void; setState(state: PanelSavedState<AlertDetailsKeys>): void };
 
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') as HTMLElement;
@@ -100,6 +102,8 @@ function show(message: AlertDetailsHostMessage): void {
     return;
   }
   app.removeAttribute('aria-busy');
+  // Only the keys are kept (the source and the alert's key): after a reload the host reads the alert again.
+  if (message.keys !== null) vscode.setState({ version: PANEL_STATE_VERSION, keys: message.keys });
   if (message.type === 'empty') {
     shown = null;
     const parts: HTMLElement[] = [element('p', { text: message.message })];
@@ -115,6 +119,7 @@ function show(message: AlertDetailsHostMessage): void {
   const title = element('h1', { id: 'title', text: message.alert.title });
   const text = element('p', { id: 'message', text: message.alert.message });
   const chartHint = message.chartNote === null ? [] : [element('p', { className: 'note', text: message.chartNote })];
+  const exports = message.spec === null ? [] : [exportBar((exported) => vscode.postMessage(exported))];
   app.replaceChildren(
     title,
     text,
@@ -123,6 +128,7 @@ function show(message: AlertDetailsHostMessage): void {
     why(message),
     element('h2', { text: 'The metric around the alert' }),
     ...chartHint,
+    ...exports,
     element('div', { className: 'chart', id: 'chart' }),
     element('h2', { text: 'Deliveries' }),
     deliveries(message),

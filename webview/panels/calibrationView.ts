@@ -1,11 +1,13 @@
 import './cspListener';
-import type { CalibrationChoices, CalibrationHostMessage, CalibrationOptions, CalibrationScore, CalibrationViewMessage } from '../../src/shared/calibrationMessages';
+import type { CalibrationChoices, CalibrationHostMessage, CalibrationKeys, CalibrationOptions, CalibrationScore, CalibrationViewMessage } from '../../src/shared/calibrationMessages';
+import { PANEL_STATE_VERSION, type PanelExportMessage, type PanelSavedState } from '../../src/shared/panelMessages';
 import { CALIBRATION_BINS, CALIBRATION_LAYOUTS, CALIBRATION_STRATEGIES } from '../../src/shared/calibrationMessages';
 import { RANGE_LABELS, RANGE_PRESETS } from '../../src/shared/ranges';
 import { button, element, numberCell, select, versionBoxes } from './controls';
+import { exportBar } from './exportBar';
 import { countItems, renderChart } from './renderPanelChart';
 
-declare function acquireVsCodeApi(): { postMessage(message: CalibrationViewMessage): void };
+declare function acquireVsCodeApi(): { postMessage(message: CalibrationViewMessage | PanelExportMessage): void; setState(state: PanelSavedState<CalibrationKeys>): void };
 
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') as HTMLElement;
@@ -66,6 +68,8 @@ function show(message: CalibrationHostMessage): void {
     return;
   }
   shown = null;
+  // Only the keys are kept: after a reload the host recomputes the chart from them.
+  if (message.type !== 'error') vscode.setState({ version: PANEL_STATE_VERSION, keys: message.keys });
   if (message.type === 'error') {
     app.replaceChildren(element('p', { className: 'error', id: 'state', text: message.message }));
     return;
@@ -92,7 +96,14 @@ function show(message: CalibrationHostMessage): void {
   shown = message;
   const note = element('p', { className: 'note', id: 'note', text: message.note ?? '' });
   note.hidden = message.note === null;
-  app.replaceChildren(header, controls(message.options, message.choices), note, scoresTable(message.scores), element('div', { id: 'chart', className: 'chart' }));
+  app.replaceChildren(
+    header,
+    controls(message.options, message.choices),
+    exportBar((exported) => vscode.postMessage(exported)),
+    note,
+    scoresTable(message.scores),
+    element('div', { id: 'chart', className: 'chart' }),
+  );
   void draw(message);
 }
 

@@ -1,10 +1,12 @@
 import './cspListener';
-import type { DriftChoices, DriftHostMessage, DriftPanelOptions, DriftRow, DriftViewMessage } from '../../src/shared/driftMessages';
+import type { DriftChoices, DriftHostMessage, DriftKeys, DriftPanelOptions, DriftRow, DriftViewMessage } from '../../src/shared/driftMessages';
+import { PANEL_STATE_VERSION, type PanelExportMessage, type PanelSavedState } from '../../src/shared/panelMessages';
 import { DRIFT_BASELINES, DRIFT_CURRENT_RANGES } from '../../src/shared/driftMessages';
 import { button, element, numberCell, select } from './controls';
+import { exportBar } from './exportBar';
 import { countItems, renderChart } from './renderPanelChart';
 
-declare function acquireVsCodeApi(): { postMessage(message: DriftViewMessage): void };
+declare function acquireVsCodeApi(): { postMessage(message: DriftViewMessage | PanelExportMessage): void; setState(state: PanelSavedState<DriftKeys>): void };
 
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') as HTMLElement;
@@ -108,6 +110,8 @@ function show(message: DriftHostMessage): void {
   // The focus stays on the feature a person chose with the keyboard after the page is drawn again.
   const focused = document.activeElement?.id ?? null;
   shown = null;
+  // Only the keys are kept: after a reload the host recomputes the charts from them.
+  if (message.type !== 'error') vscode.setState({ version: PANEL_STATE_VERSION, keys: message.keys });
   if (message.type === 'error') {
     app.replaceChildren(element('p', { className: 'error', id: 'state', text: message.message }));
     return;
@@ -141,6 +145,7 @@ function show(message: DriftHostMessage): void {
   app.replaceChildren(
     header,
     controls(message.options, message.choices),
+    exportBar((exported) => vscode.postMessage(exported)),
     ranges,
     note,
     element('p', { className: 'hint', text: 'Select a feature (click its bar or its name in the table) to see its baseline and current distribution.' }),

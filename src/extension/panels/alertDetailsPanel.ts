@@ -8,18 +8,26 @@ import { whyLines } from '../../core/alerting/whyText';
 import { canonicalMetricName } from '../../core/analytics/metricNames';
 import { WINDOW_METRICS, type WindowMetric, type WindowMetricsRow } from '../../core/analytics/windows';
 import { formatWindow } from '../../core/charts/boundedWindow';
+import { toWindowsCsv } from '../../core/charts/chartData';
 import { metricLabel } from '../../core/charts/theme';
 import { metricAlerts } from '../../core/charts/trendOverlays';
 import { trendChart, trendInputFromWindows } from '../../core/charts/trendChart';
 import { describeError } from '../../core/errors';
 import { acknowledgerName } from '../../core/platform/acknowledger';
 import type { StoredAlert } from '../../core/store/store';
-import { ALERT_ACTIONS, type AlertAction, type AlertDetailsHostMessage, type AlertDetailsViewMessage } from '../../shared/alertDetailsMessages';
+import { ALERT_ACTIONS, type AlertAction, type AlertDetailsHostMessage, type AlertDetailsKeys, type AlertDetailsViewMessage } from '../../shared/alertDetailsMessages';
 import { acknowledge } from '../acknowledge';
 import { formatAlertTime } from '../alertsTreeDataProvider';
 import type { OpenSource, SourceManager } from '../sourceManager';
+import { AlertDetailsKeysSchema } from './alertDetailsSchema';
 import { ChartPanel } from './chartPanel';
 import type { Sessions } from './trendPanel';
+
+/** What names the alert a panel shows: enough to read it again from the source (a restored panel has no more). */
+type AlertSubject = Pick<StoredAlert, 'key' | 'alert_id' | 'title'>;
+
+/** Panels restored from a state that does not read: each gets a key of its own. */
+let unreadable = 0;
 
 const ViewMessageSchema: z.ZodType<AlertDetailsViewMessage> = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
@@ -42,7 +50,7 @@ function windowMetricOf(name: string | null): WindowMetric | null {
 
 const PREVIEW_KEY = 'alert:preview';
 
-function previewTitle(alert: StoredAlert): string {
+function previewTitle(alert: AlertSubject): string {
   return `Alert (preview): ${alert.title ?? alert.alert_id}`;
 }
 
@@ -65,6 +73,8 @@ export class AlertDetailsPanel extends ChartPanel<AlertDetailsHostMessage, Alert
   /** Points the webview last drew (integration tests read it). */
   renderedPoints: number | null = null;
   private shown: StoredAlert | null = null;
+  /** The metric around the alert as charted now, for the CSV and JSON exports. */
+  private charted: { rows: readonly WindowMetricsRow[]; metric: WindowMetric; spec: Record<string, unknown> } | null = null;
 
   static show(extensionUri: vscode.Uri, deps: AlertDetailsDeps, alert: StoredAlert): AlertDetailsPanel {
     const key = `alert:${alert.key}`;
@@ -83,8 +93,9 @@ export class AlertDetailsPanel extends ChartPanel<AlertDetailsHostMessage, Alert
     const existing = ChartPanel.find(PREVIEW_KEY) as unknown as AlertDetailsPanel | undefined;
     if (existing === undefined) return new AlertDetailsPanel(PREVIEW_KEY, extensionUri, deps, alert, true);
     ChartPanel.reveal(PREVIEW_KEY, true);
-    if (existing.alert.key !== alert.key) {
+    if (existing.alert?.key !== alert.key) {
       existing.alert = alert;
+      existing.alertSource = deps.sources.source?.path ?? null;
       existing.panel.title = previewTitle(alert);
       void existing.update();
     }
@@ -95,16 +106,22 @@ export class AlertDetailsPanel extends ChartPanel<AlertDetailsHostMessage, Alert
     key: string,
     extensionUri: vscode.Uri,
     private readonly deps: AlertDetailsDeps,
-    private alert: StoredAlert,
-    preview = false,
+    /** Null for a panel restored from a state that does not read: it says so, and shows no alert. */
+    private alert: AlertSubject | null,
+    private readonly preview = false,
+    /** The path of the source the alert was shown from. */
+    private alertSource: string | null = deps.sources.source?.path ?? null,
+    restored?: vscode.WebviewPanel,
   ) {
-    super(key, AlertDetailsPanel.viewType, preview ? previewTitle(alert) : `Alert: ${alert.title ?? alert.alert_id}`, extensionUri, 'alertDetailsView.js', ViewMessageSchema, deps.log, undefined, preview);
+    // A restored panel keeps the title VS Code kept for it.
+    const title = restored?.title ?? (alert === null ? 'Alert' : preview ? previewTitle(alert) : `Alert: ${alert.title ?? alert.alert_id}`);
+    super(key, AlertDetailsPanel.viewType, title, extensionUri, 'alertDetailsView.js', ViewMessageSchema, deps.log, restored, preview);
     this.subscription = deps.sessions.onDidChange(() => void this.update());
   }
 
   /** The alert the panel shows (tests read it). */
-  get shownAlertKey(): string {
-    return this.alert.key;
+  get shownAlertKey(): string | null {
+    return this.alert?.key ?? null;
   }
 
   protected onReady(): Promise<void> {
@@ -119,23 +136,31 @@ export class AlertDetailsPanel extends ChartPanel<AlertDetailsHostMessage, Alert
 
   /** Reads the alert again (it may have been acknowledged since) and posts everything the panel shows. */
   async update(): Promise<void> {
+    this.charted = null;
+    const subject = this.alert;
+    if (subject === null) {
+      this.post({ type: 'empty', reason: 'not-found', message: 'This panel was saved by another version of Pitwall, or what it saved could not be read, so its alert is not known. Open the alert again from the Alerts view.', keys: null });
+      return;
+    }
+    const keys: AlertDetailsKeys = { source: this.alertSource, alert: subject.key, alertId: subject.alert_id, preview: this.preview };
     await this.recompute(this.deps.sources.source, {
-      noSource: () => ({ type: 'empty', reason: 'no-source', message: 'The source of this alert is closed. Open it again to see the alert.' }),
+      noSource: () => ({ type: 'empty', reason: 'no-source', message: 'The source of this alert is closed. Open it again to see the alert.', keys }),
       busy: { type: 'busy' },
-      compute: (source) => this.compute(source),
-      failed: (message) => ({ type: 'empty', reason: 'not-found', message: `The alert could not be read: ${message}` }),
+      compute: (source) => this.compute(source, subject, keys),
+      failed: (message) => ({ type: 'empty', reason: 'not-found', message: `The alert could not be read: ${message}`, keys }),
     });
   }
 
-  private async compute(source: OpenSource): Promise<AlertDetailsHostMessage> {
+  private async compute(source: OpenSource, subject: AlertSubject, keys: AlertDetailsKeys): Promise<AlertDetailsHostMessage> {
     const { store } = source;
-    const alert = await store.readAlert(this.alert.key);
+    const alert = await store.readAlert(subject.key);
     if (alert === null || alert === undefined) {
-      return { type: 'empty', reason: 'not-found', message: `${source.name} has no alert ${this.alert.key} (${this.alert.alert_id}): it may be another source's.` };
+      const from = this.alertSource !== null && this.alertSource !== source.path ? ` It was shown from ${this.alertSource}: open that source to see it.` : '';
+      return { type: 'empty', reason: 'not-found', message: `${source.name} has no alert ${subject.key} (${subject.alert_id}): it may be another source's.${from}`, keys };
     }
     this.shown = alert;
     const now = Date.now() / 1000;
-    const [details, context, deliveries] = await Promise.all([readAlertDetails(store, [alert]), readAlertViewContext(store, now), store.readDeliveries({ alert: this.alert.key })]);
+    const [details, context, deliveries] = await Promise.all([readAlertDetails(store, [alert]), readAlertViewContext(store, now), store.readDeliveries({ alert: subject.key })]);
     const detail = details.get(alert.key);
     const rules = await store.readRules();
     const rule = detail?.rule_id ? rules.find((each) => each.rule_id === detail.rule_id) : undefined;
@@ -180,7 +205,13 @@ export class AlertDetailsPanel extends ChartPanel<AlertDetailsHostMessage, Alert
       why,
       whyProblem,
       ...chart,
+      keys,
     };
+  }
+
+  protected override exportText(format: 'csv' | 'json'): string | null {
+    if (this.charted === null) return null;
+    return format === 'csv' ? toWindowsCsv(this.charted.rows, [this.charted.metric]) : `${JSON.stringify(this.charted.spec, null, 2)}\n`;
   }
 
   /**
@@ -212,6 +243,7 @@ export class AlertDetailsPanel extends ChartPanel<AlertDetailsHostMessage, Alert
       { title: `${metricLabel(metric)} per ${formatWindow(every)} window around the alert` },
     ) as unknown as Record<string, unknown>;
     const note = rows.every((row) => row[metric] === null || row[metric] === undefined) ? 'No window around the alert has enough labelled predictions for a value.' : null;
+    this.charted = { rows, metric, spec };
     return { spec, chartNote: note, every };
   }
 
@@ -289,6 +321,12 @@ export class AlertDetailsPanel extends ChartPanel<AlertDetailsHostMessage, Alert
 
   static register(context: vscode.ExtensionContext, deps: AlertDetailsDeps): vscode.Disposable[] {
     return [
+      ChartPanel.registerSerializer(AlertDetailsPanel.viewType, AlertDetailsKeysSchema, (panel, keys) => {
+        // The alert is read again from the open source by its key; the title is what VS Code kept.
+        const subject = keys === null ? null : { key: keys.alert, alert_id: keys.alertId, title: null };
+        const key = keys === null ? `alert:unreadable:${++unreadable}` : keys.preview ? PREVIEW_KEY : `alert:${keys.alert}`;
+        new AlertDetailsPanel(key, context.extensionUri, deps, subject, keys?.preview ?? false, keys?.source ?? null, panel);
+      }),
       vscode.commands.registerCommand('pitwall.showAlertDetails', async (given?: unknown, how?: unknown) => {
         const alert = await alertOf(deps.sources, given);
         if (alert === undefined) return undefined;

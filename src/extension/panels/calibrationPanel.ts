@@ -1,19 +1,13 @@
 import * as vscode from 'vscode';
-import { z } from 'zod';
-import { calibrationByVersion } from '../../core/analytics/versionCalibration';
+import { calibrationByVersion, type VersionCalibration } from '../../core/analytics/versionCalibration';
 import { MAX_TREND_MARKS } from '../../core/charts/boundedWindow';
+import { toCalibrationCsv } from '../../core/charts/chartData';
 import { reliabilityChart, reliabilityChartsSideBySide, type ReliabilitySeries } from '../../core/charts/reliabilityChart';
 import { formatCount, listNames } from '../../core/charts/theme';
-import {
-  CALIBRATION_BINS,
-  CALIBRATION_LAYOUTS,
-  CALIBRATION_STRATEGIES,
-  type CalibrationHostMessage,
-  type CalibrationOptions,
-  type CalibrationViewMessage,
-} from '../../shared/calibrationMessages';
-import { RANGE_LABELS, RANGE_PRESETS } from '../../shared/ranges';
+import type { CalibrationHostMessage, CalibrationKeys, CalibrationOptions, CalibrationViewMessage } from '../../shared/calibrationMessages';
+import { RANGE_LABELS } from '../../shared/ranges';
 import type { OpenSource, SourceManager } from '../sourceManager';
+import { CalibrationKeysSchema, CalibrationViewMessageSchema } from './calibrationSchema';
 import { ChartPanel } from './chartPanel';
 import { presetRange } from './ranges';
 import type { Sessions } from './trendPanel';
@@ -21,32 +15,17 @@ import type { Sessions } from './trendPanel';
 /** Marks per bin and version: the point, its interval and its histogram bar. */
 const MARKS_PER_BIN = 3;
 
-const CalibrationOptionsSchema = z.object({
-  range: z.enum(RANGE_PRESETS),
-  versions: z.array(z.string().max(500)).max(200),
-  bins: z.literal([...CALIBRATION_BINS]),
-  strategy: z.enum(CALIBRATION_STRATEGIES),
-  layout: z.enum(CALIBRATION_LAYOUTS),
-});
-
-const CalibrationViewMessageSchema: z.ZodType<CalibrationViewMessage> = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('options'), options: CalibrationOptionsSchema }),
-  z.object({ type: z.literal('openSource') }),
-  z.object({ type: z.literal('showTrend') }),
-  z.object({ type: z.literal('rendered'), points: z.number().int().nonnegative() }),
-  z.object({ type: z.literal('failed'), message: z.string().max(2000) }),
-]);
-
 /** The Calibration panel: reliability diagrams with ECE and MCE per model version over a time range of the open source. */
 export class CalibrationPanel extends ChartPanel<CalibrationHostMessage, CalibrationViewMessage> {
   static readonly viewType = 'pitwall.calibration';
-  private options: CalibrationOptions | null = null;
+  private options: CalibrationOptions | null;
   /** The source the options were chosen on. */
-  private optionsSource: string | null = null;
+  private optionsSource: string | null;
   private readonly subscription: vscode.Disposable;
   /** Points the webview last drew (integration tests read it). */
   renderedPoints: number | null = null;
+  /** What the chart shows now, for the CSV and JSON exports: the versions drawn and the spec. */
+  private shown: { drawn: readonly VersionCalibration[]; spec: Record<string, unknown> } | null = null;
 
   static show(extensionUri: vscode.Uri, sources: SourceManager, sessions: Sessions, log: vscode.LogOutputChannel, modelVersion?: string): CalibrationPanel {
     const key = `calibration:${modelVersion ?? '*'}`;
@@ -61,8 +40,12 @@ export class CalibrationPanel extends ChartPanel<CalibrationHostMessage, Calibra
     private readonly sessions: Sessions,
     log: vscode.LogOutputChannel,
     private readonly modelVersion: string | undefined,
+    restored?: { panel: vscode.WebviewPanel; keys: CalibrationKeys | null },
   ) {
-    super(key, CalibrationPanel.viewType, modelVersion === undefined ? 'Calibration' : `Calibration: ${modelVersion}`, extensionUri, 'calibrationView.js', CalibrationViewMessageSchema, log);
+    super(key, CalibrationPanel.viewType, modelVersion === undefined ? 'Calibration' : `Calibration: ${modelVersion}`, extensionUri, 'calibrationView.js', CalibrationViewMessageSchema, log, restored?.panel);
+    // Restored after a reload: the options saved, kept while the same source is open.
+    this.options = restored?.keys?.options ?? null;
+    this.optionsSource = restored?.keys?.source ?? null;
     this.subscription = sessions.onDidChange(() => void this.update());
   }
 
@@ -95,8 +78,9 @@ export class CalibrationPanel extends ChartPanel<CalibrationHostMessage, Calibra
 
   /** Recomputes the diagrams on the open source and posts them. */
   async update(): Promise<void> {
+    this.shown = null;
     await this.recompute(this.sources.source, {
-      noSource: () => ({ type: 'empty', reason: 'no-source', message: 'No monitoring source is open. Open a JSONL folder or a SQLite database to see how well its confidences are calibrated.', source: null, options: null, choices: null }),
+      noSource: () => ({ type: 'empty', reason: 'no-source', message: 'No monitoring source is open. Open a JSONL folder or a SQLite database to see how well its confidences are calibrated.', source: null, options: null, choices: null, keys: this.keys() }),
       busy: { type: 'busy' },
       compute: (source) => this.compute(source),
       failed: (message) => ({ type: 'error', message }),
@@ -112,7 +96,8 @@ export class CalibrationPanel extends ChartPanel<CalibrationHostMessage, Calibra
     const options: CalibrationOptions = kept ?? { range: '7d', bins: 10, strategy: 'width', layout: 'overlay', ...this.options, versions: defaultVersions };
     this.options = options;
     this.optionsSource = source.path;
-    const empty = (reason: 'no-versions' | 'no-data' | 'no-predictions' | 'no-labels', message: string): CalibrationHostMessage => ({ type: 'empty', reason, message, source: source.name, options, choices });
+    const keys = this.keys();
+    const empty = (reason: 'no-versions' | 'no-data' | 'no-predictions' | 'no-labels', message: string): CalibrationHostMessage => ({ type: 'empty', reason, message, source: source.name, options, choices, keys });
     const versions = options.versions.filter((version) => scope.versions.includes(version));
     if (versions.length === 0) return empty('no-versions', 'No model version is selected: tick at least one.');
     if (scope.first === null || scope.last === null) return empty('no-data', 'This source has no predictions yet.');
@@ -141,16 +126,30 @@ export class CalibrationPanel extends ChartPanel<CalibrationHostMessage, Calibra
       points: version.bins.filter((bin) => bin.count > 0 && bin.accuracy !== null).length,
     }));
     const points = scores.slice(0, drawn.length).reduce((sum, score) => sum + score.points, 0);
-    return { type: 'calibration', source: source.name, options, choices, scores, points, note, spec };
+    this.shown = { drawn, spec };
+    return { type: 'calibration', source: source.name, options, choices, scores, points, note, spec, keys };
+  }
+
+  private keys(): CalibrationKeys {
+    return { source: this.optionsSource, model: this.modelVersion ?? null, options: this.options };
+  }
+
+  protected override exportText(format: 'csv' | 'json'): string | null {
+    if (this.shown === null) return null;
+    return format === 'csv' ? toCalibrationCsv(this.shown.drawn) : `${JSON.stringify(this.shown.spec, null, 2)}\n`;
   }
 
   protected override onDispose(): void {
     this.subscription.dispose();
   }
 
-  /** Registers the command; the panels share the analysis session of the open source. */
+  /** Registers the command and the serializer; the panels share the analysis session of the open source. */
   static register(context: vscode.ExtensionContext, sources: SourceManager, sessions: Sessions, log: vscode.LogOutputChannel): vscode.Disposable[] {
     return [
+      ChartPanel.registerSerializer(CalibrationPanel.viewType, CalibrationKeysSchema, (panel, keys) => {
+        const model = keys?.model ?? undefined;
+        new CalibrationPanel(`calibration:${model ?? '*'}`, context.extensionUri, sources, sessions, log, model, { panel, keys });
+      }),
       vscode.commands.registerCommand('pitwall.showCalibration', (node?: unknown) => {
         const version = typeof node === 'object' && node !== null && typeof (node as { modelVersion?: unknown }).modelVersion === 'string' ? (node as { modelVersion: string }).modelVersion : undefined;
         return CalibrationPanel.show(context.extensionUri, sources, sessions, log, version);

@@ -1,42 +1,21 @@
 import * as vscode from 'vscode';
-import { z } from 'zod';
 import { driftMetricParts } from '../../core/alerting/ruleOptions';
 import { DEFAULT_DRIFT_OPTIONS, type FeatureDrift } from '../../core/analytics/drift';
 import { driftOfColumns, driftScore, readFeatureNames } from '../../core/analytics/driftReport';
+import { toDriftCsv } from '../../core/charts/chartData';
 import { distributionChart, distributionOfDrift } from '../../core/charts/distributionChart';
 import { driftScoresChart, driftScoreOf, driftThresholds } from '../../core/charts/driftChart';
 import { formatCount, formatUtcWindow } from '../../core/charts/theme';
 import type { StoredAlert } from '../../core/store/store';
-import {
-  DRIFT_BASELINES,
-  DRIFT_CURRENT_RANGES,
-  type DriftHostMessage,
-  type DriftPanelOptions,
-  type DriftRow,
-  type DriftViewMessage,
-} from '../../shared/driftMessages';
+import type { DriftHostMessage, DriftKeys, DriftPanelOptions, DriftRow, DriftViewMessage } from '../../shared/driftMessages';
 import type { OpenSource, SourceManager } from '../sourceManager';
 import { ChartPanel } from './chartPanel';
+import { DriftKeysSchema, DriftViewMessageSchema } from './driftSchema';
 import { driftRanges } from './ranges';
 import type { Sessions } from './trendPanel';
 
 /** Features drawn and listed at most: the most drifted first (a bounded payload). */
 export const MAX_DRIFT_FEATURES = 50;
-
-const DriftOptionsSchema = z.object({
-  version: z.string().max(500).nullable(),
-  baseline: z.enum(DRIFT_BASELINES),
-  current: z.enum(DRIFT_CURRENT_RANGES),
-  feature: z.string().max(1000).nullable(),
-});
-
-const DriftViewMessageSchema: z.ZodType<DriftViewMessage> = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('options'), options: DriftOptionsSchema }),
-  z.object({ type: z.literal('openSource') }),
-  z.object({ type: z.literal('rendered'), bars: z.number().int().nonnegative() }),
-  z.object({ type: z.literal('failed'), message: z.string().max(2000) }),
-]);
 
 function rowOf(result: FeatureDrift): DriftRow {
   const scored = driftScore(result);
@@ -67,8 +46,10 @@ function byDrift(a: FeatureDrift, b: FeatureDrift): number {
 /** The Drift panel: features ranked by drift between a baseline and a current range, and the distributions of the one selected. */
 export class DriftPanel extends ChartPanel<DriftHostMessage, DriftViewMessage> {
   static readonly viewType = 'pitwall.drift';
-  private options: DriftPanelOptions | null = null;
-  private optionsSource: string | null = null;
+  private options: DriftPanelOptions | null;
+  private optionsSource: string | null;
+  /** What the chart shows now, for the CSV and JSON exports: the features ranked and the ranking's spec. */
+  private shown: { results: readonly FeatureDrift[]; spec: Record<string, unknown> } | null = null;
   /** The last drift computed: a change of the selected feature alone draws from it. */
   private held: { key: string; results: FeatureDrift[] } | null = null;
   private readonly subscription: vscode.Disposable;
@@ -93,8 +74,12 @@ export class DriftPanel extends ChartPanel<DriftHostMessage, DriftViewMessage> {
     log: vscode.LogOutputChannel,
     private readonly modelVersion: string | undefined,
     private readonly feature: string | undefined,
+    restored?: { panel: vscode.WebviewPanel; keys: DriftKeys | null },
   ) {
-    super(key, DriftPanel.viewType, modelVersion === undefined ? 'Drift' : `Drift: ${modelVersion}`, extensionUri, 'driftView.js', DriftViewMessageSchema, log);
+    super(key, DriftPanel.viewType, modelVersion === undefined ? 'Drift' : `Drift: ${modelVersion}`, extensionUri, 'driftView.js', DriftViewMessageSchema, log, restored?.panel);
+    // Restored after a reload: the options saved (the selected feature with them), kept while the same source is open.
+    this.options = restored?.keys?.options ?? null;
+    this.optionsSource = restored?.keys?.source ?? null;
     this.subscription = sessions.onDidChange(() => {
       this.held = null;
       void this.update();
@@ -133,8 +118,9 @@ export class DriftPanel extends ChartPanel<DriftHostMessage, DriftViewMessage> {
   }
 
   async update(): Promise<void> {
+    this.shown = null;
     await this.recompute(this.sources.source, {
-      noSource: () => ({ type: 'empty', reason: 'no-source', message: 'No monitoring source is open. Open a JSONL folder or a SQLite database to see how its features drift.', source: null, options: null, choices: null }),
+      noSource: () => ({ type: 'empty', reason: 'no-source', message: 'No monitoring source is open. Open a JSONL folder or a SQLite database to see how its features drift.', source: null, options: null, choices: null, keys: this.keys() }),
       busy: { type: 'busy' },
       compute: (source) => this.compute(source),
       failed: (message) => ({ type: 'error', message }),
@@ -149,7 +135,7 @@ export class DriftPanel extends ChartPanel<DriftHostMessage, DriftViewMessage> {
     const options: DriftPanelOptions = kept ?? { baseline: 'first-7d', current: '24h', feature: this.feature ?? null, ...this.options, version };
     this.options = options;
     this.optionsSource = source.path;
-    const empty = (reason: 'no-data' | 'no-baseline' | 'no-current' | 'no-features', message: string): DriftHostMessage => ({ type: 'empty', reason, message, source: source.name, options, choices });
+    const empty = (reason: 'no-data' | 'no-baseline' | 'no-current' | 'no-features', message: string): DriftHostMessage => ({ type: 'empty', reason, message, source: source.name, options, choices, keys: this.keys() });
     if (scope.first === null || scope.last === null) return empty('no-data', 'This source has no predictions yet.');
     const modelVersion = options.version !== null && scope.versions.includes(options.version) ? options.version : undefined;
     const { baseline, current } = driftRanges(options, scope.first, scope.last);
@@ -183,6 +169,7 @@ export class DriftPanel extends ChartPanel<DriftHostMessage, DriftViewMessage> {
       bins: chosen.bins.length,
       spec: distributionChart(distribution, { title: `${chosen.feature_name}: baseline and current` }) as unknown as Record<string, unknown>,
     };
+    this.shown = { results: shown, spec };
     return {
       type: 'drift',
       source: source.name,
@@ -195,7 +182,18 @@ export class DriftPanel extends ChartPanel<DriftHostMessage, DriftViewMessage> {
       note,
       spec,
       selected,
+      // The feature shown is kept, so that a reload shows it again even when another one drifts more by then.
+      keys: { ...this.keys(), options: { ...options, feature: chosen.feature_name } },
     };
+  }
+
+  private keys(): DriftKeys {
+    return { source: this.optionsSource, model: this.modelVersion ?? null, options: this.options };
+  }
+
+  protected override exportText(format: 'csv' | 'json'): string | null {
+    if (this.shown === null) return null;
+    return format === 'csv' ? toDriftCsv(this.shown.results) : `${JSON.stringify(this.shown.spec, null, 2)}\n`;
   }
 
   protected override onDispose(): void {
@@ -208,6 +206,10 @@ export class DriftPanel extends ChartPanel<DriftHostMessage, DriftViewMessage> {
    */
   static register(context: vscode.ExtensionContext, sources: SourceManager, sessions: Sessions, log: vscode.LogOutputChannel): vscode.Disposable[] {
     return [
+      ChartPanel.registerSerializer(DriftPanel.viewType, DriftKeysSchema, (panel, keys) => {
+        const model = keys?.model ?? undefined;
+        new DriftPanel(`drift:${model ?? '*'}`, context.extensionUri, sources, sessions, log, model, undefined, { panel, keys });
+      }),
       vscode.commands.registerCommand('pitwall.showDrift', (node?: unknown) => {
         const { modelVersion, feature } = subjectOf(node);
         return DriftPanel.show(context.extensionUri, sources, sessions, log, modelVersion, feature);
