@@ -52,7 +52,7 @@ export function alertRuleFields(plan: QueryPlan, analysis: AlertAnalysis, choice
 }
 
 /**
- * A statement's text with the lets of the same text that it uses (in their order), so that it
+ * A statement's pipeline with the lets of the same text that it uses (in their order), so that it
  * stands alone; `outer` names a let it uses that the text does not give (an earlier cell's).
  */
 export function standaloneText(text: string, program: Program, statement: Statement): { readonly text: string } | { readonly outer: string; readonly span: Span } {
@@ -66,7 +66,9 @@ export function standaloneText(text: string, program: Program, statement: Statem
     used.push(bound);
     source = bound.pipeline.source;
   }
-  return { text: used.reverse().map((s) => text.slice(s.span.start, s.span.end)).join('\n') };
+  // The statement itself without its own `let name =` (a let that ends in `alert when` saves its pipeline).
+  const own = text.slice(statement.pipeline.span.start, statement.pipeline.span.end);
+  return { text: [...used.slice(1).reverse().map((s) => text.slice(s.span.start, s.span.end)), own].join('\n') };
 }
 
 /** The spans of the statements of a text that have an `alert when` stage: what can be saved as a rule. */

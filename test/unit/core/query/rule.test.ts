@@ -69,6 +69,10 @@ describe('Queries become rules (src/core/query/rule.ts)', () => {
       const rule = saved(text, text.lastIndexOf('alert'));
       assert.equal((rule.conditions as Record<string, unknown>).query, 'let v11 = predictions | where model_version == "v1.1"\nlet hourly = v11 | window 1h\nhourly | alert when accuracy < 0.7 severity warning');
       assert.deepEqual((rule.conditions as Record<string, unknown>).model_versions, ['v1.1']);
+      // A let that ends in `alert when` saves its pipeline: a rule's query shows something.
+      const named = saved('let hourly_rule = predictions | window 1h | alert when accuracy < 0.7 severity info');
+      assert.equal((named.conditions as Record<string, unknown>).query, 'predictions | window 1h | alert when accuracy < 0.7 severity info');
+      assert.doesNotThrow(() => queryFilterOf('hourly_rule', (named.conditions as Record<string, string>).query as string));
     });
 
     it("refuses what is not a rule, each problem located in the text and only the statement's own", () => {
