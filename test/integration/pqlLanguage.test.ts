@@ -99,7 +99,7 @@ describe('PQL in the editor: problems, completion, hover, and saving a query as 
     }
   });
 
-  it('checks a pql cell of a notebook too, knowing the lets of the cells before it', async () => {
+  it('checks a pql cell of a notebook too, knowing the lets of the cells before it, and saves its rule with the let it uses', async () => {
     const notebook = await vscode.workspace.openNotebookDocument(
       'pitwall-notebook',
       new vscode.NotebookData([
@@ -116,6 +116,15 @@ describe('PQL in the editor: problems, completion, hover, and saving a query as 
       problems.map((p) => [p.code, cell.getText(p.range)]),
       [['unknown-metric', 'acuracy']],
     );
+    // Saved as a rule, the cell's statement takes the let of the cell before it into its query.
+    const saved = await vscode.commands.executeCommand<AlertRule | undefined>('pitwall.query.saveAsRule', cell.uri, cell.getText().indexOf('v11 | window 1h | alert'), { rule_id: 'cell_rule', channels: ['console'] });
+    assert.equal(saved, undefined, 'the misspelt metric is refused');
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(cell.uri, new vscode.Range(cell.positionAt(0), cell.positionAt(cell.getText().length)), 'v11 | window 1h | alert when accuracy < 0.7 severity info');
+    await vscode.workspace.applyEdit(edit);
+    const rule = await vscode.commands.executeCommand<AlertRule | undefined>('pitwall.query.saveAsRule', cell.uri, 0, { rule_id: 'cell_rule', channels: ['console'] });
+    assert.equal(rule?.conditions.query, 'let v11 = predictions | where model_version == "v1.1"\nv11 | window 1h | alert when accuracy < 0.7 severity info');
+    assert.ok((await storedRules(folder)).some((stored) => stored.rule_id === 'cell_rule'));
     // The untitled notebook goes without asking to be saved (a dialog would hold the suites after this one).
     await vscode.window.showNotebookDocument(notebook);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');

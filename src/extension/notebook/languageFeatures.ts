@@ -256,8 +256,13 @@ export function registerLanguageFeatures(context: LanguageFeaturesContext): vsco
       void vscode.window.showWarningMessage(`The rule cannot be saved: the source is read-only (${source.readOnlyReason}).`);
       return undefined;
     }
-    const text = document.getText();
-    const at = typeof offset === 'number' ? offset : document.offsetAt(vscode.window.activeTextEditor?.selection.active ?? new vscode.Position(0, 0));
+    // A cell may use the lets of the notebook's earlier pql cells: they come first, each ended, so the rule's query takes those it uses.
+    const earlier = cellsBefore(document)
+      .filter((cell) => cell.languageId === PQL_LANGUAGE)
+      .map((cell) => `${cell.getText()}\n;\n`)
+      .join('');
+    const text = earlier + document.getText();
+    const at = earlier.length + (typeof offset === 'number' ? offset : document.offsetAt(vscode.window.activeTextEditor?.selection.active ?? new vscode.Position(0, 0)));
     try {
       const schema = await schemas.get();
       const check = ruleFromQuery(text, at, { rule_id: 'query' }, { now: Date.now() / 1000, schema });
