@@ -520,4 +520,9 @@ export const messages = {
   queryFileUnreadable: (path: string, detail: string) => `Cannot read the query file ${path}: ${detail}`,
   sqlNeedsStatement: () => 'The SQL holds no statement.',
   sqlFailed: (detail: string) => `SQL: ${detail}`,
+  ruleQueryInvalid: (ruleId: string, detail: string) => `Rule "${ruleId}": conditions.query ${detail}`,
+  ruleQueryNotAlert: () => 'must be one PQL statement on predictions ending in `alert when …` (a let before it may name part of it).',
+  pqlSaveNotAlert: () => 'Only a statement with `alert when …` can be saved as an alert rule.',
+  pqlSaveOuterLet: (name: string) => `This statement uses \`${name}\`, named in another cell: write its pipeline out in this cell to save it as a rule.`,
+  pqlSavedRule: (ruleId: string, metric: string, comparison: string, threshold: number) => `Rule ${ruleId} saved: ${metric} ${comparison} ${threshold}, with its query.`,
 } as const;

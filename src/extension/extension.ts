@@ -19,6 +19,7 @@ import { AlertNotifier } from './alertNotifier';
 import { registerDataCommands } from './dataCommands';
 import { findWorkspaceSource } from './workspaceSource';
 import { registerNotebookSerializer } from './notebook/serializer';
+import { registerLanguageFeatures } from './notebook/languageFeatures';
 
 /** What the extension returns from `activate`: used by other extensions and by Pitwall's own tests. */
 export interface PitwallApi {
@@ -138,6 +139,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
       },
     }),
     registerNotebookSerializer(log),
+    ...registerLanguageFeatures({ sources, rules, log }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void sources.updateTrust()),
   );
 

@@ -4,6 +4,7 @@
  * alone; the whole rule is then checked by the kernel as `pitwall rule add` checks a rule file.
  */
 import * as vscode from 'vscode';
+import { componentOf } from '../core/alerting/ruleComponent';
 import { knownMetricNames } from '../core/alerting/rulesCheck';
 import { canonicalMetricName, METRIC_NAMES } from '../core/analytics/metricNames';
 import { parseDuration } from '../core/analytics/windows';
@@ -30,17 +31,6 @@ const COMPARISON_WORDS: Readonly<Record<string, string>> = {
   '==': 'fires when the metric equals the threshold',
   '!=': 'fires when the metric differs from the threshold',
 };
-
-const CALIBRATION = new Set(['ece', 'mce', 'ece_mass', 'mce_mass', 'brier', 'log_loss']);
-
-/** The component the alerts of a rule on this metric are about. */
-export function componentOf(metric: string): string {
-  const name = canonicalMetricName(metric) ?? metric;
-  if (name === 'count') return 'traffic';
-  if (CALIBRATION.has(name)) return 'calibration';
-  if (name.includes('confidence')) return 'confidence';
-  return 'performance';
-}
 
 /** The rule's fields for the kernel's check: a new rule, or the change to an existing one. */
 export function ruleFields(input: RuleInput, base?: AlertRule): Record<string, unknown> {

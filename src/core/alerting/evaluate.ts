@@ -24,6 +24,7 @@ import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import type { FeatureValue } from '../model/fields';
 import { COMPARE, type AlertRule } from '../model/alertRule';
+import type { PredictionScope } from '../query/plan';
 import type { WindowColumns } from '../store/store';
 import { measureOf, type RuleMeasure } from './ruleOptions';
 
@@ -131,12 +132,19 @@ function segmentValues(columns: WindowColumns, measure: RuleMeasure): readonly F
   return segment.feature !== undefined ? columns.features.get(segment.feature) : columns.metadata?.get(segment.metadata as string);
 }
 
-function select(index: TimeIndex, from: number, to: number, scope: Scope, segmentColumn: readonly FeatureValue[] | undefined): number[] {
+/** A range narrowed to what a saved query's `where` keeps (the whole range without one). */
+function clamp(from: number, to: number, kept: PredictionScope | undefined): [number, number] {
+  return [Math.max(from, kept?.from ?? -Infinity), Math.min(to, kept?.to ?? Infinity)];
+}
+
+function select(index: TimeIndex, from: number, to: number, scope: Scope, segmentColumn: readonly FeatureValue[] | undefined, kept: PredictionScope | undefined): number[] {
   const { columns } = index;
-  const [start, end] = index.rows(from, to);
+  const [start, end] = index.rows(from, Math.max(from, to));
   const rows: number[] = [];
+  const keptVersion = kept?.modelVersion;
   for (let i = start; i < end; i++) {
     if (scope.version !== null && columns.model_version[i] !== scope.version) continue;
+    if (keptVersion !== undefined && columns.model_version[i] !== keptVersion) continue;
     if (scope.segment !== null) {
       const value = segmentColumn?.[i];
       if (value === null || value === undefined || String(value) !== scope.segment.value) continue;
@@ -158,6 +166,9 @@ function scopesOf(index: TimeIndex, measure: RuleMeasure, from: number | null, t
     if (from === null) for (const version of index.knownBefore('', columns.model_version, to)) versions.add(version);
     else for (let i = start; i < end; i++) versions.add(columns.model_version[i] as string);
   }
+  // A saved query's `where model_version == …` keeps that version only.
+  const keptVersion = measure.filter?.scopeAt(to).modelVersion;
+  if (keptVersion !== undefined) for (const version of versions) if (version !== keptVersion) versions.delete(version);
   const segmentColumn = segmentValues(columns, measure);
   const segment = measure.options.segment;
   if (segment === undefined) return [...versions].sort().map((version) => ({ version, segment: null }));
@@ -193,21 +204,23 @@ export class MeasureCache {
   private readonly rows = new Map<string, number[]>();
   private readonly summaries = new Map<string, MetricsSummary>();
 
-  key(from: number, to: number, scope: Scope, segmentLabel: string | null): string {
-    return JSON.stringify([from, to, scope.version, segmentLabel, scope.segment?.value ?? null]);
+  /** `kept`: what a saved query's `where` keeps; the range is narrowed to it before the key is made, so equal selections share. */
+  key(from: number, to: number, scope: Scope, segmentLabel: string | null, kept?: PredictionScope): string {
+    const [start, end] = clamp(from, to, kept);
+    return JSON.stringify([start, end, scope.version, segmentLabel, scope.segment?.value ?? null, kept?.modelVersion ?? null]);
   }
 
-  rowsOf(index: TimeIndex, from: number, to: number, scope: Scope, segmentColumn: readonly FeatureValue[] | undefined, segmentLabel: string | null): number[] {
-    const key = this.key(from, to, scope, segmentLabel);
+  rowsOf(index: TimeIndex, from: number, to: number, scope: Scope, segmentColumn: readonly FeatureValue[] | undefined, segmentLabel: string | null, kept?: PredictionScope): number[] {
+    const key = this.key(from, to, scope, segmentLabel, kept);
     let rows = this.rows.get(key);
-    if (rows === undefined) this.rows.set(key, (rows = select(index, from, to, scope, segmentColumn)));
+    if (rows === undefined) this.rows.set(key, (rows = select(index, ...clamp(from, to, kept), scope, segmentColumn, kept)));
     return rows;
   }
 
-  summaryOf(index: TimeIndex, from: number, to: number, scope: Scope, segmentColumn: readonly FeatureValue[] | undefined, segmentLabel: string | null): MetricsSummary {
-    const key = this.key(from, to, scope, segmentLabel);
+  summaryOf(index: TimeIndex, from: number, to: number, scope: Scope, segmentColumn: readonly FeatureValue[] | undefined, segmentLabel: string | null, kept?: PredictionScope): MetricsSummary {
+    const key = this.key(from, to, scope, segmentLabel, kept);
     let summary = this.summaries.get(key);
-    if (summary === undefined) this.summaries.set(key, (summary = summarizeMetrics(classificationOfRows(index.columns, this.rowsOf(index, from, to, scope, segmentColumn, segmentLabel)))));
+    if (summary === undefined) this.summaries.set(key, (summary = summarizeMetrics(classificationOfRows(index.columns, this.rowsOf(index, from, to, scope, segmentColumn, segmentLabel, kept)))));
     return summary;
   }
 }
@@ -217,12 +230,13 @@ function measure(index: TimeIndex, rule: AlertRule, m: RuleMeasure, scope: Scope
   const { columns } = index;
   const segmentColumn = segmentValues(columns, m);
   const label = m.options.segment === undefined ? null : JSON.stringify(m.options.segment);
-  const current = cache.rowsOf(index, at - m.window, at, scope, segmentColumn, label);
+  const kept = m.filter?.scopeAt(at);
+  const current = cache.rowsOf(index, at - m.window, at, scope, segmentColumn, label, kept);
   if (rule.metric_type === 'drift') {
     const drift = m.drift as NonNullable<RuleMeasure['drift']>;
     const values = columns.features.get(drift.feature);
     if (values === undefined) return { value: null, samples: current.length, reason: `feature ${drift.feature} was not read` };
-    const baseline = cache.rowsOf(index, at - m.window - m.baselineWindow, at - m.window, scope, segmentColumn, label);
+    const baseline = cache.rowsOf(index, at - m.window - m.baselineWindow, at - m.window, scope, segmentColumn, label, kept);
     const result = featureDrift(drift.feature, baseline.map((i) => values[i] ?? null), current.map((i) => values[i] ?? null));
     if (result.status !== 'ok') return { value: null, samples: current.length, reason: result.reason };
     const value =
@@ -233,11 +247,11 @@ function measure(index: TimeIndex, rule: AlertRule, m: RuleMeasure, scope: Scope
       ? { value: null, samples: current.length, reason: `${drift.statistic} does not apply to the ${result.kind} feature ${drift.feature}` }
       : { value, samples: current.length, reason: null };
   }
-  const summary = cache.summaryOf(index, at - m.window, at, scope, segmentColumn, label);
+  const summary = cache.summaryOf(index, at - m.window, at, scope, segmentColumn, label, kept);
   const enough = enoughData(rule, m, summary);
   if (enough !== null) return { value: null, samples: summary.labelled, reason: enough };
   if (rule.metric_type === 'degradation') {
-    const baseline = cache.summaryOf(index, at - m.window - m.baselineWindow, at - m.window, scope, segmentColumn, label);
+    const baseline = cache.summaryOf(index, at - m.window - m.baselineWindow, at - m.window, scope, segmentColumn, label, kept);
     if (m.metric === 'degradation_detected') {
       const verdict = detectDegradation(
         { correct: baseline.true_positives + baseline.true_negatives, labelled: baseline.labelled },

@@ -15,6 +15,10 @@
  *     "statistic": "psi"                     drift: psi | ks | wasserstein | chi_square | js
  *     "feature": "track_temp"                drift: the feature (else from metric_name, `track_temp_psi`)
  *     "resolve_notice": true                 send a notice when a firing alert resolves
+ *     "query": "predictions | where … | alert when …"
+ *                                            the PQL the rule was saved from: its `where` (model
+ *                                            version, time bounds, `ago()` counted from each
+ *                                            evaluation) chooses the predictions the rule reads
  *   }
  */
 import { z } from 'zod';
@@ -23,6 +27,7 @@ import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import type { AlertRule } from '../model/alertRule';
 import { parseDuration } from '../analytics/windows';
+import { queryFilterOf, type QueryFilter } from '../query/rule';
 
 export const DRIFT_STATISTICS = ['psi', 'ks', 'wasserstein', 'chi_square', 'js'] as const;
 export type DriftStatistic = (typeof DRIFT_STATISTICS)[number];
@@ -56,6 +61,7 @@ export const RuleOptionsSchema = z
     statistic: z.enum(DRIFT_STATISTICS).optional(),
     feature: z.string().min(1).optional(),
     resolve_notice: z.boolean().optional(),
+    query: z.string().min(1).optional(),
   })
   .loose();
 export type RuleOptions = z.output<typeof RuleOptionsSchema>;
@@ -68,6 +74,8 @@ export interface RuleMeasure {
   /** Drift rules: the feature and statistic. */
   readonly drift?: { readonly feature: string; readonly statistic: DriftStatistic };
   readonly baselineWindow: number;
+  /** A rule saved from a query: the predictions its `where` keeps, at each evaluation. */
+  readonly filter?: QueryFilter;
 }
 
 /** The feature and statistic a drift metric's name carries ('track_temp_psi'); null when it names none. */
@@ -87,7 +95,8 @@ export function measureOf(rule: AlertRule): RuleMeasure {
   const window = parseDuration(options.window ?? '1h');
   const baselineWindow = options.baseline_window === undefined ? window : parseDuration(options.baseline_window);
   const metric = canonicalMetricName(rule.metric_name) ?? rule.metric_name;
-  if (rule.metric_type !== 'drift') return { window, options, metric, baselineWindow };
+  const filter = options.query === undefined ? {} : { filter: queryFilterOf(rule.rule_id, options.query) };
+  if (rule.metric_type !== 'drift') return { window, options, metric, baselineWindow, ...filter };
   let feature = options.feature;
   let statistic = options.statistic;
   if (feature === undefined || statistic === undefined) {
@@ -96,5 +105,5 @@ export function measureOf(rule: AlertRule): RuleMeasure {
     feature ??= named.feature;
     statistic ??= named.statistic;
   }
-  return { window, options, metric, baselineWindow, drift: { feature, statistic } };
+  return { window, options, metric, baselineWindow, drift: { feature, statistic }, ...filter };
 }

@@ -31,6 +31,7 @@ const CONDITION_DESCRIPTIONS: { readonly [K in keyof typeof RuleOptionsSchema.sh
   statistic: 'Drift rules: the drift statistic. Default: read from metric_name (track_temp_psi).',
   feature: 'Drift rules: the feature. Default: read from metric_name (track_temp_psi).',
   resolve_notice: 'Send a notice when a firing alert resolves. Default: no notice.',
+  query: 'The PQL query the rule was saved from (ending in `alert when …`); its `where` (model version, time bounds, ago() counted from each evaluation) chooses the predictions the rule reads. Default: none.',
 };
 
 const conditionShape = Object.fromEntries(

@@ -183,6 +183,7 @@ export const ENGINE_CONDITION_KEYS: readonly string[] = [
   'statistic',
   'feature',
   'resolve_notice',
+  'query',
 ];
 
 export const conditions = codec((value) => {

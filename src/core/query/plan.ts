@@ -367,8 +367,9 @@ function analysisOf(stage: Stage, gathered: Gathered, schema: SourceSchema): Ana
     }
     case 'alert': {
       if (gathered.window === undefined) fail(stage.span, 'stage-order', messages.pqlStageNeedsWindow('alert'));
-      const metric = canonicalMetricName(stage.metric.name);
       const watchable = [...WATCHABLE_METRICS];
+      // degradation_detected is the engine's own flag, not an analytics metric with a canonical name.
+      const metric = canonicalMetricName(stage.metric.name) ?? (watchable.includes(stage.metric.name) ? stage.metric.name : undefined);
       if (metric === undefined || !watchable.includes(metric)) unknown(stage.metric.span, 'unknown-metric', 'metric a rule can watch', stage.metric.name, watchable, 'metrics');
       const threshold = stage.threshold.kind === 'number' ? stage.threshold.value : fail(stage.threshold.span, 'expected-number', messages.pqlValueType('the threshold', 'a number'));
       let forMinutes = 0;

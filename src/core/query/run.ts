@@ -27,6 +27,7 @@ import type { CompareOp, Expr, Pipeline } from './ast';
 import type { QueryError, Span } from './lexer';
 import { parseQuery } from './parser';
 import { nextUp, planProgram, type Analysis, type QueryPlan, type RowStep, type SourceSchema } from './plan';
+import { alertRuleFields, standaloneText } from './rule';
 
 /** How a query reaches its source: the CLI opens the store per call; a notebook kernel keeps it open. */
 export interface QuerySource {
@@ -99,8 +100,11 @@ export async function runQuery(text: string, source: QuerySource, options: RunOp
   if (shown.length === 0) return { results: [], errors: [{ code: 'only-let', message: messages.pqlOnlyLet(), span: parsed.program.span }] };
   const results: QueryResult[] = [];
   for (const statement of shown) {
+    // The statement standing alone (with the lets of this text it uses): an `alert when` keeps it as its rule's query.
+    const written = parsed.program.statements.find((s) => s.kind === 'query' && s.span.start === statement.plan.span.start);
+    const alone = written === undefined ? undefined : standaloneText(text, parsed.program, written);
     try {
-      results.push(await runPlan(statement.plan, source, options.now));
+      results.push(await runPlan(statement.plan, source, options.now, alone !== undefined && 'text' in alone ? alone.text : undefined));
     } catch (error) {
       if (error instanceof LocatedError) return { results, errors: [error.error] };
       // A missing or damaged source is not the query's fault: it is reported as the CLI reports it, without a caret.
@@ -121,9 +125,13 @@ function locatedFailure(span: Span, code: string, message: string, hint?: string
   throw new LocatedError({ code, message, ...(hint === undefined ? {} : { hint }), span });
 }
 
-/** Runs one plan: the kernel's analysis, then the row steps in order. */
-export async function runPlan(plan: QueryPlan, source: QuerySource, now: number): Promise<QueryResult> {
-  const answer = await analyse(plan, source);
+/**
+ * Runs one plan: the kernel's analysis, then the row steps in order. `query`: the statement's
+ * text standing alone, which an `alert when` replays as its rule's `conditions.query` (so the
+ * replay is the saved rule's backtest); without it, the rule has no query.
+ */
+export async function runPlan(plan: QueryPlan, source: QuerySource, now: number, query?: string): Promise<QueryResult> {
+  const answer = await analyse(plan, source, query);
   let rows = answer.rows;
   for (const step of plan.steps) rows = applyStep(step, rows, now);
   const selected = plan.steps.filter((step): step is Extract<RowStep, { kind: 'select' }> => step.kind === 'select').at(-1);
@@ -158,7 +166,7 @@ function checkVersion(plan: QueryPlan, versions: readonly string[]): void {
   locatedFailure(plan.modelSpan ?? plan.span, 'unknown-version', messages.pqlUnknownName('model version', version), suggestion === undefined ? messages.pqlKnownNames('model versions', versions) : messages.pqlDidYouMean(suggestion));
 }
 
-async function analyse(plan: QueryPlan, source: QuerySource): Promise<Answer> {
+async function analyse(plan: QueryPlan, source: QuerySource, query: string | undefined): Promise<Answer> {
   const analysis = plan.analysis;
   const scope = plan.scope;
   switch (analysis.kind) {
@@ -281,22 +289,7 @@ async function analyse(plan: QueryPlan, source: QuerySource): Promise<Answer> {
     }
     case 'alert':
       return source.withStore(async (store) => {
-        const segment = segmentOf(analysis.by);
-        const rule = AlertRuleSchema.parse({
-          rule_id: 'pql',
-          metric_name: analysis.metric,
-          metric_type: 'threshold',
-          threshold: analysis.threshold,
-          comparison: analysis.op,
-          severity: analysis.severity,
-          component: 'performance',
-          for_minutes: analysis.forMinutes,
-          conditions: {
-            window: analysis.window,
-            ...(scope.modelVersion === undefined ? {} : { model_versions: [scope.modelVersion] }),
-            ...(segment === undefined ? {} : { segment: { [segment.kind]: segment.name } }),
-          },
-        });
+        const rule = AlertRuleSchema.parse(alertRuleFields(plan, analysis, { rule_id: 'pql', ...(query === undefined ? {} : { query }) }));
         const index = await indexFor(store, [rule]);
         const times = index.columns.timestamp;
         checkVersion(plan, scopeOfColumns(index.columns).versions);
