@@ -453,7 +453,12 @@ function applyStep(step: RowStep, rows: Record<string, unknown>[], now: number):
         .map((row, index) => ({ row, index }))
         .sort((x, y) => {
           for (const key of step.keys) {
-            const order = compareValues(lookup(x.row, key.column), lookup(y.row, key.column));
+            const a = lookup(x.row, key.column);
+            const b = lookup(y.row, key.column);
+            // Nulls last in either direction (docs/pql.md), as the notebook's table sorts them too.
+            const missing = (v: unknown) => v === null || v === undefined;
+            if (missing(a) !== missing(b)) return missing(a) ? 1 : -1;
+            const order = compareValues(a, b);
             if (order !== 0) return key.descending ? -order : order;
           }
           return x.index - y.index;

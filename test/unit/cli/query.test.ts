@@ -183,6 +183,17 @@ describe('pitwall query: PQL and SQL on a source', function () {
     }
   });
 
+  it('sorts nulls last in both directions', async () => {
+    // Windows of the newest days: some have too few labels, and their accuracy is null.
+    for (const direction of ['asc', 'desc']) {
+      const results = json<{ rows: { accuracy: number | null }[] }>(await pitwall('query', jsonl, `predictions | window 6h | metrics accuracy | sort accuracy ${direction}`, '--json'));
+      const values = results.rows.map((row) => row.accuracy);
+      const known = values.filter((value): value is number => value !== null);
+      assert.ok(known.length > 0 && known.length < values.length, `some windows without accuracy (${values.length - known.length} of ${values.length})`);
+      assert.deepEqual(values, [...known.sort((a, b) => (direction === 'asc' ? a - b : b - a)), ...values.filter((value) => value === null)], direction);
+    }
+  });
+
   it('prints tables for people, CSV with --csv and a Vega-Lite spec with --vega', async () => {
     const text = await pitwall('query', sqlite, 'predictions | window 1d | by model_version | metrics accuracy | where group == "v1.0" | sort accuracy desc | take 3');
     assert.equal(text.status, 0, text.stderr);
