@@ -520,4 +520,9 @@ export const messages = {
   queryFileUnreadable: (path: string, detail: string) => `Cannot read the query file ${path}: ${detail}`,
   sqlNeedsStatement: () => 'The SQL holds no statement.',
   sqlFailed: (detail: string) => `SQL: ${detail}`,
+  // --- notebook kernel -------------------------------------------------------
+  notebookCellCancelled: () => 'The cell was cancelled: its work was stopped.',
+  notebookRunnerClosed: (source: string) => `The notebook's connection to ${source} is closed.`,
+  notebookWorkerFailed: (source: string, detail: string) => `The notebook's query thread for ${source} failed: ${detail}`,
+  notebookWorkerStopped: (source: string, code: number) => `The notebook's query thread for ${source} stopped (exit code ${code}).`,
 } as const;

@@ -1,0 +1,152 @@
+/**
+ * A notebook's cells run in a worker thread of their own: the same results as the kernel in
+ * process (PQL on both stores, SQL on a folder and on a file), `let` names carried from cell to
+ * cell, errors located, and a cancelled cell's work stopped — the thread ends and the CPU it was
+ * burning goes quiet — after which the next cell runs on a new thread.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { build } from 'esbuild';
+import { generateDataset } from '../../../../scripts/generator/generateDataset';
+import { openStore, scanPredictionColumns } from '../../../../src/core/store/openStore';
+import type { Pipeline } from '../../../../src/core/query/ast';
+import { CellCancelledError, QueryRunner } from '../../../../src/core/query/queryRunner';
+import { runQuery } from '../../../../src/core/query/run';
+import { runSqlOnSource } from '../../../../src/core/query/sql';
+
+const NOW = 1_800_000_000;
+/** Counts to ten billion: minutes of SQLite work unless something ends it. */
+const ENDLESS_SQL = 'with recursive c(x) as (select 1 union all select x + 1 from c where x < 10000000000) select count(*) from c';
+
+/** The worker as the extension ships it: bundled by esbuild, vega-canvas resolved to its browser build. */
+async function bundleQueryWorker(outfile: string): Promise<void> {
+  const canvas = join(dirname(require.resolve('vega-canvas')), 'vega-canvas.browser.js');
+  await build({
+    entryPoints: [join(__dirname, '../../../../src/core/query/queryWorker.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile,
+    logLevel: 'silent',
+    plugins: [{ name: 'vega-canvas-browser', setup: (build) => build.onResolve({ filter: /^vega-canvas$/ }, () => ({ path: canvas })) }],
+  });
+}
+
+describe('notebook cells in a query thread', function () {
+  this.timeout(120_000);
+  let dir = '';
+  let script = '';
+  let db = '';
+  let folder = '';
+  const wasmPath = require.resolve('sql.js/dist/sql-wasm.wasm');
+  const runners: QueryRunner[] = [];
+  const runner = (source: string) => {
+    const made = new QueryRunner(source, { script, wasmPath });
+    runners.push(made);
+    return made;
+  };
+
+  before(async function () {
+    dir = mkdtempSync(join(tmpdir(), 'pitwall-query-runner-'));
+    script = join(dir, 'bundle', 'queryWorker.js');
+    await bundleQueryWorker(script);
+    const generated = await generateDataset({ outDir: join(dir, 'data'), predictions: 6_000, seed: 11 });
+    db = generated.databasePath as string;
+    folder = generated.jsonlDir as string;
+  });
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((made) => made.close()));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const kind of ['sqlite', 'jsonl'] as const) {
+    it(`gives a PQL trend and a SQL count as the kernel does in process (${kind}), with the trend's chart as Vega-Lite and SVG`, async function () {
+      const path = kind === 'sqlite' ? db : folder;
+      const text = 'predictions | window 1d | by model_version | metrics accuracy, ece | chart line';
+      const cells = runner(path);
+      const remote = await cells.run({ language: 'pql', text, now: NOW, lets: new Map() });
+      const store = await openStore(path);
+      try {
+        const local = await runQuery(text, { scanColumns: (f, m) => scanPredictionColumns(path, f, m), withStore: (use) => use(store) }, { now: NOW });
+        assert.deepEqual(remote.errors, []);
+        assert.deepEqual(remote.results, local.results);
+        assert.ok(remote.results[0] !== undefined && remote.results[0].rows.length > 3);
+      } finally {
+        await store.close();
+      }
+      const chart = remote.charts[0];
+      assert.ok(chart !== null && chart !== undefined);
+      assert.match(String(chart.spec.$schema), /vega-lite/);
+      assert.match(chart.svg ?? '', /^<svg[^>]*>.*<path/s);
+
+      const sql = 'select model_version, count(*) as n from predictions group by model_version order by model_version';
+      const viaThread = await cells.run({ language: 'sql', text: sql, now: NOW, lets: new Map() });
+      const direct = await runSqlOnSource(path, sql, { wasmPath });
+      assert.deepEqual(viaThread.results[0]?.rows, direct.result.rows);
+      assert.equal(viaThread.charts[0], null);
+      assert.equal(cells.threadsStarted, 1, 'both cells ran on the one thread kept open');
+    });
+  }
+
+  it('carries a let from one cell to the next, and reports only the names a cell added', async function () {
+    const cells = runner(db);
+    const first = await cells.run({ language: 'pql', text: 'let daily = predictions | window 1d | metrics accuracy\ndaily | take 2', now: NOW, lets: new Map() });
+    assert.deepEqual([...first.lets.keys()], ['daily']);
+    const lets = new Map<string, Pipeline>(first.lets);
+    const second = await cells.run({ language: 'pql', text: 'daily | take 3', now: NOW, lets });
+    assert.deepEqual(second.errors, []);
+    assert.equal(second.results[0]?.rows.length, 3);
+    assert.deepEqual([...second.lets.keys()], []);
+    const unknown = await cells.run({ language: 'pql', text: 'weekly | take 3', now: NOW, lets: new Map() });
+    assert.equal(unknown.errors[0]?.code, 'unknown-source');
+  });
+
+  it('returns a query error with its span, and a SQL error as a rejection naming SQLite’s complaint', async function () {
+    const cells = runner(folder);
+    const text = 'predictions | window 1h | metrics acuracy';
+    const bad = await cells.run({ language: 'pql', text, now: NOW, lets: new Map() });
+    assert.equal(bad.results.length, 0);
+    assert.equal(bad.errors[0]?.code, 'unknown-metric');
+    assert.equal(text.slice(bad.errors[0]?.span.start, bad.errors[0]?.span.end), 'acuracy');
+    await assert.rejects(cells.run({ language: 'sql', text: 'selec 1', now: NOW, lets: new Map() }), /SQL: .*syntax error/);
+    // The thread survives a failed cell.
+    const fine = await cells.run({ language: 'sql', text: 'select count(*) as n from alerts', now: NOW, lets: new Map() });
+    assert.equal(typeof fine.results[0]?.rows[0]?.n, 'number');
+  });
+
+  it('stops a cancelled cell’s work: the thread ends, CPU use falls to nothing, and the next cell runs on a new thread', async function () {
+    const cells = runner(db);
+    const controller = new AbortController();
+    const running = cells.run({ language: 'sql', text: ENDLESS_SQL, now: NOW, lets: new Map() }, controller.signal);
+    await sleep(1500);
+    // While it runs, the thread keeps a core busy.
+    const busyFrom = process.cpuUsage();
+    await sleep(500);
+    const busy = process.cpuUsage(busyFrom);
+    assert.ok(busy.user + busy.system > 250_000, `the long cell uses CPU while it runs (${busy.user + busy.system} µs in 500 ms)`);
+    controller.abort();
+    await assert.rejects(running, CellCancelledError);
+    assert.equal(cells.running, false);
+    await sleep(200);
+    const quietFrom = process.cpuUsage();
+    await sleep(500);
+    const quiet = process.cpuUsage(quietFrom);
+    assert.ok(quiet.user + quiet.system < 100_000, `no work goes on after the cancel (${quiet.user + quiet.system} µs in 500 ms)`);
+    const next = await cells.run({ language: 'sql', text: 'select 41 + 1 as answer', now: NOW, lets: new Map() });
+    assert.equal(next.results[0]?.rows[0]?.answer, 42);
+    assert.equal(cells.threadsStarted, 2);
+  });
+
+  it('refuses to run a cell already cancelled, and after close', async function () {
+    const cells = runner(db);
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(cells.run({ language: 'sql', text: 'select 1', now: NOW, lets: new Map() }, controller.signal), CellCancelledError);
+    assert.equal(cells.threadsStarted, 0);
+    await cells.close();
+    await assert.rejects(cells.run({ language: 'sql', text: 'select 1', now: NOW, lets: new Map() }), /closed/);
+  });
+});
