@@ -16,6 +16,8 @@ import type { Pipeline } from '../../../../src/core/query/ast';
 import { CellCancelledError, QueryRunner } from '../../../../src/core/query/queryRunner';
 import { runQuery } from '../../../../src/core/query/run';
 import { runSqlOnSource } from '../../../../src/core/query/sql';
+import { referenceOf, starterNotebook } from '../../../../src/core/query/starterNotebook';
+import { readDataScope } from '../../../../src/core/analytics/dataScope';
 
 const NOW = 1_800_000_000;
 /** Counts to ten billion: minutes of SQLite work unless something ends it. */
@@ -149,4 +151,49 @@ describe('notebook cells in a query thread', function () {
     await cells.close();
     await assert.rejects(cells.run({ language: 'sql', text: 'select 1', now: NOW, lets: new Map() }), /closed/);
   });
+});
+
+describe('the starter notebook', function () {
+  this.timeout(120_000);
+  let dir = '';
+  let script = '';
+  const wasmPath = require.resolve('sql.js/dist/sql-wasm.wasm');
+
+  before(async function () {
+    dir = mkdtempSync(join(tmpdir(), 'pitwall-starter-'));
+    script = join(dir, 'bundle', 'queryWorker.js');
+    await bundleQueryWorker(script);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('puts the drift reference inside the data: its first week, or its first half when shorter', () => {
+    assert.equal(referenceOf({ first: 1_790_812_800, last: 1_790_812_800 + 14 * 86_400 }), '2026-10-01T00:00Z..2026-10-08T00:00Z');
+    assert.equal(referenceOf({ first: 1_790_812_800, last: 1_790_812_800 + 2 * 86_400 }), '2026-10-01T00:00Z..2026-10-02T00:00Z');
+    assert.equal(referenceOf({ first: null, last: null }), 'ago(30d)..ago(23d)');
+  });
+
+  for (const kind of ['sqlite', 'jsonl'] as const) {
+    it(`runs every example cell without an error, in order, on a ${kind} source`, async function () {
+      const generated = await generateDataset({ outDir: join(dir, kind), predictions: 5_000, seed: 3 });
+      const path = (kind === 'sqlite' ? generated.databasePath : generated.jsonlDir) as string;
+      const store = await openStore(path);
+      const scope = await readDataScope(store).finally(() => store.close());
+      const notebook = starterNotebook({ source: path, scope });
+      assert.equal(notebook.metadata.source, path);
+      const code = notebook.cells.filter((cell) => cell.kind !== 'markdown');
+      assert.deepEqual(code.map((cell) => cell.kind), ['pql', 'pql', 'pql', 'pql', 'pql', 'pql', 'sql']);
+      const cells = new QueryRunner(path, { script, wasmPath });
+      const lets = new Map<string, Pipeline>();
+      try {
+        for (const cell of code) {
+          const run = await cells.run({ language: cell.kind as 'pql' | 'sql', text: cell.text, now: NOW, lets });
+          assert.deepEqual(run.errors, [], cell.text);
+          assert.ok(run.results.every((result) => result.rows.length > 0), `${cell.text} gives rows`);
+          for (const [name, pipeline] of run.lets) lets.set(name, pipeline);
+        }
+      } finally {
+        await cells.close();
+      }
+    });
+  }
 });
