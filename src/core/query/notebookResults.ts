@@ -5,6 +5,8 @@
  * the oldest results go first, so memory stays bounded however many cells run. A request for a
  * dropped result is answered "expired", never with another result's rows.
  */
+import { z } from 'zod';
+import { PAGE_SIZE, type HostToRenderer } from '../../shared/notebookOutput';
 import type { ResultColumn } from './run';
 
 export interface SortOrder {
@@ -115,4 +117,30 @@ export function toCsv(columns: readonly ResultColumn[], rows: readonly Record<st
     return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
   return [columns.map((column) => field(column.name)).join(','), ...rows.map((row) => columns.map((column) => field(row[column.name])).join(','))].join('\r\n') + '\r\n';
+}
+
+const SortSchema = z.object({ column: z.string(), descending: z.boolean() }).optional();
+const RendererMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('page'), resultId: z.string(), offset: z.number().int().min(0), limit: z.number().int().min(0), sort: SortSchema }),
+  z.object({ type: z.literal('copyCsv'), resultId: z.string(), sort: SortSchema }),
+]);
+
+/**
+ * The host's answer to a renderer's message: a page, or "copied" with the CSV to put on the
+ * clipboard, or "expired" for a result no longer kept. A message that is not one of the contract's
+ * is answered with nothing. A page never holds more than PAGE_SIZE rows, whatever was asked.
+ */
+export function answerRendererMessage(results: NotebookResults, message: unknown): { reply: HostToRenderer; clipboard?: string } | undefined {
+  const parsed = RendererMessageSchema.safeParse(message);
+  if (!parsed.success) return undefined;
+  const asked = parsed.data;
+  const sort = asked.sort === undefined ? undefined : { column: asked.sort.column, descending: asked.sort.descending };
+  if (asked.type === 'page') {
+    const page = results.page(asked.resultId, asked.offset, Math.min(asked.limit, PAGE_SIZE), sort);
+    if (page === undefined) return { reply: { type: 'expired', resultId: asked.resultId } };
+    return { reply: { type: 'page', resultId: asked.resultId, offset: page.offset, rows: page.rows, totalRows: page.totalRows } };
+  }
+  const csv = results.csv(asked.resultId, sort);
+  if (csv === undefined) return { reply: { type: 'expired', resultId: asked.resultId } };
+  return { reply: { type: 'copied', resultId: asked.resultId, rows: csv.rows }, clipboard: csv.text };
 }

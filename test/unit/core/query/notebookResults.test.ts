@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { PAGE_SIZE } from '../../../../src/shared/notebookOutput';
 import { cellStatusText, formatDuration, needsPaging, plainTable, resultOutput } from '../../../../src/core/query/cellOutput';
-import { NotebookResults, sorted, toCsv } from '../../../../src/core/query/notebookResults';
+import { answerRendererMessage, NotebookResults, sorted, toCsv } from '../../../../src/core/query/notebookResults';
 import type { QueryResult } from '../../../../src/core/query/run';
 
 const columns = [
@@ -73,6 +73,30 @@ describe('notebook results kept by the host', () => {
     const huge = results.add('nb', 'c4', result(5_000));
     assert.ok(results.has(huge), 'a result larger than the budget is still kept, alone');
     assert.equal(results.size, 1);
+  });
+});
+
+describe('the host’s answers to the renderer', () => {
+  it('answers a page (at most PAGE_SIZE rows), a copy with the CSV for the clipboard, and expired once the cell reran', () => {
+    const results = new NotebookResults();
+    const id = results.add('nb', 'c1', result(PAGE_SIZE * 3));
+    const page = answerRendererMessage(results, { type: 'page', resultId: id, offset: 10, limit: 10_000, sort: { column: 'id', descending: true } });
+    assert.equal(page?.reply.type, 'page');
+    assert.ok(page?.reply.type === 'page');
+    assert.equal(page.reply.rows.length, PAGE_SIZE);
+    assert.equal(page.reply.rows[0]?.id, PAGE_SIZE * 3 - 11);
+    assert.equal(page.reply.totalRows, PAGE_SIZE * 3);
+    const copy = answerRendererMessage(results, { type: 'copyCsv', resultId: id });
+    assert.deepEqual(copy?.reply, { type: 'copied', resultId: id, rows: PAGE_SIZE * 3 });
+    assert.equal(copy?.clipboard?.split('\r\n').length, PAGE_SIZE * 3 + 2);
+    results.dropCell('nb', 'c1');
+    assert.deepEqual(answerRendererMessage(results, { type: 'page', resultId: id, offset: 0, limit: 5 })?.reply, { type: 'expired', resultId: id });
+    assert.deepEqual(answerRendererMessage(results, { type: 'copyCsv', resultId: id })?.reply, { type: 'expired', resultId: id });
+  });
+
+  it('ignores what is not a message of the contract', () => {
+    const results = new NotebookResults();
+    for (const bad of [null, 'page', { type: 'page' }, { type: 'page', resultId: 'r1', offset: -1, limit: 5 }, { type: 'delete', resultId: 'r1' }]) assert.equal(answerRendererMessage(results, bad), undefined);
   });
 });
 
