@@ -19,6 +19,8 @@ import { AlertNotifier } from './alertNotifier';
 import { registerDataCommands } from './dataCommands';
 import { findWorkspaceSource } from './workspaceSource';
 import { registerNotebookSerializer } from './notebook/serializer';
+import { registerNotebookKernel } from './notebook/kernel';
+import type { PitwallNotebookController } from './notebook/controller';
 
 /** What the extension returns from `activate`: used by other extensions and by Pitwall's own tests. */
 export interface PitwallApi {
@@ -36,6 +38,8 @@ export interface PitwallApi {
     /** The next export from a chart panel is saved at this file without the save dialog (tests use it); undefined asks again. */
     nextExportTarget(target: vscode.Uri | undefined): void;
   };
+  /** The notebook kernel (its runs, kept results and query threads): Pitwall's tests read it. */
+  readonly notebookKernel: PitwallNotebookController;
 }
 
 /**
@@ -100,6 +104,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
   const notifier = new AlertNotifier(sources, log);
   // One analysis session of the open source, shared by every chart panel.
   const sessions = new Sessions(sources);
+  const notebooks = registerNotebookKernel(sources, log, { workerScript: context.asAbsolutePath('dist/queryWorker.js'), wasmPath: context.asAbsolutePath('dist/sql-wasm.wasm') });
   const alertsView = vscode.window.createTreeView('pitwall.alerts', { treeDataProvider: alerts, showCollapseAll: true, canSelectMany: true });
   const rulesView = vscode.window.createTreeView('pitwall.rules', { treeDataProvider: rules, showCollapseAll: true });
   const modelsView = vscode.window.createTreeView('pitwall.models', { treeDataProvider: models });
@@ -136,6 +141,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
       },
     }),
     registerNotebookSerializer(log),
+    ...notebooks.disposables,
     vscode.workspace.onDidGrantWorkspaceTrust(() => void sources.updateTrust()),
   );
 
@@ -145,7 +151,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     const found = await workspaceSource(log);
     if (found) await openSourceWithProgress(commandContext, found);
   }
-  return { sources, alerts, rules, models, alertsView, rulesView, modelsView, alerting: alerting.api, statusBar, notifier, panels: { nextExportTarget: setNextExportTarget } };
+  return { sources, alerts, rules, models, alertsView, rulesView, modelsView, alerting: alerting.api, statusBar, notifier, panels: { nextExportTarget: setNextExportTarget }, notebookKernel: notebooks.kernel };
 }
 
 /**
