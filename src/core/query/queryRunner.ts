@@ -98,8 +98,8 @@ export class QueryRunner {
     });
   }
 
-  /** Whether a thread is running (false after a cancel until the next cell). */
-  get running(): boolean {
+  /** Whether the thread is alive (false after a cancel or close, until the next cell starts one). */
+  get threadAlive(): boolean {
     return this.worker !== undefined;
   }
 

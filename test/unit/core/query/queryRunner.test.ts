@@ -131,7 +131,7 @@ describe('notebook cells in a query thread', function () {
     assert.ok(busy.user + busy.system > 250_000, `the long cell uses CPU while it runs (${busy.user + busy.system} µs in 500 ms)`);
     controller.abort();
     await assert.rejects(running, CellCancelledError);
-    assert.equal(cells.running, false);
+    assert.equal(cells.threadAlive, false);
     await sleep(200);
     const quietFrom = process.cpuUsage();
     await sleep(500);
