@@ -152,7 +152,6 @@ describe('Pitwall notebooks and their kernel', () => {
     const busyFrom = process.cpuUsage();
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const busy = process.cpuUsage(busyFrom);
-    assert.ok(busy.user + busy.system > 300_000, `the long cell burns CPU while it runs (${busy.user + busy.system} µs in 1 s)`);
     await screenshot('notebook-long-cell-running');
     await vscode.commands.executeCommand('notebook.cancelExecution');
     await eventually(() => (long.executionSummary?.timing !== undefined ? true : undefined), 15_000);
@@ -162,7 +161,9 @@ describe('Pitwall notebooks and their kernel', () => {
     const quietFrom = process.cpuUsage();
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const quiet = process.cpuUsage(quietFrom);
-    assert.ok(quiet.user + quiet.system < 300_000, `no work goes on after the cancel (${quiet.user + quiet.system} µs in 1 s)`);
+    // The machine's load decides how much CPU the cell got; whatever it was, a quarter of it is left at most.
+    const [ran, left] = [busy.user + busy.system, quiet.user + quiet.system];
+    assert.ok(ran > 20_000 && left * 4 < ran, `no work goes on after the cancel: ${left} µs of CPU in 1 s, against ${ran} µs while it ran`);
     await screenshot('notebook-long-cell-cancelled');
   });
 
