@@ -104,7 +104,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
   const notifier = new AlertNotifier(sources, log);
   // One analysis session of the open source, shared by every chart panel.
   const sessions = new Sessions(sources);
-  const notebooks = registerNotebookKernel(sources, log, { workerScript: context.asAbsolutePath('dist/queryWorker.js'), wasmPath: context.asAbsolutePath('dist/sql-wasm.wasm') });
+  const notebooks = registerNotebookKernel(sources, log, { workerScript: context.asAbsolutePath('dist/queryWorker.js'), wasmPath: context.asAbsolutePath('dist/sql-wasm.wasm'), packageJson: context.extension.packageJSON });
   const alertsView = vscode.window.createTreeView('pitwall.alerts', { treeDataProvider: alerts, showCollapseAll: true, canSelectMany: true });
   const rulesView = vscode.window.createTreeView('pitwall.rules', { treeDataProvider: rules, showCollapseAll: true });
   const modelsView = vscode.window.createTreeView('pitwall.models', { treeDataProvider: models });

@@ -12,11 +12,19 @@ import type { ChartSpec } from '../charts/theme';
 export const SVG_WIDTH = 640;
 
 export async function svgOfChart(spec: ChartSpec): Promise<string> {
-  const sized = { ...spec, ...(('width' in spec && spec.width !== 'container') ? {} : { width: SVG_WIDTH }) } as ChartSpec;
+  const sized = fixedWidth(spec) as ChartSpec;
   const view = new View(parse(compile(sized).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
     view.finalize();
   }
+}
+
+/** The spec with every container width (the top level's, a concatenated view's) made SVG_WIDTH pixels. */
+function fixedWidth(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(fixedWidth);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value as Record<string, unknown>).map(([key, child]) => [key, key === 'width' && child === 'container' ? SVG_WIDTH : key === 'data' ? child : fixedWidth(child)]);
+  return Object.fromEntries(entries);
 }

@@ -7,10 +7,10 @@ import { registerNewNotebook } from './newNotebook';
 import { registerNotebookSourcePicker } from './notebookSourcePicker';
 import { registerRendererMessaging } from './rendererMessaging';
 
-export function registerNotebookKernel(sources: SourceManager, log: vscode.LogOutputChannel, options: ControllerOptions): { kernel: PitwallNotebookController; disposables: vscode.Disposable[] } {
+export function registerNotebookKernel(sources: SourceManager, log: vscode.LogOutputChannel, options: ControllerOptions & { readonly packageJson: unknown }): { kernel: PitwallNotebookController; disposables: vscode.Disposable[] } {
   const kernel = new PitwallNotebookController(sources, log, options);
   return {
     kernel,
-    disposables: [kernel, registerCellStatusBar(kernel), registerRendererMessaging(kernel.results, log), registerNotebookSourcePicker(sources), registerNewNotebook(sources, log)],
+    disposables: [kernel, registerCellStatusBar(kernel), registerRendererMessaging(kernel.results, log, options.packageJson), registerNotebookSourcePicker(sources), registerNewNotebook(sources, log)],
   };
 }
