@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { serializeNotebook } from '../../src/core/query/notebook';
 import { RESULT_MIME, type NotebookResultOutput } from '../../src/shared/notebookOutput';
-import { eventually, pitwall, screenshot } from './harness';
+import { clickInPanel, eventually, pitwall, requireWorkbench, screenshot } from './harness';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
 const folder = join(workspace, 'data/monitoring');
@@ -201,5 +201,35 @@ describe('Pitwall notebooks and their kernel', () => {
     const reopened = await vscode.workspace.openNotebookDocument(vscode.Uri.file(copy));
     assert.ok(reopened.getCells().every((cell) => cell.outputs.length === 0));
     assert.equal(reopened.cellCount, 4);
+  });
+
+  it('Open in Notebook, from an alert’s details panel, opens its drill-down on the source, and every query runs', async function () {
+    this.timeout(180_000);
+    requireWorkbench(this);
+    const api = await pitwall();
+    const source = await api.sources.open(database);
+    const [alert] = await source.store.readAlerts({ limit: 1, acknowledged: false, modelVersion: 'v1.1' });
+    assert.ok(alert !== undefined && alert.metric_name === 'accuracy', 'the generated data has an open accuracy alert on v1.1');
+    await vscode.commands.executeCommand('pitwall.showAlertDetails', alert);
+    const before = vscode.workspace.notebookDocuments.length;
+    await eventually(async () => {
+      await clickInPanel('action-notebook');
+      return vscode.workspace.notebookDocuments.length > before ? true : undefined;
+    }, 30_000);
+    const editor = await eventually(() => (vscode.window.activeNotebookEditor?.notebook.metadata.source === database ? vscode.window.activeNotebookEditor : undefined));
+    const notebook = editor.notebook;
+    const cells = codeCells(notebook);
+    assert.ok(cells.length >= 4, `${cells.length} queries`);
+    const queries = cells.map((cell) => cell.document.getText());
+    assert.ok(queries.every((query) => query.includes('timestamp in ') && query.includes('"v1.1"')), queries.join('\n'));
+    assert.ok(queries.some((query) => query.includes('alert when accuracy < 0.7')), 'the rule acc_low is replayed');
+    await useKernel(editor);
+    await vscode.commands.executeCommand('notebook.execute', notebook.uri);
+    await eventually(() => (cells.every((cell) => cell.executionSummary?.success !== undefined) ? true : undefined), 120_000);
+    assert.deepEqual(cells.map((cell) => cell.executionSummary?.success), cells.map(() => true), cells.map((cell) => cell.outputs.map((o) => o.items.map((i) => text(i.data).slice(0, 300)).join(' | ')).join('\n')).join('\n'));
+    const around = resultOf(cells[0] as vscode.NotebookCell);
+    assert.equal(around.kind, 'windows');
+    assert.ok(around.totalRows > 0);
+    await screenshot('notebook-alert-drill-down');
   });
 });
