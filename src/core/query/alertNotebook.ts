@@ -81,6 +81,8 @@ export function alertNotebook(input: { readonly source?: string; readonly alert:
   const currentFrom = Math.max(first, at - Math.max(DAY, window.seconds));
   const referenceFrom = Math.max(first, currentFrom - 7 * DAY);
   const segment = segmentField(rule);
+  // The rule's own floor of labelled predictions per window (the engine's min_samples), so the windows read as the rule read them.
+  const labels = rule === undefined ? '' : ` min_labels=${Math.max(1, rule.min_samples)}`;
 
   const cells: NotebookCellText[] = [];
   const markdown = (text: string) => cells.push({ kind: 'markdown', text });
@@ -95,12 +97,12 @@ export function alertNotebook(input: { readonly source?: string; readonly alert:
     ].join('\n'),
   );
   markdown(`## ${metric} around the alert${own ? '' : ` (the alert's metric, \`${alert.metric_name ?? 'none'}\`, is not a window metric: accuracy stands in)`}`);
-  pql(`predictions | ${where(aroundFrom, aroundTo)} | window ${window.text} | metrics ${metric} | chart line`);
+  pql(`predictions | ${where(aroundFrom, aroundTo)} | window ${window.text} | metrics ${metric}${labels} | chart line`);
   markdown('## The predictions behind it (the window before the alert)');
   pql(`predictions | ${where(behindFrom, behindTo)} | take 200`);
   if (segment !== undefined) {
     markdown(`## Its segments: ${segment}`);
-    pql(`predictions | ${where(aroundFrom, aroundTo)} | window ${window.text} | by ${segment} | metrics ${metric}`);
+    pql(`predictions | ${where(aroundFrom, aroundTo)} | window ${window.text} | by ${segment} | metrics ${metric}${labels}`);
   }
   if (currentFrom - referenceFrom >= window.seconds) {
     markdown('## Drifted features: the day up to the alert against the week before');

@@ -51,7 +51,7 @@ describe('the drill-down notebook of an alert', function () {
     }
     const at = pqlTime(1_791_700_000);
     assert.ok(queries.some((q) => q.includes(`timestamp in ${pqlTime(1_791_700_000 - 1800)}..${pqlTime(1_791_700_001)} | take 200`)), 'the predictions of the window before the alert');
-    assert.ok(queries.some((q) => /window 30m \| by features\.circuit \| metrics accuracy$/.test(q)), 'the segments of the rule');
+    assert.ok(queries.some((q) => /window 30m \| by features\.circuit \| metrics accuracy min_labels=1$/.test(q)), 'the segments of the rule');
     assert.ok(queries.some((q) => q.endsWith('alert when accuracy < 0.7 for 15m severity critical')), 'the rule replayed');
     assert.ok(queries.some((q) => q.includes('| drift')), 'the drifted features');
     assert.match(notebook.cells[0]?.text ?? '', new RegExp(`critical\\*\\* at ${at}`));
@@ -90,6 +90,9 @@ describe('the drill-down notebook of an alert', function () {
             }
             const around = await runner.run({ language: 'pql', text: notebook.cells.find((c) => c.kind === 'pql')?.text ?? '', now: NOW, lets: new Map() });
             assert.ok((around.results[0]?.rows.length ?? 0) > 0, `${one.metric_name}: the metric around the alert has windows`);
+            // With the rule's floor of labels, the windows the rule saw have a value.
+            const [windowMetric = ''] = (around.results[0]?.meta?.metrics as readonly string[] | undefined) ?? [];
+            if (matched !== undefined) assert.ok(around.results[0]?.rows.some((row) => typeof row[windowMetric] === 'number'), `${one.metric_name}: some window around the alert has a value of ${windowMetric}`);
           }
           assert.ok(replays > 0, 'some rule was replayed');
         } finally {
