@@ -22,7 +22,8 @@ export class PitwallCellStatusBarProvider implements vscode.NotebookCellStatusBa
     const source = new vscode.NotebookCellStatusBarItem(`$(database) ${text.source}`, vscode.NotebookCellStatusBarAlignment.Left);
     source.tooltip = `Ran on ${run.sourcePath}. Click to choose the notebook's source.`;
     source.command = 'pitwall.notebook.selectSource';
-    return [rows, duration, source];
+    // A cell that failed before any result has no rows to speak of.
+    return run.failed && run.results.length === 0 ? [duration, source] : [rows, duration, source];
   }
 }
 

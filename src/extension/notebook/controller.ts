@@ -34,6 +34,8 @@ interface NotebookState {
 /** A cell's last run, for its status bar. */
 export interface CellRunInfo extends CellRunSummary {
   readonly sourcePath: string;
+  /** A statement failed (its error is the cell's last output). */
+  readonly failed: boolean;
 }
 
 export interface ControllerOptions {
@@ -115,13 +117,14 @@ export class PitwallNotebookController implements vscode.Disposable {
     execution.executionOrder = order;
     const started = Date.now();
     execution.start(started);
+    // A queued cell cancelled before its turn keeps the outputs it had: it never ran.
     if (execution.token.isCancellationRequested) {
-      await execution.replaceOutput(cancelledOutput());
       execution.end(undefined, Date.now());
       return;
     }
     this.results.dropCell(key, cellKey);
     this.runs.delete(cellKey);
+    this.states.get(key)?.lets.delete(cellKey);
     this.changed.fire();
     const language = cell.document.languageId;
     if (!(SUPPORTED_LANGUAGES as readonly string[]).includes(language)) {
@@ -154,7 +157,8 @@ export class PitwallNotebookController implements vscode.Disposable {
       cancel.dispose();
     }
     const durationMs = Date.now() - started;
-    state.lets.set(cellKey, run.lets);
+    // Names count for the cells below only when the cell ran through.
+    if (run.errors.length === 0) state.lets.set(cellKey, run.lets);
     const source = basename(sourcePath);
     const outputs = run.results.map((result, i) => {
       const chart = run.charts[i] ?? null;
@@ -172,7 +176,7 @@ export class PitwallNotebookController implements vscode.Disposable {
     const label = `cell ${cell.index + 1}`;
     for (const error of run.errors) outputs.push(errorOutput(`PQL ${error.code}`, formatQueryError(text, error, label)));
     await execution.replaceOutput(outputs);
-    this.runs.set(cellKey, { results: run.results, durationMs, source, sourcePath });
+    this.runs.set(cellKey, { results: run.results, durationMs, source, sourcePath, failed: run.errors.length > 0 });
     this.changed.fire();
     execution.end(run.errors.length === 0, Date.now());
   }
