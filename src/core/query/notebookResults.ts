@@ -5,6 +5,7 @@
  * the oldest results go first, so memory stays bounded however many cells run. A request for a
  * dropped result is answered "expired", never with another result's rows.
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { PAGE_SIZE, type HostToRenderer } from '../../shared/notebookOutput';
 import type { ResultColumn } from './run';
@@ -22,6 +23,14 @@ export interface KeptResult {
 /** Rows kept across every notebook before the oldest results are dropped. */
 export const DEFAULT_ROW_BUDGET = 500_000;
 
+/**
+ * What every result id of Pitwall's kernel starts with. Ids carry the session that issued them, so
+ * an output saved in a notebook (or left by a window before a reload) never names a result of a
+ * later session: asked for, it is expired. An id without the prefix is none of the kernel's (another
+ * host of the renderer's messages answers it) and is left alone.
+ */
+export const RESULT_ID_PREFIX = 'pitwall-result:';
+
 interface Entry {
   readonly notebook: string;
   readonly cell: string;
@@ -34,11 +43,14 @@ export class NotebookResults {
   private rowsKept = 0;
   private next = 1;
 
-  constructor(private readonly rowBudget = DEFAULT_ROW_BUDGET) {}
+  constructor(
+    private readonly rowBudget = DEFAULT_ROW_BUDGET,
+    private readonly session = randomUUID(),
+  ) {}
 
   /** Keeps a cell's result and returns its id. */
   add(notebook: string, cell: string, result: KeptResult): string {
-    const id = `r${this.next++}`;
+    const id = `${RESULT_ID_PREFIX}${this.session}:${this.next++}`;
     this.entries.set(id, { notebook, cell, result });
     this.rowsKept += result.rows.length;
     for (const [oldest, entry] of this.entries) {
@@ -127,12 +139,13 @@ const RendererMessageSchema = z.discriminatedUnion('type', [
 
 /**
  * The host's answer to a renderer's message: a page, or "copied" with the CSV to put on the
- * clipboard, or "expired" for a result no longer kept. A message that is not one of the contract's
- * is answered with nothing. A page never holds more than PAGE_SIZE rows, whatever was asked.
+ * clipboard, or "expired" for a result of the kernel no longer kept. A message that is not one of
+ * the contract's, or names a result the kernel never issues, is answered with nothing. A page never
+ * holds more than PAGE_SIZE rows, whatever was asked.
  */
 export function answerRendererMessage(results: NotebookResults, message: unknown): { reply: HostToRenderer; clipboard?: string } | undefined {
   const parsed = RendererMessageSchema.safeParse(message);
-  if (!parsed.success) return undefined;
+  if (!parsed.success || !parsed.data.resultId.startsWith(RESULT_ID_PREFIX)) return undefined;
   const asked = parsed.data;
   const sort = asked.sort === undefined ? undefined : { column: asked.sort.column, descending: asked.sort.descending };
   if (asked.type === 'page') {

@@ -23,8 +23,9 @@ export function registerRendererMessaging(results: NotebookResults, log: vscode.
   return messaging.onDidReceiveMessage(({ editor, message }) => {
     void (async () => {
       const answer = answerRendererMessage(results, message);
+      // Not a request of the contract for a result of the kernel: someone else's to answer.
       if (answer === undefined) {
-        log.warn(`The notebook renderer sent a message Pitwall does not know: ${JSON.stringify(message).slice(0, 200)}`);
+        log.trace(`Notebook renderer message left unanswered: ${JSON.stringify(message).slice(0, 200)}`);
         return;
       }
       if (answer.clipboard !== undefined) await vscode.env.clipboard.writeText(answer.clipboard);

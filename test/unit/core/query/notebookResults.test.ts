@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { PAGE_SIZE } from '../../../../src/shared/notebookOutput';
 import { cellStatusText, formatDuration, needsPaging, plainTable, resultOutput } from '../../../../src/core/query/cellOutput';
-import { answerRendererMessage, NotebookResults, sorted, toCsv } from '../../../../src/core/query/notebookResults';
+import { answerRendererMessage, NotebookResults, RESULT_ID_PREFIX, sorted, toCsv } from '../../../../src/core/query/notebookResults';
 import type { QueryResult } from '../../../../src/core/query/run';
 
 const columns = [
@@ -94,9 +94,21 @@ describe('the host’s answers to the renderer', () => {
     assert.deepEqual(answerRendererMessage(results, { type: 'copyCsv', resultId: id })?.reply, { type: 'expired', resultId: id });
   });
 
-  it('ignores what is not a message of the contract', () => {
+  it('ignores what is not a message of the contract, and results the kernel never issues', () => {
     const results = new NotebookResults();
-    for (const bad of [null, 'page', { type: 'page' }, { type: 'page', resultId: 'r1', offset: -1, limit: 5 }, { type: 'delete', resultId: 'r1' }]) assert.equal(answerRendererMessage(results, bad), undefined);
+    const id = results.add('nb', 'c1', result(PAGE_SIZE + 1));
+    for (const bad of [null, 'page', { type: 'page' }, { type: 'page', resultId: id, offset: -1, limit: 5 }, { type: 'delete', resultId: id }, { type: 'page', resultId: 'hourly', offset: 0, limit: 5 }]) assert.equal(answerRendererMessage(results, bad), undefined);
+  });
+
+  it('answers expired for a result of another session (a saved output, a window reloaded), never with this session’s rows', () => {
+    const before = new NotebookResults();
+    const saved = before.add('nb', 'c1', result(PAGE_SIZE + 1));
+    const now = new NotebookResults();
+    const mine = now.add('nb', 'c1', result(PAGE_SIZE + 1));
+    assert.notEqual(saved, mine);
+    assert.ok(saved.startsWith(RESULT_ID_PREFIX) && mine.startsWith(RESULT_ID_PREFIX));
+    assert.deepEqual(answerRendererMessage(now, { type: 'page', resultId: saved, offset: 0, limit: 5 })?.reply, { type: 'expired', resultId: saved });
+    assert.equal(answerRendererMessage(now, { type: 'page', resultId: mine, offset: 0, limit: 5 })?.reply.type, 'page');
   });
 });
 
