@@ -29,6 +29,18 @@ const copyWasm = {
   },
 };
 
+/**
+ * vega-canvas's Node build awaits the optional `canvas` package at top level, which a CommonJS
+ * bundle cannot hold; its browser build returns null without a DOM, and SVG needs no canvas.
+ */
+const vegaCanvasBrowser = {
+  name: 'vega-canvas-browser',
+  setup(build) {
+    const browser = join(dirname(require.resolve('vega-canvas')), 'vega-canvas.browser.js');
+    build.onResolve({ filter: /^vega-canvas$/ }, () => ({ path: browser }));
+  },
+};
+
 const configs = [
   {
     ...common,
@@ -76,6 +88,16 @@ const configs = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+  },
+  {
+    ...common,
+    // Runs a notebook's cells off the extension host's thread; cancelling a cell ends it (queryRunner.ts).
+    entryPoints: { queryWorker: 'src/core/query/queryWorker.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    plugins: [vegaCanvasBrowser],
   },
   {
     ...common,

@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
-import { positionOf, type QueryError } from '../core/query/lexer';
 import { chartOfResult } from '../core/query/chart';
+import { formatQueryError } from '../core/query/errorText';
 import { runQuery, type QueryResult, type QuerySource } from '../core/query/run';
 import { runSqlOnSource } from '../core/query/sql';
 import { scanPredictionColumns } from '../core/store/openStore';
@@ -69,24 +69,8 @@ async function runSqlCommand(source: string, sql: string, values: { json: boolea
   return 0;
 }
 
-/**
- * `query:1:23: There is no metric `acuracy`. (PQL unknown-metric)`, then the line, a caret under
- * the span (to the end of its first line), and the hint.
- */
-export function formatQueryError(text: string, error: QueryError, label: string): string {
-  const { line, column } = positionOf(text, error.span.start);
-  const lineText = text.split('\n')[line - 1] ?? '';
-  const shown = lineText.replace(/\r$/, '');
-  const width = Math.max(1, Math.min(error.span.end, error.span.start + shown.length - (column - 1)) - error.span.start);
-  // Tabs before the caret stay tabs, so the caret lines up however the terminal shows them.
-  const pad = [...shown.slice(0, column - 1)].map((c) => (c === '\t' ? '\t' : ' ')).join('');
-  return [
-    `${label}:${line}:${column}: ${error.message} ${messages.pqlCodeTag(error.code)}`,
-    `  ${shown}`,
-    `  ${pad}${'^'.repeat(width)}`,
-    ...(error.hint === undefined ? [] : [`  hint: ${error.hint}`]),
-  ].join('\n');
-}
+// The notebook kernel shows query errors the same way: the format lives in the kernel.
+export { formatQueryError };
 
 function printResults(env: CommandEnvironment, results: readonly QueryResult[], values: { json: boolean; vega: boolean }): void {
   if (values.vega) {

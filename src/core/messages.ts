@@ -512,6 +512,8 @@ export const messages = {
   pqlDriftStatisticKind: (statistic: string, feature: string, kind: string) => `${statistic} does not apply to ${feature}, which is ${kind}.`,
   pqlRuntime: (message: string) => message,
   notebookMarkerWithoutKind: () => 'A cell marker ">>>" has no kind; the cell is read as PQL (write ">>>pql", ">>>sql" or ">>>markdown").',
+  notebookBadOutput: () => 'This saved output is not an object with items of a mime type and text, or it comes before any cell; it is ignored.',
+  notebookOutputNotSaved: (capKb: number) => `This output was not saved: a notebook keeps at most ${capKb} KB of outputs. Run the cell to see it.`,
   notebookBadMetadata: () => 'The JSON after this cell marker is not an object; it is ignored (the cell itself is kept).',
   pqlNoChart: (kind: string) => `A ${kind} result has no chart; --vega draws windows, calibration and drift.`,
   pqlLocated: (where: string, message: string) => `${where}: ${message}`,
@@ -525,4 +527,12 @@ export const messages = {
   pqlSaveNotAlert: () => 'Only a statement with `alert when …` can be saved as an alert rule.',
   pqlSaveOuterLet: (name: string) => `This statement uses \`${name}\`, named in another cell: write its pipeline out in this cell to save it as a rule.`,
   pqlSavedRule: (ruleId: string, metric: string, comparison: string, threshold: number) => `Rule ${ruleId} saved: ${metric} ${comparison} ${threshold}, with its query.`,
+  // --- notebook kernel -------------------------------------------------------
+  notebookCellCancelled: () => 'The cell was cancelled: its work was stopped.',
+  notebookRunnerClosed: (source: string) => `The notebook's connection to ${source} is closed.`,
+  notebookWorkerFailed: (source: string, detail: string) => `The notebook's query thread for ${source} failed: ${detail}`,
+  notebookCellLanguage: (language: string) => `A ${language} cell cannot run in a Pitwall notebook: change its language to PQL or SQL.`,
+  notebookNoSource: () => 'This notebook has no source and none is open: choose one with "Pitwall: Select Notebook Source…" in the notebook toolbar.',
+  notebookSourceProblems: (count: number, source: string, first: string) => `${count} record${count === 1 ? '' : 's'} of ${source} could not be read and ${count === 1 ? 'is' : 'are'} not in the tables (first: ${first}).`,
+  notebookWorkerStopped: (source: string, code: number) => `The notebook's query thread for ${source} stopped (exit code ${code}).`,
 } as const;

@@ -20,6 +20,8 @@ import { registerDataCommands } from './dataCommands';
 import { findWorkspaceSource } from './workspaceSource';
 import { registerNotebookSerializer } from './notebook/serializer';
 import { registerLanguageFeatures } from './notebook/languageFeatures';
+import { registerNotebookKernel } from './notebook/kernel';
+import type { PitwallNotebookController } from './notebook/controller';
 
 /** What the extension returns from `activate`: used by other extensions and by Pitwall's own tests. */
 export interface PitwallApi {
@@ -39,6 +41,8 @@ export interface PitwallApi {
     /** Posts the open panel's last chart again without recomputing it (the control-change benchmark's baseline); false when it cannot. */
     repost(key: string): boolean;
   };
+  /** The notebook kernel (its runs, kept results and query threads): Pitwall's tests read it. */
+  readonly notebookKernel: PitwallNotebookController;
 }
 
 /**
@@ -103,6 +107,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
   const notifier = new AlertNotifier(sources, log);
   // One analysis session of the open source, shared by every chart panel.
   const sessions = new Sessions(sources);
+  const notebooks = registerNotebookKernel(sources, log, { workerScript: context.asAbsolutePath('dist/queryWorker.js'), wasmPath: context.asAbsolutePath('dist/sql-wasm.wasm'), packageJson: context.extension.packageJSON });
   const alertsView = vscode.window.createTreeView('pitwall.alerts', { treeDataProvider: alerts, showCollapseAll: true, canSelectMany: true });
   const rulesView = vscode.window.createTreeView('pitwall.rules', { treeDataProvider: rules, showCollapseAll: true });
   const modelsView = vscode.window.createTreeView('pitwall.models', { treeDataProvider: models });
@@ -140,6 +145,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     }),
     registerNotebookSerializer(log),
     ...registerLanguageFeatures({ sources, rules, log }),
+    ...notebooks.disposables,
     vscode.workspace.onDidGrantWorkspaceTrust(() => void sources.updateTrust()),
   );
 
@@ -149,7 +155,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     const found = await workspaceSource(log);
     if (found) await openSourceWithProgress(commandContext, found);
   }
-  return { sources, alerts, rules, models, alertsView, rulesView, modelsView, alerting: alerting.api, statusBar, notifier, panels: { nextExportTarget: setNextExportTarget, repost: (key: string) => ChartPanel.find(key)?.repost() ?? false } };
+  return {
+    sources,
+    alerts,
+    rules,
+    models,
+    alertsView,
+    rulesView,
+    modelsView,
+    alerting: alerting.api,
+    statusBar,
+    notifier,
+    panels: { nextExportTarget: setNextExportTarget, repost: (key: string) => ChartPanel.find(key)?.repost() ?? false },
+    notebookKernel: notebooks.kernel,
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Messages between the Alert Details panel's webview and the extension host. Types only. */
 
-export const ALERT_ACTIONS = ['acknowledge', 'unacknowledge', 'snooze', 'openRule', 'openTrend', 'openSource'] as const;
+export const ALERT_ACTIONS = ['acknowledge', 'unacknowledge', 'snooze', 'openRule', 'openTrend', 'openSource', 'openNotebook'] as const;
 export type AlertAction = (typeof ALERT_ACTIONS)[number];
 
 export interface AlertDetailsView {

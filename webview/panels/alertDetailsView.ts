@@ -32,6 +32,7 @@ function actions(message: Shown): HTMLElement {
   if (writable && alert.state === 'open') buttons.push(button('action-snooze', 'Snooze…', () => act('snooze')));
   if (alert.rule !== null) buttons.push(button('action-rule', 'Open Rule', () => act('openRule')));
   if (message.spec !== null) buttons.push(button('action-trend', 'Open Trend', () => act('openTrend')));
+  buttons.push(button('action-notebook', 'Open in Notebook', () => act('openNotebook')));
   for (const each of buttons.slice(1)) each.classList.add('secondary');
   const bar = element('div', { className: 'actions', id: 'actions' }, buttons);
   if (message.readOnly !== null) bar.append(element('p', { className: 'hint', text: `Read-only: ${message.readOnly}` }));

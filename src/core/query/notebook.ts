@@ -18,6 +18,10 @@
  * before the next marker. Text before the first marker is kept as the notebook's preamble; a file
  * without any marker (a `.pql` file renamed, say) reads as one PQL cell. The line break of the marker
  * lines (LF or CRLF) is the one the file used, and is written back the same.
+ *
+ * Outputs are not part of a notebook unless it is saved with them (the editor's opt-in setting):
+ * then each output follows its cell as one `>>>output {"items":[{"mime":…,"data":…}]}` line, the
+ * snapshot capped in size (capOutputSnapshots). `output`, like `pitwall`, is never a cell's kind.
  */
 import { messages } from '../messages';
 
@@ -28,6 +32,13 @@ export interface NotebookCellText {
   readonly kind: string;
   readonly text: string;
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /** A saved snapshot of the cell's outputs (only when the notebook is saved with outputs). */
+  readonly outputs?: readonly NotebookOutputSnapshot[];
+}
+
+/** One output as saved: its items' types and text (JSON, SVG and text items; binary ones are not saved). */
+export interface NotebookOutputSnapshot {
+  readonly items: readonly { readonly mime: string; readonly data: string }[];
 }
 
 export interface NotebookText {
@@ -46,6 +57,7 @@ export interface NotebookProblem {
 }
 
 const HEADER_KIND = 'pitwall';
+const OUTPUT_KIND = 'output';
 const MARKER = /^>>>([A-Za-z][\w-]*)?(?:[ \t]+(.*?))?\r?$/;
 const ESCAPED = /^\\+>>>/;
 const NEEDS_ESCAPE = /^\\*>>>/;
@@ -63,11 +75,16 @@ export function parseNotebook(content: string): { notebook: NotebookText; proble
   const cells: NotebookCellText[] = [];
   let metadata: Record<string, unknown> = {};
   let headerSeen = false;
-  let current: { kind: string; metadata: Record<string, unknown> | undefined; body: string[] } | undefined;
+  let current: { kind: string; metadata: Record<string, unknown> | undefined; body: string[]; outputs: NotebookOutputSnapshot[] } | undefined;
   const pre: string[] = [];
   const close = (): void => {
     if (current === undefined) return;
-    cells.push({ kind: current.kind, text: joinBody(current.body, eol), ...(current.metadata === undefined ? {} : { metadata: current.metadata }) });
+    cells.push({
+      kind: current.kind,
+      text: joinBody(current.body, eol),
+      ...(current.metadata === undefined ? {} : { metadata: current.metadata }),
+      ...(current.outputs.length === 0 ? {} : { outputs: current.outputs }),
+    });
   };
   lines.forEach((line, index) => {
     const match = MARKER.exec(line.text);
@@ -83,9 +100,17 @@ export function parseNotebook(content: string): { notebook: NotebookText; proble
       metadata = meta ?? {};
       return;
     }
+    if (kind === OUTPUT_KIND) {
+      const snapshot = meta === undefined ? undefined : outputSnapshotOf(meta);
+      // JSON that is not an object was reported by readMetadata already.
+      const reported = meta === undefined && match[2] !== undefined && match[2].trim() !== '';
+      if (current !== undefined && snapshot !== undefined) current.outputs.push(snapshot);
+      else if (!reported) problems.push({ line: index + 1, message: messages.notebookBadOutput() });
+      return;
+    }
     if (kind === '') problems.push({ line: index + 1, message: messages.notebookMarkerWithoutKind() });
     close();
-    current = { kind: kind === '' ? 'pql' : kind, metadata: meta, body: [] };
+    current = { kind: kind === '' ? 'pql' : kind, metadata: meta, body: [], outputs: [] };
   });
   close();
   const preamble = pre.join('');
@@ -102,11 +127,44 @@ export function serializeNotebook(notebook: NotebookText): string {
   }
   parts.push(markerLine(HEADER_KIND, notebook.metadata, true, eol));
   for (const cell of notebook.cells) {
-    if (!KIND.test(cell.kind) || cell.kind === HEADER_KIND) throw new Error(`A notebook cell kind must be a word other than "${HEADER_KIND}": ${JSON.stringify(cell.kind)}`);
+    if (!KIND.test(cell.kind) || cell.kind === HEADER_KIND || cell.kind === OUTPUT_KIND) throw new Error(`A notebook cell kind must be a word other than "${HEADER_KIND}" and "${OUTPUT_KIND}": ${JSON.stringify(cell.kind)}`);
     parts.push(markerLine(cell.kind, cell.metadata, false, eol));
     parts.push(escapeBody(cell.text, eol));
+    for (const output of cell.outputs ?? []) parts.push(markerLine(OUTPUT_KIND, { items: output.items.map((item) => ({ mime: item.mime, data: item.data })) }, true, eol));
   }
   return parts.join('');
+}
+
+function outputSnapshotOf(value: Record<string, unknown>): NotebookOutputSnapshot | undefined {
+  const items = value.items;
+  if (!Array.isArray(items)) return undefined;
+  const valid = items.every((item: unknown) => typeof item === 'object' && item !== null && typeof (item as { mime?: unknown }).mime === 'string' && typeof (item as { data?: unknown }).data === 'string');
+  return valid ? { items: (items as { mime: string; data: string }[]).map((item) => ({ mime: item.mime, data: item.data })) } : undefined;
+}
+
+/** The most a notebook's saved outputs take, in bytes of their lines. */
+export const OUTPUT_SNAPSHOT_CAP = 200_000;
+
+/**
+ * The outputs a notebook saves: in cell order while they fit in `cap` bytes; each one past it is
+ * replaced by a short note saying it was not saved, so a reader never takes the snapshot for all.
+ */
+export function capOutputSnapshots(cells: readonly NotebookCellText[], cap = OUTPUT_SNAPSHOT_CAP): NotebookCellText[] {
+  let used = 0;
+  let full = false;
+  return cells.map((cell) => {
+    if (cell.outputs === undefined || cell.outputs.length === 0) return cell;
+    const outputs = cell.outputs.map((output) => {
+      const size = Buffer.byteLength(JSON.stringify({ items: output.items }), 'utf8');
+      if (!full && used + size <= cap) {
+        used += size;
+        return output;
+      }
+      full = true;
+      return { items: [{ mime: 'text/plain', data: messages.notebookOutputNotSaved(Math.round(cap / 1000)) }] };
+    });
+    return { ...cell, outputs };
+  });
 }
 
 function markerLine(kind: string, metadata: Readonly<Record<string, unknown>> | undefined, always: boolean, eol: string): string {

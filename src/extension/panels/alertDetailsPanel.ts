@@ -281,6 +281,9 @@ export class AlertDetailsPanel extends ChartPanel<AlertDetailsHostMessage, Alert
       case 'openTrend':
         await vscode.commands.executeCommand('pitwall.showTrend', { modelVersion: alert.model_version ?? undefined, metric: windowMetricOf(alert.metric_name) ?? undefined });
         return;
+      case 'openNotebook':
+        await vscode.commands.executeCommand('pitwall.openInNotebook', alert);
+        return;
     }
     await this.update();
   }
