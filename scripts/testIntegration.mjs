@@ -231,6 +231,8 @@ function startControlServer(getPage) {
               symbols: e.querySelectorAll('svg .mark-symbol.role-mark path').length,
               axisLabelFill: label ? getComputedStyle(label).fill || label.getAttribute('fill') : null,
               rowsLabel: e.querySelector('.rows-label')?.textContent ?? null,
+              // Whether the chart takes space on screen (a hidden one has no layout box).
+              chartVisible: (e.querySelector('.chart')?.getClientRects().length ?? 0) > 0,
               notice: notice && !notice.hidden ? notice.textContent : null,
               headers: [...e.querySelectorAll('th')].map((th) => ({ column: th.querySelector('button')?.dataset.column ?? '', sort: th.getAttribute('aria-sort') })),
               rows: [...e.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),

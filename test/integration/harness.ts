@@ -244,6 +244,8 @@ export interface RenderedOutput {
   readonly outputError: string | null;
   readonly axisLabelFill: string | null;
   readonly rowsLabel: string | null;
+  /** Whether the output's chart is laid out on screen (false while the table shows). */
+  readonly chartVisible: boolean;
   readonly notice: string | null;
   readonly headers: readonly { readonly column: string; readonly sort: string | null }[];
   /** The cells' text, row by row. */

@@ -3,8 +3,8 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { serializeNotebook } from '../../src/core/query/notebook';
-import { RESULT_MIME, type NotebookResultOutput } from '../../src/shared/notebookOutput';
-import { clickInPanel, eventually, pitwall, requireWorkbench, screenshot } from './harness';
+import { PAGE_SIZE, RESULT_MIME, type NotebookResultOutput } from '../../src/shared/notebookOutput';
+import { clickInPanel, eventually, notebookOutputs, type NotebookOutputsState, pitwall, type RenderedOutput, requireWorkbench, screenshot } from './harness';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
 const folder = join(workspace, 'data/monitoring');
@@ -47,14 +47,18 @@ async function appendCell(notebook: vscode.NotebookDocument, language: string, v
   return notebook.cellAt(notebook.cellCount - 1);
 }
 
+/** Closes every notebook: the untitled ones are dirty, and reverted they close without asking where to save them. */
+async function closeNotebooks(): Promise<void> {
+  for (const notebook of vscode.workspace.notebookDocuments.filter((open) => open.isUntitled)) {
+    await vscode.window.showNotebookDocument(notebook);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
 describe('Pitwall notebooks and their kernel', () => {
   after(async () => {
-    // The untitled notebook is dirty: reverted, it closes without asking where to save it.
-    for (const notebook of vscode.workspace.notebookDocuments.filter((open) => open.isUntitled)) {
-      await vscode.window.showNotebookDocument(notebook);
-      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-    }
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await closeNotebooks();
     // The suites after this one find the database open.
     await (await pitwall()).sources.open(database);
   });
@@ -201,6 +205,61 @@ describe('Pitwall notebooks and their kernel', () => {
     const reopened = await vscode.workspace.openNotebookDocument(vscode.Uri.file(copy));
     assert.ok(reopened.getCells().every((cell) => cell.outputs.length === 0));
     assert.equal(reopened.cellCount, 4);
+  });
+
+  it('pages, sorts and copies a result larger than its output in the renderer, through the kernel that holds it', async function () {
+    requireWorkbench(this);
+    this.timeout(180_000);
+    // One notebook on screen: the outputs read are its outputs.
+    await closeNotebooks();
+    const api = await pitwall();
+    await api.sources.open(database);
+    const data = new vscode.NotebookData([new vscode.NotebookCellData(vscode.NotebookCellKind.Code, 'predictions | window 1h | metrics accuracy min_labels=5', 'pql')]);
+    data.metadata = { source: database };
+    const notebook = await vscode.workspace.openNotebookDocument('pitwall-notebook', data);
+    const editor = await vscode.window.showNotebookDocument(notebook);
+    await useKernel(editor);
+    const [cell] = codeCells(notebook);
+    assert.ok(cell);
+    await runCells(notebook, [cell]);
+    await eventually(() => (cell.executionSummary?.success === true ? true : undefined), 120_000);
+    const output = resultOf(cell);
+    assert.ok(output.resultId !== null && output.totalRows > PAGE_SIZE, `${output.totalRows} hourly windows, more than one page`);
+    const total = output.totalRows.toLocaleString('en-US');
+    const selector = `.pitwall-output[data-result-id="${output.resultId}"]`;
+    const mine = (state: NotebookOutputsState) => state.outputs.find((shown) => shown.resultId === output.resultId);
+    const after = (action: Parameters<typeof notebookOutputs>[0], check: (shown: RenderedOutput) => boolean) => {
+      let acted = false;
+      return eventually(async () => {
+        const state = await notebookOutputs(acted ? {} : action);
+        acted = true;
+        const shown = mine(state);
+        return shown !== undefined && check(shown) ? shown : undefined;
+      }, 30_000);
+    };
+    // A trend opens on its chart; the table is a click away.
+    const first = await after({ click: `${selector} button.show-table` }, (shown) => shown.view === 'table' && shown.state === 'ready' && shown.rows.length === PAGE_SIZE);
+    assert.equal(first.chartVisible, false, 'the chart is hidden while the table shows');
+    assert.equal(first.rowsLabel, `${PAGE_SIZE} of ${total} rows (1–${PAGE_SIZE})`);
+
+    // Next: the kernel sends the second page of the result it kept.
+    const second = await after({ click: `${selector} button.next` }, (shown) => shown.offset === PAGE_SIZE && shown.state === 'ready');
+    const end = Math.min(2 * PAGE_SIZE, output.totalRows);
+    assert.equal(second.rowsLabel, `${end - PAGE_SIZE} of ${total} rows (${PAGE_SIZE + 1}–${end})`);
+    assert.ok((second.rows[0]?.[0] ?? '') > (first.rows.at(-1)?.[0] ?? '~'), `the second page goes on after the first (${second.rows[0]?.[0]} after ${first.rows.at(-1)?.[0]})`);
+
+    // A header sorts the whole result in the kernel: the first page, lowest accuracy first, no window without one before them.
+    const column = output.columns.findIndex((each) => each.name === 'accuracy');
+    const sorted = await after({ click: `${selector} button[data-column="accuracy"]` }, (shown) => shown.offset === 0 && shown.headers.find((header) => header.column === 'accuracy')?.sort === 'ascending' && shown.state === 'ready');
+    const values = sorted.rows.map((row) => row[column] ?? '');
+    const numbers = values.filter((value) => value !== '—').map(Number);
+    assert.ok(numbers.length > 0);
+    assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), 'ascending');
+    assert.deepEqual(values.slice(0, numbers.length).map(Number), numbers, 'windows without accuracy come last');
+
+    const copied = await after({ click: `${selector} button.copy` }, (shown) => shown.notice !== null);
+    assert.equal(copied.notice, `Copied ${total} rows as CSV.`);
+    await screenshot('notebook-kernel-paged-table');
   });
 
   it('Open in Notebook, from an alert’s details panel, opens its drill-down on the source, and every query runs', async function () {

@@ -5,6 +5,8 @@
  */
 const CSS = `
 .pitwall-output { color: var(--vscode-foreground); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size, 13px); }
+/* vega-embed gives the chart's element its class, whose display would otherwise show a hidden chart. */
+.pitwall-output [hidden] { display: none !important; }
 .pitwall-output .bar { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; margin: 2px 0 6px; }
 .pitwall-output .rows-label { color: var(--vscode-descriptionForeground); font-variant-numeric: tabular-nums; margin-right: auto; }
 .pitwall-output button {
