@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
-import { positionOf, type QueryError } from '../core/query/lexer';
+import { formatQueryError } from '../core/query/formatError';
 import { chartOfResult } from '../core/query/chart';
 import { runQuery, type QueryResult, type QuerySource } from '../core/query/run';
 import { runSqlOnSource } from '../core/query/sql';
@@ -69,26 +69,9 @@ async function runSqlCommand(source: string, sql: string, values: { json: boolea
   return 0;
 }
 
-/**
- * `query:1:23: There is no metric `acuracy`. (PQL unknown-metric)`, then the line, a caret under
- * the span (to the end of its first line), and the hint.
- */
-export function formatQueryError(text: string, error: QueryError, label: string): string {
-  const { line, column } = positionOf(text, error.span.start);
-  const lineText = text.split('\n')[line - 1] ?? '';
-  const shown = lineText.replace(/\r$/, '');
-  const width = Math.max(1, Math.min(error.span.end, error.span.start + shown.length - (column - 1)) - error.span.start);
-  // Tabs before the caret stay tabs, so the caret lines up however the terminal shows them.
-  const pad = [...shown.slice(0, column - 1)].map((c) => (c === '\t' ? '\t' : ' ')).join('');
-  return [
-    `${label}:${line}:${column}: ${error.message} ${messages.pqlCodeTag(error.code)}`,
-    `  ${shown}`,
-    `  ${pad}${'^'.repeat(width)}`,
-    ...(error.hint === undefined ? [] : [`  hint: ${error.hint}`]),
-  ].join('\n');
-}
+export { formatQueryError };
 
-function printResults(env: CommandEnvironment, results: readonly QueryResult[], values: { json: boolean; vega: boolean }): void {
+export function printResults(env: CommandEnvironment, results: readonly QueryResult[], values: { json: boolean; vega: boolean }): void {
   if (values.vega) {
     const specs = results.map((result) => {
       const spec = chartOfResult(result);
