@@ -29,6 +29,19 @@ const copyWasm = {
   },
 };
 
+/**
+ * Vega's Node build of vega-canvas tries `await import('canvas')` at its top level, which a CJS bundle
+ * cannot hold. The reports render SVG only (no canvas), so the bundles for Node take its browser
+ * build, which answers "no canvas" in Node as the Node build does without the canvas package.
+ */
+const vegaWithoutCanvas = {
+  name: 'vega-without-canvas',
+  setup(build) {
+    const browserBuild = require.resolve('vega-canvas').replace(/vega-canvas\.node\.js$/, 'vega-canvas.browser.js');
+    build.onResolve({ filter: /^vega-canvas$/ }, () => ({ path: browserBuild }));
+  },
+};
+
 const configs = [
   {
     ...common,
@@ -38,7 +51,7 @@ const configs = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
-    plugins: [copyWasm],
+    plugins: [copyWasm, vegaWithoutCanvas],
   },
   {
     ...common,
@@ -48,6 +61,7 @@ const configs = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    plugins: [vegaWithoutCanvas],
   },
   {
     ...common,
@@ -116,6 +130,7 @@ if (!production) {
     target: 'node20',
     // mocha is loaded from node_modules at run time; bundling it breaks its dynamic requires.
     external: ['vscode', 'mocha'],
+    plugins: [vegaWithoutCanvas],
   });
 }
 
