@@ -111,8 +111,9 @@ export async function readReportData(source: QuerySource, options: ReportOptions
     const scope = await readDataScope(store, model);
     if (model !== undefined && !scope.versions.includes(model)) throw new PitwallError('input', messages.reportUnknownVersion(model, scope.versions));
     const from = options.from ?? scope.first;
-    const to = options.to ?? (scope.last === null ? null : nextUp(scope.last));
-    if (from !== null && to !== null && !(to > from)) throw new PitwallError('input', messages.reportRangeEmpty());
+    if (options.from !== undefined && options.to !== undefined && !(options.to > options.from)) throw new PitwallError('input', messages.reportRangeEmpty());
+    // A start after the data, without an end: an empty range, told as such in every section.
+    const to = options.to ?? (scope.last === null ? null : Math.max(nextUp(scope.last), from ?? -Infinity));
     const features = from === null || to === null ? [] : await readFeatureNames(store, { from, to }, model);
     const alertFilter = { acknowledged: false, ...(model === undefined ? {} : { modelVersion: model }) };
     const [shown, total, description] = await Promise.all([store.readAlerts({ ...alertFilter, limit: maxAlerts }), store.countAlerts(alertFilter), store.describe()]);
