@@ -102,7 +102,8 @@ async function runCell(kind: string, text: string, number: number, source: Noteb
       return { ...base, status: 'ok', results: [result], errors: [], problems: problems.map((p) => p.message), ms: elapsed() };
     }
     const outcome = await runQuery(text, source.query, { now, lets });
-    if (outcome.errors.length > 0) {
+    // A cell of lets only names results for the cells after it: in a notebook that is its whole job.
+    if (outcome.errors.length > 0 && !outcome.errors.every((error) => error.code === 'only-let')) {
       return { ...base, status: 'failed', results: outcome.results, errors: outcome.errors.map((error) => formatQueryError(text, error, label)), queryErrors: outcome.errors, ms: elapsed() };
     }
     return { ...base, status: 'ok', results: outcome.results, errors: [], ms: elapsed() };
