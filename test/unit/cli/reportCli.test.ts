@@ -107,7 +107,7 @@ describe('pitwall report and pitwall notebook run', function () {
         assert.equal(parts[0]?.slice(parts[0].indexOf('\n') + 1), `${query.stdout}\n`, name);
         const calibration = await pitwall('query', source, 'predictions | where timestamp >= 2026-10-08 | calibration bins=5');
         assert.equal(parts[1]?.slice(parts[1].indexOf('\n') + 1), `${calibration.stdout}\n`, name);
-        assert.match(parts[2] ?? '', /MODEL_VERSION {2}N\nv1\.0 {9}\d+\nv1\.1 {9}\d+\n$/, name);
+        assert.match(parts[2] ?? '', /MODEL_VERSION {2}N\nv1\.0 {11}\d+\nv1\.1 {11}\d+\n$/, name);
       }
     });
 
