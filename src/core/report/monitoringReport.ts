@@ -10,7 +10,7 @@
  * and the rendered SVGs. `buildReport` does all three, rendering through svg.ts.
  */
 import { classificationInRange } from '../analytics/classification';
-import { readDataScope } from '../analytics/dataScope';
+import { scopeOfColumns } from '../analytics/dataScope';
 import { type FeatureDrift } from '../analytics/drift';
 import { driftOfColumns, driftScore, readFeatureNames } from '../analytics/driftReport';
 import { estimateWindows, type EstimateReport } from '../analytics/estimateWindows';
@@ -107,22 +107,24 @@ function checkAborted(signal: AbortSignal | undefined): void {
 export async function readReportData(source: QuerySource, options: ReportOptions): Promise<ReportData> {
   const model = options.modelVersion;
   const maxAlerts = options.maxAlerts ?? 100;
+  if (options.from !== undefined && options.to !== undefined && !(options.to > options.from)) throw new PitwallError('input', messages.reportRangeEmpty());
   const read = await source.withStore(async (store) => {
-    const scope = await readDataScope(store, model);
-    if (model !== undefined && !scope.versions.includes(model)) throw new PitwallError('input', messages.reportUnknownVersion(model, scope.versions));
-    const from = options.from ?? scope.first;
-    if (options.from !== undefined && options.to !== undefined && !(options.to > options.from)) throw new PitwallError('input', messages.reportRangeEmpty());
-    // A start after the data, without an end: an empty range, told as such in every section.
-    const to = options.to ?? (scope.last === null ? null : Math.max(nextUp(scope.last), from ?? -Infinity));
-    const features = from === null || to === null ? [] : await readFeatureNames(store, { from, to }, model);
+    // The features of the range's first predictions (of the whole data when no range is given).
+    const features = await readFeatureNames(store, { from: options.from ?? -Number.MAX_VALUE, to: options.to ?? Number.MAX_VALUE }, model);
     const alertFilter = { acknowledged: false, ...(model === undefined ? {} : { modelVersion: model }) };
     const [shown, total, description] = await Promise.all([store.readAlerts({ ...alertFilter, limit: maxAlerts }), store.countAlerts(alertFilter), store.describe()]);
     const problems = [...description.warnings, ...description.diagnostics.map((d) => d.message)];
-    return { from, to, features, openAlerts: { shown, total }, problems };
+    return { features, openAlerts: { shown, total }, problems };
   });
   checkAborted(options.signal);
+  // One read of the predictions serves every analysis: a SQLite file's straight from its pages.
   const columns = (await source.scanColumns(read.features, [])) ?? (await source.withStore((store) => store.readPredictionColumns({ features: read.features })));
   checkAborted(options.signal);
+  const scope = scopeOfColumns(columns, model);
+  if (model !== undefined && !scope.versions.includes(model)) throw new PitwallError('input', messages.reportUnknownVersion(model, scope.versions));
+  const from = options.from ?? scope.first;
+  // A start after the data, without an end: an empty range, told as such in every section.
+  const to = options.to ?? (scope.last === null ? null : Math.max(nextUp(scope.last), from ?? -Infinity));
   const base = {
     sourceName: options.sourceName,
     generatedAt: options.now,
@@ -133,8 +135,8 @@ export async function readReportData(source: QuerySource, options: ReportOptions
     problemCount: read.problems.length,
   };
   const empty = { ...base, range: null, versions: [], summary: [], trend: { every: '1d', metrics: TREND_METRICS, rows: [] }, calibration: [], drift: null, estimates: null };
-  if (read.from === null || read.to === null) return empty;
-  const range = { from: read.from, to: read.to };
+  if (from === null || to === null) return empty;
+  const range = { from, to };
   const scoped = { ...range, ...(model === undefined ? {} : { modelVersion: model }) };
   const inRange = new Set<string>();
   for (let i = 0; i < columns.length; i++) {

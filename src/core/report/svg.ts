@@ -24,6 +24,8 @@ const INK = 'currentColor';
 /** Axes, titles and legends in the page's text colour; the grid a faint tint of it. */
 const REPORT_CONFIG = {
   background: null,
+  // No per-mark ARIA labels: they repeat each tooltip in the file and double its size; the tables beside the charts hold the numbers.
+  aria: false,
   view: { stroke: INK, strokeOpacity: 0.25 },
   axis: { labelColor: INK, titleColor: INK, domainColor: INK, tickColor: INK, gridColor: INK, gridOpacity: 0.15 },
   title: { color: INK, subtitleColor: INK },
