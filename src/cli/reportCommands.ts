@@ -143,5 +143,5 @@ export const notebook = defineCommand({
   name: 'notebook',
   summary: 'run .pitnb notebooks headless',
   subcommands: [run],
-  examples: ['pitwall notebook run week.pitnb --source demo/monitoring.db'],
+  examples: ['pitwall notebook run week.pitnb --source demo/monitoring.db', 'pitwall notebook run week.pitnb --out week.html'],
 });
