@@ -97,7 +97,7 @@ async function exportReport(context: CommandContext, given: unknown): Promise<vo
       return;
     }
     context.log.info(`Wrote the report of ${source.path} to ${target.fsPath} (${bytes} bytes).`);
-    await offerToOpen(target, `Wrote the report of ${source.name} to ${basename(target.fsPath)}.`);
+    void offerToOpen(target, `Wrote the report of ${source.name} to ${basename(target.fsPath)}.`);
   } catch (error) {
     context.log.error(`The report of ${source.path} failed: ${describeError(error)}`);
     void vscode.window.showErrorMessage(`Could not write the report: ${describeError(error)}`, 'Show Log').then((choice) => choice && context.log.show());
@@ -158,7 +158,7 @@ async function exportNotebookHtml(context: CommandContext, given: unknown, targe
     if (!finished) return;
     context.log.info(`Wrote ${document.uri.fsPath} as HTML to ${out.fsPath}${failed === undefined ? '' : `: ${failed}`}`);
     if (failed !== undefined) void vscode.window.showWarningMessage(failed);
-    await offerToOpen(out, `Wrote ${basename(out.fsPath)}.`);
+    void offerToOpen(out, `Wrote ${basename(out.fsPath)}.`);
   } catch (error) {
     context.log.error(`Exporting ${document.uri.fsPath} as HTML failed: ${describeError(error)}`);
     void vscode.window.showErrorMessage(`Could not export the notebook: ${describeError(error)}`, 'Show Log').then((choice) => choice && context.log.show());
