@@ -50,7 +50,7 @@ const configs = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
-    plugins: [copyWasm],
+    plugins: [copyWasm, vegaCanvasBrowser],
   },
   {
     ...common,
@@ -60,6 +60,7 @@ const configs = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    plugins: [vegaCanvasBrowser],
   },
   {
     ...common,
@@ -138,6 +139,7 @@ if (!production) {
     target: 'node20',
     // mocha is loaded from node_modules at run time; bundling it breaks its dynamic requires.
     external: ['vscode', 'mocha'],
+    plugins: [vegaCanvasBrowser],
   });
 }
 

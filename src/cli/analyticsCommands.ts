@@ -3,15 +3,15 @@ import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
 import { computeHealth, HealthSchedule, recordHealth, type HealthReport } from '../core/analytics/health';
 import type { Binning } from '../core/analytics/metrics';
-import { estimateWindows, type EstimateReport } from '../core/analytics/estimateWindows';
+import { estimateWindows } from '../core/analytics/estimateWindows';
+import { estimateChart } from '../core/charts/estimateChart';
 import { toDriftResultRow, type FeatureDrift } from '../core/analytics/drift';
 import { readDrift, topDriftedFeatures } from '../core/analytics/driftReport';
 import { summarizeMetrics } from '../core/analytics/summary';
 import { distributionChart, distributionOfDrift } from '../core/charts/distributionChart';
 import { driftScoresChart, driftScoreOf, driftThresholds } from '../core/charts/driftChart';
 import { reliabilityChart } from '../core/charts/reliabilityChart';
-import type { ChartSpec } from '../core/charts/theme';
-import { trendChart, trendInputFromWindows, type TrendPoint } from '../core/charts/trendChart';
+import { trendChart, trendInputFromWindows } from '../core/charts/trendChart';
 import { DEFAULT_MIN_LABELS, DEFAULT_TREND_METRICS, parseDuration, planWindows, readWindowedMetrics, windowedMetrics, WINDOW_METRICS, type WindowGrouping, type WindowMetricsRow } from '../core/analytics/windows';
 import { scanPredictionColumns } from '../core/store/openStore';
 import { segmentColumns, segmentOf } from '../core/store/windowStats';
@@ -460,25 +460,6 @@ const estimate = defineCommand({
     return 0;
   },
 });
-
-/** Estimated (dashed) and realized (solid) accuracy and F1 per window and version. */
-function estimateChart(report: EstimateReport): ChartSpec {
-  const points: TrendPoint[] = [];
-  for (const w of report.windows) {
-    const base = { window_start: w.window_start, window_end: w.window_end, model_version: w.model_version, count: w.count, labelled: w.labelled };
-    for (const metric of ['accuracy', 'f1'] as const) {
-      if (w.estimated !== null) {
-        const band = w.estimated.interval[metric];
-        points.push({ ...base, metric, value: w.estimated[metric], source: 'estimated', ...(band ? { lower: band.lower, upper: band.upper } : {}) });
-      }
-      if (w.realized !== null) points.push({ ...base, metric, value: w.realized[metric], source: 'realized' });
-    }
-  }
-  return trendChart(
-    { points, coverage: report.windows.map((w) => ({ window_start: w.window_start, window_end: w.window_end, model_version: w.model_version, label_coverage: w.count === 0 ? 0 : w.labelled / w.count, labelled: w.labelled, count: w.count })), metrics: ['accuracy', 'f1'] },
-    { title: 'Estimated and realized performance' },
-  );
-}
 
 const drift = defineCommand({
   name: 'drift',

@@ -15,9 +15,10 @@ import { messages } from '../core/messages';
 import { colorWanted, paint, stdio, withDisplay, withTimeDisplay, type Display, type Output } from './output';
 import { explain } from './explainCommand';
 import { query } from './queryCommand';
+import { notebook, report } from './reportCommands';
 import { status } from './statusCommand';
 
-const DATA_COMMANDS: readonly CliCommand[] = [...STORE_COMMANDS, explain, status, ...ANALYTICS_COMMANDS, query, ...ALERTING_COMMANDS];
+const DATA_COMMANDS: readonly CliCommand[] = [...STORE_COMMANDS, explain, status, ...ANALYTICS_COMMANDS, query, notebook, report, ...ALERTING_COMMANDS];
 
 const help = defineCommand({
   name: 'help',

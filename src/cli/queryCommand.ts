@@ -72,7 +72,7 @@ async function runSqlCommand(source: string, sql: string, values: { json: boolea
 // The notebook kernel shows query errors the same way: the format lives in the kernel.
 export { formatQueryError };
 
-function printResults(env: CommandEnvironment, results: readonly QueryResult[], values: { json: boolean; vega: boolean }): void {
+export function printResults(env: CommandEnvironment, results: readonly QueryResult[], values: { json: boolean; vega: boolean }): void {
   if (values.vega) {
     const specs = results.map((result) => {
       const spec = chartOfResult(result);

@@ -535,4 +535,24 @@ export const messages = {
   notebookNoSource: () => 'This notebook has no source and none is open: choose one with "Pitwall: Select Notebook Source…" in the notebook toolbar.',
   notebookSourceProblems: (count: number, source: string, first: string) => `${count} record${count === 1 ? '' : 's'} of ${source} could not be read and ${count === 1 ? 'is' : 'are'} not in the tables (first: ${first}).`,
   notebookWorkerStopped: (source: string, code: number) => `The notebook's query thread for ${source} stopped (exit code ${code}).`,
+
+  // --- HTML reports and notebook runs ------------------------------------------
+  reportCancelled: () => 'The report was cancelled.',
+  reportUnknownVersion: (model: string, versions: readonly string[]) =>
+    `No model version "${model}" in this source${versions.length === 0 ? ' (it has no predictions)' : `: it has ${shortList(versions)}`}.`,
+  reportRangeEmpty: () => 'The report\'s range is empty: --to must be after --from.',
+  reportNoPredictions: () => 'No predictions in this range.',
+  reportNoFeatures: () => 'The predictions of this range carry no features to compare.',
+  reportNoOpenAlerts: () => 'No open alert: every alert is acknowledged.',
+  reportAlertsCut: (shown: number, total: number) => `The ${shown} newest of ${total} open alerts are listed; \`pitwall alerts SOURCE --unacknowledged\` lists them all.`,
+  reportSourceProblems: (count: number, first: readonly string[]) =>
+    `The source has ${count} problem${count === 1 ? '' : 's'} (records it could not read, left out of every number here): ${first.join(' ')}${count > first.length ? ' …' : ''}`,
+  reportWritten: (path: string, bytes: number) => `Wrote ${path} (${bytes.toLocaleString('en-US')} bytes).`,
+  reportOutMissing: () => 'Give the file to write with --out FILE (an .html file).',
+  notebookUnreadable: (path: string, detail: string) => `Cannot read the notebook ${path}: ${detail}`,
+  notebookNoSource: (path: string) =>
+    `The notebook ${path} names no source in its metadata: give one with --source (a JSONL folder or a SQLite file).`,
+  notebookProblem: (path: string, line: number, problem: string) => `${path}:${line}: ${problem}`,
+  notebookCellFailed: (cell: number, total: number, firstLine: string) => `Cell ${cell} of ${total} failed (${firstLine}); the cells after it did not run.`,
+  notebookCellSkipped: (kind: string) => `A cell of kind "${kind}" is not run (only pql, sql and markdown cells are).`,
 } as const;

@@ -17,6 +17,7 @@ import { Sessions, TrendPanel } from './panels/trendPanel';
 import { StatusBar } from './statusBar';
 import { AlertNotifier } from './alertNotifier';
 import { registerDataCommands } from './dataCommands';
+import { registerReportCommands } from './reportCommands';
 import { findWorkspaceSource } from './workspaceSource';
 import { registerNotebookSerializer } from './notebook/serializer';
 import { registerLanguageFeatures } from './notebook/languageFeatures';
@@ -128,6 +129,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     ...registerRuleCommands({ sources, rules, log }),
     ...registerCommands(commandContext),
     ...registerDataCommands(commandContext),
+    ...registerReportCommands(commandContext),
     ...alerting.disposables,
     sessions,
     ...TrendPanel.register(context, sources, sessions, log),

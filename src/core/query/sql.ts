@@ -1,5 +1,6 @@
 /**
- * SQL over a monitoring source, in SQLite's dialect. A SQLite file is queried itself, read-only,
+ * SQL over a monitoring source, in SQLite's dialect. A SQLite file is queried itself, read-only:
+ * by real SQLite in a python3 child where it can open the file read-only (nativeSql.ts), else
  * through the same snapshot the store reads (main file and committed WAL frames together). A
  * JSONL folder is loaded into an in-memory database with the Python system's table layout (the
  * migration's mapping of records to rows), each table only when a query first names it, so
@@ -16,6 +17,7 @@ import type { StoreDiagnostic } from '../store/store';
 import { sqliteSchemaStatements } from '../store/sqlite/schema';
 import { SqliteSnapshotReader } from '../store/sqlite/snapshot';
 import { loadSqlJs } from '../store/sqlite/sqlJs';
+import { runSqlNatively } from './nativeSql';
 import type { QueryResult, ResultColumn } from './run';
 
 const SERVICE_TABLES = Object.keys(TABLES) as MigrationTable[];
@@ -95,6 +97,11 @@ export async function runSqlOnSource(path: string, sql: string, options: { reado
       folder.close();
     }
   }
+  // Real SQLite when it can read the file (native speed, only the pages the query needs); else a sql.js snapshot.
+  if (sql.trim() === '') throw new PitwallError('input', messages.sqlNeedsStatement());
+  const native = await runSqlNatively(absolute, sql);
+  if (native?.kind === 'sql-error') throw new PitwallError('input', messages.sqlFailed(native.message));
+  if (native?.kind === 'answer') return { result: resultOf(native.answer.columns, native.answer.rows, sql), problems: [] };
   const reader = await SqliteSnapshotReader.open(absolute, { ...(options.wasmPath === undefined ? {} : { wasmPath: options.wasmPath }), quickCheck: 'report' });
   try {
     return { result: runSql(reader.database, sql), problems: [] };
@@ -125,8 +132,13 @@ export function runSql(database: Database, sql: string): QueryResult {
   } catch (error) {
     throw new PitwallError('input', messages.sqlFailed(error instanceof Error ? error.message : String(error)), { cause: error });
   }
+  return resultOf(columns, rows.map((row) => row.map(valueOf)), sql);
+}
+
+/** The last statement's columns and rows as a result table. */
+function resultOf(columns: readonly string[], rows: readonly (readonly (string | number | null)[])[], sql: string): QueryResult {
   const names = uniqueNames(columns);
-  const objects = rows.map((row) => Object.fromEntries(names.map((name, i) => [name, valueOf(row[i] ?? null)])));
+  const objects = rows.map((row) => Object.fromEntries(names.map((name, i) => [name, row[i] ?? null])));
   return { kind: 'sql', columns: names.map((name) => columnOf(name, objects)), rows: objects, chart: null, sql, span: { start: 0, end: sql.length } };
 }
 

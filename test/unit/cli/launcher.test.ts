@@ -3,7 +3,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { buildSync } from 'esbuild';
+import { build, type PluginBuild } from 'esbuild';
 import { generateDataset } from '../../../scripts/generator/generateDataset';
 
 const REPO = join(__dirname, '../../..');
@@ -18,7 +18,10 @@ describe('the pitwall launcher and its compile cache', function () {
     root = mkdtempSync(join(tmpdir(), 'pitwall-launcher-'));
     // The two bundles as esbuild.mjs makes them: the launcher and the CLI it runs.
     dist = join(root, 'dist');
-    buildSync({ entryPoints: { cli: join(REPO, 'src/cli/launcher.ts'), 'pitwall-cli': join(REPO, 'src/cli/main.ts') }, bundle: true, platform: 'node', format: 'cjs', target: 'node20', outdir: dist, logLevel: 'silent' });
+    // vega-canvas's browser build, as esbuild.mjs takes it (its Node build has a top-level await).
+    const vegaCanvas = require.resolve('vega-canvas').replace(/vega-canvas\.node\.js$/, 'vega-canvas.browser.js');
+    const plugins = [{ name: 'vega-without-canvas', setup: (esbuild: PluginBuild) => void esbuild.onResolve({ filter: /^vega-canvas$/ }, () => ({ path: vegaCanvas })) }];
+    await build({ entryPoints: { cli: join(REPO, 'src/cli/launcher.ts'), 'pitwall-cli': join(REPO, 'src/cli/main.ts') }, bundle: true, platform: 'node', format: 'cjs', target: 'node20', outdir: dist, logLevel: 'silent', plugins });
     copyFileSync(join(dirname(require.resolve('sql.js')), 'sql-wasm.wasm'), join(dist, 'sql-wasm.wasm'));
     await generateDataset({ outDir: root, predictions: 500, seed: 3 });
     db = join(root, 'monitoring.db');

@@ -107,6 +107,9 @@ const TABLES: Readonly<Record<string, readonly string[] | null>> = {
   'silence expire': null,
   backtest: ['acc_low', '--every', '6h'],
   explain: ['alert_quoted', '--window', '1d', '--baseline', '1d'],
+  // A page written to a file; a notebook's cells, one table each (reportCli.test.ts).
+  report: null,
+  'notebook run': null,
 };
 
 describe('pitwall output forms: --csv, --tz, colour', () => {

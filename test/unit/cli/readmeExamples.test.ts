@@ -169,7 +169,7 @@ describe('the README examples', function () {
 
   it('finds the examples of every part of the CLI section, with the demo paths `npm run generate -- --out demo` writes', () => {
     const commands = new Set(examples.map((e) => e.argv.slice(0, e.argv[0] === 'rule' || e.argv[0] === 'silence' ? 2 : 1).join(' ')));
-    for (const expected of ['summary', 'status', 'alerts', 'ack', 'outcome', 'migrate', 'metrics', 'trend', 'drift', 'evaluate', 'watch', 'rule add', 'rule edit', 'rule remove', 'silence add', 'help', 'completion']) {
+    for (const expected of ['summary', 'status', 'alerts', 'ack', 'outcome', 'migrate', 'metrics', 'trend', 'drift', 'evaluate', 'watch', 'rule add', 'rule edit', 'rule remove', 'silence add', 'help', 'completion', 'report', 'notebook']) {
       assert.ok(commands.has(expected), `no README example of \`pitwall ${expected}\``);
     }
     for (const example of examples) {
