@@ -101,7 +101,7 @@ const run = defineCommand({
     const { notebook, problems } = parseNotebook(content);
     for (const problem of problems) env.out.error(`warning: ${messages.notebookProblem(path, problem.line, problem.message)}\n`);
     const source = values.source ?? notebookSourcePath(notebook.metadata, path);
-    if (source === undefined) throw new PitwallError('input', messages.notebookNoSource(path));
+    if (source === undefined) throw new PitwallError('input', messages.notebookRunNoSource(path));
     await checkSourceExists(source);
     const access: NotebookSource = {
       query: querySourceOf(source, env),

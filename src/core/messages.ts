@@ -550,7 +550,7 @@ export const messages = {
   reportWritten: (path: string, bytes: number) => `Wrote ${path} (${bytes.toLocaleString('en-US')} bytes).`,
   reportOutMissing: () => 'Give the file to write with --out FILE (an .html file).',
   notebookUnreadable: (path: string, detail: string) => `Cannot read the notebook ${path}: ${detail}`,
-  notebookNoSource: (path: string) =>
+  notebookRunNoSource: (path: string) =>
     `The notebook ${path} names no source in its metadata: give one with --source (a JSONL folder or a SQLite file).`,
   notebookProblem: (path: string, line: number, problem: string) => `${path}:${line}: ${problem}`,
   notebookCellFailed: (cell: number, total: number, firstLine: string) => `Cell ${cell} of ${total} failed (${firstLine}); the cells after it did not run.`,

@@ -7,24 +7,18 @@
 import { parse, View } from 'vega';
 import { compile } from 'vega-lite';
 import type { ChartSpec } from '../charts/theme';
+import { withFixedWidth } from '../report/svg';
 
 /** A container-width chart is drawn this wide: a static image has no container to fit. */
 export const SVG_WIDTH = 640;
 
 export async function svgOfChart(spec: ChartSpec): Promise<string> {
-  const sized = fixedWidth(spec) as ChartSpec;
+  // A standalone image (unlike the report's inline SVG): its namespaces kept, the chart's own colours.
+  const sized = withFixedWidth(spec, SVG_WIDTH) as ChartSpec;
   const view = new View(parse(compile(sized).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
     view.finalize();
   }
-}
-
-/** The spec with every container width (the top level's, a concatenated view's) made SVG_WIDTH pixels. */
-function fixedWidth(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(fixedWidth);
-  if (value === null || typeof value !== 'object') return value;
-  const entries = Object.entries(value as Record<string, unknown>).map(([key, child]) => [key, key === 'width' && child === 'container' ? SVG_WIDTH : key === 'data' ? child : fixedWidth(child)]);
-  return Object.fromEntries(entries);
 }
