@@ -5,7 +5,7 @@
  * commands run through `su`. Debian's `postgresql` package provides the binaries
  * (`node scripts/setupTestDeps.mjs --debian` installs it); a missing one is an error, not a skip.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,8 @@ export interface PostgresCluster {
   createDatabase(name: string): void;
   /** Runs SQL through psql, as another process would. */
   psql(database: string, sql: string): string;
+  /** The same, without blocking this process: the other process runs while this one works. */
+  psqlAsync(database: string, sql: string): Promise<string>;
   stop(): void;
 }
 
@@ -93,8 +95,15 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     }
   }
   const psqlBin = existsSync(join(bin, 'psql')) ? join(bin, 'psql') : 'psql';
-  const psql = (database: string, sql: string): string =>
-    run(`${quoteShell(psqlBin)} -X -q -At -v ON_ERROR_STOP=1 -h ${quoteShell(root)} -p ${port} -U ${user} -d ${quoteShell(database)} -c ${quoteShell(sql)}`);
+  const psqlCommand = (database: string, sql: string): string =>
+    `${quoteShell(psqlBin)} -X -q -At -v ON_ERROR_STOP=1 -h ${quoteShell(root)} -p ${port} -U ${user} -d ${quoteShell(database)} -c ${quoteShell(sql)}`;
+  const psql = (database: string, sql: string): string => run(psqlCommand(database, sql)).trim();
+  const psqlAsync = (database: string, sql: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const command = psqlCommand(database, sql);
+      const args = isRoot ? ['su', 'postgres', '-s', '/bin/sh', '-c', command] : ['/bin/sh', '-c', command];
+      execFile(args[0] as string, args.slice(1), { encoding: 'utf8' }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)));
+    });
   let stopped = false;
   return {
     host: '127.0.0.1',
@@ -104,6 +113,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     url: (database, pass = password) => `postgres://${user}:${encodeURIComponent(pass)}@127.0.0.1:${port}/${database}`,
     createDatabase: (name) => void psql('postgres', `CREATE DATABASE "${name}"`),
     psql,
+    psqlAsync,
     stop: () => {
       if (stopped) return;
       stopped = true;

@@ -693,7 +693,9 @@ export class PostgresStore implements Store {
           sql: 'UPDATE alerts SET acknowledged = true, acknowledged_at = $1::timestamptz, acknowledged_by = $2 WHERE id = ANY($3::int[]) AND acknowledged IS NOT TRUE RETURNING id',
           params: [toIsoText(at), acknowledgedBy, candidates.map(Number)],
         });
-        const ids = updated.map((row) => Number(row[0]));
+        // The comments in the order the keys were given, as one after another would add them.
+        const returned = new Set(updated.map((row) => Number(row[0])));
+        const ids = candidates.map(Number).filter((id) => returned.has(id));
         if (comment !== null && comment !== '' && ids.length > 0) {
           await this.client.query(ACKNOWLEDGMENTS_TABLE_SQL);
           await this.client.query(
