@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { PitwallError } from '../../../../../src/core/errors';
+import type { PitwallError } from '../../../../../src/core/errors';
 import { openStore } from '../../../../../src/core/store/openStore';
 import { postgresSettingsOf } from '../../../../../src/core/store/postgres/connection';
 import { PostgresStore } from '../../../../../src/core/store/postgres/postgresStore';
