@@ -71,7 +71,8 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   }
   const run = (command: string): string => {
     const args = isRoot ? ['su', 'postgres', '-s', '/bin/sh', '-c', command] : ['/bin/sh', '-c', command];
-    return execFileSync(args[0] as string, args.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    // In the cluster's own folder: the postgres user may not be allowed into the caller's working directory.
+    return execFileSync(args[0] as string, args.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
   };
   const user = 'postgres';
   const password = 'password';
@@ -102,7 +103,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     new Promise((resolve, reject) => {
       const command = psqlCommand(database, sql);
       const args = isRoot ? ['su', 'postgres', '-s', '/bin/sh', '-c', command] : ['/bin/sh', '-c', command];
-      execFile(args[0] as string, args.slice(1), { encoding: 'utf8' }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)));
+      execFile(args[0] as string, args.slice(1), { encoding: 'utf8', cwd: root }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)));
     });
   let stopped = false;
   return {

@@ -120,8 +120,8 @@ const COLLECTION_TABLES: Readonly<Record<Collection, TableSpec>> = {
   featureImportance: featureImportanceTable,
 };
 
-/** What refresh() compares: rows, the highest id, and for alerts and outcomes what updates change in place. */
-type Signatures = ReadonlyMap<Collection, string>;
+/** What refresh() compares: rows, the highest id, and for alerts, outcomes and rules what updates change in place. */
+type Signatures = ReadonlyMap<Collection, { readonly count: number; readonly maxId: number; readonly detail: string }>;
 
 function isAlertKey(key: string): boolean {
   return ALERT_KEY.test(key) && Number(key) <= MAX_SERIAL;
@@ -263,20 +263,18 @@ export class PostgresStore implements Store {
     });
   }
 
-  /** Compares each collection's rows, highest id and in-place state (labels, acknowledgments) with the last refresh. */
+  /** Compares each collection's rows, highest id and in-place state (acknowledgments, rules) with the last refresh. */
   refresh(): Promise<RefreshResult> {
     return this.run(async () => {
       const current = await this.signatures();
       const changes: CollectionChange[] = [];
       const before = this.baseline;
       if (before !== undefined) {
-        for (const [collection, signature] of current) {
+        for (const [collection, after] of current) {
           const previous = before.get(collection);
-          if (previous === signature) continue;
-          const [count = 0, maxId = 0] = signature.split(':').map(Number);
-          const [previousCount = 0, previousMax = 0] = (previous ?? '0:0').split(':').map(Number);
-          const appended = count > previousCount && maxId > previousMax && signature.split(':')[2] === (previous ?? '').split(':')[2];
-          changes.push(appended ? { collection, kind: 'appended', added: count - previousCount } : { collection, kind: 'reloaded', added: count });
+          if (previous === undefined || (previous.count === after.count && previous.maxId === after.maxId && previous.detail === after.detail)) continue;
+          const appended = after.count > previous.count && after.maxId >= previous.maxId && after.detail === previous.detail;
+          changes.push(appended ? { collection, kind: 'appended', added: after.count - previous.count } : { collection, kind: 'reloaded', added: after.count });
         }
       }
       this.baseline = current;
@@ -286,27 +284,33 @@ export class PostgresStore implements Store {
     });
   }
 
+  /** Per collection, in one statement: rows, the highest id, and what in-place updates change. */
   private async signatures(): Promise<Signatures> {
     const parts: string[] = [];
     const collections: Collection[] = [];
     for (const [collection, spec] of Object.entries(COLLECTION_TABLES) as [Collection, TableSpec][]) {
       const shape = this.shape(spec);
       if (!shape.present) continue;
-      const table = quoteIdentifier(spec.table);
+      // As the SQLite store counts them: outcomes are the labelled predictions, a label arriving is one appended.
+      const count = collection === 'outcomes' ? `count(${columnSql(shape, 'actual_outcome')})` : 'count(*)';
+      const maxId = collection === 'outcomes' ? '0' : 'coalesce(max(id), 0)';
       const detail =
-        collection === 'outcomes'
-          ? `count(${columnSql(shape, 'actual_outcome')})::text || '/' || coalesce(max(${columnSql(shape, 'actual_outcome_timestamp')})::text, '')`
-          : collection === 'alerts'
-            ? `count(*) FILTER (WHERE ${columnSql(shape, 'acknowledged')} IS TRUE)::text || '/' || coalesce(max(${columnSql(shape, 'acknowledged_at')})::text, '')`
-            : collection === 'rules'
-              ? `coalesce(md5(string_agg(t::text, ',' ORDER BY id)), '')`
-              : `''`;
-      parts.push(`(SELECT count(*)::text || ':' || coalesce(max(id), 0)::text || ':' || ${detail} FROM ${table} t)`);
+        collection === 'alerts'
+          ? `count(*) FILTER (WHERE ${columnSql(shape, 'acknowledged')} IS TRUE)::text || '/' || coalesce(max(${columnSql(shape, 'acknowledged_at')})::text, '')`
+          : collection === 'rules'
+            ? `coalesce(md5(string_agg(t::text, ',' ORDER BY id)), '')`
+            : `''`;
+      parts.push(`(SELECT ARRAY[${count}::text, ${maxId}::text, ${detail}] FROM ${quoteIdentifier(spec.table)} t)`);
       collections.push(collection);
     }
     if (parts.length === 0) return new Map();
     const [row = []] = await this.rows({ sql: `SELECT ${parts.join(', ')}`, params: [] });
-    return new Map(collections.map((collection, index) => [collection, String(row[index])]));
+    return new Map(
+      collections.map((collection, index) => {
+        const [count = '0', maxId = '0', detail = ''] = row[index] as string[];
+        return [collection, { count: Number(count), maxId: Number(maxId), detail }];
+      }),
+    );
   }
 
   close(): Promise<void> {

@@ -204,6 +204,26 @@ describe('PostgreSQL store on a real server: the same answers as the SQLite stor
     }
   });
 
+  it('refresh() tells what another process changed, as the SQLite store does: predictions appended, a label arrived, an acknowledgment', async () => {
+    const url = fixture.clone('refresh');
+    const store = await openStore(url);
+    try {
+      assert.deepEqual((await store.refresh()).changes, []);
+      fixture.cluster.psql(
+        'refresh',
+        `INSERT INTO predictions (timestamp, model_version, prediction_id, predicted_outcome, confidence, features) VALUES (now(), 'v1.1', 'new-1', 1, 0.9, '{}'), (now(), 'v1.1', 'new-2', 0, 0.6, '{}')`,
+      );
+      assert.deepEqual((await store.refresh()).changes, [{ collection: 'predictions', kind: 'appended', added: 2 }]);
+      fixture.cluster.psql('refresh', "UPDATE predictions SET actual_outcome = 1, actual_outcome_timestamp = now() WHERE prediction_id = 'new-1'; UPDATE alerts SET acknowledged = true WHERE id = (SELECT min(id) FROM alerts WHERE acknowledged IS NOT TRUE)");
+      const changed = (await store.refresh()).changes.map((change) => `${change.collection}:${change.kind}:${change.added}`).sort();
+      const alerts = (await store.counts()).alerts;
+      assert.deepEqual(changed, [`alerts:reloaded:${alerts}`, 'outcomes:appended:1']);
+      assert.deepEqual((await store.refresh()).changes, []);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('says what is not supported on PostgreSQL yet instead of answering wrong', async () => {
     await assert.rejects(pg.readPredictionColumns(), (error: PitwallError) => error.code === 'unsupported' && /not supported on PostgreSQL yet/.test(error.message));
     await assert.rejects(pg.saveRule((await pg.readRules())[0] as never), (error: PitwallError) => error.code === 'unsupported' && /rule is not supported on PostgreSQL/.test(error.message));
