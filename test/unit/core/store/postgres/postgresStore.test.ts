@@ -71,6 +71,7 @@ describe('PostgreSQL store on a real server: the same answers as the SQLite stor
       { modelVersion: null },
       { component: null },
       { text: 'ACCURACY' },
+      { text: 'aLeRt', severity: 'warning' },
       { from: newest.timestamp - 3 * 86_400, to: newest.timestamp },
       { alertId: newest.alert_id },
       { scopes: [{ match: 'any', scopes: [{ metric_name: 'accuracy', severity: 'warning' }, { model_version: 'v1.1', segment: 'v1.1' }] }] },
@@ -83,6 +84,7 @@ describe('PostgreSQL store on a real server: the same answers as the SQLite stor
       assert.equal(await pg.countAlerts(query), await sqlite.countAlerts(query), JSON.stringify(query));
     }
     assert.ok((await sqlite.readAlerts({ text: 'ACCURACY' })).length > 0, 'the text filter selects some');
+    assert.ok((await sqlite.readAlerts({ text: 'aLeRt', severity: 'warning' })).length > 0, 'titles hold capitals that the filter compares without case');
     assert.deepEqual(await pg.readAlert(newest.key), newest);
     assert.equal(await pg.readAlert('99999999999'), undefined);
     assert.equal(await pg.readAlert('x'), undefined);
