@@ -162,6 +162,14 @@ export function toPitwallError(error: unknown, settings: PostgresSettings): Pitw
   }
 }
 
+/** Whether an error means the session is gone (the server restarted or the network dropped), not that a statement failed. */
+export function isConnectionLost(error: unknown): boolean {
+  const cause = error instanceof PitwallError ? error.cause : error;
+  const code = codeOf(cause);
+  if (code !== undefined && ['57P01', '57P02', '57P03', '08000', '08003', '08006', 'ECONNRESET', 'EPIPE', 'ECONNREFUSED'].includes(code)) return true;
+  return /Connection terminated|not queryable|Client was closed/i.test(cause instanceof Error ? cause.message : String(cause));
+}
+
 /** A connected session: read-only by default, UTC, named pitwall, with a statement timeout. */
 export async function connectPostgres(settings: PostgresSettings): Promise<Client> {
   const client = new Client({

@@ -73,7 +73,7 @@ import type {
   TimeRange,
   UnacknowledgeResult,
 } from '../store';
-import { connectPostgres, describeAddress, postgresSettingsOf, toPitwallError, type PostgresSettings } from './connection';
+import { connectPostgres, describeAddress, isConnectionLost, postgresSettingsOf, toPitwallError, type PostgresSettings } from './connection';
 import {
   alertWhere,
   columnSql,
@@ -136,10 +136,16 @@ export class PostgresStore implements Store {
   private readonly problems = new Map<string, StoreDiagnostic>();
   private readonly overflow = new Map<string, number>();
   private baseline: Signatures | undefined;
+  /** The session was lost: the next operation connects again first. */
+  private lost = false;
+  /** The last reconnection, said in describe(). */
+  private reconnected: string | undefined;
+  /** A write's transaction is under way: a lost session is not retried (the write may or may not have been made). */
+  private writing = false;
 
   private constructor(
     private readonly settings: PostgresSettings,
-    private readonly client: Client,
+    private client: Client,
     private readonly shapes: ReadonlyMap<TableSpec, PostgresTableShape>,
     private readonly options: PostgresStoreOptions,
   ) {
@@ -175,18 +181,44 @@ export class PostgresStore implements Store {
     return this.shapes.get(spec) as PostgresTableShape;
   }
 
-  /** Runs one operation at a time on the session: a write's transaction never takes in another call's query. */
+  /**
+   * Runs one operation at a time on the session: a write's transaction never takes in another
+   * call's query. A session lost (the server restarted) is made again and a read retried once; a
+   * write is not retried, since it may have been made, and says so.
+   */
   private run<T>(operation: () => Promise<T>): Promise<T> {
     const next = this.queue.then(async () => {
       if (this.closed) throw new PitwallError('input', messages.postgresClosed(this.address));
+      if (this.lost) await this.reconnect('the session ended');
       try {
         return await operation();
       } catch (error) {
-        throw toPitwallError(error, this.settings);
+        if (!isConnectionLost(error)) throw toPitwallError(error, this.settings);
+        const detail = describeError(error);
+        if (this.writing) {
+          this.lost = true;
+          throw new PitwallError('io', messages.postgresWriteConnectionLost(this.address, detail), { cause: error });
+        }
+        await this.reconnect(detail);
+        try {
+          return await operation();
+        } catch (retryError) {
+          throw toPitwallError(retryError, this.settings);
+        }
+      } finally {
+        this.writing = false;
       }
     });
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  private async reconnect(detail: string): Promise<void> {
+    await this.client.end().catch(() => undefined);
+    this.lost = true;
+    this.client = await connectPostgres(this.settings);
+    this.lost = false;
+    this.reconnected = messages.postgresReconnected(this.address, detail);
   }
 
   private async rows(query: PostgresSql | undefined): Promise<unknown[][]> {
@@ -250,6 +282,7 @@ export class PostgresStore implements Store {
     return this.run(() => {
       const missing = allTables.filter((spec) => !this.shape(spec).present).map((spec) => spec.table);
       const warnings = missing.length === 0 ? [] : [messages.postgresTablesMissing(this.address, missing)];
+      if (this.reconnected !== undefined) warnings.push(this.reconnected);
       for (const [table, count] of this.overflow) warnings.push(messages.sqliteMoreProblems(this.address, table, count));
       const readOnlyReason = this.options.readOnly ?? null;
       return Promise.resolve({
@@ -657,10 +690,12 @@ export class PostgresStore implements Store {
   /** One short READ WRITE transaction (the session is read-only otherwise), rolled back on any error. */
   private async transaction<T>(work: () => Promise<T>): Promise<T> {
     if (this.options.readOnly !== undefined) throw new PitwallError('read-only', messages.postgresReadOnly(this.address, this.options.readOnly));
+    this.writing = true;
     await this.client.query('BEGIN READ WRITE');
     try {
       const result = await work();
       await this.client.query('COMMIT');
+      this.writing = false;
       return result;
     } catch (error) {
       await this.client.query('ROLLBACK').catch(() => undefined);

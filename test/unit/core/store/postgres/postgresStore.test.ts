@@ -226,6 +226,24 @@ describe('PostgreSQL store on a real server: the same answers as the SQLite stor
     }
   });
 
+  it('connects again when the server restarts mid-session, answers the same, and says so', async () => {
+    const url = fixture.clone('restart');
+    const store = await openStore(url);
+    try {
+      const before = await store.counts();
+      assert.deepEqual((await store.describe()).warnings, []);
+      fixture.cluster.restart();
+      assert.deepEqual(await store.counts(), before);
+      assert.match((await store.describe()).warnings.join(' '), /The connection to postgres:\/\/postgres@127\.0\.0\.1:\d+\/restart was lost \(.*\) and made again/);
+      const [open] = await store.readAlerts({ acknowledged: false, limit: 1 });
+      assert.deepEqual((await store.acknowledgeAlerts([open?.key as string], 'after', 1_795_000_000)).acknowledged, [open?.key]);
+    } finally {
+      await store.close();
+    }
+    // The other tests' sessions were cut too: the shared reading store connects again on its next read.
+    assert.deepEqual(await pg.counts(), await sqlite.counts());
+  });
+
   it('says what is not supported on PostgreSQL yet instead of answering wrong', async () => {
     await assert.rejects(pg.readPredictionColumns(), (error: PitwallError) => error.code === 'unsupported' && /not supported on PostgreSQL yet/.test(error.message));
     await assert.rejects(pg.saveRule((await pg.readRules())[0] as never), (error: PitwallError) => error.code === 'unsupported' && /rule is not supported on PostgreSQL/.test(error.message));
