@@ -2,7 +2,7 @@
 // Installs what the integration tests and `npm start` need, idempotently:
 // Debian packages (as root) and code-server in a cache outside the clone.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync, rmSync, copyFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, rmSync, copyFileSync, chmodSync, readdirSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -19,6 +19,13 @@ const DEBIAN = {
   python3: '/usr/bin/python3',
   // The CLI's completion tests check the zsh script with zsh itself.
   zsh: '/usr/bin/zsh',
+  // The PostgreSQL store's tests start a throw-away cluster (initdb, pg_ctl) and write with psql.
+  postgresql: '/usr/bin/psql',
+};
+
+/** Binaries a package must have beside its proof file: the server's, in Debian's versioned folder. */
+const ALSO = {
+  postgresql: () => existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(join('/usr/lib/postgresql', v, 'bin', 'initdb'))),
 };
 
 export function cacheDir() {
@@ -34,7 +41,7 @@ function log(message) {
 }
 
 export function ensureDebianPackages(packages = Object.keys(DEBIAN)) {
-  const missing = packages.filter((name) => !existsSync(DEBIAN[name]));
+  const missing = packages.filter((name) => !existsSync(DEBIAN[name]) || (ALSO[name] !== undefined && !ALSO[name]()));
   if (missing.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot) {

@@ -4,7 +4,7 @@ import { messages } from '../core/messages';
 import { parseTimestamp } from '../core/model/timestamps';
 
 /** The argument every command that reads monitoring data takes first. */
-export const SOURCE = { name: 'source', description: 'a JSONL folder or a SQLite database file' } as const;
+export const SOURCE = { name: 'source', description: 'a JSONL folder or a SQLite database file, or a postgres:// URL (postgres: for the MONITORING_DB_* settings)' } as const;
 
 export function parseCount(text: string, flag: string): number;
 export function parseCount(text: string | undefined, flag: string): number | undefined;

@@ -225,6 +225,31 @@ export const messages = {
   sqliteNewDatabaseStatementFailed: (path: string, statement: number, count: number, detail: string) =>
     `Cannot create ${path}: statement ${statement} of ${count} failed (SQLite says: ${detail}). Nothing was written.`,
   sqliteNewDatabaseWriteFailed: (path: string, detail: string) => `Cannot create ${path}: ${detail}.`,
+  // --- PostgreSQL -------------------------------------------------------------
+  postgresSettingsMissing: () =>
+    'No PostgreSQL settings: give a postgres:// URL, or set MONITORING_DB_HOST, _PORT, _USER, _PASSWORD and _NAME (or MONITORING_DB_URL) as the Python monitoring system reads them.',
+  postgresUrlInvalid: (source: string, detail: string) => `${source} is not a PostgreSQL URL (${detail}): write postgres://user@host:5432/database.`,
+  postgresPortInvalid: (setting: string, value: string) => `${setting} must be a port number from 1 to 65535, not "${value}".`,
+  postgresAuthFailed: (address: string, user: string) =>
+    `PostgreSQL at ${address} refused user "${user}": wrong password or no such user (check the URL or MONITORING_DB_USER / MONITORING_DB_PASSWORD).`,
+  postgresUnreachable: (address: string, detail: string) => `Cannot reach PostgreSQL at ${address}: ${detail}. Is the server running, and are host and port right?`,
+  postgresNoDatabase: (address: string) => `PostgreSQL has no database ${address}: check the database name in the URL or MONITORING_DB_NAME.`,
+  postgresNoMonitoringTables: (address: string, tables: readonly string[]) =>
+    `${address} holds none of the monitoring tables (${tables.join(', ')}): is this the Python monitoring system's database?`,
+  postgresTablesMissing: (address: string, tables: readonly string[]) =>
+    `${address} lacks the monitoring table${tables.length === 1 ? '' : 's'} ${tables.join(', ')}: ${tables.length === 1 ? 'it reads' : 'they read'} as empty.`,
+  postgresTableMissing: (address: string, table: string) => `${address} has no table ${table}: nothing was written.`,
+  postgresQueryFailed: (address: string, detail: string) => `PostgreSQL at ${address} says: ${detail}.`,
+  postgresTimedOut: (address: string, seconds: number) => `A query on ${address} took longer than ${seconds} s and was cancelled (statement timeout).`,
+  postgresReadOnly: (address: string, reason: string) => `${address} is open read-only (${reason}): nothing was written.`,
+  postgresWriteDenied: (address: string, detail: string) => `PostgreSQL at ${address} refused the write: ${detail}. Nothing was written.`,
+  postgresRowSkipped: (address: string, table: string, row: number, problem: string) => `${address}, ${table} row ${row} skipped: ${problem}.`,
+  postgresUnsupported: (what: string) => `${what} is not supported on PostgreSQL yet: use a JSONL folder or a SQLite file for it.`,
+  postgresReconnected: (address: string, detail: string) => `The connection to ${address} was lost (${detail}) and made again; what was read after it is current.`,
+  postgresWriteConnectionLost: (address: string, detail: string) =>
+    `The connection to ${address} was lost during a write (${detail}): the write may not have been made. Check, and repeat it; the next command connects again.`,
+  postgresClosed: (address: string) => `The connection to ${address} was closed: open the source again.`,
+  postgresRecordInvalid: (address: string, what: string, details: string) => `Nothing was written to ${address}: the ${what} is not valid: ${details}.`,
 
   // --- migration -------------------------------------------------------------
   migrationTargetIsFolder: (path: string) =>

@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import { openJsonlStore } from './jsonl/jsonlStore';
+import { isPostgresSource } from './postgres/connection';
+import { PostgresStore } from './postgres/postgresStore';
 import { realPathOf, SqliteStore } from './sqlite/sqliteStore';
 import { scanPredictionFile } from './sqlite/predictionScan';
 import type { Store, WindowColumns } from './store';
@@ -21,8 +23,9 @@ export interface OpenStoreOptions {
 
 const SQLITE_EXTENSIONS = /\.(db|sqlite3?)$/i;
 
-/** Opens a monitoring source: a directory is a JSONL folder, a file a SQLite database. */
+/** Opens a monitoring source: a directory is a JSONL folder, a file a SQLite database, a postgres:// URL (or `postgres:`, the Python settings) a PostgreSQL database. */
 export async function openStore(path: string, options: OpenStoreOptions = {}): Promise<Store> {
+  if (isPostgresSource(path)) return PostgresStore.open(path, options.readOnly === undefined ? {} : { readOnly: options.readOnly });
   const absolute = resolve(path);
   const info = await stat(absolute).catch((cause: unknown) => {
     throw new PitwallError('not-found', messages.sourceNotFound(absolute), { cause });

@@ -79,7 +79,7 @@ describe('pitwall status, and the data span of summary, health', () => {
     }
     const missing = await pitwall('status');
     assert.equal(missing.status, 2);
-    assert.match(missing.stderr, /missing <source> \(a JSONL folder or a SQLite database file\)/);
+    assert.match(missing.stderr, /missing <source> \(a JSONL folder or a SQLite database file, or a postgres:\/\/ URL/);
     const nowhere = await pitwall('status', join(root, 'nowhere'));
     assert.equal(nowhere.status, 2);
     assert.match(nowhere.stderr, /No monitoring source/);
