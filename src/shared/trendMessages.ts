@@ -79,5 +79,6 @@ export type TrendViewMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'options'; readonly options: TrendOptions }
   | { readonly type: 'openSource' }
+  | { readonly type: 'openNotebook' }
   | { readonly type: 'rendered'; readonly points: number }
   | { readonly type: 'failed'; readonly message: string };

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { readDataScope } from '../../src/core/analytics/dataScope';
 import { readWindowedMetrics, type WindowMetric, type WindowMetricsRow } from '../../src/core/analytics/windows';
 import type { Store } from '../../src/core/store/store';
+import { PAGE_SIZE, RESULT_MIME, type NotebookResultOutput } from '../../src/shared/notebookOutput';
 import { assertNoCspViolations, click, clickInPanel, eventually, fillInPanel, hover, panelState, type PanelState, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type } from './harness';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';
@@ -126,6 +127,35 @@ describe('The Performance Trend panel', () => {
     const spec = JSON.parse((await saved('json')).toString('utf8')) as { $schema?: string };
     assert.match(spec.$schema ?? '', /vega-lite/);
     assertNoCspViolations(await panelState());
+  });
+
+  it('opens the chart in a notebook: its trend cell answers the points drawn, and every cell runs', async function () {
+    requireWorkbench(this);
+    this.timeout(120_000);
+    const state = await drawn((seen) => seen.every === 86_400 && seen.metric === 'accuracy' && seen.range === '7d');
+    await clickInPanel('open-notebook');
+    const editor = await eventually(() => (vscode.window.activeNotebookEditor?.notebook.notebookType === 'pitwall-notebook' ? vscode.window.activeNotebookEditor : undefined));
+    const notebook = editor.notebook;
+    assert.equal(notebook.metadata.source, folder);
+    await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, id: 'pitwall.kernel', extension: 'pitwall.pitwall' });
+    await vscode.commands.executeCommand('notebook.execute', notebook.uri);
+    const cells = notebook.getCells().filter((cell) => cell.kind === vscode.NotebookCellKind.Code);
+    await eventually(() => (cells.every((cell) => cell.executionSummary?.success !== undefined) ? true : undefined), 90_000);
+    assert.deepEqual(
+      cells.map((cell) => cell.executionSummary?.success),
+      cells.map(() => true),
+      cells.map((cell) => `${cell.document.getText()}: ${cell.outputs.map((output) => output.items.map((item) => new TextDecoder().decode(item.data).slice(0, 200)).join(' ')).join(' ')}`).join('\n'),
+    );
+    const result = cells[0]?.outputs[0]?.items.find((item) => item.mime === RESULT_MIME);
+    assert.ok(result !== undefined, 'the trend cell has a Pitwall result');
+    const output = JSON.parse(new TextDecoder().decode(result.data)) as NotebookResultOutput;
+    assert.ok(output.totalRows <= PAGE_SIZE, 'all its windows are in the output');
+    assert.equal(output.rows.filter((row) => typeof row.accuracy === 'number').length, state.points, 'one value per point the panel drew');
+    editor.revealRange(new vscode.NotebookRange(0, 2), vscode.NotebookEditorRevealType.AtTop);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await screenshot('trend-open-in-notebook');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await drawn((seen) => seen.every === 86_400);
   });
 
   it("opens one version's trend from its inline action in the Models view", async function () {

@@ -114,6 +114,11 @@ function show(message: TrendHostMessage): void {
   shown = message;
   const note = element('p', { className: 'note', id: 'note', text: message.note ?? '' });
   note.hidden = message.note === null;
+  const drill = element('button', { text: 'Open in Notebook', id: 'open-notebook', className: 'secondary' });
+  drill.type = 'button';
+  drill.title = 'This chart as PQL in a new notebook, with its calibration and alerts, ready to run and change';
+  drill.addEventListener('click', () => vscode.postMessage({ type: 'openNotebook' }));
+  header.append(drill);
   app.replaceChildren(header, controls(message.options, message.choices), exportBar((exported) => vscode.postMessage(exported)), note, element('div', { id: 'chart', className: 'chart' }));
   void draw(message);
 }

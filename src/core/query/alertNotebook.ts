@@ -24,7 +24,7 @@ export function pqlTime(seconds: number): string {
 }
 
 /** A PQL string literal. */
-function quoted(text: string): string {
+export function quoted(text: string): string {
   return `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n').replaceAll('\t', '\\t')}"`;
 }
 

@@ -12,6 +12,8 @@ import type { TrendHostMessage, TrendKeys, TrendOptions, TrendRange, TrendSlide,
 import type { OpenSource, SourceManager } from '../sourceManager';
 import { ChartPanel } from './chartPanel';
 import { TrendKeysSchema, TrendViewMessageSchema } from './trendSchema';
+import { trendNotebook, type TrendDrill } from '../../core/query/trendNotebook';
+import { NOTEBOOK_TYPE, notebookDataOf } from '../notebook/serializer';
 
 const RANGE_SECONDS: Readonly<Record<Exclude<TrendRange, 'all' | 'custom'>, number>> = { '24h': 86_400, '7d': 7 * 86_400, '30d': 30 * 86_400 };
 const SLIDE_DIVISORS: Readonly<Record<TrendSlide, number>> = { window: 1, half: 2, quarter: 4 };
@@ -78,7 +80,7 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
   /** Points the webview last drew (integration tests read it). */
   renderedPoints: number | null = null;
   /** What the chart shows now, for the CSV and JSON exports. */
-  private shown: { rows: readonly WindowMetricsRow[]; metric: WindowMetric; spec: Record<string, unknown> } | null = null;
+  private shown: { rows: readonly WindowMetricsRow[]; metric: WindowMetric; spec: Record<string, unknown>; drill: TrendDrill } | null = null;
 
   static show(extensionUri: vscode.Uri, sources: SourceManager, sessions: Sessions, log: vscode.LogOutputChannel, modelVersion?: string, metric?: WindowMetric): TrendPanel {
     const key = `trend:${modelVersion ?? '*'}${metric === undefined ? '' : `:${metric}`}`;
@@ -116,6 +118,9 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
         return;
       case 'openSource':
         await vscode.commands.executeCommand('pitwall.openSource');
+        return;
+      case 'openNotebook':
+        await this.openNotebook();
         return;
       case 'rendered':
         this.renderedPoints = message.points;
@@ -204,8 +209,18 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
       { ...input, points: [...input.points, ...estimates], thresholds, alerts, degradations: firingSpans(rows, metric, thresholds), bandNote: SPAN_NOTE, volume: true },
       { title },
     ) as unknown as Record<string, unknown>;
-    this.shown = { rows, metric, spec };
+    this.shown = { rows, metric, spec, drill: { source: source.path, metric, versions, allVersions: scope.versions, every, slide, from, to, minLabels: DEFAULT_MIN_LABELS } };
     return { type: 'trend', source: source.name, options, choices, every, slide, points, estimates: estimates.length, thresholds: thresholds.length, alerts: alerts.length, note, spec, keys };
+  }
+
+  /** The chart on screen as a notebook: its query, calibration and alerts, on the same source. */
+  private async openNotebook(): Promise<void> {
+    if (this.shown === null) {
+      void vscode.window.showInformationMessage('There is no chart to open in a notebook yet.');
+      return;
+    }
+    const document = await vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, notebookDataOf(trendNotebook(this.shown.drill)));
+    await vscode.window.showNotebookDocument(document);
   }
 
   private keys(): TrendKeys {

@@ -24,6 +24,7 @@ export const TrendViewMessageSchema: z.ZodType<TrendViewMessage> = z.discriminat
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('options'), options: TrendOptionsSchema }),
   z.object({ type: z.literal('openSource') }),
+  z.object({ type: z.literal('openNotebook') }),
   z.object({ type: z.literal('rendered'), points: z.number().int().nonnegative() }),
   z.object({ type: z.literal('failed'), message: z.string().max(2000) }),
 ]);
