@@ -214,15 +214,18 @@ describe('Pitwall notebooks and their kernel', () => {
     await closeNotebooks();
     const api = await pitwall();
     await api.sources.open(database);
-    const data = new vscode.NotebookData([new vscode.NotebookCellData(vscode.NotebookCellKind.Code, 'predictions | window 1h | metrics accuracy min_labels=5', 'pql')]);
+    const data = new vscode.NotebookData([
+      new vscode.NotebookCellData(vscode.NotebookCellKind.Code, 'predictions | window 1h | metrics accuracy min_labels=5', 'pql'),
+      new vscode.NotebookCellData(vscode.NotebookCellKind.Code, 'select prediction_id, confidence from predictions order by id limit 450', 'sql'),
+    ]);
     data.metadata = { source: database };
     const notebook = await vscode.workspace.openNotebookDocument('pitwall-notebook', data);
     const editor = await vscode.window.showNotebookDocument(notebook);
     await useKernel(editor);
-    const [cell] = codeCells(notebook);
-    assert.ok(cell);
-    await runCells(notebook, [cell]);
-    await eventually(() => (cell.executionSummary?.success === true ? true : undefined), 120_000);
+    const [cell, sqlCell] = codeCells(notebook);
+    assert.ok(cell && sqlCell);
+    await runCells(notebook, [cell, sqlCell]);
+    await eventually(() => (cell.executionSummary?.success === true && sqlCell.executionSummary?.success === true ? true : undefined), 120_000);
     const output = resultOf(cell);
     assert.ok(output.resultId !== null && output.totalRows > PAGE_SIZE, `${output.totalRows} hourly windows, more than one page`);
     const total = output.totalRows.toLocaleString('en-US');
@@ -237,7 +240,14 @@ describe('Pitwall notebooks and their kernel', () => {
         return shown !== undefined && check(shown) ? shown : undefined;
       }, 30_000);
     };
-    // A trend opens on its chart; the table is a click away.
+    // Running both cells scrolled to the last: the trend's output is drawn once it is on screen again.
+    editor.revealRange(new vscode.NotebookRange(cell.index, cell.index + 1), vscode.NotebookEditorRevealType.AtTop);
+    // A trend opens on its chart, drawn by the renderer: one symbol per window with an accuracy.
+    const chart = await after({}, (shown) => shown.view === 'chart' && (shown.marks ?? 0) > 0 && shown.symbols > 0);
+    // The chart is drawn from the whole result; the output's first page alone has this many accuracies.
+    const accuracies = output.rows.filter((row) => row.accuracy !== null).length;
+    assert.ok(accuracies > 0 && chart.symbols >= accuracies, `${chart.symbols} symbols drawn for at least ${accuracies} windows`);
+    // The table is a click away.
     const first = await after({ click: `${selector} button.show-table` }, (shown) => shown.view === 'table' && shown.state === 'ready' && shown.rows.length === PAGE_SIZE);
     assert.equal(first.chartVisible, false, 'the chart is hidden while the table shows');
     assert.equal(first.rowsLabel, `${PAGE_SIZE} of ${total} rows (1–${PAGE_SIZE})`);
@@ -260,6 +270,23 @@ describe('Pitwall notebooks and their kernel', () => {
     const copied = await after({ click: `${selector} button.copy` }, (shown) => shown.notice !== null);
     assert.equal(copied.notice, `Copied ${total} rows as CSV.`);
     await screenshot('notebook-kernel-paged-table');
+
+    // A SQL table larger than its output pages the same way, from the rows the kernel kept.
+    const sql = resultOf(sqlCell);
+    assert.ok(sql.resultId !== null && sql.totalRows === 450 && sql.rows.length === PAGE_SIZE, `${sql.totalRows} rows, ${sql.rows.length} in the output`);
+    editor.revealRange(new vscode.NotebookRange(sqlCell.index, sqlCell.index + 1), vscode.NotebookEditorRevealType.AtTop);
+    const sqlSelector = `.pitwall-output[data-result-id="${sql.resultId}"]`;
+    const sqlRows = (state: NotebookOutputsState) => state.outputs.find((shown) => shown.resultId === sql.resultId);
+    let clicked = false;
+    const page = await eventually(async () => {
+      const shown = sqlRows(await notebookOutputs(clicked ? {} : { click: `${sqlSelector} button.next` }));
+      clicked = true;
+      return shown !== undefined && shown.offset === PAGE_SIZE && shown.state === 'ready' ? shown : undefined;
+    }, 30_000);
+    assert.equal(page.rowsLabel, `${PAGE_SIZE} of 450 rows (${PAGE_SIZE + 1}–${2 * PAGE_SIZE})`);
+    assert.equal(page.rows.length, PAGE_SIZE);
+    assert.notDeepEqual(page.rows[0], sql.rows.map((row) => [String(row.prediction_id)])[0], 'another page than the first');
+    await screenshot('notebook-sql-paged-table');
   });
 
   it('Open in Notebook, from an alert’s details panel, opens its drill-down on the source, and every query runs', async function () {

@@ -160,6 +160,8 @@ describe('The notebook renderer', () => {
     requireWorkbench(this);
     const points = trend.rows.filter((row) => row.accuracy !== null).length;
     assert.ok(points > 3, `${points} daily accuracy values`);
+    // Running every cell scrolls to the last one: the first cell's outputs are drawn once on screen.
+    await reveal(0);
     const state = await shown((seen) => (chartOutput(seen)?.marks ?? 0) > 0 && byResult(seen, 'hourly') !== undefined, { instrument: true });
     const chart = chartOutput(state) as RenderedOutput;
     assert.equal(chart.view, 'chart');
