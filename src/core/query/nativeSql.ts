@@ -70,9 +70,14 @@ function pythonCandidates(): string[] {
   return [...(existsSync(SYSTEM_PYTHON) ? [SYSTEM_PYTHON] : []), 'python3'];
 }
 
-function runPython(python: string, uri: string, sql: string): Promise<string | undefined> {
+/** Told the child's process id when it starts and null when it ends, so that a cancelled cell's owner can end it. */
+export type ChildWatcher = (pid: number | null) => void;
+
+function runPython(python: string, uri: string, sql: string, watch?: ChildWatcher): Promise<string | undefined> {
   return new Promise((resolve) => {
     const child = spawn(python, ['-c', SCRIPT, uri], { stdio: ['pipe', 'pipe', 'pipe'] });
+    if (child.pid !== undefined) watch?.(child.pid);
+    child.on('exit', () => watch?.(null));
     const chunks: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.stderr.resume();
@@ -103,13 +108,13 @@ function stampOf(path: string): string | undefined {
  * answer counts only if the file did not change meanwhile and no WAL appeared; with a WAL but no
  * `-shm` (a crashed writer's leftovers), sql.js applies the WAL instead.
  */
-export async function runSqlNatively(path: string, sql: string): Promise<NativeSqlOutcome | undefined> {
+export async function runSqlNatively(path: string, sql: string, watch?: ChildWatcher): Promise<NativeSqlOutcome | undefined> {
   const wal = existsSync(`${path}-wal`);
   if (wal && !existsSync(`${path}-shm`)) return undefined;
   const before = wal ? undefined : stampOf(path);
   const uri = `${pathToFileURL(path).href}?mode=ro${wal ? '' : '&immutable=1'}`;
   for (const python of pythonCandidates()) {
-    const output = await runPython(python, uri, sql);
+    const output = await runPython(python, uri, sql, watch);
     if (output === undefined) continue;
     if (!wal && (stampOf(path) !== before || existsSync(`${path}-wal`))) return undefined;
     let parsed: { open?: string; error?: string; columns?: string[]; rows?: (string | number | null)[][] };

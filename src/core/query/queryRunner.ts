@@ -43,7 +43,9 @@ export interface CellRun {
 
 export type CellRunReply =
   | { readonly type: 'done'; readonly id: number; readonly value: CellRun }
-  | { readonly type: 'failed'; readonly id: number; readonly error: SerializedError };
+  | { readonly type: 'failed'; readonly id: number; readonly error: SerializedError }
+  /** A SQL cell's SQLite child process started (its pid) or ended (null). */
+  | { readonly type: 'child'; readonly pid: number | null };
 
 /** A cell stopped by its cancellation token: the worker's work was ended, not just left unread. */
 export class CellCancelledError extends PitwallError {
@@ -65,6 +67,8 @@ export class QueryRunner {
   private closed = false;
   /** Threads started so far (one more after each cancel): tests read it. */
   threadsStarted = 0;
+  /** The SQLite child process of the SQL cell running now, if any: ending the thread does not end it. */
+  childPid: number | undefined;
 
   constructor(
     readonly source: string,
@@ -115,6 +119,10 @@ export class QueryRunner {
     this.threadsStarted++;
     this.worker = worker;
     worker.on('message', (reply: CellRunReply) => {
+      if (reply.type === 'child') {
+        this.childPid = reply.pid ?? undefined;
+        return;
+      }
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       if (reply.type === 'done') waiting?.resolve(reply.value);
@@ -128,6 +136,16 @@ export class QueryRunner {
   private async stop(worker: Worker, reason: Error): Promise<void> {
     this.failAll(worker, reason);
     await worker.terminate();
+    // A SQL cell's SQLite process is the process's child, not the thread's: it is ended here.
+    const child = this.childPid;
+    this.childPid = undefined;
+    if (child !== undefined) {
+      try {
+        process.kill(child, 'SIGKILL');
+      } catch {
+        // It had already ended.
+      }
+    }
   }
 
   private failAll(worker: Worker, reason: Error): void {

@@ -11,14 +11,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ChartSpec } from '../charts/theme';
 import { openStore, scanPredictionColumns } from '../store/openStore';
 import type { Store } from '../store/store';
-import { SqliteSnapshotReader } from '../store/sqlite/snapshot';
 import { serializeError } from '../store/workerStore';
 import type { Pipeline } from './ast';
 import { chartOfResult } from './chart';
 import { svgOfChart } from './chartSvg';
 import type { QueryError } from './lexer';
 import { runQuery, type QueryResult, type QuerySource } from './run';
-import { FolderDatabase, runSql } from './sql';
+import { FolderDatabase, runSql, runSqlOnSource } from './sql';
 import type { CellRun, CellRunReply, QueryWorkerData, RunMessage } from './queryRunner';
 
 const port = parentPort;
@@ -66,13 +65,11 @@ async function runSqlCell(text: string): Promise<{ result: QueryResult; problems
     await folder.database.ensure(text);
     return { result: runSql(folder.database.database, text), problems: folder.database.problems.map((problem) => problem.message) };
   }
-  // A file is read afresh for each cell (its pages as needed), so a cell sees what was committed when it ran.
-  const reader = await SqliteSnapshotReader.open(path, { ...sqlOptions, quickCheck: 'report' });
-  try {
-    return { result: runSql(reader.database, text), problems: [] };
-  } finally {
-    reader.close();
-  }
+  // A file is read afresh for each cell, so a cell sees what was committed when it ran: by real SQLite
+  // in a child process where it can (its pid told to the runner, which ends it if the cell is
+  // cancelled), else from a sql.js snapshot, its pages read as needed.
+  const answer = await runSqlOnSource(path, text, { ...sqlOptions, watchChild: (pid) => port?.postMessage({ type: 'child', pid } satisfies CellRunReply) });
+  return { result: answer.result, problems: answer.problems.map((problem) => problem.message) };
 }
 
 async function chartsOf(results: readonly QueryResult[]): Promise<CellRun['charts']> {

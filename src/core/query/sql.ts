@@ -17,7 +17,7 @@ import type { StoreDiagnostic } from '../store/store';
 import { sqliteSchemaStatements } from '../store/sqlite/schema';
 import { SqliteSnapshotReader } from '../store/sqlite/snapshot';
 import { loadSqlJs } from '../store/sqlite/sqlJs';
-import { runSqlNatively } from './nativeSql';
+import { runSqlNatively, type ChildWatcher } from './nativeSql';
 import type { QueryResult, ResultColumn } from './run';
 
 const SERVICE_TABLES = Object.keys(TABLES) as MigrationTable[];
@@ -83,7 +83,11 @@ export class FolderDatabase {
 }
 
 /** Runs SQL on a source path: a folder through a FolderDatabase, a file through a read-only snapshot. */
-export async function runSqlOnSource(path: string, sql: string, options: { readonly wasmPath?: string } = {}): Promise<{ result: QueryResult; problems: readonly StoreDiagnostic[] }> {
+export async function runSqlOnSource(
+  path: string,
+  sql: string,
+  options: { readonly wasmPath?: string; readonly watchChild?: ChildWatcher } = {},
+): Promise<{ result: QueryResult; problems: readonly StoreDiagnostic[] }> {
   const absolute = resolve(path);
   const info = await stat(absolute).catch((cause: unknown) => {
     throw new PitwallError('not-found', messages.sourceNotFound(absolute), { cause });
@@ -99,7 +103,7 @@ export async function runSqlOnSource(path: string, sql: string, options: { reado
   }
   // Real SQLite when it can read the file (native speed, only the pages the query needs); else a sql.js snapshot.
   if (sql.trim() === '') throw new PitwallError('input', messages.sqlNeedsStatement());
-  const native = await runSqlNatively(absolute, sql);
+  const native = await runSqlNatively(absolute, sql, options.watchChild);
   if (native?.kind === 'sql-error') throw new PitwallError('input', messages.sqlFailed(native.message));
   if (native?.kind === 'answer') return { result: resultOf(native.answer.columns, native.answer.rows, sql), problems: [] };
   const reader = await SqliteSnapshotReader.open(absolute, { ...(options.wasmPath === undefined ? {} : { wasmPath: options.wasmPath }), quickCheck: 'report' });

@@ -5,7 +5,7 @@
  * burning goes quiet — after which the next cell runs on a new thread.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,6 +41,17 @@ async function bundleQueryWorker(outfile: string): Promise<void> {
 function osThreads(): number | undefined {
   try {
     return readdirSync('/proc/self/task').length;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds a process has used (Linux /proc), or undefined once it has ended (gone, or a zombie not yet reaped). */
+function processCpu(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return undefined;
   }
@@ -136,8 +147,9 @@ describe('notebook cells in a query thread', function () {
     assert.equal(typeof fine.results[0]?.rows[0]?.n, 'number');
   });
 
-  it('stops a cancelled cell’s work: its OS thread is gone, CPU use falls to nothing, and the next cell runs on a new thread', async function () {
-    const cells = runner(db);
+  it('stops a cancelled cell’s work in its thread: the OS thread is gone, CPU use falls to nothing, and the next cell runs on a new thread', async function () {
+    // On a folder, SQL runs in the thread itself (its tables in sql.js).
+    const cells = runner(folder);
     const idleThreads = osThreads();
     const controller = new AbortController();
     const running = cells.run({ language: 'sql', text: ENDLESS_SQL, now: NOW, lets: new Map() }, controller.signal);
@@ -157,6 +169,31 @@ describe('notebook cells in a query thread', function () {
     const next = await cells.run({ language: 'sql', text: 'select 41 + 1 as answer', now: NOW, lets: new Map() });
     assert.equal(next.results[0]?.rows[0]?.answer, 42);
     assert.equal(cells.threadsStarted, 2);
+  });
+
+  it('ends a cancelled SQL cell’s SQLite process on a file: it burned CPU while the cell ran, and is gone after', async function () {
+    if (!existsSync('/proc/self/stat')) this.skip();
+    // On a SQLite file, SQL runs in real SQLite in a child process, which outlives a thread that ends.
+    const cells = runner(db);
+    const controller = new AbortController();
+    const running = cells.run({ language: 'sql', text: ENDLESS_SQL, now: NOW, lets: new Map() }, controller.signal);
+    let pid: number | undefined;
+    for (let waited = 0; pid === undefined && waited < 10_000; waited += 100) {
+      await sleep(100);
+      pid = cells.childPid;
+    }
+    assert.ok(pid !== undefined, 'the cell runs in a SQLite child process');
+    const first = processCpu(pid);
+    await sleep(1000);
+    const busy = (processCpu(pid) ?? 0) - (first ?? 0);
+    assert.ok(busy > 0.2, `the child works while the cell runs (${busy.toFixed(2)} s of CPU in 1 s)`);
+    controller.abort();
+    await assert.rejects(running, CellCancelledError);
+    await sleep(300);
+    assert.equal(processCpu(pid), undefined, `the child ${pid} ended with the cell`);
+    assert.equal(cells.childPid, undefined);
+    const next = await cells.run({ language: 'sql', text: 'select count(*) as n from predictions', now: NOW, lets: new Map() });
+    assert.equal(next.results[0]?.rows[0]?.n, 6000);
   });
 
   it('refuses to run a cell already cancelled, and after close', async function () {
