@@ -130,7 +130,6 @@ export class AlertDetailsPanel extends ChartPanel<AlertDetailsHostMessage, Alert
 
   protected async onMessage(message: AlertDetailsViewMessage): Promise<void> {
     if (message.type === 'rendered') this.renderedPoints = message.points;
-    else if (message.type === 'failed') this.log.error(`${this.key}: the chart could not be drawn: ${message.message}`);
     else if (message.type === 'action') await this.act(message.action);
   }
 

@@ -59,17 +59,11 @@ export class CalibrationPanel extends ChartPanel<CalibrationHostMessage, Calibra
         this.options = message.options;
         await this.update();
         return;
-      case 'openSource':
-        await vscode.commands.executeCommand('pitwall.openSource');
-        return;
       case 'showTrend':
         await vscode.commands.executeCommand('pitwall.showTrend', this.modelVersion === undefined ? undefined : { modelVersion: this.modelVersion });
         return;
       case 'rendered':
         this.renderedPoints = message.points;
-        return;
-      case 'failed':
-        this.log.error(`${this.key}: the chart could not be drawn: ${message.message}`);
         return;
       case 'ready':
         return;

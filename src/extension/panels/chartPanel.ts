@@ -164,7 +164,7 @@ export abstract class ChartPanel<Host, View extends { readonly type: string }> i
     return true;
   }
 
-  /** A message from the webview, already checked against the schema; `ready` is handled by the base. */
+  /** A message from the webview, already checked against the schema; `ready`, `openSource` and `failed` are handled by the base. */
   protected abstract onMessage(message: View): void | Promise<void>;
 
   /** The webview has (again) loaded and wants its content. */
@@ -221,6 +221,15 @@ export abstract class ChartPanel<Host, View extends { readonly type: string }> i
         this.pending = undefined;
         if (pending !== undefined) void this.panel.webview.postMessage(pending);
         await this.onReady();
+        return;
+      }
+      // What every panel's webview may say alike: open a source (from its empty state), or that it could not draw.
+      if (message.type === 'openSource') {
+        await vscode.commands.executeCommand('pitwall.openSource');
+        return;
+      }
+      if (message.type === 'failed') {
+        this.log.error(`${this.key}: the chart could not be drawn: ${(message as { readonly message?: unknown }).message as string}`);
         return;
       }
       await this.onMessage(message);

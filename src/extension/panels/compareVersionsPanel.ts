@@ -68,12 +68,6 @@ export class CompareVersionsPanel extends ChartPanel<CompareHostMessage, Compare
         this.options = message.options;
         await this.update();
         return;
-      case 'openSource':
-        await vscode.commands.executeCommand('pitwall.openSource');
-        return;
-      case 'failed':
-        this.log.error(`${this.key}: the chart could not be drawn: ${message.message}`);
-        return;
       case 'rendered':
       case 'ready':
         return;

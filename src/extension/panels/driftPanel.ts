@@ -103,14 +103,8 @@ export class DriftPanel extends ChartPanel<DriftHostMessage, DriftViewMessage> {
         this.options = message.options;
         await this.update();
         return;
-      case 'openSource':
-        await vscode.commands.executeCommand('pitwall.openSource');
-        return;
       case 'rendered':
         this.renderedBars = message.bars;
-        return;
-      case 'failed':
-        this.log.error(`${this.key}: the chart could not be drawn: ${message.message}`);
         return;
       case 'ready':
         return;

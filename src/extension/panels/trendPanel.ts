@@ -116,17 +116,11 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
         this.options = message.options;
         await this.update();
         return;
-      case 'openSource':
-        await vscode.commands.executeCommand('pitwall.openSource');
-        return;
       case 'openNotebook':
         await this.openNotebook();
         return;
       case 'rendered':
         this.renderedPoints = message.points;
-        return;
-      case 'failed':
-        this.log.error(`${this.key}: the chart could not be drawn: ${message.message}`);
         return;
       case 'ready':
         return;
