@@ -41,7 +41,7 @@ import { driftResultRecord, type DriftResult } from '../../model/driftResult';
 import { featureImportanceRecord, type FeatureImportance } from '../../model/featureImportance';
 import { healthSnapshotRecord, type HealthSnapshot } from '../../model/healthSnapshot';
 import { metricSnapshotFromPerformanceMetric, metricSnapshotRecord, type MetricSnapshot } from '../../model/metricSnapshot';
-import { outcomeRecord, type Outcome } from '../../model/outcome';
+import { isPlainOutcome, outcomeRecord, type Outcome } from '../../model/outcome';
 import { performanceMetricRecord } from '../../model/performanceMetric';
 import { predictionRecord, type Prediction, type PredictionWithOutcome } from '../../model/prediction';
 import { isPlainObject } from '../../model/json';
@@ -248,16 +248,23 @@ export class JsonlStore implements Store {
       };
       return Object.assign(partial, { sink: makeSink(partial as LineSource) });
     };
-    const outcomes = source('outcomes', (self) =>
-      this.recordSink(
-        self,
-        outcomeRecord,
-        (outcome) => {
-          this.predictions.recordOutcome(outcome.prediction_id, outcome.actual_outcome, outcome.timestamp);
+    const outcomes = source('outcomes', (self) => {
+      const take = (outcome: Outcome) => {
+        this.predictions.recordOutcome(outcome.prediction_id, outcome.actual_outcome, outcome.timestamp);
+      };
+      const checked = this.recordSink(self, outcomeRecord, take, () => this.predictions.clearOutcomes());
+      // A line as the Python service writes it is taken as parsed (its layout is never needed:
+      // outcomes are not rewritten); anything else goes through the schema, which words what is wrong.
+      return {
+        ...checked,
+        line: (text, line) => {
+          const value = parseJsonLine(text);
+          if (!isPlainOutcome(value)) return checked.line(text, line);
+          take(value);
+          self.accepted++;
         },
-        () => this.predictions.clearOutcomes(),
-      ),
-    );
+      };
+    });
     this.sources = [
       source('predictions', (self) => this.predictionSink(self, outcomes)),
       outcomes,

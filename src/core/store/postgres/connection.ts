@@ -11,7 +11,9 @@
  * times and json as the server's text (the record schemas parse text times to the microsecond,
  * which a JS Date would cut to the millisecond), counts and numerics as numbers.
  */
-import { Client, types as pgTypes, type ClientConfig } from 'pg';
+import type { Client, ClientConfig, types as PgTypeRegistry } from 'pg';
+
+type PgTypes = typeof PgTypeRegistry;
 import { PitwallError } from '../../errors';
 import { messages } from '../../messages';
 
@@ -119,10 +121,12 @@ const JSON_OID = 114;
 const JSONB = 3802;
 
 /** Counts and sums as numbers; times and json as the server's text, parsed by the record schemas. */
-function typeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
-  if (oid === INT8 || oid === NUMERIC) return Number;
-  if (oid === TIMESTAMP || oid === TIMESTAMPTZ || oid === JSON_OID || oid === JSONB) return (value: string) => value;
-  return pgTypes.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
+function typeParser(pgTypes: PgTypes) {
+  return (oid: number, format?: 'text' | 'binary'): ((value: string) => unknown) => {
+    if (oid === INT8 || oid === NUMERIC) return Number;
+    if (oid === TIMESTAMP || oid === TIMESTAMPTZ || oid === JSON_OID || oid === JSONB) return (value: string) => value;
+    return pgTypes.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
+  };
 }
 
 /** The driver's error code (SQLSTATE or a socket error's code), if any. */
@@ -172,7 +176,10 @@ export function isConnectionLost(error: unknown): boolean {
 
 /** A connected session: read-only by default, UTC, named pitwall, with a statement timeout. */
 export async function connectPostgres(settings: PostgresSettings): Promise<Client> {
-  const client = new Client({
+  // The driver is loaded when a PostgreSQL source is opened: loading it starts Node's HTTP stack,
+  // which every other command would pay for at start-up.
+  const pg = await import('pg');
+  const client = new pg.Client({
     host: settings.host,
     port: settings.port,
     user: settings.user,
@@ -183,7 +190,7 @@ export async function connectPostgres(settings: PostgresSettings): Promise<Clien
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     // Startup options, not SET: they hold for every transaction, also behind a pooler that forbids SET.
     options: `-c default_transaction_read_only=on -c TimeZone=UTC -c statement_timeout=${STATEMENT_TIMEOUT_SECONDS * 1000}`,
-    types: { getTypeParser: typeParser as never },
+    types: { getTypeParser: typeParser(pg.types) as never },
   });
   // A dropped connection is reported by the next query; without a listener it would end the process.
   client.on('error', () => undefined);
