@@ -50,6 +50,25 @@ export interface EstimateReport {
  */
 const fitted = new WeakMap<WindowColumns, Map<string, PerformanceEstimator>>();
 
+/** The distinct model versions of loaded columns (from their codes when the reader gave them), once per columns. */
+const versionsOf = new WeakMap<WindowColumns, readonly string[]>();
+
+function versionNames(columns: WindowColumns): readonly string[] {
+  let names = versionsOf.get(columns);
+  if (names === undefined) {
+    const codes = columns.model_version_codes;
+    if (codes !== undefined) {
+      const seen = new Uint8Array(codes.names.length);
+      for (let i = 0; i < columns.length; i++) seen[codes.codes[i] as number] = 1;
+      names = codes.names.filter((_, code) => seen[code] === 1);
+    } else {
+      names = [...new Set(columns.model_version.slice(0, columns.length))];
+    }
+    versionsOf.set(columns, names);
+  }
+  return names;
+}
+
 /** The estimator of one version, fitted on its labelled predictions of the reference period (once per columns). */
 function estimatorOf(columns: WindowColumns, version: string, reference: { from: number; to: number }, options: EstimatorOptions | undefined): PerformanceEstimator {
   let held = fitted.get(columns);
@@ -81,13 +100,32 @@ export function estimateWindows(columns: WindowColumns, options: EstimateWindows
   const reference = options.reference ?? (Number.isFinite(lowest) ? { from: lowest, to: lowest + (highest - lowest) / 3 } : { from: 0, to: 0 });
 
   const versions = new Map<string, Map<number, number[]>>();
+  // Which versions are asked for in a window is decided once per window, not per row: the rows
+  // of a window are scanned only when one of its versions is wanted (a chart asks for a few
+  // windows of a million rows). Columns are in time order, so a window's rows are consecutive
+  // and its decision is the last one made; out of order, decisions are looked up.
+  const decided = new Map<number, ReadonlySet<string> | null>();
+  const wantedIn = (start: number): ReadonlySet<string> | null => {
+    let wanted = decided.get(start);
+    if (wanted === undefined) {
+      const asked = versionNames(columns).filter((version) => (options.modelVersion === undefined || version === options.modelVersion) && (options.windows === undefined || options.windows(version, start)));
+      decided.set(start, (wanted = asked.length === 0 ? null : new Set(asked)));
+    }
+    return wanted;
+  };
+  let currentStart = Number.NaN;
+  let wanted: ReadonlySet<string> | null = null;
   for (let i = 0; i < columns.length; i++) {
     const t = columns.timestamp[i] as number;
     if (!(t >= from && t < to)) continue;
-    const version = columns.model_version[i] as string;
-    if (options.modelVersion !== undefined && version !== options.modelVersion) continue;
     const start = Math.floor(t / every) * every;
-    if (options.windows !== undefined && !options.windows(version, start)) continue;
+    if (start !== currentStart) {
+      currentStart = start;
+      wanted = wantedIn(start);
+    }
+    if (wanted === null) continue;
+    const version = columns.model_version[i] as string;
+    if (!wanted.has(version)) continue;
     let windows = versions.get(version);
     if (windows === undefined) versions.set(version, (windows = new Map()));
     let rows = windows.get(start);

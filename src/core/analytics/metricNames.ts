@@ -45,6 +45,12 @@ export function canonicalMetricName(name: string): string | undefined {
   return CANONICAL.get(name);
 }
 
+/** Every name a metric is given by: its canonical name, then its aliases (the name itself for a metric not listed). */
+export function namesOfMetric(name: string): readonly string[] {
+  const canonical = CANONICAL.get(name) ?? name;
+  return [canonical, ...(METRIC_NAMES.find((metric) => metric.name === canonical)?.aliases ?? [])];
+}
+
 /**
  * The canonical name of a metric named by a user; an unknown name is an input error with the
  * nearest known name and the list. `among`, when given, limits the metrics accepted (by canonical name).

@@ -512,6 +512,64 @@ function alertRow(alert: TrendAlert): AlertRow {
   };
 }
 
+/** Alert markers a panel draws one by one; more are grouped per span of time and severity. */
+export const MAX_ALERT_MARKERS = 500;
+/** Marks of data (points, lines, bars) above which items carry no ARIA description of their own (see trendChart). */
+export const MAX_DESCRIBED_MARKS = 1000;
+
+/**
+ * The markers of a panel's alerts: one per alert up to MAX_ALERT_MARKERS; beyond, one per
+ * severity and span (the chart's window, or a whole multiple of it, so that at most
+ * MAX_ALERT_MARKERS remain), drawn at the span's start with the count in its title.
+ */
+function alertMarkers(alerts: readonly TrendAlert[], from: number, every: number): { readonly rows: AlertRow[]; readonly span: number | null } {
+  if (alerts.length <= MAX_ALERT_MARKERS || !(every > 0)) return { rows: alerts.map(alertRow), span: null };
+  const spanOf = (span: number) => {
+    const groups = new Map<string, { start: number; severity: AlertSeverityName; alerts: TrendAlert[] }>();
+    for (const alert of alerts) {
+      const start = from + Math.floor((alert.timestamp - from) / span) * span;
+      const key = `${start}\u0000${alert.severity}`;
+      let group = groups.get(key);
+      if (group === undefined) groups.set(key, (group = { start, severity: alert.severity, alerts: [] }));
+      group.alerts.push(alert);
+    }
+    return groups;
+  };
+  let span = every;
+  let groups = spanOf(span);
+  while (groups.size > MAX_ALERT_MARKERS) groups = spanOf((span *= 2));
+  const rows = [...groups.values()].map((group): AlertRow => {
+    const versions = [...new Set(group.alerts.map((alert) => alert.model_version ?? ''))].filter((version) => version !== '').sort();
+    const metrics = [...new Set(group.alerts.map((alert) => alert.metric_name ?? ''))].filter((metric) => metric !== '').sort();
+    return {
+      t: group.start * 1000,
+      severity: group.severity,
+      title: `${formatCount(group.alerts.length)} ${group.severity} alert${group.alerts.length === 1 ? '' : 's'}`,
+      time: formatUtcWindow(group.start, group.start + span),
+      metric: metrics.join(', '),
+      value: '',
+      version: versions.join(', '),
+    };
+  });
+  return { rows: rows.sort((a, b) => a.t - b.t), span };
+}
+
+/** The spec with every mark's items left undescribed (`aria: false`): the chart's own description stays. */
+function withoutItemAria(spec: ChartSpec): ChartSpec {
+  const strip = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (node === null || typeof node !== 'object') return node;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'mark') out[key] = typeof value === 'string' ? { type: value, aria: false } : { ...(value as object), aria: false };
+      else if (key === 'data' || key === 'encoding') out[key] = value;
+      else out[key] = strip(value);
+    }
+    return out;
+  };
+  return strip(spec) as ChartSpec;
+}
+
 /** Performance trend of several metrics and model versions over time windows. */
 export function trendChart(input: TrendChartInput, options?: TrendChartOptions): ChartSpec {
   const width = chartWidth(options);
@@ -537,6 +595,8 @@ export function trendChart(input: TrendChartInput, options?: TrendChartOptions):
     to = Math.max(to, point.window_end);
   }
   const alerts = (input.alerts ?? []).filter((alert) => alert.timestamp >= from && alert.timestamp <= to);
+  const every = input.points.reduce((shortest, point) => Math.min(shortest, point.window_end - point.window_start), Infinity);
+  let groupedSpan: number | null = null;
   const hiddenAlerts = (input.alerts ?? []).length - alerts.length;
   const bands = (input.degradations ?? []).filter((band) => band.end > from && band.start < to && band.end > band.start);
   const volume = input.volume === true && coverage.some((row) => row.count !== undefined);
@@ -560,13 +620,15 @@ export function trendChart(input: TrendChartInput, options?: TrendChartOptions):
         severity: threshold.severity,
         version: threshold.model_version ?? ALL_VERSIONS,
       }));
+    const markers = alertMarkers(alerts.filter((alert) => own(alert.metric_name)), from, every);
+    if (markers.span !== null) groupedSpan = Math.max(groupedSpan ?? 0, markers.span);
     const gaps = (input.gaps ?? [])
       .filter((gap) => gap.metric === metric)
       .map((gap) => ({ t: gap.window_start * 1000, t_end: gap.window_end * 1000, version: versionLabel(gap.model_version), window: formatUtcWindow(gap.window_start, gap.window_end), reason: gap.reason }));
     return panel(
       metric,
       rows.filter((row) => row.metric === metric),
-      { alerts: alerts.filter((alert) => own(alert.metric_name)).map(alertRow), bands: bandRows, thresholds, gaps },
+      { alerts: markers.rows, bands: bandRows, thresholds, gaps },
       versions,
       width,
       options?.panelHeight ?? 120,
@@ -582,11 +644,26 @@ export function trendChart(input: TrendChartInput, options?: TrendChartOptions):
   if (bands.length > 0) subtitle.push(input.bandNote ?? BAND_NOTE);
   if (valueless.length > 0) subtitle.push(`${NO_VALUES} ${listNames(valueless.map(metricLabel))}.`);
   if (hiddenAlerts > 0) subtitle.push(`${formatCount(hiddenAlerts)} alert${hiddenAlerts === 1 ? '' : 's'} outside this time range not shown.`);
-  const description = `${title}: ${charted.map(metricLabel).join(', ')} by model version over time.`;
-  return {
+  if (groupedSpan !== null) subtitle.push(`${ALERTS_GROUPED} ${formatSpan(groupedSpan)}, by severity.`);
+  const described = rows.length * (volume ? 3 : 2) <= MAX_DESCRIBED_MARKS;
+  const description = `${title}: ${charted.map(metricLabel).join(', ')} by model version over time${described ? '' : `, ${formatCount(rows.length)} values (export the data as CSV to read them as a table)`}.`;
+  const spec: ChartSpec = {
     ...topLevel(width, title, subtitle, description),
     spacing: 8,
     vconcat: panels,
     resolve: { scale: { x: 'shared', y: 'independent', color: 'shared', strokeDash: 'shared', fill: 'shared', stroke: 'shared' } },
   };
+  // A description per point, line and bar is what a screen reader would read out one by one,
+  // and each is an expression evaluated per item (interpreted, under the panels' CSP): past a
+  // thousand marks the chart is described as a whole and its data is read from the CSV export.
+  return described ? spec : withoutItemAria(spec);
+}
+
+const ALERTS_GROUPED = 'Too many alerts to mark one by one: one marker per';
+
+/** A span of whole hours or days, as a window is named ("6 hours", "2 days"). */
+function formatSpan(seconds: number): string {
+  if (seconds % 86_400 === 0) return seconds === 86_400 ? 'day' : `${seconds / 86_400} days`;
+  if (seconds % 3600 === 0) return seconds === 3600 ? 'hour' : `${seconds / 3600} hours`;
+  return seconds % 60 === 0 ? `${seconds / 60} minutes` : `${seconds} seconds`;
 }

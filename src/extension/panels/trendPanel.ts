@@ -3,6 +3,7 @@ import { boundedWindow, formatWindow, MAX_TREND_MARKS } from '../../core/charts/
 import { trendChart, trendInputFromWindows } from '../../core/charts/trendChart';
 import { ESTIMATED_METRICS, firingSpans, metricAlerts, missingLabelEstimates, ruleThresholds } from '../../core/charts/trendOverlays';
 import { estimateWindows } from '../../core/analytics/estimateWindows';
+import { namesOfMetric } from '../../core/analytics/metricNames';
 import { metricLabel } from '../../core/charts/theme';
 import { AnalysisSession } from '../../core/analytics/session';
 import { DEFAULT_MIN_LABELS, parseDuration, type WindowMetric, type WindowMetricsRow } from '../../core/analytics/windows';
@@ -196,7 +197,9 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     }
     const note = notes.length === 0 ? null : notes.join(' ');
     const thresholds = ruleThresholds(await source.store.readRules(), metric, versions);
-    const alerts = metricAlerts(await source.store.readAlerts({ from, to }), metric, versions);
+    // Only the alerts of this metric and these versions travel from the store (a source may hold a hundred thousand).
+    const scopes = namesOfMetric(metric).flatMap((name) => [...versions, null].map((version) => ({ metric_name: name, model_version: version })));
+    const alerts = metricAlerts(await source.store.readAlerts({ from, to, scopes: [{ match: 'any', scopes }] }), metric, versions);
     const input = trendInputFromWindows(rows, [metric], DEFAULT_MIN_LABELS);
     const title = `${metricLabel(metric)} per ${formatWindow(every)} window${slide === every ? '' : `, every ${formatWindow(slide)}`}`;
     const spec = trendChart(

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ALL_METRIC_NAMES, canonicalMetricName, METRIC_NAMES, resolveMetricName } from '../../../../src/core/analytics/metricNames';
+import { ALL_METRIC_NAMES, canonicalMetricName, METRIC_NAMES, namesOfMetric, resolveMetricName } from '../../../../src/core/analytics/metricNames';
 import { WINDOW_METRICS } from '../../../../src/core/analytics/windows';
 import { PitwallError } from '../../../../src/core/errors';
 
@@ -21,5 +21,13 @@ describe('metric names: one vocabulary', () => {
     assert.throws(() => resolveMetricName('acuracy'), (error: unknown) => error instanceof PitwallError && error.code === 'input' && /did you mean `accuracy`/.test(error.message));
     assert.throws(() => resolveMetricName('count', ['accuracy', 'f1']), /unknown metric "count"/);
     assert.equal(resolveMetricName('f1_score', ['accuracy', 'f1']), 'f1');
+  });
+
+  it('lists every name of a metric, from any of them, and a name it does not know as itself', () => {
+    assert.deepEqual(namesOfMetric('ece'), ['ece', 'expected_calibration_error']);
+    assert.deepEqual(namesOfMetric('expected_calibration_error'), ['ece', 'expected_calibration_error']);
+    assert.deepEqual(namesOfMetric('accuracy'), ['accuracy']);
+    assert.deepEqual(namesOfMetric('track_temp_psi'), ['track_temp_psi']);
+    for (const name of ALL_METRIC_NAMES) assert.ok(namesOfMetric(name).every((other) => canonicalMetricName(other) === canonicalMetricName(name)));
   });
 });

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { WindowMetricsRow } from '../../../../src/core/analytics/windows';
 import { ALERT_SEVERITY_COLORS, VEGA_LITE_SCHEMA } from '../../../../src/core/charts/theme';
-import { trendChart, trendInputFromWindows, type TrendPoint } from '../../../../src/core/charts/trendChart';
+import { MAX_ALERT_MARKERS, MAX_DESCRIBED_MARKS, trendChart, trendInputFromWindows, type TrendPoint } from '../../../../src/core/charts/trendChart';
 import { itemsOf, marksOf, renderSpec, textsOf, type RenderedChart, type SceneItem } from './renderSpec';
 
 const HOUR = 3600;
@@ -260,5 +260,44 @@ describe('trendChart', () => {
       }),
       { numRuns: 25 },
     );
+  });
+
+  it('groups alerts per window and severity when there are too many to mark one by one, every alert counted', async () => {
+    const windows = 48;
+    const points = grid(['v1.0', 'v1.1'], ['accuracy'], windows);
+    // Three thousand alerts over the 48 hours, of two severities and both versions.
+    const alerts = Array.from({ length: 3000 }, (_, i) => ({
+      timestamp: T0 + ((i * 7919) % (windows * HOUR)) + 0.5,
+      severity: i % 3 === 0 ? ('critical' as const) : ('warning' as const),
+      title: `Alert ${i}`,
+      metric_name: i % 2 === 0 ? 'accuracy' : 'accuracy',
+      model_version: i % 2 === 0 ? 'v1.0' : 'v1.1',
+    }));
+    const chart = await renderSpec(trendChart({ points, alerts }));
+    const markers = itemsOf(chart, 'symbol').filter((item) => item.shape === 'triangle-down');
+    assert.ok(markers.length <= MAX_ALERT_MARKERS, `${markers.length} markers`);
+    assert.ok(markers.length <= windows * 2 && markers.length > windows, 'one per hour window and severity');
+    const counted = markers.reduce((sum, item) => sum + Number(/^([\d,]+) /.exec(String(datum(item).title))?.[1]?.replace(/,/g, '') ?? NaN), 0);
+    assert.equal(counted, alerts.length, 'the markers count every alert');
+    const first = markers.find((item) => datum(item).t === T0 * 1000 && datum(item).severity === 'critical');
+    const inFirst = alerts.filter((alert) => alert.timestamp < T0 + HOUR && alert.severity === 'critical').length;
+    assert.equal(datum(first as SceneItem).title, `${inFirst} critical alert${inFirst === 1 ? '' : 's'}`);
+    assert.equal(datum(first as SceneItem).version, 'v1.0, v1.1');
+    assert.ok(textsOf(chart).includes('Too many alerts to mark one by one: one marker per hour, by severity.'), textsOf(chart).join(' | '));
+
+    // Up to the limit, one marker per alert as before.
+    const few = await renderSpec(trendChart({ points, alerts: alerts.slice(0, MAX_ALERT_MARKERS) }));
+    assert.equal(itemsOf(few, 'symbol').filter((item) => item.shape === 'triangle-down').length, MAX_ALERT_MARKERS);
+  });
+
+  it('describes each item for screen readers up to a thousand marks, past that the chart as a whole', async () => {
+    const small = await renderSpec(trendChart({ points: grid(['v1.0'], ['accuracy'], 24) }));
+    assert.match(small.svg, /aria-roledescription="point"/);
+    const windows = Math.ceil(MAX_DESCRIBED_MARKS / 2 / 2) + 10;
+    const spec = trendChart({ points: grid(['v1.0', 'v1.1'], ['accuracy'], windows) });
+    const large = await renderSpec(spec);
+    assert.doesNotMatch(large.svg, /aria-roledescription="point"/, 'points are not described one by one');
+    assert.match(String(spec.description), /values \(export the data as CSV to read them as a table\)/);
+    assert.equal(dataSymbols(large).length, 2 * windows, 'every point is still drawn');
   });
 });
