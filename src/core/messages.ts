@@ -547,6 +547,7 @@ export const messages = {
   queryFileUnreadable: (path: string, detail: string) => `Cannot read the query file ${path}: ${detail}`,
   sqlNeedsStatement: () => 'The SQL holds no statement.',
   sqlFailed: (detail: string) => `SQL: ${detail}`,
+  postgresSqlOneStatement: () => 'SQL on PostgreSQL runs one statement at a time: put each statement in its own cell (or its own --sql).',
   ruleQueryInvalid: (ruleId: string, detail: string) => `Rule "${ruleId}": conditions.query ${detail}`,
   ruleQueryNotAlert: () => 'must be one PQL statement on predictions ending in `alert when …` (a let before it may name part of it).',
   pqlSaveNotAlert: () => 'Only a statement with `alert when …` can be saved as an alert rule.',

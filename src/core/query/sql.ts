@@ -4,7 +4,8 @@
  * through the same snapshot the store reads (main file and committed WAL frames together). A
  * JSONL folder is loaded into an in-memory database with the Python system's table layout (the
  * migration's mapping of records to rows), each table only when a query first names it, so
- * `select count(*) from alerts` never reads predictions.jsonl.
+ * `select count(*) from alerts` never reads predictions.jsonl. A PostgreSQL source runs the
+ * statement on its server, in PostgreSQL's dialect (postgresSql.ts).
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -17,7 +18,9 @@ import type { StoreDiagnostic } from '../store/store';
 import { sqliteSchemaStatements } from '../store/sqlite/schema';
 import { SqliteSnapshotReader } from '../store/sqlite/snapshot';
 import { loadSqlJs } from '../store/sqlite/sqlJs';
+import { isPostgresSource } from '../store/postgres/connection';
 import { runSqlNatively, type ChildWatcher } from './nativeSql';
+import { runSqlOnPostgres } from './postgresSql';
 import type { QueryResult, ResultColumn } from './run';
 
 const SERVICE_TABLES = Object.keys(TABLES) as MigrationTable[];
@@ -88,6 +91,10 @@ export async function runSqlOnSource(
   sql: string,
   options: { readonly wasmPath?: string; readonly watchChild?: ChildWatcher } = {},
 ): Promise<{ result: QueryResult; problems: readonly StoreDiagnostic[] }> {
+  if (isPostgresSource(path)) {
+    const answer = await runSqlOnPostgres(path, sql);
+    return { result: resultOf(answer.columns, answer.rows, sql), problems: [] };
+  }
   const absolute = resolve(path);
   const info = await stat(absolute).catch((cause: unknown) => {
     throw new PitwallError('not-found', messages.sourceNotFound(absolute), { cause });

@@ -12,10 +12,10 @@
  * which a JS Date would cut to the millisecond), counts and numerics as numbers.
  */
 import type { Client, ClientConfig, types as PgTypeRegistry } from 'pg';
-
-type PgTypes = typeof PgTypeRegistry;
 import { PitwallError } from '../../errors';
 import { messages } from '../../messages';
+
+type PgTypes = typeof PgTypeRegistry;
 
 export interface PostgresSettings {
   readonly host: string;
