@@ -10,11 +10,21 @@
  */
 import type { StoreReader, WindowColumns } from '../store/store';
 import { segmentColumns, type WindowPlan, type WindowStats } from '../store/windowStats';
-import { paneStatsOf, windowedMetrics, type WindowedMetricsOptions, type WindowMetricsRow } from './windows';
+import { paneStatsOf, readWindowedMetrics, windowedMetrics, type WindowedMetricsOptions, type WindowMetricsRow } from './windows';
 import { readDataScope, type DataScope } from './dataScope';
 
 /** Pane tables kept, most recently used last. */
 const PANE_TABLES_KEPT = 4;
+/** Answers of a database kept (a pushed-down session), most recently used last. */
+const ANSWERS_KEPT = 16;
+
+export interface AnalysisSessionOptions {
+  /**
+   * Ask the store to aggregate (a database server: the predictions never come into this process)
+   * instead of loading the columns and aggregating here. Answers are kept until `invalidate()`.
+   */
+  readonly pushDown?: boolean;
+}
 
 /** What identifies a pane plan's table: everything but the window, which is the pane itself. */
 function paneKey(plan: WindowPlan): string {
@@ -29,12 +39,23 @@ export class AnalysisSession {
 
   private heldScope: Promise<DataScope> | undefined;
 
-  constructor(private readonly store: StoreReader) {}
+  private answers = new Map<string, Promise<WindowMetricsRow[]>>();
+
+  constructor(
+    private readonly store: StoreReader,
+    private readonly options: AnalysisSessionOptions = {},
+  ) {}
+
+  /** Whether questions are aggregated by the store rather than over loaded columns. */
+  get pushesDown(): boolean {
+    return this.options.pushDown === true && this.store.aggregateWindows !== undefined;
+  }
 
   /** The source changed: the next question reads it again. */
   invalidate(): void {
     this.loaded = undefined;
     this.heldScope = undefined;
+    this.answers.clear();
     this.forgetPanes();
   }
 
@@ -72,9 +93,27 @@ export class AnalysisSession {
   }
 
   async trend(options: WindowedMetricsOptions): Promise<WindowMetricsRow[]> {
+    if (this.pushesDown) return this.pushedDown(options);
     const segment = segmentColumns(options.by);
     const columns = await this.columns(segment.features, segment.metadata);
     return windowedMetrics(columns, options, (panePlan) => this.paneStats(columns, panePlan));
+  }
+
+  /** The store's answer to a windowed question, kept (a failed one is not). */
+  private pushedDown(options: WindowedMetricsOptions): Promise<WindowMetricsRow[]> {
+    const key = JSON.stringify(options);
+    let answer = this.answers.get(key);
+    this.answers.delete(key);
+    if (answer === undefined) {
+      const asked = readWindowedMetrics(this.store, options).then((read) => read.rows);
+      asked.catch(() => {
+        if (this.answers.get(key) === asked) this.answers.delete(key);
+      });
+      answer = asked;
+    }
+    this.answers.set(key, answer);
+    while (this.answers.size > ANSWERS_KEPT) this.answers.delete(this.answers.keys().next().value as string);
+    return answer;
   }
 
   /**

@@ -61,7 +61,8 @@ export class Sessions implements vscode.Disposable {
   }
 
   of(source: OpenSource): AnalysisSession {
-    if (this.held?.store !== source.store) this.held = { store: source.store, session: new AnalysisSession(source.store) };
+    // A database server aggregates: its predictions never come into the extension host.
+    if (this.held?.store !== source.store) this.held = { store: source.store, session: new AnalysisSession(source.store, { pushDown: source.description.kind === 'postgres' }) };
     return this.held.session;
   }
 
@@ -177,8 +178,10 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     // Without labels, the label-free estimate stands in (tumbling windows only, as the estimator computes them).
     // Only the windows without the metric are estimated: the others draw their realized value.
     const lacking = new Set(rows.filter((row) => row[metric] === null || row[metric] === undefined).map((row) => `${row.group ?? ''}\u0000${row.window_start}`));
+    // Estimates read each prediction's confidence: a database server's predictions stay on the server.
+    const estimable = slide === every && ESTIMATED_METRICS.has(metric) && lacking.size > 0;
     const estimates =
-      slide === every && ESTIMATED_METRICS.has(metric) && lacking.size > 0
+      estimable && !session.pushesDown
         ? missingLabelEstimates(estimateWindows(await session.columns(), { every, from, to, windows: (version, start) => lacking.has(`${version}\u0000${start}`) }).windows, rows, metric)
         : [];
     if (!LABEL_FREE.has(metric) && rows.length > 0 && rows.every((row) => row.labelled === 0) && estimates.length === 0) {
@@ -195,6 +198,7 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     } else if (estimates.length > 0) {
       notes.push(`Dashed: label-free estimates (CBPE), the band their interval, where a window has fewer than ${DEFAULT_MIN_LABELS} labelled predictions.`);
     }
+    if (estimable && session.pushesDown) notes.push(`Windows with fewer than ${DEFAULT_MIN_LABELS} labelled predictions are gaps: label-free estimates (CBPE) need every prediction's confidence, which stays on the database server.`);
     const note = notes.length === 0 ? null : notes.join(' ');
     const thresholds = ruleThresholds(await source.store.readRules(), metric, versions);
     // Only the alerts of this metric and these versions travel from the store (a source may hold a hundred thousand).

@@ -63,6 +63,51 @@ describe('AnalysisSession', function () {
     }
   });
 
+  it('pushed down, asks the database for every answer and never loads the predictions; the answers equal the loaded ones', async () => {
+    const sqlite = await openStore(join(dir, 'monitoring.db'));
+    try {
+      let loads = 0;
+      let aggregated = 0;
+      // The same store, counting what the session asks of it.
+      const counted = new Proxy(sqlite, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver) as unknown;
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            if (property === 'readPredictionColumns') loads++;
+            if (property === 'aggregateWindows') aggregated++;
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+      const session = new AnalysisSession(counted, { pushDown: true });
+      assert.ok(session.pushesDown);
+      const columns = await sqlite.readPredictionColumns({ features: ['circuit'] });
+      for (const [name, options] of questions.filter(([, options]) => options.slide === undefined)) {
+        const answer = await session.trend(options);
+        const loaded = windowedMetrics(columns, options);
+        assert.equal(answer.length, loaded.length, name);
+        for (const [i, row] of answer.entries()) {
+          for (const [key, value] of Object.entries(row)) {
+            const other = (loaded[i] as unknown as Record<string, unknown>)[key];
+            if (typeof value === 'number' && typeof other === 'number') assert.ok(Math.abs(value - other) <= 1e-12 * Math.max(1, Math.abs(other)), `${name}: ${key}`);
+            else assert.deepEqual(value, other, `${name}: ${key}`);
+          }
+        }
+      }
+      assert.equal(loads, 0, 'no prediction was loaded into the session');
+      const asked = aggregated;
+      assert.ok(asked > 0);
+      await session.trend(questions[0]?.[1] as WindowedMetricsOptions);
+      assert.equal(aggregated, asked, 'an answer asked again is the one kept');
+      session.invalidate();
+      await session.trend(questions[0]?.[1] as WindowedMetricsOptions);
+      assert.equal(aggregated, asked + 1, 'and asked of the database again after a change');
+    } finally {
+      await sqlite.close();
+    }
+  });
+
   it('reads the source again after invalidate()', async () => {
     const session = new AnalysisSession(store as Store);
     const before = await session.columns();
