@@ -238,24 +238,47 @@ export function reliabilityOf(columns: ClassificationColumns, options: Reliabili
     if (c < (lowest[bin] as number)) lowest[bin] = c;
     if (c > (highest[bin] as number)) highest[bin] = c;
   }
+  return reliabilityOfBins(
+    Array.from({ length: binCount }, (_, b) => ({ count: counts[b] as number, correct: correct[b] as number, confidenceSum: sums[b] as number, lowest: lowest[b] as number, highest: highest[b] as number })),
+    binning,
+    z,
+  );
+}
+
+/** One bin's labelled rows: how many, how many right, their confidences' sum, lowest and highest. */
+export interface BinSums {
+  readonly count: number;
+  readonly correct: number;
+  readonly confidenceSum: number;
+  readonly lowest: number;
+  readonly highest: number;
+}
+
+/**
+ * Reliability from bins already summed (reliabilityOf's rows, or a database's per-bin sums of a
+ * pushed-down plan): equal-width bins are all listed, empty or not; equal-mass bins only when
+ * they hold rows.
+ */
+export function reliabilityOfBins(sums: readonly BinSums[], binning: Binning, z = Z_95): Reliability {
+  const binCount = sums.length;
+  const n = sums.reduce((total, bin) => total + bin.count, 0);
   const bins: IntervalReliabilityBin[] = [];
   let ece = 0;
   let mce = 0;
   for (let b = 0; b < binCount; b++) {
-    const count = counts[b] as number;
-    const hits = correct[b] as number;
+    const { count, correct: hits, confidenceSum, lowest, highest } = sums[b] as BinSums;
     if (count === 0) {
       if (binning === 'width') bins.push({ lower: b / binCount, upper: (b + 1) / binCount, count: 0, correct: 0, mean_confidence: null, accuracy: null, accuracy_interval: null });
       continue;
     }
-    const meanConfidence = (sums[b] as number) / count;
+    const meanConfidence = confidenceSum / count;
     const accuracy = hits / count;
     const gap = Math.abs(accuracy - meanConfidence);
     ece += (count / n) * gap;
     mce = Math.max(mce, gap);
     bins.push({
-      lower: binning === 'width' ? b / binCount : (lowest[b] as number),
-      upper: binning === 'width' ? (b + 1) / binCount : (highest[b] as number),
+      lower: binning === 'width' ? b / binCount : lowest,
+      upper: binning === 'width' ? (b + 1) / binCount : highest,
       count,
       correct: hits,
       mean_confidence: meanConfidence,

@@ -12,6 +12,7 @@ import type { StoreReader, WindowColumns } from '../store/store';
 import { segmentColumns, type WindowPlan, type WindowStats } from '../store/windowStats';
 import { paneStatsOf, readWindowedMetrics, windowedMetrics, type WindowedMetricsOptions, type WindowMetricsRow } from './windows';
 import { readDataScope, type DataScope } from './dataScope';
+import { calibrationByVersion, calibrationOfStats, calibrationPlan, type VersionCalibration, type VersionCalibrationOptions } from './versionCalibration';
 
 /** Pane tables kept, most recently used last. */
 const PANE_TABLES_KEPT = 4;
@@ -97,6 +98,29 @@ export class AnalysisSession {
     const segment = segmentColumns(options.by);
     const columns = await this.columns(segment.features, segment.metadata);
     return windowedMetrics(columns, options, (panePlan) => this.paneStats(columns, panePlan));
+  }
+
+  /**
+   * The columns a question over [from, to) reads: the held columns, or when the session pushes
+   * down, that range's rows read for it alone (a database's other rows stay there).
+   */
+  async columnsIn(range: { readonly from: number; readonly to: number; readonly modelVersion?: string }, features: readonly string[] = []): Promise<WindowColumns> {
+    if (!this.pushesDown) return this.columns(features);
+    return this.store.readPredictionColumns({ from: range.from, to: range.to, features: [...features], ...(range.modelVersion === undefined ? {} : { modelVersion: range.modelVersion }) });
+  }
+
+  /**
+   * Each version's calibration over a range: summed by the store when the session pushes down
+   * (equal-width bins; equal-mass bins need the range's rows, read for that range only), else
+   * over the held columns.
+   */
+  async calibration(options: VersionCalibrationOptions): Promise<VersionCalibration[]> {
+    if (!this.pushesDown) return calibrationByVersion(await this.columns(), options);
+    if (options.binning === 'width') {
+      const stats = await this.store.aggregateWindows?.(calibrationPlan(options));
+      if (stats !== undefined) return calibrationOfStats(stats, options);
+    }
+    return calibrationByVersion(await this.columnsIn(options), options);
   }
 
   /** The store's answer to a windowed question, kept (a failed one is not). */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { calibrationByVersion, type VersionCalibration } from '../../core/analytics/versionCalibration';
+import type { VersionCalibration } from '../../core/analytics/versionCalibration';
 import { MAX_TREND_MARKS } from '../../core/charts/boundedWindow';
 import { toCalibrationCsv } from '../../core/charts/chartData';
 import { reliabilityChart, reliabilityChartsSideBySide, type ReliabilitySeries } from '../../core/charts/reliabilityChart';
@@ -97,8 +97,7 @@ export class CalibrationPanel extends ChartPanel<CalibrationHostMessage, Calibra
     if (scope.first === null || scope.last === null) return empty('no-data', 'This source has no predictions yet.');
 
     const range = presetRange(options.range, scope.first, scope.last);
-    const columns = await this.sessions.of(source).columns();
-    const found = calibrationByVersion(columns, { ...range, versions, bins: options.bins, binning: options.strategy });
+    const found = await this.sessions.of(source).calibration({ ...range, versions, bins: options.bins, binning: options.strategy });
     const span = options.range === 'all' ? 'this source' : RANGE_LABELS[options.range].toLowerCase();
     if (found.every((version) => version.count === 0)) return empty('no-predictions', `The chosen versions have no predictions in ${span}. Pick a longer range.`);
     if (found.every((version) => version.labelled === 0)) {

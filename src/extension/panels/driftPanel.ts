@@ -141,7 +141,8 @@ export class DriftPanel extends ChartPanel<DriftHostMessage, DriftViewMessage> {
     if (results === null) {
       const features = [...new Set([...(await readFeatureNames(source.store, baseline, modelVersion)), ...(await readFeatureNames(source.store, current, modelVersion))])].sort();
       if (features.length === 0) return empty('no-features', `${who} has no predictions with features in these ranges.`);
-      const columns = await this.sessions.of(source).columns(features);
+      // Only the two ranges' rows are needed (a database server sends only those).
+      const columns = await this.sessions.of(source).columnsIn({ from: Math.min(baseline.from, current.from), to: Math.max(baseline.to, current.to), ...(modelVersion === undefined ? {} : { modelVersion }) }, features);
       results = driftOfColumns(columns, { baseline, current, features, ...(modelVersion === undefined ? {} : { modelVersion }) }).sort(byDrift);
       this.held = { key, results };
     }

@@ -108,6 +108,50 @@ describe('AnalysisSession', function () {
     }
   });
 
+  it('pushed down, sums calibration bins in the database: the same bins, ECE and MCE as over the rows', async () => {
+    const sqlite = await openStore(join(dir, 'monitoring.db'));
+    try {
+      let loads = 0;
+      const counted = new Proxy(sqlite, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver) as unknown;
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            if (property === 'readPredictionColumns') loads++;
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+      const pushed = new AnalysisSession(counted, { pushDown: true });
+      const held = new AnalysisSession(sqlite);
+      const scope = await held.scope();
+      const first = scope.first as number;
+      for (const options of [
+        { from: first, to: (scope.last as number) + 1, versions: scope.versions, bins: 10, binning: 'width' as const },
+        { from: first + 86_400 + 0.5, to: first + 3 * 86_400, versions: [...scope.versions].reverse(), bins: 7, binning: 'width' as const },
+        { from: first, to: first + 2 * 86_400, versions: ['v1.0', 'no-such-version'], bins: 15, binning: 'width' as const },
+      ]) {
+        const summed = await pushed.calibration(options);
+        const rows = await held.calibration(options);
+        assert.equal(summed.length, rows.length);
+        for (const [i, version] of summed.entries()) {
+          const other = rows[i] as (typeof rows)[number];
+          assert.deepEqual([version.modelVersion, version.count, version.labelled, version.bins.map((bin) => [bin.count, bin.correct, bin.lower, bin.upper])], [other.modelVersion, other.count, other.labelled, other.bins.map((bin) => [bin.count, bin.correct, bin.lower, bin.upper])]);
+          const close = (a: number | null | undefined, b: number | null | undefined) => (a === null || a === undefined ? b === a : Math.abs(a - (b as number)) <= 1e-12);
+          assert.ok(close(version.ece, other.ece) && close(version.mce, other.mce), `${version.modelVersion}: ECE ${version.ece} vs ${other.ece}`);
+          for (const [b, bin] of version.bins.entries()) assert.ok(close(bin.mean_confidence, other.bins[b]?.mean_confidence), `bin ${b}`);
+        }
+      }
+      assert.equal(loads, 0, 'equal-width bins never load predictions');
+      // Equal-mass bins need the rows: only the range's are read.
+      const mass = { from: first, to: first + 86_400, versions: scope.versions, bins: 5, binning: 'mass' as const };
+      assert.deepEqual(await pushed.calibration(mass), await held.calibration(mass));
+      assert.equal(loads, 1);
+    } finally {
+      await sqlite.close();
+    }
+  });
+
   it('reads the source again after invalidate()', async () => {
     const session = new AnalysisSession(store as Store);
     const before = await session.columns();
