@@ -9,9 +9,14 @@
  * - Bins: `floor(confidence · bins)` in float8, the very IEEE product and floor the memory path
  *   and SQLite compute, so a confidence one ulp either side of an edge lands in the same bin
  *   (`width_bucket` does not agree there).
- * - Sums: PostgreSQL's float8 sum() is not compensated, so each is summed as numeric (exact
- *   decimal addition of each value to 15 significant digits) and rounded once: within a few ulps
- *   of the compensated sums of the other paths, whatever order the rows are visited in.
+ * - Sums: PostgreSQL's float8 sum() is not compensated, and its float8 → numeric cast keeps 15
+ *   digits only. Every summed value lies in [0, 1], so each is scaled by 2^62 (exact) to an int8
+ *   (exact to 2^-63), summed exactly (sum(int8) is numeric), rounded once to float8 and scaled
+ *   back (exact): the correctly rounded sum, as the compensated sums of the other paths are to
+ *   the last bit or so, in whatever order the rows are visited. (Summing `::numeric` differed by
+ *   1e-12 in a confidence standard deviation, where the variance cancels.)
+ * - Squares: PostgreSQL refuses a float8 product that underflows to 0, so a square below the
+ *   smallest double is written 0, as JS rounds it.
  * - Rows the record schema may refuse (a confidence outside [0, 1], an outcome other than 0/1,
  *   an infinite time, features that are not a flat JSON object…) go to bin -1 and into no sum;
  *   the store reads those few rows whole and lets the schema decide, as every other read does.
@@ -93,19 +98,27 @@ function windowedRows(where: PostgresWhere, plan: WindowPlan): PostgresSql {
   };
 }
 
+/** 2^62: a value in [0, 1] times this is a whole number to within 2^-63 of the value, and fits an int8. */
+const SCALE = '4611686018427387904::float8';
+
+/** x², or 0 where it would underflow (PostgreSQL raises an error there; JS rounds to 0 or the least subnormal, nothing in a sum). */
+function square(x: string): string {
+  return `CASE WHEN abs(${x}) < 1.6e-162::float8 THEN 0::float8 ELSE ${x} * ${x} END`;
+}
+
 /** One scan: sums per (window, group, bin); bin 0 holds the unlabelled rows, bin -1 the rows the schema must look at (counted only). */
 export function windowBinsSql(where: PostgresWhere, plan: WindowPlan): PostgresSql {
   const rows = windowedRows(where, plan);
   const { bins } = plan;
   const bin = `CASE WHEN NOT r.ok THEN -1 WHEN r.a < 0 THEN 0 ELSE least(floor(r.c * ${bins}::float8), ${bins - 1})::int + 1 END`;
   const p1 = 'CASE WHEN w.y = 1 THEN w.c ELSE 1 - w.c END';
-  const sum = (x: string) => `coalesce(sum((${x})::numeric) FILTER (WHERE w.ok), 0)::float8`;
+  const sum = (x: string) => `coalesce(sum(((${x}) * ${SCALE})::int8) FILTER (WHERE w.ok), 0)::float8 / ${SCALE}`;
   return {
     sql: `SELECT extract(epoch FROM w.ws)::float8 AS ws, w.g, w.gt, b, count(*),
         count(*) FILTER (WHERE w.ok AND w.a = 1 AND w.y = 1), count(*) FILTER (WHERE w.ok AND w.a = 0 AND w.y = 1),
         count(*) FILTER (WHERE w.ok AND w.a = 0 AND w.y <> 1), count(*) FILTER (WHERE w.ok AND w.a = 1 AND w.y <> 1),
-        ${sum('w.c')}, ${sum('w.c * w.c')}, min(w.c) FILTER (WHERE w.ok), max(w.c) FILTER (WHERE w.ok),
-        ${sum(`CASE WHEN w.a >= 0 THEN (w.a - ${p1}) * (w.a - ${p1}) END`)}
+        ${sum('w.c')}, ${sum(square('w.c'))}, min(w.c) FILTER (WHERE w.ok), max(w.c) FILTER (WHERE w.ok),
+        ${sum(`CASE WHEN w.a >= 0 THEN ${square(`(w.a - ${p1})`)} END`)}
       FROM (SELECT r.*, ${bin} AS b FROM (${rows.sql}) AS r) AS w GROUP BY w.ws, w.gt, w.g, b`,
     params: rows.params,
   };
