@@ -141,7 +141,10 @@ describe('PostgreSQL analytics on a real server: windows pushed down, columns st
         const stats = await store.aggregateWindows?.(plan);
         assert.ok(stats !== undefined && stats.length === 1);
         const expected = Array.from({ length: bins + 1 }, () => 0);
-        for (const c of confidences) expected[binOf(c, 1, bins)] += 1;
+        for (const c of confidences) {
+          const b = binOf(c, 1, bins);
+          expected[b] = (expected[b] ?? 0) + 1;
+        }
         assert.deepEqual(stats[0]?.bins.map((bin) => bin.count), expected, `bins=${bins}`);
         const widthBucket = fixture.cluster.psql('edges', `SELECT string_agg(least(width_bucket(confidence, 0, 1, ${bins}), ${bins})::text, ',' ORDER BY id) FROM predictions WHERE model_version = 'edge'`).split(',').map(Number);
         widthBucketDisagrees += widthBucket.filter((b, i) => b !== binOf(confidences[i] as number, 1, bins)).length;
