@@ -13,7 +13,7 @@ import type { FeatureValue } from '../../model/fields';
 import type { PredictionWithOutcome } from '../../model/prediction';
 import { ColumnsBuilder } from '../sqlite/predictionColumns';
 import { WindowStatsCollector } from '../sqlite/windowSql';
-import { binOf, combinePanes, panePlanOf, segmentOf, sortWindowStats, type WindowPlan, type WindowStats } from '../windowStats';
+import { binOf, combinePanes, segmentOf, sortWindowStats, type WindowPlan, type WindowStats } from '../windowStats';
 import type { PredictionColumns, PredictionColumnsQuery, SortOrder } from '../store';
 import { columnSql, predictionWhere, type PostgresWhere, selectListSql, selectSql, type PostgresSql, type PostgresTableShape } from './querySql';
 import { acceptedRowSql, AGGREGATE_BEGIN, inlineParams, refusedRowsSql, windowBinsSql, windowScoresSql } from './windowSql';
@@ -130,6 +130,20 @@ export async function readPredictionColumns(client: Client, shape: PostgresTable
   return builder.build();
 }
 
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * The tumbling plan the server sums: windows of the plan's step (gcd of length and slide), which
+ * every window of the plan is a run of. Not the kernel's 5-minute panes: nothing keeps panes of a
+ * server's rows, and an hourly trend over 10M rows is then 24 × days × groups × bins rows, not 12 times that.
+ */
+function stepPlanOf(plan: WindowPlan): WindowPlan {
+  const step = gcd(plan.every, plan.slide);
+  return { ...plan, every: step, slide: step };
+}
+
 /** The filter of a plan's rows. */
 function windowWhere(shape: PostgresTableShape, plan: WindowPlan): PostgresWhere {
   return predictionWhere(shape, {
@@ -166,7 +180,7 @@ function groupOfRecord(prediction: PredictionWithOutcome, plan: WindowPlan): [un
  * such rows exist, undefined (the caller computes over loaded columns, which does the same).
  */
 export async function aggregateWindows(client: Client, shape: PostgresTableShape, windows: WindowPlan, parse: ParsePredictionRow): Promise<WindowStats[] | undefined> {
-  const plan = panePlanOf(windows);
+  const plan = stepPlanOf(windows);
   const where = windowWhere(shape, plan);
   if (where.never) return [];
   const collector = new WindowStatsCollector(plan);
@@ -216,7 +230,7 @@ function recordBinRow(prediction: PredictionWithOutcome, plan: WindowPlan): unkn
 
 /** The statements aggregateWindows runs for a plan, parameters written in: what "show SQL" shows. */
 export function explainWindows(shape: PostgresTableShape, windows: WindowPlan): string[] {
-  const plan = panePlanOf(windows);
+  const plan = stepPlanOf(windows);
   const where = windowWhere(shape, plan);
   return [...AGGREGATE_BEGIN, inlineParams(windowBinsSql(where, plan)), ...(plan.scores ? [inlineParams(windowScoresSql(where, plan))] : []), 'COMMIT'];
 }
