@@ -87,7 +87,7 @@ function jsonFieldSql(column: string, parameter: number, accepted: string): [str
 
 /** The scalar columns, whether the row is accepted, then each feature's and metadata key's value and type. */
 function columnsSelect(shape: PostgresTableShape, features: readonly string[], metadata: readonly string[], firstParameter: number): { list: string; params: string[] } {
-  const accepted = acceptedRowSql(shape);
+  const accepted = acceptedRowSql(shape, features.length + metadata.length > 0);
   const params: string[] = [];
   const pairs = (column: string, names: readonly string[]) =>
     names.flatMap((name) => {

@@ -34,9 +34,11 @@ export const AGGREGATE_BEGIN = ['BEGIN READ ONLY', `SET LOCAL work_mem = '${AGGR
 /**
  * True where the light checks accept a predictions row, false where the record schema must
  * decide (a superset of the rows it refuses: a string feature holding a bracket is sent there too).
- * Only string tests on the JSON text: parsing every row's features would cost more than the aggregate.
+ * Only cheap tests on the JSON text: parsing every row's features would cost more than the
+ * aggregate. `extracting`: values will be taken out of the JSON with ->>, which fails on a
+ * \u0000 the schema accepts, so such rows go to the schema too.
  */
-export function acceptedRowSql(shape: PostgresTableShape): string {
+export function acceptedRowSql(shape: PostgresTableShape, extracting: boolean): string {
   const c = (column: string) => columnSql(shape, column);
   const features = `(${c('features')})::text`;
   const metadata = `(${c('extra_metadata')})::text`;
@@ -49,13 +51,12 @@ export function acceptedRowSql(shape: PostgresTableShape): string {
     `${c('confidence')} >= 0`,
     `${c('confidence')} <= 1`,
     `(${c('actual_outcome')} IS NULL OR ${c('actual_outcome')} IN (0, 1))`,
-    // A flat object: no bracket after the opening one; no \u0000, which ->> cannot return.
-    `left(${features}, 1) = '{'`,
+    // A flat object: one opening brace, first; no bracket.
+    `${features} LIKE '{%'`,
+    `${features} NOT LIKE '{%{%'`,
     `strpos(${features}, '[') = 0`,
-    `strpos(substr(${features}, 2), '{') = 0`,
-    `strpos(${features}, '\\u0000') = 0`,
     `(${metadata} IS NULL OR left(${metadata}, 1) = '{' OR ${metadata} = 'null')`,
-    `strpos(coalesce(${metadata}, ''), '\\u0000') = 0`,
+    ...(extracting ? [`strpos(${features}, '\\u0000') = 0`, `strpos(coalesce(${metadata}, ''), '\\u0000') = 0`] : []),
   ];
   return `coalesce((${checks.join(' AND ')}), false)`;
 }
@@ -81,11 +82,15 @@ function groupSql(shape: PostgresTableShape, plan: WindowPlan, params: PostgresP
   };
 }
 
-/** The plan's rows with window start (a timestamptz), group, type, predicted, confidence, label (-1 unknown) and whether accepted. */
+/**
+ * The plan's rows with window start (a timestamptz), group, type, predicted, confidence, label
+ * (-1 unknown) and whether accepted. OFFSET 0 keeps the subquery whole: merged into the
+ * aggregate, its acceptance test would be evaluated again in each aggregate's FILTER (12 times).
+ */
 function windowedRows(where: PostgresWhere, plan: WindowPlan): PostgresSql {
   const shape = where.shape;
   const params: PostgresParam[] = [...where.params];
-  const accepted = acceptedRowSql(shape);
+  const accepted = acceptedRowSql(shape, segmentOf(plan.by) !== undefined);
   const group = groupSql(shape, plan, params, accepted);
   const actual = columnSql(shape, 'actual_outcome');
   const every = `${Math.round(plan.every)} seconds`;
@@ -93,7 +98,7 @@ function windowedRows(where: PostgresWhere, plan: WindowPlan): PostgresSql {
     sql: `SELECT date_bin('${every}'::interval, ${columnSql(shape, 'timestamp')}, timestamptz '1970-01-01 00:00:00+00') AS ws,
       ${group.value} AS g, ${group.type} AS gt, ${columnSql(shape, 'predicted_outcome')} AS y, ${columnSql(shape, 'confidence')} AS c,
       CASE WHEN ${actual} IN (0, 1) THEN ${actual} ELSE -1 END AS a, ${accepted} AS ok
-      FROM predictions ${where.sql}`,
+      FROM predictions ${where.sql} OFFSET 0`,
     params,
   };
 }
@@ -136,7 +141,7 @@ export function windowScoresSql(where: PostgresWhere, plan: WindowPlan): Postgre
 
 /** The plan's rows the schema must look at, whole (id, then the shape's fields), by id. */
 export function refusedRowsSql(where: PostgresWhere, selectList: string): PostgresSql {
-  const accepted = acceptedRowSql(where.shape);
+  const accepted = acceptedRowSql(where.shape, false);
   const clause = where.sql === '' ? `WHERE NOT ${accepted}` : `${where.sql} AND NOT ${accepted}`;
   return { sql: `SELECT ${selectList} FROM predictions ${clause} ORDER BY id`, params: where.params };
 }

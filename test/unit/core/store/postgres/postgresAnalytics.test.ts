@@ -167,7 +167,8 @@ describe('PostgreSQL analytics on a real server: windows pushed down, columns st
           ('2026-10-03 10:02:00+00', 'v1.0', 'bad-features', 1, 0.7, 1, '[1, 2]', NULL),
           ('2026-10-03 10:03:00+00', 'v1.0', 'nested-feature', 0, 0.6, 0, '{"circuit": {"name": "Monza"}}', NULL),
           ('2026-10-03 10:04:00+00', 'v1.0', 'nan-confidence', 0, 'NaN', 0, '{"circuit": "Monza"}', NULL),
-          ('2026-10-03 10:05:00+00', 'v1.0', 'bracket-in-text', 0, 0.55, 1, '{"circuit": "Monza [night]", "grid_position": 3}', '{"race_id": [1, 2]}')`,
+          ('2026-10-03 10:05:00+00', 'v1.0', 'bracket-in-text', 0, 0.55, 1, '{"circuit": "Monza [night]", "grid_position": 3}', '{"race_id": [1, 2]}'),
+          ('2026-10-03 10:06:00+00', 'v1.0', 'nul-in-text', 1, 0.65, 1, '{"circuit": "Mon\\u0000za"}', '{"race_id": "r\\u0000"}')`,
       );
       for (const options of [{ every: '1d' }, { every: '1h', by: 'feature:circuit' as const }, { every: '1d', by: 'metadata:race_id' as const }, { every: '1d', metrics: ['roc_auc', 'accuracy'] }]) {
         const pushed = await readWindowedMetrics(store, options);
@@ -176,7 +177,9 @@ describe('PostgreSQL analytics on a real server: windows pushed down, columns st
       }
       const day = (await readWindowedMetrics(store, { every: '1d', from: Date.UTC(2026, 9, 3) / 1000, to: Date.UTC(2026, 9, 4) / 1000 })).rows[0];
       const before = (await readWindowedMetrics(pg, { every: '1d', from: Date.UTC(2026, 9, 3) / 1000, to: Date.UTC(2026, 9, 4) / 1000 })).rows[0];
-      assert.equal(day?.count, (before?.count ?? 0) + 1, 'only the valid row with a bracket in its text counts');
+      assert.equal(day?.count, (before?.count ?? 0) + 2, 'only the valid rows (a bracket, a \\u0000 in their text) count');
+      const circuits = (await readWindowedMetrics(store, { every: '1d', by: 'feature:circuit', from: Date.UTC(2026, 9, 3) / 1000, to: Date.UTC(2026, 9, 4) / 1000 })).rows.map((row) => row.group);
+      assert.ok(circuits.includes('Mon\u0000za') && circuits.includes('Monza [night]'), 'grouped by the values the schema reads');
       const columns = await store.readPredictionColumns({ features: ['circuit'], metadata: ['race_id'] });
       const index = columns.prediction_id.indexOf('bracket-in-text');
       assert.ok(index >= 0);
