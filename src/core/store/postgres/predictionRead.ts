@@ -73,6 +73,9 @@ export async function selectRecords<T>(client: Client, where: PostgresWhere, ord
 }
 
 const SCALAR_COLUMNS = ['id', 'timestamp', 'model_version', 'prediction_id', 'predicted_outcome', 'confidence', 'actual_outcome', 'actual_outcome_timestamp'] as const;
+const JSON_COLUMNS = ['features', 'extra_metadata'] as const;
+/** Where a columns row's feature and metadata pairs start. */
+const PAIRS = SCALAR_COLUMNS.length + 1 + JSON_COLUMNS.length;
 
 /** A JSON value's text and its type as SQLite's json_type names it (what ColumnsBuilder reads); NULL for a row not accepted. */
 function jsonFieldSql(column: string, parameter: number, accepted: string): [string, string] {
@@ -85,7 +88,10 @@ function jsonFieldSql(column: string, parameter: number, accepted: string): [str
   ];
 }
 
-/** The scalar columns, whether the row is accepted, then each feature's and metadata key's value and type. */
+/**
+ * The scalar columns, whether the row is accepted, the JSON columns of a row that is not (for the
+ * schema to read whole), then each feature's and metadata key's value and type.
+ */
 function columnsSelect(shape: PostgresTableShape, features: readonly string[], metadata: readonly string[], firstParameter: number): { list: string; params: string[] } {
   const accepted = acceptedRowSql(shape, features.length + metadata.length > 0);
   const params: string[] = [];
@@ -94,13 +100,28 @@ function columnsSelect(shape: PostgresTableShape, features: readonly string[], m
       params.push(name);
       return jsonFieldSql(`(${columnSql(shape, column)})::json`, firstParameter + params.length - 1, accepted);
     });
-  const list = [...SCALAR_COLUMNS.map((column) => columnSql(shape, column)), accepted, ...pairs('features', features), ...pairs('extra_metadata', metadata)];
+  const whole = JSON_COLUMNS.map((column) => `CASE WHEN NOT ${accepted} THEN ${columnSql(shape, column)} END`);
+  const list = [...SCALAR_COLUMNS.map((column) => columnSql(shape, column)), accepted, ...whole, ...pairs('features', features), ...pairs('extra_metadata', metadata)];
   return { list: list.join(', '), params };
 }
 
 /** A value from jsonFieldSql as ColumnsBuilder reads it: a JSON number's text as the number JSON.parse makes of it. */
 function featureCell(value: unknown, type: unknown): unknown {
   return type === 'real' && typeof value === 'string' ? Number(value) : value;
+}
+
+/**
+ * A columns row as the schema reads it (id, then the shape's fields): from the row itself when it
+ * carries its JSON columns (a row not accepted), else read again by id (an accepted row whose
+ * requested feature the light checks refuse, a number beyond a double's range).
+ */
+async function wholeRow(client: Client, shape: PostgresTableShape, row: readonly unknown[]): Promise<readonly unknown[]> {
+  if (row[SCALAR_COLUMNS.length] !== true) {
+    const values = new Map<string, unknown>([...SCALAR_COLUMNS.map((column, index) => [column, row[index]] as const), ...JSON_COLUMNS.map((column, index) => [column, row[SCALAR_COLUMNS.length + 1 + index]] as const)]);
+    return [row[0], ...shape.fields.map((field) => values.get(field.column) ?? null)];
+  }
+  const found = await client.query({ text: `SELECT ${selectListSql(shape)} FROM predictions WHERE id = $1`, values: [row[0]], rowMode: 'array' });
+  return (found.rows[0] as unknown[] | undefined) ?? [row[0]];
 }
 
 /** The predictions a query selects as columns, streamed; a row the light checks do not accept is read whole and left to the schema. */
@@ -112,16 +133,14 @@ export async function readPredictionColumns(client: Client, shape: PostgresTable
   const select = columnsSelect(shape, names, metadata, where.params.length + 1);
   const sql = selectSql(where, query.order ?? 'asc', query, select.list);
   if (sql === undefined) return builder.build();
-  const base = SCALAR_COLUMNS.length + 1;
   await streamRows(client, { sql: sql.sql, params: [...sql.params, ...select.params] }, async (rows) => {
     for (const row of rows) {
       if (row[SCALAR_COLUMNS.length] === true) {
-        const cells = [...row.slice(0, SCALAR_COLUMNS.length)];
-        for (let index = base; index < row.length; index += 2) cells.push(featureCell(row[index], row[index + 1]), row[index + 1]);
+        const cells = row.slice(0, SCALAR_COLUMNS.length);
+        for (let index = PAIRS; index < row.length; index += 2) cells.push(featureCell(row[index], row[index + 1]), row[index + 1]);
         if (builder.addRow(cells as never)) continue;
       }
-      const whole = await client.query({ text: `SELECT ${selectListSql(shape)} FROM predictions WHERE id = $1`, values: [row[0]], rowMode: 'array' });
-      const prediction = whole.rows[0] === undefined ? undefined : parse(whole.rows[0] as unknown[]);
+      const prediction = parse(await wholeRow(client, shape, row));
       if (prediction === undefined) continue;
       const scalar = (value: unknown) => (value === undefined || (value !== null && typeof value === 'object') ? null : (value as FeatureValue));
       builder.add(prediction, names.map((name) => prediction.features[name] ?? null), metadata.map((name) => scalar(prediction.metadata?.[name])));
