@@ -212,7 +212,7 @@ export async function aggregateWindows(client: Client, shape: PostgresTableShape
     }
     if (refused > 0) {
       if (plan.scores) return undefined;
-      const rows = await client.query({ ...toQuery(refusedRowsSql(where, selectListSql(shape))), rowMode: 'array' });
+      const rows = await client.query({ ...toQuery(refusedRowsSql(where, plan, selectListSql(shape))), rowMode: 'array' });
       for (const row of rows.rows as unknown[][]) {
         const prediction = parse(row);
         if (prediction !== undefined) collector.addBinRow(recordBinRow(prediction, plan) as never);

@@ -139,9 +139,9 @@ export function windowScoresSql(where: PostgresWhere, plan: WindowPlan): Postgre
   };
 }
 
-/** The plan's rows the schema must look at, whole (id, then the shape's fields), by id. */
-export function refusedRowsSql(where: PostgresWhere, selectList: string): PostgresSql {
-  const accepted = acceptedRowSql(where.shape, false);
+/** The plan's rows the schema must look at (those windowBinsSql puts in bin -1), whole (id, then the shape's fields), by id. */
+export function refusedRowsSql(where: PostgresWhere, plan: WindowPlan, selectList: string): PostgresSql {
+  const accepted = acceptedRowSql(where.shape, segmentOf(plan.by) !== undefined);
   const clause = where.sql === '' ? `WHERE NOT ${accepted}` : `${where.sql} AND NOT ${accepted}`;
   return { sql: `SELECT ${selectList} FROM predictions ${clause} ORDER BY id`, params: where.params };
 }

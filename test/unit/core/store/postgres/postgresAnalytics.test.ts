@@ -170,15 +170,26 @@ describe('PostgreSQL analytics on a real server: windows pushed down, columns st
           ('2026-10-03 10:05:00+00', 'v1.0', 'bracket-in-text', 0, 0.55, 1, '{"circuit": "Monza [night]", "grid_position": 3}', '{"race_id": [1, 2]}'),
           ('2026-10-03 10:06:00+00', 'v1.0', 'nul-in-text', 1, 0.65, 1, '{"circuit": "Mon\\u0000za"}', '{"race_id": "r\\u0000"}')`,
       );
-      for (const options of [{ every: '1d' }, { every: '1h', by: 'feature:circuit' as const }, { every: '1d', by: 'metadata:race_id' as const }, { every: '1d', metrics: ['roc_auc', 'accuracy'] }]) {
+      const sums = ['accuracy', 'ece', 'avg_confidence', 'brier', 'confidence_std'];
+      const cases = [
+        { every: '1d', metrics: sums },
+        { every: '1h', by: 'feature:circuit' as const, metrics: sums },
+        { every: '1d', by: 'metadata:race_id' as const, metrics: sums },
+        // Scores need every labelled row: with rows for the schema to judge, computed over loaded columns.
+        { every: '1d', metrics: ['roc_auc', 'accuracy'] },
+      ];
+      for (const options of cases) {
         const pushed = await readWindowedMetrics(store, options);
+        assert.equal(pushed.path, options.metrics.includes('roc_auc') ? 'in-memory' : 'pushdown', JSON.stringify(options));
         const inMemory = await readWindowedMetrics(store, { ...options, path: 'in-memory' });
         assertClose(pushed.rows, inMemory.rows, JSON.stringify(options));
       }
-      const day = (await readWindowedMetrics(store, { every: '1d', from: Date.UTC(2026, 9, 3) / 1000, to: Date.UTC(2026, 9, 4) / 1000 })).rows[0];
+      const day = (await readWindowedMetrics(store, { every: '1d', metrics: ['accuracy'], from: Date.UTC(2026, 9, 3) / 1000, to: Date.UTC(2026, 9, 4) / 1000 })).rows[0];
       const before = (await readWindowedMetrics(pg, { every: '1d', from: Date.UTC(2026, 9, 3) / 1000, to: Date.UTC(2026, 9, 4) / 1000 })).rows[0];
       assert.equal(day?.count, (before?.count ?? 0) + 2, 'only the valid rows (a bracket, a \\u0000 in their text) count');
-      const circuits = (await readWindowedMetrics(store, { every: '1d', by: 'feature:circuit', from: Date.UTC(2026, 9, 3) / 1000, to: Date.UTC(2026, 9, 4) / 1000 })).rows.map((row) => row.group);
+      const byCircuit = await readWindowedMetrics(store, { every: '1d', by: 'feature:circuit', metrics: ['accuracy'], from: Date.UTC(2026, 9, 3) / 1000, to: Date.UTC(2026, 9, 4) / 1000 });
+      assert.equal(byCircuit.path, 'pushdown');
+      const circuits = byCircuit.rows.map((row) => row.group);
       assert.ok(circuits.includes('Mon\u0000za') && circuits.includes('Monza [night]'), 'grouped by the values the schema reads');
       const columns = await store.readPredictionColumns({ features: ['circuit'], metadata: ['race_id'] });
       const index = columns.prediction_id.indexOf('bracket-in-text');
