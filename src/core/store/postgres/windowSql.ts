@@ -21,6 +21,7 @@
  *   an infinite time, features that are not a flat JSON object…) go to bin -1 and into no sum;
  *   the store reads those few rows whole and lets the schema decide, as every other read does.
  */
+import { MAX_JSON_DEPTH } from '../../model/json';
 import { inlineParams as inlineSqliteParams } from '../sqlite/windowSql';
 import { segmentOf, type WindowPlan } from '../windowStats';
 import { columnSql, type PostgresParam, type PostgresSql, type PostgresTableShape, type PostgresWhere } from './querySql';
@@ -56,6 +57,8 @@ export function acceptedRowSql(shape: PostgresTableShape, extracting: boolean): 
     `${features} NOT LIKE '{%{%'`,
     `strpos(${features}, '[') = 0`,
     `(${metadata} IS NULL OR left(${metadata}, 1) = '{' OR ${metadata} = 'null')`,
+    // Nested deeper than the schema reads (MAX_JSON_DEPTH) takes that many opening brackets, and twice as many characters.
+    `(octet_length(${metadata}) IS NULL OR octet_length(${metadata}) <= ${2 * MAX_JSON_DEPTH} OR length(${metadata}) - length(translate(${metadata}, '{[', '')) <= ${MAX_JSON_DEPTH})`,
     ...(extracting ? [`strpos(${features}, '\\u0000') = 0`, `strpos(coalesce(${metadata}, ''), '\\u0000') = 0`] : []),
   ];
   return `coalesce((${checks.join(' AND ')}), false)`;

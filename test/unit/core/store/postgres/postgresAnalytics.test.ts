@@ -168,7 +168,8 @@ describe('PostgreSQL analytics on a real server: windows pushed down, columns st
           ('2026-10-03 10:03:00+00', 'v1.0', 'nested-feature', 0, 0.6, 0, '{"circuit": {"name": "Monza"}}', NULL),
           ('2026-10-03 10:04:00+00', 'v1.0', 'nan-confidence', 0, 'NaN', 0, '{"circuit": "Monza"}', NULL),
           ('2026-10-03 10:05:00+00', 'v1.0', 'bracket-in-text', 0, 0.55, 1, '{"circuit": "Monza [night]", "grid_position": 3}', '{"race_id": [1, 2]}'),
-          ('2026-10-03 10:06:00+00', 'v1.0', 'nul-in-text', 1, 0.65, 1, '{"circuit": "Mon\\u0000za"}', '{"race_id": "r\\u0000"}')`,
+          ('2026-10-03 10:06:00+00', 'v1.0', 'nul-in-text', 1, 0.65, 1, '{"circuit": "Mon\\u0000za"}', '{"race_id": "r\\u0000"}'),
+          ('2026-10-03 10:07:00+00', 'v1.0', 'deep-metadata', 1, 0.75, 1, '{"circuit": "Monza"}', '${'{"a": '.repeat(70)}1${'}'.repeat(70)}')`,
       );
       const sums = ['accuracy', 'ece', 'avg_confidence', 'brier', 'confidence_std'];
       const cases = [
@@ -196,9 +197,9 @@ describe('PostgreSQL analytics on a real server: windows pushed down, columns st
       assert.ok(index >= 0);
       assert.equal(columns.features.get('circuit')?.[index], 'Monza [night]');
       assert.equal(columns.metadata?.get('race_id')?.[index], null);
-      assert.equal(columns.prediction_id.filter((id) => id.startsWith('bad-') || id === 'nested-feature' || id === 'nan-confidence').length, 0);
+      assert.equal(columns.prediction_id.filter((id) => id.startsWith('bad-') || id === 'nested-feature' || id === 'nan-confidence' || id === 'deep-metadata').length, 0);
       const named = (await store.describe()).diagnostics.map((d) => d.message).join('\n');
-      for (const id of ['bad-confidence', 'bad-outcome', 'bad-features', 'nested-feature', 'nan-confidence']) {
+      for (const id of ['bad-confidence', 'bad-outcome', 'bad-features', 'nested-feature', 'nan-confidence', 'deep-metadata']) {
         const row = fixture.cluster.psql('refused', `SELECT id FROM predictions WHERE prediction_id = '${id}'`);
         assert.match(named, new RegExp(`predictions row ${row} skipped`), id);
       }
