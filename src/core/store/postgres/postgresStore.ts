@@ -60,6 +60,7 @@ import type {
   HealthSnapshotQuery,
   MetricSnapshotQuery,
   PredictionColumns,
+  PredictionColumnsQuery,
   PredictionFilter,
   PredictionQuery,
   PredictionTimeFilter,
@@ -73,7 +74,9 @@ import type {
   TimeRange,
   UnacknowledgeResult,
 } from '../store';
+import type { WindowPlan, WindowStats } from '../windowStats';
 import { connectPostgres, describeAddress, isConnectionLost, postgresSettingsOf, toPitwallError, type PostgresSettings } from './connection';
+import { aggregateWindows, explainWindows, readPredictionColumns, selectRecords } from './predictionRead';
 import {
   alertWhere,
   columnSql,
@@ -413,11 +416,24 @@ export class PostgresStore implements Store {
   }
 
   readPredictions(query: PredictionQuery = {}): Promise<readonly PredictionWithOutcome[]> {
-    return this.run(() => this.select<PredictionWithOutcome>(predictionWhere(this.shape(predictionsTable), query), query.order ?? 'asc', query));
+    const shape = this.shape(predictionsTable);
+    return this.run(() => selectRecords(this.client, predictionWhere(shape, query), query.order ?? 'asc', query, (row) => this.parseRow<PredictionWithOutcome>(shape, row)));
   }
 
-  readPredictionColumns(): Promise<PredictionColumns> {
-    return this.unsupported('Reading predictions as columns (analytics over predictions)');
+  readPredictionColumns(query: PredictionColumnsQuery = {}): Promise<PredictionColumns> {
+    const shape = this.shape(predictionsTable);
+    return this.run(() => readPredictionColumns(this.client, shape, query, (row) => this.parseRow<PredictionWithOutcome>(shape, row)));
+  }
+
+  /** The plan as SQL on the server (per pane, group and bin sums), combined by the kernel's step: see predictionRead.ts. */
+  aggregateWindows(plan: WindowPlan): Promise<WindowStats[] | undefined> {
+    const shape = this.shape(predictionsTable);
+    return this.run(() => aggregateWindows(this.client, shape, plan, (row) => this.parseRow<PredictionWithOutcome>(shape, row)));
+  }
+
+  /** The statements aggregateWindows runs for a plan, parameters written in. */
+  explainWindows(plan: WindowPlan): Promise<readonly string[]> {
+    return Promise.resolve(explainWindows(this.shape(predictionsTable), plan));
   }
 
   readPrediction(predictionId: string): Promise<PredictionWithOutcome | undefined> {
@@ -446,23 +462,32 @@ export class PostgresStore implements Store {
 
   readHealthSnapshots(query: HealthSnapshotQuery = {}): Promise<readonly HealthSnapshot[]> {
     return this.run(() =>
-      this.select<HealthSnapshot>(new PostgresWhere(this.shape(healthSnapshotsTable)).timeRange(query).matches('model_version', query.modelVersion), query.order ?? 'asc', query),
+      selectRecords(
+        this.client,
+        new PostgresWhere(this.shape(healthSnapshotsTable)).timeRange(query).matches('model_version', query.modelVersion),
+        query.order ?? 'asc',
+        query,
+        (row) => this.parseRow<HealthSnapshot>(this.shape(healthSnapshotsTable), row),
+      ),
     );
   }
 
   readMetricSnapshots(query: MetricSnapshotQuery = {}): Promise<readonly MetricSnapshot[]> {
     return this.run(() =>
-      this.select<MetricSnapshot>(
+      selectRecords(
+        this.client,
         new PostgresWhere(this.shape(metricSnapshotsTable)).timeRange(query).matches('model_version', query.modelVersion).matches('metric_name', query.metricName),
         query.order ?? 'asc',
         query,
+        (row) => this.parseRow<MetricSnapshot>(this.shape(metricSnapshotsTable), row),
       ),
     );
   }
 
   readDriftResults(query: DriftResultQuery = {}): Promise<readonly DriftResult[]> {
     return this.run(() =>
-      this.select<DriftResult>(
+      selectRecords(
+        this.client,
         new PostgresWhere(this.shape(driftResultsTable))
           .timeRange(query)
           .matches('model_version', query.modelVersion)
@@ -470,26 +495,31 @@ export class PostgresStore implements Store {
           .flag('drift_detected', query.driftDetected),
         query.order ?? 'asc',
         query,
+        (row) => this.parseRow<DriftResult>(this.shape(driftResultsTable), row),
       ),
     );
   }
 
   readDegradationAnalyses(query: DegradationAnalysisQuery = {}): Promise<readonly DegradationAnalysis[]> {
     return this.run(() =>
-      this.select<DegradationAnalysis>(
+      selectRecords(
+        this.client,
         new PostgresWhere(this.shape(degradationAnalysesTable)).timeRange(query).matches('model_version', query.modelVersion).matches('metric_name', query.metricName),
         query.order ?? 'asc',
         query,
+        (row) => this.parseRow<DegradationAnalysis>(this.shape(degradationAnalysesTable), row),
       ),
     );
   }
 
   readFeatureImportance(query: FeatureImportanceQuery = {}): Promise<readonly FeatureImportance[]> {
     return this.run(() =>
-      this.select<FeatureImportance>(
+      selectRecords(
+        this.client,
         new PostgresWhere(this.shape(featureImportanceTable)).timeRange(query).matches('model_version', query.modelVersion).matches('feature_name', query.featureName),
         query.order ?? 'asc',
         query,
+        (row) => this.parseRow<FeatureImportance>(this.shape(featureImportanceTable), row),
       ),
     );
   }

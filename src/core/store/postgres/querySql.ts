@@ -157,11 +157,11 @@ export function selectListSql(shape: PostgresTableShape): string {
 }
 
 /** The rows a filter selects, ordered and paged; undefined when it selects none. */
-export function selectSql(where: PostgresWhere, order: SortOrder, page: Page): PostgresSql | undefined {
+export function selectSql(where: PostgresWhere, order: SortOrder, page: Page, selectList = selectListSql(where.shape)): PostgresSql | undefined {
   const paging = pageSql(page);
   if (where.never || paging === undefined) return undefined;
   const { shape } = where;
-  return { sql: `SELECT ${selectListSql(shape)} FROM ${quoteIdentifier(shape.spec.table)} ${where.sql} ${orderSql(shape, order)} ${paging}`, params: where.params };
+  return { sql: `SELECT ${selectList} FROM ${quoteIdentifier(shape.spec.table)} ${where.sql} ${orderSql(shape, order)} ${paging}`, params: where.params };
 }
 
 export function countSql(where: PostgresWhere): PostgresSql | undefined {
