@@ -250,6 +250,16 @@ export const messages = {
     `The connection to ${address} was lost during a write (${detail}): the write may not have been made. Check, and repeat it; the next command connects again.`,
   postgresClosed: (address: string) => `The connection to ${address} was closed: open the source again.`,
   postgresRecordInvalid: (address: string, what: string, details: string) => `Nothing was written to ${address}: the ${what} is not valid: ${details}.`,
+  postgresDuplicate: (address: string, what: string, field: string, value: string) =>
+    `Nothing was written to ${address}: a ${what} with ${field} "${value}" is already recorded, and each ${field} must be unique.`,
+  postgresWriteColumnMissing: (address: string, table: string, column: string) =>
+    `Nothing was written to ${address}: it has no ${table}.${column} column (an older schema) to hold the value.`,
+  postgresWriteColumnRequired: (address: string, table: string, column: string) => `Nothing was written to ${address}: ${table}.${column} must have a value, not null.`,
+  postgresRuleRowUnreadable: (address: string, ruleId: string, rows: readonly number[]) =>
+    `${address}: alert_rules row ${rows.join(', ')} already has rule_id "${ruleId}" but could not be read (see the source's warnings); fix or delete that row first, so that its values are not overwritten unseen.`,
+  postgresMigrationTargetNotEmpty: (address: string, tables: readonly string[]) =>
+    `${address} already holds rows in ${tables.join(', ')}: nothing was migrated. Migrate into an empty database (one without the monitoring tables, or with them empty).`,
+  postgresMigrationTargetExists: (path: string) => `${path} already exists: nothing was migrated. A copy out of PostgreSQL goes to a new file or a new folder.`,
 
   // --- migration -------------------------------------------------------------
   migrationTargetIsFolder: (path: string) =>
