@@ -259,6 +259,9 @@ export const messages = {
     `${address}: alert_rules row ${rows.join(', ')} already has rule_id "${ruleId}" but could not be read (see the source's warnings); fix or delete that row first, so that its values are not overwritten unseen.`,
   postgresMigrationTargetNotEmpty: (address: string, tables: readonly string[]) =>
     `${address} already holds rows in ${tables.join(', ')}: nothing was migrated. Migrate into an empty database (one without the monitoring tables, or with them empty).`,
+  postgresMigrationRowRefused: (source: string, table: string, row: number, column: string, reason: string) =>
+    `${source}, ${table} row ${row}: ${column} ${reason}, which PostgreSQL does not take; the row was not copied.`,
+  postgresMigrationBothServers: () => 'Migrate between two PostgreSQL databases with pg_dump: pitwall migrate copies into PostgreSQL from a JSONL folder or a SQLite file, and out of it into a new SQLite file.',
   postgresMigrationTargetExists: (path: string) => `${path} already exists: nothing was migrated. A copy out of PostgreSQL goes to a new file or a new folder.`,
 
   // --- migration -------------------------------------------------------------
