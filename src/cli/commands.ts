@@ -380,7 +380,6 @@ const migrate = defineCommand({
   options: { 'dry-run': { type: 'boolean', description: 'report what would be copied; write nothing' } },
   examples: [
     'pitwall migrate demo/monitoring new.db --dry-run',
-    'pitwall migrate demo/monitoring new.db --json',
     'pitwall migrate demo/monitoring.db postgres://monitor@db.internal/monitoring',
     'pitwall migrate postgres://monitor@db.internal/monitoring copy.db',
   ],
