@@ -375,7 +375,7 @@ const migrate = defineCommand({
   summary: 'copy a JSONL folder into a SQLite database (a second run adds only what is new), or into and out of PostgreSQL',
   positionals: [
     { name: 'source', description: 'the JSONL monitoring folder to copy; into PostgreSQL also a SQLite file; a postgres:// URL to copy out of' },
-    { name: 'target', description: 'the SQLite database to create or add to (out of PostgreSQL: a new file), or a postgres:// URL of a database without monitoring rows' },
+    { name: 'target', description: 'the SQLite database to create or add to; a postgres:// URL of a database without monitoring rows; out of PostgreSQL a new .db file or a new folder' },
   ],
   options: { 'dry-run': { type: 'boolean', description: 'report what would be copied; write nothing' } },
   examples: [

@@ -262,6 +262,11 @@ export const messages = {
   postgresMigrationRowRefused: (source: string, table: string, row: number, column: string, reason: string) =>
     `${source}, ${table} row ${row}: ${column} ${reason}, which PostgreSQL does not take; the row was not copied.`,
   postgresMigrationBothServers: () => 'Migrate between two PostgreSQL databases with pg_dump: pitwall migrate copies into PostgreSQL from a JSONL folder or a SQLite file, and out of it into a new SQLite file.',
+  postgresMigrationReadsOnly: () => 'a migration out of PostgreSQL only reads it',
+  postgresExportSkipped: (address: string, table: string, reason: string) => `${address}, ${table}: ${reason}; it was not written to the folder.`,
+  postgresExportOutcomeWithoutTime: (predictionId: string) => `prediction "${predictionId}" has a label without actual_outcome_timestamp, which outcomes.jsonl needs`,
+  postgresExportMetricIncomplete: (metric: string, field: string) => `a ${metric} snapshot has no ${field}, which metrics.jsonl needs`,
+  postgresExportMetricVersions: (file: string) => `${file} has no model_version: the metric snapshots' model versions are not in the folder.`,
   postgresMigrationTargetExists: (path: string) => `${path} already exists: nothing was migrated. A copy out of PostgreSQL goes to a new file or a new folder.`,
 
   // --- migration -------------------------------------------------------------

@@ -15,7 +15,8 @@
  * - A row of a SQLite file whose value PostgreSQL would refuse (a time that is no time, JSON text
  *   that is not JSON, a boolean that is not 0 or 1) is not copied and is named (table, row, column);
  *   the rest is copied.
- * - Out of PostgreSQL the target is a new SQLite file, built whole and moved into place.
+ * - Out of PostgreSQL the target is a new SQLite file, built whole and moved into place, or a new
+ *   JSONL folder (migrateToJsonl.ts).
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +35,7 @@ import { ACKNOWLEDGMENTS_TABLE_SQL, ALERT_KEYS_TABLE_SQL, ALERT_STATE_TABLE_SQL,
 import { createNewDatabase, type SqliteStatement } from '../sqlite/writer';
 import type { StoreDiagnostic } from '../store';
 import { connectPostgres, describeAddress, isPostgresSource, postgresSettingsOf, toPitwallError } from './connection';
+import { isFolderTarget, migratePostgresToJsonl } from './migrateToJsonl';
 import { PITWALL_TABLE_SQL, type PitwallTableName } from './pitwallTables';
 import { postgresTableStatements } from './schema';
 
@@ -417,10 +419,13 @@ export function isPostgresMigration(source: string, target: string): boolean {
   return isPostgresSource(source) || isPostgresSource(target);
 }
 
-/** A migration with PostgreSQL on one side: into it from a folder or a SQLite file, or out of it into a new SQLite file. */
+/**
+ * A migration with PostgreSQL on one side: into it from a folder or a SQLite file, or out of it into
+ * a new SQLite file (a name ending .db, .sqlite or .sqlite3) or a new JSONL folder (any other name).
+ */
 export function migratePostgres(source: string, target: string, options: PostgresMigrationOptions = {}): Promise<PrintableMigrationReport> {
   if (isPostgresSource(source) && isPostgresSource(target)) return Promise.reject(new PitwallError('input', messages.postgresMigrationBothServers()));
-  if (isPostgresSource(source)) return migratePostgresToSqlite(source, target, options);
+  if (isPostgresSource(source)) return isFolderTarget(target) ? migratePostgresToJsonl(source, target, options) : migratePostgresToSqlite(source, target, options);
   let folder = false;
   try {
     folder = statSync(source).isDirectory();
