@@ -13,7 +13,7 @@ import type { Client } from 'pg';
 import { describeError, PitwallError } from '../../errors';
 import { messages } from '../../messages';
 import type { Acknowledgment } from '../../model/acknowledgment';
-import { ALERT_SEVERITIES, type AlertSeverity } from '../../model/alert';
+import { ALERT_SEVERITIES, type Alert, type AlertSeverity } from '../../model/alert';
 import type { AlertContextLog, AlertContextRecord } from '../../model/alertWhy';
 import type { AlertRule } from '../../model/alertRule';
 import { degradationAnalysisRecord, type DegradationAnalysis } from '../../model/degradationAnalysis';
@@ -812,7 +812,7 @@ export class PostgresStore implements Store {
     return this.run(async () => {
       const values = writes.newAlerts(this.writes, [alert]);
       const ids = await this.transaction(() => writes.insertAlerts(this.writes, values));
-      return (await this.alertsOf(ids))[0] as StoredAlert;
+      return (await this.alertsOf(ids, values))[0] as StoredAlert;
     });
   }
 
@@ -829,7 +829,7 @@ export class PostgresStore implements Store {
         await writes.markRulesTriggered(this.writes, triggered, at);
         return writes.insertAlerts(this.writes, values);
       });
-      return this.alertsOf(ids);
+      return this.alertsOf(ids, values);
     });
   }
 
@@ -889,10 +889,10 @@ export class PostgresStore implements Store {
     return this.run(() => this.transaction(() => writes.appendRecord(this.writes, featureImportanceTable, featureImportanceRecord, 'feature importance', importance)));
   }
 
-  /** Alerts by row id, in the order given. */
-  private async alertsOf(ids: readonly number[]): Promise<StoredAlert[]> {
+  /** The alerts just written, read back by row id in the order given (as written, should the read refuse a row). */
+  private async alertsOf(ids: readonly number[], written: readonly Alert[]): Promise<StoredAlert[]> {
     if (ids.length === 0) return [];
     const found = await this.selectAlerts(new PostgresWhere(this.shape(alertsTable)).add('id = ANY(?::int[])', [...ids]), 'asc', {});
-    return ids.flatMap((id) => found.filter((alert) => alert.key === String(id)));
+    return ids.map((id, index) => found.find((alert) => alert.key === String(id)) ?? { ...(written[index] as Alert), key: String(id) });
   }
 }
