@@ -20,7 +20,7 @@
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Client } from 'pg';
 import type { Database } from 'sql.js';
 import { PitwallError } from '../../errors';
@@ -345,7 +345,7 @@ export async function migratePostgresToSqlite(source: string, file: string, opti
   const address = describeAddress(settings);
   const dryRun = options.dryRun ?? false;
   if (existsSync(target)) throw new PitwallError('conflict', messages.postgresMigrationTargetExists(target));
-  if (!existsSync(join(target, '..')) || !statSync(join(target, '..')).isDirectory()) throw new PitwallError('not-found', messages.migrationTargetFolderMissing(join(target, '..')));
+  if (!existsSync(dirname(target)) || !statSync(dirname(target)).isDirectory()) throw new PitwallError('not-found', messages.migrationTargetFolderMissing(dirname(target)));
   const tally = new CopyTally(options.diagnosticsPerFile ?? 1000);
   const client = await connectPostgres(settings);
   try {

@@ -23,7 +23,7 @@ import { featureImportanceRecord, type FeatureImportance } from '../../model/fea
 import { healthSnapshotRecord, type HealthSnapshot } from '../../model/healthSnapshot';
 import { metricSnapshotRecord, type MetricSnapshot } from '../../model/metricSnapshot';
 import { outcomeRecord, type Outcome } from '../../model/outcome';
-import { predictionRecord, type Prediction, type PredictionWithOutcome } from '../../model/prediction';
+import type { Prediction, PredictionWithOutcome } from '../../model/prediction';
 import { describeIssue, parseRecord } from '../../model/record';
 import type { Silence } from '../../model/silence';
 import { parseTimestamp, toIsoText } from '../../model/timestamps';
@@ -796,7 +796,7 @@ export class PostgresStore implements Store {
 
   /** The Python system's record_prediction(): one row, refused when its prediction_id is recorded already. */
   recordPrediction(prediction: Prediction): Promise<void> {
-    return this.run(() => this.transaction(() => writes.insertPrediction(this.writes, predictionsTable, predictionRecord, prediction)));
+    return this.run(() => this.transaction(() => writes.insertPrediction(this.writes, prediction)));
   }
 
   recordHealthSnapshot(snapshot: HealthSnapshot): Promise<void> {

@@ -12,19 +12,20 @@
  * The store assigns an alert's alert_id (a UUID) when the caller gives none, as the Python system does.
  */
 import { randomUUID } from 'node:crypto';
-import { PitwallError } from '../../errors';
+import { describeError, PitwallError } from '../../errors';
 import { messages } from '../../messages';
 import { alertRecord } from '../../model/alert';
 import { alertRuleRecord, type AlertRule } from '../../model/alertRule';
 import type { AlertContextRecord } from '../../model/alertWhy';
 import type { DeliveryRecord } from '../../model/delivery';
+import { predictionRecord, type Prediction } from '../../model/prediction';
 import { describeIssue, parseRecord, type RecordOf, type RecordSpec } from '../../model/record';
 import type { Silence } from '../../model/silence';
 import { toIsoText } from '../../model/timestamps';
 import { checkAlertContexts } from '../alertContextRecords';
 import { checkDeliveries, DELIVERY_FIELDS } from '../deliveryRecords';
 import { checkSilence, parseSilence } from '../silenceRecords';
-import { alertsTable, encodeValue, quoteIdentifier, rowInput, ruleForWriting, rulesTable, type FieldKind, type TableSpec } from '../sqlite/rows';
+import { alertsTable, encodeValue, predictionsTable, quoteIdentifier, rowInput, ruleForWriting, rulesTable, type FieldKind, type TableSpec } from '../sqlite/rows';
 import { sqliteTables } from '../sqlite/schema';
 import type { NewAlert } from '../store';
 import { ensurePitwallTable, PITWALL_TABLE_COLUMNS, type PitwallTableName, type PostgresQuery } from './pitwallTables';
@@ -110,9 +111,9 @@ export async function appendRecord<S extends RecordSpec>(context: PostgresWriteC
 }
 
 /** A prediction, refused when its prediction_id is already recorded. */
-export async function insertPrediction(context: PostgresWriteContext, spec: TableSpec, record: RecordSpec, value: unknown): Promise<void> {
-  const checked = validated(context, record, 'prediction', value) as { prediction_id: string };
-  const shape = requireTable(context, spec);
+export async function insertPrediction(context: PostgresWriteContext, prediction: Prediction): Promise<void> {
+  const checked = validated(context, predictionRecord, 'prediction', prediction);
+  const shape = requireTable(context, predictionsTable);
   const id = await insertRow(context, shape, encodeRecord(context, shape, checked), true);
   if (id === undefined) throw new PitwallError('conflict', messages.postgresDuplicate(context.address, 'prediction', 'prediction_id', checked.prediction_id));
 }
@@ -207,7 +208,7 @@ export async function expireSilence(context: PostgresWriteContext, id: string, a
   try {
     json = JSON.parse(String(row[0]));
   } catch (error) {
-    throw new PitwallError('corrupt', messages.silenceInvalid(where, error instanceof Error ? error.message : String(error)));
+    throw new PitwallError('corrupt', messages.silenceInvalid(where, describeError(error)));
   }
   const silence = parseSilence(json, where);
   if (silence.ends_at <= at) return true;
