@@ -8,6 +8,7 @@ import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
 import type { AlertRule } from '../core/model/alertRule';
 import { formatMigrationReport, migrateJsonlToSqlite } from '../core/store/migrate';
+import { isPostgresMigration, migratePostgres } from '../core/store/postgres/migratePostgres';
 import { checkHoldsMonitoringData } from '../core/store/monitoringData';
 import type { AlertKey, Store } from '../core/store/store';
 import { ModelPerformanceTracker } from '../core/tracker';
@@ -371,18 +372,20 @@ const outcome = defineCommand({
 
 const migrate = defineCommand({
   name: 'migrate',
-  summary: 'copy a JSONL folder into a SQLite database (a second run adds only what is new)',
+  summary: 'copy a JSONL folder into a SQLite database (a second run adds only what is new), or into and out of PostgreSQL',
   positionals: [
-    { name: 'folder', description: 'the JSONL monitoring folder to copy' },
-    { name: 'target', description: 'the SQLite database to create or add to' },
+    { name: 'source', description: 'the JSONL monitoring folder to copy; into PostgreSQL also a SQLite file; a postgres:// URL to copy out of' },
+    { name: 'target', description: 'the SQLite database to create or add to; a postgres:// URL of a database without monitoring rows; out of PostgreSQL a new .db file or a new folder' },
   ],
   options: { 'dry-run': { type: 'boolean', description: 'report what would be copied; write nothing' } },
-  examples: ['pitwall migrate demo/monitoring new.db --dry-run', 'pitwall migrate demo/monitoring new.db --json'],
-  run: async ({ values, args: { folder, target } }, env) => {
-    const report = await migrateJsonlToSqlite(folder, target, {
-      dryRun: values['dry-run'],
-      ...(env.wasmPath === undefined ? {} : { wasmPath: env.wasmPath }),
-    });
+  examples: [
+    'pitwall migrate demo/monitoring new.db --dry-run',
+    'pitwall migrate demo/monitoring.db postgres://monitor@db.internal/monitoring',
+    'pitwall migrate postgres://monitor@db.internal/monitoring copy.db',
+  ],
+  run: async ({ values, args: { source, target } }, env) => {
+    const options = { dryRun: values['dry-run'], ...(env.wasmPath === undefined ? {} : { wasmPath: env.wasmPath }) };
+    const report = isPostgresMigration(source, target) ? await migratePostgres(source, target, options) : await migrateJsonlToSqlite(source, target, options);
     if (values.json) printJson(env.out, report);
     else env.out.write(formatMigrationReport(report));
     return 0;

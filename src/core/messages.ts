@@ -250,6 +250,24 @@ export const messages = {
     `The connection to ${address} was lost during a write (${detail}): the write may not have been made. Check, and repeat it; the next command connects again.`,
   postgresClosed: (address: string) => `The connection to ${address} was closed: open the source again.`,
   postgresRecordInvalid: (address: string, what: string, details: string) => `Nothing was written to ${address}: the ${what} is not valid: ${details}.`,
+  postgresDuplicate: (address: string, what: string, field: string, value: string) =>
+    `Nothing was written to ${address}: a ${what} with ${field} "${value}" is already recorded, and each ${field} must be unique.`,
+  postgresWriteColumnMissing: (address: string, table: string, column: string) =>
+    `Nothing was written to ${address}: it has no ${table}.${column} column (an older schema) to hold the value.`,
+  postgresWriteColumnRequired: (address: string, table: string, column: string) => `Nothing was written to ${address}: ${table}.${column} must have a value, not null.`,
+  postgresRuleRowUnreadable: (address: string, ruleId: string, rows: readonly number[]) =>
+    `${address}: alert_rules row ${rows.join(', ')} already has rule_id "${ruleId}" but could not be read (see the source's warnings); fix or delete that row first, so that its values are not overwritten unseen.`,
+  postgresMigrationTargetNotEmpty: (address: string, tables: readonly string[]) =>
+    `${address} already holds rows in ${tables.join(', ')}: nothing was migrated. Migrate into an empty database (one without the monitoring tables, or with them empty).`,
+  postgresMigrationRowRefused: (source: string, table: string, row: number, column: string, reason: string) =>
+    `${source}, ${table} row ${row}: ${column} ${reason}, which PostgreSQL does not take; the row was not copied.`,
+  postgresMigrationBothServers: () => 'Migrate between two PostgreSQL databases with pg_dump: pitwall migrate copies into PostgreSQL from a JSONL folder or a SQLite file, and out of it into a new SQLite file.',
+  postgresMigrationReadsOnly: () => 'a migration out of PostgreSQL only reads it',
+  postgresExportSkipped: (address: string, table: string, reason: string) => `${address}, ${table}: ${reason}; it was not written to the folder.`,
+  postgresExportOutcomeWithoutTime: (predictionId: string) => `prediction "${predictionId}" has a label without actual_outcome_timestamp, which outcomes.jsonl needs`,
+  postgresExportMetricIncomplete: (metric: string, field: string) => `a ${metric} snapshot has no ${field}, which metrics.jsonl needs`,
+  postgresExportMetricVersions: (file: string) => `${file} has no model_version: the metric snapshots' model versions are not in the folder.`,
+  postgresMigrationTargetExists: (path: string) => `${path} already exists: nothing was migrated. A copy out of PostgreSQL goes to a new file or a new folder.`,
 
   // --- migration -------------------------------------------------------------
   migrationTargetIsFolder: (path: string) =>

@@ -409,8 +409,11 @@ const REPORT_LIST_LINES = 20;
 const COLUMN_LABELS = ['table', 'from', 'read', 'inserted', 'present', 'updated', 'skipped', 'renamed'] as const;
 const COUNTS = ['read', 'inserted', 'present', 'updated', 'skipped', 'renamed'] as const;
 
+/** What formatMigrationReport prints: a folder's migration, or a copy between databases (its parts named by table). */
+export type PrintableMigrationReport = Omit<MigrationReport, 'parts'> & { readonly parts: readonly (Omit<MigrationPartReport, 'part'> & { readonly part: string })[] };
+
 /** The report as text for the command line: a title, an aligned table of the parts, then what needs a look. */
-export function formatMigrationReport(report: MigrationReport): string {
+export function formatMigrationReport(report: PrintableMigrationReport): string {
   const number = new Intl.NumberFormat('en-US');
   const shown = report.parts.filter((part) => COUNTS.some((count) => part[count] > 0) || part.part === 'predictions');
   const rows: string[][] = [

@@ -93,14 +93,6 @@ describe('pitwall on a PostgreSQL URL: summary, alerts, rules, ack, unack and ou
     assert.equal(fixture.cluster.psql('cli_writes', `SELECT actual_outcome FROM predictions WHERE prediction_id = '${unlabelled as string}'`), '1');
   });
 
-  it('says a change it cannot make on PostgreSQL yet is not supported, and changes nothing', async () => {
-    const before = fixture.cluster.psql('cli', 'SELECT enabled FROM alert_rules WHERE rule_id = \'acc_low\'');
-    const result = await pitwall('rule', 'disable', url, 'acc_low');
-    assert.equal(result.status, 1);
-    assert.match(result.stderr, /not supported on PostgreSQL yet/);
-    assert.equal(fixture.cluster.psql('cli', 'SELECT enabled FROM alert_rules WHERE rule_id = \'acc_low\''), before);
-  });
-
   it('reads the Python system\'s MONITORING_DB_* settings for the source `postgres:`', async () => {
     const saved = { ...process.env };
     Object.assign(process.env, { MONITORING_DB_HOST: '127.0.0.1', MONITORING_DB_PORT: String(fixture.cluster.port), MONITORING_DB_USER: 'postgres', MONITORING_DB_PASSWORD: fixture.cluster.password, MONITORING_DB_NAME: 'cli' });

@@ -6,24 +6,24 @@
  * Pitwall's own tables (`pitwall_*`) are created by the write that first needs one; the Python
  * system's tables are never altered.
  *
- * This is the first step on PostgreSQL: what the CLI's summary, alerts, ack / unack, rules and
- * outcome need. The rest fails with a PitwallError saying it is not supported here yet.
+ * Reads are what the CLI's summary, alerts and rules need; writes (writes.ts) cover every record
+ * of the Store. What is not built yet fails with a PitwallError saying it is not supported here yet.
  */
 import type { Client } from 'pg';
 import { describeError, PitwallError } from '../../errors';
 import { messages } from '../../messages';
 import type { Acknowledgment } from '../../model/acknowledgment';
-import { ALERT_SEVERITIES, type AlertSeverity } from '../../model/alert';
-import type { AlertContextLog } from '../../model/alertWhy';
+import { ALERT_SEVERITIES, type Alert, type AlertSeverity } from '../../model/alert';
+import type { AlertContextLog, AlertContextRecord } from '../../model/alertWhy';
 import type { AlertRule } from '../../model/alertRule';
-import type { DegradationAnalysis } from '../../model/degradationAnalysis';
-import type { DeliveryLog, DeliveryQuery } from '../../model/delivery';
-import type { DriftResult } from '../../model/driftResult';
-import type { FeatureImportance } from '../../model/featureImportance';
-import type { HealthSnapshot } from '../../model/healthSnapshot';
-import type { MetricSnapshot } from '../../model/metricSnapshot';
+import { degradationAnalysisRecord, type DegradationAnalysis } from '../../model/degradationAnalysis';
+import type { DeliveryLog, DeliveryQuery, DeliveryRecord } from '../../model/delivery';
+import { driftResultRecord, type DriftResult } from '../../model/driftResult';
+import { featureImportanceRecord, type FeatureImportance } from '../../model/featureImportance';
+import { healthSnapshotRecord, type HealthSnapshot } from '../../model/healthSnapshot';
+import { metricSnapshotRecord, type MetricSnapshot } from '../../model/metricSnapshot';
 import { outcomeRecord, type Outcome } from '../../model/outcome';
-import type { PredictionWithOutcome } from '../../model/prediction';
+import type { Prediction, PredictionWithOutcome } from '../../model/prediction';
 import { describeIssue, parseRecord } from '../../model/record';
 import type { Silence } from '../../model/silence';
 import { parseTimestamp, toIsoText } from '../../model/timestamps';
@@ -58,6 +58,7 @@ import type {
   DriftResultQuery,
   FeatureImportanceQuery,
   HealthSnapshotQuery,
+  NewAlert,
   MetricSnapshotQuery,
   PredictionColumns,
   PredictionColumnsQuery,
@@ -89,6 +90,8 @@ import {
   type PostgresSql,
   type PostgresTableShape,
 } from './querySql';
+import { ensurePitwallTable } from './pitwallTables';
+import * as writes from './writes';
 
 export interface PostgresStoreOptions {
   /** Open read-only, for this reason (an untrusted workspace, a CLI flag). */
@@ -96,16 +99,6 @@ export interface PostgresStoreOptions {
   /** Problems kept per table; more are counted. */
   readonly diagnosticsPerTable?: number;
 }
-
-/** Pitwall's own table for acknowledgment comments: the Python schema has no place for them. */
-const ACKNOWLEDGMENTS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS pitwall_acknowledgments (
-	id SERIAL NOT NULL PRIMARY KEY,
-	alert_row_id INTEGER NOT NULL,
-	acknowledged_by VARCHAR(100),
-	acknowledged_at TIMESTAMP WITH TIME ZONE NOT NULL,
-	comment TEXT NOT NULL,
-	created_at TIMESTAMP WITH TIME ZONE DEFAULT now()
-)`;
 
 /** A row id as text: digits, within PostgreSQL's integer (SERIAL) keys. */
 const ALERT_KEY = /^[1-9][0-9]{0,9}$/;
@@ -145,6 +138,8 @@ export class PostgresStore implements Store {
   private reconnected: string | undefined;
   /** A write's transaction is under way: a lost session is not retried (the write may or may not have been made). */
   private writing = false;
+  /** What the write functions (writes.ts) use of this store. */
+  private readonly writes: writes.PostgresWriteContext;
 
   private constructor(
     private readonly settings: PostgresSettings,
@@ -153,6 +148,12 @@ export class PostgresStore implements Store {
     private readonly options: PostgresStoreOptions,
   ) {
     this.address = describeAddress(settings);
+    this.writes = {
+      address: this.address,
+      shape: (spec) => this.shape(spec),
+      // The session as it is at the time of the call: after a reconnection, the new one.
+      query: async (sql, params = []) => (await this.client.query({ text: sql, values: params as unknown[], rowMode: 'array' })).rows as unknown[][],
+    };
   }
 
   /** Connects to the source (a URL, or `postgres:` for the Python system's settings) and reads which monitoring tables it has. */
@@ -671,7 +672,7 @@ export class PostgresStore implements Store {
   readSilences(): Promise<readonly Silence[]> {
     return this.run(async () => {
       if (!(await this.hasTable('pitwall_silences'))) return [];
-      const rows = await this.rows({ sql: 'SELECT id, silence FROM pitwall_silences ORDER BY id', params: [] });
+      const rows = await this.rows({ sql: 'SELECT id, silence FROM pitwall_silences ORDER BY row_id', params: [] });
       return rows.map((row) => {
         const where = `${this.address} pitwall_silences row ${String(row[0])}`;
         let json: unknown;
@@ -766,7 +767,7 @@ export class PostgresStore implements Store {
         const returned = new Set(updated.map((row) => Number(row[0])));
         const ids = candidates.map(Number).filter((id) => returned.has(id));
         if (comment !== null && comment !== '' && ids.length > 0) {
-          await this.client.query(ACKNOWLEDGMENTS_TABLE_SQL);
+          await ensurePitwallTable(this.writes.query, 'pitwall_acknowledgments');
           await this.client.query(
             'INSERT INTO pitwall_acknowledgments (alert_row_id, acknowledged_by, acknowledged_at, comment) SELECT unnest($1::int[]), $2, $3::timestamptz, $4',
             [ids, acknowledgedBy, toIsoText(at), comment],
@@ -823,63 +824,105 @@ export class PostgresStore implements Store {
     });
   }
 
-  recordPrediction(): Promise<void> {
-    return this.unsupported('Recording a prediction');
+  /** The Python system's record_prediction(): one row, refused when its prediction_id is recorded already. */
+  recordPrediction(prediction: Prediction): Promise<void> {
+    return this.run(() => this.transaction(() => writes.insertPrediction(this.writes, prediction)));
   }
 
-  recordHealthSnapshot(): Promise<void> {
-    return this.unsupported('Recording a health snapshot');
+  recordHealthSnapshot(snapshot: HealthSnapshot): Promise<void> {
+    return this.run(() => this.transaction(() => writes.appendRecord(this.writes, healthSnapshotsTable, healthSnapshotRecord, 'health snapshot', snapshot)));
   }
 
-  recordMetricSnapshot(): Promise<void> {
-    return this.unsupported('Recording a metric snapshot');
+  recordMetricSnapshot(snapshot: MetricSnapshot): Promise<void> {
+    return this.run(() => this.transaction(() => writes.appendRecord(this.writes, metricSnapshotsTable, metricSnapshotRecord, 'metric snapshot', snapshot)));
   }
 
-  appendAlert(): Promise<StoredAlert> {
-    return this.unsupported('Recording an alert');
+  /** The alert as stored, read back by the key (row id) the server gave it. */
+  appendAlert(alert: NewAlert): Promise<StoredAlert> {
+    return this.run(async () => {
+      const values = writes.newAlerts(this.writes, [alert]);
+      const ids = await this.transaction(() => writes.insertAlerts(this.writes, values));
+      return (await this.alertsOf(ids, values))[0] as StoredAlert;
+    });
   }
 
-  saveRule(): Promise<void> {
-    return this.unsupported('Adding or changing a rule');
+  /**
+   * One evaluation's firing states, cooldowns and alerts in one transaction: a process that dies
+   * halfway leaves none of them, so a rerun fires and notifies once.
+   */
+  recordFirings(firing: Readonly<Record<string, number>>, cleared: readonly string[], triggered: readonly string[], at: number, alerts: readonly NewAlert[]): Promise<StoredAlert[]> {
+    return this.run(async () => {
+      if (Object.keys(firing).length === 0 && cleared.length === 0 && triggered.length === 0 && alerts.length === 0) return [];
+      const values = writes.newAlerts(this.writes, alerts);
+      const ids = await this.transaction(async () => {
+        await writes.updateAlertStates(this.writes, firing, cleared);
+        await writes.markRulesTriggered(this.writes, triggered, at);
+        return writes.insertAlerts(this.writes, values);
+      });
+      return this.alertsOf(ids, values);
+    });
   }
 
-  deleteRule(): Promise<boolean> {
-    return this.unsupported('Removing a rule');
+  saveRule(rule: AlertRule): Promise<void> {
+    return this.run(() => this.transaction(() => writes.saveRule(this.writes, rule)));
   }
 
-  markRuleTriggered(): Promise<void> {
-    return this.unsupported("Recording a rule's cooldown");
+  deleteRule(ruleId: string): Promise<boolean> {
+    return this.run(() => this.transaction(() => writes.deleteRule(this.writes, ruleId)));
   }
 
-  updateAlertStates(): Promise<void> {
-    return this.unsupported('Recording which alerts are firing');
+  markRuleTriggered(ruleId: string, at: number): Promise<void> {
+    return this.run(() => this.transaction(() => writes.markRulesTriggered(this.writes, [ruleId], at)));
   }
 
-  saveSilence(): Promise<void> {
-    return this.unsupported('Adding a silence');
+  updateAlertStates(firing: Readonly<Record<string, number>>, cleared: readonly string[]): Promise<void> {
+    return this.run(async () => {
+      if (Object.keys(firing).length === 0 && cleared.length === 0) return;
+      await this.transaction(() => writes.updateAlertStates(this.writes, firing, cleared));
+    });
   }
 
-  expireSilence(): Promise<boolean> {
-    return this.unsupported('Ending a silence');
+  saveSilence(silence: Silence): Promise<void> {
+    return this.run(() => this.transaction(() => writes.saveSilence(this.writes, silence)));
   }
 
-  recordDeliveries(): Promise<void> {
-    return this.unsupported('Recording deliveries');
+  expireSilence(id: string, at: number): Promise<boolean> {
+    return this.run(async () => {
+      if (!(await this.hasTable('pitwall_silences'))) return false;
+      return this.transaction(() => writes.expireSilence(this.writes, id, at));
+    });
   }
 
-  recordAlertContexts(): Promise<void> {
-    return this.unsupported("Recording an alert's context");
+  recordDeliveries(records: readonly DeliveryRecord[]): Promise<void> {
+    return this.run(async () => {
+      if (records.length === 0) return;
+      await this.transaction(() => writes.recordDeliveries(this.writes, records));
+    });
   }
 
-  recordDriftResult(): Promise<void> {
-    return this.unsupported('Recording a drift result');
+  recordAlertContexts(records: readonly AlertContextRecord[]): Promise<void> {
+    return this.run(async () => {
+      if (records.length === 0) return;
+      await this.transaction(() => writes.recordAlertContexts(this.writes, records));
+    });
   }
 
-  recordDegradationAnalysis(): Promise<void> {
-    return this.unsupported('Recording a degradation analysis');
+  recordDriftResult(result: DriftResult): Promise<void> {
+    return this.run(() => this.transaction(() => writes.appendRecord(this.writes, driftResultsTable, driftResultRecord, 'drift result', result)));
   }
 
-  recordFeatureImportance(): Promise<void> {
-    return this.unsupported('Recording feature importance');
+  recordDegradationAnalysis(analysis: DegradationAnalysis): Promise<void> {
+    return this.run(() => this.transaction(() => writes.appendRecord(this.writes, degradationAnalysesTable, degradationAnalysisRecord, 'degradation analysis', analysis)));
+  }
+
+  recordFeatureImportance(importance: FeatureImportance): Promise<void> {
+    return this.run(() => this.transaction(() => writes.appendRecord(this.writes, featureImportanceTable, featureImportanceRecord, 'feature importance', importance)));
+  }
+
+  /** The alerts just written, read back by row id in the order given (as written, should the read refuse a row). */
+  private async alertsOf(ids: readonly number[], written: readonly Alert[]): Promise<StoredAlert[]> {
+    if (ids.length === 0) return [];
+    const found = await this.selectAlerts(new PostgresWhere(this.shape(alertsTable)).add('id = ANY(?::int[])', [...ids]), 'asc', {});
+    return ids.map((id, index) => found.find((alert) => alert.key === String(id)) ?? { ...(written[index] as Alert), key: String(id) });
   }
 }

@@ -28,6 +28,11 @@ function postgresIndex(statement: string): string {
   return statement.replace(/\btimestamp\b/g, '"timestamp"');
 }
 
+/** One table's statements: the table, then its indexes. */
+export function postgresTableStatements(table: SqliteTable): string[] {
+  return [createPostgresTableStatement(table), ...table.indexes.map(postgresIndex)];
+}
+
 /** Every statement of the schema in SQLAlchemy's order (each table, then its indexes). */
 export const postgresSchemaStatements: readonly string[] = sqliteTables.flatMap((table) => [
   createPostgresTableStatement(table),

@@ -244,10 +244,6 @@ describe('PostgreSQL store on a real server: the same answers as the SQLite stor
     assert.deepEqual(await pg.counts(), await sqlite.counts());
   });
 
-  it('says what is not supported on PostgreSQL yet instead of answering wrong', async () => {
-    await assert.rejects(pg.saveRule((await pg.readRules())[0] as never), (error: PitwallError) => error.code === 'unsupported' && /rule is not supported on PostgreSQL/.test(error.message));
-  });
-
   it('refuses a wrong password, an unreachable host, a missing database and a database without the monitoring tables, clearly', async () => {
     const { cluster } = fixture;
     await assert.rejects(openStore(cluster.url('reads', 'wrong')), (error: PitwallError) => error.code === 'input' && /refused user "postgres": wrong password/.test(error.message) && !error.message.includes('wrong@'));
