@@ -5,7 +5,7 @@ import { loadPredictionCounts, readAlertGroups, type AlertGroup, type Prediction
 import { openStore, type OpenStoreOptions } from '../core/store/openStore';
 import type { Store, StoreDescription } from '../core/store/store';
 import { openStoreInWorker, startSpareStoreWorker } from '../core/store/workerStore';
-import { isPostgresSource } from '../core/store/postgres/connection';
+import { isPostgresSource, postgresSettingsOf } from '../core/store/postgres/connection';
 import { splitPostgresPassword } from '../core/store/postgres/sourceForm';
 import type { Worker } from 'node:worker_threads';
 
@@ -197,7 +197,7 @@ export class SourceManager implements vscode.Disposable {
       rules,
     };
     const readOnlyReason = !vscode.workspace.isTrusted ? UNTRUSTED : description.writable ? null : description.readOnlyReason;
-    return { path, name: basename(path), store, description, counts, groups, predictions, readOnlyReason };
+    return { path, name: sourceName(path), store, description, counts, groups, predictions, readOnlyReason };
   }
 
   /**
@@ -313,4 +313,11 @@ export class SourceManager implements vscode.Disposable {
 function postgresOptions(password: string | undefined): NonNullable<OpenStoreOptions['postgres']> {
   const hours = vscode.workspace.getConfiguration('pitwall.postgres').get<number>('labelHorizon', 24);
   return { ...(password === undefined ? {} : { password }), labelHorizonSeconds: Math.max(0, hours) * 3600 };
+}
+
+/** What a source is called in messages: a file's or folder's name; a database's name and server. */
+function sourceName(path: string): string {
+  if (!isPostgresSource(path)) return basename(path);
+  const settings = postgresSettingsOf(path);
+  return `${settings.database} on ${settings.host}`;
 }
