@@ -312,7 +312,8 @@ export class SourceManager implements vscode.Disposable {
 /** The password, and how far back each refresh reads labels again (`pitwall.postgres.labelHorizon`, hours). */
 function postgresOptions(password: string | undefined): NonNullable<OpenStoreOptions['postgres']> {
   const hours = vscode.workspace.getConfiguration('pitwall.postgres').get<number>('labelHorizon', 24);
-  return { ...(password === undefined ? {} : { password }), labelHorizonSeconds: Math.max(0, hours) * 3600 };
+  // Polled every few seconds: the label window is read when the server says rows were updated, and once a minute anyway.
+  return { ...(password === undefined ? {} : { password }), labelHorizonSeconds: Math.max(0, hours) * 3600, labelRescanSeconds: 60 };
 }
 
 /** What a source is called in messages: a file's or folder's name; a database's name and server. */

@@ -19,8 +19,8 @@ export interface OpenStoreOptions {
   readonly writeSoon?: boolean;
   /** False when the caller will never ask refresh() what changed (a one-off command), which spares a database some counting before each write. */
   readonly followChanges?: boolean;
-  /** A PostgreSQL source's password when its URL carries none, and how far back each refresh reads labels again. */
-  readonly postgres?: { readonly password?: string; readonly labelHorizonSeconds?: number };
+  /** A PostgreSQL source's password when its URL carries none, and how each refresh reads labels again (follow.ts). */
+  readonly postgres?: { readonly password?: string; readonly labelHorizonSeconds?: number; readonly labelRescanSeconds?: number };
 }
 
 const SQLITE_EXTENSIONS = /\.(db|sqlite3?)$/i;

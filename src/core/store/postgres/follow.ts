@@ -14,7 +14,8 @@
  *   predictions whose time is within a trailing horizon of the newest prediction, with a
  *   checksum of (id, label): more of them is labels appended, a changed checksum otherwise is
  *   a label corrected. A label for a prediction older than the horizon waits for a full
- *   reconcile.
+ *   reconcile. Optionally that window is read only when the server's count of updated or
+ *   deleted predictions moved (or a while passed), so a quiet tick costs what the ids cost.
  * - Acknowledgments and rules change in place: their small tables are summarised whole.
  * - A full reconcile counts everything again and says which collections differ from what the
  *   ticks made of them (rows deleted, labels beyond the horizon), then follows from there.
@@ -32,6 +33,8 @@ export interface FollowOptions {
   readonly maxGaps?: number;
   /** A gap is kept at least this long, for a transaction that took its id before it had a transaction id. */
   readonly gapGraceMs?: number;
+  /** 0 (the default): the label window is read on every tick. More: only when the server's counters say rows were updated, and at least this often. */
+  readonly labelRescanMs?: number;
 }
 
 export const DEFAULT_LABEL_HORIZON_SECONDS = 24 * 3600;
@@ -129,6 +132,11 @@ export class PostgresFollow {
   private labelSince: string | null = null;
   private labelCount = 0;
   private labelSum = '0';
+  /** The predictions' updated and deleted row counter (pg_stat_user_tables) at the last tick; null before the first. */
+  private counter: string | null = null;
+  /** The counter moved at the last tick: the window is read again this tick, for an UPDATE that committed after that tick's snapshot. */
+  private rescan = false;
+  private lastScan = Number.NEGATIVE_INFINITY;
   private seeded = false;
 
   constructor(
@@ -154,15 +162,21 @@ export class PostgresFollow {
   }
 
   private hasLabels(): boolean {
-    return this.predictions.present && this.predictions.columns.has('actual_outcome') && this.predictions.columns.has('timestamp');
+    return this.predictions.present && ['id', 'actual_outcome', 'timestamp'].every((column) => this.predictions.columns.has(column));
   }
 
   /**
    * One statement: the snapshot, each table's rows above its mark (all rows with `full`), the
    * label window, and the in-place state of alerts and rules. With `full` the labelled
    * predictions of the whole table are counted too.
+   *
+   * With `labelRescanMs`, the label window is read only when it may have changed: when the
+   * predictions' counter of updated and deleted rows moved (the server evaluates the window's
+   * subquery only then), on the tick after it moved, and at least every `labelRescanMs` (a
+   * server that does not count).
+   * The labels of new rows are counted with the rows.
    */
-  tickSql(full: boolean): TickSql {
+  tickSql(full: boolean, now = Date.now()): TickSql {
     const params: unknown[] = [];
     const param = (value: unknown, type: string): string => {
       params.push(value);
@@ -186,12 +200,24 @@ export class PostgresFollow {
       const outcome = columnSql(this.predictions, 'actual_outcome');
       const horizon = param(this.options.labelHorizonSeconds, 'double precision');
       // The window starts a horizon before the newest prediction, read off the end of the timestamp index.
+      const hash = `hashtextextended(id::text || ':' || ${outcome}::text, 0)`;
       const since = full || this.labelSince === null ? `(SELECT max("timestamp") - make_interval(secs => ${horizon}) FROM predictions)` : param(this.labelSince, 'timestamptz');
       const next = `(SELECT max("timestamp") - make_interval(secs => ${horizon}) FROM predictions)`;
+      const mark = this.marks.get('predictions');
       parts.push(
-        `(SELECT json_build_array((${since})::text, count(${outcome}), coalesce(sum(hashtextextended(id::text || ':' || ${outcome}::text, 0)), 0)::text, ` +
+        full || mark === undefined
+          ? 'NULL'
+          : `(SELECT json_build_array(count(${outcome}), count(${outcome}) FILTER (WHERE "timestamp" >= ${since}), coalesce(sum(${hash}) FILTER (WHERE "timestamp" >= ${since}), 0)::text) ` +
+              `FROM predictions WHERE id > ${param(mark.lowWater, 'int')} OR id = ANY(${param(mark.missing, 'int[]')}))`,
+      );
+      const counter = `(SELECT coalesce((SELECT (n_tup_upd + n_tup_del)::text FROM pg_stat_user_tables WHERE relid = 'predictions'::regclass), ''))`;
+      parts.push(counter);
+      const force = full || this.labelSince === null || this.rescan || now - this.lastScan >= (this.options.labelRescanMs ?? 0);
+      parts.push(
+        `CASE WHEN ${param(force, 'boolean')} OR ${counter} IS DISTINCT FROM ${param(this.counter, 'text')} THEN ` +
+          `(SELECT json_build_array((${since})::text, count(${outcome}), coalesce(sum(${hash}), 0)::text, ` +
           `CASE WHEN ${next} - ${since} > make_interval(secs => ${horizon}) THEN ${next}::text END) ` +
-          `FROM predictions WHERE "timestamp" >= ${since})`,
+          `FROM predictions WHERE "timestamp" >= ${since}) END`,
       );
       parts.push(full ? `(SELECT count(${outcome}) FROM predictions)` : 'NULL');
     }
@@ -229,20 +255,39 @@ export class PostgresFollow {
     }
     let labelsCorrected = false;
     if (this.hasLabels()) {
-      const [since, count, sum, rebaseTo] = parseJson(row[index++]) as [string | null, number, string, string | null];
+      const fresh = parseJson(row[index++]) as [number, number, string] | null;
+      const counter = String(row[index++] ?? '');
+      const scan = parseJson(row[index++]) as [string | null, number, string, string | null] | null;
       const labelled = row[index++];
-      if (full) {
-        nextCounts.set('outcomes', Number(labelled ?? 0));
+      // The labels of the new rows, and what they add to the window's count and checksum.
+      const [newLabelled = 0, newInWindow = 0, newInWindowSum = '0'] = fresh ?? [];
+      const expectedCount = this.labelCount + Number(newInWindow);
+      const expectedSum = BigInt(this.labelSum) + BigInt(newInWindowSum);
+      let added = Number(newLabelled);
+      let removed = 0;
+      if (scan !== null) {
+        const [since, count, sum, rebaseTo] = scan;
+        // A window that had no start (no predictions yet) is taken in as it is: its new rows were counted above.
+        if (!full && this.labelSince !== null) {
+          const delta = Number(count) - expectedCount;
+          if (delta > 0) added += delta;
+          else if (delta < 0) removed = -delta;
+          labelsCorrected = delta < 0 || (delta === 0 && BigInt(sum) !== expectedSum);
+        }
+        this.labelSince = since;
+        this.labelCount = Number(count);
+        this.labelSum = sum;
+        this.rebaseTo = rebaseTo;
+        this.lastScan = now;
       } else {
-        const delta = Number(count) - this.labelCount;
-        if (delta !== 0) nextCounts.set('outcomes', (nextCounts.get('outcomes') ?? 0) + delta);
-        if (delta > 0) appended.set('outcomes', delta);
-        else labelsCorrected = delta < 0 || sum !== this.labelSum;
+        this.labelCount = expectedCount;
+        this.labelSum = String(expectedSum);
       }
-      this.labelSince = since;
-      this.labelCount = Number(count);
-      this.labelSum = sum;
-      this.rebaseTo = rebaseTo;
+      this.rescan = this.counter !== null && counter !== this.counter;
+      this.counter = counter;
+      if (full) nextCounts.set('outcomes', Number(labelled ?? 0));
+      else if (added - removed !== 0) nextCounts.set('outcomes', (nextCounts.get('outcomes') ?? 0) + added - removed);
+      if (!full && added > 0) appended.set('outcomes', added);
     }
     const alertsDetail = String(row[index++] ?? '');
     const rulesDetail = String(row[index++] ?? '');

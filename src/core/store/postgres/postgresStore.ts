@@ -9,6 +9,7 @@
  * This is the first step on PostgreSQL: what the CLI's summary, alerts, ack / unack, rules and
  * outcome need. The rest fails with a PitwallError saying it is not supported here yet.
  */
+import { createHash } from 'node:crypto';
 import type { Client } from 'pg';
 import { describeError, PitwallError } from '../../errors';
 import { messages } from '../../messages';
@@ -97,6 +98,12 @@ export interface PostgresStoreOptions {
   readonly password?: string;
   /** Seconds before the newest prediction within which each refresh reads labels again (follow.ts). */
   readonly labelHorizonSeconds?: number;
+  /**
+   * 0 (the default): every refresh reads the label window. More: a refresh reads it only when the
+   * server's count of updated rows moved, and at least this often (a quiet tick then costs what
+   * the ids cost; the count reaches the server within about a second of the commit).
+   */
+  readonly labelRescanSeconds?: number;
 }
 
 /** Pitwall's own table for acknowledgment comments: the Python schema has no place for them. */
@@ -157,6 +164,7 @@ export class PostgresStore implements Store {
       .map(([collection, spec]) => ({ collection, shape: shapes.get(spec) as PostgresTableShape }));
     this.follow = new PostgresFollow(followed, this.shape(predictionsTable), this.shape(alertsTable), this.shape(rulesTable), {
       labelHorizonSeconds: options.labelHorizonSeconds ?? DEFAULT_LABEL_HORIZON_SECONDS,
+      labelRescanMs: (options.labelRescanSeconds ?? 0) * 1000,
     });
   }
 
@@ -315,7 +323,10 @@ export class PostgresStore implements Store {
     return this.run(async () => {
       const full = options.full === true || !this.follow.isSeeded;
       const query = this.follow.tickSql(full);
-      const [row = []] = await this.rows({ sql: query.sql, params: query.params as PostgresParam[] });
+      // A named statement: the server plans the tick's thirty-odd subqueries once per session, not on every tick.
+      const name = `pitwall_tick_${createHash('sha1').update(query.sql).digest('hex').slice(0, 16)}`;
+      const result = await this.client.query({ name, text: query.sql, values: query.params, rowMode: 'array' });
+      const row = (result.rows[0] ?? []) as unknown[];
       const changes = this.follow.apply(row, full);
       const rebase = this.follow.rebaseSql();
       if (rebase !== undefined) this.follow.applyRebase((await this.rows({ sql: rebase.sql, params: rebase.params as PostgresParam[] }))[0] ?? []);

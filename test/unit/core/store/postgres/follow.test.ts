@@ -94,16 +94,18 @@ describe('PostgreSQL live follow on a real server, with other processes writing'
     }
   });
 
-  it('two writers committing out of order while the store refreshes: nothing missed, nothing counted twice, labels included', async () => {
-    const url = fixture.clone('busy');
-    const store = await PostgresStore.open(url);
+  for (const rescan of [0, 3600]) {
+  it(`two writers committing out of order while the store refreshes: nothing missed, nothing counted twice, labels included (${rescan === 0 ? 'the label window read every tick' : 'the label window read when the server counted updates'})`, async () => {
+    const database = `busy${rescan}`;
+    const url = fixture.clone(database);
+    const store = await PostgresStore.open(url, { labelRescanSeconds: rescan });
     try {
       await store.refresh();
       const start = await store.counts();
       // Each writer: 60 transactions of 1–3 predictions, some held open a little; every third labels one of its own predictions.
       const writer = (name: string) =>
         fixture.cluster.psqlAsync(
-          'busy',
+          database,
           `DO $$ BEGIN FOR i IN 1..60 LOOP
              INSERT INTO predictions (timestamp, model_version, prediction_id, predicted_outcome, confidence, features)
                SELECT (SELECT max(timestamp) FROM predictions) + interval '1 second', 'v1.1', '${name}-' || i || '-' || g, 1, 0.7, '{}' FROM generate_series(1, 1 + i % 3) g;
@@ -120,6 +122,9 @@ describe('PostgreSQL live follow on a real server, with other processes writing'
         await new Promise((resolve) => setTimeout(resolve, 7));
       }
       await writing;
+      // The writers' last updates reach the server's counters within about a second of their commit.
+      if (rescan > 0) await new Promise((resolve) => setTimeout(resolve, 1500));
+      results.push(await store.refresh());
       results.push(await store.refresh());
       const inserted = 2 * [...Array(60).keys()].reduce((sum, i) => sum + 1 + ((i + 1) % 3), 0);
       const labelled = 2 * 20;
@@ -130,6 +135,33 @@ describe('PostgreSQL live follow on a real server, with other processes writing'
       assert.equal(end.predictions, start.predictions + inserted);
       assert.equal(end.outcomes, start.outcomes + labelled);
       assert.deepEqual((await store.refresh({ full: true })).changes, [], 'a full reconcile finds nothing the ticks missed');
+    } finally {
+      await store.close();
+    }
+  });
+  }
+
+  it('with the label window read on the server\'s update counter: labels on new rows count at once, a later label update arrives once', async () => {
+    const url = fixture.clone('gated');
+    const store = await PostgresStore.open(url, { labelRescanSeconds: 3600 });
+    const psql = (sql: string) => fixture.cluster.psql('gated', sql);
+    try {
+      await store.refresh();
+      const counts = await store.counts();
+      // New predictions that carry their label: counted with the rows, no window read needed.
+      psql(insertSql('labelled', 3, true));
+      assert.deepEqual((await store.refresh()).changes.map((c) => `${c.collection}:${c.kind}:${c.added}`).sort(), ['outcomes:appended:3', 'predictions:appended:3']);
+      psql("UPDATE predictions SET actual_outcome = 0, actual_outcome_timestamp = now() WHERE id = (SELECT max(id) FROM predictions WHERE actual_outcome IS NULL AND timestamp > (SELECT max(timestamp) FROM predictions) - interval '1 hour')");
+      const results: RefreshResult[] = [];
+      const deadline = Date.now() + 10_000;
+      while (appendedOf(results, 'outcomes') === 0 && Date.now() < deadline) {
+        results.push(await store.refresh());
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      results.push(await store.refresh(), await store.refresh());
+      assert.equal(appendedOf(results, 'outcomes'), 1);
+      assert.equal((await store.counts()).outcomes, counts.outcomes + 4);
+      assert.deepEqual((await store.refresh({ full: true })).changes, []);
     } finally {
       await store.close();
     }
