@@ -9,7 +9,6 @@
  * This is the first step on PostgreSQL: what the CLI's summary, alerts, ack / unack, rules and
  * outcome need. The rest fails with a PitwallError saying it is not supported here yet.
  */
-import { createHash } from 'node:crypto';
 import type { Client } from 'pg';
 import { describeError, PitwallError } from '../../errors';
 import { messages } from '../../messages';
@@ -323,10 +322,8 @@ export class PostgresStore implements Store {
     return this.run(async () => {
       const full = options.full === true || !this.follow.isSeeded;
       const query = this.follow.tickSql(full);
-      // A named statement: the server plans the tick's thirty-odd subqueries once per session, not on every tick.
-      const name = `pitwall_tick_${createHash('sha1').update(query.sql).digest('hex').slice(0, 16)}`;
-      const result = await this.client.query({ name, text: query.sql, values: query.params, rowMode: 'array' });
-      const row = (result.rows[0] ?? []) as unknown[];
+      // Unnamed, as every statement here: a named one would be missing on another server connection behind a transaction pooler (PgBouncer).
+      const [row = []] = await this.rows({ sql: query.sql, params: query.params as PostgresParam[] });
       const changes = this.follow.apply(row, full);
       const rebase = this.follow.rebaseSql();
       if (rebase !== undefined) this.follow.applyRebase((await this.rows({ sql: rebase.sql, params: rebase.params as PostgresParam[] }))[0] ?? []);
