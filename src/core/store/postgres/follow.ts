@@ -151,12 +151,6 @@ export class PostgresFollow {
     return this.seeded;
   }
 
-  /** The low-water mark and the gaps of a collection's table (for tests and the benchmark). */
-  markOf(collection: Collection): { lowWater: number; missing: readonly number[] } {
-    const mark = this.marks.get(collection);
-    return { lowWater: mark?.lowWater ?? 0, missing: mark?.missing ?? [] };
-  }
-
   private newMark(): IdMark {
     return new IdMark(this.options.gapWindow, this.options.maxGaps, this.options.gapGraceMs);
   }
@@ -199,8 +193,8 @@ export class PostgresFollow {
     if (this.hasLabels()) {
       const outcome = columnSql(this.predictions, 'actual_outcome');
       const horizon = param(this.options.labelHorizonSeconds, 'double precision');
-      // The window starts a horizon before the newest prediction, read off the end of the timestamp index.
       const hash = `hashtextextended(id::text || ':' || ${outcome}::text, 0)`;
+      // The window starts a horizon before the newest prediction, read off the end of the timestamp index.
       const since = full || this.labelSince === null ? `(SELECT max("timestamp") - make_interval(secs => ${horizon}) FROM predictions)` : param(this.labelSince, 'timestamptz');
       const next = `(SELECT max("timestamp") - make_interval(secs => ${horizon}) FROM predictions)`;
       const mark = this.marks.get('predictions');
