@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const BENCHMARKS = ['open', 'editorOpen', 'alertsView', 'jsonlLoad', 'jsonlAcknowledge', 'sqliteStore', 'trend', 'pqlTrend', 'panelControl', 'sqlCell', 'report', 'alerting', 'tenMillion', 'postgres'];
+const BENCHMARKS = ['open', 'editorOpen', 'alertsView', 'jsonlLoad', 'jsonlAcknowledge', 'sqliteStore', 'trend', 'pqlTrend', 'panelControl', 'sqlCell', 'report', 'alerting', 'tenMillion', 'postgres', 'postgresLive'];
 const chosen = process.argv.slice(2).filter((name) => !name.startsWith('-'));
 const failed: string[] = [];
 for (const name of chosen.length > 0 ? chosen : BENCHMARKS) {

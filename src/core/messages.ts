@@ -599,4 +599,8 @@ export const messages = {
   notebookProblem: (path: string, line: number, problem: string) => `${path}:${line}: ${problem}`,
   notebookCellFailed: (cell: number, total: number, firstLine: string) => `Cell ${cell} of ${total} failed (${firstLine}); the cells after it did not run.`,
   notebookCellSkipped: (kind: string) => `A cell of kind "${kind}" is not run (only pql, sql and markdown cells are).`,
+  postgresFieldEmpty: (field: string) => `Give the ${field} of the PostgreSQL server.`,
+  postgresHostInvalid: (host: string) => `"${host}" is not a host name or address: give a name like db.example.com or an address like 10.0.0.5, or paste a whole postgres:// URL.`,
+  postgresTlsModeInvalid: (mode: string, modes: readonly string[]) => `sslmode=${mode} is not one Pitwall knows: use ${modes.join(', ')}.`,
+  postgresPasswordRefused: (address: string, user: string) => `PostgreSQL at ${address} refused the password of user "${user}": enter it again.`,
 } as const;

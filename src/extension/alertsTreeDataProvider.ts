@@ -20,7 +20,7 @@ import type { AlertWhy } from '../core/model/alertWhy';
 import type { AlertRule } from '../core/model/alertRule';
 import { deliveryFailed, type DeliveryRecord } from '../core/model/delivery';
 import { ALERT_PAGE } from '../core/sourceLoad';
-import type { StoreReader, StoredAlert } from '../core/store/store';
+import type { Store, StoreReader, StoredAlert } from '../core/store/store';
 import { describeAlertFilter, groupLabel } from './alertsViewText';
 import type { SourceManager } from './sourceManager';
 
@@ -279,7 +279,16 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
   async getChildren(node?: AlertsNode): Promise<AlertsNode[]> {
     const source = this.sources.source;
     if (!source) return [];
-    const { store } = source;
+    try {
+      return await this.listChildren(source.store, node);
+    } catch (error) {
+      // The source was closed or replaced while it was read (a database's session ends with it): the view lists the new one.
+      if (this.sources.source?.store !== source.store) return [];
+      throw error;
+    }
+  }
+
+  private async listChildren(store: Store, node?: AlertsNode): Promise<AlertsNode[]> {
     if (!node) {
       this.context = undefined;
       this.deliveries = undefined;

@@ -22,7 +22,8 @@ export async function openSourceWithProgress(context: CommandContext, path: stri
     await vscode.window.withProgress({ location: { viewId: 'pitwall.alerts' }, title: 'Opening monitoring source' }, () => context.sources.open(path));
     return true;
   } catch (error) {
-    context.log.error(`Opening ${path} failed: ${describeError(error)}`);
+    // A postgres:// URL given whole may carry a password: never logged.
+    context.log.error(`Opening ${path.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@')} failed: ${describeError(error)}`);
     void vscode.window
       .showErrorMessage(describeError(error), 'Choose Another Source', 'Show Log')
       .then(async (choice) => {
@@ -68,10 +69,12 @@ export function registerCommands(context: CommandContext): vscode.Disposable[] {
         [
           { label: '$(folder) JSONL folder', detail: 'predictions.jsonl, alerts.jsonl, alert_rules.json…', choice: 'folder' as const },
           { label: '$(database) SQLite database', detail: 'A .db, .sqlite or .sqlite3 file, also while the service writes it', choice: 'database' as const },
+          { label: '$(server) PostgreSQL database', detail: 'Host, port, database and user, or a postgres:// URL; the password kept in secret storage', choice: 'postgres' as const },
         ],
         { title: 'Pitwall: Open Monitoring Source', placeHolder: 'What does your monitoring service write?' },
       );
       if (!choice) return false;
+      if (choice.choice === 'postgres') return vscode.commands.executeCommand<boolean>('pitwall.openPostgres');
       return choice.choice === 'folder' ? pickFolder(context) : pickDatabase(context);
     }),
     vscode.commands.registerCommand('pitwall.openFolder', () => pickFolder(context)),

@@ -4,6 +4,7 @@ import { registerAlerting, type AlertingApi } from './alerting';
 import { AlertsTreeDataProvider, type AlertsNode } from './alertsTreeDataProvider';
 import { registerAlertsViewCommands, rememberedView } from './alertsViewCommands';
 import { openSourceWithProgress, registerCommands } from './commands';
+import { registerPostgresCommands, rememberedPostgresSource, reopenPostgresDatabase } from './postgresCommand';
 import { ModelsTreeDataProvider, type ModelNode } from './modelsTreeDataProvider';
 import { registerRuleCommands } from './ruleCommands';
 import { RulesTreeDataProvider, type RulesNode } from './rulesTreeDataProvider';
@@ -149,9 +150,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     ...registerLanguageFeatures({ sources, rules, log }),
     ...notebooks.disposables,
     vscode.workspace.onDidGrantWorkspaceTrust(() => void sources.updateTrust()),
+    ...registerPostgresCommands({ ...commandContext, secrets: context.secrets, state: context.workspaceState }),
   );
 
   const autoOpen = vscode.workspace.getConfiguration('pitwall.source').get<boolean>('autoOpen', true);
+  // The PostgreSQL database open when the workspace was last left comes back first: the user chose it.
+  const database = autoOpen && !sources.source ? rememberedPostgresSource(context.workspaceState) : undefined;
+  if (database) await reopenPostgresDatabase({ ...commandContext, secrets: context.secrets, state: context.workspaceState }, database);
   if (autoOpen && !sources.source) {
     // Opening is awaited, so the API returns with the source; a failure's notification is not.
     const found = await workspaceSource(log);

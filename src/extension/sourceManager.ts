@@ -5,6 +5,8 @@ import { loadPredictionCounts, readAlertGroups, type AlertGroup, type Prediction
 import { openStore, type OpenStoreOptions } from '../core/store/openStore';
 import type { Store, StoreDescription } from '../core/store/store';
 import { openStoreInWorker, startSpareStoreWorker } from '../core/store/workerStore';
+import { isPostgresSource, postgresSettingsOf } from '../core/store/postgres/connection';
+import { splitPostgresPassword } from '../core/store/postgres/sourceForm';
 import type { Worker } from 'node:worker_threads';
 
 /** What a source holds that the store reads without its predictions. */
@@ -42,6 +44,10 @@ export class SourceManager implements vscode.Disposable {
   private watcher: vscode.FileSystemWatcher | null = null;
   private shuttingDown: Promise<void> | null = null;
   private reloadTimer: NodeJS.Timeout | null = null;
+  /** A server source has no files to watch: it is asked what changed at an interval. */
+  private pollTimer: NodeJS.Timeout | null = null;
+  /** The password of the open PostgreSQL source, kept in memory only, for opening it again (trust granted). */
+  private password: string | undefined;
   private readonly changed = new vscode.EventEmitter<OpenSource | null>();
   readonly onDidChange = this.changed.event;
   /** The open under way: a newer open or a close cancels it. */
@@ -73,16 +79,21 @@ export class SourceManager implements vscode.Disposable {
    * Opens a source in place of the current one. In an untrusted workspace the store itself is
    * opened read-only, so no write reaches the files whatever asks for it. The current source is
    * closed only once the new one is open and described: when that fails, the new store is closed
-   * and the current source stays open.
+   * and the current source stays open. A PostgreSQL URL's password is taken out of the path
+   * (which is shown and logged) and given to the store apart, as `password` is.
    */
-  async open(path: string): Promise<OpenSource> {
+  async open(source: string, password?: string): Promise<OpenSource> {
+    const split = splitPostgresPassword(source);
+    const path = split.source;
+    const secret = password ?? split.password;
     await vscode.commands.executeCommand('setContext', 'pitwall.sourceLoading', true);
     try {
       const trusted = vscode.workspace.isTrusted;
       this.opening?.abort();
       const opening = new AbortController();
       this.opening = opening;
-      const store = await this.openStore(path, trusted ? { wasmPath: this.wasmPath } : { wasmPath: this.wasmPath, readOnly: UNTRUSTED }, opening.signal);
+      const options: OpenStoreOptions = trusted ? { wasmPath: this.wasmPath } : { wasmPath: this.wasmPath, readOnly: UNTRUSTED };
+      const store = await this.openStore(path, isPostgresSource(path) ? { ...options, postgres: postgresOptions(secret) } : options, opening.signal);
       let opened: OpenSource;
       try {
         opened = await this.describe(path, store, null);
@@ -96,11 +107,13 @@ export class SourceManager implements vscode.Disposable {
       }
       await this.closeStore();
       this.current = opened;
+      this.password = secret;
       this.openedUntrusted = !trusted;
       this.reportProblems(this.current);
       this.log.info(`Opened ${this.current.description.kind} source ${path}: ${this.current.counts.alerts} alerts, ${this.current.counts.rules} rules; reading its predictions`);
       // A database reached through a link is written beside the file it points to (its -wal too): that is the file to watch.
-      this.watch(this.current.description.kind === 'sqlite' ? this.current.description.path : path, this.current.description.kind === 'jsonl');
+      if (this.current.description.kind === 'postgres') this.poll();
+      else this.watch(this.current.description.kind === 'sqlite' ? this.current.description.path : path, this.current.description.kind === 'jsonl');
       this.changed.fire(this.current);
       this.loadPredictions(this.current);
       return this.current;
@@ -110,12 +123,12 @@ export class SourceManager implements vscode.Disposable {
     }
   }
 
-  /** Re-reads what changed on disk; views are told only when something did. */
+  /** Re-reads what changed on disk; views are told only when something did. `force` (the Refresh command) also has a server source count everything again. */
   async refresh(force = false): Promise<void> {
     const source = this.current;
     if (!source) return;
     try {
-      const result = await source.store.refresh();
+      const result = await source.store.refresh(force ? { full: true } : {});
       if (!force && result.changes.length === 0) return;
       if (this.current !== source) return;
       // The prediction counts shown stay until the new ones are read.
@@ -152,7 +165,7 @@ export class SourceManager implements vscode.Disposable {
     if (!source) return;
     try {
       if (vscode.workspace.isTrusted && this.openedUntrusted) {
-        await this.open(source.path);
+        await this.open(source.path, this.password);
         return;
       }
       const described = await this.describe(source.path, source.store, source.predictions);
@@ -184,7 +197,7 @@ export class SourceManager implements vscode.Disposable {
       rules,
     };
     const readOnlyReason = !vscode.workspace.isTrusted ? UNTRUSTED : description.writable ? null : description.readOnlyReason;
-    return { path, name: basename(path), store, description, counts, groups, predictions, readOnlyReason };
+    return { path, name: sourceName(path), store, description, counts, groups, predictions, readOnlyReason };
   }
 
   /**
@@ -233,6 +246,18 @@ export class SourceManager implements vscode.Disposable {
     this.watcher.onDidDelete(schedule);
   }
 
+  /** Asks the server what changed every `pitwall.postgres.pollInterval` seconds; a tick still running skips the next. */
+  private poll(): void {
+    this.disposeWatcher();
+    const seconds = vscode.workspace.getConfiguration('pitwall.postgres').get<number>('pollInterval', 5);
+    let running = false;
+    this.pollTimer = setInterval(() => {
+      if (running) return;
+      running = true;
+      void this.refresh().finally(() => (running = false));
+    }, Math.max(1, seconds) * 1000);
+  }
+
   /** Writers append in bursts: coalesce file events into one refresh. */
   private scheduleReload(): void {
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
@@ -247,10 +272,13 @@ export class SourceManager implements vscode.Disposable {
     this.watcher = null;
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     this.reloadTimer = null;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = null;
   }
 
   private async closeStore(): Promise<void> {
     this.disposeWatcher();
+    this.password = undefined;
     const store = this.current?.store;
     if (store) await store.close().catch((error: unknown) => this.log.warn(`Closing ${this.current?.path}: ${describeError(error)}`));
   }
@@ -279,4 +307,18 @@ export class SourceManager implements vscode.Disposable {
     this.spare = undefined;
     this.changed.dispose();
   }
+}
+
+/** The password, and how far back each refresh reads labels again (`pitwall.postgres.labelHorizon`, hours). */
+function postgresOptions(password: string | undefined): NonNullable<OpenStoreOptions['postgres']> {
+  const hours = vscode.workspace.getConfiguration('pitwall.postgres').get<number>('labelHorizon', 24);
+  // Polled every few seconds: the label window is read when the server says rows were updated, and once a minute anyway.
+  return { ...(password === undefined ? {} : { password }), labelHorizonSeconds: Math.max(0, hours) * 3600, labelRescanSeconds: 60 };
+}
+
+/** What a source is called in messages: a file's or folder's name; a database's name and server. */
+function sourceName(path: string): string {
+  if (!isPostgresSource(path)) return basename(path);
+  const settings = postgresSettingsOf(path);
+  return `${settings.database} on ${settings.host}`;
 }

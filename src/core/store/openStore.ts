@@ -19,13 +19,15 @@ export interface OpenStoreOptions {
   readonly writeSoon?: boolean;
   /** False when the caller will never ask refresh() what changed (a one-off command), which spares a database some counting before each write. */
   readonly followChanges?: boolean;
+  /** A PostgreSQL source's password when its URL carries none, and how each refresh reads labels again (follow.ts). */
+  readonly postgres?: { readonly password?: string; readonly labelHorizonSeconds?: number; readonly labelRescanSeconds?: number };
 }
 
 const SQLITE_EXTENSIONS = /\.(db|sqlite3?)$/i;
 
 /** Opens a monitoring source: a directory is a JSONL folder, a file a SQLite database, a postgres:// URL (or `postgres:`, the Python settings) a PostgreSQL database. */
 export async function openStore(path: string, options: OpenStoreOptions = {}): Promise<Store> {
-  if (isPostgresSource(path)) return PostgresStore.open(path, options.readOnly === undefined ? {} : { readOnly: options.readOnly });
+  if (isPostgresSource(path)) return PostgresStore.open(path, { ...(options.readOnly === undefined ? {} : { readOnly: options.readOnly }), ...options.postgres });
   const absolute = resolve(path);
   const info = await stat(absolute).catch((cause: unknown) => {
     throw new PitwallError('not-found', messages.sourceNotFound(absolute), { cause });

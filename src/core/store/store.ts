@@ -236,6 +236,11 @@ export interface CollectionChange {
   readonly added: number;
 }
 
+export interface RefreshOptions {
+  /** Count everything again instead of following what changed (a server source; files are always read whole). */
+  readonly full?: boolean;
+}
+
 export interface RefreshResult {
   readonly changes: readonly CollectionChange[];
   /** Problems found by this refresh. */
@@ -260,7 +265,7 @@ export interface PredictionTimeFilter {
 export interface StoreReader {
   describe(): Promise<StoreDescription>;
   /** Picks up what changed in the source since it was last read. */
-  refresh(): Promise<RefreshResult>;
+  refresh(options?: RefreshOptions): Promise<RefreshResult>;
   close(): Promise<void>;
   counts(): Promise<StoreCounts>;
 

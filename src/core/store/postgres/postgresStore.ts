@@ -53,7 +53,6 @@ import type {
   AlertQuery,
   AlertSignatureCount,
   Collection,
-  CollectionChange,
   DegradationAnalysisQuery,
   DriftResultQuery,
   FeatureImportanceQuery,
@@ -65,6 +64,7 @@ import type {
   PredictionFilter,
   PredictionQuery,
   PredictionTimeFilter,
+  RefreshOptions,
   RefreshResult,
   SortOrder,
   Store,
@@ -76,6 +76,7 @@ import type {
   UnacknowledgeResult,
 } from '../store';
 import type { WindowPlan, WindowStats } from '../windowStats';
+import { DEFAULT_LABEL_HORIZON_SECONDS, PostgresFollow } from './follow';
 import { connectPostgres, describeAddress, isConnectionLost, postgresSettingsOf, toPitwallError, type PostgresSettings } from './connection';
 import { aggregateWindows, explainWindows, readPredictionColumns, selectRecords } from './predictionRead';
 import {
@@ -98,6 +99,16 @@ export interface PostgresStoreOptions {
   readonly readOnly?: string;
   /** Problems kept per table; more are counted. */
   readonly diagnosticsPerTable?: number;
+  /** The password, when the source string carries none (the editor keeps it in SecretStorage). */
+  readonly password?: string;
+  /** Seconds before the newest prediction within which each refresh reads labels again (follow.ts). */
+  readonly labelHorizonSeconds?: number;
+  /**
+   * 0 (the default): every refresh reads the label window. More: a refresh reads it only when the
+   * server's count of updated rows moved, and at least this often (a quiet tick then costs what
+   * the ids cost; the count reaches the server within about a second of the commit).
+   */
+  readonly labelRescanSeconds?: number;
 }
 
 /** A row id as text: digits, within PostgreSQL's integer (SERIAL) keys. */
@@ -116,9 +127,6 @@ const COLLECTION_TABLES: Readonly<Record<Collection, TableSpec>> = {
   featureImportance: featureImportanceTable,
 };
 
-/** What refresh() compares: rows, the highest id, and for alerts, outcomes and rules what updates change in place. */
-type Signatures = ReadonlyMap<Collection, { readonly count: number; readonly maxId: number; readonly detail: string }>;
-
 function isAlertKey(key: string): boolean {
   return ALERT_KEY.test(key) && Number(key) <= MAX_SERIAL;
 }
@@ -131,7 +139,7 @@ export class PostgresStore implements Store {
   private found: StoreDiagnostic[] = [];
   private readonly problems = new Map<string, StoreDiagnostic>();
   private readonly overflow = new Map<string, number>();
-  private baseline: Signatures | undefined;
+  private readonly follow: PostgresFollow;
   /** The session was lost: the next operation connects again first. */
   private lost = false;
   /** The last reconnection, said in describe(). */
@@ -154,11 +162,19 @@ export class PostgresStore implements Store {
       // The session as it is at the time of the call: after a reconnection, the new one.
       query: async (sql, params = []) => (await this.client.query({ text: sql, values: params as unknown[], rowMode: 'array' })).rows as unknown[][],
     };
+    const followed = (Object.entries(COLLECTION_TABLES) as [Collection, TableSpec][])
+      .filter(([collection, spec]) => collection !== 'outcomes' && shapes.get(spec)?.present === true && shapes.get(spec)?.columns.has('id') === true)
+      .map(([collection, spec]) => ({ collection, shape: shapes.get(spec) as PostgresTableShape }));
+    this.follow = new PostgresFollow(followed, this.shape(predictionsTable), this.shape(alertsTable), this.shape(rulesTable), {
+      labelHorizonSeconds: options.labelHorizonSeconds ?? DEFAULT_LABEL_HORIZON_SECONDS,
+      labelRescanMs: (options.labelRescanSeconds ?? 0) * 1000,
+    });
   }
 
   /** Connects to the source (a URL, or `postgres:` for the Python system's settings) and reads which monitoring tables it has. */
   static async open(source: string, options: PostgresStoreOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<PostgresStore> {
-    const settings = postgresSettingsOf(source, env);
+    const named = postgresSettingsOf(source, env);
+    const settings = options.password === undefined ? named : { ...named, password: options.password };
     const client = await connectPostgres(settings);
     try {
       const tables = allTables.map((spec) => spec.table);
@@ -300,54 +316,25 @@ export class PostgresStore implements Store {
     });
   }
 
-  /** Compares each collection's rows, highest id and in-place state (acknowledgments, rules) with the last refresh. */
-  refresh(): Promise<RefreshResult> {
+  /**
+   * What changed since the last call, read by the live follow (follow.ts): rows above each
+   * table's low-water mark and the gaps under it, labels in the trailing horizon, acknowledgments
+   * and rules. The first call only takes the state in; `full` counts everything again and
+   * reports what differs from what the ticks made of it.
+   */
+  refresh(options: RefreshOptions = {}): Promise<RefreshResult> {
     return this.run(async () => {
-      const current = await this.signatures();
-      const changes: CollectionChange[] = [];
-      const before = this.baseline;
-      if (before !== undefined) {
-        for (const [collection, after] of current) {
-          const previous = before.get(collection);
-          if (previous === undefined || (previous.count === after.count && previous.maxId === after.maxId && previous.detail === after.detail)) continue;
-          const appended = after.count > previous.count && after.maxId >= previous.maxId && after.detail === previous.detail;
-          changes.push(appended ? { collection, kind: 'appended', added: after.count - previous.count } : { collection, kind: 'reloaded', added: after.count });
-        }
-      }
-      this.baseline = current;
+      const full = options.full === true || !this.follow.isSeeded;
+      const query = this.follow.tickSql(full);
+      // Unnamed, as every statement here: a named one would be missing on another server connection behind a transaction pooler (PgBouncer).
+      const [row = []] = await this.rows({ sql: query.sql, params: query.params as PostgresParam[] });
+      const changes = this.follow.apply(row, full);
+      const rebase = this.follow.rebaseSql();
+      if (rebase !== undefined) this.follow.applyRebase((await this.rows({ sql: rebase.sql, params: rebase.params as PostgresParam[] }))[0] ?? []);
       const diagnostics = this.found;
       this.found = [];
       return { changes, diagnostics };
     });
-  }
-
-  /** Per collection, in one statement: rows, the highest id, and what in-place updates change. */
-  private async signatures(): Promise<Signatures> {
-    const parts: string[] = [];
-    const collections: Collection[] = [];
-    for (const [collection, spec] of Object.entries(COLLECTION_TABLES) as [Collection, TableSpec][]) {
-      const shape = this.shape(spec);
-      if (!shape.present) continue;
-      // As the SQLite store counts them: outcomes are the labelled predictions, a label arriving is one appended.
-      const count = collection === 'outcomes' ? `count(${columnSql(shape, 'actual_outcome')})` : 'count(*)';
-      const maxId = collection === 'outcomes' ? '0' : 'coalesce(max(id), 0)';
-      const detail =
-        collection === 'alerts'
-          ? `count(*) FILTER (WHERE ${columnSql(shape, 'acknowledged')} IS TRUE)::text || '/' || coalesce(max(${columnSql(shape, 'acknowledged_at')})::text, '')`
-          : collection === 'rules'
-            ? `coalesce(md5(string_agg(t::text, ',' ORDER BY id)), '')`
-            : `''`;
-      parts.push(`(SELECT ARRAY[${count}::text, ${maxId}::text, ${detail}] FROM ${quoteIdentifier(spec.table)} t)`);
-      collections.push(collection);
-    }
-    if (parts.length === 0) return new Map();
-    const [row = []] = await this.rows({ sql: `SELECT ${parts.join(', ')}`, params: [] });
-    return new Map(
-      collections.map((collection, index) => {
-        const [count = '0', maxId = '0', detail = ''] = row[index] as string[];
-        return [collection, { count: Number(count), maxId: Number(maxId), detail }];
-      }),
-    );
   }
 
   close(): Promise<void> {

@@ -1,0 +1,127 @@
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { startPostgresCluster, type PostgresCluster } from '../../scripts/postgresCluster';
+import { writePostgresFromSqlite } from '../../scripts/generator/writePostgres';
+import { eventually, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type, workbenchText } from './harness';
+
+/** Waits until the quick input shows this text, then types `text` into it (replacing what it holds) and presses Enter. */
+async function answer(expected: RegExp, text: string | null): Promise<void> {
+  await eventually(async () => (expected.test(await workbenchText('.quick-input-widget')) ? true : undefined));
+  if (text !== null) {
+    await press('Control+A');
+    if (text === '') await press('Backspace');
+    else await type(text);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  await press('Enter');
+}
+
+describe('A PostgreSQL source in the editor (a throw-away server)', function () {
+  this.timeout(180_000);
+  let server: PostgresCluster | undefined;
+  let before: string | null = null;
+
+  after(async () => {
+    const api = await pitwall();
+    // The suites after this one find the workspace's own source open again, as before.
+    if (before !== null) await api.sources.open(before).catch(() => undefined);
+    await vscode.workspace.getConfiguration('pitwall.postgres').update('pollInterval', undefined, vscode.ConfigurationTarget.Global);
+    server?.stop();
+  });
+
+  it('opens through Pitwall: Open PostgreSQL Database… (a wrong password asked again) and fills the Alerts, Rules and Models views', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    before = api.sources.source?.path ?? null;
+    // The workspace's generated SQLite data, loaded into a database of a server started for this suite.
+    const cluster = await startPostgresCluster();
+    server = cluster;
+    cluster.createDatabase('editor');
+    await writePostgresFromSqlite(join(process.env.PITWALL_TEST_WORKSPACE ?? '', 'data/monitoring.db'), cluster.url('editor'));
+    await vscode.workspace.getConfiguration('pitwall.postgres').update('pollInterval', 1, vscode.ConfigurationTarget.Global);
+
+    await vscode.commands.executeCommand('workbench.view.extension.pitwall');
+    await press('F1');
+    await type('Pitwall: Open PostgreSQL Database');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await press('Enter');
+    await answer(/1\/6[\s\S]*Host name or address|Host name or address[\s\S]*1\/6/, cluster.host);
+    await answer(/2\/6/, String(cluster.port));
+    await answer(/3\/6/, 'editor');
+    await answer(/4\/6/, cluster.user);
+    await answer(/5\/6/, 'not-the-password');
+    await answer(/6\/6/, 'disable');
+    // The server refuses: the password is asked for again, saying why.
+    await eventually(async () => (/refused the password of user "postgres": enter it again/.test(await workbenchText('.quick-input-widget')) ? true : undefined), 30_000);
+    await screenshot('postgres-password-refused');
+    await answer(/refused the password/, cluster.password);
+
+    const source = await eventually(() => (api.sources.source?.description.kind === 'postgres' ? api.sources.source : undefined), 30_000);
+    assert.equal(source.path, `postgres://postgres@127.0.0.1:${cluster.port}/editor?sslmode=disable`);
+    assert.equal(source.name, 'editor on 127.0.0.1');
+    assert.ok(!source.path.includes(cluster.password) && !source.description.path.includes(cluster.password), 'the source shown names no password');
+    assert.equal(source.counts.alerts, Number(cluster.psql('editor', 'SELECT count(*) FROM alerts')));
+    assert.equal(source.counts.rules, Number(cluster.psql('editor', 'SELECT count(*) FROM alert_rules')));
+    assert.ok(source.counts.alerts > 0 && source.counts.rules > 0);
+
+    const groups = await api.alerts.getChildren();
+    assert.ok(groups.length > 0);
+    for (const group of groups) {
+      assert.ok(group.kind === 'group');
+      assert.equal(group.group.total, Number(cluster.psql('editor', `SELECT count(*) FROM alerts WHERE severity = '${String(group.group.key)}'`)));
+    }
+    const ruleGroups = (await api.rules.getChildren()).filter((node) => node.kind === 'group');
+    assert.equal((await Promise.all(ruleGroups.map((group) => api.rules.getChildren(group)))).flat().length, source.counts.rules);
+    const predictions = await api.sources.predictionsLoaded();
+    assert.equal(predictions?.predictions, Number(cluster.psql('editor', 'SELECT count(*) FROM predictions')));
+    const versions = cluster.psql('editor', 'SELECT DISTINCT model_version FROM predictions ORDER BY 1').split('\n');
+    assert.deepEqual(predictions?.versions.map((v) => v.modelVersion), versions);
+    const models = await eventually(async () => {
+      const text = await workbenchText(SIDEBAR);
+      return versions.every((version) => text.includes(version)) ? text : undefined;
+    });
+    assert.ok(models.includes(versions[0] as string));
+    await api.alertsView.reveal(groups[0] as never, { expand: true, select: false, focus: false });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await screenshot('postgres-source');
+  });
+
+  it('shows an alert another process inserts without reopening (the live follow)', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    assert.ok(server !== undefined);
+    const alerts = api.sources.source?.counts.alerts ?? 0;
+    server.psql('editor', "INSERT INTO alerts (alert_id, timestamp, severity, title, message, acknowledged) VALUES ('live-editor', now(), 'critical', 'PERFORMANCE: live alert', 'inserted by psql', false)");
+    await eventually(() => (api.sources.source?.counts.alerts === alerts + 1 ? true : undefined), 20_000);
+    const critical = (await api.alerts.getChildren()).find((node) => node.kind === 'group' && node.group.key === 'critical');
+    assert.ok(critical !== undefined);
+    assert.ok(
+      (await api.alerts.getChildren(critical)).some((node) => node.kind === 'alert' && node.alert.alert_id === 'live-editor'),
+      'the new alert is listed under critical',
+    );
+  });
+
+  it('opens the same database again without asking for the password: it was kept in secret storage', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    assert.ok(server !== undefined);
+    await api.sources.close();
+    await press('F1');
+    await type('Pitwall: Open PostgreSQL Database');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await press('Enter');
+    // Every field as remembered for this workspace; the password left empty uses the saved one.
+    await answer(/1\/6[\s\S]*Host name or address|Host name or address[\s\S]*1\/6/, null);
+    await answer(/2\/6/, null);
+    await answer(/3\/6/, null);
+    await answer(/4\/6/, null);
+    await answer(/leave empty to use the saved one/, '');
+    await answer(/6\/6/, null);
+    const source = await eventually(() => (api.sources.source?.description.kind === 'postgres' ? api.sources.source : undefined), 30_000);
+    assert.equal(source.path, `postgres://postgres@127.0.0.1:${server.port}/editor?sslmode=disable`);
+    // Closing the database while its views and the live follow were reading it is no error to show.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.doesNotMatch(await workbenchText('.notifications-toasts'), /unknown error|was closed/i);
+  });
+});
