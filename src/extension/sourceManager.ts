@@ -123,6 +123,11 @@ export class SourceManager implements vscode.Disposable {
     }
   }
 
+  /** The password the open PostgreSQL source was opened with, for a notebook's thread on that same source; undefined otherwise. */
+  passwordFor(path: string): string | undefined {
+    return this.current?.path === path ? this.password : undefined;
+  }
+
   /** Re-reads what changed on disk; views are told only when something did. `force` (the Refresh command) also has a server source count everything again. */
   async refresh(force = false): Promise<void> {
     const source = this.current;
@@ -317,7 +322,7 @@ function postgresOptions(password: string | undefined): NonNullable<OpenStoreOpt
 }
 
 /** What a source is called in messages: a file's or folder's name; a database's name and server. */
-function sourceName(path: string): string {
+export function sourceName(path: string): string {
   if (!isPostgresSource(path)) return basename(path);
   const settings = postgresSettingsOf(path);
   return `${settings.database} on ${settings.host}`;

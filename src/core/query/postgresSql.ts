@@ -17,9 +17,10 @@ export interface PostgresAnswer {
 /** The SQLSTATE of "cannot insert multiple commands into a prepared statement". */
 const MULTIPLE_COMMANDS = '42601';
 
-export async function runSqlOnPostgres(source: string, sql: string): Promise<PostgresAnswer> {
+/** `password` stands in for the source's own (the editor keeps it apart, in SecretStorage). */
+export async function runSqlOnPostgres(source: string, sql: string, password?: string): Promise<PostgresAnswer> {
   if (sql.trim() === '') throw new PitwallError('input', messages.sqlNeedsStatement());
-  const settings = postgresSettingsOf(source);
+  const settings = { ...postgresSettingsOf(source), ...(password === undefined ? {} : { password }) };
   const client = await connectPostgres(settings);
   try {
     await client.query('BEGIN TRANSACTION READ ONLY');

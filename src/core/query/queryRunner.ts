@@ -18,6 +18,8 @@ export type CellLanguage = 'pql' | 'sql';
 export interface QueryWorkerData {
   readonly source: string;
   readonly wasmPath?: string;
+  /** A PostgreSQL source's password, kept apart from its URL (never shown). */
+  readonly password?: string;
 }
 
 export interface RunMessage {
@@ -58,6 +60,8 @@ export interface QueryRunnerOptions {
   /** The bundled queryWorker.js. */
   readonly script: string;
   readonly wasmPath?: string;
+  /** A PostgreSQL source's password, given to the thread apart from the source. */
+  readonly password?: string;
 }
 
 export class QueryRunner {
@@ -115,7 +119,7 @@ export class QueryRunner {
 
   private thread(): Worker {
     if (this.worker !== undefined) return this.worker;
-    const worker = new Worker(this.options.script, { workerData: { source: this.source, ...(this.options.wasmPath === undefined ? {} : { wasmPath: this.options.wasmPath }) } satisfies QueryWorkerData });
+    const worker = new Worker(this.options.script, { workerData: { source: this.source, ...(this.options.wasmPath === undefined ? {} : { wasmPath: this.options.wasmPath }), ...(this.options.password === undefined ? {} : { password: this.options.password }) } satisfies QueryWorkerData });
     this.threadsStarted++;
     this.worker = worker;
     worker.on('message', (reply: CellRunReply) => {

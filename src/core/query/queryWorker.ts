@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ChartSpec } from '../charts/theme';
 import { openStore, scanPredictionColumns } from '../store/openStore';
+import { isPostgresSource } from '../store/postgres/connection';
 import type { Store } from '../store/store';
 import { serializeError } from '../store/workerStore';
 import type { Pipeline } from './ast';
@@ -22,8 +23,10 @@ import type { CellRun, CellRunReply, QueryWorkerData, RunMessage } from './query
 
 const port = parentPort;
 if (port === null) throw new Error('queryWorker runs in a worker thread');
-const { source: sourcePath, wasmPath } = workerData as QueryWorkerData;
-const path = resolve(sourcePath);
+const { source: sourcePath, wasmPath, password } = workerData as QueryWorkerData;
+// A database server is named by its URL; a file or folder by its absolute path.
+const server = isPostgresSource(sourcePath);
+const path = server ? sourcePath : resolve(sourcePath);
 const sqlOptions = wasmPath === undefined ? {} : { wasmPath };
 
 let store: Promise<Store> | undefined;
@@ -32,7 +35,7 @@ let folder: { database: FolderDatabase; stamp: string } | undefined;
 
 /** The store, opened once; read-only: a notebook only reads. Each cell first takes in what changed on disk. */
 async function openedStore(): Promise<Store> {
-  store ??= openStore(path, { ...sqlOptions, readOnly: 'a notebook only reads its source' });
+  store ??= openStore(path, { ...sqlOptions, readOnly: 'a notebook only reads its source', ...(password === undefined ? {} : { postgres: { password } }) });
   const opened = await store;
   await opened.refresh();
   return opened;
@@ -54,6 +57,8 @@ async function folderStamp(): Promise<string> {
 }
 
 async function runSqlCell(text: string): Promise<{ result: QueryResult; problems: string[] }> {
+  // On a database server the statement runs there, read-only (postgresSql.ts).
+  if (server) return { result: (await runSqlOnSource(path, text, password === undefined ? {} : { password })).result, problems: [] };
   const info = await stat(path);
   if (info.isDirectory()) {
     const stamp = await folderStamp();

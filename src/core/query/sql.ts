@@ -89,10 +89,10 @@ export class FolderDatabase {
 export async function runSqlOnSource(
   path: string,
   sql: string,
-  options: { readonly wasmPath?: string; readonly watchChild?: ChildWatcher } = {},
+  options: { readonly wasmPath?: string; readonly watchChild?: ChildWatcher; readonly password?: string } = {},
 ): Promise<{ result: QueryResult; problems: readonly StoreDiagnostic[] }> {
   if (isPostgresSource(path)) {
-    const answer = await runSqlOnPostgres(path, sql);
+    const answer = await runSqlOnPostgres(path, sql, options.password);
     return { result: resultOf(answer.columns, answer.rows, sql), problems: [] };
   }
   const absolute = resolve(path);

@@ -7,7 +7,7 @@
  * stays here for paging until the cell runs again or the notebook closes.
  */
 import * as vscode from 'vscode';
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { describeError } from '../../core/errors';
 import { messages } from '../../core/messages';
 import type { Pipeline } from '../../core/query/ast';
@@ -17,7 +17,7 @@ import { NotebookResults } from '../../core/query/notebookResults';
 import { resolveNotebookSource } from '../../core/query/notebookSource';
 import { CellCancelledError, QueryRunner, type CellLanguage, type CellRun } from '../../core/query/queryRunner';
 import { RESULT_MIME } from '../../shared/notebookOutput';
-import type { SourceManager } from '../sourceManager';
+import { sourceName, type SourceManager } from '../sourceManager';
 import { NOTEBOOK_TYPE } from './serializer';
 
 export const CONTROLLER_ID = 'pitwall.kernel';
@@ -159,7 +159,7 @@ export class PitwallNotebookController implements vscode.Disposable {
     const durationMs = Date.now() - started;
     // Names count for the cells below only when the cell ran through.
     if (run.errors.length === 0) state.lets.set(cellKey, run.lets);
-    const source = basename(sourcePath);
+    const source = sourceName(sourcePath);
     const outputs = run.results.map((result, i) => {
       const chart = run.charts[i] ?? null;
       const resultId = needsPaging(result) ? this.results.add(key, cellKey, result) : null;
@@ -198,7 +198,8 @@ export class PitwallNotebookController implements vscode.Disposable {
       void held.runner.close();
       this.results.dropNotebook(key);
     }
-    const state: NotebookState = { runner: new QueryRunner(sourcePath, { script: this.options.workerScript, wasmPath: this.options.wasmPath }), lets: new Map() };
+    const password = this.sources.passwordFor(sourcePath);
+    const state: NotebookState = { runner: new QueryRunner(sourcePath, { script: this.options.workerScript, wasmPath: this.options.wasmPath, ...(password === undefined ? {} : { password }) }), lets: new Map() };
     this.states.set(key, state);
     return state;
   }

@@ -4,9 +4,8 @@
  * folder or a SQLite database.
  */
 import * as vscode from 'vscode';
-import { basename } from 'node:path';
 import { notebookSourceValue } from '../../core/query/notebookSource';
-import type { SourceManager } from '../sourceManager';
+import { sourceName, type SourceManager } from '../sourceManager';
 import { notebookFolder, notebookSourceOf } from './controller';
 import { NOTEBOOK_TYPE } from './serializer';
 
@@ -22,7 +21,7 @@ async function pickSource(notebook: vscode.NotebookDocument, sources: SourceMana
   const open = sources.source?.path;
   type Choice = vscode.QuickPickItem & { readonly choice: 'open' | 'folder' | 'database' };
   const items: Choice[] = [
-    ...(open === undefined ? [] : [{ label: `$(database) ${basename(open)}`, description: 'the open source', detail: open, choice: 'open' as const }]),
+    ...(open === undefined ? [] : [{ label: `$(database) ${sourceName(open)}`, description: 'the open source', detail: open, choice: 'open' as const }]),
     { label: '$(folder) JSONL folder…', detail: 'predictions.jsonl, alerts.jsonl, alert_rules.json…', choice: 'folder' },
     { label: '$(database) SQLite database…', detail: 'A .db, .sqlite or .sqlite3 file', choice: 'database' },
   ];

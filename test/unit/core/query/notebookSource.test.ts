@@ -23,4 +23,12 @@ describe('a notebook’s source', () => {
     assert.equal(resolveNotebookSource('data/x.db', undefined), undefined);
     assert.equal(resolveNotebookSource('/abs/x.db', undefined), '/abs/x.db');
   });
+
+  it('keeps a PostgreSQL URL as it is, wherever the notebook is', () => {
+    const url = 'postgres://monitor@db.internal:5432/monitoring?sslmode=require';
+    assert.equal(notebookSourceValue(url, '/work/project'), url);
+    assert.equal(resolveNotebookSource(url, '/work/project'), url);
+    assert.equal(resolveNotebookSource(url, undefined), url);
+    assert.equal(resolveNotebookSource('postgres:', '/work/project'), 'postgres:');
+  });
 });

@@ -6,7 +6,13 @@
 import * as assert from 'node:assert/strict';
 import { runSqlOnSource } from '../../../../src/core/query/sql';
 import { PitwallError } from '../../../../src/core/errors';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueryRunner } from '../../../../src/core/query/queryRunner';
+import { splitPostgresPassword } from '../../../../src/core/store/postgres/sourceForm';
 import { pitwall } from '../../cli/runCli';
+import { bundleQueryWorker } from './bundleWorker';
 import { startPostgresFixture, type PostgresFixture } from '../store/postgres/support';
 
 describe('SQL on a PostgreSQL source, on a real server', function () {
@@ -56,5 +62,31 @@ describe('SQL on a PostgreSQL source, on a real server', function () {
     assert.equal(status, 0);
     const sqlite = await runSqlOnSource(fixture.sqlite, 'select count(*) as n from alerts');
     assert.deepEqual((JSON.parse(stdout) as { rows: unknown[] }).rows, sqlite.result.rows);
+  });
+
+  it('runs a notebook\'s PQL and SQL cells in its query thread on the server, the password given apart from the URL', async function () {
+    const dir = mkdtempSync(join(tmpdir(), 'pitwall-pg-runner-'));
+    const script = join(dir, 'queryWorker.js');
+    await bundleQueryWorker(script);
+    const { source, password } = splitPostgresPassword(url);
+    assert.ok(password !== undefined && !source.includes(password), 'the source shown holds no password');
+    const runner = new QueryRunner(source, { script, password });
+    try {
+      const sql = await runner.run({ language: 'sql', text: 'select count(*) as n from predictions', now: 1_800_000_000, lets: new Map() });
+      assert.deepEqual(sql.results[0]?.rows, (await runSqlOnSource(fixture.sqlite, 'select count(*) as n from predictions')).result.rows);
+      const pql = await runner.run({ language: 'pql', text: 'predictions | window 1d | by model_version | metrics accuracy', now: 1_800_000_000, lets: new Map() });
+      assert.deepEqual(pql.errors, []);
+      assert.ok((pql.results[0]?.rows.length ?? 0) > 0);
+      // Without the password the server refuses, and the cell says so.
+      const refused = new QueryRunner(source, { script });
+      try {
+        await assert.rejects(refused.run({ language: 'sql', text: 'select 1', now: 1_800_000_000, lets: new Map() }), /password/);
+      } finally {
+        await refused.close();
+      }
+    } finally {
+      await runner.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { build } from 'esbuild';
+import { bundleQueryWorker } from './bundleWorker';
 import { generateDataset } from '../../../../scripts/generator/generateDataset';
 import { openStore, scanPredictionColumns } from '../../../../src/core/store/openStore';
 import type { Pipeline } from '../../../../src/core/query/ast';
@@ -22,20 +22,6 @@ import { readDataScope } from '../../../../src/core/analytics/dataScope';
 const NOW = 1_800_000_000;
 /** Counts to ten billion: minutes of SQLite work unless something ends it. */
 const ENDLESS_SQL = 'with recursive c(x) as (select 1 union all select x + 1 from c where x < 10000000000) select count(*) from c';
-
-/** The worker as the extension ships it: bundled by esbuild, vega-canvas resolved to its browser build. */
-async function bundleQueryWorker(outfile: string): Promise<void> {
-  const canvas = join(dirname(require.resolve('vega-canvas')), 'vega-canvas.browser.js');
-  await build({
-    entryPoints: [join(__dirname, '../../../../src/core/query/queryWorker.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    outfile,
-    logLevel: 'silent',
-    plugins: [{ name: 'vega-canvas-browser', setup: (build) => build.onResolve({ filter: /^vega-canvas$/ }, () => ({ path: canvas })) }],
-  });
-}
 
 /** The process's OS threads (Linux), or undefined elsewhere. */
 function osThreads(): number | undefined {
