@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { startPostgresCluster, type PostgresCluster } from '../../scripts/postgresCluster';
 import { writePostgresFromSqlite } from '../../scripts/generator/writePostgres';
-import { eventually, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type, workbenchText } from './harness';
+import { RESULT_MIME } from '../../src/shared/notebookOutput';
+import { assertNoCspViolations, eventually, panelState, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type, workbenchText } from './harness';
 
 /** Waits until the quick input shows this text, then types `text` into it (replacing what it holds) and presses Enter. */
 async function answer(expected: RegExp, text: string | null): Promise<void> {
@@ -100,6 +101,74 @@ describe('A PostgreSQL source in the editor (a throw-away server)', function () 
       (await api.alerts.getChildren(critical)).some((node) => node.kind === 'alert' && node.alert.alert_id === 'live-editor'),
       'the new alert is listed under critical',
     );
+  });
+
+  it('draws the trend and calibration panels and runs a notebook on the server, the predictions never loaded into the editor', async function () {
+    requireWorkbench(this);
+    this.timeout(240_000);
+    const api = await pitwall();
+    assert.ok(server !== undefined);
+    const source = await eventually(() => (api.sources.source?.description.kind === 'postgres' ? api.sources.source : undefined));
+    const loads = { columns: 0 };
+    // What the extension host asks of the store from here on: no prediction columns.
+    const store = source.store as unknown as Record<string, unknown>;
+    const read = store.readPredictionColumns as (...args: unknown[]) => unknown;
+    store.readPredictionColumns = (...args: unknown[]) => {
+      loads.columns++;
+      return read.apply(source.store, args);
+    };
+    try {
+      await vscode.commands.executeCommand('pitwall.showTrend');
+      const trend = await eventually(async () => {
+        const state = await panelState();
+        return state.points !== null && state.points > 0 ? state : undefined;
+      }, 60_000);
+      assertNoCspViolations(trend);
+      // One point per window of the server's own hourly sums (6-hour windows over the last 7 days of data).
+      const last = Number(server.psql('editor', 'SELECT extract(epoch FROM max(timestamp)) FROM predictions'));
+      const windows = Number(
+        server.psql('editor', `SELECT count(*) FROM (SELECT model_version, floor(extract(epoch FROM timestamp) / 21600) AS w, count(*) FILTER (WHERE actual_outcome IS NOT NULL) AS labelled FROM predictions WHERE timestamp >= to_timestamp(${last + 1} - 7 * 86400) GROUP BY 1, 2) AS windows WHERE labelled >= 30`),
+      );
+      assert.equal(trend.points, windows, 'a point per window with enough labels, as the server counts them');
+      await screenshot('postgres-trend');
+      await vscode.commands.executeCommand('pitwall.showCalibration');
+      const calibration = await eventually(async () => {
+        const state = await panelState();
+        return state.charts.some((chart) => chart.symbols > 0) ? state : undefined;
+      }, 60_000);
+      assertNoCspViolations(calibration);
+      await screenshot('postgres-calibration');
+      assert.equal(loads.columns, 0, 'the panels asked the server for sums, not for the predictions');
+    } finally {
+      store.readPredictionColumns = read;
+    }
+
+    const editor = (await vscode.commands.executeCommand('pitwall.newNotebook')) as vscode.NotebookEditor;
+    const notebook = editor.notebook;
+    assert.equal(notebook.metadata.source, source.path, 'the notebook names the server by its URL, without the password');
+    await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, id: 'pitwall.kernel', extension: 'pitwall.pitwall' });
+    const cells = notebook.getCells().filter((cell) => cell.kind === vscode.NotebookCellKind.Code);
+    const [trendCell] = cells;
+    const sqlCell = cells.at(-1);
+    assert.ok(trendCell !== undefined && sqlCell !== undefined && sqlCell.document.languageId === 'sql');
+    await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [trendCell, sqlCell].map((cell) => ({ start: cell.index, end: cell.index + 1 })), document: notebook.uri });
+    await eventually(() => ([trendCell, sqlCell].every((cell) => cell.executionSummary?.success !== undefined) ? true : undefined), 120_000);
+    const outputs = (cell: vscode.NotebookCell) => cell.outputs.map((output) => output.items.map((item) => new TextDecoder().decode(item.data).slice(0, 400)).join(' | ')).join('\n');
+    assert.equal(trendCell.executionSummary?.success, true, outputs(trendCell));
+    assert.equal(sqlCell.executionSummary?.success, true, outputs(sqlCell));
+    const result = JSON.parse(new TextDecoder().decode(sqlCell.outputs[0]?.items.find((item) => item.mime === RESULT_MIME)?.data ?? new Uint8Array())) as { rows: { model_version: string; predictions: number }[] };
+    const expected = server
+      .psql('editor', 'SELECT model_version, count(*) FROM predictions GROUP BY 1 ORDER BY 1')
+      .split('\n')
+      .map((line) => line.split('|'))
+      .map(([version, count]) => ({ model_version: version, predictions: Number(count) }));
+    assert.deepEqual(result.rows.map((row) => ({ model_version: row.model_version, predictions: row.predictions })), expected);
+    await vscode.window.showNotebookDocument(notebook, { selections: [new vscode.NotebookRange(trendCell.index, trendCell.index + 1)] });
+    editor.revealRange(new vscode.NotebookRange(trendCell.index, trendCell.index + 1));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await screenshot('postgres-notebook');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('opens the same database again without asking for the password: it was kept in secret storage', async function () {

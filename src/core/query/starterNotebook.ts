@@ -6,6 +6,7 @@
  */
 import type { DataScope } from '../analytics/dataScope';
 import { NOTEBOOK_FORMAT_VERSION, type NotebookText } from './notebook';
+import { isPostgresSource } from '../store/postgres/connection';
 
 const DAY = 86_400;
 
@@ -33,7 +34,7 @@ export function starterNotebook(options: { readonly source?: string; readonly sc
         [
           '# Monitoring notebook',
           '',
-          'Cells are **PQL** (Pitwall\'s query language: a source, then stages joined by `|`) or **SQL** (SQLite\'s dialect, on the Python system\'s tables).',
+          `Cells are **PQL** (Pitwall's query language: a source, then stages joined by \`|\`) or **SQL** (${options.source !== undefined && isPostgresSource(options.source) ? "PostgreSQL's dialect, run read-only on the server" : "SQLite's dialect"}, on the Python system's tables).`,
           'Run them all with *Run All*; a running cell can be cancelled. The notebook\'s source is in its toolbar (**Select Notebook Source**).',
         ].join('\n'),
       ),
