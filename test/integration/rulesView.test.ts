@@ -370,6 +370,40 @@ describe('The Rules view', () => {
     assert.ok(states.every((state) => ['firing', 'ok', 'disabled'].includes(state)), states.join());
   });
 
+  it('ticks the active grouping in the title bar\'s menu, for state groups and for metric groups', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    await vscode.commands.executeCommand('pitwall.rules.focus');
+    const header = `${SIDEBAR} .pane-header:has-text("Rules")`;
+    const rows = `${SIDEBAR} .pane:has(> .pane-header[aria-label^="Rules"]) .monaco-list-row`;
+    const byState = 'Group Rules by State (Firing / OK / Disabled)';
+    const byMetric = 'Group Rules by Metric';
+    for (const [grouping, active, other] of [
+      ['state', byState, byMetric],
+      ['metric', byMetric, byState],
+    ] as const) {
+      if (api.rules.grouping !== grouping) await api.rules.setGrouping(grouping);
+      // The tree redrawn in these groups first: the menu is read against what the view shows.
+      await eventually(async () => (new RegExp(grouping === 'state' ? '^OK\\b' : '^avg_confidence\\b', 'm').test(await workbenchText(rows)) ? true : undefined));
+      await hover(header);
+      await click(`${header} .action-label[aria-label^="More Actions"]`);
+      try {
+        let shown: string[] = [];
+        const labels = await eventually(async () => {
+          shown = (await workbenchText('.monaco-menu .action-label')).split('\n').map((label) => label.trim());
+          return shown.includes(`✓ ${active}`) ? shown : undefined;
+        }).catch(() => assert.fail(`the menu should tick ${active} but shows: ${shown.join(' | ')}`));
+        assert.ok(labels.includes(other) && !labels.includes(active) && !labels.includes(`✓ ${other}`), labels.join(' | '));
+        await screenshot(`rules-group-by-menu-${grouping}`);
+      } finally {
+        // A menu left open would take the next test's clicks.
+        await press('Escape');
+      }
+    }
+    await api.rules.setGrouping('state');
+    await eventually(async () => (/^OK\b/m.test(await workbenchText(rows)) ? true : undefined));
+  });
+
   it('reads in light, dark and high-contrast themes', async function () {
     requireWorkbench(this);
     await vscode.commands.executeCommand('pitwall.rules.focus');
