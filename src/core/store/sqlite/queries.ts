@@ -267,9 +267,12 @@ function scopeSql(shape: TableShape, scope: AlertScope): SqlText | undefined {
   return parts.length === 0 ? undefined : { sql: `(${parts.join(' AND ')})`, params };
 }
 
-export function alertWhere(shape: TableShape, filter: AlertFilter): Where {
+/** `alongTime`: the filter's columns written `+column`, so that SQLite reads the rows in time order (see Where). */
+export function alertWhere(shape: TableShape, filter: AlertFilter, alongTime = false): Where {
   const severities = filter.severity === undefined ? undefined : typeof filter.severity === 'string' ? [filter.severity] : filter.severity;
-  const where = new Where(shape)
+  const start = new Where(shape);
+  if (alongTime) start.alongTime();
+  const where = start
     .timeRange(filter)
     .oneOf('severity', severities)
     .flag('acknowledged', filter.acknowledged, true)
