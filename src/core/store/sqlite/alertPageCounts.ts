@@ -10,7 +10,7 @@
  * Anything unexpected (a page of the wrong kind, a value on an overflow page or of a type the SQL
  * counts read differently) throws `ScanRefused`, and the caller counts with SQL instead.
  */
-import type { SqliteFingerprint } from './snapshot';
+import { sameMainFile, type SqliteFingerprint } from './snapshot';
 import type { PageSource } from './pageSource';
 import { readVarint, ScanRefused } from './tableScan';
 
@@ -87,7 +87,9 @@ function u32(bytes: Uint8Array, offset: number): number {
 }
 
 /** Two independent 32-bit multiplicative hashes of the page's words: a changed page keeps the same pair once in 2^64. */
-function checksum(bytes: Uint8Array): string {
+function checksum(page: Uint8Array): string {
+  // Words are read in place where the page starts on a word boundary (a page of a read run, a WAL frame), else from a copy.
+  const bytes = page.byteOffset % 4 === 0 ? page : page.slice();
   const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
   let a = 0x811c9dc5 | 0;
   let b = 0x01000193 | 0;
@@ -180,6 +182,7 @@ function decodeLeaf(page: number, bytes: Uint8Array, usable: number, columns: Al
       }
       body += type >= 12 ? (type - 12) >> 1 : (SERIAL_SIZES[type] ?? 0);
     }
+    /** Where the value of a counted column ends: on this page, or the count is SQL's. */
     const end = (slot: number): number => {
       const type = types[slot] as number;
       const stop = (starts[slot] as number) + (type >= 12 ? (type - 12) >> 1 : (SERIAL_SIZES[type] ?? 0));
@@ -188,7 +191,11 @@ function decodeLeaf(page: number, bytes: Uint8Array, usable: number, columns: Al
     };
     // A record shorter than the table (a column added later) reads the missing ones as NULL.
     const ackType = types[2] as number;
-    const isAcknowledged = ackType !== 0 && end(2) > 0 && isOne(bytes, starts[2] as number, ackType);
+    let isAcknowledged = false;
+    if (ackType !== 0) {
+      end(2);
+      isAcknowledged = isOne(bytes, starts[2] as number, ackType);
+    }
     if (isAcknowledged) acknowledged++;
     // A severity that is not text (a number, a blob, NULL) is no severity's, as SQL reads it.
 
@@ -224,15 +231,6 @@ function decodeInterior(page: number, bytes: Uint8Array, usable: number, sum: st
   }
   children.push(u32(bytes, header + 8));
   return { kind: 'interior', sum, children };
-}
-
-function sameMainFile(a: SqliteFingerprint, b: SqliteFingerprint): boolean {
-  const x = a.db;
-  const y = b.db;
-  if (x === undefined || y === undefined) return false;
-  if (x.stamp.size !== y.stamp.size || x.stamp.mtimeNs !== y.stamp.mtimeNs || x.stamp.ino !== y.stamp.ino || x.head.length !== y.head.length) return false;
-  for (let i = 0; i < x.head.length; i++) if (x.head[i] !== y.head[i]) return false;
-  return true;
 }
 
 export class AlertPageCounts {

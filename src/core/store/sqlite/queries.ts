@@ -172,8 +172,9 @@ export class Where {
   }
 
   /**
-   * For min() or max() of the time: the other filters are written `+column`, as after a time range,
-   * so SQLite reads the timestamp index from that end and stops at the first row that matches.
+   * For min() or max() of the time, or a page in time order: the other filters are written
+   * `+column`, as after a time range, so SQLite reads the timestamp index from that end and stops
+   * once it has the rows asked for.
    */
   alongTime(): this {
     this.timed = true;
