@@ -6,13 +6,14 @@
  *   nor the new WAL holds is the same page: its counts are kept without reading it;
  * - a page the WAL holds is taken from the WAL in memory, and a page of a main file that changed
  *   (a checkpoint, a rollback-journal writer) is read again; either is decoded again only when
- *   its bytes differ from the ones counted (a 64-bit checksum of the page).
+ *   its bytes differ from the ones counted (by a digest of the page).
  * Anything unexpected (a page of the wrong kind, a value on an overflow page or of a type the SQL
  * counts read differently) throws `ScanRefused`, and the caller counts with SQL instead.
  */
+import { createHash, hash } from 'node:crypto';
 import { sameMainFile, type SqliteFingerprint } from './snapshot';
 import type { PageSource } from './pageSource';
-import { readVarint, ScanRefused } from './tableScan';
+import { ScanRefused } from './tableScan';
 
 /** Where the counted columns are in the table's records (0-based). */
 export interface AlertCountColumns {
@@ -86,32 +87,9 @@ function u32(bytes: Uint8Array, offset: number): number {
   return (((bytes[offset] as number) << 24) | ((bytes[offset + 1] as number) << 16) | ((bytes[offset + 2] as number) << 8) | (bytes[offset + 3] as number)) >>> 0;
 }
 
-/** Two independent 32-bit multiplicative hashes of the page's words: a changed page keeps the same pair once in 2^64. */
-function checksum(page: Uint8Array): string {
-  // Words are read in place where the page starts on a word boundary (a page of a read run, a WAL frame), else from a copy.
-  const bytes = page.byteOffset % 4 === 0 ? page : page.slice();
-  const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
-  let a = 0x811c9dc5 | 0;
-  let b = 0x01000193 | 0;
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i] as number;
-    a = Math.imul(a ^ w, 0x01000193);
-    b = Math.imul(b + w, 0x5bd1e995) ^ (b >>> 15);
-  }
-  return `${(a >>> 0).toString(36)}:${(b >>> 0).toString(36)}:${bytes.length}`;
-}
-
-/** A varint below 2^28 (record header sizes and serial types). */
-function smallVarint(bytes: Uint8Array, offset: number, limit: number): [number, number] {
-  let value = 0;
-  for (let i = 0; i < 4; i++) {
-    if (offset + i >= limit) throw new ScanRefused('a varint runs past its page');
-    const byte = bytes[offset + i] as number;
-    value = value * 128 + (byte & 0x7f);
-    if (byte < 0x80) return [value, i + 1];
-  }
-  throw new ScanRefused('a record header field is larger than a count reads');
-}
+/** A digest of the page's bytes (SHA-1, in native code): a changed page keeps its digest only by a collision nobody has a way to make by chance. */
+const digest: (bytes: Uint8Array) => string =
+  typeof hash === 'function' ? (bytes) => hash('sha1', bytes, 'base64') : (bytes) => createHash('sha1').update(bytes).digest('base64');
 
 const SERIAL_SIZES = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0];
 
@@ -134,6 +112,39 @@ function text(bytes: Uint8Array, start: number, end: number): string {
   }
 }
 
+interface Text {
+  readonly bytes: Uint8Array;
+  readonly text: string;
+}
+
+function sameBytes(known: Uint8Array, bytes: Uint8Array, start: number, end: number): boolean {
+  if (known.length !== end - start) return false;
+  for (let i = 0; i < known.length; i++) if (known[i] !== bytes[start + i]) return false;
+  return true;
+}
+
+/**
+ * The few distinct values of a column (severities, model versions), each decoded once: a value
+ * is matched by its bytes, the last one first (rows come in runs), then the others.
+ */
+class Texts {
+  private readonly known: Text[] = [];
+  private last: Text | undefined;
+
+  read(bytes: Uint8Array, start: number, end: number): Text {
+    const last = this.last;
+    if (last !== undefined && sameBytes(last.bytes, bytes, start, end)) return last;
+    let found = this.known.find((candidate) => sameBytes(candidate.bytes, bytes, start, end));
+    if (found === undefined) {
+      found = { bytes: bytes.slice(start, end), text: text(bytes, start, end) };
+      // Past a few hundred distinct values, matching costs more than decoding: the rest are decoded each time.
+      if (this.known.length < 256) this.known.push(found);
+    }
+    this.last = found;
+    return found;
+  }
+}
+
 /** Whether the integer or float at `at` of serial type `type` equals 1 (as `acknowledged IS 1` compares). */
 function isOne(bytes: Uint8Array, at: number, type: number): boolean {
   if (type === 9) return true;
@@ -149,69 +160,98 @@ function isOne(bytes: Uint8Array, at: number, type: number): boolean {
   throw new ScanRefused('an acknowledged value that is text or a blob');
 }
 
-function decodeLeaf(page: number, bytes: Uint8Array, usable: number, columns: AlertCountColumns, sum: string): Leaf {
+/** Length of the varint read last by `varint`. */
+let varintLength = 0;
+
+/** The varint at `offset` (exact to 2^53), its length left in varintLength; no varint may run past `limit`. */
+function varint(bytes: Uint8Array, offset: number, limit: number): number {
+  let value = 0;
+  for (let i = 0; i < 8; i++) {
+    if (offset + i >= limit) throw new ScanRefused('a varint runs past its page');
+    const byte = bytes[offset + i] as number;
+    value = value * 128 + (byte & 0x7f);
+    if (byte < 0x80) {
+      varintLength = i + 1;
+      return value;
+    }
+  }
+  if (offset + 8 >= limit) throw new ScanRefused('a varint runs past its page');
+  varintLength = 9;
+  return value * 256 + (bytes[offset + 8] as number);
+}
+
+function valueSize(type: number): number {
+  return type >= 12 ? (type - 12) >> 1 : (SERIAL_SIZES[type] ?? 0);
+}
+
+function decodeLeaf(page: number, bytes: Uint8Array, usable: number, columns: AlertCountColumns, sum: string, texts: { readonly severity: Texts; readonly version: Texts }): Leaf {
   const header = page === 1 ? 100 : 0;
   const cells = u16(bytes, header + 3);
   const limit = Math.min(bytes.length, usable);
   const last = Math.max(columns.severity, columns.modelVersion, columns.acknowledged);
   const groups = new Map<string, Group>();
+  // Groups by the severity's and version's decoded values, found without building a key per row.
+  const bySeverity = new Map<Text, Map<Text | null, Group>>();
   let acknowledged = 0;
   let maxRowid = 0;
   for (let i = 0; i < cells; i++) {
     let at = u16(bytes, header + 8 + 2 * i);
     if (at < header + 8 || at >= limit) throw new ScanRefused(`a cell pointer of page ${page} is out of range`);
-    const [payload, payloadLength] = readVarint(bytes, at);
-    at += payloadLength;
-    const [rowid, rowidLength] = readVarint(bytes, at);
-    at += rowidLength;
+    const payload = varint(bytes, at, limit);
+    at += varintLength;
+    const rowid = varint(bytes, at, limit);
+    at += varintLength;
     if (rowid > maxRowid) maxRowid = rowid;
-    const localEnd = at + localPayload(payload, usable);
-    const [headerSize, sizeLength] = smallVarint(bytes, at, limit);
-    const headerEnd = at + headerSize;
-    let p = at + sizeLength;
+    // What of the payload lies on this page; a value past it is on an overflow page.
+    const localEnd = Math.min(limit, at + localPayload(payload, usable));
+    const headerEnd = at + varint(bytes, at, limit);
+    let p = at + varintLength;
+    if (headerEnd > localEnd) throw new ScanRefused('a record header lies on an overflow page');
     let body = headerEnd;
-    const types = [0, 0, 0];
-    const starts = [0, 0, 0];
-    for (let index = 0; index <= last && p < headerEnd; index++) {
-      const [type, length] = smallVarint(bytes, p, limit);
-      p += length;
-      const slot = index === columns.severity ? 0 : index === columns.modelVersion ? 1 : index === columns.acknowledged ? 2 : -1;
-      if (slot >= 0) {
-        types[slot] = type;
-        starts[slot] = body;
-      }
-      body += type >= 12 ? (type - 12) >> 1 : (SERIAL_SIZES[type] ?? 0);
-    }
-    /** Where the value of a counted column ends: on this page, or the count is SQL's. */
-    const end = (slot: number): number => {
-      const type = types[slot] as number;
-      const stop = (starts[slot] as number) + (type >= 12 ? (type - 12) >> 1 : (SERIAL_SIZES[type] ?? 0));
-      if (stop > localEnd || stop > limit) throw new ScanRefused('a counted value lies on an overflow page');
-      return stop;
-    };
     // A record shorter than the table (a column added later) reads the missing ones as NULL.
-    const ackType = types[2] as number;
-    let isAcknowledged = false;
-    if (ackType !== 0) {
-      end(2);
-      isAcknowledged = isOne(bytes, starts[2] as number, ackType);
+    let severityType = 0;
+    let severityStart = 0;
+    let versionType = 0;
+    let versionStart = 0;
+    let ackType = 0;
+    let ackStart = 0;
+    for (let index = 0; index <= last && p < headerEnd; index++) {
+      const type = varint(bytes, p, headerEnd);
+      p += varintLength;
+      if (index === columns.severity) {
+        severityType = type;
+        severityStart = body;
+      } else if (index === columns.modelVersion) {
+        versionType = type;
+        versionStart = body;
+      } else if (index === columns.acknowledged) {
+        ackType = type;
+        ackStart = body;
+      }
+      body += valueSize(type);
     }
+    if (severityStart + valueSize(severityType) > localEnd || versionStart + valueSize(versionType) > localEnd || ackStart + valueSize(ackType) > localEnd) {
+      throw new ScanRefused('a counted value lies on an overflow page');
+    }
+    const isAcknowledged = ackType !== 0 && isOne(bytes, ackStart, ackType);
     if (isAcknowledged) acknowledged++;
     // A severity that is not text (a number, a blob, NULL) is no severity's, as SQL reads it.
-
-    const severityType = types[0] as number;
     if (severityType >= 13 && severityType % 2 === 1) {
-      const severity = text(bytes, starts[0] as number, end(0));
-      const versionType = types[1] as number;
-      let modelVersion: string | null = null;
-      if (versionType >= 13 && versionType % 2 === 1) modelVersion = text(bytes, starts[1] as number, end(1));
+      const severity = texts.severity.read(bytes, severityStart, severityStart + valueSize(severityType));
+      let modelVersion: Text | null = null;
+      if (versionType >= 13 && versionType % 2 === 1) modelVersion = texts.version.read(bytes, versionStart, versionStart + valueSize(versionType));
       // A version that is a number or a blob reads as SQL writes it, which is SQL's to say.
       else if (versionType !== 0) throw new ScanRefused('a model version that is not text');
-      const key = `${severity}\u0000${modelVersion ?? '\u0001'}`;
-      let group = groups.get(key);
+      let versions = bySeverity.get(severity);
+      if (versions === undefined) {
+        versions = new Map();
+        bySeverity.set(severity, versions);
+      }
+      let group = versions.get(modelVersion);
       if (group === undefined) {
-        group = { severity, modelVersion, total: 0, open: 0 };
-        groups.set(key, group);
+        group = { severity: severity.text, modelVersion: modelVersion?.text ?? null, total: 0, open: 0 };
+        versions.set(modelVersion, group);
+        groups.set(`${group.severity}\u0000${group.modelVersion ?? '\u0001'}`, group);
       }
       group.total++;
       if (!isAcknowledged) group.open++;
@@ -257,13 +297,14 @@ export class AlertPageCounts {
     const usable = source.usable;
     const next = new Map<number, Counted>();
     const reads = { pages: 0, fromFile: 0, fromWal: 0, decoded: 0 };
+    const texts = { severity: new Texts(), version: new Texts() };
     const take = (page: number, bytes: Uint8Array): Counted => {
-      const sum = checksum(bytes);
+      const sum = digest(bytes);
       const known = this.counted.get(page);
       if (known !== undefined && known.sum === sum) return known;
       reads.decoded++;
       const kind = bytes[page === 1 ? 100 : 0];
-      if (kind === TABLE_LEAF) return decodeLeaf(page, bytes, usable, columns, sum);
+      if (kind === TABLE_LEAF) return decodeLeaf(page, bytes, usable, columns, sum, texts);
       if (kind === TABLE_INTERIOR) return decodeInterior(page, bytes, usable, sum);
       throw new ScanRefused(`page ${page} is not a page of a table b-tree (type ${kind})`);
     };
