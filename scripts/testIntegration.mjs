@@ -101,7 +101,16 @@ function startControlServer(getPage) {
         response.end(JSON.stringify({ file }));
       } else if (url.pathname === '/text') {
         const selector = url.searchParams.get('selector') ?? 'body';
-        const text = await page.evaluate((s) => [...document.querySelectorAll(s)].map((e) => e.innerText).join('\n'), selector);
+        // Menus (the title bar's "…" and submenus) render inside open shadow roots: those are searched too.
+        const text = await page.evaluate((s) => {
+          const found = [];
+          const search = (root) => {
+            found.push(...root.querySelectorAll(s));
+            for (const host of root.querySelectorAll('*')) if (host.shadowRoot) search(host.shadowRoot);
+          };
+          search(document);
+          return found.map((e) => e.innerText).join('\n');
+        }, selector);
         response.end(JSON.stringify({ text }));
       } else if (url.pathname === '/frames') {
         const texts = [];

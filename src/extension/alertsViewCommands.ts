@@ -390,12 +390,19 @@ export function registerAlertsViewCommands(deps: AlertsViewDeps): vscode.Disposa
     provider.onDidChangeUrgent((count) => {
       view.badge = count > 0 ? { value: count, tooltip: `${count} open critical and warning alert${count === 1 ? '' : 's'}` } : undefined;
     }),
-    // One command per grouping, for the title menu's "Group By" (each shown checked while it is the grouping).
+    // One command per grouping, for the title menu's "Group By". VS Code draws no check for an
+    // extension's command (package.json has no `toggled`), so the active grouping's entry is a twin
+    // command titled with a tick, shown in its place while it is the grouping.
     vscode.commands.registerCommand('pitwall.alerts.groupBySeverity', () => groupBy('severity')),
     vscode.commands.registerCommand('pitwall.alerts.groupByModelVersion', () => groupBy('modelVersion')),
     vscode.commands.registerCommand('pitwall.alerts.groupByRule', () => groupBy('rule')),
     vscode.commands.registerCommand('pitwall.alerts.groupByComponent', () => groupBy('component')),
     vscode.commands.registerCommand('pitwall.alerts.groupByState', () => groupBy('state')),
+    vscode.commands.registerCommand('pitwall.alerts.groupBySeverity.active', () => groupBy('severity')),
+    vscode.commands.registerCommand('pitwall.alerts.groupByModelVersion.active', () => groupBy('modelVersion')),
+    vscode.commands.registerCommand('pitwall.alerts.groupByRule.active', () => groupBy('rule')),
+    vscode.commands.registerCommand('pitwall.alerts.groupByComponent.active', () => groupBy('component')),
+    vscode.commands.registerCommand('pitwall.alerts.groupByState.active', () => groupBy('state')),
     vscode.commands.registerCommand('pitwall.alerts.groupBy', async (grouping?: AlertGrouping) => {
       const chosen =
         grouping ??

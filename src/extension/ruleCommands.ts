@@ -241,6 +241,9 @@ export function registerRuleCommands(context: RuleCommandContext): vscode.Dispos
 
     vscode.commands.registerCommand('pitwall.rules.groupByState', () => rules.setGrouping('state')),
     vscode.commands.registerCommand('pitwall.rules.groupByMetric', () => rules.setGrouping('metric')),
+    // The title menu's ticked entries for the active grouping (see registerAlertsViewCommands).
+    vscode.commands.registerCommand('pitwall.rules.groupByState.active', () => rules.setGrouping('state')),
+    vscode.commands.registerCommand('pitwall.rules.groupByMetric.active', () => rules.setGrouping('metric')),
 
     vscode.commands.registerCommand('pitwall.silences.expire', async (node?: unknown) => {
       const source = writableSource(context);

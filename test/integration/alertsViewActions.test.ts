@@ -86,6 +86,21 @@ async function clickTitleAction(label: string): Promise<void> {
   await click(`${SIDEBAR} .pane-header:has-text("Alerts") [aria-label="${label}"]`);
 }
 
+/** The entries of the open menu, as it labels them, once it shows some. */
+async function menuEntries(): Promise<string[]> {
+  return eventually(async () => {
+    const labels = (await workbenchText('.monaco-menu .action-label')).split('\n').map((label) => label.trim()).filter((label) => label !== '');
+    return labels.length > 0 ? labels : undefined;
+  });
+}
+
+/** The menu ticks `active` alone, and lists every other grouping plain. */
+async function assertTicked(active: string): Promise<void> {
+  const labels = await menuEntries();
+  const all = ['Group by Severity', 'Group by Model Version', 'Group by Rule', 'Group by Component', 'Group by State (Open, Silenced, Acknowledged)'];
+  assert.deepEqual(labels, all.map((label) => (label === active ? `✓ ${label}` : label)));
+}
+
 describe('Alerts view: grouping, filter, paging and the actions on a row', () => {
   before(async () => {
     rmSync(join(workspace, 'data/actions'), { recursive: true, force: true });
@@ -137,6 +152,25 @@ describe('Alerts view: grouping, filter, paging and the actions on a row', () =>
     await clickMenuEntry('Group by Severity', () => api.alerts.currentGrouping === 'severity');
     await eventually(() => (api.alerts.currentGrouping === 'severity' ? true : undefined));
     assert.deepEqual((await groups()).map((node) => node.group.key), ['critical', 'warning', 'info'].filter((s) => alertsOnDisk().some((a) => a.severity === s)));
+  });
+
+  it('ticks the active grouping in the Group By menu, and moves the tick when another is chosen', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    await vscode.commands.executeCommand('pitwall.alerts.groupBySeverity');
+    try {
+      await clickTitleAction('Group By');
+      await assertTicked('Group by Severity');
+      await screenshot('alerts-group-by-menu-severity');
+      await clickMenuEntry('Group by Component', () => api.alerts.currentGrouping === 'component');
+      await eventually(() => (api.alerts.currentGrouping === 'component' ? true : undefined));
+      await clickTitleAction('Group By');
+      await assertTicked('Group by Component');
+      await screenshot('alerts-group-by-menu-component');
+    } finally {
+      // A menu left open would take the next test's clicks.
+      await press('Escape');
+    }
   });
 
   it('filters by text typed in the filter input, shows the filter as the view message, and clears it from the title bar', async function () {

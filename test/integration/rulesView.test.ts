@@ -370,6 +370,41 @@ describe('The Rules view', () => {
     assert.ok(states.every((state) => ['firing', 'ok', 'disabled'].includes(state)), states.join());
   });
 
+  it('ticks the active grouping in the title bar\'s menu, for state groups and for metric groups', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    await vscode.commands.executeCommand('pitwall.rules.focus');
+    const header = `${SIDEBAR} .pane-header:has-text("Rules")`;
+    // A group row reads its name, then its count ("OK 8", "avg_confidence 1"; no space between them in its text).
+    const rows = `${SIDEBAR} .monaco-list-row`;
+    const byState = 'Group Rules by State (Firing / OK / Disabled)';
+    const byMetric = 'Group Rules by Metric';
+    for (const [grouping, active, other] of [
+      ['state', byState, byMetric],
+      ['metric', byMetric, byState],
+    ] as const) {
+      if (api.rules.grouping !== grouping) await api.rules.setGrouping(grouping);
+      // The tree redrawn in these groups first: the menu is read against what the view shows.
+      await eventually(async () => ((grouping === 'state' ? /\bOK\s*\d+/ : /\bavg_confidence\s*\d+/).test(await workbenchText(rows)) ? true : undefined));
+      await hover(header);
+      await click(`${header} .action-label[aria-label^="More Actions"]`);
+      try {
+        let shown: string[] = [];
+        const labels = await eventually(async () => {
+          shown = (await workbenchText('.monaco-menu .action-label')).split('\n').map((label) => label.trim());
+          return shown.includes(`✓ ${active}`) ? shown : undefined;
+        }).catch(() => assert.fail(`the menu should tick ${active} but shows: ${shown.join(' | ')}`));
+        assert.ok(labels.includes(other) && !labels.includes(active) && !labels.includes(`✓ ${other}`), labels.join(' | '));
+        await screenshot(`rules-group-by-menu-${grouping}`);
+      } finally {
+        // A menu left open would take the next test's clicks.
+        await press('Escape');
+      }
+    }
+    await api.rules.setGrouping('state');
+    await eventually(async () => (/\bOK\s*\d+/.test(await workbenchText(rows)) ? true : undefined));
+  });
+
   it('reads in light, dark and high-contrast themes', async function () {
     requireWorkbench(this);
     await vscode.commands.executeCommand('pitwall.rules.focus');

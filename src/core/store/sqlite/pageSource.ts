@@ -104,6 +104,16 @@ export class PageSource {
     }
   }
 
+  /** The numbers of the pages the WAL's committed frames replace. */
+  walPageNumbers(): ReadonlySet<number> {
+    return new Set(this.walPages.keys());
+  }
+
+  /** A page as the WAL's committed frames hold it (already in memory), or undefined when the main file has it. */
+  walPage(page: number): Uint8Array | undefined {
+    return this.walPages.get(page);
+  }
+
   /** Keeps the file open for a reader that may outlive the snapshot (a count beside the store's queue) until release(). */
   retain(): void {
     this.users++;

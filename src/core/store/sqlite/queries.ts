@@ -172,8 +172,9 @@ export class Where {
   }
 
   /**
-   * For min() or max() of the time: the other filters are written `+column`, as after a time range,
-   * so SQLite reads the timestamp index from that end and stops at the first row that matches.
+   * For min() or max() of the time, or a page in time order: the other filters are written
+   * `+column`, as after a time range, so SQLite reads the timestamp index from that end and stops
+   * once it has the rows asked for.
    */
   alongTime(): this {
     this.timed = true;
@@ -267,9 +268,12 @@ function scopeSql(shape: TableShape, scope: AlertScope): SqlText | undefined {
   return parts.length === 0 ? undefined : { sql: `(${parts.join(' AND ')})`, params };
 }
 
-export function alertWhere(shape: TableShape, filter: AlertFilter): Where {
+/** `alongTime`: the filter's columns written `+column`, so that SQLite reads the rows in time order (see Where). */
+export function alertWhere(shape: TableShape, filter: AlertFilter, alongTime = false): Where {
   const severities = filter.severity === undefined ? undefined : typeof filter.severity === 'string' ? [filter.severity] : filter.severity;
-  const where = new Where(shape)
+  const start = new Where(shape);
+  if (alongTime) start.alongTime();
+  const where = start
     .timeRange(filter)
     .oneOf('severity', severities)
     .flag('acknowledged', filter.acknowledged, true)

@@ -259,6 +259,11 @@ export function sameSqliteFingerprint(a: SqliteFingerprint, b: SqliteFingerprint
   return sameFingerprint(a, b);
 }
 
+/** Whether the main file is the same in both (whatever the WAL did): a page it holds reads the same. */
+export function sameMainFile(a: SqliteFingerprint, b: SqliteFingerprint): boolean {
+  return a.db !== undefined && sameState(a.db, b.db);
+}
+
 /** A sql.js failure on a file that passed the header checks, as a PitwallError naming the file. */
 function sqliteFailure(path: string, cause: unknown): PitwallError {
   const detail = describeError(cause);

@@ -105,8 +105,9 @@ import {
   tableOfCollection,
   type TableSpec,
 } from './rows';
-import { SqliteSnapshotReader, type SqliteSnapshotOptions } from './snapshot';
+import { SqliteSnapshotReader, type SqliteSnapshot, type SqliteSnapshotOptions } from './snapshot';
 import { countTableRows, distinctFirstColumn, type TableCount, type VersionCount } from './btreeCount';
+import { AlertPageCounts, type AlertPageReads, type AlertPageTotals } from './alertPageCounts';
 import { ScanRefused } from './tableScan';
 import type { PageSource } from './pageSource';
 import { parseTimestamp, toSqlAlchemyText } from '../../model/timestamps';
@@ -242,6 +243,12 @@ export class SqliteStore implements Store {
   private counting: { readonly pages: PageSource; readonly done: Promise<void> } | undefined;
   /** Aborts long reads (a count over a large table) when the store closes. */
   private readonly closing = new AbortController();
+  /** The alerts counted per page of their table, carried from one snapshot to the next. */
+  private readonly alertPages = new AlertPageCounts();
+  /** The counts of one snapshot's pages; undefined totals when SQL counts instead. */
+  private alertPageTotals: { readonly pages: PageSource; readonly totals: AlertPageTotals | undefined } | undefined;
+  /** The snapshot the store replayed its own writes on: its pages on disk no longer tell its counts. */
+  private replayedOn: SqliteSnapshot | undefined;
 
   private constructor(
     readonly path: string,
@@ -305,6 +312,11 @@ export class SqliteStore implements Store {
         diagnostics,
       };
     });
+  }
+
+  /** What the last count of the alerts from their table's pages read (alertPageCounts.ts), for tests and benchmarks. */
+  get alertPageReads(): AlertPageReads {
+    return this.alertPages.lastReads;
   }
 
   refresh(): Promise<RefreshResult> {
@@ -509,7 +521,7 @@ export class SqliteStore implements Store {
   }
 
   readAlerts(query: AlertQuery = {}): Promise<readonly StoredAlert[]> {
-    return this.reading(() => this.selectAlerts(alertWhere(this.shape(alertsTable), query), query.order ?? 'desc', query));
+    return this.reading(() => this.selectAlerts(alertWhere(this.shape(alertsTable), query, this.readsAlongTime(query)), query.order ?? 'desc', query));
   }
 
   readAlert(key: AlertKey): Promise<StoredAlert | undefined> {
@@ -589,6 +601,8 @@ export class SqliteStore implements Store {
     const shape = this.shape(alertsTable);
     const where = this.excluding(new Where(shape));
     if (!shape.present || where.never) return [];
+    const fromPages = this.alertCountsFromPages();
+    if (fromPages !== undefined) return fromPages.groups;
     const key = `${where.sql}\u0000${JSON.stringify(where.params)}`;
     const cached = this.alertGroupCache;
     if (cached !== undefined && cached.snapshot === this.reader.snapshot && cached.key === key) return cached.groups;
@@ -1305,7 +1319,11 @@ export class SqliteStore implements Store {
         signatures.set(collection, collection === 'outcomes' ? { count: 0, maxId: 0, detail: this.fileVersion() } : { count: maxId, maxId, detail: '' });
         continue;
       }
-      if (collection === 'outcomes') {
+      const fromPages = collection === 'alerts' ? this.alertCountsFromPages() : undefined;
+      if (fromPages !== undefined) {
+        count = fromPages.count;
+        detail = String(fromPages.acknowledged);
+      } else if (collection === 'outcomes') {
         count = this.count(predictionWhere(shape, { hasOutcome: true }));
       } else {
         count = this.count(new Where(shape));
@@ -1315,6 +1333,95 @@ export class SqliteStore implements Store {
       signatures.set(collection, { count, maxId: collection === 'outcomes' ? 0 : maxId, detail });
     }
     return signatures;
+  }
+
+  /**
+   * The alerts counted from their table's pages (alertPageCounts.ts): once per snapshot, the
+   * pages that did not change since the last snapshot kept, not read. For a snapshot read page
+   * by page that the store has not replayed its own writes on; undefined otherwise, or when the
+   * pages are not as expected (SQL counts then).
+   */
+  private alertTotals(): AlertPageTotals | undefined {
+    const pages = this.reader.pages;
+    if (pages === undefined || this.replayedOn === this.reader.snapshot || !this.shape(alertsTable).present) return undefined;
+    if (this.alertPageTotals?.pages === pages) return this.alertPageTotals.totals;
+    let totals: AlertPageTotals | undefined;
+    try {
+      const columns = this.alertCountColumns();
+      totals = columns === undefined ? undefined : this.alertPages.update(pages, columns.root, columns);
+    } catch (error) {
+      // A damaged page is SQL's to report, with its table; a b-tree not as expected is SQL's to count.
+      if (!(error instanceof ScanRefused) && !(error instanceof PitwallError && error.code === 'corrupt')) throw error;
+    }
+    this.alertPageTotals = { pages, totals };
+    return totals;
+  }
+
+  /** Where the alerts table keeps severity, model_version and acknowledged in its records; undefined when its pages cannot be counted alone. */
+  private alertCountColumns(): { root: number; severity: number; modelVersion: number; acknowledged: number } | undefined {
+    const db = this.reader.database;
+    const root = Number(scalar(db, "SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'alerts'"));
+    // A generated column is not in the record: the positions would shift.
+    if (!(root > 1) || Number(scalar(db, "SELECT count(*) FROM pragma_table_xinfo('alerts') WHERE hidden != 0")) > 0) return undefined;
+    const cid = (name: string) => Number(scalar(db, "SELECT cid FROM pragma_table_info('alerts') WHERE name = ?", [name]) ?? -1);
+    const columns = { root, severity: cid('severity'), modelVersion: cid('model_version'), acknowledged: cid('acknowledged') };
+    return columns.severity < 0 || columns.modelVersion < 0 || columns.acknowledged < 0 ? undefined : columns;
+  }
+
+  /** The alerts that load (rows known to be bad taken off), counted from the pages; undefined when SQL counts. */
+  private alertCountsFromPages(): { count: number; acknowledged: number; groups: AlertGroupCount[] } | undefined {
+    const totals = this.alertTotals();
+    if (totals === undefined) return undefined;
+    const key = (severity: string, version: string | null) => `${severity}\u0000${version ?? '\u0001'}`;
+    const groups = new Map<string, AlertGroupCount>();
+    for (const group of totals.groups) {
+      if ((ALERT_SEVERITIES as readonly string[]).includes(group.severity)) {
+        groups.set(key(group.severity, group.modelVersion), { severity: group.severity as AlertSeverity, model_version: group.modelVersion, total: group.total, open: group.open });
+      }
+    }
+    let count = totals.rows;
+    let acknowledged = totals.acknowledged;
+    const skipped = this.audit(alertsTable).skippedIds;
+    if (skipped !== undefined) {
+      const shape = this.shape(alertsTable);
+      const [severity, version, ack] = ['severity', 'model_version', 'acknowledged'].map((name) => columnSql(shape, name));
+      const sql = `SELECT ${severity}, ${version}, count(*), sum(CASE WHEN ${ack} IS NOT 1 THEN 1 ELSE 0 END) FROM alerts WHERE ${columnSql(shape, 'id')} IN (SELECT value FROM json_each(?)) GROUP BY 1, 2`;
+      this.query(alertsTable, { sql, params: [skipped] }, (row) => {
+        const total = Number(row[2]);
+        const open = Number(row[3]);
+        count -= total;
+        acknowledged -= total - open;
+        const k = key(String(row[0]), row[1] === null ? null : String(row[1]));
+        const group = groups.get(k);
+        if (group !== undefined) groups.set(k, { ...group, total: group.total - total, open: group.open - open });
+      });
+    }
+    return { count, acknowledged, groups: [...groups.values()].filter((group) => group.total > 0) };
+  }
+
+  /**
+   * Whether a page of alerts is read fastest along the timestamp index (the filter's columns
+   * written `+column`) rather than through the index of a filtered column and then sorted: when
+   * the filter selects many of the alerts, the page is met after a few rows per row wanted in time
+   * order, while the column's index reads every row it selects to sort them. The counts from the
+   * table's pages say how many it selects; without them SQLite chooses.
+   */
+  private readsAlongTime(query: AlertQuery): boolean {
+    if (query.limit === undefined || query.from !== undefined || query.to !== undefined || query.alertId !== undefined || query.component !== undefined) return false;
+    if ((query.text !== undefined && query.text !== '') || (query.scopes ?? []).some((condition) => condition.scopes.length > 0)) return false;
+    if (query.severity === undefined && query.acknowledged === undefined && query.modelVersion === undefined) return false;
+    const counted = this.alertCountsFromPages();
+    if (counted === undefined) return false;
+    const severities = query.severity === undefined ? undefined : new Set<string>(typeof query.severity === 'string' ? [query.severity] : query.severity);
+    let selected = 0;
+    for (const group of counted.groups) {
+      if (severities !== undefined && !severities.has(group.severity)) continue;
+      if (query.modelVersion !== undefined && group.model_version !== query.modelVersion) continue;
+      selected += query.acknowledged === undefined ? group.total : query.acknowledged ? group.total - group.open : group.open;
+    }
+    const wanted = (query.offset ?? 0) + query.limit;
+    // Rows read in time order ≈ wanted × all / selected; through the column's index ≈ selected.
+    return selected > 0 && wanted * counted.count < selected * selected;
   }
 
   /**
@@ -1500,6 +1607,7 @@ export class SqliteStore implements Store {
   private replayOnSnapshot(statements: readonly SqliteStatement[]): void {
     // The snapshot changes in place: what was counted from it is counted again.
     this.alertGroupCache = undefined;
+    this.replayedOn = this.reader.snapshot;
     const db = this.reader.database;
     // The snapshot is query_only so that nothing else writes to it; this replay is the one exception.
     db.run('PRAGMA query_only = 0');
