@@ -1337,12 +1337,15 @@ export class SqliteStore implements Store {
 
   /**
    * The alerts counted from their table's pages (alertPageCounts.ts): once per snapshot, the
-   * pages that did not change since the last snapshot kept, not read. For a snapshot read page
-   * by page that the store has not replayed its own writes on; undefined otherwise, or when the
-   * pages are not as expected (SQL counts then).
+   * pages that did not change since the last snapshot kept, not read. For a store that follows
+   * changes, on a snapshot read page by page that it has not replayed its own writes on;
+   * undefined otherwise, or when the pages are not as expected (SQL counts then).
    */
   private alertTotals(): AlertPageTotals | undefined {
     const pages = this.reader.pages;
+    // A one-off command never refreshes: counts kept per page would never be used again, and
+    // keeping them (a digest of every page) costs it more than SQL's one count.
+    if (this.options.followChanges === false) return undefined;
     if (pages === undefined || this.replayedOn === this.reader.snapshot || !this.shape(alertsTable).present) return undefined;
     if (this.alertPageTotals?.pages === pages) return this.alertPageTotals.totals;
     let totals: AlertPageTotals | undefined;
