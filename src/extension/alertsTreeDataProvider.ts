@@ -130,6 +130,12 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
   private context: Promise<AlertViewContext> | undefined;
   /** The group nodes of the last listing, by id. */
   private groups = new Map<string, AlertsGroupNode>();
+  /**
+   * Counts the view's resets (grouping, filter, source): a first-level listing begun before the
+   * latest one is stale and lists nothing, so that two listings in flight after a quick change of
+   * grouping never hand the view the same group twice.
+   */
+  private generation = 0;
   /** Alerts listed per group id: a page at first, a page more each time the user asks. */
   private readonly shown = new Map<string, number>();
   private shownFor: string | undefined;
@@ -198,6 +204,7 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
   }
 
   private reset(): void {
+    this.generation++;
     clearTimeout(this.refreshTimer);
     this.refreshTimer = undefined;
     this.shown.clear();
@@ -290,11 +297,14 @@ export class AlertsTreeDataProvider implements vscode.TreeDataProvider<AlertsNod
 
   private async listChildren(store: Store, node?: AlertsNode): Promise<AlertsNode[]> {
     if (!node) {
+      const generation = this.generation;
       this.context = undefined;
       this.deliveries = undefined;
       const context = await this.viewContext();
       if (!context) return [];
       const groups = await readAlertViewGroups(store, this.grouping, this.filter, context);
+      // The grouping or filter changed meanwhile: the listing asked for by that change follows.
+      if (generation !== this.generation) return [];
       this.reportUrgent(store, context);
       this.silencedSeen = JSON.stringify(context.silenced);
       void store.readSilences().then((silences) => this.scheduleSilenceEnd(context, silences), () => undefined);

@@ -70,11 +70,15 @@ export class RulesTreeDataProvider implements vscode.TreeDataProvider<RulesNode>
     void this.setContext();
   }
 
+  /** Counts groupings and refreshes: a first-level listing begun before the latest is stale. */
+  private generation = 0;
+
   get grouping(): RulesGrouping {
     return this.state.get<RulesGrouping>(GROUPING_KEY) === 'metric' ? 'metric' : 'state';
   }
 
   async setGrouping(grouping: RulesGrouping): Promise<void> {
+    this.generation++;
     await this.state.update(GROUPING_KEY, grouping);
     await this.setContext();
     this.changed.fire(undefined);
@@ -82,6 +86,7 @@ export class RulesTreeDataProvider implements vscode.TreeDataProvider<RulesNode>
 
   /** Reads the rules again (after a write of this editor, which the file watcher reports late). */
   refresh(): void {
+    this.generation++;
     this.read = null;
     this.changed.fire(undefined);
   }
@@ -111,12 +116,15 @@ export class RulesTreeDataProvider implements vscode.TreeDataProvider<RulesNode>
       return children;
     }
     if (node) return [];
+    const generation = this.generation;
     const reading = this.reading();
     if (!reading) return [];
     let activity: RulesActivity;
     let silences: readonly Silence[];
     try {
       [activity, silences] = await Promise.all([reading.activity, reading.silences]);
+      // Regrouped or read again meanwhile: the listing that change asked for follows; two in flight never give the view the same group twice.
+      if (generation !== this.generation) return [];
     } catch (error) {
       // A tree never pops up a message: the row says it, the log has the detail.
       this.log.error(`Reading the rules failed: ${describeError(error)}`);
