@@ -9,6 +9,7 @@ import { AnalysisSession } from '../../../../src/core/analytics/session';
 import { windowedMetrics, type WindowedMetricsOptions } from '../../../../src/core/analytics/windows';
 import { openStore } from '../../../../src/core/store/openStore';
 import type { Store } from '../../../../src/core/store/store';
+import { countedStore } from '../../countedStore';
 
 describe('AnalysisSession', function () {
   this.timeout(120_000);
@@ -66,20 +67,10 @@ describe('AnalysisSession', function () {
   it('pushed down, asks the database for every answer and never loads the predictions; the answers equal the loaded ones', async () => {
     const sqlite = await openStore(join(dir, 'monitoring.db'));
     try {
-      let loads = 0;
-      let aggregated = 0;
       // The same store, counting what the session asks of it.
-      const counted = new Proxy(sqlite, {
-        get(target, property, receiver) {
-          const value = Reflect.get(target, property, receiver) as unknown;
-          if (typeof value !== 'function') return value;
-          return (...args: unknown[]) => {
-            if (property === 'readPredictionColumns') loads++;
-            if (property === 'aggregateWindows') aggregated++;
-            return (value as (...a: unknown[]) => unknown).apply(target, args);
-          };
-        },
-      });
+      const { store: counted, calls } = countedStore(sqlite);
+      const loads = () => calls.get('readPredictionColumns') ?? 0;
+      const aggregated = () => calls.get('aggregateWindows') ?? 0;
       const session = new AnalysisSession(counted, { pushDown: true });
       assert.ok(session.pushesDown);
       const columns = await sqlite.readPredictionColumns({ features: ['circuit'] });
@@ -95,14 +86,14 @@ describe('AnalysisSession', function () {
           }
         }
       }
-      assert.equal(loads, 0, 'no prediction was loaded into the session');
-      const asked = aggregated;
+      assert.equal(loads(), 0, 'no prediction was loaded into the session');
+      const asked = aggregated();
       assert.ok(asked > 0);
       await session.trend(questions[0]?.[1] as WindowedMetricsOptions);
-      assert.equal(aggregated, asked, 'an answer asked again is the one kept');
+      assert.equal(aggregated(), asked, 'an answer asked again is the one kept');
       session.invalidate();
       await session.trend(questions[0]?.[1] as WindowedMetricsOptions);
-      assert.equal(aggregated, asked + 1, 'and asked of the database again after a change');
+      assert.equal(aggregated(), asked + 1, 'and asked of the database again after a change');
     } finally {
       await sqlite.close();
     }
@@ -111,17 +102,8 @@ describe('AnalysisSession', function () {
   it('pushed down, sums calibration bins in the database: the same bins, ECE and MCE as over the rows', async () => {
     const sqlite = await openStore(join(dir, 'monitoring.db'));
     try {
-      let loads = 0;
-      const counted = new Proxy(sqlite, {
-        get(target, property, receiver) {
-          const value = Reflect.get(target, property, receiver) as unknown;
-          if (typeof value !== 'function') return value;
-          return (...args: unknown[]) => {
-            if (property === 'readPredictionColumns') loads++;
-            return (value as (...a: unknown[]) => unknown).apply(target, args);
-          };
-        },
-      });
+      const { store: counted, calls } = countedStore(sqlite);
+      const loads = () => calls.get('readPredictionColumns') ?? 0;
       const pushed = new AnalysisSession(counted, { pushDown: true });
       const held = new AnalysisSession(sqlite);
       const scope = await held.scope();
@@ -142,11 +124,11 @@ describe('AnalysisSession', function () {
           for (const [b, bin] of version.bins.entries()) assert.ok(close(bin.mean_confidence, other.bins[b]?.mean_confidence), `bin ${b}`);
         }
       }
-      assert.equal(loads, 0, 'equal-width bins never load predictions');
+      assert.equal(loads(), 0, 'equal-width bins never load predictions');
       // Equal-mass bins need the rows: only the range's are read.
       const mass = { from: first, to: first + 86_400, versions: scope.versions, bins: 5, binning: 'mass' as const };
       assert.deepEqual(await pushed.calibration(mass), await held.calibration(mass));
-      assert.equal(loads, 1);
+      assert.equal(loads(), 1);
     } finally {
       await sqlite.close();
     }

@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import { AnalysisSession } from '../../../../../src/core/analytics/session';
 import { openStore } from '../../../../../src/core/store/openStore';
 import type { Store } from '../../../../../src/core/store/store';
+import { countedStore } from '../../../countedStore';
 import { startPostgresFixture, type PostgresFixture } from './support';
 
 function close(a: unknown, b: unknown, path: string): void {
@@ -20,7 +21,6 @@ describe('analysis sessions on a real PostgreSQL server (the chart panels\' ques
   let fixture: PostgresFixture;
   let pg: Store;
   let sqlite: Store;
-  let loads = 0;
 
   before(async () => {
     fixture = await startPostgresFixture(4000, 17);
@@ -33,22 +33,10 @@ describe('analysis sessions on a real PostgreSQL server (the chart panels\' ques
     fixture?.close();
   });
 
-  /** The PostgreSQL store, its prediction loads counted. */
-  function counted(store: Store): Store {
-    return new Proxy(store, {
-      get(target, property, receiver) {
-        const value = Reflect.get(target, property, receiver) as unknown;
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          if (property === 'readPredictionColumns') loads++;
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-  }
-
   it('answers trends and calibration from the server\'s sums as the SQLite file does, loading no prediction', async () => {
-    const server = new AnalysisSession(counted(pg), { pushDown: true });
+    const { store: counted, calls } = countedStore(pg);
+    const loads = () => calls.get('readPredictionColumns') ?? 0;
+    const server = new AnalysisSession(counted, { pushDown: true });
     const file = new AnalysisSession(sqlite);
     assert.ok(server.pushesDown);
     const scope = await file.scope();
@@ -68,11 +56,11 @@ describe('analysis sessions on a real PostgreSQL server (the chart panels\' ques
       { from: first, to: (scope.last as number) + 1, versions: scope.versions, bins: 10, binning: 'width' as const },
       { from: first + 86_400 + 0.25, to: first + 3 * 86_400, versions: scope.versions, bins: 7, binning: 'width' as const },
     ]) close(await server.calibration(options), await file.calibration(options), `calibration ${options.bins}`);
-    assert.equal(loads, 0, 'no prediction came into this process');
+    assert.equal(loads(), 0, 'no prediction came into this process');
     // Drift reads only its ranges' rows.
     const range = { from: first + 86_400, to: first + 2 * 86_400 };
     const columns = await server.columnsIn(range, ['circuit']);
-    assert.equal(loads, 1);
+    assert.equal(loads(), 1);
     assert.equal(columns.length, await pg.countPredictions(range));
   });
 });
