@@ -244,7 +244,6 @@ export const messages = {
   postgresReadOnly: (address: string, reason: string) => `${address} is open read-only (${reason}): nothing was written.`,
   postgresWriteDenied: (address: string, detail: string) => `PostgreSQL at ${address} refused the write: ${detail}. Nothing was written.`,
   postgresRowSkipped: (address: string, table: string, row: number, problem: string) => `${address}, ${table} row ${row} skipped: ${problem}.`,
-  postgresUnsupported: (what: string) => `${what} is not supported on PostgreSQL yet: use a JSONL folder or a SQLite file for it.`,
   postgresReconnected: (address: string, detail: string) => `The connection to ${address} was lost (${detail}) and made again; what was read after it is current.`,
   postgresWriteConnectionLost: (address: string, detail: string) =>
     `The connection to ${address} was lost during a write (${detail}): the write may not have been made. Check, and repeat it; the next command connects again.`,

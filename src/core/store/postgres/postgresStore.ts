@@ -294,10 +294,6 @@ export class PostgresStore implements Store {
     this.found.push(diagnostic);
   }
 
-  private unsupported(what: string): Promise<never> {
-    return Promise.reject(new PitwallError('unsupported', messages.postgresUnsupported(what)));
-  }
-
   describe(): Promise<StoreDescription> {
     return this.run(() => {
       const missing = allTables.filter((spec) => !this.shape(spec).present).map((spec) => spec.table);
