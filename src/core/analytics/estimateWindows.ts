@@ -88,8 +88,8 @@ function estimatorOf(columns: WindowColumns, version: string, reference: { from:
   return estimator;
 }
 
-export function estimateWindows(columns: WindowColumns, options: EstimateWindowsOptions): EstimateReport {
-  const { every, from, to } = resolveSpec({ every: options.every, ...(options.from === undefined ? {} : { from: options.from }), ...(options.to === undefined ? {} : { to: options.to }) });
+/** The default reference period: the oldest third of the predictions' time span. */
+function defaultReference(columns: WindowColumns): { from: number; to: number } {
   let lowest = Infinity;
   let highest = -Infinity;
   for (let i = 0; i < columns.length; i++) {
@@ -97,7 +97,23 @@ export function estimateWindows(columns: WindowColumns, options: EstimateWindows
     if (t < lowest) lowest = t;
     if (t > highest) highest = t;
   }
-  const reference = options.reference ?? (Number.isFinite(lowest) ? { from: lowest, to: lowest + (highest - lowest) / 3 } : { from: 0, to: 0 });
+  return Number.isFinite(lowest) ? { from: lowest, to: lowest + (highest - lowest) / 3 } : { from: 0, to: 0 };
+}
+
+/**
+ * Fits every version's estimator on these columns ahead of the first estimate (a chart panel
+ * does it while its first chart is looked at): the fit reads every labelled prediction of the
+ * reference period, the costliest part of a first estimate. Later estimates with the same
+ * reference and options find the fit held.
+ */
+export function fitEstimators(columns: WindowColumns, options: Pick<EstimateWindowsOptions, 'reference' | 'estimator'> = {}): void {
+  const reference = options.reference ?? defaultReference(columns);
+  for (const version of versionNames(columns)) estimatorOf(columns, version, reference, options.estimator);
+}
+
+export function estimateWindows(columns: WindowColumns, options: EstimateWindowsOptions): EstimateReport {
+  const { every, from, to } = resolveSpec({ every: options.every, ...(options.from === undefined ? {} : { from: options.from }), ...(options.to === undefined ? {} : { to: options.to }) });
+  const reference = options.reference ?? defaultReference(columns);
 
   const versions = new Map<string, Map<number, number[]>>();
   // Which versions are asked for in a window is decided once per window, not per row: the rows

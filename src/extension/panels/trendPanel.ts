@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { boundedWindow, formatWindow, MAX_TREND_MARKS } from '../../core/charts/boundedWindow';
 import { trendChart, trendInputFromWindows } from '../../core/charts/trendChart';
 import { ESTIMATED_METRICS, firingSpans, metricAlerts, missingLabelEstimates, ruleThresholds } from '../../core/charts/trendOverlays';
-import { estimateWindows } from '../../core/analytics/estimateWindows';
+import { estimateWindows, fitEstimators } from '../../core/analytics/estimateWindows';
 import { namesOfMetric } from '../../core/analytics/metricNames';
 import { metricLabel } from '../../core/charts/theme';
 import { AnalysisSession } from '../../core/analytics/session';
@@ -43,6 +43,20 @@ function timeRange(options: TrendOptions, first: number, last: number): { from: 
 /** Metrics offered by the panel, in this order. */
 export const PANEL_METRICS: readonly WindowMetric[] = ['accuracy', 'f1', 'precision', 'recall', 'ece', 'brier', 'log_loss', 'roc_auc', 'avg_confidence'];
 const LABEL_FREE: ReadonlySet<string> = new Set(['avg_confidence', 'min_confidence', 'max_confidence', 'confidence_std']);
+/** The pause between two steps of warming up (see TrendPanel.warmUp), so that a message waiting in between is handled first. */
+const WARM_STEP_DELAY_MS = 20;
+
+/** The windows a chart of these options draws over [from, to): the length asked, lengthened to stay within the marks' bound. */
+function chartWindows(options: TrendOptions, metric: WindowMetric, versions: number, span: number): { asked: number; every: number; slide: number } {
+  const asked = parseDuration(options.window);
+  const overlap = SLIDE_DIVISORS[options.slide];
+  // The bound counts every mark a window may draw per version: its value or estimate, the
+  // estimate's band, a gap, its coverage and its volume (boundedWindow counts two); and
+  // overlapping windows draw more of them over the same range.
+  const marksPerWindow = LABEL_FREE.has(metric) ? 3 : 5;
+  const every = boundedWindow(asked, span * overlap, (versions * marksPerWindow) / 2);
+  return { asked, every, slide: every / overlap };
+}
 
 /** The analysis session of the open source's store: its columns are read once and re-windowed on each question. */
 export class Sessions implements vscode.Disposable {
@@ -83,6 +97,8 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
   renderedPoints: number | null = null;
   /** What the chart shows now, for the CSV and JSON exports. */
   private shown: { rows: readonly WindowMetricsRow[]; metric: WindowMetric; spec: Record<string, unknown>; drill: TrendDrill } | null = null;
+  /** Counts the charts asked for: a warm-up begun for an earlier one stops (see warmUp). */
+  private warming = 0;
 
   static show(extensionUri: vscode.Uri, sources: SourceManager, sessions: Sessions, log: vscode.LogOutputChannel, modelVersion?: string, metric?: WindowMetric): TrendPanel {
     const key = `trend:${modelVersion ?? '*'}${metric === undefined ? '' : `:${metric}`}`;
@@ -132,12 +148,56 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
   /** Recomputes the chart on the open source and posts it. */
   async update(): Promise<void> {
     this.shown = null;
+    const warming = ++this.warming;
     await this.recompute(this.sources.source, {
       noSource: () => ({ type: 'empty', reason: 'no-source', message: 'No monitoring source is open. Open a JSONL folder or a SQLite database to see its performance trend.', source: null, options: null, choices: null, keys: this.keys() }),
       busy: { type: 'busy' },
       compute: (source) => this.compute(source),
       failed: (message) => ({ type: 'error', message }),
     });
+    if (this.shown !== null && warming === this.warming) this.warmUp(warming);
+  }
+
+  /**
+   * While the chart is looked at, works out ahead what the panel's next questions most likely
+   * need, which the session then holds: the label-free estimators (fitted once per source, the
+   * costliest part of a first estimate, which shorter windows soon ask for) and the windows of
+   * the other preset ranges. One step at a time, each after a pause so that a message waiting
+   * is handled first; none once the panel is asked anything else, is closed, or the source changes.
+   */
+  private warmUp(generation: number): void {
+    const shown = this.shown;
+    const options = this.options;
+    const source = this.sources.source;
+    if (shown === null || options === null || source === null) return;
+    const { metric, drill } = shown;
+    const session = this.sessions.of(source);
+    // A database server aggregates each question itself: nothing is held here to warm.
+    if (session.pushesDown) return;
+    const steps: (() => Promise<unknown>)[] = [];
+    if (ESTIMATED_METRICS.has(metric) && options.slide === 'window') steps.push(async () => fitEstimators(await session.columns()));
+    for (const range of ['30d', 'all', '7d', '24h'] as const) {
+      if (range === options.range) continue;
+      steps.push(async () => {
+        const scope = await session.scope();
+        const span = scope.first === null || scope.last === null ? null : timeRange({ ...options, range }, scope.first, scope.last);
+        if (span === null) return;
+        const { every, slide } = chartWindows(options, metric, drill.versions.length, span.to - span.from);
+        await session.trend({ every, slide, from: span.from, to: span.to, by: 'model_version', metrics: [metric], minLabels: DEFAULT_MIN_LABELS });
+      });
+    }
+    const run = async (): Promise<void> => {
+      const step = steps.shift();
+      if (step === undefined || generation !== this.warming || this.sources.source !== source) return;
+      try {
+        await step();
+      } catch (error) {
+        // Nothing is lost: the question, when asked, is worked out (and reports its error) then.
+        this.log.debug(`${this.key}: warming up: ${String(error)}`);
+      }
+      setTimeout(() => void run(), WARM_STEP_DELAY_MS);
+    };
+    setTimeout(() => void run(), WARM_STEP_DELAY_MS);
   }
 
   private async compute(source: OpenSource): Promise<TrendHostMessage> {
@@ -162,15 +222,8 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
     const range = timeRange(options, scope.first, scope.last);
     if (range === null) return empty('bad-range', `The custom range ends (${options.to ?? ''}) before it starts (${options.from ?? ''}): pick a "to" day on or after the "from" day.`);
     const { from, to } = range;
-    const asked = parseDuration(options.window);
-    const overlap = SLIDE_DIVISORS[options.slide];
     const metric = options.metric as WindowMetric;
-    // The bound counts every mark a window may draw per version: its value or estimate, the
-    // estimate's band, a gap, its coverage and its volume (boundedWindow counts two); and
-    // overlapping windows draw more of them over the same range.
-    const marksPerWindow = LABEL_FREE.has(metric) ? 3 : 5;
-    const every = boundedWindow(asked, (to - from) * overlap, (versions.length * marksPerWindow) / 2);
-    const slide = every / overlap;
+    const { asked, every, slide } = chartWindows(options, metric, versions.length, to - from);
     const session = this.sessions.of(source);
     const rows = (await session.trend({ every, slide, from, to, by: 'model_version', metrics: [metric], minLabels: DEFAULT_MIN_LABELS })).filter(
       (row) => row.group !== null && versions.includes(row.group),
@@ -234,6 +287,7 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
   }
 
   protected override onDispose(): void {
+    this.warming++;
     this.subscription.dispose();
   }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateDataset } from '../../../../scripts/generator/generateDataset';
 import { readDataScope } from '../../../../src/core/analytics/dataScope';
-import { estimateWindows } from '../../../../src/core/analytics/estimateWindows';
+import { estimateWindows, fitEstimators } from '../../../../src/core/analytics/estimateWindows';
 import { AnalysisSession } from '../../../../src/core/analytics/session';
 import { windowedMetrics, type WindowedMetricsOptions } from '../../../../src/core/analytics/windows';
 import { openStore } from '../../../../src/core/store/openStore';
@@ -173,5 +173,20 @@ describe('AnalysisSession', function () {
       const only = estimateWindows(columns, { ...options, windows: some });
       assert.deepEqual(only.windows, held.windows.filter((window) => some(window.model_version, window.window_start)), 'only the windows asked for');
     }
+  });
+
+  it('estimates over columns whose fits were warmed ahead exactly as over a fresh copy (the warm-up fits what the estimate would)', async () => {
+    const columns = await (store as Store).readPredictionColumns({});
+    const start = Math.min(...columns.timestamp);
+    const reference = { from: start, to: start + 86400 };
+    fitEstimators(columns);
+    fitEstimators(columns, { reference });
+    for (const options of [{ every: 3600 }, { every: 21_600, from: start + 86400 }, { every: 3600, reference }, { every: 86_400, modelVersion: 'v1.0' }]) {
+      const warmed = estimateWindows(columns, options);
+      assert.ok(warmed.windows.length > 0, 'windows are estimated');
+      assert.deepEqual(warmed, estimateWindows({ ...columns }, options), JSON.stringify(options));
+    }
+    // Columns without a prediction: nothing to fit, nothing thrown.
+    fitEstimators({ ...columns, length: 0 });
   });
 });
