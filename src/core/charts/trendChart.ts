@@ -434,11 +434,38 @@ function panel(metric: string, rows: readonly PointRow[], overlays: Overlays, ve
   return { width, height, layer };
 }
 
-/** Predictions per window and version: translucent bars over each other, the underlay that says how much each value rests on. */
-function volumePanel(coverage: readonly TrendCoverage[], versions: readonly string[], width: ChartWidth): ViewSpec {
+/** What the coverage panel's tooltip says of a window's labels: the count, and of how many predictions. */
+function labelledText(row: TrendCoverage): string {
+  return row.labelled === undefined ? '' : row.count === undefined ? formatCount(row.labelled) : `${formatCount(row.labelled)} of ${formatCount(row.count)}`;
+}
+
+/**
+ * Predictions per window and version: translucent bars over each other, the underlay that says
+ * how much each value rests on. With `labels`, each bar's tooltip also says the window's label
+ * coverage (a dense chart's coverage panel draws its line without a point to hover per window).
+ */
+function volumePanel(coverage: readonly TrendCoverage[], versions: readonly string[], width: ChartWidth, labels = false): ViewSpec {
   const values = coverage
     .filter((row) => row.count !== undefined)
-    .map((row) => ({ t: row.window_start * 1000, t_end: row.window_end * 1000, version: versionLabel(row.model_version), predictions: row.count as number, window: formatUtcWindow(row.window_start, row.window_end) }));
+    .map((row) => ({
+      t: row.window_start * 1000,
+      t_end: row.window_end * 1000,
+      version: versionLabel(row.model_version),
+      predictions: row.count as number,
+      window: formatUtcWindow(row.window_start, row.window_end),
+      ...(labels ? { coverage: Number.isFinite(row.label_coverage) ? row.label_coverage : null, labelled: labelledText(row) } : {}),
+    }));
+  const tooltip = [
+    { field: 'version', type: 'nominal', title: 'Model version' },
+    { field: 'window', type: 'nominal', title: 'Window' },
+    { field: 'predictions', type: 'quantitative', title: 'Predictions', format: ',' },
+    ...(labels
+      ? ([
+          { field: 'coverage', type: 'quantitative', title: 'Label coverage', format: '.1%' },
+          { field: 'labelled', type: 'nominal', title: 'Labelled' },
+        ] as const)
+      : []),
+  ] as const;
   return {
     width,
     height: VOLUME_HEIGHT,
@@ -449,16 +476,13 @@ function volumePanel(coverage: readonly TrendCoverage[], versions: readonly stri
       x2: { field: 't_end' },
       y: { field: 'predictions', type: 'quantitative', title: VOLUME_TITLE, stack: null, axis: { tickCount: 2, format: '~s' } },
       color: colorOf(versions),
-      tooltip: [
-        { field: 'version', type: 'nominal', title: 'Model version' },
-        { field: 'window', type: 'nominal', title: 'Window' },
-        { field: 'predictions', type: 'quantitative', title: 'Predictions', format: ',' },
-      ],
+      tooltip: labels ? tooltipColumns(tooltip, values) : [...tooltip],
     },
   };
 }
 
-function coveragePanel(coverage: readonly TrendCoverage[], versions: readonly string[], width: ChartWidth, last = true): ViewSpec {
+/** Label coverage per window and version: a step line, and with `points` a point per window to hover. */
+function coveragePanel(coverage: readonly TrendCoverage[], versions: readonly string[], width: ChartWidth, last = true, points = true): ViewSpec {
   const values = coverage
     .filter((row) => Number.isFinite(row.label_coverage))
     .map((row) => ({
@@ -466,7 +490,7 @@ function coveragePanel(coverage: readonly TrendCoverage[], versions: readonly st
       version: versionLabel(row.model_version),
       coverage: row.label_coverage,
       window: formatUtcWindow(row.window_start, row.window_end),
-      labelled: row.labelled === undefined ? '' : row.count === undefined ? formatCount(row.labelled) : `${formatCount(row.labelled)} of ${formatCount(row.count)}`,
+      labelled: labelledText(row),
     }));
   const encoding = {
     x: xAxis(last),
@@ -479,21 +503,25 @@ function coveragePanel(coverage: readonly TrendCoverage[], versions: readonly st
     data: { values },
     layer: [
       { mark: { type: 'line', strokeWidth: 1, interpolate: 'step-after' }, encoding },
-      {
-        mark: { type: 'point', filled: true, size: 12 },
-        encoding: {
-          ...encoding,
-          tooltip: tooltipColumns(
-            [
-              { field: 'version', type: 'nominal', title: 'Model version' },
-              { field: 'window', type: 'nominal', title: 'Window' },
-              { field: 'coverage', type: 'quantitative', title: 'Label coverage', format: '.1%' },
-              { field: 'labelled', type: 'nominal', title: 'Labelled' },
-            ] as const,
-            values,
-          ),
-        },
-      },
+      ...(points
+        ? [
+            {
+              mark: { type: 'point' as const, filled: true, size: 12 },
+              encoding: {
+                ...encoding,
+                tooltip: tooltipColumns(
+                  [
+                    { field: 'version', type: 'nominal', title: 'Model version' },
+                    { field: 'window', type: 'nominal', title: 'Window' },
+                    { field: 'coverage', type: 'quantitative', title: 'Label coverage', format: '.1%' },
+                    { field: 'labelled', type: 'nominal', title: 'Labelled' },
+                  ] as const,
+                  values,
+                ),
+              },
+            },
+          ]
+        : []),
     ],
   };
 }
@@ -636,8 +664,12 @@ export function trendChart(input: TrendChartInput, options?: TrendChartOptions):
       dash,
     );
   });
-  if (coverage.some((row) => Number.isFinite(row.label_coverage))) panels.push(coveragePanel(coverage, versions, width, !volume));
-  if (volume) panels.push(volumePanel(coverage, versions, width));
+  const described = rows.length * (volume ? 3 : 2) <= MAX_DESCRIBED_MARKS;
+  // Past a thousand marks, a point per window on the coverage line is one more mark per value to
+  // draw (a third of a dense chart's); the volume bars under it then say each window's coverage.
+  const coveragePoints = described || !volume;
+  if (coverage.some((row) => Number.isFinite(row.label_coverage))) panels.push(coveragePanel(coverage, versions, width, !volume, coveragePoints));
+  if (volume) panels.push(volumePanel(coverage, versions, width, !coveragePoints));
 
   const subtitle: string[] = [];
   if (rows.some((row) => row.insufficient && row.value !== null)) subtitle.push(INSUFFICIENT_NOTE);
@@ -645,7 +677,6 @@ export function trendChart(input: TrendChartInput, options?: TrendChartOptions):
   if (valueless.length > 0) subtitle.push(`${NO_VALUES} ${listNames(valueless.map(metricLabel))}.`);
   if (hiddenAlerts > 0) subtitle.push(`${formatCount(hiddenAlerts)} alert${hiddenAlerts === 1 ? '' : 's'} outside this time range not shown.`);
   if (groupedSpan !== null) subtitle.push(`${ALERTS_GROUPED} ${formatSpan(groupedSpan)}, by severity.`);
-  const described = rows.length * (volume ? 3 : 2) <= MAX_DESCRIBED_MARKS;
   const description = `${title}: ${charted.map(metricLabel).join(', ')} by model version over time${described ? '' : `, ${formatCount(rows.length)} values (export the data as CSV to read them as a table)`}.`;
   const spec: ChartSpec = {
     ...topLevel(width, title, subtitle, description),

@@ -300,4 +300,28 @@ describe('trendChart', () => {
     assert.match(String(spec.description), /values \(export the data as CSV to read them as a table\)/);
     assert.equal(dataSymbols(large).length, 2 * windows, 'every point is still drawn');
   });
+
+  it("past a thousand marks, says each window's label coverage in its volume bar's tooltip rather than drawing a point per window on the coverage line", async () => {
+    const coverageOf = (points: readonly TrendPoint[]) =>
+      points.map((p) => ({ window_start: p.window_start, window_end: p.window_end, model_version: p.model_version, label_coverage: 0.5, labelled: 50, count: 100 }));
+    const coveragePoints = (chart: RenderedChart) => itemsOf(chart, 'symbol').filter((item) => 'coverage' in datum(item));
+    const bars = (chart: RenderedChart) => itemsOf(chart, 'rect').filter((item) => 'predictions' in datum(item));
+
+    const sparsePoints = grid(['v1.0', 'v1.1'], ['accuracy'], 24);
+    const sparse = await renderSpec(trendChart({ points: sparsePoints, coverage: coverageOf(sparsePoints), volume: true }));
+    assert.equal(coveragePoints(sparse).length, 48, 'a point per window and version on the coverage line');
+    assert.deepEqual(Object.keys(bars(sparse)[0]?.tooltip as object), ['Model version', 'Window', 'Predictions']);
+
+    const windows = Math.ceil(MAX_DESCRIBED_MARKS / 2 / 3) + 10;
+    const densePoints = grid(['v1.0', 'v1.1'], ['accuracy'], windows);
+    const dense = await renderSpec(trendChart({ points: densePoints, coverage: coverageOf(densePoints), volume: true }));
+    assert.equal(coveragePoints(dense).length, 0, 'no point per window on the coverage line');
+    assert.equal(itemsOf(dense, 'line').filter((item) => 'coverage' in datum(item)).length, 2 * windows, 'the coverage line still has every window');
+    assert.equal(bars(dense).length, 2 * windows);
+    for (const bar of bars(dense)) assert.deepEqual(bar.tooltip, { ...(bar.tooltip as object), 'Label coverage': '50.0%', Labelled: '50 of 100' }, 'the bar says its coverage');
+
+    // Without volume bars, the coverage points stay, dense or not: they are the only way to read a window's coverage.
+    const noVolume = await renderSpec(trendChart({ points: densePoints, coverage: coverageOf(densePoints) }));
+    assert.equal(coveragePoints(noVolume).length, 2 * windows);
+  });
 });
