@@ -2,8 +2,20 @@
  * A child process spoken to in lines of text over stdin/stdout: the one place the kernel spawns
  * processes, so the helpers that need one (the python3 SQLite writer) stay free of child_process.
  */
-import { spawn } from 'node:child_process';
+import type * as ChildProcesses from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
+
+let childProcesses: typeof ChildProcesses | undefined;
+
+/**
+ * node:child_process, loaded when a process is first spawned: most commands never spawn one, and
+ * loading it (with node:net under it) is several milliseconds of a brief command's start.
+ */
+export function childProcessModule(): typeof ChildProcesses {
+  childProcesses ??= createRequire(__filename)('node:child_process') as typeof ChildProcesses;
+  return childProcesses;
+}
 
 /** How a process ended; `spawnError` is set when it never started (e.g. ENOENT for a missing program). */
 export interface ProcessExit {
@@ -33,7 +45,7 @@ export interface LineProcessOptions {
 const STDERR_TAIL_CHARS = 4096;
 
 export function spawnLineProcess(command: string, args: readonly string[], options: LineProcessOptions): LineProcess {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+  const child = childProcessModule().spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
   let stderr = '';
   let spawnError: NodeJS.ErrnoException | undefined;
   let gone = false;

@@ -9,9 +9,9 @@
  * shared-memory file, say): the caller then reads a snapshot with sql.js, as before. A problem of
  * the SQL itself is SQLite's message, as sql.js would give it.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { childProcessModule } from '../platform/lineProcess';
 
 export interface NativeSqlAnswer {
   readonly columns: readonly string[];
@@ -75,7 +75,7 @@ export type ChildWatcher = (pid: number | null) => void;
 
 function runPython(python: string, uri: string, sql: string, watch?: ChildWatcher): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const child = spawn(python, ['-c', SCRIPT, uri], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = childProcessModule().spawn(python, ['-c', SCRIPT, uri], { stdio: ['pipe', 'pipe', 'pipe'] });
     if (child.pid !== undefined) watch?.(child.pid);
     child.on('exit', () => watch?.(null));
     const chunks: Buffer[] = [];
