@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import fc from 'fast-check';
@@ -84,6 +84,17 @@ describe('SqliteWriter (python3 helper)', function () {
       // The writer is still usable after the rollback.
       const done = await writer.transaction([{ sql: ACK, params: ['2026-10-02 00:00:00.000000', 'ops', 1] }]);
       assert.deepEqual(done, { changes: [1], lastInsertRowids: [null] });
+    });
+
+    it('writes a database whose path holds a space, ?, #, % and non-ASCII letters (its URI is escaped)', async function () {
+      const folder = join(temp.path, 'on call ?#% ünï');
+      mkdirSync(folder);
+      const odd = join(folder, 'a b?c#d%20.db');
+      copyFileSync(dbPath, odd);
+      const writer = await open(odd);
+      assert.deepEqual(await writer.transaction([{ sql: ACK, params: ['2026-10-02 00:00:00.000000', 'ops', 2] }]), { changes: [1], lastInsertRowids: [null] });
+      assert.deepEqual(selectRows(odd, 'SELECT acknowledged_by FROM alerts WHERE id = 2'), [['ops']]);
+      assert.deepEqual(selectRows(dbPath, 'SELECT acknowledged_by FROM alerts WHERE id = 2'), [[null]], 'the other file is untouched');
     });
 
     it('reports changes per statement and rowids for inserts only', async function () {
