@@ -15,6 +15,7 @@ import { readWindowedMetrics } from '../../src/core/analytics/windows';
 import { buildReport } from '../../src/core/report/monitoringReport';
 import { openStore, scanPredictionColumns } from '../../src/core/store/openStore';
 import type { Store, StoredAlert } from '../../src/core/store/store';
+import type { AlertsNode } from '../../src/extension/alertsTreeDataProvider';
 import { assertNoCspViolations, clickInPanel, eventually, panelAct, panelState, type PanelAction, type PanelChart, type PanelState, pitwall, requireWorkbench, screenshot, workbenchText } from './harness';
 import { exportFromPanel } from './panelExports';
 
@@ -165,6 +166,30 @@ describe('The Drift, Compare Versions and Alert Details panels and the report on
     for (const result of v11) assert.ok(version.text.includes(`${result.feature_name}\t${result.kind}\t${scoreText(result)}`), `${result.feature_name}: ${scoreText(result)} for v1.1`);
     assertNoCspViolations(version);
     await screenshot('postgres-drift-week-v1.1');
+  });
+
+  it("Drift: opens a drift alert's feature and version from the Alerts view, as the kernel computes them over the SQLite file", async function () {
+    requireWorkbench(this);
+    const { reference } = opened();
+    const api = await pitwall();
+    type AlertNode = Extract<AlertsNode, { kind: 'alert' }>;
+    let node: AlertNode | undefined;
+    for (const group of await api.alerts.getChildren()) {
+      node ??= (await api.alerts.getChildren(group)).find((child): child is AlertNode => child.kind === 'alert' && child.alert.metric_name === 'track_temp_psi' && child.alert.model_version !== null);
+    }
+    assert.ok(node !== undefined, 'the server has a drift alert on track_temp');
+    const version = node.alert.model_version as string;
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('pitwall.showDrift', node);
+    await eventually(() => (panelTabs(`Drift: ${version}`).length === 1 ? true : undefined));
+    const results = await referenceDrift(reference, '24h', version);
+    const state = await driftDrawn((options) => options.version === version && options.feature === 'track_temp');
+    assertNoCspViolations(state);
+    for (const result of results) assert.ok(state.text.includes(`${result.feature_name}\t${result.kind}\t${scoreText(result)}`), `${result.feature_name}: ${scoreText(result)} for ${version}`);
+    const trackTemp = results.find((result) => result.feature_name === 'track_temp');
+    assert.ok(trackTemp !== undefined);
+    assert.equal(chart(state, 'distribution')?.feature, 'track_temp');
+    assert.equal(chart(state, 'distribution')?.rects, distributionBars(trackTemp), 'one SVG bar per bin and side of track_temp');
   });
 
   it('Compare Model Versions: the counts, accuracies and the z-test of accuracy as psql counts them; one trend point per window as the kernel windows the SQLite file', async function () {
