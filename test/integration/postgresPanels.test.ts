@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
@@ -340,5 +340,37 @@ describe('The Drift, Compare Versions and Alert Details panels and the report on
       const [name, count, labelled] = line.split('|');
       assert.match(section(html, 'summary'), new RegExp(`<td>${name}</td><td[^>]*>${count}</td><td[^>]*>${labelled}</td>`), `${name}: ${count} predictions, ${labelled} labelled`);
     }
+  });
+  it("a notebook on the server exports as HTML: its PQL and SQL cells run there, with the open source's password", async function () {
+    requireWorkbench(this);
+    this.timeout(120_000);
+    const { server } = opened();
+    const api = await pitwall();
+    const source = api.sources.source;
+    assert.ok(source?.description.kind === 'postgres');
+    const folder = mkdtempSync(join(tmpdir(), 'pitwall-postgres-notebook-'));
+    temporary.push(folder);
+    const file = join(folder, 'server.pitnb');
+    // The notebook names the server as the editor does: by its URL, without the password.
+    writeFileSync(
+      file,
+      `>>>pitwall ${JSON.stringify({ version: 1, source: source.path })}\n>>>pql\npredictions | window 1d | by model_version | metrics accuracy\n>>>sql\nselect model_version, count(*) as n from predictions group by model_version order by model_version\n`,
+    );
+    const document = await vscode.workspace.openNotebookDocument(vscode.Uri.file(file));
+    await vscode.window.showNotebookDocument(document);
+    const target = join(folder, 'server.html');
+    await vscode.commands.executeCommand('pitwall.notebook.exportHtml', document.uri, vscode.Uri.file(target));
+    const html = await eventually(() => (existsSync(target) ? readFileSync(target, 'utf8') : undefined), 60_000);
+    assert.doesNotMatch(html, /failed|could not/i, 'every cell ran');
+    assert.equal((html.match(/<svg\b/g) ?? []).length, 1, "the PQL cell's chart");
+    for (const line of server.psql('panels', 'SELECT model_version, count(*) FROM predictions GROUP BY 1 ORDER BY 1').split('\n')) {
+      const [name, count] = line.split('|');
+      assert.match(html, new RegExp(`<td>${name}</td><td class="num">${count}</td>`), `the SQL cell counts ${count} predictions of ${name}`);
+    }
+    assert.ok(!html.includes(`:${server.password}@`));
+    await eventually(async () => (/Wrote server\.html/.test(await workbenchText('.notifications-toasts')) ? true : undefined), 30_000);
+    await screenshot('postgres-notebook-export');
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });
