@@ -96,7 +96,7 @@ const run = defineCommand({
   ].join('\n'),
   positionals: [{ name: 'notebook', description: 'a .pitnb file' }],
   options: {
-    source: { type: 'string', placeholder: 'SOURCE', defaultText: "the notebook's metadata source", description: 'run on this JSONL folder or SQLite file instead' },
+    source: { type: 'string', placeholder: 'SOURCE', defaultText: "the notebook's metadata source", description: 'run on this JSONL folder, SQLite file or postgres:// URL instead' },
     out: { type: 'string', placeholder: 'FILE', description: 'write the run as an HTML file instead of printing the results' },
   },
   examples: ['pitwall notebook run week.pitnb --source demo/monitoring.db', 'pitwall notebook run week.pitnb --source demo/monitoring --out week.html'],
