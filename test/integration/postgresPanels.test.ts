@@ -14,7 +14,7 @@ import { driftScore, readDrift } from '../../src/core/analytics/driftReport';
 import { readWindowedMetrics } from '../../src/core/analytics/windows';
 import { buildReport } from '../../src/core/report/monitoringReport';
 import { openStore, scanPredictionColumns } from '../../src/core/store/openStore';
-import type { Store, StoredAlert } from '../../src/core/store/store';
+import type { PredictionColumnsQuery, Store, StoredAlert } from '../../src/core/store/store';
 import type { AlertsNode } from '../../src/extension/alertsTreeDataProvider';
 import { assertNoCspViolations, clickInPanel, eventually, panelAct, panelState, type PanelAction, type PanelChart, type PanelState, pitwall, requireWorkbench, screenshot, workbenchText } from './harness';
 import { exportFromPanel } from './panelExports';
@@ -88,6 +88,9 @@ describe('The Drift, Compare Versions and Alert Details panels and the report on
   let reference: Store | undefined;
   let previous: string | null = null;
   const temporary: string[] = [];
+  /** The prediction-column reads the extension host asked of the server since the test began. */
+  const reads: PredictionColumnsQuery[] = [];
+  let restoreReads: (() => void) | undefined;
 
   before(async function () {
     requireWorkbench(this);
@@ -101,13 +104,32 @@ describe('The Drift, Compare Versions and Alert Details panels and the report on
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const source = await api.sources.open(server.url('panels'));
     assert.equal(source.description.kind, 'postgres');
+    const store = source.store as unknown as Record<string, unknown>;
+    const read = store.readPredictionColumns as (query?: PredictionColumnsQuery) => unknown;
+    store.readPredictionColumns = (query?: PredictionColumnsQuery) => {
+      reads.push(query ?? {});
+      return read.call(source.store, query);
+    };
+    restoreReads = () => {
+      store.readPredictionColumns = read;
+    };
   });
+
+  beforeEach(() => {
+    reads.length = 0;
+  });
+
+  /** Every read of predictions was of a time range (a panel on a server never loads the table). */
+  function assertBoundedReads(): void {
+    for (const query of reads) assert.ok(query.from !== undefined && query.to !== undefined && Number.isFinite(query.from) && Number.isFinite(query.to), `a read of the whole table: ${JSON.stringify(query)}`);
+  }
 
   after(async () => {
     await vscode.workspace.getConfiguration('workbench').update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const api = await pitwall();
     if (previous !== null) await api.sources.open(previous).catch(() => undefined);
+    restoreReads?.();
     await reference?.close();
     server?.stop();
     for (const path of temporary) rmSync(path, { recursive: true, force: true });
@@ -166,6 +188,7 @@ describe('The Drift, Compare Versions and Alert Details panels and the report on
     for (const result of v11) assert.ok(version.text.includes(`${result.feature_name}\t${result.kind}\t${scoreText(result)}`), `${result.feature_name}: ${scoreText(result)} for v1.1`);
     assertNoCspViolations(version);
     await screenshot('postgres-drift-week-v1.1');
+    assertBoundedReads();
   });
 
   it("Drift: opens a drift alert's feature and version from the Alerts view, as the kernel computes them over the SQLite file", async function () {
@@ -190,6 +213,7 @@ describe('The Drift, Compare Versions and Alert Details panels and the report on
     assert.ok(trackTemp !== undefined);
     assert.equal(chart(state, 'distribution')?.feature, 'track_temp');
     assert.equal(chart(state, 'distribution')?.rects, distributionBars(trackTemp), 'one SVG bar per bin and side of track_temp');
+    assertBoundedReads();
   });
 
   it('Compare Model Versions: the counts, accuracies and the z-test of accuracy as psql counts them; one trend point per window as the kernel windows the SQLite file', async function () {
@@ -247,6 +271,7 @@ describe('The Drift, Compare Versions and Alert Details panels and the report on
     assert.equal(state.every, 6 * 3600);
     assert.equal(state.points, rows.filter((row) => row.group !== null && versions.includes(row.group) && row.accuracy !== null && row.accuracy !== undefined).length);
     await screenshot('postgres-compare');
+    assert.deepEqual(reads, [], 'the comparison was summed on the server: no prediction read');
   });
 
   it('Alert Details: why an accuracy alert fired, its rule and the metric around it as the kernel windows the SQLite file; acknowledged from the panel, the row on the server changes', async function () {
@@ -303,6 +328,9 @@ describe('The Drift, Compare Versions and Alert Details panels and the report on
     await clickInPanel('action-unacknowledge');
     await eventually(() => (acknowledged() === 'f' ? true : undefined), 30_000);
     await eventually(async () => (/State\s+Open/.test((await panelState()).text) ? true : undefined), 30_000);
+    // Why it fired reads the rows around the alert (and only those), its chart the server's sums.
+    assert.ok(reads.length > 0, 'the rows around the alert were read');
+    assertBoundedReads();
   });
 
   it('Export Report…: the report of the server says what the same report of the SQLite file says, section by section', async function () {
