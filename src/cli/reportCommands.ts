@@ -14,14 +14,16 @@ import { runSqlOnSource } from '../core/query/sql';
 import { buildReport } from '../core/report/monitoringReport';
 import { notebookHtml, renderNotebookCharts } from '../core/report/notebookHtml';
 import { scanPredictionColumns } from '../core/store/openStore';
+import { describeAddress, isPostgresSource, postgresSettingsOf } from '../core/store/postgres/connection';
 import { parseSince, SOURCE } from './args';
 import { defineCommand } from './commandSpec';
 import { withStore, type CommandEnvironment } from './context';
 import { printJson } from './output';
 import { printResults } from './queryCommand';
 
-/** A source the user named must exist before anything runs: a clear "not found", exit 2. */
+/** A source the user named must exist before anything runs: a clear "not found", exit 2. A database server says what is wrong when the store connects. */
 async function checkSourceExists(path: string): Promise<void> {
+  if (isPostgresSource(path)) return;
   await stat(path).catch((cause: unknown) => {
     throw new PitwallError('not-found', messages.sourceNotFound(resolve(path)), { cause });
   });
@@ -32,6 +34,11 @@ async function writeHtml(path: string, text: string): Promise<number> {
     throw new PitwallError('not-found', `Cannot write ${path}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   });
   return Buffer.byteLength(text, 'utf8');
+}
+
+/** How a page names its source: a PostgreSQL database by its address, never with the password. */
+function sourceNameOf(path: string): string {
+  return isPostgresSource(path) ? describeAddress(postgresSettingsOf(path)) : path;
 }
 
 function querySourceOf(path: string, env: CommandEnvironment) {
@@ -64,7 +71,7 @@ export const report = defineCommand({
     const to = parseSince(values.to, 'to', now);
     await checkSourceExists(source);
     const { html, data } = await buildReport(querySourceOf(source, env), {
-      sourceName: source,
+      sourceName: sourceNameOf(source),
       now,
       pitwallVersion: version,
       ...(from === undefined ? {} : { from }),
@@ -89,7 +96,7 @@ const run = defineCommand({
   ].join('\n'),
   positionals: [{ name: 'notebook', description: 'a .pitnb file' }],
   options: {
-    source: { type: 'string', placeholder: 'SOURCE', defaultText: "the notebook's metadata source", description: 'run on this JSONL folder or SQLite file instead' },
+    source: { type: 'string', placeholder: 'SOURCE', defaultText: "the notebook's metadata source", description: 'run on this JSONL folder, SQLite file or postgres:// URL instead' },
     out: { type: 'string', placeholder: 'FILE', description: 'write the run as an HTML file instead of printing the results' },
   },
   examples: ['pitwall notebook run week.pitnb --source demo/monitoring.db', 'pitwall notebook run week.pitnb --source demo/monitoring --out week.html'],
@@ -117,7 +124,7 @@ const run = defineCommand({
     });
     if (values.out !== undefined) {
       const svgs = await renderNotebookCharts(outcome);
-      const bytes = await writeHtml(values.out, notebookHtml(outcome, svgs, { name: basename(path), sourceName: source, generatedAt: env.now(), pitwallVersion: version }));
+      const bytes = await writeHtml(values.out, notebookHtml(outcome, svgs, { name: basename(path), sourceName: sourceNameOf(source), generatedAt: env.now(), pitwallVersion: version }));
       env.out.write(`${messages.reportWritten(values.out, bytes)}\n`);
     } else if (values.json) {
       printJson(env.out, outcome.cells.map(({ number, kind, status, results, errors, problems, ms }) => ({ number, kind, status, results, errors, problems, ms })));

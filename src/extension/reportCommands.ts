@@ -121,6 +121,12 @@ function notebookTextOf(document: vscode.NotebookDocument): NotebookText {
   return { metadata: document.metadata, cells };
 }
 
+/** The open PostgreSQL source's password, for a notebook on that database (its URL names none). */
+function passwordOf(context: CommandContext, sourcePath: string): { password?: string } {
+  const password = context.sources.passwordFor(sourcePath);
+  return password === undefined ? {} : { password };
+}
+
 async function exportNotebookHtml(context: CommandContext, given: unknown, target?: unknown): Promise<void> {
   const document = notebookOf(given);
   if (document === undefined) {
@@ -143,7 +149,7 @@ async function exportNotebookHtml(context: CommandContext, given: unknown, targe
     const finished = await withCancellableProgress(`Pitwall: running ${basename(document.uri.fsPath)} for HTML`, async (signal, report) => {
       const text = notebookTextOf(document);
       const cells = text.cells.length;
-      const run = await runNotebook(text, pathNotebookSource(sourcePath, { wasmPath: context.wasmPath, readOnly: 'An export only reads.' }), {
+      const run = await runNotebook(text, pathNotebookSource(sourcePath, { wasmPath: context.wasmPath, readOnly: 'An export only reads.', ...passwordOf(context, sourcePath) }), {
         now: Date.now() / 1000,
         signal,
         onCell: (cell) => report(`cell ${cell.number} of ${cells}`),

@@ -8,6 +8,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
+import { isPostgresSource } from '../store/postgres/connection';
 import type { StoreDiagnostic } from '../store/store';
 import type { Pipeline } from './ast';
 import { formatQueryError } from './errorText';
@@ -58,6 +59,8 @@ export interface NotebookRunOptions {
 export function notebookSourcePath(metadata: Readonly<Record<string, unknown>>, notebookPath: string): string | undefined {
   const source = metadata.source;
   if (typeof source !== 'string' || source.trim() === '') return undefined;
+  // A database server is named by its URL, which is no path beside the notebook.
+  if (isPostgresSource(source)) return source;
   return isAbsolute(source) ? source : resolve(dirname(notebookPath), source);
 }
 

@@ -12,13 +12,16 @@ export interface PathSourceOptions {
   readonly wasmPath?: string;
   /** Why the store opens read-only (an export only reads). */
   readonly readOnly?: string;
+  /** A PostgreSQL source's password when its URL carries none (the open source's, in the editor). */
+  readonly password?: string;
 }
 
 export function pathQuerySource(path: string, options: PathSourceOptions = {}): QuerySource {
   return {
     scanColumns: (features, metadata) => scanPredictionColumns(path, features, metadata),
     withStore: async (use) => {
-      const store = await openStore(path, { ...options, followChanges: false });
+      const { password, ...rest } = options;
+      const store = await openStore(path, { ...rest, followChanges: false, ...(password === undefined ? {} : { postgres: { password } }) });
       try {
         return await use(store);
       } finally {
@@ -31,6 +34,6 @@ export function pathQuerySource(path: string, options: PathSourceOptions = {}): 
 export function pathNotebookSource(path: string, options: PathSourceOptions = {}): NotebookSource {
   return {
     query: pathQuerySource(path, options),
-    runSql: (sql) => runSqlOnSource(path, sql, options.wasmPath === undefined ? {} : { wasmPath: options.wasmPath }),
+    runSql: (sql) => runSqlOnSource(path, sql, { ...(options.wasmPath === undefined ? {} : { wasmPath: options.wasmPath }), ...(options.password === undefined ? {} : { password: options.password }) }),
   };
 }
