@@ -379,24 +379,17 @@ function countSorted(sorted: Float64Array): CountedSample {
   return { values, upTo };
 }
 
-/**
- * Distinct finite values with their counts (any order; a value given twice is counted once with
- * both counts) as a counted sample.
- */
-export function countValues(pairs: readonly (readonly [value: number, count: number])[]): CountedSample {
-  const sorted = pairs.filter(([value, count]) => Number.isFinite(value) && count > 0).sort((a, b) => a[0] - b[0]);
-  const values: number[] = [];
-  const upTo: number[] = [];
+/** Distinct finite values, ascending, and how many times each occurs (a database's count), as a counted sample. */
+export function countedSample(values: Float64Array, counts: ArrayLike<number>): CountedSample {
+  const upTo = new Float64Array(values.length);
   let total = 0;
-  for (const [value, count] of sorted) {
-    total += count;
-    if (values.length > 0 && values[values.length - 1] === value) upTo[upTo.length - 1] = total;
-    else {
-      values.push(value);
-      upTo.push(total);
-    }
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i] as number;
+    if (!Number.isFinite(value) || (i > 0 && !((values[i - 1] as number) < value))) throw new RangeError(`counted values must be finite, distinct and ascending; ${value} at ${i} is not`);
+    total += counts[i] as number;
+    upTo[i] = total;
   }
-  return { values: Float64Array.from(values), upTo: Float64Array.from(upTo) };
+  return { values, upTo };
 }
 
 function sizeOf(sample: CountedSample): number {
