@@ -352,8 +352,8 @@ export interface StoreReader {
    */
   countFeatureValues?(query: FeatureCountsQuery): Promise<ReadonlyMap<string, FeatureValueCounts>>;
 
-  /** The feature names of the first `limit` predictions a filter selects (oldest first), read inside the source. */
-  readFeatureNames?(filter: PredictionFilter, limit: number): Promise<readonly string[]>;
+  /** The feature names of the first `limit` predictions a filter selects in time order (oldest first unless 'desc'), read inside the source. */
+  readFeatureNames?(filter: PredictionFilter, limit: number, order?: SortOrder): Promise<readonly string[]>;
 
   /** Which alert conditions are firing, by fingerprint, with when they fired (the engine's state, Pitwall's own record). */
   readAlertStates(): Promise<Readonly<Record<string, number>>>;

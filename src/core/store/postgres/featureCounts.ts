@@ -23,7 +23,7 @@
  */
 import type { Client } from 'pg';
 import type { FeatureValue } from '../../model/fields';
-import type { FeatureCountsQuery, FeatureValueCounts, PredictionFilter } from '../store';
+import type { FeatureCountsQuery, FeatureValueCounts, PredictionFilter, SortOrder } from '../store';
 import { cursorRows, inReadTransaction, type ParsePredictionRow } from './predictionRead';
 import { columnSql, predictionWhere, selectListSql, selectSql, type PostgresSql, type PostgresTableShape, type PostgresWhere } from './querySql';
 import { acceptedRowSql, AGGREGATE_BEGIN } from './windowSql';
@@ -149,12 +149,12 @@ export async function countFeatureValues(client: Client, shape: PostgresTableSha
 }
 
 /**
- * The first `limit` predictions a filter selects, oldest first (as readPredictions reads them):
+ * The first `limit` predictions a filter selects in an order (as readPredictions reads them):
  * the keys of their features, distinct, for an accepted row; the id of a row for the schema.
  */
-export function featureNamesSql(where: PostgresWhere, limit: number): PostgresSql | undefined {
+export function featureNamesSql(where: PostgresWhere, limit: number, order: SortOrder): PostgresSql | undefined {
   const shape = where.shape;
-  const first = selectSql(where, 'asc', { limit }, `id, ${acceptedRowSql(shape, true)} AS ok, (${columnSql(shape, 'features')})::json AS j`);
+  const first = selectSql(where, order, { limit }, `id, ${acceptedRowSql(shape, true)} AS ok, (${columnSql(shape, 'features')})::json AS j`);
   if (first === undefined) return undefined;
   return {
     sql: `WITH first AS (${first.sql})
@@ -165,8 +165,8 @@ export function featureNamesSql(where: PostgresWhere, limit: number): PostgresSq
 }
 
 /** The feature names of the first `limit` predictions a filter selects, read on the server; rows the light checks do not accept are read whole and left to the schema. */
-export async function readFeatureNames(client: Client, shape: PostgresTableShape, filter: PredictionFilter, limit: number, parse: ParsePredictionRow): Promise<string[]> {
-  const query = featureNamesSql(predictionWhere(shape, filter), limit);
+export async function readFeatureNames(client: Client, shape: PostgresTableShape, filter: PredictionFilter, limit: number, order: SortOrder, parse: ParsePredictionRow): Promise<string[]> {
+  const query = featureNamesSql(predictionWhere(shape, filter), limit, order);
   if (query === undefined) return [];
   return inReadTransaction(client, ['BEGIN READ ONLY'], async () => {
     const names = new Set<string>();

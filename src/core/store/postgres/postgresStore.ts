@@ -423,9 +423,9 @@ export class PostgresStore implements Store {
     return this.run(() => countFeatureValues(this.client, shape, query, (row) => this.parseRow<PredictionWithOutcome>(shape, row)));
   }
 
-  readFeatureNames(filter: PredictionFilter, limit: number): Promise<readonly string[]> {
+  readFeatureNames(filter: PredictionFilter, limit: number, order: SortOrder = 'asc'): Promise<readonly string[]> {
     const shape = this.shape(predictionsTable);
-    return this.run(() => readFeatureNames(this.client, shape, filter, limit, (row) => this.parseRow<PredictionWithOutcome>(shape, row)));
+    return this.run(() => readFeatureNames(this.client, shape, filter, limit, order, (row) => this.parseRow<PredictionWithOutcome>(shape, row)));
   }
 
   /** The statements aggregateWindows runs for a plan, parameters written in. */
