@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildSync } from 'esbuild';
 import { featureDrift, type FeatureDrift } from '../../../../../src/core/analytics/drift';
 import { readDrift, readFeatureNames, type DriftReportOptions } from '../../../../../src/core/analytics/driftReport';
 import { computeHealth } from '../../../../../src/core/analytics/health';
@@ -7,6 +10,7 @@ import { AnalysisSession } from '../../../../../src/core/analytics/session';
 import type { FeatureValue } from '../../../../../src/core/model/fields';
 import { openStore } from '../../../../../src/core/store/openStore';
 import type { Store } from '../../../../../src/core/store/store';
+import { openStoreInWorker } from '../../../../../src/core/store/workerStore';
 import { countedStore } from '../../../countedStore';
 import { startPostgresFixture, type PostgresFixture } from './support';
 
@@ -117,6 +121,29 @@ describe('PostgreSQL drift counted on the server: the numbers of the SQLite, JSO
     assert.equal(counted.calls.get('countFeatureValues'), 2);
     assertClose(pushed, await new AnalysisSession(sqlite).drift(options));
     assertClose(pushed, await new AnalysisSession(pg).drift(options), 'the same store, not pushing down');
+  });
+
+  it('a PostgreSQL store in a worker thread (as the editor opens it) counts there too, with the same results', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pitwall-pg-drift-worker-'));
+    try {
+      const script = join(dir, 'storeWorker.js');
+      buildSync({ entryPoints: [join(__dirname, '../../../../../src/core/store/storeWorker.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: script, logLevel: 'silent' });
+      const remote = await openStoreInWorker(fixture.clone('drift_worker'), script, { wasmPath: require.resolve('sql.js/dist/sql-wasm.wasm') });
+      try {
+        assert.equal(typeof remote.countFeatureValues, 'function');
+        assert.equal(typeof remote.readFeatureNames, 'function');
+        const counted = countedStore(remote);
+        const options = { baseline: range('2026-10-01T00:00:00Z', '2026-10-08T00:00:00Z'), current: range('2026-10-10T00:00:00Z', '2026-10-15T00:00:00Z') };
+        const pushed = await readDrift(counted.store, options);
+        assert.equal(counted.calls.get('readPredictionColumns'), undefined);
+        assert.equal(counted.calls.get('countFeatureValues'), 2);
+        assert.deepEqual(pushed, await readDrift(pg, options));
+      } finally {
+        await remote.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('health on PostgreSQL is summed on the server already: no prediction columns read, one newest prediction', async () => {
