@@ -12,9 +12,9 @@
  * is a few rows; a continuous one is as many rows as distinct values: 16 bytes each in Node.
  *
  * - Numbers: a JSON number's text cast to float8 (float8in rounds correctly, as JSON.parse does)
- *   and grouped by that double. A text float8in would refuse (beyond the double range, or a
- *   nonzero value below the least subnormal, which JSON.parse reads as ±Infinity or 0) marks
- *   the row for the schema, as does anything the light checks (acceptedRowSql) do not accept.
+ *   and grouped by that double. A row whose text may hold a number float8in would refuse (beyond
+ *   the double range, or a nonzero value below the least subnormal, which JSON.parse reads as
+ *   ±Infinity or 0) goes to the schema, as does anything the light checks (acceptedRowSql) do not accept.
  * - Text and booleans: by the value's text (`->>`), a boolean as 'true' / 'false', which is the
  *   category drift makes of it; JSON null and an absent key count as missing.
  * - Rows for the schema: counted in the same scan (feature 0), then read whole, by id, in the
@@ -29,30 +29,31 @@ import { columnSql, predictionWhere, selectListSql, selectSql, type PostgresSql,
 import { acceptedRowSql, AGGREGATE_BEGIN } from './windowSql';
 
 /**
- * True for a row whose requested features SQL can count as the light path reads them: accepted,
- * no object or array among them, and every number's text one float8in takes as JSON.parse does
- * (under 200 characters with an exponent of at most two digits: within 1e±300).
+ * True for a row whose features SQL can count as the light path reads them: accepted (a flat
+ * object, so no feature is an object or an array), and no number float8in could refuse. That is
+ * a test of the JSON text, so the JSON is parsed once per feature and not again to check it:
+ * every number whose text has an exponent of at most two digits and no run of 200 digits lies
+ * within 1e±299. A text that merely looks so (inside a string) sends its row to the schema,
+ * which reads it right, only slower.
  */
-function countableSql(shape: PostgresTableShape, names: number): string {
-  const json = `(${columnSql(shape, 'features')})::json`;
-  const field = `${json} -> n.name`;
-  const text = `${json} ->> n.name`;
-  const unsafe = `CASE json_typeof(${field}) WHEN 'number' THEN NOT (length(${text}) < 200 AND ${text} !~ '[eE][-+]?[0-9]{3}') WHEN 'object' THEN true WHEN 'array' THEN true ELSE false END`;
-  return `CASE WHEN ${acceptedRowSql(shape, true)} THEN NOT EXISTS (SELECT 1 FROM unnest($${names}::text[]) AS n(name) WHERE ${unsafe}) ELSE false END`;
+function countableSql(shape: PostgresTableShape): string {
+  return `coalesce(${acceptedRowSql(shape, true)} AND (${columnSql(shape, 'features')})::text !~ '[eE][-+]?[0-9]{3}|[0-9]{200}', false)`;
 }
 
 /**
  * One scan of the range: per (feature number from 1, JSON type, number, text) the rows holding
- * it, numbers ascending within a feature; feature 0 counts the rows for the schema.
+ * it, numbers ascending within a feature; feature 0 counts the rows for the schema. Each feature
+ * is taken out of the JSON once (OFFSET 0 keeps the planner from repeating `->` per use).
  */
 export function featureCountsSql(where: PostgresWhere, names: readonly string[]): PostgresSql {
   const shape = where.shape;
   const parameter = where.params.length + 1;
   return {
     sql: `SELECT e.i, e.t, CASE WHEN e.t = 'number' THEN e.x::float8 END AS x, CASE WHEN e.t IN ('string', 'boolean') THEN e.x END AS s, count(*)::float8
-      FROM (SELECT (${columnSql(shape, 'features')})::json AS j, ${countableSql(shape, parameter)} AS ok FROM predictions ${where.sql} OFFSET 0) AS r
+      FROM (SELECT (${columnSql(shape, 'features')})::json AS j, ${countableSql(shape)} AS ok FROM predictions ${where.sql} OFFSET 0) AS r
       CROSS JOIN LATERAL (
-        SELECT n.i::int AS i, json_typeof(r.j -> n.name) AS t, r.j ->> n.name AS x FROM unnest($${parameter}::text[]) WITH ORDINALITY AS n(name, i) WHERE r.ok
+        SELECT f.i, json_typeof(f.v) AS t, f.v #>> '{}' AS x
+          FROM (SELECT n.i::int AS i, r.j -> n.name AS v FROM unnest($${parameter}::text[]) WITH ORDINALITY AS n(name, i) WHERE r.ok OFFSET 0) AS f
         UNION ALL SELECT 0, NULL, NULL WHERE NOT r.ok
       ) AS e
       GROUP BY 1, 2, 3, 4 ORDER BY 1, 3`,
@@ -61,10 +62,9 @@ export function featureCountsSql(where: PostgresWhere, names: readonly string[])
 }
 
 /** The range's rows that featureCountsSql leaves to the schema, whole (id, then the shape's fields), by id. */
-export function uncountedRowsSql(where: PostgresWhere, names: readonly string[]): PostgresSql {
-  const parameter = where.params.length + 1;
-  const clause = `${where.sql === '' ? 'WHERE' : `${where.sql} AND`} NOT ${countableSql(where.shape, parameter)}`;
-  return { sql: `SELECT ${selectListSql(where.shape)} FROM predictions ${clause} ORDER BY id`, params: [...where.params, names] };
+export function uncountedRowsSql(where: PostgresWhere): PostgresSql {
+  const clause = `${where.sql === '' ? 'WHERE' : `${where.sql} AND`} NOT ${countableSql(where.shape)}`;
+  return { sql: `SELECT ${selectListSql(where.shape)} FROM predictions ${clause} ORDER BY id`, params: where.params };
 }
 
 /** One feature's counts while they are read. */
@@ -137,7 +137,7 @@ export async function countFeatureValues(client: Client, shape: PostgresTableSha
       }
     });
     if (uncounted === 0) return;
-    await cursorRows(client, uncountedRowsSql(where, names), (rows) => {
+    await cursorRows(client, uncountedRowsSql(where), (rows) => {
       for (const row of rows) {
         const prediction = parse(row);
         if (prediction === undefined) continue;
