@@ -4,8 +4,8 @@
  * view's provider hands out. The model follows extHostTreeViews.ts of VS Code 1.100 (the
  * version the integration tests run): a first-level fetch forgets every registered element when
  * it begins, registers each returned item under its id, and refuses an id already registered
- * ("Element with id … is already registered"); `reveal` of an element not registered yet fetches
- * the first level when it is not known, then looks the element's id up.
+ * ("Element with id … is already registered"); `reveal` of an element not registered yet asks for
+ * its parent, fetches the first level when it is not known, then looks the element's id up.
  */
 import Module from 'node:module';
 import type * as vscode from 'vscode';
@@ -163,6 +163,8 @@ export class ExtensionHostTreeView<T> {
   /** `TreeView.reveal` of a first-level element (`_resolveTreeNode`). */
   async reveal(element: T): Promise<void> {
     if (this.handles.has(element)) return;
+    // An element it does not know: it asks for the parent chain (none for the first level) first.
+    await this.provider.getParent?.(element);
     const handle = await this.handleOf(element);
     if (this.roots === undefined) await this.fetchRoot();
     if (!this.elements.has(handle)) throw new Error(`Cannot resolve tree item for element ${handle}`);

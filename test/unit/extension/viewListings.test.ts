@@ -157,6 +157,7 @@ describe('a view\'s first-level listings in flight at once across a change of so
       const olderNodes = await older;
       assert.ok(latestDone, 'the older listing answers after the latest');
       assert.deepEqual(olderNodes, []);
+      await wait(20);
       assert.ok(((await latest) ?? []).length > 1);
       assert.equal(host.rootChanges, before + 1);
       // One listing alone is never cut short and asks for nothing.
@@ -166,6 +167,42 @@ describe('a view\'s first-level listings in flight at once across a change of so
       const [group] = (await latest) ?? [];
       assert.ok(group !== undefined);
       assert.deepEqual(await idsOf(provider, (await guarded.getChildren(group)) ?? []), await idsOf(provider, await provider.getChildren(group)));
+    } finally {
+      host.dispose();
+      guarded.dispose();
+      provider.dispose();
+      await sources.close();
+    }
+  });
+
+  it('a reveal\'s listing gives way to the workbench\'s, whichever began first, and asks for no listing more', async () => {
+    const sources = new Sources();
+    await sources.open(paths().jsonl);
+    const provider = new AlertsTreeDataProvider(sources.asManager);
+    const guarded = new LatestListingTreeDataProvider(provider);
+    const host = new ExtensionHostTreeView<AlertsNode>(guarded);
+    try {
+      await host.listAsWorkbench();
+      await wait(300);
+      const groups = await provider.getChildren();
+      const before = host.rootChanges;
+      for (const revealFirst of [true, false]) {
+        host.forget();
+        const outcomes: Promise<string | null>[] = [];
+        if (revealFirst) {
+          const begun = host.nextFetch();
+          outcomes.push(settled(host.reveal(groups[1] as AlertsNode)));
+          await begun;
+          outcomes.push(settled(host.listAsWorkbench()));
+        } else {
+          outcomes.push(settled(host.listAsWorkbench()));
+          outcomes.push(settled(host.reveal(groups[1] as AlertsNode)));
+        }
+        assert.deepEqual(await Promise.all(outcomes), [null, null]);
+        assert.deepEqual(host.shown, await idsOf(provider, groups), 'the workbench got every group at once');
+      }
+      await wait(300);
+      assert.equal(host.rootChanges, before, 'no listing more was asked for');
     } finally {
       host.dispose();
       guarded.dispose();
