@@ -122,7 +122,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
     alerts,
     rules,
     models,
-    ...viewListings,
     statusBar,
     notifier,
     alertsView,

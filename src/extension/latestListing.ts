@@ -1,10 +1,16 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 
 /** One first-level listing through the guard: for the workbench to show, or for a `reveal` to find its element in. */
 interface Listing {
   readonly forReveal: boolean;
   /** When it began, on the guard's clock. */
   readonly began: number;
+  /**
+   * For a reveal, begun in the turn in which another listing handed out rows, before VS Code
+   * registered them (after, the reveal would have found the first level known and listed nothing).
+   * The workbench's listings begin on a message of their own, in a later turn.
+   */
+  readonly beganInHandOver: boolean;
   /** Settles once it has answered (rows or nothing). */
   readonly answered: Promise<void>;
 }
@@ -17,24 +23,26 @@ interface Listing {
  * refuses an id handed out twice before it forgets them again ("Element with id … is already
  * registered"). Two first-level listings in flight at once would both hand out the same groups:
  * the workbench's (after a change, or as the view became visible) and one that `reveal` starts
- * for an element it does not know while the first level is not known. So:
- * - a listing for a `reveal` gives way to the workbench's (whose rows the reveal then finds), and
- *   to a newer one for a reveal;
- * - of two of the workbench's, the newer hands out rows; the older answers nothing after it, and
- *   the view is told to list again, so that an empty answer never stays on screen.
+ * for an element it does not know while the first level is not known (a reveal on opening a
+ * source, of a rule, from a test). So a listing for a `reveal` gives way to the workbench's,
+ * whose rows the reveal then finds; of two for reveals, or two of the workbench's, the newer
+ * hands out rows. One that gives way answers nothing, after the rows handed out are registered.
+ * The workbench's own listings overlap when a refresh cancels the older, whose answer VS Code
+ * drops: the view is not asked to list again (that would cancel the next listing in flight and
+ * lose the tree's expansion for nothing).
  * A listing is for a reveal when VS Code asked, in the same turn, for the parent of an element
  * of the first level: it asks a provider for parents only to reveal.
  *
  * Callers of the provider itself (commands, the API, tests) list as before: the view's
  * registration is not theirs.
  */
-export class LatestListingTreeDataProvider<T> implements vscode.TreeDataProvider<T>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<T | T[] | undefined | null | void>();
-  readonly onDidChangeTreeData = this.changed.event;
-  private readonly forwarding: vscode.Disposable | undefined;
+export class LatestListingTreeDataProvider<T> implements vscode.TreeDataProvider<T> {
+  readonly onDidChangeTreeData?: vscode.Event<T | T[] | undefined | null | void>;
   private clock = 0;
   /** When a listing last handed out rows, on the same clock. */
   private handedOut = 0;
+  /** Set for the rest of the turn in which rows were handed out: VS Code registers them in that turn. */
+  private handOver: object | null = null;
   private readonly inFlight = new Set<Listing>();
   /** Reveals of first-level elements asked for in this turn, whose listing of the first level follows. */
   private revealsThisTurn = 0;
@@ -42,7 +50,7 @@ export class LatestListingTreeDataProvider<T> implements vscode.TreeDataProvider
   readonly resolveTreeItem?: (item: vscode.TreeItem, element: T, token: vscode.CancellationToken) => vscode.ProviderResult<vscode.TreeItem>;
 
   constructor(private readonly provider: vscode.TreeDataProvider<T>) {
-    this.forwarding = provider.onDidChangeTreeData?.((change) => this.changed.fire(change));
+    if (provider.onDidChangeTreeData) this.onDidChangeTreeData = provider.onDidChangeTreeData;
     const getParent = provider.getParent?.bind(provider);
     if (getParent) {
       this.getParent = (element) => {
@@ -70,7 +78,7 @@ export class LatestListingTreeDataProvider<T> implements vscode.TreeDataProvider
     const forReveal = this.revealsThisTurn > 0;
     if (forReveal) this.revealsThisTurn--;
     let answer!: () => void;
-    const listing: Listing = { forReveal, began: ++this.clock, answered: new Promise((resolve) => (answer = resolve)) };
+    const listing: Listing = { forReveal, began: ++this.clock, beganInHandOver: forReveal && this.handOver !== null, answered: new Promise((resolve) => (answer = resolve)) };
     this.inFlight.add(listing);
     try {
       let result: T[] | null | undefined;
@@ -81,12 +89,18 @@ export class LatestListingTreeDataProvider<T> implements vscode.TreeDataProvider
         failure = { error };
       }
       for (;;) {
-        if (this.handedOut > listing.began) return await this.giveWay(listing);
+        // Rows handed out while this listing was in flight: VS Code registered them after this listing began.
+        if (this.handedOut > listing.began || listing.beganInHandOver) return await this.giveWay();
         const before = [...this.inFlight].find((other) => other !== listing && this.precedes(other, listing));
         if (before === undefined) break;
         await before.answered;
       }
       this.handedOut = ++this.clock;
+      const handOver = {};
+      this.handOver = handOver;
+      setTimeout(() => {
+        if (this.handOver === handOver) this.handOver = null;
+      }, 0);
       if (failure) throw failure.error;
       return result;
     } finally {
@@ -102,15 +116,8 @@ export class LatestListingTreeDataProvider<T> implements vscode.TreeDataProvider
   }
 
   /** Answers nothing once the rows handed out meanwhile are registered (a reveal waiting on this listing looks its element up among them). */
-  private async giveWay(listing: Listing): Promise<T[]> {
+  private async giveWay(): Promise<T[]> {
     await new Promise((resolve) => setTimeout(resolve, 0));
-    // Told after this answer is taken: VS Code acts on the first change at once, forgetting what it registered.
-    if (!listing.forReveal) setTimeout(() => this.changed.fire(undefined), 0);
     return [];
-  }
-
-  dispose(): void {
-    this.forwarding?.dispose();
-    this.changed.dispose();
   }
 }

@@ -127,21 +127,31 @@ export class ExtensionHostTreeView<T> {
     return new Promise((resolve) => this.begun.push(resolve));
   }
 
-  /** A whole-view refresh reaching the extension host (`_refresh` with the root): it forgets every element; the workbench's listing follows. */
-  forget(): void {
+  /** Fetches begun before the last whole-view refresh are cancelled: they register nothing and their answer is dropped. */
+  private refreshes = 0;
+
+  private clear(): void {
     this.elements.clear();
     this.handles.clear();
     this.roots = undefined;
   }
 
-  /** A first-level fetch (`_fetchChildrenNodes` for the root): forgets everything, then registers what the provider returns. */
-  async fetchRoot(): Promise<RootFetch<T>> {
-    this.forget();
+  /** A whole-view refresh reaching the extension host (`_refresh` with the root): it cancels the fetches in flight and forgets every element; the workbench's listing follows. */
+  forget(): void {
+    this.refreshes++;
+    this.clear();
+  }
+
+  /** A first-level fetch (`_fetchChildrenNodes` for the root): forgets everything, then registers what the provider returns; undefined when cancelled. */
+  async fetchRoot(): Promise<RootFetch<T> | undefined> {
+    this.clear();
+    const refreshes = this.refreshes;
     const asked = Promise.resolve(this.provider.getChildren());
     this.begun.forEach((resolve) => resolve());
     this.begun = [];
     const elements = (await asked) ?? [];
     const handles = await Promise.all(elements.map((element) => this.handleOf(element)));
+    if (refreshes !== this.refreshes) return undefined;
     elements.forEach((element, index) => {
       const handle = handles[index] as string;
       if (this.elements.has(handle)) throw new Error(`Element with id ${handle.slice(2)} is already registered`);
@@ -153,10 +163,10 @@ export class ExtensionHostTreeView<T> {
   }
 
   /** The workbench asks for the first level and shows what it gets. */
-  async listAsWorkbench(): Promise<RootFetch<T>> {
+  async listAsWorkbench(): Promise<RootFetch<T> | undefined> {
     this.answeredChanges = this.rootChanges;
     const fetched = await this.fetchRoot();
-    this.shown = [...fetched.ids];
+    if (fetched !== undefined) this.shown = [...fetched.ids];
     return fetched;
   }
 
