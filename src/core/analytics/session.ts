@@ -9,8 +9,8 @@
  * events) drops both; the next question reloads.
  */
 import type { StoreReader, WindowColumns } from '../store/store';
-import { segmentColumns, type WindowPlan, type WindowStats } from '../store/windowStats';
-import { paneStatsOf, readWindowedMetrics, windowedMetrics, type WindowedMetricsOptions, type WindowMetricsRow } from './windows';
+import { panePlanOf, segmentColumns, type WindowPlan, type WindowStats } from '../store/windowStats';
+import { paneStatsOf, planWindows, readWindowedMetrics, windowedMetrics, type WindowedMetricsOptions, type WindowMetricsRow } from './windows';
 import { readDataScope, type DataScope } from './dataScope';
 import type { FeatureDrift } from './drift';
 import { driftOfColumns, readCountedDrift, type DriftReportOptions } from './driftReport';
@@ -100,6 +100,20 @@ export class AnalysisSession {
     const segment = segmentColumns(options.by);
     const columns = await this.columns(segment.features, segment.metadata);
     return windowedMetrics(columns, options, (panePlan) => this.paneStats(columns, panePlan));
+  }
+
+  /**
+   * Works out and holds the panes a trend question would read, unless they are held already: a
+   * panel warms the questions it expects next (see TrendPanel.warmUp). Nothing when the session
+   * pushes down, since nothing is held here then.
+   */
+  async warmTrend(options: WindowedMetricsOptions): Promise<void> {
+    if (this.pushesDown) return;
+    const segment = segmentColumns(options.by);
+    const columns = await this.columns(segment.features, segment.metadata);
+    const panePlan = panePlanOf(planWindows(options));
+    if (this.panes.get(paneKey(panePlan))?.columns === columns) return;
+    this.paneStats(columns, panePlan);
   }
 
   /**

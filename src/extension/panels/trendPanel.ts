@@ -183,7 +183,7 @@ export class TrendPanel extends ChartPanel<TrendHostMessage, TrendViewMessage> {
         const span = scope.first === null || scope.last === null ? null : timeRange({ ...options, range }, scope.first, scope.last);
         if (span === null) return;
         const { every, slide } = chartWindows(options, metric, drill.versions.length, span.to - span.from);
-        await session.trend({ every, slide, from: span.from, to: span.to, by: 'model_version', metrics: [metric], minLabels: DEFAULT_MIN_LABELS });
+        await session.warmTrend({ every, slide, from: span.from, to: span.to, by: 'model_version', metrics: [metric], minLabels: DEFAULT_MIN_LABELS });
       });
     }
     const run = async (): Promise<void> => {

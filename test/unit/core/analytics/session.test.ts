@@ -64,6 +64,24 @@ describe('AnalysisSession', function () {
     }
   });
 
+  it('warms a trend question ahead: the answer then asked equals a fresh session\'s; pushed down, warming reads nothing', async () => {
+    const session = new AnalysisSession(store as Store);
+    for (const [name, options] of questions) {
+      await session.warmTrend(options);
+      await session.warmTrend(options);
+      assert.deepEqual(await session.trend(options), windowedMetrics(await session.columns(), options), name);
+    }
+    const sqlite = await openStore(join(dir, 'monitoring.db'));
+    try {
+      const { store: counted, calls } = countedStore(sqlite);
+      const pushed = new AnalysisSession(counted, { pushDown: true });
+      for (const [, options] of questions) await pushed.warmTrend(options);
+      assert.equal(calls.size, 0, 'a database is asked nothing ahead');
+    } finally {
+      await sqlite.close();
+    }
+  });
+
   it('pushed down, asks the database for every answer and never loads the predictions; the answers equal the loaded ones', async () => {
     const sqlite = await openStore(join(dir, 'monitoring.db'));
     try {
