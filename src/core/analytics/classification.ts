@@ -16,12 +16,19 @@ export interface ClassificationColumns {
 
 /** The given rows of prediction columns, in that order, as classification columns. */
 export function classificationOfRows(columns: Pick<WindowColumns, 'predicted_outcome' | 'confidence' | 'actual_outcome'>, rows: readonly number[]): ClassificationColumns {
-  return {
-    length: rows.length,
-    predicted: Uint8Array.from(rows, (i) => columns.predicted_outcome[i] as number),
-    confidence: Float64Array.from(rows, (i) => columns.confidence[i] as number),
-    actual: Int8Array.from(rows, (i) => columns.actual_outcome[i] as number),
-  };
+  // Filled in a plain loop: TypedArray.from with a mapping function takes V8's generic iterator
+  // path, several times slower over the hundred thousand rows of an estimator's reference.
+  const n = rows.length;
+  const predicted = new Uint8Array(n);
+  const confidence = new Float64Array(n);
+  const actual = new Int8Array(n);
+  for (let j = 0; j < n; j++) {
+    const i = rows[j] as number;
+    predicted[j] = columns.predicted_outcome[i] as number;
+    confidence[j] = columns.confidence[i] as number;
+    actual[j] = columns.actual_outcome[i] as number;
+  }
+  return { length: n, predicted, confidence, actual };
 }
 
 /** The rows of the columns in a query's range (from inclusive, to exclusive) and of its model version, as classification columns. */
