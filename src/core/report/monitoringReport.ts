@@ -27,7 +27,7 @@ import { messages } from '../messages';
 import { nextUp } from '../query/plan';
 import type { QuerySource } from '../query/run';
 import type { Store, StoredAlert, WindowColumns } from '../store/store';
-import type { WindowPlan, WindowStats } from '../store/windowStats';
+import { addWindowStats, type WindowPlan } from '../store/windowStats';
 import { facts, figure, html, paragraph, renderPage, table, type Html, type PageSection } from './page';
 import { renderChartSvg } from './svg';
 
@@ -190,13 +190,14 @@ function driftRanges(range: { readonly from: number; readonly to: number }): { r
 
 /**
  * The report's analyses summed by a database (PostgreSQL): the range's span from two one-row
- * reads; the summary and the calibration from one pushed-down window spanning the range, by
- * version (and one ungrouped for all versions), through the combine step; the trend pushed down
+ * reads; the summary and the calibration from the server's sums of the range by version (added
+ * up for all versions), through the combine step (summarizeStats); the trend pushed down
  * as the Trend panel's; drift through readDrift (the two ranges' feature values). The label-free
  * estimates need every prediction's confidence, so they are withheld with a note. Memory follows
- * the answers, not the table; only when the server cannot sum a range as asked (rows its light
- * checks leave to the record schema, or a range across 1970 or 2106) are that range's predictions
- * read, and analysed as every other source's are.
+ * the answers, not the table (ROC AUC, average precision and log loss take the labelled rows'
+ * distinct (predicted, confidence, label) triples, as the Trend panel's do); only when the server
+ * cannot sum the range as asked (rows its light checks leave to the record schema) are that
+ * range's predictions read, and analysed as every other source's are.
  */
 async function analysesOnServer(store: Store, options: ReportOptions, features: readonly string[]): Promise<ReportAnalyses> {
   const model = options.modelVersion;
@@ -207,31 +208,25 @@ async function analysesOnServer(store: Store, options: ReportOptions, features: 
   if (from === null || to === null) return emptyAnalyses(null);
   const range = { from, to };
   const scoped = { ...range, ...(model === undefined ? {} : { modelVersion: model }) };
-  // One window from the epoch holding the whole range (a window per group), every sum and the labelled scores.
-  const spanning = (by: WindowPlan['by']): WindowPlan => ({ every: WHOLE_RANGE, slide: WHOLE_RANGE, ...scoped, ...(by === undefined ? {} : { by }), bins: CALIBRATION_BINS, scores: true });
-  const byVersionPlan = spanning('model_version');
-  const byVersion = await store.aggregateWindows?.(byVersionPlan);
+  // Windows from the epoch as long as the range may be (one per version, unless the range crosses 1970 or 2106), every sum and the labelled scores.
+  const plan: WindowPlan = { every: WHOLE_RANGE, slide: WHOLE_RANGE, ...scoped, by: 'model_version', bins: CALIBRATION_BINS, scores: true };
+  const stats = await store.aggregateWindows?.(plan);
   checkAborted(options.signal);
-  if (byVersion === undefined || !oneWindowPerGroup(byVersion)) {
+  if (stats === undefined) {
+    // Rows the server's light checks leave to the record schema: the range's rows are read and analysed as every source's are.
     const columns = await store.readPredictionColumns({ ...scoped, features: [...features] });
     checkAborted(options.signal);
     return analysesOfColumns(columns, { ...options, from, to }, features);
   }
-  const versions = byVersion.filter((stats) => stats.bins.some((bin) => bin.count > 0)).map((stats) => stats.group as string).sort();
+  const versions = [...new Set(stats.map((s) => s.group as string))].sort();
   if (versions.length === 0) return emptyAnalyses(range);
-  const allPlan = spanning(undefined);
-  const all = versions.length > 1 ? await store.aggregateWindows?.(allPlan) : undefined;
-  const allStats = all?.length === 1 ? all[0] : undefined;
-  if (versions.length > 1 && allStats === undefined) {
-    const columns = await store.readPredictionColumns({ ...scoped, features: [...features] });
-    return analysesOfColumns(columns, { ...options, from, to }, features);
-  }
+  const versionStats = versions.map((version) => addWindowStats(stats.filter((s) => s.group === version), 0, version));
   const summary: VersionSummary[] = [
-    ...(allStats === undefined ? [] : [{ modelVersion: null, metrics: summarizeStats(allStats, allPlan) }]),
-    ...versions.map((version) => ({ modelVersion: version, metrics: summarizeStats(byVersion.find((stats) => stats.group === version) as WindowStats, byVersionPlan) })),
+    // All versions together: the versions' sums added up, as the combine step adds panes.
+    ...(versions.length > 1 ? [{ modelVersion: null, metrics: summarizeStats(addWindowStats(versionStats, 0, null), plan) }] : []),
+    ...versionStats.map((own) => ({ modelVersion: own.group, metrics: summarizeStats(own, plan) })),
   ];
-  const calibration = calibrationOfStats(byVersion, { ...range, versions, bins: CALIBRATION_BINS, binning: 'width' });
-  checkAborted(options.signal);
+  const calibration = calibrationOfStats(stats, { ...range, versions, bins: CALIBRATION_BINS, binning: 'width' });
   const window = reportWindow(range.to - range.from);
   const trend = await readWindowedMetrics(store, { every: window.seconds, by: 'model_version', ...scoped, metrics: TREND_METRICS });
   checkAborted(options.signal);
@@ -247,11 +242,6 @@ async function analysesOnServer(store: Store, options: ReportOptions, features: 
     estimates: null,
     estimatesWithheld: messages.reportEstimatesOnServer(),
   };
-}
-
-/** Whether a spanning plan's answer is one window for each group (a range across 1970 or 2106 is not). */
-function oneWindowPerGroup(stats: readonly WindowStats[]): boolean {
-  return new Set(stats.map((s) => s.group)).size === stats.length;
 }
 
 /** The features by how far they moved, furthest first; unscored ones last, by name. */

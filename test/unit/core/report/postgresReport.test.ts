@@ -64,10 +64,13 @@ describe('the monitoring report of a PostgreSQL source: summed on the server, th
   this.timeout(240_000);
   let fixture: PostgresFixture;
   let store: Store;
+  let refusedUrl: string;
 
   before(async () => {
     fixture = await startPostgresFixture(3000, 5);
-    store = await openStore(fixture.base, { followChanges: false, readOnly: 'A report only reads.' });
+    // Clones first: a session on the template would stop them.
+    refusedUrl = fixture.clone('refused');
+    store = await openStore(fixture.clone('report'), { followChanges: false, readOnly: 'A report only reads.' });
   });
   after(async () => {
     await store?.close();
@@ -156,5 +159,27 @@ describe('the monitoring report of a PostgreSQL source: summed on the server, th
     for (const id of ['summary', 'trend', 'calibration', 'drift', 'estimates']) assert.equal(section(onServer.html, id), section(onFile.html, id), `the ${id} section`);
     const server: QuerySource = { scanColumns: () => Promise.resolve(undefined), withStore: (use) => use(store) };
     await assert.rejects(readReportData(server, { sourceName: 'x', now: NOW, pitwallVersion: '1', modelVersion: 'v9' }), /No model version "v9" in this source: it has v1\.0, v1\.1\./);
+  });
+  it('reads the range\'s predictions when the server leaves a row to the record schema (a confidence of 1.5), and leaves that row out as the file path does', async () => {
+    fixture.cluster.psql(
+      'refused',
+      `INSERT INTO predictions ("timestamp", model_version, prediction_id, predicted_outcome, confidence, actual_outcome, features)
+         SELECT "timestamp", model_version, 'bad-confidence', 1, 1.5, 1, features FROM predictions ORDER BY id LIMIT 1 OFFSET 100`,
+    );
+    const refusing = await openStore(refusedUrl, { followChanges: false });
+    try {
+      const recorded = recordedStore(refusing);
+      const server: QuerySource = { scanColumns: () => Promise.resolve(undefined), withStore: (use) => use(recorded.store) };
+      const options = { sourceName: 'demo', now: NOW, pitwallVersion: '9.9.9' };
+      const onServer = await readReportData(server, options);
+      const onFile = await readReportData(pathQuerySource(fixture.sqlite), options);
+      assertSameAnalyses(onServer, onFile);
+      const range = onServer.range as { from: number; to: number };
+      assert.ok(recorded.columnReads.some((read) => read.from === range.from && read.to === range.to), 'the range was read');
+      // Read, the estimates are there as for any source.
+      assertClose(onServer.estimates, onFile.estimates, 'estimates');
+    } finally {
+      await refusing.close();
+    }
   });
 });
