@@ -216,6 +216,8 @@ async function analysesOnServer(store: Store, options: ReportOptions, features: 
     // Rows the server's light checks leave to the record schema: the range's rows are read and analysed as every source's are.
     const columns = await store.readPredictionColumns({ ...scoped, features: [...features] });
     checkAborted(options.signal);
+    // Every row of the range refused: none of its version either, which the server's scope knows.
+    if (columns.length === 0) return emptyAnalyses(range);
     return analysesOfColumns(columns, { ...options, from, to }, features);
   }
   const versions = [...new Set(stats.map((s) => s.group as string))].sort();
