@@ -55,11 +55,16 @@ const configs = [
   {
     ...common,
     // The CLI itself, run by the launcher below through V8's code cache (src/cli/launcher.ts).
+    // Without comments or spaces even in a development build (names kept, for stack traces and
+    // profiles): every command reads, hashes and decodes the whole bundle first, and a bundle of
+    // ASCII alone is read as Latin-1, skipping UTF-8 decoding (comments keep non-ASCII letters).
     entryPoints: { 'pitwall-cli': 'src/cli/main.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    minifyWhitespace: true,
+    minifySyntax: true,
     plugins: [vegaCanvasBrowser],
   },
   {

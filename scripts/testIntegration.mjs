@@ -372,6 +372,10 @@ async function runPhase({ name, bin, workspace, developmentPath, testsPath, inst
     await browser?.close().catch(() => {});
     await stopGroup(server);
     control.server.close();
+    // code-server's own logs (its extension host's among them) outlive the throw-away profile.
+    const logs = join(resultsDir, `logs-${name}`);
+    rmSync(logs, { recursive: true, force: true });
+    if (existsSync(join(profile.userData, 'logs'))) cpSync(join(profile.userData, 'logs'), logs, { recursive: true });
     rmSync(profile.root, { recursive: true, force: true });
   }
 }

@@ -12,6 +12,7 @@
  * PITWALL_COMPILE_CACHE=0 turns it off. The cache only ever costs or saves time: one that cannot
  * be read, written or trusted (others could have written it) leaves the command to compile as usual.
  */
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -113,7 +114,9 @@ function launch(): void {
   if (BRIEF_COMMANDS.has(process.argv[2] ?? '')) setFlagsFromString('--liftoff-only');
   const bytes = readFileSync(bundle);
   const path = cacheFile(bytes);
-  const source = bytes.toString('utf8');
+  // A bundle of ASCII alone (esbuild escapes every other character of the code) is the same text
+  // read as Latin-1, which skips UTF-8 decoding: a few milliseconds of every command's start.
+  const source = typeof isAscii === 'function' && isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const cachedData = readCache(path);
   // The same wrapper Node puts around a CommonJS module, so lines and columns stay the bundle's own.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source.replace(/^#!.*/, '')}\n})`, {

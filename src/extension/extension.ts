@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { registerAcknowledgeCommands } from './acknowledge';
 import { registerAlerting, type AlertingApi } from './alerting';
 import { AlertsTreeDataProvider, type AlertsNode } from './alertsTreeDataProvider';
+import { LatestListingTreeDataProvider } from './latestListing';
 import { registerAlertsViewCommands, rememberedView } from './alertsViewCommands';
 import { openSourceWithProgress, registerCommands } from './commands';
 import { registerPostgresCommands, rememberedPostgresSource, reopenPostgresDatabase } from './postgresCommand';
@@ -110,9 +111,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pitwal
   // One analysis session of the open source, shared by every chart panel.
   const sessions = new Sessions(sources);
   const notebooks = registerNotebookKernel(sources, log, { workerScript: context.asAbsolutePath('dist/queryWorker.js'), wasmPath: context.asAbsolutePath('dist/sql-wasm.wasm'), packageJson: context.extension.packageJSON });
-  const alertsView = vscode.window.createTreeView('pitwall.alerts', { treeDataProvider: alerts, showCollapseAll: true, canSelectMany: true });
-  const rulesView = vscode.window.createTreeView('pitwall.rules', { treeDataProvider: rules, showCollapseAll: true });
-  const modelsView = vscode.window.createTreeView('pitwall.models', { treeDataProvider: models });
+  // Each view lists through a guard: two first-level listings in flight never hand it the same ids.
+  const viewListings = [new LatestListingTreeDataProvider(alerts), new LatestListingTreeDataProvider(rules), new LatestListingTreeDataProvider(models)] as const;
+  const alertsView = vscode.window.createTreeView('pitwall.alerts', { treeDataProvider: viewListings[0], showCollapseAll: true, canSelectMany: true });
+  const rulesView = vscode.window.createTreeView('pitwall.rules', { treeDataProvider: viewListings[1], showCollapseAll: true });
+  const modelsView = vscode.window.createTreeView('pitwall.models', { treeDataProvider: viewListings[2] });
   context.subscriptions.push(
     log,
     sources,

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { startPostgresCluster, type PostgresCluster } from '../../scripts/postgresCluster';
 import { writePostgresFromSqlite } from '../../scripts/generator/writePostgres';
+import { readDataScope } from '../../src/core/analytics/dataScope';
+import { driftScore, readDrift } from '../../src/core/analytics/driftReport';
+import { openStore } from '../../src/core/store/openStore';
 import { RESULT_MIME } from '../../src/shared/notebookOutput';
 import { assertNoCspViolations, eventually, panelState, pitwall, press, requireWorkbench, screenshot, SIDEBAR, type, workbenchText } from './harness';
 
@@ -169,6 +172,58 @@ describe('A PostgreSQL source in the editor (a throw-away server)', function () 
     await screenshot('postgres-notebook');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('draws the Drift panel from the values the server counts, the numbers of the SQLite file it was loaded from, no prediction read', async function () {
+    requireWorkbench(this);
+    this.timeout(240_000);
+    const api = await pitwall();
+    const source = await eventually(() => (api.sources.source?.description.kind === 'postgres' ? api.sources.source : undefined));
+    // What the extension host asks of the store: no prediction columns, no prediction but the data's first and last.
+    const reads = { columns: 0, predictions: 0 };
+    const store = source.store as unknown as Record<string, unknown>;
+    const readColumns = store.readPredictionColumns as (...args: unknown[]) => unknown;
+    const readPredictions = store.readPredictions as (...args: unknown[]) => unknown;
+    store.readPredictionColumns = (...args: unknown[]) => {
+      reads.columns++;
+      return readColumns.apply(source.store, args);
+    };
+    store.readPredictions = (...args: unknown[]) => {
+      if ((args[0] as { limit?: number } | undefined)?.limit !== 1) reads.predictions++;
+      return readPredictions.apply(source.store, args);
+    };
+    const sqlite = await openStore(join(process.env.PITWALL_TEST_WORKSPACE ?? '', 'data/monitoring.db'), { readOnly: 'the test compares with it' });
+    try {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.commands.executeCommand('pitwall.showDrift');
+      const state = await eventually(async () => {
+        const read = await panelState();
+        const ranking = read.charts.find((c) => c.id === 'chart');
+        const distribution = read.charts.find((c) => c.id === 'distribution');
+        return ranking?.points != null && ranking.points > 0 && distribution?.points != null && !read.busy ? read : undefined;
+      }, 60_000);
+      assertNoCspViolations(state);
+      // The panel's default ranges: the data's first 7 days against its last 24 hours.
+      const scope = await readDataScope(sqlite);
+      assert.ok(scope.first !== null && scope.last !== null);
+      const current = { from: Math.max(scope.first, scope.last + 1 - 86_400), to: scope.last + 1 };
+      const baseline = { from: scope.first, to: Math.min(scope.first + 7 * 86_400, current.from) };
+      const expected = await readDrift(sqlite, { baseline, current });
+      const scored = expected.filter((result) => driftScore(result) !== null);
+      assert.equal(state.charts.find((c) => c.id === 'chart')?.rects, scored.length, 'one bar per scored feature');
+      for (const result of scored) {
+        const score = driftScore(result);
+        const text = `${result.feature_name}\t${result.kind}\t${score?.statistic === 'psi' ? 'PSI' : 'JS distance'} ${score?.score.toFixed(4)}`;
+        assert.ok(state.text.includes(text), `${text} in ${state.text}`);
+      }
+      await screenshot('postgres-drift');
+      assert.deepEqual(reads, { columns: 0, predictions: 0 }, 'the server counted the values; no prediction came to the editor');
+    } finally {
+      store.readPredictionColumns = readColumns;
+      store.readPredictions = readPredictions;
+      await sqlite.close();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
   });
 
   it('opens the same database again without asking for the password: it was kept in secret storage', async function () {

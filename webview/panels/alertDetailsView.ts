@@ -19,8 +19,11 @@ function act(action: AlertAction): void {
 }
 
 /** A term and its value, as text. */
-function row(term: string, value: string | null): HTMLElement[] {
-  return value === null || value === '' ? [] : [element('dt', { text: term }), element('dd', { text: value })];
+function row(term: string, value: string | null, title?: string): HTMLElement[] {
+  if (value === null || value === '') return [];
+  const shown = element('dd', { text: value });
+  if (title !== undefined && title !== value) shown.title = title;
+  return [element('dt', { text: term }), shown];
 }
 
 function actions(message: Shown): HTMLElement {
@@ -41,13 +44,16 @@ function actions(message: Shown): HTMLElement {
 
 function summary(message: Shown): HTMLElement {
   const { alert } = message;
-  const condition = alert.metric === null ? null : `${alert.metric} = ${alert.value ?? '—'}${alert.threshold === null ? '' : ` (threshold ${alert.threshold})`}`;
+  // Four decimals, as the rest of the panel shows values (the service writes all seventeen digits); every digit on hover.
+  const fixed = (value: number) => (value === 0 || Math.abs(value) >= 1e-3 ? String(Number(value.toFixed(4))) : value.toPrecision(4));
+  const condition = alert.metric === null ? null : `${alert.metric} = ${alert.value === null ? '—' : fixed(alert.value)}${alert.threshold === null ? '' : ` (threshold ${fixed(alert.threshold)})`}`;
+  const conditionTitle = alert.metric === null || alert.value === null ? undefined : `${alert.metric} = ${alert.value}${alert.threshold === null ? '' : ` (threshold ${alert.threshold})`}`;
   return element('dl', { className: 'details', id: 'summary' }, [
     ...row('State', STATE_TEXT[alert.state]),
     ...row('Severity', alert.severity),
     ...row('Fired', alert.firedAt),
     ...row('Model version', alert.modelVersion),
-    ...row('Condition', condition),
+    ...row('Condition', condition, conditionTitle),
     ...row('Component', alert.component),
     ...row('Rule', alert.rule === null ? 'not known (no record names it, and no single rule matches it)' : `${alert.rule.id}: ${alert.rule.condition}`),
     ...row('Acknowledged', alert.acknowledgedBy === null ? null : `by ${alert.acknowledgedBy}${alert.acknowledgedAt === null ? '' : ` at ${alert.acknowledgedAt}`}`),

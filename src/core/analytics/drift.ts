@@ -251,37 +251,36 @@ function isMissing(value: FeatureValue | undefined): boolean {
   return value === null || value === undefined || (typeof value === 'number' && !Number.isFinite(value));
 }
 
-/** 'numeric' or 'categorical' by the majority of a sample's values; null when it has none. */
-function majorityKind(values: FeatureSample): DriftKind | null {
-  let numbers = 0;
-  let others = 0;
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (isMissing(value)) continue;
-    if (typeof value === 'number') numbers++;
-    else others++;
-  }
-  if (numbers + others === 0) return null;
-  return numbers > others ? 'numeric' : 'categorical';
-}
-
-/** The kind the baseline decides, else the current sample; numeric when neither has a value. */
-function featureKind(baseline: FeatureSample, current: FeatureSample): DriftKind {
-  return majorityKind(baseline) ?? majorityKind(current) ?? 'numeric';
-}
-
 /**
- * The finite numbers, sorted; how many values were missing, and how many of those were not
- * numbers at all (text or booleans in a numeric feature).
+ * One feature's values in a sample, counted: all the statistics read of them, whether the values
+ * were held in memory or counted by a database server.
  */
-function sortedNumbers(values: FeatureSample): { readonly sorted: Float64Array; readonly missing: number; readonly nonNumeric: number } {
+export interface FeatureCounts {
+  /** The finite numbers. */
+  readonly numbers: CountedSample;
+  /** The values that are not numbers (text, booleans), by category: a value's String() form. */
+  readonly others: ReadonlyMap<string, number>;
+  /** null, a row without the feature, NaN and ±Infinity. */
+  readonly missing: number;
+}
+
+function categoryOf(value: FeatureValue): string {
+  return typeof value === 'string' ? value : String(value);
+}
+
+/** A sample's values, counted. */
+export function countFeature(values: FeatureSample): FeatureCounts {
   let count = 0;
-  let nonNumeric = 0;
+  let missing = 0;
+  const others = new Map<string, number>();
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    if (isMissing(value)) continue;
-    if (typeof value === 'number') count++;
-    else nonNumeric++;
+    if (isMissing(value)) missing++;
+    else if (typeof value === 'number') count++;
+    else {
+      const key = categoryOf(value as FeatureValue);
+      others.set(key, (others.get(key) ?? 0) + 1);
+    }
   }
   const sorted = new Float64Array(count);
   let j = 0;
@@ -289,26 +288,43 @@ function sortedNumbers(values: FeatureSample): { readonly sorted: Float64Array; 
     const value = values[i];
     if (typeof value === 'number' && Number.isFinite(value)) sorted[j++] = value;
   }
-  return { sorted: sorted.sort(), missing: values.length - count, nonNumeric };
+  return { numbers: countSorted(sorted.sort()), others, missing };
 }
 
-function categoryOf(value: FeatureValue): string {
-  return typeof value === 'string' ? value : String(value);
+function totalOf(counts: ReadonlyMap<string, number>): number {
+  let total = 0;
+  for (const count of counts.values()) total += count;
+  return total;
 }
 
-function categoryCounts(values: FeatureSample): { readonly counts: Map<string, number>; readonly count: number; readonly missing: number } {
-  const counts = new Map<string, number>();
-  let missing = 0;
+/** 'numeric' or 'categorical' by the majority of a sample's values; null when it has none. */
+function majorityKind(sample: FeatureCounts): DriftKind | null {
+  const numbers = sizeOf(sample.numbers);
+  const others = totalOf(sample.others);
+  if (numbers + others === 0) return null;
+  return numbers > others ? 'numeric' : 'categorical';
+}
+
+/** The kind the baseline decides, else the current sample; numeric when neither has a value. */
+function featureKind(baseline: FeatureCounts, current: FeatureCounts): DriftKind {
+  return majorityKind(baseline) ?? majorityKind(current) ?? 'numeric';
+}
+
+/** The finite numbers; how many values were missing, and how many of those were not numbers at all (text or booleans in a numeric feature). */
+function numbersOf(sample: FeatureCounts): { readonly sorted: CountedSample; readonly missing: number; readonly nonNumeric: number } {
+  const nonNumeric = totalOf(sample.others);
+  return { sorted: sample.numbers, missing: sample.missing + nonNumeric, nonNumeric };
+}
+
+/** Every value that is not missing as a category, a number by its String() form (1 and "1" are one category). */
+function categoriesOf(sample: FeatureCounts): { readonly counts: Map<string, number>; readonly count: number; readonly missing: number } {
+  const counts = new Map(sample.others);
+  const { values, upTo } = sample.numbers;
   for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (isMissing(value)) {
-      missing++;
-      continue;
-    }
-    const key = categoryOf(value as FeatureValue);
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const key = String(values[i]);
+    counts.set(key, (counts.get(key) ?? 0) + (upTo[i] as number) - (i === 0 ? 0 : (upTo[i - 1] as number)));
   }
-  return { counts, count: values.length - missing, missing };
+  return { counts, count: sizeOf(sample.numbers) + totalOf(sample.others), missing: sample.missing };
 }
 
 // --- numeric statistics ----------------------------------------------------------------------
@@ -339,8 +355,75 @@ export function quantileOfSorted(sorted: Float64Array, q: number): number {
   return gamma >= 0.5 ? b - difference * (1 - gamma) : a + difference * gamma;
 }
 
-function numericStats(sorted: Float64Array, missing: number): NumericStats {
-  const n = sorted.length;
+/**
+ * A numeric sample as its distinct values, ascending, and how many of its values are at most
+ * each (a running count): everything the statistics here read, so a sample held in memory and
+ * one counted by a database server (one row per distinct value) give the very same numbers.
+ */
+export interface CountedSample {
+  readonly values: Float64Array;
+  readonly upTo: Float64Array;
+}
+
+/** A sorted sample, counted. */
+function countSorted(sorted: Float64Array): CountedSample {
+  let distinct = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++;
+  const values = new Float64Array(distinct);
+  const upTo = new Float64Array(distinct);
+  let k = -1;
+  for (let i = 0; i < sorted.length; i++) {
+    if (i === 0 || sorted[i] !== sorted[i - 1]) values[++k] = sorted[i] as number;
+    upTo[k] = i + 1;
+  }
+  return { values, upTo };
+}
+
+/** Distinct finite values, ascending, and how many times each occurs (a database's count), as a counted sample. */
+export function countedSample(values: Float64Array, counts: ArrayLike<number>): CountedSample {
+  const upTo = new Float64Array(values.length);
+  let total = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i] as number;
+    if (!Number.isFinite(value) || (i > 0 && !((values[i - 1] as number) < value))) throw new RangeError(`counted values must be finite, distinct and ascending; ${value} at ${i} is not`);
+    total += counts[i] as number;
+    upTo[i] = total;
+  }
+  return { values, upTo };
+}
+
+function sizeOf(sample: CountedSample): number {
+  return sample.upTo.length === 0 ? 0 : (sample.upTo[sample.upTo.length - 1] as number);
+}
+
+/** The value at index k of the sorted sample. */
+function valueAt(sample: CountedSample, k: number): number {
+  let lo = 0;
+  let hi = sample.upTo.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sample.upTo[mid] as number) > k) hi = mid;
+    else lo = mid + 1;
+  }
+  return sample.values[lo] as number;
+}
+
+/** quantileOfSorted over a counted sample, operation for operation. */
+function quantileOfCounts(sample: CountedSample, q: number): number {
+  const n = sizeOf(sample);
+  const index = (n - 1) * q;
+  if (index >= n - 1) return valueAt(sample, n - 1);
+  const lower = Math.floor(index);
+  const gamma = index - lower;
+  const a = valueAt(sample, lower);
+  const b = valueAt(sample, lower + 1);
+  const difference = b - a;
+  if (!Number.isFinite(difference)) return a * (1 - gamma) + b * gamma;
+  return gamma >= 0.5 ? b - difference * (1 - gamma) : a + difference * gamma;
+}
+
+function numericStats(sample: CountedSample, missing: number): NumericStats {
+  const n = sizeOf(sample);
   const total = n + missing;
   const missingShare = total === 0 ? null : missing / total;
   if (n === 0) {
@@ -359,16 +442,22 @@ function numericStats(sorted: Float64Array, missing: number): NumericStats {
       percentile_95: null,
     };
   }
-  const min = sorted[0] as number;
-  const max = sorted[n - 1] as number;
+  const { values, upTo } = sample;
+  const min = values[0] as number;
+  const max = values[values.length - 1] as number;
   const scale = scaleFor(Math.max(Math.abs(min), Math.abs(max)));
+  // Each value added as often as it occurs, in sorted order: the very sums of the sorted values.
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += (sorted[i] as number) * scale;
+  for (let i = 0; i < values.length; i++) {
+    const scaled = (values[i] as number) * scale;
+    for (let k = i === 0 ? 0 : (upTo[i - 1] as number); k < (upTo[i] as number); k++) sum += scaled;
+  }
   const scaledMean = sum / n;
   let squares = 0;
-  for (let i = 0; i < n; i++) {
-    const deviation = (sorted[i] as number) * scale - scaledMean;
-    squares += deviation * deviation;
+  for (let i = 0; i < values.length; i++) {
+    const deviation = (values[i] as number) * scale - scaledMean;
+    const square = deviation * deviation;
+    for (let k = i === 0 ? 0 : (upTo[i - 1] as number); k < (upTo[i] as number); k++) squares += square;
   }
   // The mean of sorted values can round just outside [min, max]; it never should be.
   const mean = Math.min(max, Math.max(min, scaledMean / scale));
@@ -380,24 +469,24 @@ function numericStats(sorted: Float64Array, missing: number): NumericStats {
     std: Math.sqrt(squares / n) / scale,
     min,
     max,
-    percentile_5: quantileOfSorted(sorted, 0.05),
-    percentile_25: quantileOfSorted(sorted, 0.25),
-    percentile_50: quantileOfSorted(sorted, 0.5),
-    percentile_75: quantileOfSorted(sorted, 0.75),
-    percentile_95: quantileOfSorted(sorted, 0.95),
+    percentile_5: quantileOfCounts(sample, 0.05),
+    percentile_25: quantileOfCounts(sample, 0.25),
+    percentile_50: quantileOfCounts(sample, 0.5),
+    percentile_75: quantileOfCounts(sample, 0.75),
+    percentile_95: quantileOfCounts(sample, 0.95),
   };
 }
 
-/** How many values of `sorted` are ≤ x. */
-function countAtMost(sorted: Float64Array, x: number): number {
+/** How many values of a sample are ≤ x. */
+function countAtMost(sample: CountedSample, x: number): number {
   let lo = 0;
-  let hi = sorted.length;
+  let hi = sample.values.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) <= x) lo = mid + 1;
+    if ((sample.values[mid] as number) <= x) lo = mid + 1;
     else hi = mid;
   }
-  return lo;
+  return lo === 0 ? 0 : (sample.upTo[lo - 1] as number);
 }
 
 interface Psi {
@@ -405,9 +494,11 @@ interface Psi {
   readonly bins: NumericBin[];
 }
 
-function psiOfSorted(baseline: Float64Array, current: Float64Array, binCount: number, epsilon: number): Psi {
+function psiOfCounts(baseline: CountedSample, current: CountedSample, binCount: number, epsilon: number): Psi {
+  const baselineSize = sizeOf(baseline);
+  const currentSize = sizeOf(current);
   const cuts = new Float64Array(binCount - 1);
-  for (let i = 1; i < binCount; i++) cuts[i - 1] = quantileOfSorted(baseline, i / binCount);
+  for (let i = 1; i < binCount; i++) cuts[i - 1] = quantileOfCounts(baseline, i / binCount);
   cuts.sort();
   const edges: number[] = [];
   for (const cut of cuts) if (edges.length === 0 || cut !== edges[edges.length - 1]) edges.push(cut);
@@ -417,12 +508,12 @@ function psiOfSorted(baseline: Float64Array, current: Float64Array, binCount: nu
   let currentBelow = 0;
   for (let i = 0; i <= edges.length; i++) {
     const upper = i < edges.length ? (edges[i] as number) : null;
-    const baselineUpTo = upper === null ? baseline.length : countAtMost(baseline, upper);
-    const currentUpTo = upper === null ? current.length : countAtMost(current, upper);
+    const baselineUpTo = upper === null ? baselineSize : countAtMost(baseline, upper);
+    const currentUpTo = upper === null ? currentSize : countAtMost(current, upper);
     const baselineCount = baselineUpTo - baselineBelow;
     const currentCount = currentUpTo - currentBelow;
-    const baselineShare = baselineCount / baseline.length;
-    const currentShare = currentCount / current.length;
+    const baselineShare = baselineCount / baselineSize;
+    const currentShare = currentCount / currentSize;
     const b = Math.max(baselineShare, epsilon);
     const c = Math.max(currentShare, epsilon);
     psi += (c - b) * Math.log(c / b);
@@ -444,39 +535,43 @@ function psiOfSorted(baseline: Float64Array, current: Float64Array, binCount: nu
  * sup |F_a − F_b| over the pooled values, each ECDF difference computed as scipy does
  * (count_a / n_a − count_b / n_b after all values tied with the point).
  */
-function ksStatisticOfSorted(a: Float64Array, b: Float64Array): number {
-  const na = a.length;
-  const nb = b.length;
+function ksStatisticOfCounts(a: CountedSample, b: CountedSample): number {
+  const na = sizeOf(a);
+  const nb = sizeOf(b);
+  const da = a.values.length;
+  const db = b.values.length;
   let i = 0;
   let j = 0;
   let largest = 0;
-  while (i < na || j < nb) {
-    const x = j >= nb || (i < na && (a[i] as number) <= (b[j] as number)) ? (a[i] as number) : (b[j] as number);
-    while (i < na && (a[i] as number) <= x) i++;
-    while (j < nb && (b[j] as number) <= x) j++;
-    const difference = Math.abs(i / na - j / nb);
+  while (i < da || j < db) {
+    const x = j >= db || (i < da && (a.values[i] as number) <= (b.values[j] as number)) ? (a.values[i] as number) : (b.values[j] as number);
+    while (i < da && (a.values[i] as number) <= x) i++;
+    while (j < db && (b.values[j] as number) <= x) j++;
+    const difference = Math.abs((i === 0 ? 0 : (a.upTo[i - 1] as number)) / na - (j === 0 ? 0 : (b.upTo[j - 1] as number)) / nb);
     if (difference > largest) largest = difference;
   }
   return largest;
 }
 
 /** scipy.stats.wasserstein_distance: Σ |F_a − F_b| · (x_{k+1} − x_k) over the pooled sorted values. */
-function wassersteinOfSorted(a: Float64Array, b: Float64Array): number | null {
-  const na = a.length;
-  const nb = b.length;
-  const magnitude = Math.max(Math.abs(a[0] as number), Math.abs(a[na - 1] as number), Math.abs(b[0] as number), Math.abs(b[nb - 1] as number));
+function wassersteinOfCounts(a: CountedSample, b: CountedSample): number | null {
+  const na = sizeOf(a);
+  const nb = sizeOf(b);
+  const da = a.values.length;
+  const db = b.values.length;
+  const magnitude = Math.max(Math.abs(a.values[0] as number), Math.abs(a.values[da - 1] as number), Math.abs(b.values[0] as number), Math.abs(b.values[db - 1] as number));
   // Gaps between values beyond ±2^1022 can overflow; scaling them is exact and needed only then.
   const scale = magnitude > 2 ** 1022 ? 0.25 : 1;
   let i = 0;
   let j = 0;
   let sum = 0;
-  let x = Math.min(a[0] as number, b[0] as number);
-  while (i < na || j < nb) {
-    while (i < na && (a[i] as number) <= x) i++;
-    while (j < nb && (b[j] as number) <= x) j++;
-    if (i === na && j === nb) break;
-    const next = j >= nb || (i < na && (a[i] as number) <= (b[j] as number)) ? (a[i] as number) : (b[j] as number);
-    sum += Math.abs(i / na - j / nb) * (next * scale - x * scale);
+  let x = Math.min(a.values[0] as number, b.values[0] as number);
+  while (i < da || j < db) {
+    while (i < da && (a.values[i] as number) <= x) i++;
+    while (j < db && (b.values[j] as number) <= x) j++;
+    if (i === da && j === db) break;
+    const next = j >= db || (i < da && (a.values[i] as number) <= (b.values[j] as number)) ? (a.values[i] as number) : (b.values[j] as number);
+    sum += Math.abs((i === 0 ? 0 : (a.upTo[i - 1] as number)) / na - (j === 0 ? 0 : (b.upTo[j - 1] as number)) / nb) * (next * scale - x * scale);
     x = next;
   }
   const distance = sum / scale;
@@ -932,10 +1027,10 @@ export function ksPValue(n1: number, n2: number, d: number, method: KsMethod = '
 
 /** scipy.stats.ks_2samp(a, b, method=method), ignoring non-finite values; null when a sample has none. */
 export function ksTwoSample(a: ArrayLike<number>, b: ArrayLike<number>, method: KsMethod = 'auto'): KsTest | null {
-  const sa = sortedNumbers(a).sorted;
-  const sb = sortedNumbers(b).sorted;
-  if (sa.length === 0 || sb.length === 0) return null;
-  return ksPValue(sa.length, sb.length, ksStatisticOfSorted(sa, sb), method);
+  const sa = countFeature(a).numbers;
+  const sb = countFeature(b).numbers;
+  if (sizeOf(sa) === 0 || sizeOf(sb) === 0) return null;
+  return ksPValue(sizeOf(sa), sizeOf(sb), ksStatisticOfCounts(sa, sb), method);
 }
 
 /**
@@ -943,10 +1038,10 @@ export function ksTwoSample(a: ArrayLike<number>, b: ArrayLike<number>, method: 
  * none, or when the distance exceeds the float range.
  */
 export function wassersteinDistance(a: ArrayLike<number>, b: ArrayLike<number>): number | null {
-  const sa = sortedNumbers(a).sorted;
-  const sb = sortedNumbers(b).sorted;
-  if (sa.length === 0 || sb.length === 0) return null;
-  return wassersteinOfSorted(sa, sb);
+  const sa = countFeature(a).numbers;
+  const sb = countFeature(b).numbers;
+  if (sizeOf(sa) === 0 || sizeOf(sb) === 0) return null;
+  return wassersteinOfCounts(sa, sb);
 }
 
 // --- categorical statistics --------------------------------------------------------------------
@@ -1048,9 +1143,9 @@ function insufficiency(feature: string, options: Required<DriftOptions>, baselin
   return null;
 }
 
-function numericDrift(feature: string, baselineValues: FeatureSample, currentValues: FeatureSample, options: Required<DriftOptions>): NumericFeatureDrift {
-  const baseline = sortedNumbers(baselineValues);
-  const current = sortedNumbers(currentValues);
+function numericDrift(feature: string, baselineCounts: FeatureCounts, currentCounts: FeatureCounts, options: Required<DriftOptions>): NumericFeatureDrift {
+  const baseline = numbersOf(baselineCounts);
+  const current = numbersOf(currentCounts);
   const baselineStats = numericStats(baseline.sorted, baseline.missing);
   const currentStats = numericStats(current.sorted, current.missing);
   const common = {
@@ -1065,8 +1160,8 @@ function numericDrift(feature: string, baselineValues: FeatureSample, currentVal
   if (reason !== null) {
     return { ...common, status: 'insufficient', reason, severity: 'none', drift_detected: false, psi: null, ks_statistic: null, ks_p_value: null, ks_method: null, wasserstein: null, bins: [] };
   }
-  const { psi, bins } = psiOfSorted(baseline.sorted, current.sorted, options.bins, options.psiEpsilon);
-  const ks = ksPValue(baseline.sorted.length, current.sorted.length, ksStatisticOfSorted(baseline.sorted, current.sorted), options.ksMethod);
+  const { psi, bins } = psiOfCounts(baseline.sorted, current.sorted, options.bins, options.psiEpsilon);
+  const ks = ksPValue(baselineStats.count, currentStats.count, ksStatisticOfCounts(baseline.sorted, current.sorted), options.ksMethod);
   const severity: DriftSeverity = psi >= options.psiDrift ? 'drift' : psi >= options.psiWarning || ks.p_value < options.ksAlpha ? 'warning' : 'none';
   return {
     ...common,
@@ -1078,7 +1173,7 @@ function numericDrift(feature: string, baselineValues: FeatureSample, currentVal
     ks_statistic: ks.statistic,
     ks_p_value: ks.p_value,
     ks_method: ks.method,
-    wasserstein: wassersteinOfSorted(baseline.sorted, current.sorted),
+    wasserstein: wassersteinOfCounts(baseline.sorted, current.sorted),
     bins,
   };
 }
@@ -1105,9 +1200,9 @@ function categoryBins(categories: readonly string[], baseline: Float64Array, cur
   return bins;
 }
 
-function categoricalDrift(feature: string, baselineValues: FeatureSample, currentValues: FeatureSample, options: Required<DriftOptions>): CategoricalFeatureDrift {
-  const baseline = categoryCounts(baselineValues);
-  const current = categoryCounts(currentValues);
+function categoricalDrift(feature: string, baselineCounts: FeatureCounts, currentCounts: FeatureCounts, options: Required<DriftOptions>): CategoricalFeatureDrift {
+  const baseline = categoriesOf(baselineCounts);
+  const current = categoriesOf(currentCounts);
   const common = {
     feature_name: feature,
     kind: 'categorical' as const,
@@ -1140,13 +1235,25 @@ function categoricalDrift(feature: string, baselineValues: FeatureSample, curren
   };
 }
 
-function driftOf(feature: string, baseline: FeatureSample, current: FeatureSample, options: Required<DriftOptions>): FeatureDrift {
+function driftOfCounts(feature: string, baseline: FeatureCounts, current: FeatureCounts, options: Required<DriftOptions>): FeatureDrift {
   return featureKind(baseline, current) === 'numeric' ? numericDrift(feature, baseline, current, options) : categoricalDrift(feature, baseline, current, options);
+}
+
+function driftOf(feature: string, baseline: FeatureSample, current: FeatureSample, options: Required<DriftOptions>): FeatureDrift {
+  return driftOfCounts(feature, countFeature(baseline), countFeature(current), options);
 }
 
 /** The drift of one feature, given its values in the baseline and the current sample. */
 export function featureDrift(featureName: string, baseline: FeatureSample, current: FeatureSample, options: DriftOptions = {}): FeatureDrift {
   return driftOf(featureName, baseline, current, resolveDriftOptions(options));
+}
+
+/**
+ * The drift of one feature, given its values counted (a database's aggregate): the same result
+ * featureDrift gives for the values counted.
+ */
+export function featureDriftOfCounts(featureName: string, baseline: FeatureCounts, current: FeatureCounts, options: DriftOptions = {}): FeatureDrift {
+  return driftOfCounts(featureName, baseline, current, resolveDriftOptions(options));
 }
 
 export interface DriftByFeatureOptions extends DriftOptions {

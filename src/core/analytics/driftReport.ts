@@ -6,8 +6,8 @@
 import { unknownSegmentName } from './segmentNames';
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
-import type { StoreReader, WindowColumns } from '../store/store';
-import { featureDrift, type DriftOptions, type FeatureDrift } from './drift';
+import type { FeatureValueCounts, StoreReader, WindowColumns } from '../store/store';
+import { countedSample, featureDrift, featureDriftOfCounts, type DriftOptions, type FeatureCounts, type FeatureDrift } from './drift';
 
 export interface DriftRange {
   readonly from: number;
@@ -23,9 +23,14 @@ export interface DriftReportOptions {
   readonly drift?: DriftOptions;
 }
 
-/** Feature names seen in the first predictions of a range. */
+/** How many of a range's first predictions name its features. */
+const FEATURE_NAME_SAMPLE = 1000;
+
+/** Feature names seen in the first predictions of a range (read inside the store where it can). */
 export async function readFeatureNames(store: StoreReader, range: DriftRange, modelVersion: string | undefined): Promise<string[]> {
-  const sample = await store.readPredictions({ from: range.from, to: range.to, limit: 1000, ...(modelVersion === undefined ? {} : { modelVersion }) });
+  const filter = { from: range.from, to: range.to, ...(modelVersion === undefined ? {} : { modelVersion }) };
+  if (store.readFeatureNames !== undefined) return [...(await store.readFeatureNames(filter, FEATURE_NAME_SAMPLE))].sort();
+  const sample = await store.readPredictions({ ...filter, limit: FEATURE_NAME_SAMPLE });
   const names = new Set<string>();
   for (const prediction of sample) for (const name of Object.keys(prediction.features)) names.add(name);
   return [...names].sort();
@@ -35,9 +40,7 @@ export async function readDrift(store: StoreReader, options: DriftReportOptions)
   const version = options.modelVersion === undefined ? {} : { modelVersion: options.modelVersion };
   const names =
     options.features ?? [...new Set([...(await readFeatureNames(store, options.baseline, options.modelVersion)), ...(await readFeatureNames(store, options.current, options.modelVersion))])].sort();
-  const baseline = await store.readPredictionColumns({ ...options.baseline, ...version, features: names });
-  const current = await store.readPredictionColumns({ ...options.current, ...version, features: names });
-  const results = names.map((name) => featureDrift(name, baseline.features.get(name) ?? [], current.features.get(name) ?? [], options.drift));
+  const results = (await readCountedDrift(store, { ...options, features: names })) ?? (await readDriftOfRows(store, { ...options, features: names }));
   // A feature asked for by name that no prediction of either range has is a typo far more often than a finding.
   for (const result of results) {
     if (options.features !== undefined && result.baseline_stats.count === 0 && result.current_stats.count === 0) {
@@ -45,6 +48,35 @@ export async function readDrift(store: StoreReader, options: DriftReportOptions)
     }
   }
   return results;
+}
+
+type NamedDriftOptions = DriftReportOptions & { readonly features: readonly string[] };
+
+/** Each feature's drift over the two ranges' predictions, read as columns. */
+async function readDriftOfRows(store: StoreReader, options: NamedDriftOptions): Promise<FeatureDrift[]> {
+  const version = options.modelVersion === undefined ? {} : { modelVersion: options.modelVersion };
+  const baseline = await store.readPredictionColumns({ ...options.baseline, ...version, features: options.features });
+  const current = await store.readPredictionColumns({ ...options.current, ...version, features: options.features });
+  return options.features.map((name) => featureDrift(name, baseline.features.get(name) ?? [], current.features.get(name) ?? [], options.drift));
+}
+
+const NO_VALUES: FeatureCounts = { numbers: countedSample(new Float64Array(0), []), others: new Map(), missing: 0 };
+
+function featureCountsOf(counts: FeatureValueCounts | undefined): FeatureCounts {
+  return counts === undefined ? NO_VALUES : { numbers: countedSample(counts.numbers.values, counts.numbers.counts), others: counts.others, missing: counts.missing };
+}
+
+/**
+ * Each feature's drift from its values counted inside the store (a database server), one row per
+ * distinct value: the same results as over the predictions read as columns, without reading them;
+ * undefined when the store does not count.
+ */
+export async function readCountedDrift(store: StoreReader, options: NamedDriftOptions): Promise<FeatureDrift[] | undefined> {
+  if (store.countFeatureValues === undefined) return undefined;
+  const version = options.modelVersion === undefined ? {} : { modelVersion: options.modelVersion };
+  const baseline = await store.countFeatureValues({ ...options.baseline, ...version, features: options.features });
+  const current = await store.countFeatureValues({ ...options.current, ...version, features: options.features });
+  return options.features.map((name) => featureDriftOfCounts(name, featureCountsOf(baseline.get(name)), featureCountsOf(current.get(name)), options.drift));
 }
 
 /** The rows of `columns` in [range.from, range.to), of one model version when given. */

@@ -18,6 +18,10 @@ export interface SegmentNameScope {
 export async function readSegmentNames(store: StoreReader, kind: 'feature' | 'metadata', scope: SegmentNameScope = {}): Promise<string[]> {
   const names = new Set<string>();
   for (const order of ['asc', 'desc'] as const) {
+    if (kind === 'feature' && store.readFeatureNames !== undefined) {
+      for (const name of await store.readFeatureNames(scope, SAMPLE, order)) names.add(name);
+      continue;
+    }
     for (const prediction of await store.readPredictions({ ...scope, order, limit: SAMPLE })) {
       const values = kind === 'feature' ? prediction.features : prediction.metadata;
       if (values !== null && typeof values === 'object') for (const name of Object.keys(values)) names.add(name);

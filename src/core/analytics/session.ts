@@ -12,6 +12,8 @@ import type { StoreReader, WindowColumns } from '../store/store';
 import { segmentColumns, type WindowPlan, type WindowStats } from '../store/windowStats';
 import { paneStatsOf, readWindowedMetrics, windowedMetrics, type WindowedMetricsOptions, type WindowMetricsRow } from './windows';
 import { readDataScope, type DataScope } from './dataScope';
+import type { FeatureDrift } from './drift';
+import { driftOfColumns, readCountedDrift, type DriftReportOptions } from './driftReport';
 import { calibrationByVersion, calibrationOfStats, calibrationPlan, type VersionCalibration, type VersionCalibrationOptions } from './versionCalibration';
 
 /** Pane tables kept, most recently used last. */
@@ -107,6 +109,19 @@ export class AnalysisSession {
   async columnsIn(range: { readonly from: number; readonly to: number; readonly modelVersion?: string }, features: readonly string[] = []): Promise<WindowColumns> {
     if (!this.pushesDown) return this.columns(features);
     return this.store.readPredictionColumns({ from: range.from, to: range.to, features: [...features], ...(range.modelVersion === undefined ? {} : { modelVersion: range.modelVersion }) });
+  }
+
+  /**
+   * The drift of each named feature between two ranges: counted by the store when the session
+   * pushes down (one row per distinct value travels, never the predictions), else over the held
+   * columns; the same results either way.
+   */
+  async drift(options: DriftReportOptions & { readonly features: readonly string[] }): Promise<FeatureDrift[]> {
+    const counted = this.pushesDown ? await readCountedDrift(this.store, options) : undefined;
+    if (counted !== undefined) return counted;
+    const { baseline, current, modelVersion } = options;
+    const columns = await this.columnsIn({ from: Math.min(baseline.from, current.from), to: Math.max(baseline.to, current.to), ...(modelVersion === undefined ? {} : { modelVersion }) }, options.features);
+    return driftOfColumns(columns, options);
   }
 
   /**

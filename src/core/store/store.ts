@@ -70,6 +70,21 @@ export interface PredictionColumnsQuery extends PredictionQuery {
   readonly metadata?: readonly string[];
 }
 
+/** The features of a range of predictions to count (countFeatureValues). */
+export interface FeatureCountsQuery extends PredictionFilter {
+  readonly features: readonly string[];
+}
+
+/** One feature's values over a range of predictions as a store counted them: all drift reads of them. */
+export interface FeatureValueCounts {
+  /** The distinct finite numbers, ascending, and how many predictions hold each. */
+  readonly numbers: { readonly values: Float64Array; readonly counts: Float64Array };
+  /** Each value that is not a number, by its text (a boolean as 'true' or 'false'), and how many predictions hold it. */
+  readonly others: ReadonlyMap<string, number>;
+  /** Predictions where the feature is null or absent. */
+  readonly missing: number;
+}
+
 /** Marks a prediction whose ground truth is not known in `PredictionColumns.actual_outcome`. */
 export const OUTCOME_UNKNOWN = -1;
 
@@ -330,6 +345,15 @@ export interface StoreReader {
 
   /** The SQL statements `aggregateWindows` runs for a plan, for a result to show where it was pushed down. */
   explainWindows?(plan: WindowPlan): Promise<readonly string[]>;
+
+  /**
+   * Each feature's values over a range counted inside the source (a database server: one row per
+   * distinct number or category travels, never the predictions), for drift.
+   */
+  countFeatureValues?(query: FeatureCountsQuery): Promise<ReadonlyMap<string, FeatureValueCounts>>;
+
+  /** The feature names of the first `limit` predictions a filter selects in time order (oldest first unless 'desc'), read inside the source. */
+  readFeatureNames?(filter: PredictionFilter, limit: number, order?: SortOrder): Promise<readonly string[]>;
 
   /** Which alert conditions are firing, by fingerprint, with when they fired (the engine's state, Pitwall's own record). */
   readAlertStates(): Promise<Readonly<Record<string, number>>>;

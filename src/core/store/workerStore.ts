@@ -19,10 +19,10 @@ export const STORE_METHODS = [
   'recordHealthSnapshot', 'recordMetricSnapshot', 'appendAlert', 'acknowledgeAlerts', 'unacknowledgeAlerts', 'saveRule', 'deleteRule',
   'markRuleTriggered', 'updateAlertStates', 'saveSilence', 'expireSilence', 'recordDeliveries', 'recordAlertContexts', 'recordDriftResult',
   'recordDegradationAnalysis', 'recordFeatureImportance',
-] as const satisfies readonly Exclude<keyof Store, 'close' | 'aggregateWindows' | 'explainWindows' | 'recordFirings' | 'countAlertsBySeverity' | 'readPredictionTime' | 'countOpenAlertsByModel' | 'countAlertsBySignature'>[];
+] as const satisfies readonly Exclude<keyof Store, 'close' | 'aggregateWindows' | 'explainWindows' | 'recordFirings' | 'countAlertsBySeverity' | 'readPredictionTime' | 'countOpenAlertsByModel' | 'countAlertsBySignature' | 'countFeatureValues' | 'readFeatureNames'>[];
 
 /** Methods some stores have; the worker says which its store has. */
-export const OPTIONAL_STORE_METHODS = ['aggregateWindows', 'explainWindows', 'recordFirings', 'countAlertsBySeverity', 'readPredictionTime', 'countOpenAlertsByModel', 'countAlertsBySignature'] as const satisfies readonly (keyof Store)[];
+export const OPTIONAL_STORE_METHODS = ['aggregateWindows', 'explainWindows', 'recordFirings', 'countAlertsBySeverity', 'readPredictionTime', 'countOpenAlertsByModel', 'countAlertsBySignature', 'countFeatureValues', 'readFeatureNames'] as const satisfies readonly (keyof Store)[];
 
 export type StoreMethod = (typeof STORE_METHODS)[number] | (typeof OPTIONAL_STORE_METHODS)[number] | 'close';
 

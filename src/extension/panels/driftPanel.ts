@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { driftMetricParts } from '../../core/alerting/ruleOptions';
 import { DEFAULT_DRIFT_OPTIONS, type FeatureDrift } from '../../core/analytics/drift';
-import { driftOfColumns, driftScore, readFeatureNames } from '../../core/analytics/driftReport';
+import { driftScore, readFeatureNames } from '../../core/analytics/driftReport';
 import { toDriftCsv } from '../../core/charts/chartData';
 import { distributionChart, distributionOfDrift } from '../../core/charts/distributionChart';
 import { driftScoresChart, driftScoreOf, driftThresholds } from '../../core/charts/driftChart';
@@ -141,9 +141,8 @@ export class DriftPanel extends ChartPanel<DriftHostMessage, DriftViewMessage> {
     if (results === null) {
       const features = [...new Set([...(await readFeatureNames(source.store, baseline, modelVersion)), ...(await readFeatureNames(source.store, current, modelVersion))])].sort();
       if (features.length === 0) return empty('no-features', `${who} has no predictions with features in these ranges.`);
-      // Only the two ranges' rows are needed (a database server sends only those).
-      const columns = await this.sessions.of(source).columnsIn({ from: Math.min(baseline.from, current.from), to: Math.max(baseline.to, current.to), ...(modelVersion === undefined ? {} : { modelVersion }) }, features);
-      results = driftOfColumns(columns, { baseline, current, features, ...(modelVersion === undefined ? {} : { modelVersion }) }).sort(byDrift);
+      // A database server counts the two ranges' values itself; no prediction comes here.
+      results = (await this.sessions.of(source).drift({ baseline, current, features, ...(modelVersion === undefined ? {} : { modelVersion }) })).sort(byDrift);
       this.held = { key, results };
     }
     const [first] = results;

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { isAscii } from 'node:buffer';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,8 @@ describe('the pitwall launcher and its compile cache', function () {
     // vega-canvas's browser build, as esbuild.mjs takes it (its Node build has a top-level await).
     const vegaCanvas = require.resolve('vega-canvas').replace(/vega-canvas\.node\.js$/, 'vega-canvas.browser.js');
     const plugins = [{ name: 'vega-without-canvas', setup: (esbuild: PluginBuild) => void esbuild.onResolve({ filter: /^vega-canvas$/ }, () => ({ path: vegaCanvas })) }];
-    await build({ entryPoints: { cli: join(REPO, 'src/cli/launcher.ts'), 'pitwall-cli': join(REPO, 'src/cli/main.ts') }, bundle: true, platform: 'node', format: 'cjs', target: 'node20', outdir: dist, logLevel: 'silent', plugins });
+    // Built as esbuild.mjs builds them: without comments or spaces, so the bundle is ASCII alone.
+    await build({ entryPoints: { cli: join(REPO, 'src/cli/launcher.ts'), 'pitwall-cli': join(REPO, 'src/cli/main.ts') }, bundle: true, platform: 'node', format: 'cjs', target: 'node20', outdir: dist, logLevel: 'silent', minifyWhitespace: true, minifySyntax: true, plugins });
     copyFileSync(join(dirname(require.resolve('sql.js')), 'sql-wasm.wasm'), join(dist, 'sql-wasm.wasm'));
     await generateDataset({ outDir: root, predictions: 500, seed: 3 });
     db = join(root, 'monitoring.db');
@@ -55,6 +57,22 @@ describe('the pitwall launcher and its compile cache', function () {
     assert.equal(statSync(path).mtime.getFullYear(), 2000, 'V8 took the cache: nothing was written again');
     assert.equal(run(cache, '--version').status, 0);
     assert.deepEqual(caches(cache).map((name) => name.replace(/-.*/, '')), ['other', 'summary']);
+  });
+
+  it('reads an ASCII bundle as the same text: characters its strings escape come out whole', () => {
+    assert.ok(isAscii(readFileSync(join(dist, 'pitwall-cli.js'))), 'the bundle is ASCII');
+    const help = run(join(root, 'cache-ascii'), 'help', 'alerts');
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^pitwall alerts \u2014 the alerts of a source/, 'an em dash, not its UTF-8 bytes read one by one');
+    // A bundle whose strings hold the characters themselves (a build that does not escape them) is read as UTF-8.
+    const other = join(root, 'dist-utf8');
+    mkdirSync(other);
+    for (const name of readdirSync(dist)) copyFileSync(join(dist, name), join(other, name));
+    const bundle = join(other, 'pitwall-cli.js');
+    writeFileSync(bundle, readFileSync(bundle, 'latin1').replaceAll('\\u2014', '\u2014'), 'utf8');
+    assert.ok(!isAscii(readFileSync(bundle)));
+    const raw = spawnSync(process.execPath, [join(other, 'cli.js'), 'help', 'alerts'], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: join(root, 'cache-utf8'), PITWALL_COMPILE_CACHE: '' } });
+    assert.equal(raw.stdout, help.stdout);
   });
 
   it('keeps exit codes, standard error and output as the CLI gives them, and caches no failed run', () => {

@@ -55,7 +55,9 @@ import type {
   Collection,
   DegradationAnalysisQuery,
   DriftResultQuery,
+  FeatureCountsQuery,
   FeatureImportanceQuery,
+  FeatureValueCounts,
   HealthSnapshotQuery,
   NewAlert,
   MetricSnapshotQuery,
@@ -79,6 +81,7 @@ import type { WindowPlan, WindowStats } from '../windowStats';
 import { DEFAULT_LABEL_HORIZON_SECONDS, PostgresFollow } from './follow';
 import { connectPostgres, describeAddress, isConnectionLost, postgresSettingsOf, toPitwallError, type PostgresSettings } from './connection';
 import { aggregateWindows, explainWindows, readPredictionColumns, selectRecords } from './predictionRead';
+import { countFeatureValues, readFeatureNames } from './featureCounts';
 import {
   alertWhere,
   columnSql,
@@ -413,6 +416,16 @@ export class PostgresStore implements Store {
   aggregateWindows(plan: WindowPlan): Promise<WindowStats[] | undefined> {
     const shape = this.shape(predictionsTable);
     return this.run(() => aggregateWindows(this.client, shape, plan, (row) => this.parseRow<PredictionWithOutcome>(shape, row)));
+  }
+
+  countFeatureValues(query: FeatureCountsQuery): Promise<ReadonlyMap<string, FeatureValueCounts>> {
+    const shape = this.shape(predictionsTable);
+    return this.run(() => countFeatureValues(this.client, shape, query, (row) => this.parseRow<PredictionWithOutcome>(shape, row)));
+  }
+
+  readFeatureNames(filter: PredictionFilter, limit: number, order: SortOrder = 'asc'): Promise<readonly string[]> {
+    const shape = this.shape(predictionsTable);
+    return this.run(() => readFeatureNames(this.client, shape, filter, limit, order, (row) => this.parseRow<PredictionWithOutcome>(shape, row)));
   }
 
   /** The statements aggregateWindows runs for a plan, parameters written in. */

@@ -28,7 +28,7 @@ export type ParsePredictionRow = (row: readonly unknown[]) => PredictionWithOutc
  * Runs `work` in a read-only transaction of its own, rolled back on any error; `begin` are the
  * statements that open it (BEGIN and any SET LOCAL).
  */
-async function inReadTransaction<T>(client: Client, begin: readonly string[], work: () => Promise<T>): Promise<T> {
+export async function inReadTransaction<T>(client: Client, begin: readonly string[], work: () => Promise<T>): Promise<T> {
   for (const statement of begin) await client.query(statement);
   try {
     const result = await work();
@@ -48,16 +48,19 @@ export async function streamRows(
   begin: readonly string[] = ['BEGIN READ ONLY'],
 ): Promise<void> {
   if (query === undefined) return;
-  await inReadTransaction(client, begin, async () => {
-    await client.query(`DECLARE pitwall_rows NO SCROLL CURSOR FOR ${query.sql}`, query.params as unknown[]);
-    for (;;) {
-      const batch = await client.query({ text: `FETCH ${CURSOR_BATCH} FROM pitwall_rows`, rowMode: 'array' });
-      const rows = batch.rows as unknown[][];
-      if (rows.length > 0) await onBatch(rows);
-      if (rows.length < CURSOR_BATCH) break;
-    }
-    await client.query('CLOSE pitwall_rows');
-  });
+  await inReadTransaction(client, begin, () => cursorRows(client, query, onBatch));
+}
+
+/** Every row of a statement, a batch at a time, through a server-side cursor in the transaction already open. */
+export async function cursorRows(client: Client, query: PostgresSql, onBatch: (rows: readonly unknown[][]) => Promise<void> | void): Promise<void> {
+  await client.query(`DECLARE pitwall_rows NO SCROLL CURSOR FOR ${query.sql}`, query.params as unknown[]);
+  for (;;) {
+    const batch = await client.query({ text: `FETCH ${CURSOR_BATCH} FROM pitwall_rows`, rowMode: 'array' });
+    const rows = batch.rows as unknown[][];
+    if (rows.length > 0) await onBatch(rows);
+    if (rows.length < CURSOR_BATCH) break;
+  }
+  await client.query('CLOSE pitwall_rows');
 }
 
 /** Records a filter selects, ordered and paged, streamed; a row the parser refuses is left out. */
