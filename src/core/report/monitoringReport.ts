@@ -192,7 +192,7 @@ function driftRanges(range: { readonly from: number; readonly to: number }): { r
  * The report's analyses summed by a database (PostgreSQL): the range's span from two one-row
  * reads; the summary and the calibration from the server's sums of the range by version (added
  * up for all versions), through the combine step (summarizeStats); the trend pushed down
- * as the Trend panel's; drift through readDrift (the two ranges' feature values). The label-free
+ * as the Trend panel's; drift through readDrift (counted on the server). The label-free
  * estimates need every prediction's confidence, so they are withheld with a note. Memory follows
  * the answers, not the table (ROC AUC, average precision and log loss take the labelled rows'
  * distinct (predicted, confidence, label) triples, as the Trend panel's do); only when the server
