@@ -56,6 +56,9 @@ export const report = defineCommand({
     'the summary per model version, the open alerts, performance per window and version, calibration',
     '(reliability and ECE per version), features ranked by drift (the range\'s oldest third against the rest),',
     'and label-free estimates beside realized values.',
+    'On a postgres:// URL the server sums the summary, trend and calibration and counts the drift (the',
+    'predictions stay there); the label-free estimates, which need every prediction\'s confidence, are left',
+    'out with a note saying so.',
   ].join('\n'),
   positionals: [SOURCE],
   options: {

@@ -602,4 +602,6 @@ export const messages = {
   postgresHostInvalid: (host: string) => `"${host}" is not a host name or address: give a name like db.example.com or an address like 10.0.0.5, or paste a whole postgres:// URL.`,
   postgresTlsModeInvalid: (mode: string, modes: readonly string[]) => `sslmode=${mode} is not one Pitwall knows: use ${modes.join(', ')}.`,
   postgresPasswordRefused: (address: string, user: string) => `PostgreSQL at ${address} refused the password of user "${user}": enter it again.`,
+  reportEstimatesOnServer: () =>
+    "Label-free estimates (CBPE) are left out of this report: they need every prediction's confidence, which stays on the database server. `pitwall estimate` on a copy of the data (a SQLite file made by `pitwall migrate`) gives them.",
 } as const;

@@ -7,7 +7,9 @@
  * the reliability bins empty, rather than confident-looking numbers from a handful of labels.
  */
 import { accuracyOf, confidenceStatistics, confusion, f1Of, type Confusion, precisionOf, recallOf, type ClassificationColumns } from './classification';
-import { averagePrecision, brierScore, logLoss, reliabilityOf, rocAuc, specificityOf, type Binning, type IntervalReliabilityBin } from './metrics';
+import type { WindowPlan, WindowStats } from '../store/windowStats';
+import { averagePrecision, brierScore, logLoss, reliabilityOf, reliabilityOfBins, rocAuc, specificityOf, type Binning, type IntervalReliabilityBin } from './metrics';
+import { metricsOfWindow, type WindowMetric } from './windows';
 
 export interface MetricsSummary {
   readonly count: number;
@@ -94,5 +96,77 @@ function labelMetricsOf(columns: ClassificationColumns, c: Confusion, bins: numb
     mce: reliability.mce,
     calibration_binning: reliability.binning,
     reliability: reliability.bins,
+  };
+}
+
+/** The metrics of a summary that the combine step (metricsOfWindow) gives from a window's statistics. */
+const WINDOW_SUMMARY_METRICS: readonly WindowMetric[] = [
+  'accuracy',
+  'precision',
+  'recall',
+  'f1',
+  'specificity',
+  'roc_auc',
+  'average_precision',
+  'log_loss',
+  'brier',
+  'avg_confidence',
+  'min_confidence',
+  'max_confidence',
+  'confidence_std',
+];
+
+/**
+ * The summary of one (window, group)'s statistics, as a database sums them for a plan with scores
+ * (equal-width bins, every optional sum): what summarizeMetrics gives over the same rows with its
+ * defaults (equal-width bins, minLabels 0), through the combine step every windowed metric takes,
+ * up to the order the sums ran in. ROC AUC, average precision and log loss come from the labelled
+ * (predicted, confidence, actual) triples the plan's scores carry. The confidences' standard
+ * deviation comes from Σc and Σc², as every pushed-down window's does: where the confidences are
+ * nearly all alike, it loses about 2⁻⁵³ · mean square / variance, relative, to one pass over them.
+ */
+export function summarizeStats(stats: WindowStats, plan: WindowPlan): MetricsSummary {
+  if (!plan.scores) throw new RangeError('a summary needs the plan\'s scores (ROC AUC, average precision, log loss)');
+  const m = metricsOfWindow(stats, plan, WINDOW_SUMMARY_METRICS, 0);
+  const labelledBins = stats.bins.slice(1);
+  const reliability = reliabilityOfBins(
+    Array.from({ length: plan.bins }, (_, b) => {
+      const bin = labelledBins[b];
+      return bin === undefined
+        ? { count: 0, correct: 0, confidenceSum: 0, lowest: Infinity, highest: -Infinity }
+        : { count: bin.count, correct: bin.truePositives + bin.trueNegatives, confidenceSum: bin.confidenceSum, lowest: bin.confidenceMin, highest: bin.confidenceMax };
+    }),
+    'width',
+  );
+  const sum = (field: 'truePositives' | 'falsePositives' | 'trueNegatives' | 'falseNegatives') => labelledBins.reduce((total, bin) => total + bin[field], 0);
+  const value = (metric: WindowMetric) => m[metric] ?? null;
+  return {
+    count: m.count,
+    labelled: m.labelled,
+    label_coverage: m.count === 0 ? null : m.labelled / m.count,
+    insufficient: false,
+    min_labels: 0,
+    accuracy: value('accuracy'),
+    precision: value('precision'),
+    recall: value('recall'),
+    f1: value('f1'),
+    specificity: value('specificity'),
+    roc_auc: value('roc_auc'),
+    average_precision: value('average_precision'),
+    log_loss: value('log_loss'),
+    brier: value('brier'),
+    ece: reliability.ece,
+    mce: reliability.mce,
+    calibration_binning: reliability.binning,
+    reliability: reliability.bins,
+    num_predictions: m.count,
+    avg_confidence: value('avg_confidence'),
+    min_confidence: value('min_confidence'),
+    max_confidence: value('max_confidence'),
+    confidence_std: value('confidence_std'),
+    true_positives: sum('truePositives'),
+    false_positives: sum('falsePositives'),
+    true_negatives: sum('trueNegatives'),
+    false_negatives: sum('falseNegatives'),
   };
 }

@@ -38,7 +38,7 @@ export function calibrationByVersion(columns: WindowColumns, options: VersionCal
 }
 
 /** A window longer than any range of unix seconds a source holds (to 2106): one window from the epoch holds all of [from, to). */
-const WHOLE_RANGE = 2 ** 32;
+export const WHOLE_RANGE = 2 ** 32;
 
 /** The pushed-down plan whose sums give calibrationOfStats (equal-width bins, one window, by version). */
 export function calibrationPlan(options: VersionCalibrationOptions): WindowPlan {

@@ -10,13 +10,13 @@
  * and the rendered SVGs. `buildReport` does all three, rendering through svg.ts.
  */
 import { classificationInRange } from '../analytics/classification';
-import { scopeOfColumns } from '../analytics/dataScope';
+import { readDataScope, scopeOfColumns } from '../analytics/dataScope';
 import { type FeatureDrift } from '../analytics/drift';
-import { driftOfColumns, driftScore, readFeatureNames } from '../analytics/driftReport';
+import { driftOfColumns, driftScore, readDrift, readFeatureNames } from '../analytics/driftReport';
 import { estimateWindows, type EstimateReport } from '../analytics/estimateWindows';
-import { summarizeMetrics, type MetricsSummary } from '../analytics/summary';
-import { calibrationByVersion, type VersionCalibration } from '../analytics/versionCalibration';
-import { windowedMetrics, type WindowMetric, type WindowMetricsRow } from '../analytics/windows';
+import { summarizeMetrics, summarizeStats, type MetricsSummary } from '../analytics/summary';
+import { calibrationByVersion, calibrationOfStats, WHOLE_RANGE, type VersionCalibration } from '../analytics/versionCalibration';
+import { readWindowedMetrics, windowedMetrics, type WindowMetric, type WindowMetricsRow } from '../analytics/windows';
 import { driftScoreOf, driftScoresChart, driftThresholds } from '../charts/driftChart';
 import { estimateChart } from '../charts/estimateChart';
 import { reliabilityChart } from '../charts/reliabilityChart';
@@ -26,7 +26,8 @@ import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import { nextUp } from '../query/plan';
 import type { QuerySource } from '../query/run';
-import type { StoredAlert } from '../store/store';
+import type { Store, StoredAlert, WindowColumns } from '../store/store';
+import { addWindowStats, type WindowPlan } from '../store/windowStats';
 import { facts, figure, html, paragraph, renderPage, table, type Html, type PageSection } from './page';
 import { renderChartSvg } from './svg';
 
@@ -76,6 +77,8 @@ export interface ReportData {
   readonly calibration: readonly VersionCalibration[];
   readonly drift: { readonly baseline: { from: number; to: number }; readonly current: { from: number; to: number }; readonly ranked: readonly RankedDrift[] } | null;
   readonly estimates: EstimateReport | null;
+  /** Why the estimates are left out, when the source keeps what they need (a database server's confidences). */
+  readonly estimatesWithheld?: string;
   /** What the source could not read (its warnings and record problems), first ones. */
   readonly problems: readonly string[];
   readonly problemCount: number;
@@ -92,6 +95,7 @@ const WINDOW_CHOICES: readonly (readonly [string, number])[] = [
   ['30d', 30 * 86400],
 ];
 const SHOWN_PROBLEMS = 5;
+const CALIBRATION_BINS = 10;
 
 /** The trend's window for a span: '1h' for a day of data, '1d' for a month. */
 export function reportWindow(span: number): { label: string; seconds: number } {
@@ -103,7 +107,17 @@ function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new PitwallError('input', messages.reportCancelled());
 }
 
-/** Reads the source once and runs every analysis of the report. */
+/** What the report found in its range: everything but the header's facts, the alerts and the source's problems. */
+type ReportAnalyses = Pick<ReportData, 'range' | 'versions' | 'summary' | 'trend' | 'calibration' | 'drift' | 'estimates' | 'estimatesWithheld'>;
+
+function emptyAnalyses(range: ReportData['range']): ReportAnalyses {
+  return { range, versions: [], summary: [], trend: { every: '1d', metrics: TREND_METRICS, rows: [] }, calibration: [], drift: null, estimates: null };
+}
+
+/**
+ * Reads the source once and runs every analysis of the report. A PostgreSQL source sums on the
+ * server instead (analysesOnServer): its predictions stay there.
+ */
 export async function readReportData(source: QuerySource, options: ReportOptions): Promise<ReportData> {
   const model = options.modelVersion;
   const maxAlerts = options.maxAlerts ?? 100;
@@ -114,17 +128,9 @@ export async function readReportData(source: QuerySource, options: ReportOptions
     const alertFilter = { acknowledged: false, ...(model === undefined ? {} : { modelVersion: model }) };
     const [shown, total, description] = await Promise.all([store.readAlerts({ ...alertFilter, limit: maxAlerts }), store.countAlerts(alertFilter), store.describe()]);
     const problems = [...description.warnings, ...description.diagnostics.map((d) => d.message)];
-    return { features, openAlerts: { shown, total }, problems };
+    return { features, openAlerts: { shown, total }, problems, onServer: description.kind === 'postgres' && store.aggregateWindows !== undefined };
   });
   checkAborted(options.signal);
-  // One read of the predictions serves every analysis: a SQLite file's straight from its pages.
-  const columns = (await source.scanColumns(read.features, [])) ?? (await source.withStore((store) => store.readPredictionColumns({ features: read.features })));
-  checkAborted(options.signal);
-  const scope = scopeOfColumns(columns, model);
-  if (model !== undefined && !scope.versions.includes(model)) throw new PitwallError('input', messages.reportUnknownVersion(model, scope.versions));
-  const from = options.from ?? scope.first;
-  // A start after the data, without an end: an empty range, told as such in every section.
-  const to = options.to ?? (scope.last === null ? null : Math.max(nextUp(scope.last), from ?? -Infinity));
   const base = {
     sourceName: options.sourceName,
     generatedAt: options.now,
@@ -134,8 +140,22 @@ export async function readReportData(source: QuerySource, options: ReportOptions
     problems: read.problems.slice(0, SHOWN_PROBLEMS),
     problemCount: read.problems.length,
   };
-  const empty = { ...base, range: null, versions: [], summary: [], trend: { every: '1d', metrics: TREND_METRICS, rows: [] }, calibration: [], drift: null, estimates: null };
-  if (from === null || to === null) return empty;
+  if (read.onServer) return { ...base, ...(await source.withStore((store) => analysesOnServer(store, options, read.features))) };
+  // One read of the predictions serves every analysis: a SQLite file's straight from its pages.
+  const columns = (await source.scanColumns(read.features, [])) ?? (await source.withStore((store) => store.readPredictionColumns({ features: read.features })));
+  checkAborted(options.signal);
+  return { ...base, ...analysesOfColumns(columns, options, read.features) };
+}
+
+/** The report's analyses over predictions held as columns (the whole source's, or a range's). */
+function analysesOfColumns(columns: WindowColumns, options: ReportOptions, features: readonly string[]): ReportAnalyses {
+  const model = options.modelVersion;
+  const scope = scopeOfColumns(columns, model);
+  if (model !== undefined && !scope.versions.includes(model)) throw new PitwallError('input', messages.reportUnknownVersion(model, scope.versions));
+  const from = options.from ?? scope.first;
+  // A start after the data, without an end: an empty range, told as such in every section.
+  const to = options.to ?? (scope.last === null ? null : Math.max(nextUp(scope.last), from ?? -Infinity));
+  if (from === null || to === null) return emptyAnalyses(null);
   const range = { from, to };
   const scoped = { ...range, ...(model === undefined ? {} : { modelVersion: model }) };
   const inRange = new Set<string>();
@@ -145,7 +165,7 @@ export async function readReportData(source: QuerySource, options: ReportOptions
     if (t >= range.from && t < range.to && (model === undefined || version === model)) inRange.add(version);
   }
   const versions = [...inRange].sort();
-  if (versions.length === 0) return { ...empty, range };
+  if (versions.length === 0) return emptyAnalyses(range);
 
   const summary: VersionSummary[] = [
     ...(versions.length > 1 ? [{ modelVersion: null, metrics: summarizeMetrics(classificationInRange(columns, scoped)) }] : []),
@@ -154,14 +174,76 @@ export async function readReportData(source: QuerySource, options: ReportOptions
   const window = reportWindow(range.to - range.from);
   const trendRows = windowedMetrics(columns, { every: window.seconds, by: 'model_version', ...scoped, metrics: TREND_METRICS });
   checkAborted(options.signal);
-  const calibration = calibrationByVersion(columns, { ...range, versions, bins: 10, binning: 'width' });
-  // The reference is the oldest third of the range, for drift and for the estimator alike.
-  const reference = { from: range.from, to: range.from + (range.to - range.from) / 3 };
-  const current = { from: reference.to, to: range.to };
-  const ranked = rankDrift(driftOfColumns(columns, { baseline: reference, current, features: read.features, ...(model === undefined ? {} : { modelVersion: model }) }));
+  const calibration = calibrationByVersion(columns, { ...range, versions, bins: CALIBRATION_BINS, binning: 'width' });
+  const { reference, current } = driftRanges(range);
+  const ranked = rankDrift(driftOfColumns(columns, { baseline: reference, current, features, ...(model === undefined ? {} : { modelVersion: model }) }));
   checkAborted(options.signal);
   const estimates = estimateWindows(columns, { every: window.seconds, ...scoped, reference });
-  return { ...base, range, versions, summary, trend: { every: window.label, metrics: TREND_METRICS, rows: trendRows }, calibration, drift: { baseline: reference, current, ranked }, estimates };
+  return { range, versions, summary, trend: { every: window.label, metrics: TREND_METRICS, rows: trendRows }, calibration, drift: { baseline: reference, current, ranked }, estimates };
+}
+
+/** The reference is the oldest third of the range, for drift and for the estimator alike. */
+function driftRanges(range: { readonly from: number; readonly to: number }): { reference: { from: number; to: number }; current: { from: number; to: number } } {
+  const reference = { from: range.from, to: range.from + (range.to - range.from) / 3 };
+  return { reference, current: { from: reference.to, to: range.to } };
+}
+
+/**
+ * The report's analyses summed by a database (PostgreSQL): the range's span from two one-row
+ * reads; the summary and the calibration from the server's sums of the range by version (added
+ * up for all versions), through the combine step (summarizeStats); the trend pushed down
+ * as the Trend panel's; drift through readDrift (counted on the server). The label-free
+ * estimates need every prediction's confidence, so they are withheld with a note. Memory follows
+ * the answers, not the table (ROC AUC, average precision and log loss take the labelled rows'
+ * distinct (predicted, confidence, label) triples, as the Trend panel's do); only when the server
+ * cannot sum the range as asked (rows its light checks leave to the record schema) are that
+ * range's predictions read, and analysed as every other source's are.
+ */
+async function analysesOnServer(store: Store, options: ReportOptions, features: readonly string[]): Promise<ReportAnalyses> {
+  const model = options.modelVersion;
+  const scope = await readDataScope(store, model);
+  if (model !== undefined && !scope.versions.includes(model)) throw new PitwallError('input', messages.reportUnknownVersion(model, scope.versions));
+  const from = options.from ?? scope.first;
+  const to = options.to ?? (scope.last === null ? null : Math.max(nextUp(scope.last), from ?? -Infinity));
+  if (from === null || to === null) return emptyAnalyses(null);
+  const range = { from, to };
+  const scoped = { ...range, ...(model === undefined ? {} : { modelVersion: model }) };
+  // Windows from the epoch as long as the range may be (one per version, unless the range crosses 1970 or 2106), every sum and the labelled scores.
+  const plan: WindowPlan = { every: WHOLE_RANGE, slide: WHOLE_RANGE, ...scoped, by: 'model_version', bins: CALIBRATION_BINS, scores: true };
+  const stats = await store.aggregateWindows?.(plan);
+  checkAborted(options.signal);
+  if (stats === undefined) {
+    // Rows the server's light checks leave to the record schema: the range's rows are read and analysed as every source's are.
+    const columns = await store.readPredictionColumns({ ...scoped, features: [...features] });
+    checkAborted(options.signal);
+    // Every row of the range refused: none of its version either, which the server's scope knows.
+    if (columns.length === 0) return emptyAnalyses(range);
+    return analysesOfColumns(columns, { ...options, from, to }, features);
+  }
+  const versions = [...new Set(stats.map((s) => s.group as string))].sort();
+  if (versions.length === 0) return emptyAnalyses(range);
+  const versionStats = versions.map((version) => addWindowStats(stats.filter((s) => s.group === version), 0, version));
+  const summary: VersionSummary[] = [
+    // All versions together: the versions' sums added up, as the combine step adds panes.
+    ...(versions.length > 1 ? [{ modelVersion: null, metrics: summarizeStats(addWindowStats(versionStats, 0, null), plan) }] : []),
+    ...versionStats.map((own) => ({ modelVersion: own.group, metrics: summarizeStats(own, plan) })),
+  ];
+  const calibration = calibrationOfStats(stats, { ...range, versions, bins: CALIBRATION_BINS, binning: 'width' });
+  const window = reportWindow(range.to - range.from);
+  const trend = await readWindowedMetrics(store, { every: window.seconds, by: 'model_version', ...scoped, metrics: TREND_METRICS });
+  checkAborted(options.signal);
+  const { reference, current } = driftRanges(range);
+  const ranked = rankDrift(await readDrift(store, { baseline: reference, current, features, ...(model === undefined ? {} : { modelVersion: model }) }));
+  return {
+    range,
+    versions,
+    summary,
+    trend: { every: window.label, metrics: TREND_METRICS, rows: trend.rows },
+    calibration,
+    drift: { baseline: reference, current, ranked },
+    estimates: null,
+    estimatesWithheld: messages.reportEstimatesOnServer(),
+  };
 }
 
 /** The features by how far they moved, furthest first; unscored ones last, by name. */
@@ -314,6 +396,7 @@ function driftBody(data: ReportData, svg: string | null): (Html | string)[] {
 
 function estimatesBody(data: ReportData, svg: string | null): (Html | string)[] {
   const report = data.estimates;
+  if (data.estimatesWithheld !== undefined) return [paragraph(data.estimatesWithheld, 'note')];
   if (report === null || report.windows.length === 0) return [paragraph(messages.reportNoPredictions(), 'note')];
   const reasons = [...new Map(report.windows.map((w) => [w.model_version, w.reason])).entries()];
   return [

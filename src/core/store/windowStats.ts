@@ -219,6 +219,16 @@ function combineRuns(units: readonly WindowStats[], every: number, slide: number
   return sortWindowStats(result);
 }
 
+/**
+ * Statistics of any windows and groups added up as one (window, group): the bins summed as the
+ * combine step sums them, the scores merged in the canonical order (when every member has them).
+ */
+export function addWindowStats(members: readonly WindowStats[], window_start: number, group: string | null): WindowStats {
+  if (members.length === 0) throw new RangeError('no statistics to add up');
+  const scores = members.every((member) => member.scores !== undefined);
+  return { window_start, group, bins: addBins(members), ...(scores ? { scores: mergeScores(members) } : {}) };
+}
+
 /** The index of the first of `held` (oldest first) starting at or after `t`. */
 function firstAtOrAfter(held: readonly WindowStats[], t: number): number {
   let low = 0;
