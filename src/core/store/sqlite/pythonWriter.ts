@@ -261,7 +261,9 @@ function startHelper(
       reject(error);
     };
     // -I: isolated mode, so PYTHONPATH or a sqlite3.py in the working folder cannot replace the module.
-    const child = spawnLineProcess(settings.python, ['-I', '-c', sqliteWriterScript, path, String(settings.busyTimeoutMs)], {
+    // -S: no `site` either (the helper needs the standard library alone): site-packages' .pth files
+    // run at every start, tens of milliseconds of an acknowledgment on some installations.
+    const child = spawnLineProcess(settings.python, ['-I', '-S', '-c', sqliteWriterScript, path, String(settings.busyTimeoutMs)], {
       onLine: (line) => {
         if (helper) {
           onLine(helper, line);
