@@ -4,7 +4,8 @@
  * thread, wherever its work is. The next cell starts a new thread and opens the source again.
  * Kernel code: no `vscode`; the notebook controller and the tests use it alike.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../platform/workerThreads';
 import type { ChartSpec } from '../charts/theme';
 import { PitwallError, type PitwallErrorCode } from '../errors';
 import { messages } from '../messages';
@@ -119,7 +120,7 @@ export class QueryRunner {
 
   private thread(): Worker {
     if (this.worker !== undefined) return this.worker;
-    const worker = new Worker(this.options.script, { workerData: { source: this.source, ...(this.options.wasmPath === undefined ? {} : { wasmPath: this.options.wasmPath }), ...(this.options.password === undefined ? {} : { password: this.options.password }) } satisfies QueryWorkerData });
+    const worker = startWorker(this.options.script, { workerData: { source: this.source, ...(this.options.wasmPath === undefined ? {} : { wasmPath: this.options.wasmPath }), ...(this.options.password === undefined ? {} : { password: this.options.password }) } satisfies QueryWorkerData });
     this.threadsStarted++;
     this.worker = worker;
     worker.on('message', (reply: CellRunReply) => {

@@ -5,7 +5,8 @@
  * Closing the proxy closes the store (which stops a count under way) and ends the thread; a
  * signal given to the open ends it while it is still opening.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../platform/workerThreads';
 import { describeError, PitwallError, type PitwallErrorCode } from '../errors';
 import { messages } from '../messages';
 import type { OpenStoreOptions } from './openStore';
@@ -77,7 +78,7 @@ export interface WorkerStoreOptions extends OpenStoreOptions {
  * SQLite's WebAssembly meanwhile, so that opening a source later starts with them ready.
  */
 export function startSpareStoreWorker(script: string, wasmPath?: string): Worker {
-  const worker = new Worker(script, { workerData: { path: null, options: wasmPath === undefined ? {} : { wasmPath } } });
+  const worker = startWorker(script, { workerData: { path: null, options: wasmPath === undefined ? {} : { wasmPath } } });
   // A spare that is never used must not keep the process alive.
   worker.unref();
   worker.once('exit', () => stoppedSpares.add(worker));
@@ -92,7 +93,7 @@ const stoppedSpares = new WeakSet<Worker>();
 export function openStoreInWorker(path: string, script: string, options: WorkerStoreOptions = {}): Promise<Store> {
   const { signal, spare: offered, ...storeOptions } = options;
   const spare = offered !== undefined && !stoppedSpares.has(offered) ? offered : undefined;
-  const worker = spare ?? new Worker(script, { workerData: { path, options: storeOptions } });
+  const worker = spare ?? startWorker(script, { workerData: { path, options: storeOptions } });
   if (spare !== undefined) {
     spare.ref();
     spare.postMessage({ type: 'open', path, options: storeOptions } satisfies WorkerOpen);

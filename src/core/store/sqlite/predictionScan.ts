@@ -8,7 +8,7 @@
  * Rows come in the store's order: by time, ties by row id.
  */
 import { readFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../../platform/workerThreads';
 import { FilePageReader } from './pageFile';
 import { sameSqliteFingerprint, sqliteFingerprint } from './snapshot';
 import { readWalPages } from './wal';
@@ -710,7 +710,7 @@ async function scanOnce(path: string, workerScript: string | undefined, features
 
 /** This thread decodes the first half of the leaves while a worker decodes the second. */
 async function scanOnTwoThreads(request: Omit<ScanRequest, 'leaves'>, workerScript: string): Promise<ScanChunk[]> {
-  const worker = new Worker(workerScript);
+  const worker = startWorker(workerScript);
   try {
     const failed = new Promise<never>((_, reject) => {
       worker.once('error', reject);
