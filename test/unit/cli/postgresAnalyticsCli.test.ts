@@ -1,22 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { pitwall, type CliResult } from './runCli';
 import { startPostgresFixture, type PostgresFixture } from '../core/store/postgres/support';
-
-/** Equal JSON, numbers to 1e-12 relative (integers exactly): the pushed-down sums are rounded once, SQLite's compensated. */
-function assertSameJson(actual: unknown, expected: unknown, path: string): void {
-  if (typeof expected === 'number' && typeof actual === 'number') {
-    if (Number.isInteger(expected)) assert.equal(actual, expected, path);
-    else assert.ok(Math.abs(actual - expected) <= 1e-12 * Math.abs(expected), `${path}: ${actual} vs ${expected}`);
-    return;
-  }
-  if (expected === null || typeof expected !== 'object') {
-    assert.deepEqual(actual, expected, path);
-    return;
-  }
-  assert.ok(actual !== null && typeof actual === 'object', `${path}: not an object`);
-  assert.deepEqual(Object.keys(actual), Object.keys(expected), `${path}: keys`);
-  for (const key of Object.keys(expected)) assertSameJson((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key], `${path}.${key}`);
-}
+import { assertClose } from '../assertClose';
 
 /** What differs by nature between the two sources: their names, and how a query was run (SQLite's page scan, PostgreSQL's SQL). */
 function sourceFree(result: CliResult, source: string): CliResult {
@@ -62,7 +47,7 @@ describe('pitwall analytics on a PostgreSQL URL: trend, calibration, health, dri
       const jsonOnSqlite = await pitwall(command as string, fixture.sqlite, ...rest, '--json');
       const jsonOnPostgres = await pitwall(command as string, url, ...rest, '--json');
       assert.equal(jsonOnPostgres.status, 0, `${label} --json: ${jsonOnPostgres.stderr}`);
-      assertSameJson(JSON.parse(jsonOnPostgres.stdout.split(address()).join('SOURCE')), JSON.parse(jsonOnSqlite.stdout.split(fixture.sqlite).join('SOURCE')), `${label} --json`);
+      assertClose(JSON.parse(jsonOnPostgres.stdout.split(address()).join('SOURCE')), JSON.parse(jsonOnSqlite.stdout.split(fixture.sqlite).join('SOURCE')), `${label} --json`, { keyOrder: true });
     }
   });
 
@@ -90,7 +75,7 @@ describe('pitwall analytics on a PostgreSQL URL: trend, calibration, health, dri
         delete expected[key];
         delete actual[key];
       }
-      assertSameJson(actual, expected, text);
+      assertClose(actual, expected, text, { keyOrder: true });
     }
     const table = await pitwall('query', url, 'predictions | window 1d | by model_version | metrics accuracy, ece');
     assert.equal(table.status, 0, table.stderr);

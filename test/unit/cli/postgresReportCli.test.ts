@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { assertSameMarkup } from '../core/report/sameMarkup';
 import { startPostgresFixture, type PostgresFixture } from '../core/store/postgres/support';
 import { pitwall } from './runCli';
+import { assertClose } from '../assertClose';
 
 /** A notebook in the .pitnb format naming `source` in its metadata. */
 function notebookText(source: string, cells: readonly [string, string][]): string {
@@ -16,22 +17,6 @@ const CELLS: [string, string][] = [
   ['pql', 'predictions | window 1d | by model_version | metrics accuracy, ece'],
   ['sql', 'select model_version, count(*) as n from predictions group by model_version order by model_version'],
 ];
-
-/** Equal JSON, numbers to 1e-12 relative (the server's sums are rounded otherwise than SQLite's), leaving out how a query ran (`path`, `sql`). */
-function assertSameResults(actual: unknown, expected: unknown, path: string): void {
-  if (typeof expected === 'number' && typeof actual === 'number' && !Number.isInteger(expected)) {
-    assert.ok(Math.abs(actual - expected) <= 1e-12 * Math.abs(expected), `${path}: ${actual} vs ${expected}`);
-    return;
-  }
-  if (expected === null || typeof expected !== 'object') {
-    assert.deepEqual(actual, expected, path);
-    return;
-  }
-  assert.ok(actual !== null && typeof actual === 'object', `${path}: not an object`);
-  const keys = (value: object) => Object.keys(value).filter((key) => key !== 'path' && key !== 'sql');
-  assert.deepEqual(keys(actual), keys(expected), `${path}: keys`);
-  for (const key of keys(expected)) assertSameResults((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key], `${path}.${key}`);
-}
 
 /** A page's sections (what it says of the data), without its header and footer (which name the source and the time). */
 function sections(html: string): string[] {
@@ -89,7 +74,7 @@ describe('pitwall report and pitwall notebook run on a PostgreSQL URL: the pages
       const result = await pitwall('notebook', 'run', ...args, '--json');
       assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
       const cells = (text: string) => (JSON.parse(text) as { number: number; status: string; results: unknown }[]).map(({ number, status, results }) => ({ number, status, results }));
-      assertSameResults(cells(result.stdout), cells(expected.stdout), args.join(' '));
+      assertClose(cells(result.stdout), cells(expected.stdout), args.join(' '), { keyOrder: true, ignoreKeys: ['path', 'sql'] });
     }
     const out = join(dir, 'server.html');
     const written = await pitwall('notebook', 'run', inMetadata, '--out', out);

@@ -6,6 +6,7 @@ import { WHOLE_RANGE } from '../../../../src/core/analytics/versionCalibration';
 import { windowStatsOf } from '../../../../src/core/analytics/windows';
 import type { PredictionColumns } from '../../../../src/core/store/store';
 import { addWindowStats, type WindowPlan } from '../../../../src/core/store/windowStats';
+import { assertClose } from '../../assertClose';
 
 /** Columns from (timestamp, predicted, confidence, actual or -1) rows, all of one version. */
 function columnsOf(rows: readonly (readonly [number, number, number, number])[]): PredictionColumns {
@@ -20,21 +21,6 @@ function columnsOf(rows: readonly (readonly [number, number, number, number])[])
     actual_outcome_timestamp: new Float64Array(rows.length).fill(Number.NaN),
     features: new Map(),
   };
-}
-
-/** Equal, numbers that are not whole to 1e-12 relative. */
-function assertClose(actual: unknown, expected: unknown, path: string): void {
-  if (typeof expected === 'number' && typeof actual === 'number' && !Number.isInteger(expected)) {
-    assert.ok(Math.abs(actual - expected) <= 1e-12 * Math.abs(expected), `${path}: ${actual} vs ${expected}`);
-    return;
-  }
-  if (expected === null || typeof expected !== 'object') {
-    assert.deepEqual(actual, expected, path);
-    return;
-  }
-  assert.ok(actual !== null && typeof actual === 'object', `${path}: not an object`);
-  assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort(), `${path}: keys`);
-  for (const key of Object.keys(expected)) assertClose((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key], `${path}.${key}`);
 }
 
 /** The summary from the statistics of windows spanning the range, added up, as a database's sums give it. */

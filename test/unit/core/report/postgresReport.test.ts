@@ -6,6 +6,7 @@ import { openStore } from '../../../../src/core/store/openStore';
 import type { PredictionColumnsQuery, PredictionQuery, Store } from '../../../../src/core/store/store';
 import { startPostgresFixture, type PostgresFixture } from '../store/postgres/support';
 import { assertSameMarkup } from './sameMarkup';
+import { assertClose } from '../../assertClose';
 
 const NOW = Date.UTC(2026, 10, 1) / 1000;
 
@@ -36,22 +37,6 @@ function recordedStore(store: Store): { store: Store; columnReads: PredictionCol
       return record.aggregates;
     },
   };
-}
-
-/** Equal, numbers that are not whole to 1e-12 relative (the server rounds its sums once, SQLite compensates them). */
-function assertClose(actual: unknown, expected: unknown, path: string): void {
-  if (typeof expected === 'number' && typeof actual === 'number' && !Number.isInteger(expected)) {
-    assert.ok(Math.abs(actual - expected) <= 1e-12 * Math.abs(expected), `${path}: ${actual} vs ${expected}`);
-    return;
-  }
-  if (expected === null || typeof expected !== 'object') {
-    assert.deepEqual(actual, expected, path);
-    return;
-  }
-  assert.ok(actual !== null && typeof actual === 'object', `${path}: not an object`);
-  if (ArrayBuffer.isView(expected) || Array.isArray(expected)) assert.equal((actual as unknown[]).length, (expected as unknown[]).length, `${path}: length`);
-  assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort(), `${path}: keys`);
-  for (const key of Object.keys(expected)) assertClose((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key], `${path}.${key}`);
 }
 
 function section(html: string, id: string): string {

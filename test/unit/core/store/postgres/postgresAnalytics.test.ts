@@ -6,38 +6,7 @@ import { CURSOR_BATCH } from '../../../../../src/core/store/postgres/predictionR
 import type { Store } from '../../../../../src/core/store/store';
 import { binOf, type WindowPlan } from '../../../../../src/core/store/windowStats';
 import { startPostgresFixture, type PostgresFixture } from './support';
-
-const RELATIVE = 1e-12;
-
-/** Equal, numbers to 1e-12 relative (exactly for integers and non-finite values), through objects, arrays and typed arrays. */
-function assertClose(actual: unknown, expected: unknown, path = '$'): void {
-  if (typeof expected === 'number' && typeof actual === 'number') {
-    if (Number.isInteger(expected) || !Number.isFinite(expected)) assert.equal(actual, expected, path);
-    else assert.ok(Math.abs(actual - expected) <= RELATIVE * Math.abs(expected), `${path}: ${actual} vs ${expected}`);
-    return;
-  }
-  if (ArrayBuffer.isView(expected) && ArrayBuffer.isView(actual)) {
-    assertClose(Array.from(actual as unknown as ArrayLike<number>), Array.from(expected as unknown as ArrayLike<number>), path);
-    return;
-  }
-  if (expected === null || typeof expected !== 'object') {
-    assert.deepEqual(actual, expected, path);
-    return;
-  }
-  assert.ok(actual !== null && typeof actual === 'object', `${path}: not an object`);
-  const keys = Object.keys(expected);
-  assert.deepEqual(Object.keys(actual).sort(), [...keys].sort(), `${path}: keys`);
-  for (const key of keys) assertClose((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key], `${path}.${key}`);
-}
-
-/** The double next to x towards +∞ (up) or −∞. */
-function nextDouble(x: number, up: boolean): number {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  view.setBigUint64(0, x === 0 ? (up ? 1n : 0n) : up ? bits + 1n : bits - 1n);
-  return view.getFloat64(0);
-}
+import { assertClose, nextDouble } from '../../../assertClose';
 
 const HOUR = 3600;
 const DAY = 86_400;

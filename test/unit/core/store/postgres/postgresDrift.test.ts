@@ -13,34 +13,7 @@ import type { Store } from '../../../../../src/core/store/store';
 import { openStoreInWorker } from '../../../../../src/core/store/workerStore';
 import { countedStore } from '../../../countedStore';
 import { startPostgresFixture, type PostgresFixture } from './support';
-
-const RELATIVE = 1e-12;
-
-/** Equal, numbers to 1e-12 relative (exactly for integers and non-finite values), through objects and arrays. */
-function assertClose(actual: unknown, expected: unknown, path = '$'): void {
-  if (typeof expected === 'number' && typeof actual === 'number') {
-    if (Number.isInteger(expected) || !Number.isFinite(expected)) assert.equal(actual, expected, path);
-    else assert.ok(Math.abs(actual - expected) <= RELATIVE * Math.abs(expected), `${path}: ${actual} vs ${expected}`);
-    return;
-  }
-  if (expected === null || typeof expected !== 'object') {
-    assert.deepEqual(actual, expected, path);
-    return;
-  }
-  assert.ok(actual !== null && typeof actual === 'object', `${path}: not an object`);
-  const keys = Object.keys(expected);
-  assert.deepEqual(Object.keys(actual).sort(), [...keys].sort(), `${path}: keys`);
-  for (const key of keys) assertClose((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key], `${path}.${key}`);
-}
-
-/** The double next to x towards +∞ (up) or −∞. */
-function nextDouble(x: number, up: boolean): number {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  view.setBigUint64(0, x === 0 ? (up ? 1n : 0n) : up ? bits + 1n : bits - 1n);
-  return view.getFloat64(0);
-}
+import { assertClose, nextDouble } from '../../../assertClose';
 
 /** The same store without its drift pushdown: drift reads the predictions as columns, as before. */
 function rowsOnly(store: Store): Store {
