@@ -52,4 +52,23 @@ describe('Alerts view: two first-level listings in flight at once', () => {
       await screenshot(`alerts-view-two-listings-${kind === 'JSONL folder' ? 'jsonl' : 'sqlite'}`);
     });
   }
+
+  it('a source opened as the user moves to another view leaves the sidebar to them, and its most severe group opens when the view is shown', async function () {
+    requireWorkbench(this);
+    const api = await pitwall();
+    const path = join(workspace, 'data/monitoring.db');
+    if (api.sources.source?.path === path) await api.sources.open(join(workspace, 'data/monitoring'));
+    await vscode.commands.executeCommand('workbench.view.extension.pitwall');
+    await eventually(() => (api.alertsView.visible ? true : undefined));
+    await vscode.commands.executeCommand('workbench.actions.treeView.pitwall.alerts.collapseAll');
+    // The view is visible as the source opens, so its groups are being listed for the reveal when the user leaves.
+    const opening = api.sources.open(path);
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    await opening;
+    await api.alerts.getChildren();
+    await sleep(1500);
+    assert.equal(api.alertsView.visible, false, 'the Explorer the user chose stays in the sidebar');
+    await vscode.commands.executeCommand('workbench.view.extension.pitwall');
+    await eventually(async () => (/Critical[^\n]*\n[^\n]* is \d/.test(await workbenchText(SIDEBAR)) ? true : undefined));
+  });
 });
