@@ -138,6 +138,8 @@ export class PostgresFollow {
   private rescan = false;
   private lastScan = Number.NEGATIVE_INFINITY;
   private seeded = false;
+  /** What the source held when it was opened (openedSql), for the first reading to say what changed since. */
+  private opened: { readonly tops: ReadonlyMap<Collection, number | null>; readonly alertsDetail: string; readonly rulesDetail: string } | null = null;
 
   constructor(
     private readonly tables: readonly FollowedTable[],
@@ -149,6 +151,31 @@ export class PostgresFollow {
 
   get isSeeded(): boolean {
     return this.seeded;
+  }
+
+  /** The alerts' acknowledgment summary and the rules' checksum, as each tick reads them. */
+  private detailParts(): string[] {
+    return [
+      this.alerts.present ? `(SELECT count(*) FILTER (WHERE ${columnSql(this.alerts, 'acknowledged')} IS TRUE)::text || '/' || coalesce(max(${columnSql(this.alerts, 'acknowledged_at')})::text, '') FROM alerts)` : `''`,
+      this.rules.present ? `(SELECT coalesce(md5(string_agg(t::text, ',' ORDER BY id)), '') FROM ${quoteIdentifier(this.rules.spec.table)} t)` : `''`,
+    ];
+  }
+
+  /**
+   * What the source holds as it is opened, cheaply (each table's highest id off its key, the small
+   * alerts and rules summaries): the first tick counts everything, some time later, and reports as
+   * reloaded what changed since this reading, instead of taking it in unreported.
+   */
+  openedSql(): TickSql {
+    const tops = this.tables.map(({ shape }) => `(SELECT max(id) FROM ${quoteIdentifier(shape.spec.table)})`);
+    return { sql: `SELECT ${[...tops, ...this.detailParts()].join(', ')}`, params: [] };
+  }
+
+  /** Takes in the row of openedSql(). */
+  applyOpened(row: readonly unknown[]): void {
+    const tops = new Map<Collection, number | null>();
+    this.tables.forEach(({ collection }, index) => tops.set(collection, row[index] === null || row[index] === undefined ? null : Number(row[index])));
+    this.opened = { tops, alertsDetail: String(row[this.tables.length] ?? ''), rulesDetail: String(row[this.tables.length + 1] ?? '') };
   }
 
   private newMark(): IdMark {
@@ -215,25 +242,27 @@ export class PostgresFollow {
       );
       parts.push(full ? `(SELECT count(${outcome}) FROM predictions)` : 'NULL');
     }
-    parts.push(this.alerts.present ? `(SELECT count(*) FILTER (WHERE ${columnSql(this.alerts, 'acknowledged')} IS TRUE)::text || '/' || coalesce(max(${columnSql(this.alerts, 'acknowledged_at')})::text, '') FROM alerts)` : `''`);
-    parts.push(this.rules.present ? `(SELECT coalesce(md5(string_agg(t::text, ',' ORDER BY id)), '') FROM ${quoteIdentifier(this.rules.spec.table)} t)` : `''`);
+    parts.push(...this.detailParts());
     return { sql: `SELECT ${parts.join(', ')}`, params };
   }
 
   /**
    * Takes in the row of tickSql(full). Without `full`, the changes since the last tick; with
    * it, the collections whose full count differs from what the ticks made of them (reloaded).
-   * The first reading (which must be full) only seeds.
+   * The first reading (which must be full) seeds, and reports as reloaded what changed since openedSql() was read.
    */
   apply(row: readonly unknown[], full: boolean, now = Date.now()): CollectionChange[] {
     const snapshot = { xmin: Number(row[0]), xmax: Number(row[1]) };
     let index = 2;
     const appended = new Map<Collection, number>();
     const nextCounts = new Map(this.counts);
+    // The first reading after openedSql(): the collections that changed since the source was opened.
+    const sinceOpened = new Set<Collection>();
     for (const { collection } of this.tables) {
       const [top, added, filled, recent] = parseJson(row[index++]) as [number | null, number, number[], number[]];
       const reading = { top, added: Number(added), filled, recent };
       if (full) {
+        if (!this.seeded && this.opened !== null && (this.opened.tops.get(collection) ?? null) !== reading.top) sinceOpened.add(collection);
         const mark = this.newMark();
         mark.apply(reading, snapshot, now);
         this.marks.set(collection, mark);
@@ -300,12 +329,17 @@ export class PostgresFollow {
       for (const [collection, added] of appended) if (!reloaded.has(collection)) changes.push({ collection, kind: 'appended', added });
       for (const collection of reloaded) changes.push({ collection, kind: 'reloaded', added: nextCounts.get(collection) ?? 0 });
     }
+    const first = !this.seeded;
+    if (first && this.opened !== null) {
+      if (alertsDetail !== this.opened.alertsDetail) sinceOpened.add('alerts');
+      if (rulesDetail !== this.opened.rulesDetail) sinceOpened.add('rules');
+      this.opened = null;
+    }
     this.counts = nextCounts;
     this.alertsDetail = alertsDetail;
     this.rulesDetail = rulesDetail;
-    const first = !this.seeded;
     this.seeded = true;
-    return first ? [] : changes;
+    return first ? [...sinceOpened].map((collection) => ({ collection, kind: 'reloaded', added: nextCounts.get(collection) ?? 0 })) : changes;
   }
 
   /** Where the label window starts next, once it spans more than twice the horizon; null otherwise. */

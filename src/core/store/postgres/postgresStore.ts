@@ -193,7 +193,11 @@ export class PostgresStore implements Store {
       }
       if (columns.size === 0) throw new PitwallError('not-found', messages.postgresNoMonitoringTables(describeAddress(settings), tables));
       const shapes = new Map(allTables.map((spec) => [spec, shapeOfColumns(spec, columns.get(spec.table))]));
-      return new PostgresStore(settings, client, shapes, options);
+      const store = new PostgresStore(settings, client, shapes, options);
+      // What the source holds now, so that the first refresh reports what changed after this open.
+      const opened = store.follow.openedSql();
+      store.follow.applyOpened((await client.query({ text: opened.sql, values: opened.params, rowMode: 'array' })).rows[0] ?? []);
+      return store;
     } catch (error) {
       await client.end().catch(() => undefined);
       throw toPitwallError(error, settings);

@@ -226,6 +226,31 @@ describe('PostgreSQL store on a real server: the same answers as the SQLite stor
     }
   });
 
+  it('the first refresh() reports what another process changed between the open and it: an alert inserted, one acknowledged, a rule edited', async () => {
+    const url = fixture.clone('refresh_first');
+    const store = await openStore(url);
+    try {
+      const before = await store.counts();
+      fixture.cluster.psql(
+        'refresh_first',
+        "INSERT INTO alerts (alert_id, timestamp, severity, title, message, acknowledged) VALUES ('after-open', now(), 'critical', 'PERFORMANCE: after open', 'inserted by psql', false); " +
+          'UPDATE alert_rules SET threshold = threshold + 1 WHERE id = (SELECT min(id) FROM alert_rules)',
+      );
+      const changed = (await store.refresh()).changes.map((change) => `${change.collection}:${change.kind}:${change.added}`).sort();
+      assert.deepEqual(changed, [`alerts:reloaded:${before.alerts + 1}`, `rules:reloaded:${before.rules}`]);
+      assert.deepEqual((await store.refresh()).changes, []);
+    } finally {
+      await store.close();
+    }
+    // Nothing changed between the open and the first refresh: nothing is reported.
+    const quiet = await openStore(url);
+    try {
+      assert.deepEqual((await quiet.refresh()).changes, []);
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it('connects again when the server restarts mid-session, answers the same, and says so', async () => {
     const url = fixture.clone('restart');
     const store = await openStore(url);
