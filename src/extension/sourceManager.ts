@@ -135,9 +135,14 @@ export class SourceManager implements vscode.Disposable {
     try {
       const result = await source.store.refresh(force ? { full: true } : {});
       if (!force && result.changes.length === 0) return;
-      if (this.current !== source) return;
+      // The same store, though its entry may have been replaced meanwhile (its prediction counts read, another
+      // refresh): what this refresh took from the store is shown, or no later tick would report it again.
+      const current = this.current;
+      if (current?.store !== source.store) return;
       // The prediction counts shown stay until the new ones are read.
-      this.current = await this.describe(source.path, source.store, source.predictions);
+      const described = await this.describe(current.path, current.store, current.predictions);
+      if (this.current?.store !== source.store) return;
+      this.current = { ...described, predictions: this.current.predictions };
       for (const diagnostic of result.diagnostics) this.log.warn(diagnostic.message);
       this.changed.fire(this.current);
       this.loadPredictions(this.current);
