@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { appendFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Mocha from 'mocha';
 
@@ -12,6 +12,9 @@ export function runSuites(directory: string, accept: (file: string) => boolean):
   const mocha = new Mocha({
     ui: 'bdd',
     timeout: 60_000,
+    // A test the workbench's timing failed once runs once more; each such retry is written down
+    // (PITWALL_TEST_REPORT.retries) and printed by the launcher, so that no flaky test goes unseen.
+    retries: 1,
     forbidOnly: true,
     reporter: 'json',
     reporterOptions: { output: reportFile },
@@ -29,5 +32,11 @@ export function runSuites(directory: string, accept: (file: string) => boolean):
     const name = `failed-${test.fullTitle().replace(/[^\w-]+/g, '-').slice(0, 80)}`;
     await fetch(`${control}/screenshot?name=${encodeURIComponent(name)}`).catch(() => undefined);
   });
-  return new Promise((resolve) => mocha.run(() => resolve()));
+  return new Promise((resolve) => {
+    const runner = mocha.run(() => resolve());
+    runner.on(Mocha.Runner.constants.EVENT_TEST_RETRY, (test: Mocha.Test, error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      appendFileSync(`${reportFile}.retries`, `${JSON.stringify({ fullTitle: test.fullTitle(), message: message.split('\n')[0] })}\n`);
+    });
+  });
 }
