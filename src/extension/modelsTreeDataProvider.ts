@@ -90,6 +90,9 @@ export class ModelsTreeDataProvider implements vscode.TreeDataProvider<ModelNode
     try {
       overview = await this.read.overview;
     } catch (error) {
+      // The source was closed or replaced while its health was read (its store stopped): not a problem of the
+      // source now open, whose own listing follows.
+      if (this.sources.source?.store !== source.store) return [];
       // A tree never pops up a message: the row says it, the log has the detail; the counts still show.
       this.log.error(`Reading the health of the model versions failed: ${describeError(error)}`);
     }
