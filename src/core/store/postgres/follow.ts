@@ -139,7 +139,14 @@ export class PostgresFollow {
   private lastScan = Number.NEGATIVE_INFINITY;
   private seeded = false;
   /** What the source held when it was opened (openedSql), for the first reading to say what changed since. */
-  private opened: { readonly tops: ReadonlyMap<Collection, number | null>; readonly alertsDetail: string; readonly rulesDetail: string } | null = null;
+  private opened: {
+    /** Each table's highest id and the ids in the window under it. */
+    readonly tables: ReadonlyMap<Collection, { readonly top: number | null; readonly recent: ReadonlySet<number> }>;
+    readonly alertsDetail: string;
+    readonly rulesDetail: string;
+    /** The label window's start, count and checksum, as a tick reads them; null without labels. */
+    readonly labels: readonly [string | null, number, string] | null;
+  } | null = null;
 
   constructor(
     private readonly tables: readonly FollowedTable[],
@@ -162,20 +169,49 @@ export class PostgresFollow {
   }
 
   /**
-   * What the source holds as it is opened, cheaply (each table's highest id off its key, the small
-   * alerts and rules summaries): the first tick counts everything, some time later, and reports as
-   * reloaded what changed since this reading, instead of taking it in unreported.
+   * What the source holds as it is opened, cheaply: each table's highest id off its key and the ids
+   * in the window under it, the small alerts and rules summaries, and the label window's count and
+   * checksum. The first tick counts everything, some time later, and reports as reloaded what changed
+   * since this reading (a row above or within that window, a lower id that committed late, an
+   * acknowledgment, a rule, a label in the horizon) instead of taking it in unreported.
    */
   openedSql(): TickSql {
-    const tops = this.tables.map(({ shape }) => `(SELECT max(id) FROM ${quoteIdentifier(shape.spec.table)})`);
-    return { sql: `SELECT ${[...tops, ...this.detailParts()].join(', ')}`, params: [] };
+    const window = this.options.gapWindow ?? DEFAULT_GAP_WINDOW;
+    const parts = this.tables.map(({ shape }) => {
+      const table = quoteIdentifier(shape.spec.table);
+      return `(SELECT json_build_array(m.top, (SELECT coalesce(json_agg(id), '[]') FROM ${table} WHERE id > m.top - ${Math.trunc(window)})) FROM (SELECT max(id) AS top FROM ${table}) m)`;
+    });
+    parts.push(...this.detailParts());
+    const params: unknown[] = [];
+    if (this.hasLabels()) {
+      params.push(this.options.labelHorizonSeconds);
+      parts.push(this.labelWindowSql('(SELECT max("timestamp") - make_interval(secs => $1::double precision) FROM predictions)'));
+    } else parts.push('NULL');
+    return { sql: `SELECT ${parts.join(', ')}`, params };
+  }
+
+  /** The label window from `since`: its start as text, its labelled count and its checksum of (id, label). */
+  private labelWindowSql(since: string, extra = ''): string {
+    const outcome = columnSql(this.predictions, 'actual_outcome');
+    const hash = `hashtextextended(id::text || ':' || ${outcome}::text, 0)`;
+    return `(SELECT json_build_array((${since})::text, count(${outcome}), coalesce(sum(${hash}), 0)::text${extra}) FROM predictions WHERE "timestamp" >= ${since})`;
   }
 
   /** Takes in the row of openedSql(). */
   applyOpened(row: readonly unknown[]): void {
-    const tops = new Map<Collection, number | null>();
-    this.tables.forEach(({ collection }, index) => tops.set(collection, row[index] === null || row[index] === undefined ? null : Number(row[index])));
-    this.opened = { tops, alertsDetail: String(row[this.tables.length] ?? ''), rulesDetail: String(row[this.tables.length + 1] ?? '') };
+    const tables = new Map<Collection, { top: number | null; recent: Set<number> }>();
+    this.tables.forEach(({ collection }, index) => {
+      const [top = null, recent = []] = (parseJson(row[index]) ?? []) as [number | string | null, (number | string)[]];
+      tables.set(collection, { top: top === null ? null : Number(top), recent: new Set(recent.map(Number)) });
+    });
+    const at = this.tables.length;
+    const labels = parseJson(row[at + 2]) as [string | null, number | string, string] | null;
+    this.opened = {
+      tables,
+      alertsDetail: String(row[at] ?? ''),
+      rulesDetail: String(row[at + 1] ?? ''),
+      labels: labels === null || labels === undefined ? null : [labels[0], Number(labels[1]), String(labels[2])],
+    };
   }
 
   private newMark(): IdMark {
@@ -236,9 +272,7 @@ export class PostgresFollow {
       const force = full || this.labelSince === null || this.rescan || now - this.lastScan >= (this.options.labelRescanMs ?? 0);
       parts.push(
         `CASE WHEN ${param(force, 'boolean')} OR ${counter} IS DISTINCT FROM ${param(this.counter, 'text')} THEN ` +
-          `(SELECT json_build_array((${since})::text, count(${outcome}), coalesce(sum(${hash}), 0)::text, ` +
-          `CASE WHEN ${next} - ${since} > make_interval(secs => ${horizon}) THEN ${next}::text END) ` +
-          `FROM predictions WHERE "timestamp" >= ${since}) END`,
+          `${this.labelWindowSql(since, `, CASE WHEN ${next} - ${since} > make_interval(secs => ${horizon}) THEN ${next}::text END`)} END`,
       );
       parts.push(full ? `(SELECT count(${outcome}) FROM predictions)` : 'NULL');
     }
@@ -262,7 +296,11 @@ export class PostgresFollow {
       const [top, added, filled, recent] = parseJson(row[index++]) as [number | null, number, number[], number[]];
       const reading = { top, added: Number(added), filled, recent };
       if (full) {
-        if (!this.seeded && this.opened !== null && (this.opened.tops.get(collection) ?? null) !== reading.top) sinceOpened.add(collection);
+        const opened = this.seeded ? undefined : this.opened?.tables.get(collection);
+        // Rows above the top read at the open, or below it that were not there then (their transaction committed since).
+        if (opened !== undefined && (opened.top !== (reading.top === null ? null : Number(reading.top)) || reading.recent.some((id) => opened.top !== null && Number(id) <= opened.top && !opened.recent.has(Number(id))))) {
+          sinceOpened.add(collection);
+        }
         const mark = this.newMark();
         mark.apply(reading, snapshot, now);
         this.marks.set(collection, mark);
@@ -309,6 +347,9 @@ export class PostgresFollow {
       this.rescan = this.counter !== null && counter !== this.counter;
       this.counter = counter;
       if (full) nextCounts.set('outcomes', Number(labelled ?? 0));
+      // Labels given since the open, within the horizon: the window's start, count or checksum moved.
+      const openedLabels = this.seeded ? null : (this.opened?.labels ?? null);
+      if (full && openedLabels !== null && scan !== null && (scan[0] !== openedLabels[0] || Number(scan[1]) !== openedLabels[1] || String(scan[2]) !== openedLabels[2])) sinceOpened.add('outcomes');
       else if (added - removed !== 0) nextCounts.set('outcomes', (nextCounts.get('outcomes') ?? 0) + added - removed);
       if (!full && added > 0) appended.set('outcomes', added);
     }

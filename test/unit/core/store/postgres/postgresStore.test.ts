@@ -226,28 +226,52 @@ describe('PostgreSQL store on a real server: the same answers as the SQLite stor
     }
   });
 
-  it('the first refresh() reports what another process changed between the open and it: an alert inserted, one acknowledged, a rule edited', async () => {
+  it('the first refresh() reports what another process changed between the open and it: an alert inserted, a rule edited, an acknowledgment, a label, a lower id committed late', async () => {
     const url = fixture.clone('refresh_first');
-    const store = await openStore(url);
-    try {
-      const before = await store.counts();
-      fixture.cluster.psql(
-        'refresh_first',
+    const reported = async (change: string): Promise<string[]> => {
+      const store = await openStore(url);
+      try {
+        fixture.cluster.psql('refresh_first', change);
+        const changed = (await store.refresh()).changes.map((c) => c.collection).sort();
+        assert.deepEqual((await store.refresh()).changes, [], 'reported once');
+        return changed;
+      } finally {
+        await store.close();
+      }
+    };
+    assert.deepEqual(
+      await reported(
         "INSERT INTO alerts (alert_id, timestamp, severity, title, message, acknowledged) VALUES ('after-open', now(), 'critical', 'PERFORMANCE: after open', 'inserted by psql', false); " +
           'UPDATE alert_rules SET threshold = threshold + 1 WHERE id = (SELECT min(id) FROM alert_rules)',
-      );
-      const changed = (await store.refresh()).changes.map((change) => `${change.collection}:${change.kind}:${change.added}`).sort();
-      assert.deepEqual(changed, [`alerts:reloaded:${before.alerts + 1}`, `rules:reloaded:${before.rules}`]);
-      assert.deepEqual((await store.refresh()).changes, []);
-    } finally {
-      await store.close();
-    }
+      ),
+      ['alerts', 'rules'],
+    );
+    assert.deepEqual(await reported('UPDATE alerts SET acknowledged = true WHERE id = (SELECT min(id) FROM alerts WHERE acknowledged IS NOT TRUE)'), ['alerts']);
+    // A label within the horizon (a day before the newest prediction) of a prediction not labelled yet.
+    assert.deepEqual(
+      await reported(`UPDATE predictions SET actual_outcome = 1 - predicted_outcome WHERE id = (SELECT max(id) FROM predictions WHERE actual_outcome IS NULL AND "timestamp" > (SELECT max("timestamp") - interval '1 hour' FROM predictions))`),
+      ['outcomes'],
+    );
     // Nothing changed between the open and the first refresh: nothing is reported.
-    const quiet = await openStore(url);
+    assert.deepEqual(await reported('SELECT 1'), []);
+
+    // An insert that took its id before another one but commits after the open: the highest id is the same.
+    const early = new Client({ connectionString: url });
+    await early.connect();
     try {
-      assert.deepEqual((await quiet.refresh()).changes, []);
+      await early.query('BEGIN');
+      await early.query("INSERT INTO alerts (alert_id, timestamp, severity, title, message, acknowledged) VALUES ('early', now(), 'warning', 'early', 'took its id first', false)");
+      fixture.cluster.psql('refresh_first', "INSERT INTO alerts (alert_id, timestamp, severity, title, message, acknowledged) VALUES ('later', now(), 'warning', 'later', 'committed first', false)");
+      const store = await openStore(url);
+      try {
+        await early.query('COMMIT');
+        assert.deepEqual((await store.refresh()).changes.map((c) => c.collection), ['alerts']);
+        assert.deepEqual((await store.refresh()).changes, []);
+      } finally {
+        await store.close();
+      }
     } finally {
-      await quiet.close();
+      await early.end();
     }
   });
 
