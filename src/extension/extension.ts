@@ -78,23 +78,23 @@ function expandMostSevereOnOpen(
   const expand = async () => {
     if (!pending || !sources.source || !view.visible) return;
     pending = false;
-    const path = sources.source.path;
-    const [first] = await alerts.getChildren();
-    if (sources.source?.path !== path) return;
-    // Revealing shows the view: when the user moved to another view while the groups were listed,
-    // the sidebar stays theirs and the group expands the next time the view is shown.
-    if (!view.visible) {
-      pending = true;
-      return;
-    }
-    if (!first) return;
+    const store = sources.source.store;
     // A view shown a moment ago may not hold the group yet ("Data tree node not found"): asked again shortly.
     for (let attempt = 0; ; attempt++) {
+      const [first] = await alerts.getChildren();
+      if (sources.source?.store !== store) return;
+      // Revealing shows the view: when the user moved to another view meanwhile, the sidebar stays
+      // theirs and the group expands the next time the view is shown.
+      if (!view.visible) {
+        pending = true;
+        return;
+      }
+      if (!first) return;
       try {
         await view.reveal(first, { expand: true, select: false, focus: false });
         return;
       } catch (error) {
-        if (attempt >= 4 || !view.visible || sources.source?.path !== path) throw error;
+        if (attempt >= 4) throw error;
         await new Promise((resolve) => setTimeout(resolve, 250 * (attempt + 1)));
       }
     }
