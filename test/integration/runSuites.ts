@@ -34,9 +34,19 @@ export function runSuites(directory: string, accept: (file: string) => boolean):
   });
   return new Promise((resolve) => {
     const runner = mocha.run(() => resolve());
+    const firstErrors = new Map<string, string>();
     runner.on(Mocha.Runner.constants.EVENT_TEST_RETRY, (test: Mocha.Test, error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
-      appendFileSync(`${reportFile}.retries`, `${JSON.stringify({ fullTitle: test.fullTitle(), message: message.split('\n')[0] })}\n`);
+      firstErrors.set(test.fullTitle(), message.split('\n')[0] ?? '');
+      // The workbench as the first run left it: the retry may draw over it.
+      const control = process.env.PITWALL_TEST_CONTROL;
+      const name = `retried-${test.fullTitle().replace(/[^\w-]+/g, '-').slice(0, 80)}`;
+      if (control) void fetch(`${control}/screenshot?name=${encodeURIComponent(name)}`).catch(() => undefined);
+    });
+    // Written when the run again passes: a test failing both times is a failure, counted once.
+    runner.on(Mocha.Runner.constants.EVENT_TEST_PASS, (test: Mocha.Test) => {
+      if (!firstErrors.has(test.fullTitle())) return;
+      appendFileSync(`${reportFile}.retries`, `${JSON.stringify({ fullTitle: test.fullTitle(), message: firstErrors.get(test.fullTitle()) ?? '' })}\n`);
     });
   });
 }
