@@ -33,7 +33,9 @@ async function clickTitleAction(label: string): Promise<void> {
   await click(`${SIDEBAR} .pane-header:has-text("Alerts") [aria-label="${label}"]`);
 }
 
-describe('Alerts view after a window reload', () => {
+describe('Alerts view after a window reload', function () {
+  // Never run again in the same host: a second run would take the host about to be reloaded for the next one.
+  this.retries(0);
   it('keeps the grouping and the filter chosen before the reload, and their clearing after it', async function () {
     requireWorkbench(this);
     this.timeout(180_000);
@@ -55,7 +57,8 @@ describe('Alerts view after a window reload', () => {
       assert.ok(groups.length > 1 && filtered > 0 && filtered < all, `the filter keeps some alerts of several versions: ${JSON.stringify(groups)} of ${all}`);
       writeFileSync(marker, JSON.stringify({ stage: 'set', groups } satisfies Marker));
       // The reload ends this extension host and this test with it; the next host runs the suite again.
-      await vscode.commands.executeCommand('workbench.action.reloadWindow');
+      // The reload may cancel this very command as the host ends: that is the reload, not a failure.
+      void vscode.commands.executeCommand('workbench.action.reloadWindow').then(undefined, () => undefined);
       await new Promise(() => undefined);
     }
     const before = JSON.parse(readFileSync(marker, 'utf8')) as Marker;
