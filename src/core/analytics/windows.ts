@@ -686,7 +686,8 @@ export function metricsOfWindow(
       case 'avg_confidence': out[metric] = n === 0 ? null : confidence.value / n; break;
       case 'min_confidence': out[metric] = n === 0 ? null : total.confidenceMin; break;
       case 'max_confidence': out[metric] = n === 0 ? null : total.confidenceMax; break;
-      case 'confidence_std': out[metric] = n < 2 ? null : Math.sqrt(Math.max(0, (square.value - (confidence.value * confidence.value) / n) / (n - 1))); break;
+      // Confidences all alike deviate by exactly 0, as one pass over them says; Σc² − (Σc)²/n may leave a rounding residue.
+      case 'confidence_std': out[metric] = n < 2 ? null : total.confidenceMin === total.confidenceMax ? 0 : Math.sqrt(Math.max(0, (square.value - (confidence.value * confidence.value) / n) / (n - 1))); break;
     }
   }
   return {

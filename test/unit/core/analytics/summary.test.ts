@@ -63,6 +63,17 @@ describe('summarizeStats: a summary from summed statistics', () => {
     );
   });
 
+  it('gives a standard deviation of exactly 0 for confidences all alike, as one pass over them does (the sums leave a residue)', () => {
+    // fast-check's counterexample: Σc² − (Σc)²/n of three 0.7s is not 0 in doubles.
+    const columns = columnsOf([
+      [0, 0, 0.7, -1],
+      [0, 0, 0.7, -1],
+      [0, 0, 0.7, -1],
+    ]);
+    assert.equal(summaryOfSums(columns, 0, 2 ** 32).summary.confidence_std, 0);
+    assert.equal(summarizeMetrics(classificationInRange(columns, { from: 0, to: 2 ** 32 })).confidence_std, 0);
+  });
+
   it('adds up windows across a window boundary, and gives null label metrics without a label', () => {
     const columns = columnsOf([
       [10, 1, 0.8, -1],
