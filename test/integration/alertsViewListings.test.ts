@@ -70,5 +70,6 @@ describe('Alerts view: two first-level listings in flight at once', () => {
     assert.equal(api.alertsView.visible, false, 'the Explorer the user chose stays in the sidebar');
     await vscode.commands.executeCommand('workbench.view.extension.pitwall');
     await eventually(async () => (/Critical[^\n]*\n[^\n]* is \d/.test(await workbenchText(SIDEBAR)) ? true : undefined));
+    await screenshot('alerts-view-expanded-when-shown-again');
   });
 });
