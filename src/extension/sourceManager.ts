@@ -105,8 +105,11 @@ export class SourceManager implements vscode.Disposable {
       } finally {
         if (this.opening === opening) this.opening = null;
       }
-      await this.closeStore();
+      // The old store is taken (synchronously) to be closed, and the new source is current before that
+      // close ends: a view still reading the old one then knows its read is no longer wanted.
+      const closing = this.closeStore();
       this.current = opened;
+      await closing;
       this.password = secret;
       this.openedUntrusted = !trusted;
       this.reportProblems(this.current);
@@ -159,8 +162,9 @@ export class SourceManager implements vscode.Disposable {
 
   async close(): Promise<void> {
     this.opening?.abort();
-    await this.closeStore();
+    const closing = this.closeStore();
     this.current = null;
+    await closing;
     this.changed.fire(null);
     await this.setContext();
   }
@@ -289,8 +293,8 @@ export class SourceManager implements vscode.Disposable {
   private async closeStore(): Promise<void> {
     this.disposeWatcher();
     this.password = undefined;
-    const store = this.current?.store;
-    if (store) await store.close().catch((error: unknown) => this.log.warn(`Closing ${this.current?.path}: ${describeError(error)}`));
+    const closed = this.current;
+    if (closed) await closed.store.close().catch((error: unknown) => this.log.warn(`Closing ${closed.path}: ${describeError(error)}`));
   }
 
   private async setContext(): Promise<void> {
