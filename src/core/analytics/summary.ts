@@ -9,7 +9,7 @@
 import { accuracyOf, confidenceStatistics, confusion, f1Of, type Confusion, precisionOf, recallOf, type ClassificationColumns } from './classification';
 import type { WindowPlan, WindowStats } from '../store/windowStats';
 import { averagePrecision, brierScore, logLoss, reliabilityOf, reliabilityOfBins, rocAuc, specificityOf, type Binning, type IntervalReliabilityBin } from './metrics';
-import { metricsOfWindow, type WindowMetric } from './windows';
+import { metricsOfWindow, WINDOW_METRICS, type WindowMetric } from './windows';
 
 export interface MetricsSummary {
   readonly count: number;
@@ -100,21 +100,7 @@ function labelMetricsOf(columns: ClassificationColumns, c: Confusion, bins: numb
 }
 
 /** The metrics of a summary that the combine step (metricsOfWindow) gives from a window's statistics. */
-const WINDOW_SUMMARY_METRICS: readonly WindowMetric[] = [
-  'accuracy',
-  'precision',
-  'recall',
-  'f1',
-  'specificity',
-  'roc_auc',
-  'average_precision',
-  'log_loss',
-  'brier',
-  'avg_confidence',
-  'min_confidence',
-  'max_confidence',
-  'confidence_std',
-];
+const WINDOW_SUMMARY_METRICS: readonly WindowMetric[] = WINDOW_METRICS.filter((metric) => !['ece', 'mce', 'ece_mass', 'mce_mass'].includes(metric));
 
 /**
  * The summary of one (window, group)'s statistics, as a database sums them for a plan with scores

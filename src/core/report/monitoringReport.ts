@@ -147,17 +147,30 @@ export async function readReportData(source: QuerySource, options: ReportOptions
   return { ...base, ...analysesOfColumns(columns, options, read.features) };
 }
 
-/** The report's analyses over predictions held as columns (the whole source's, or a range's). */
-function analysesOfColumns(columns: WindowColumns, options: ReportOptions, features: readonly string[]): ReportAnalyses {
+/**
+ * The report's range over a scope: the options' bounds, else the data's span; null when there is no
+ * data to span. A model version the scope does not have is refused.
+ */
+function reportRange(
+  scope: { readonly versions: readonly string[]; readonly first: number | null; readonly last: number | null },
+  options: ReportOptions,
+): { range: { from: number; to: number }; scoped: { from: number; to: number; modelVersion?: string } } | null {
   const model = options.modelVersion;
-  const scope = scopeOfColumns(columns, model);
   if (model !== undefined && !scope.versions.includes(model)) throw new PitwallError('input', messages.reportUnknownVersion(model, scope.versions));
   const from = options.from ?? scope.first;
   // A start after the data, without an end: an empty range, told as such in every section.
   const to = options.to ?? (scope.last === null ? null : Math.max(nextUp(scope.last), from ?? -Infinity));
-  if (from === null || to === null) return emptyAnalyses(null);
+  if (from === null || to === null) return null;
   const range = { from, to };
-  const scoped = { ...range, ...(model === undefined ? {} : { modelVersion: model }) };
+  return { range, scoped: { ...range, ...(model === undefined ? {} : { modelVersion: model }) } };
+}
+
+/** The report's analyses over predictions held as columns (the whole source's, or a range's). */
+function analysesOfColumns(columns: WindowColumns, options: ReportOptions, features: readonly string[]): ReportAnalyses {
+  const model = options.modelVersion;
+  const chosen = reportRange(scopeOfColumns(columns, model), options);
+  if (chosen === null) return emptyAnalyses(null);
+  const { range, scoped } = chosen;
   const inRange = new Set<string>();
   for (let i = 0; i < columns.length; i++) {
     const t = columns.timestamp[i] as number;
@@ -201,13 +214,9 @@ function driftRanges(range: { readonly from: number; readonly to: number }): { r
  */
 async function analysesOnServer(store: Store, options: ReportOptions, features: readonly string[]): Promise<ReportAnalyses> {
   const model = options.modelVersion;
-  const scope = await readDataScope(store, model);
-  if (model !== undefined && !scope.versions.includes(model)) throw new PitwallError('input', messages.reportUnknownVersion(model, scope.versions));
-  const from = options.from ?? scope.first;
-  const to = options.to ?? (scope.last === null ? null : Math.max(nextUp(scope.last), from ?? -Infinity));
-  if (from === null || to === null) return emptyAnalyses(null);
-  const range = { from, to };
-  const scoped = { ...range, ...(model === undefined ? {} : { modelVersion: model }) };
+  const chosen = reportRange(await readDataScope(store, model), options);
+  if (chosen === null) return emptyAnalyses(null);
+  const { range, scoped } = chosen;
   // Windows from the epoch as long as the range may be (one per version, unless the range crosses 1970 or 2106), every sum and the labelled scores.
   const plan: WindowPlan = { every: WHOLE_RANGE, slide: WHOLE_RANGE, ...scoped, by: 'model_version', bins: CALIBRATION_BINS, scores: true };
   const stats = await store.aggregateWindows?.(plan);
@@ -218,7 +227,7 @@ async function analysesOnServer(store: Store, options: ReportOptions, features: 
     checkAborted(options.signal);
     // Every row of the range refused: none of its version either, which the server's scope knows.
     if (columns.length === 0) return emptyAnalyses(range);
-    return analysesOfColumns(columns, { ...options, from, to }, features);
+    return analysesOfColumns(columns, { ...options, ...range }, features);
   }
   const versions = [...new Set(stats.map((s) => s.group as string))].sort();
   if (versions.length === 0) return emptyAnalyses(range);
