@@ -14,7 +14,8 @@
  *   killed after the rename loses at most what was appended in the microseconds between this
  *   catch-up and the rename);
  * - `lateAppendGraceMs` after the rename, what writers that opened the file before the rename
- *   wrote into it since. The caller runs that step (`carryLateAppends`) when it likes, so its
+ *   wrote into it since. When the kernel says no process holds the replaced file open for
+ *   writing (platform/writers.ts), nothing more can come: this step runs at once, without the wait. The caller runs that step (`carryLateAppends`) when it likes, so its
  *   own follow-up need not wait for the grace. A writer that opened the old file and writes
  *   later than that would still write into the replaced file; the Python service opens, writes
  *   one line and closes within microseconds.
@@ -35,6 +36,7 @@ import * as zlib from 'node:zlib';
 import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { PitwallError } from '../../errors';
+import { writersOf } from '../../platform/writers';
 import { messages } from '../../messages';
 import {
   NEWLINE,
@@ -408,6 +410,8 @@ async function carryLateAppends(
   renamedAt: number,
   options: Pick<LineRewriteOptions, 'tornTailGraceMs' | 'lateAppendGraceMs'>,
 ): Promise<number> {
+  // No process holds the replaced file open for writing: nothing more can come, so what is there is all of it.
+  if ((await writersOf(replaced.source.fd)) === 'none') return replaced.carry(true, options.tornTailGraceMs);
   await sleep(Math.max(0, renamedAt + options.lateAppendGraceMs - Date.now()));
   const deadline = Date.now() + options.tornTailGraceMs;
   let carried = 0;

@@ -222,6 +222,44 @@ describe('Appends to alerts.jsonl while Pitwall replaces it', function () {
     }
   });
 
+  it('carries at once, without the grace, what was appended to the replaced file when no process holds it open for writing', async function () {
+    if (process.platform !== 'linux') this.skip();
+    const path = temp.file('alerts.jsonl');
+    writeFileSync(path, `${alertLine(1)}\n${alertLine(2)}\n`);
+    const writer = openSync(path, 'a');
+    // A grace the test would time out waiting for: only the kernel's answer lets the carry end sooner.
+    const result = await rewriteLines({ path, read: await readState(path), edits: new Map([[1, acknowledge]]), tornTailGraceMs: 50, lateAppendGraceMs: 600_000 });
+    assert.equal(result.status, 'done');
+    if (result.status !== 'done') return;
+    // The writer that opened the file before the rename writes one more line, then closes it.
+    writeSync(writer, `${alertLine(3)}\n`);
+    closeSync(writer);
+    assert.equal(await result.carryLateAppends(), Buffer.byteLength(`${alertLine(3)}\n`));
+    assert.equal(readFileSync(path, 'utf8'), `${acknowledge(alertLine(1))}\n${alertLine(2)}\n${alertLine(3)}\n`);
+  });
+
+  it('still waits the grace while another process holds the replaced file open for writing, and carries what it writes then', async function () {
+    const path = temp.file('alerts.jsonl');
+    writeFileSync(path, `${alertLine(1)}\n${alertLine(2)}\n`);
+    // A second process with alerts.jsonl open for appending, as the service between its open and its write.
+    const holder = spawn(process.execPath, ['-e', `const fs = require('node:fs'); const fd = fs.openSync(${JSON.stringify(path)}, 'a'); process.stdout.write('open\\n'); process.stdin.once('data', () => { fs.writeSync(fd, ${JSON.stringify(`${alertLine(3)}\n`)}); fs.closeSync(fd); process.stdout.write('written\\n'); });`], { stdio: 'pipe' });
+    const said = createInterface({ input: holder.stdout })[Symbol.asyncIterator]();
+    try {
+      assert.deepEqual(await said.next(), { done: false, value: 'open' });
+      const result = await rewriteLines({ path, read: await readState(path), edits: new Map([[1, acknowledge]]), tornTailGraceMs: 50, lateAppendGraceMs: 1500 });
+      assert.equal(result.status, 'done');
+      if (result.status !== 'done') return;
+      const carried = result.carryLateAppends();
+      // Written after the rename, into the replaced file, while the carry waits.
+      holder.stdin.write('go\n');
+      assert.deepEqual(await said.next(), { done: false, value: 'written' });
+      assert.equal(await carried, Buffer.byteLength(`${alertLine(3)}\n`));
+      assert.equal(readFileSync(path, 'utf8'), `${acknowledge(alertLine(1))}\n${alertLine(2)}\n${alertLine(3)}\n`);
+    } finally {
+      holder.kill();
+    }
+  });
+
   /** Starts rewriteChild.ts; `next()` gives each line it says. */
   function child(mode: 'kill' | 'interrupt', key: string): { process: ChildProcessWithoutNullStreams; next: () => Promise<string>; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
     const proc = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'rewriteChild.ts'), mode, temp.path, key], { stdio: 'pipe' });
