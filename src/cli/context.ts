@@ -8,6 +8,8 @@ export interface CommandEnvironment {
   readonly out: Output;
   readonly wasmPath?: string;
   readonly now: () => number;
+  /** Where a JSONL folder's alert index is kept between runs; none: every run parses alerts.jsonl. */
+  readonly alertIndexFolder?: string;
 }
 
 export type Command = (argv: readonly string[], env: CommandEnvironment) => Promise<number>;
@@ -18,7 +20,12 @@ export type Command = (argv: readonly string[], env: CommandEnvironment) => Prom
  */
 export async function withStore<T>(path: string, env: CommandEnvironment, use: (store: Store) => Promise<T>, quiet = false, writes = false): Promise<T> {
   // No command compares what changed between two refreshes (watch refreshes only to take in new data).
-  const store = await openStore(path, { ...(env.wasmPath === undefined ? {} : { wasmPath: env.wasmPath }), writeSoon: writes, followChanges: false });
+  const store = await openStore(path, {
+    ...(env.wasmPath === undefined ? {} : { wasmPath: env.wasmPath }),
+    ...(env.alertIndexFolder === undefined ? {} : { alertIndexFolder: env.alertIndexFolder }),
+    writeSoon: writes,
+    followChanges: false,
+  });
   const forget = closeOnInterrupt(store);
   try {
     // A command that writes reports the problems of what it read before writing: asked afterwards,

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { describeError, PitwallError } from '../core/errors';
 import { unknownNameError } from '../core/suggest';
 import { version } from '../../package.json';
@@ -110,6 +111,20 @@ export function exitCodeOf(error: unknown): number {
   return error instanceof PitwallError && ['input', 'not-found', 'conflict', 'format'].includes(error.code) ? 2 : 1;
 }
 
+/**
+ * Where the alert indexes of JSONL folders are kept: the user's cache folder (the XDG rules: a
+ * relative XDG_CACHE_HOME is ignored). None when PITWALL_ALERT_INDEX=0, or without a home.
+ */
+export function alertIndexFolderOf(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.PITWALL_ALERT_INDEX === '0') return undefined;
+  const xdg = env.XDG_CACHE_HOME;
+  try {
+    return join(xdg !== undefined && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'pitwall', 'alerts');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs the command line of this process (the launcher, dist/cli.js, calls it). */
 export function main(): void {
   // `pitwall … | head` closes the pipe early: that is the reader's choice, not an error.
@@ -119,7 +134,8 @@ export function main(): void {
   });
   exitOnInterrupt();
   const path = wasmPath();
-  runCli(process.argv.slice(2), { out: stdio, now: () => Date.now() / 1000, ...(path ? { wasmPath: path } : {}) }).then(
+  const alertIndexFolder = alertIndexFolderOf(process.env);
+  runCli(process.argv.slice(2), { out: stdio, now: () => Date.now() / 1000, ...(path ? { wasmPath: path } : {}), ...(alertIndexFolder === undefined ? {} : { alertIndexFolder }) }).then(
     (code) => {
       process.exitCode = code;
     },

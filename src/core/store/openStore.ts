@@ -21,6 +21,8 @@ export interface OpenStoreOptions {
   readonly followChanges?: boolean;
   /** A PostgreSQL source's password when its URL carries none, and how each refresh reads labels again (follow.ts). */
   readonly postgres?: { readonly password?: string; readonly labelHorizonSeconds?: number; readonly labelRescanSeconds?: number };
+  /** Where a JSONL folder's alert index is kept between processes (jsonl/alertIndex.ts). */
+  readonly alertIndexFolder?: string;
 }
 
 const SQLITE_EXTENSIONS = /\.(db|sqlite3?)$/i;

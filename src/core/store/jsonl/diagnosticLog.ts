@@ -26,6 +26,12 @@ export class DiagnosticLog {
     return true;
   }
 
+  /** Takes these problems (and this count of dropped ones) in place of its own: those of an index of the same bytes. */
+  restore(items: readonly StoreDiagnostic[], dropped: number): void {
+    this.items = items.slice(0, this.cap);
+    this.dropped = dropped;
+  }
+
   clear(): void {
     this.items = [];
     this.dropped = 0;

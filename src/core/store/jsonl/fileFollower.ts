@@ -9,6 +9,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { constants } from 'node:fs';
+import * as zlib from 'node:zlib';
 import { open, type FileHandle } from 'node:fs/promises';
 import { PitwallError } from '../../errors';
 import { messages } from '../../messages';
@@ -35,7 +36,29 @@ export interface FollowerOptions {
   readonly chunkBytes?: number;
   /** The longest line delivered, newline included; longer ones are reported and skipped. */
   readonly maxLineBytes?: number;
+  /**
+   * Keeps a CRC-32 of every byte consumed, so that what was read can be told apart from any other
+   * content later without keeping it (the alert index of alerts.jsonl is keyed by it).
+   */
+  readonly checksum?: boolean;
 }
+
+/** What a follower has consumed of a file: enough to go on reading it where it stopped. */
+export interface ConsumedFile {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  /** End of the last complete line delivered. */
+  readonly consumed: number;
+  readonly head: Buffer;
+  readonly tail: Buffer;
+  /** Lines delivered (bad ones included): the next one is numbered one more. */
+  readonly lines: number;
+  /** CRC-32 of the first `consumed` bytes, when known. */
+  readonly crc: number | null;
+}
+
+/** zlib.crc32 came with Node 20.15 / 22.2; without it nothing is checksummed. */
+const crc32 = typeof zlib.crc32 === 'function' ? zlib.crc32 : undefined;
 
 const NEWLINE = 0x0a;
 /** How much of the start and of the end of what was read is compared to detect a rewrite. */
@@ -60,6 +83,9 @@ export class FileFollower {
   private pending = 0;
   private head: Buffer = Buffer.alloc(0);
   private tail: Buffer = Buffer.alloc(0);
+  /** CRC-32 of the bytes consumed; null when not kept, or when a skipped line left some out. */
+  private crc: number | null;
+  private readonly checksum: boolean;
 
   constructor(
     readonly path: string,
@@ -67,6 +93,8 @@ export class FileFollower {
   ) {
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.checksum = options.checksum === true && crc32 !== undefined;
+    this.crc = this.checksum ? 0 : null;
   }
 
   /** Whether the file existed at the last follow. */
@@ -88,18 +116,26 @@ export class FileFollower {
     return this.seen === null ? null : { identity: this.seen, consumed: this.consumed, head: this.head, tail: this.tail };
   }
 
+  /** What was consumed, with the line count and checksum; null before the file was seen. */
+  get consumedFile(): ConsumedFile | null {
+    if (this.seen === null) return null;
+    return { dev: this.seen.dev, ino: this.seen.ino, consumed: this.consumed, head: this.head, tail: this.tail, lines: this.nextLine - 1, crc: this.crc };
+  }
+
   /**
-   * Goes on with a file that replaced the one read, whose first `consumed` bytes hold the same
-   * lines as those delivered (a rewrite that edited some in place): the next follow reads only
-   * what comes after them.
+   * Goes on with a file whose first `consumed` bytes hold the same lines as those delivered: a
+   * rewrite that edited some in place, or (with `lines`) the file an index was made of, whose
+   * lines the sink was given from that index. The next follow reads only what comes after them.
    */
-  adopt(file: { readonly dev: bigint; readonly ino: bigint; readonly consumed: number; readonly head: Buffer; readonly tail: Buffer }): void {
+  adopt(file: { readonly dev: bigint; readonly ino: bigint; readonly consumed: number; readonly head: Buffer; readonly tail: Buffer; readonly lines?: number; readonly crc?: number | null }): void {
     // An impossible size, so that the next follow looks at the file whatever its size.
     this.seen = { dev: file.dev, ino: file.ino, size: -1n, mtimeNs: -1n };
     this.consumed = file.consumed;
+    if (file.lines !== undefined) this.nextLine = file.lines + 1;
     this.pending = 0;
     this.head = file.head;
     this.tail = file.tail;
+    this.crc = this.checksum && file.crc !== undefined ? file.crc : null;
   }
 
   /** Forgets everything read, so the next follow reads the file from its start without resetting the sink. */
@@ -110,6 +146,7 @@ export class FileFollower {
     this.pending = 0;
     this.head = Buffer.alloc(0);
     this.tail = Buffer.alloc(0);
+    this.crc = this.checksum ? 0 : null;
   }
 
   async follow(sink: LineSink): Promise<FollowResult> {
@@ -185,6 +222,8 @@ export class FileFollower {
           }
           this.remember(buffer.subarray(0, filled));
           this.remember(end.lastBytes);
+          // The skipped middle of the line was never kept: the checksum no longer covers what was consumed.
+          this.crc = null;
           sink.badLine(this.nextLine++, 'too-long');
           this.consumed = end.offset;
           filled = 0;
@@ -241,6 +280,7 @@ export class FileFollower {
 
   /** Keeps the first and the last WINDOW_BYTES of everything consumed, to detect a rewrite later. */
   private remember(bytes: Buffer): void {
+    if (this.crc !== null && crc32 !== undefined) this.crc = crc32(bytes, this.crc);
     if (this.head.length < WINDOW_BYTES) {
       this.head = Buffer.concat([this.head, bytes.subarray(0, WINDOW_BYTES - this.head.length)]);
     }

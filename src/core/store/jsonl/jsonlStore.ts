@@ -56,7 +56,6 @@ import {
   type RecordSpec,
 } from '../../model/record';
 import { parseTimestamp } from '../../model/timestamps';
-import { alertMatcher } from '../alertFilter';
 import type {
   AcknowledgeResult,
   UnacknowledgeResult,
@@ -91,6 +90,8 @@ import { DiagnosticLog } from './diagnosticLog';
 import { FileFollower, isMissing, type FollowerOptions, type LineSink } from './fileFollower';
 import { appendLines, replaceFile, sleep } from './fileWrites';
 import { rewriteLines, type LineEdit } from './lineRewrite';
+import { AlertRows } from './alertRows';
+import { loadAlertIndex, saveAlertIndex, type AlertIndexSettings } from './alertIndex';
 import { BLANK_LINE, LineProblem, parseJsonLine } from './lineJson';
 import { isPlainPrediction, type PlainPrediction } from './predictionLine';
 import { PredictionTable } from './predictionTable';
@@ -147,6 +148,13 @@ export interface JsonlStoreOptions extends FollowerOptions {
   readonly rewriteAttempts?: number;
   /** Runs just before a rewritten alerts.jsonl is renamed into place (tests use it to reach that moment). */
   readonly beforeReplace?: () => Promise<void>;
+  /**
+   * Where the index of alerts.jsonl is kept between processes (alertIndex.ts); none without it.
+   * The CLI keeps it in the user's cache folder.
+   */
+  readonly alertIndexFolder?: string;
+  /** The smallest alerts.jsonl worth an index (default 1 MiB): a smaller one parses in milliseconds. */
+  readonly alertIndexMinBytes?: number;
 }
 
 /** The write options' defaults. */
@@ -193,12 +201,15 @@ export class JsonlStore implements Store {
   private readonly predictions = new PredictionTable();
   private readonly health = new RecordList<HealthSnapshot>();
   private readonly metrics = new RecordList<MetricSnapshot>();
-  private readonly alerts = new RecordList<StoredAlert>();
+  private readonly alerts = new AlertRows((text, line, key) => this.parseIndexedAlert(text, line, key));
   /**
    * Each alert_id's rows in file order: a row, or the rows of an id given more than once. The
    * n-th is the alert keyed `<alert_id>#<n>`; one lookup per alert read, and no key hashed.
    */
-  private readonly alertRowsById = new Map<string, number | number[]>();
+  private rowsById: Map<string, number | number[]> | undefined = new Map();
+  /** The index of alerts.jsonl as last loaded or saved: its checksum and length, not saved again while they hold. */
+  private alertIndexState: string | undefined;
+  private alertIndexTried = false;
   private readonly drift = new RecordList<DriftResult>();
   private readonly degradation = new RecordList<DegradationAnalysis>();
   private readonly importance = new RecordList<FeatureImportance>();
@@ -241,7 +252,7 @@ export class JsonlStore implements Store {
     const source = (collection: LineSource['collection'], makeSink: (source: LineSource) => LineSink): LineSource => {
       const partial = {
         collection,
-        follower: new FileFollower(join(folder, FILES[collection]), options),
+        follower: new FileFollower(join(folder, FILES[collection]), collection === 'alerts' && options.alertIndexFolder !== undefined ? { ...options, checksum: true } : options),
         log: new DiagnosticLog(cap),
         accepted: 0,
         reloadNext: false,
@@ -297,7 +308,7 @@ export class JsonlStore implements Store {
           },
           () => {
             this.alerts.clear();
-            this.alertRowsById.clear();
+            this.rowsById = new Map();
           },
           parsePlainAlert,
         ),
@@ -369,9 +380,10 @@ export class JsonlStore implements Store {
   }
 
   close(): Promise<void> {
-    return this.exclusive(() => {
+    return this.exclusive(async () => {
       if (this.closed) return;
       this.closed = true;
+      await this.saveAlertIndexNow();
       for (const source of this.sources) source.sink.reset();
       this.deliverySink.reset();
       this.contextSink.reset();
@@ -391,7 +403,7 @@ export class JsonlStore implements Store {
       healthSnapshots: this.health.size,
       metricSnapshots: this.metrics.size,
       alerts: this.alerts.size,
-      unacknowledgedAlerts: this.alerts.count({}, (alert) => !alert.acknowledged),
+      unacknowledgedAlerts: this.alerts.count({}, { acknowledged: false }),
       rules: this.rulesFile.rules.length,
       driftResults: this.drift.size,
       degradationAnalyses: this.degradation.size,
@@ -406,8 +418,12 @@ export class JsonlStore implements Store {
   readModelVersions(): Promise<readonly string[]> {
     return this.withPredictions(async () => {
       const versions = new Set(this.predictions.modelVersions);
-      for (const list of [this.health, this.metrics, this.alerts, this.drift, this.degradation, this.importance]) {
+      for (const list of [this.health, this.metrics, this.drift, this.degradation, this.importance]) {
         for (const record of list.values()) if (record.model_version !== null) versions.add(record.model_version);
+      }
+      for (let row = 0; row < this.alerts.size; row++) {
+        const version = this.alerts.modelVersionOf(row);
+        if (version !== null) versions.add(version);
       }
       return [...versions].sort(new Intl.Collator('en', { numeric: true }).compare);
     });
@@ -461,7 +477,7 @@ export class JsonlStore implements Store {
   }
 
   readAlerts(query: AlertQuery = {}): Promise<readonly StoredAlert[]> {
-    return this.exclusive(() => this.alerts.select(query, 'desc', alertMatcher(query)));
+    return this.exclusive(() => this.alerts.select(query, 'desc', query));
   }
 
   readAlert(key: AlertKey): Promise<StoredAlert | undefined> {
@@ -472,18 +488,21 @@ export class JsonlStore implements Store {
   }
 
   countAlerts(filter: AlertFilter = {}): Promise<number> {
-    return this.exclusive(() => this.alerts.count(filter, alertMatcher(filter)));
+    return this.exclusive(() => this.alerts.count(filter, filter));
   }
 
   countAlertGroups(columns: readonly AlertGroupColumn[], filter: AlertFilter = {}): Promise<readonly AlertGroupCount[]> {
     return this.exclusive(() => {
       const groups = new Map<string, { values: (string | number | null)[]; total: number; open: number }>();
-      for (const alert of this.alerts.select({ ...(filter.from === undefined ? {} : { from: filter.from }), ...(filter.to === undefined ? {} : { to: filter.to }) }, 'asc', alertMatcher(filter))) {
-        const values = columns.map((column) => alert[column]);
+      // Grouped on the index's columns where it has them: threshold needs the records.
+      const value = (row: number, column: AlertGroupColumn): string | number | null =>
+        column === 'threshold' ? this.alerts.valueAt(row).threshold : this.alerts.groupValue(row, column);
+      for (const row of this.alerts.rows(filter, filter)) {
+        const values = columns.map((column) => value(row, column));
         const key = JSON.stringify(values);
         const group = groups.get(key) ?? { values, total: 0, open: 0 };
         group.total += 1;
-        if (!alert.acknowledged) group.open += 1;
+        if (!this.alerts.acknowledgedAt(row)) group.open += 1;
         groups.set(key, group);
       }
       return [...groups.values()];
@@ -494,7 +513,7 @@ export class JsonlStore implements Store {
   countAlertsBySignature(range: TimeRange = {}): Promise<AlertSignatureCount[]> {
     return this.exclusive(() => {
       const groups = new Map<string, AlertSignatureCount & { count: number }>();
-      for (const alert of this.alerts.select(range, 'asc', () => true)) {
+      for (const alert of this.alerts.select(range, 'asc', {})) {
         const key = JSON.stringify([alert.metric_name, alert.threshold, alert.severity, alert.component]);
         const group = groups.get(key);
         if (group === undefined) groups.set(key, { metric_name: alert.metric_name, threshold: alert.threshold, severity: alert.severity, component: alert.component, count: 1 });
@@ -903,20 +922,48 @@ export class JsonlStore implements Store {
     return row === undefined ? undefined : this.alerts.entry(row);
   }
 
+  /**
+   * Each alert_id's rows in file order: a row, or the rows of an id given more than once. The
+   * n-th is the alert keyed `<alert_id>#<n>`; one lookup per alert read, and no key hashed. Made
+   * from the alert index's column when first needed after it was installed.
+   */
+  private get alertRowsById(): Map<string, number | number[]> {
+    if (this.rowsById === undefined) {
+      const byId = new Map<string, number | number[]>();
+      for (let row = 0; row < this.alerts.size; row++) {
+        const id = this.alerts.alertIdOf(row);
+        const earlier = byId.get(id);
+        if (earlier === undefined) byId.set(id, row);
+        else if (typeof earlier === 'number') byId.set(id, [earlier, row]);
+        else earlier.push(row);
+      }
+      this.rowsById = byId;
+    }
+    return this.rowsById;
+  }
+
+  /** The rows of one alert_id: from the map once it is made, else by a pass over the column (a command asking for one alert makes no map of them all). */
+  private rowsOfId(alertId: string): number | number[] | undefined {
+    if (this.rowsById !== undefined) return this.rowsById.get(alertId);
+    const rows: number[] = [];
+    for (let row = 0; row < this.alerts.size; row++) if (this.alerts.alertIdOf(row) === alertId) rows.push(row);
+    return rows.length === 0 ? undefined : rows.length === 1 ? rows[0] : rows;
+  }
+
   /** The row of the alert keyed `<alert_id>#<n>` (n written as a plain number), if there is one. */
   private alertRowOf(key: AlertKey): number | undefined {
     const hash = key.lastIndexOf('#');
     const suffix = key.slice(hash + 1);
     const n = Number(suffix);
     if (hash < 0 || !Number.isSafeInteger(n) || n < 1 || String(n) !== suffix) return undefined;
-    const rows = this.alertRowsById.get(key.slice(0, hash));
+    const rows = this.rowsOfId(key.slice(0, hash));
     if (typeof rows === 'number') return n === 1 ? rows : undefined;
     return rows?.[n - 1];
   }
 
   /** How many alerts the file holds with this alert_id. */
   private occurrencesOf(alertId: string): number {
-    const rows = this.alertRowsById.get(alertId);
+    const rows = this.rowsOfId(alertId);
     return rows === undefined ? 0 : typeof rows === 'number' ? 1 : rows.length;
   }
 
@@ -951,6 +998,7 @@ export class JsonlStore implements Store {
     const before = source.accepted;
     let reset: boolean;
     try {
+      if (source.collection === 'alerts' && !this.alertIndexTried) await this.installAlertIndex(source);
       reset = (await source.follower.follow(source.sink)).reset;
       this.unreadable.delete(source.follower.path);
     } catch (error) {
@@ -1176,6 +1224,69 @@ export class JsonlStore implements Store {
         this.lateFailures.set(path, conflict ? error.message : messages.jsonlCarryFailed(path, describeError(error)));
       }
     }, true);
+  }
+
+  /** Alerts taken from the index of alerts.jsonl when the store opened, not parsed (0 without one). */
+  get alertsFromIndex(): number {
+    return this.alerts.indexedRows;
+  }
+
+  private alertIndexSettings(source: LineSource): AlertIndexSettings {
+    return { maxLineBytes: source.follower.maxLineBytes, diagnosticsPerFile: this.options.diagnosticsPerFile ?? 1000 };
+  }
+
+  /**
+   * Before alerts.jsonl is first read: takes its rows, problems and read position from the index
+   * of the bytes it still starts with, when there is one; the follow then reads only what follows.
+   */
+  private async installAlertIndex(source: LineSource): Promise<void> {
+    this.alertIndexTried = true;
+    const folder = this.options.alertIndexFolder;
+    if (folder === undefined || source.follower.readState !== null) return;
+    const index = await loadAlertIndex(folder, source.follower.path, this.alertIndexSettings(source));
+    if (index === undefined) return;
+    this.alerts.install(index.rows);
+    this.rowsById = undefined;
+    source.accepted = index.accepted;
+    source.log.restore(index.diagnostics, index.overflow);
+    this.found.push(...index.diagnostics);
+    source.follower.adopt({ dev: index.dev, ino: index.ino, consumed: index.consumed, head: index.head, tail: index.tail, lines: index.lines, crc: index.crc });
+    this.alertIndexState = `${index.crc}:${index.consumed}`;
+  }
+
+  /** Keeps the index of alerts.jsonl as read now, for the next process; a failure only costs that process a parse. */
+  private async saveAlertIndexNow(): Promise<void> {
+    const folder = this.options.alertIndexFolder;
+    if (folder === undefined) return;
+    const source = this.source('alerts');
+    const file = source.follower.consumedFile;
+    if (file === null || file.crc === null || file.consumed < (this.options.alertIndexMinBytes ?? 1024 * 1024)) return;
+    const state = `${file.crc}:${file.consumed}`;
+    if (this.alertIndexState === state) return;
+    try {
+      await saveAlertIndex(folder, source.follower.path, this.alertIndexSettings(source), {
+        consumed: file.consumed,
+        lines: file.lines,
+        crc: file.crc,
+        accepted: source.accepted,
+        diagnostics: source.log.all,
+        overflow: source.log.overflow,
+        columns: this.alerts.columns(),
+      });
+      this.alertIndexState = state;
+    } catch {
+      // A cache: the next process parses the file instead.
+    }
+  }
+
+  /** An indexed alert's record, parsed from its line as the alerts sink parses it. */
+  private parseIndexedAlert(text: string, line: number, key: AlertKey): ListEntry<StoredAlert> {
+    const value = parseJsonLine(text);
+    const parsed = parsePlainAlert(value) ?? parseRecord(alertRecord, value);
+    if (!parsed.ok) throw new PitwallError('format', messages.jsonlLineSkipped(basename(this.pathOf('alerts')), line, parsed.issues.map(describeIssue).join('; ')));
+    const stored = parsed.value as { -readonly [K in keyof StoredAlert]: StoredAlert[K] };
+    stored.key = key;
+    return { value: stored, line, layout: parsed.layout };
   }
 
   /** Runs `work` after every earlier call has finished. */

@@ -112,6 +112,8 @@ export interface RewrittenFile {
   readonly consumed: number;
   readonly head: Buffer;
   readonly tail: Buffer;
+  /** CRC-32 of its first `consumed` bytes (null on a Node without zlib.crc32). */
+  readonly crc: number | null;
 }
 
 export type LineRewriteResult =
@@ -148,12 +150,13 @@ export async function rewriteLines(options: LineRewriteOptions): Promise<LineRew
       return CHANGED;
     }
     const target = await open(temporary, 'wx+');
-    let copied: { consumed: number; copiedUpTo: number; head: Buffer; tail: Buffer };
+    let copied: { consumed: number; copiedUpTo: number; head: Buffer; tail: Buffer; crc: number | null };
     // Of the bytes taken from the original, to tell later that they are still there.
     const digest = new TakenBytes();
     let rewritten: { readonly dev: bigint; readonly ino: bigint };
     try {
-      const consumed = await copyWithEdits(source, target, read.consumed, options.edits, digest);
+      const written = { crc: typeof zlib.crc32 === 'function' ? 0 : null };
+      const consumed = await copyWithEdits(source, target, read.consumed, options.edits, digest, written);
       if (consumed < 0) return CHANGED;
       // What follows the lines read is carried over after the rename, as appended lines are,
       // unless it is one torn line whose writer is gone: that is ended here.
@@ -168,7 +171,7 @@ export async function rewriteLines(options: LineRewriteOptions): Promise<LineRew
         }
       }
       const { head, tail } = await readWindows(target, consumed);
-      copied = { consumed, copiedUpTo, head, tail };
+      copied = { consumed, copiedUpTo, head, tail, crc: written.crc };
       await copyPermissions(target, before);
       await target.sync();
       rewritten = await target.stat({ bigint: true });
@@ -206,7 +209,7 @@ export async function rewriteLines(options: LineRewriteOptions): Promise<LineRew
     }
     return {
       status: 'done',
-      file: { dev: rewritten.dev, ino: rewritten.ino, consumed: copied.consumed, head: copied.head, tail: copied.tail },
+      file: { dev: rewritten.dev, ino: rewritten.ino, consumed: copied.consumed, head: copied.head, tail: copied.tail, crc: copied.crc },
       carryLateAppends: carry,
     };
   } finally {
@@ -227,7 +230,8 @@ async function readWindows(handle: FileHandle, consumed: number): Promise<{ head
 
 /**
  * Copies the complete lines of `source` (its first `consumed` bytes) to `target`, replacing the
- * edited ones. Returns the bytes written, or -1 when an edit did not find the line it expected.
+ * edited ones, keeping the CRC-32 of what it writes in `written`. Returns the bytes written, or
+ * -1 when an edit did not find the line it expected.
  */
 async function copyWithEdits(
   source: FileHandle,
@@ -235,13 +239,14 @@ async function copyWithEdits(
   consumed: number,
   edits: ReadonlyMap<number, LineEdit>,
   digest: TakenBytes,
+  written: { crc: number | null },
 ): Promise<number> {
   const lines = [...edits.keys()].sort((a, b) => a - b);
   const chunk = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(consumed, 1)));
   let next = 0;
   let line = 1;
   let position = 0;
-  let written = 0;
+  let total = 0;
   // The edited line being read, when it spans chunks.
   let collecting: Buffer[] | null = null;
   while (position < consumed) {
@@ -281,10 +286,11 @@ async function copyWithEdits(
       line++;
     }
     if (collecting === null) pieces.push(view.subarray(start, bytesRead));
-    written += await writeAllv(target, pieces);
+    if (written.crc !== null) for (const piece of pieces) written.crc = zlib.crc32(piece, written.crc);
+    total += await writeAllv(target, pieces);
     position += bytesRead;
   }
-  return next === lines.length ? written : -1;
+  return next === lines.length ? total : -1;
 }
 
 /** The edited bytes of one line (which ends with its newline), keeping a byte-order mark and a CR. */
