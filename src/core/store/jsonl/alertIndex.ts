@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v8 from 'node:v8';
 import * as zlib from 'node:zlib';
@@ -62,12 +62,8 @@ function indexPath(folder: string, alertsPath: string): string {
 /** The index of `alertsPath` (an absolute path), if there is one and the file still starts with what it was made of. */
 export async function loadAlertIndex(folder: string, alertsPath: string, settings: AlertIndexSettings): Promise<LoadedAlertIndex | undefined> {
   if (crc32 === undefined) return undefined;
-  let stored: Buffer;
-  try {
-    stored = await readFile(indexPath(folder, alertsPath));
-  } catch {
-    return undefined;
-  }
+  const stored = await readOwnFile(indexPath(folder, alertsPath));
+  if (stored === undefined) return undefined;
   const content = decode(stored, alertsPath, settings);
   if (content === undefined) return undefined;
   let handle;
@@ -97,6 +93,29 @@ export async function loadAlertIndex(folder: string, alertsPath: string, setting
       head: Buffer.from(bytes.subarray(0, window)),
       tail: Buffer.from(bytes.subarray(bytes.length - window)),
     };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The file's bytes when it is a regular file (a symbolic link there is never followed) owned by
+ * this user and writable by no one else, checked on the open file itself.
+ */
+async function readOwnFile(path: string): Promise<Buffer | undefined> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stat = await handle.stat();
+    const uid = process.getuid?.();
+    if (!stat.isFile() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) return undefined;
+    return await handle.readFile();
+  } catch {
+    return undefined;
   } finally {
     await handle.close();
   }
@@ -159,7 +178,8 @@ function wellFormed(content: AlertIndexContent): boolean {
     [columns.occurrences, Uint32Array],
   ];
   if (!typed.every(([array, type]) => array instanceof type && (array as { length: number }).length === n)) return false;
-  return Array.isArray(columns.alertIds) && columns.alertIds.length === n && Array.isArray(columns.strings);
+  if (typeof columns.alertIdText !== 'string' || !(columns.alertIdEnds instanceof Uint32Array) || columns.alertIdEnds.length !== n) return false;
+  return (n === 0 ? 0 : columns.alertIdEnds[n - 1]) === columns.alertIdText.length && Array.isArray(columns.strings);
 }
 
 /** Where each of the first `lines` lines starts ([lines]: the end); undefined when the bytes do not hold that many. */

@@ -23,7 +23,9 @@ export interface AlertColumns {
   readonly component: Int32Array;
   readonly metricName: Int32Array;
   readonly strings: readonly string[];
-  readonly alertIds: readonly string[];
+  /** Every row's alert_id, one after the other (one string, not 100,000), each ending at its `alertIdEnds`. */
+  readonly alertIdText: string;
+  readonly alertIdEnds: Uint32Array;
   /** n of the key `<alert_id>#<n>`. */
   readonly occurrences: Uint32Array;
 }
@@ -120,7 +122,28 @@ export class AlertRows {
 
   alertIdOf(row: number): string {
     const entry = this.entries[row];
-    return entry !== undefined ? entry.value.alert_id : ((this.indexed as IndexedRows).columns.alertIds[row] as string);
+    return entry !== undefined ? entry.value.alert_id : idAt((this.indexed as IndexedRows).columns, row);
+  }
+
+  /** The rows whose alert_id is `id`, in file order: a pass over the column, no record read. */
+  rowsWithId(id: string): number[] {
+    const rows: number[] = [];
+    const indexed = this.indexed?.columns;
+    const first = indexed?.count ?? 0;
+    if (indexed !== undefined) {
+      const { alertIdText: text, alertIdEnds: ends } = indexed;
+      if (id === '') {
+        for (let row = 0; row < first; row++) if (ends[row] === (row === 0 ? 0 : ends[row - 1])) rows.push(row);
+      } else {
+        // A search of the one string; a match counts where it is exactly one row's id.
+        for (let at = text.indexOf(id); at >= 0; at = text.indexOf(id, at + 1)) {
+          const row = firstEndingAfter(ends, first, at);
+          if (row < first && (row === 0 ? 0 : ends[row - 1]) === at && ends[row] === at + id.length) rows.push(row);
+        }
+      }
+    }
+    for (let row = first; row < this.entries.length; row++) if ((this.entries[row] as ListEntry<StoredAlert>).value.alert_id === id) rows.push(row);
+    return rows;
   }
 
   acknowledgedAt(row: number): boolean {
@@ -177,9 +200,22 @@ export class AlertRows {
       component: from(Int32Array, indexed?.component),
       metricName: from(Int32Array, indexed?.metricName),
       strings,
-      alertIds: indexed === undefined ? new Array<string>(count) : [...indexed.alertIds, ...new Array<string>(Math.max(0, count - indexed.count))],
+      alertIdText: '',
+      alertIdEnds: new Uint32Array(count),
       occurrences: from(Uint32Array, indexed?.occurrences),
     };
+    // The index's ids as they are (a rewrite never changes an alert_id), then those of the rows after it.
+    const kept = indexed === undefined ? 0 : Math.min(indexed.count, count);
+    const more: string[] = [];
+    if (indexed !== undefined) columns.alertIdEnds.set(indexed.alertIdEnds.subarray(0, kept));
+    let end = kept === 0 ? 0 : (columns.alertIdEnds[kept - 1] as number);
+    for (let row = kept; row < count; row++) {
+      const id = (this.entries[row] as ListEntry<StoredAlert>).value.alert_id;
+      more.push(id);
+      end += id.length;
+      columns.alertIdEnds[row] = end;
+    }
+    columns.alertIdText = (indexed === undefined ? '' : indexed.alertIdText.slice(0, kept === 0 ? 0 : indexed.alertIdEnds[kept - 1])) + more.join('');
     for (let row = 0; row < count; row++) {
       const entry = this.entries[row];
       if (entry === undefined) continue;
@@ -191,7 +227,6 @@ export class AlertRows {
       columns.modelVersion[row] = intern(value.model_version);
       columns.component[row] = intern(value.component);
       columns.metricName[row] = intern(value.metric_name);
-      columns.alertIds[row] = value.alert_id;
       columns.occurrences[row] = Number(value.key.slice(value.key.lastIndexOf('#') + 1));
     }
     return columns;
@@ -208,7 +243,7 @@ export class AlertRows {
     // The line without its newline, decoded as the follower decodes it (a byte-order mark dropped).
     let text = bytes.toString('utf8', lineStarts[line - 1], (lineStarts[line] as number) - 1);
     if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    const entry = this.parse(text, line, `${columns.alertIds[row] as string}#${columns.occurrences[row] as number}`);
+    const entry = this.parse(text, line, `${idAt(columns, row)}#${columns.occurrences[row] as number}`);
     this.entries[row] = entry;
     return entry;
   }
@@ -232,4 +267,20 @@ export class AlertRows {
       (filter.alertId === undefined || this.alertIdOf(row) === filter.alertId) &&
       (component === undefined || this.groupValue(row, 'component') === component);
   }
+}
+
+function idAt(columns: AlertColumns, row: number): string {
+  return columns.alertIdText.slice(row === 0 ? 0 : columns.alertIdEnds[row - 1], columns.alertIdEnds[row]);
+}
+
+/** The first of the first `count` rows whose id ends after `position` (count when none does). */
+function firstEndingAfter(ends: Uint32Array, count: number, position: number): number {
+  let low = 0;
+  let high = count;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((ends[middle] as number) > position) high = middle;
+    else low = middle + 1;
+  }
+  return low;
 }

@@ -945,8 +945,7 @@ export class JsonlStore implements Store {
   /** The rows of one alert_id: from the map once it is made, else by a pass over the column (a command asking for one alert makes no map of them all). */
   private rowsOfId(alertId: string): number | number[] | undefined {
     if (this.rowsById !== undefined) return this.rowsById.get(alertId);
-    const rows: number[] = [];
-    for (let row = 0; row < this.alerts.size; row++) if (this.alerts.alertIdOf(row) === alertId) rows.push(row);
+    const rows = this.alerts.rowsWithId(alertId);
     return rows.length === 0 ? undefined : rows.length === 1 ? rows[0] : rows;
   }
 

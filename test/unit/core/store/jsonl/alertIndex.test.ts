@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, mkdirSync, symlinkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import fc from 'fast-check';
@@ -206,6 +206,17 @@ describe('the alert index of alerts.jsonl, against a full parse', function () {
       assert.equal(result.fromIndex, 0);
       assert.deepEqual(result.answers, (await answersOf(folder, false)).answers);
     }
+    // One anybody could have written, or a link to one, is not used either.
+    writeFileSync(stored, good);
+    chmodSync(stored, 0o666);
+    assert.equal((await answersOf(folder, true)).fromIndex, 0);
+    rmSync(stored);
+    writeFileSync(join(root, 'elsewhere.v8'), good, { mode: 0o600 });
+    symlinkSync(join(root, 'elsewhere.v8'), stored);
+    assert.equal((await answersOf(folder, true)).fromIndex, 0);
+    rmSync(stored);
+    writeFileSync(stored, good, { mode: 0o600 });
+    assert.equal((await answersOf(folder, true)).fromIndex, 50);
     // Made again by that open; an open keeping fewer problems per file does not use it.
     const store = await openJsonlStore(folder, { ...indexed, alertIndexFolder: cache, diagnosticsPerFile: 3 });
     try {
