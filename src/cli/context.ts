@@ -1,4 +1,5 @@
 /** What every CLI command gets, and how it opens a source. */
+import type { AlertIndexOptions } from '../core/store/jsonl/jsonlStore';
 import { openStore } from '../core/store/openStore';
 import type { Store } from '../core/store/store';
 import { closeOnInterrupt } from './interrupt';
@@ -9,7 +10,7 @@ export interface CommandEnvironment {
   readonly wasmPath?: string;
   readonly now: () => number;
   /** Where a JSONL folder's alert index is kept between runs; none: every run parses alerts.jsonl. */
-  readonly alertIndexFolder?: string;
+  readonly alertIndex?: AlertIndexOptions;
 }
 
 export type Command = (argv: readonly string[], env: CommandEnvironment) => Promise<number>;
@@ -22,7 +23,7 @@ export async function withStore<T>(path: string, env: CommandEnvironment, use: (
   // No command compares what changed between two refreshes (watch refreshes only to take in new data).
   const store = await openStore(path, {
     ...(env.wasmPath === undefined ? {} : { wasmPath: env.wasmPath }),
-    ...(env.alertIndexFolder === undefined ? {} : { alertIndexFolder: env.alertIndexFolder }),
+    ...(env.alertIndex === undefined ? {} : { alertIndex: env.alertIndex }),
     writeSoon: writes,
     followChanges: false,
   });

@@ -33,24 +33,26 @@ function digest(data: string | Buffer): Buffer {
   return createHash('sha256').update(data).digest();
 }
 
-/** The cache folder; none without a home (an unnamed container user) or when turned off. */
+/** The cache folder; none without a home (an unnamed container user, an empty HOME) or when turned off. */
 function cacheFolder(): string | undefined {
   if (process.env.PITWALL_COMPILE_CACHE === '0') return undefined;
   // The XDG base directory rules: a relative path is ignored.
   const xdg = process.env.XDG_CACHE_HOME;
   try {
-    return join(xdg !== undefined && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'pitwall', 'compile');
+    const folder = join(xdg !== undefined && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'pitwall', 'compile');
+    // An empty HOME gives a relative path: never a cache in the folder the command runs in.
+    return isAbsolute(folder) ? folder : undefined;
   } catch {
     return undefined;
   }
 }
 
-function cacheFile(source: Buffer): string | undefined {
+function cacheFile(bundleDigest: Buffer): string | undefined {
   const folder = cacheFolder();
   if (folder === undefined) return undefined;
   // The first argument names the cache when it looks like a command; anything else shares one.
   const command = /^[a-z][a-z-]{0,19}$/.test(process.argv[2] ?? '') ? (process.argv[2] as string) : 'other';
-  const key = createHash('sha256').update(`${process.version}\u0000${process.versions.v8}\u0000${process.arch}\u0000`).update(source).digest('hex').slice(0, 16);
+  const key = createHash('sha256').update(`${process.version}\u0000${process.versions.v8}\u0000${process.arch}\u0000`).update(bundleDigest).digest('hex').slice(0, 16);
   return join(folder, `${command}-${key}.bin`);
 }
 
@@ -113,7 +115,8 @@ const BRIEF_COMMANDS = new Set(['summary', 'alerts', 'ack', 'unack', 'rules', 'r
 function launch(): void {
   if (BRIEF_COMMANDS.has(process.argv[2] ?? '')) setFlagsFromString('--liftoff-only');
   const bytes = readFileSync(bundle);
-  const path = cacheFile(bytes);
+  const bundleDigest = digest(bytes);
+  const path = cacheFile(bundleDigest);
   // A bundle of ASCII alone (esbuild escapes every other character of the code) is the same text
   // read as Latin-1, which skips UTF-8 decoding: a few milliseconds of every command's start.
   const source = typeof isAscii === 'function' && isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
@@ -130,9 +133,10 @@ function launch(): void {
       if (code === 0) writeCache(path, script.createCachedData());
     });
   }
-  const module = { exports: {} as { main?: () => void } };
+  const module = { exports: {} as { main?: (build: string) => void } };
   (script.runInThisContext() as ModuleFunction)(module.exports, createRequire(bundle), module, bundle, __dirname);
-  module.exports.main?.();
+  // The bundle's digest names the build that makes an alert index (src/core/store/jsonl/alertIndex.ts).
+  module.exports.main?.(bundleDigest.toString('hex').slice(0, 16));
 }
 
 launch();

@@ -113,20 +113,25 @@ export function exitCodeOf(error: unknown): number {
 
 /**
  * Where the alert indexes of JSONL folders are kept: the user's cache folder (the XDG rules: a
- * relative XDG_CACHE_HOME is ignored). None when PITWALL_ALERT_INDEX=0, or without a home.
+ * relative XDG_CACHE_HOME is ignored). None when PITWALL_ALERT_INDEX=0, or without a home (an
+ * empty HOME too: never a folder relative to where the command runs).
  */
 export function alertIndexFolderOf(env: NodeJS.ProcessEnv): string | undefined {
   if (env.PITWALL_ALERT_INDEX === '0') return undefined;
   const xdg = env.XDG_CACHE_HOME;
   try {
-    return join(xdg !== undefined && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'pitwall', 'alerts');
+    const folder = join(xdg !== undefined && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'pitwall', 'alerts');
+    return isAbsolute(folder) ? folder : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Runs the command line of this process (the launcher, dist/cli.js, calls it). */
-export function main(): void {
+/**
+ * Runs the command line of this process (the launcher, dist/cli.js, calls it with a digest of
+ * the bundle it runs: the build an alert index is made by).
+ */
+export function main(build = `source-${version}`): void {
   // `pitwall … | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -135,7 +140,12 @@ export function main(): void {
   exitOnInterrupt();
   const path = wasmPath();
   const alertIndexFolder = alertIndexFolderOf(process.env);
-  runCli(process.argv.slice(2), { out: stdio, now: () => Date.now() / 1000, ...(path ? { wasmPath: path } : {}), ...(alertIndexFolder === undefined ? {} : { alertIndexFolder }) }).then(
+  runCli(process.argv.slice(2), {
+    out: stdio,
+    now: () => Date.now() / 1000,
+    ...(path ? { wasmPath: path } : {}),
+    ...(alertIndexFolder === undefined ? {} : { alertIndex: { folder: alertIndexFolder, build } }),
+  }).then(
     (code) => {
       process.exitCode = code;
     },

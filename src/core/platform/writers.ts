@@ -5,10 +5,19 @@
  * every Debian system: perl-base is essential) asks on the descriptor it inherits, and gives the
  * lease back at once.
  *
- * The answer is `unknown` whenever the kernel could not be asked: not Linux, no perl, leases
- * disabled, a file system without leases, or a file this process does not own (a lease needs
- * the file's owner or CAP_LEASE). Callers then wait as they would without asking.
+ * The kernel knows only the writers of its own file systems: on FUSE (sshfs, virtiofs, a
+ * desktop container's bind mount), NFS or an overlay, a writer through another mount or machine
+ * is not seen. So it is asked only for a file on a local disk file system (ext2/3/4, XFS, Btrfs,
+ * tmpfs), named by `folder`, the folder the file is in.
+ *
+ * The answer is `unknown` whenever the kernel could not be asked: not Linux, another file
+ * system, no perl, leases disabled, or a file this process does not own (a lease needs the
+ * file's owner or CAP_LEASE). Callers then wait as they would without asking.
+ *
+ * The answer holds for the moment it is given: a writer whose open() resolved the path before
+ * the file was replaced but had not yet opened it then (an open takes microseconds) is not seen.
  */
+import { statfs } from 'node:fs/promises';
 import { childProcessModule } from './lineProcess';
 
 export type WritersAnswer = 'none' | 'some' | 'unknown';
@@ -26,9 +35,17 @@ const SCRIPT = [
   `exit($! + 0 == ${EAGAIN} ? 3 : 4);`,
 ].join(' ');
 
-/** Asks the kernel whether a process has the file open as `fd` (opened read-only here) open for writing. */
-export function writersOf(fd: number): Promise<WritersAnswer> {
-  if (process.platform !== 'linux') return Promise.resolve('unknown');
+/** statfs(2) f_type of the file systems whose writers are all this kernel's: ext2/3/4, XFS, Btrfs, tmpfs. */
+const LOCAL_FILE_SYSTEMS = new Set([0xef53, 0x58465342, 0x9123683e, 0x01021994]);
+
+/** Asks the kernel whether a process has the file open as `fd` (opened read-only here), in `folder`, open for writing. */
+export async function writersOf(fd: number, folder: string): Promise<WritersAnswer> {
+  if (process.platform !== 'linux') return 'unknown';
+  try {
+    if (!LOCAL_FILE_SYSTEMS.has((await statfs(folder)).type)) return 'unknown';
+  } catch {
+    return 'unknown';
+  }
   return new Promise((resolve) => {
     let child;
     try {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
-import { openJsonlStore } from './jsonl/jsonlStore';
+import { openJsonlStore, type AlertIndexOptions } from './jsonl/jsonlStore';
 import { isPostgresSource } from './postgres/connection';
 import { PostgresStore } from './postgres/postgresStore';
 import { realPathOf, SqliteStore } from './sqlite/sqliteStore';
@@ -21,8 +21,8 @@ export interface OpenStoreOptions {
   readonly followChanges?: boolean;
   /** A PostgreSQL source's password when its URL carries none, and how each refresh reads labels again (follow.ts). */
   readonly postgres?: { readonly password?: string; readonly labelHorizonSeconds?: number; readonly labelRescanSeconds?: number };
-  /** Where a JSONL folder's alert index is kept between processes (jsonl/alertIndex.ts). */
-  readonly alertIndexFolder?: string;
+  /** Where and for which build a JSONL folder's alert index is kept between processes (jsonl/alertIndex.ts). */
+  readonly alertIndex?: AlertIndexOptions;
 }
 
 const SQLITE_EXTENSIONS = /\.(db|sqlite3?)$/i;

@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v8 from 'node:v8';
 import * as zlib from 'node:zlib';
@@ -38,6 +38,8 @@ export interface AlertIndexContent {
 export interface AlertIndexSettings {
   readonly maxLineBytes: number;
   readonly diagnosticsPerFile: number;
+  /** The build of Pitwall that parsed the file (another may parse or word problems differently). */
+  readonly build: string;
 }
 
 export interface LoadedAlertIndex extends AlertIndexContent {
@@ -49,6 +51,10 @@ export interface LoadedAlertIndex extends AlertIndexContent {
 }
 
 const FORMAT = 1;
+/** An alerts.jsonl larger than this is parsed each time: its bytes are held in memory while the index is in use. */
+export const MAX_INDEXED_BYTES = 1024 * 1024 * 1024;
+/** Indexes kept at once (the newest); each folder opened has its own. */
+const KEPT = 32;
 const MAGIC = 'pitwall-alert-index';
 const crc32 = typeof zlib.crc32 === 'function' ? zlib.crc32 : undefined;
 
@@ -61,11 +67,20 @@ function indexPath(folder: string, alertsPath: string): string {
 
 /** The index of `alertsPath` (an absolute path), if there is one and the file still starts with what it was made of. */
 export async function loadAlertIndex(folder: string, alertsPath: string, settings: AlertIndexSettings): Promise<LoadedAlertIndex | undefined> {
+  try {
+    return await load(folder, alertsPath, settings);
+  } catch {
+    // Whatever went wrong (memory, a read error), the file is parsed as if there were no index.
+    return undefined;
+  }
+}
+
+async function load(folder: string, alertsPath: string, settings: AlertIndexSettings): Promise<LoadedAlertIndex | undefined> {
   if (crc32 === undefined) return undefined;
   const stored = await readOwnFile(indexPath(folder, alertsPath));
   if (stored === undefined) return undefined;
   const content = decode(stored, alertsPath, settings);
-  if (content === undefined) return undefined;
+  if (content === undefined || content.consumed > MAX_INDEXED_BYTES) return undefined;
   let handle;
   try {
     handle = await open(alertsPath, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -134,9 +149,26 @@ export async function saveAlertIndex(folder: string, alertsPath: string, setting
     header.writeUInt32LE(payload.length, 4);
     await writeFile(temporary, Buffer.concat([header, payload]), { mode: 0o600 });
     await rename(temporary, path);
+    await prune(folder);
   } catch {
     await rm(temporary, { force: true }).catch(() => undefined);
   }
+}
+
+/** Keeps the newest indexes, and removes what a process killed while saving left behind. */
+async function prune(folder: string): Promise<void> {
+  const hourAgo = Date.now() - 60 * 60 * 1000;
+  const found: { path: string; time: number; index: boolean }[] = [];
+  for (const name of await readdir(folder)) {
+    const index = /^[0-9a-f]{32}\.v8$/.test(name);
+    if (!index && !/^[0-9a-f]{32}\.v8\.\d+\.\d+\.tmp$/.test(name)) continue;
+    const path = join(folder, name);
+    const stats = await lstat(path).catch(() => undefined);
+    if (stats?.isFile() === true) found.push({ path, time: stats.mtimeMs, index });
+  }
+  const stale = found.filter((file) => !file.index && file.time < hourAgo);
+  const old = found.filter((file) => file.index).sort((a, b) => b.time - a.time).slice(KEPT);
+  for (const file of [...stale, ...old]) await rm(file.path, { force: true }).catch(() => undefined);
 }
 
 /** Removes the index of `alertsPath`, if any. */
@@ -156,7 +188,7 @@ function decode(stored: Buffer, alertsPath: string, settings: AlertIndexSettings
   }
   const file = value as { magic?: unknown; format?: unknown; path?: unknown; settings?: Partial<AlertIndexSettings>; content?: AlertIndexContent } | null;
   if (file === null || typeof file !== 'object' || file.magic !== MAGIC || file.format !== FORMAT || file.path !== alertsPath) return undefined;
-  if (file.settings?.maxLineBytes !== settings.maxLineBytes || file.settings.diagnosticsPerFile !== settings.diagnosticsPerFile) return undefined;
+  if (file.settings?.maxLineBytes !== settings.maxLineBytes || file.settings.diagnosticsPerFile !== settings.diagnosticsPerFile || file.settings.build !== settings.build) return undefined;
   const content = file.content;
   return content !== undefined && wellFormed(content) ? content : undefined;
 }

@@ -91,7 +91,7 @@ import { FileFollower, isMissing, type FollowerOptions, type LineSink } from './
 import { appendLines, replaceFile, sleep } from './fileWrites';
 import { rewriteLines, type LineEdit } from './lineRewrite';
 import { AlertRows } from './alertRows';
-import { loadAlertIndex, saveAlertIndex, type AlertIndexSettings } from './alertIndex';
+import { loadAlertIndex, MAX_INDEXED_BYTES, saveAlertIndex, type AlertIndexSettings } from './alertIndex';
 import { BLANK_LINE, LineProblem, parseJsonLine } from './lineJson';
 import { isPlainPrediction, type PlainPrediction } from './predictionLine';
 import { PredictionTable } from './predictionTable';
@@ -148,13 +148,16 @@ export interface JsonlStoreOptions extends FollowerOptions {
   readonly rewriteAttempts?: number;
   /** Runs just before a rewritten alerts.jsonl is renamed into place (tests use it to reach that moment). */
   readonly beforeReplace?: () => Promise<void>;
-  /**
-   * Where the index of alerts.jsonl is kept between processes (alertIndex.ts); none without it.
-   * The CLI keeps it in the user's cache folder.
-   */
-  readonly alertIndexFolder?: string;
+  /** Keeps an index of alerts.jsonl between processes (alertIndex.ts); none without it. The CLI keeps it in the user's cache folder. */
+  readonly alertIndex?: AlertIndexOptions;
+}
+
+export interface AlertIndexOptions {
+  readonly folder: string;
+  /** The build of Pitwall: an index another build made is not used. */
+  readonly build: string;
   /** The smallest alerts.jsonl worth an index (default 1 MiB): a smaller one parses in milliseconds. */
-  readonly alertIndexMinBytes?: number;
+  readonly minBytes?: number;
 }
 
 /** The write options' defaults. */
@@ -252,7 +255,7 @@ export class JsonlStore implements Store {
     const source = (collection: LineSource['collection'], makeSink: (source: LineSource) => LineSink): LineSource => {
       const partial = {
         collection,
-        follower: new FileFollower(join(folder, FILES[collection]), collection === 'alerts' && options.alertIndexFolder !== undefined ? { ...options, checksum: true } : options),
+        follower: new FileFollower(join(folder, FILES[collection]), collection === 'alerts' && options.alertIndex !== undefined ? { ...options, checksum: true } : options),
         log: new DiagnosticLog(cap),
         accepted: 0,
         reloadNext: false,
@@ -997,8 +1000,10 @@ export class JsonlStore implements Store {
     const before = source.accepted;
     let reset: boolean;
     try {
-      if (source.collection === 'alerts' && !this.alertIndexTried) await this.installAlertIndex(source);
+      const fromIndex = source.collection === 'alerts' && !this.alertIndexTried ? await this.installAlertIndex(source) : undefined;
       reset = (await source.follower.follow(source.sink)).reset;
+      // The file was replaced since the index was read: its problems are those the parse found again.
+      if (reset && fromIndex !== undefined) this.found = this.found.filter((diagnostic) => !fromIndex.includes(diagnostic));
       this.unreadable.delete(source.follower.path);
     } catch (error) {
       this.unreadable.set(source.follower.path, describeError(error));
@@ -1230,20 +1235,20 @@ export class JsonlStore implements Store {
     return this.alerts.indexedRows;
   }
 
-  private alertIndexSettings(source: LineSource): AlertIndexSettings {
-    return { maxLineBytes: source.follower.maxLineBytes, diagnosticsPerFile: this.options.diagnosticsPerFile ?? 1000 };
+  private alertIndexSettings(source: LineSource, build: string): AlertIndexSettings {
+    return { maxLineBytes: source.follower.maxLineBytes, diagnosticsPerFile: this.options.diagnosticsPerFile ?? 1000, build };
   }
 
   /**
    * Before alerts.jsonl is first read: takes its rows, problems and read position from the index
    * of the bytes it still starts with, when there is one; the follow then reads only what follows.
    */
-  private async installAlertIndex(source: LineSource): Promise<void> {
+  private async installAlertIndex(source: LineSource): Promise<readonly StoreDiagnostic[] | undefined> {
     this.alertIndexTried = true;
-    const folder = this.options.alertIndexFolder;
-    if (folder === undefined || source.follower.readState !== null) return;
-    const index = await loadAlertIndex(folder, source.follower.path, this.alertIndexSettings(source));
-    if (index === undefined) return;
+    const options = this.options.alertIndex;
+    if (options === undefined || source.follower.readState !== null) return undefined;
+    const index = await loadAlertIndex(options.folder, source.follower.path, this.alertIndexSettings(source, options.build));
+    if (index === undefined) return undefined;
     this.alerts.install(index.rows);
     this.rowsById = undefined;
     source.accepted = index.accepted;
@@ -1251,19 +1256,20 @@ export class JsonlStore implements Store {
     this.found.push(...index.diagnostics);
     source.follower.adopt({ dev: index.dev, ino: index.ino, consumed: index.consumed, head: index.head, tail: index.tail, lines: index.lines, crc: index.crc });
     this.alertIndexState = `${index.crc}:${index.consumed}`;
+    return index.diagnostics;
   }
 
   /** Keeps the index of alerts.jsonl as read now, for the next process; a failure only costs that process a parse. */
   private async saveAlertIndexNow(): Promise<void> {
-    const folder = this.options.alertIndexFolder;
-    if (folder === undefined) return;
+    const options = this.options.alertIndex;
+    if (options === undefined) return;
     const source = this.source('alerts');
     const file = source.follower.consumedFile;
-    if (file === null || file.crc === null || file.consumed < (this.options.alertIndexMinBytes ?? 1024 * 1024)) return;
+    if (file === null || file.crc === null || file.consumed < (options.minBytes ?? 1024 * 1024) || file.consumed > MAX_INDEXED_BYTES) return;
     const state = `${file.crc}:${file.consumed}`;
     if (this.alertIndexState === state) return;
     try {
-      await saveAlertIndex(folder, source.follower.path, this.alertIndexSettings(source), {
+      await saveAlertIndex(options.folder, source.follower.path, this.alertIndexSettings(source, options.build), {
         consumed: file.consumed,
         lines: file.lines,
         crc: file.crc,

@@ -417,7 +417,7 @@ async function carryLateAppends(
   options: Pick<LineRewriteOptions, 'tornTailGraceMs' | 'lateAppendGraceMs'>,
 ): Promise<number> {
   // No process holds the replaced file open for writing: nothing more can come, so what is there is all of it.
-  if ((await writersOf(replaced.source.fd)) === 'none') return replaced.carry(true, options.tornTailGraceMs);
+  if ((await writersOf(replaced.source.fd, dirname(replaced.path))) === 'none') return replaced.carry(true, options.tornTailGraceMs);
   await sleep(Math.max(0, renamedAt + options.lateAppendGraceMs - Date.now()));
   const deadline = Date.now() + options.tornTailGraceMs;
   let carried = 0;

@@ -98,8 +98,9 @@ describe('the alert index of alerts.jsonl, against a full parse', function () {
     rmSync(root, { recursive: true, force: true });
   });
 
-  const indexed = { alertIndexFolder: '', alertIndexMinBytes: 0, tornTailGraceMs: 50, lateAppendGraceMs: 5 };
-  const open = (folder: string, withIndex: boolean) => openJsonlStore(folder, withIndex ? { ...indexed, alertIndexFolder: cache } : { tornTailGraceMs: 50, lateAppendGraceMs: 5 });
+  const grace = { tornTailGraceMs: 50, lateAppendGraceMs: 5 };
+  const index = (build = 'test') => ({ alertIndex: { folder: cache, build, minBytes: 0 } });
+  const open = (folder: string, withIndex: boolean) => openJsonlStore(folder, withIndex ? { ...grace, ...index() } : grace);
   async function answersOf(folder: string, withIndex: boolean): Promise<{ answers: unknown; fromIndex: number }> {
     const store = await open(folder, withIndex);
     try {
@@ -139,6 +140,8 @@ describe('the alert index of alerts.jsonl, against a full parse', function () {
 
         // An acknowledgment through the index writes what one through a full parse writes.
         copyFileSync(alerts, join(copy, 'alerts.jsonl'));
+        // Both as old: a torn last line is one a dead writer left, in both folders alike.
+        for (const path of [alerts, join(copy, 'alerts.jsonl')]) utimesSync(path, 1e9, 1e9);
         const viaIndex = await open(folder, true);
         const viaParse = await open(copy, false);
         try {
@@ -218,18 +221,22 @@ describe('the alert index of alerts.jsonl, against a full parse', function () {
     writeFileSync(stored, good, { mode: 0o600 });
     assert.equal((await answersOf(folder, true)).fromIndex, 50);
     // Made again by that open; an open keeping fewer problems per file does not use it.
-    const store = await openJsonlStore(folder, { ...indexed, alertIndexFolder: cache, diagnosticsPerFile: 3 });
-    try {
-      assert.equal(store.alertsFromIndex, 0);
-    } finally {
-      await store.close();
+    for (const options of [{ ...grace, ...index(), diagnosticsPerFile: 3 }, { ...grace, ...index('another build') }]) {
+      // The index this test's settings made, differing from the open's in one setting.
+      writeFileSync(stored, good, { mode: 0o600 });
+      const store = await openJsonlStore(folder, options);
+      try {
+        assert.equal(store.alertsFromIndex, 0);
+      } finally {
+        await store.close();
+      }
     }
   });
 
   it('is not written for a small file unless asked, nor without a folder for it', async function () {
     const path = folderOf(5);
     const folder = join(path, '..');
-    const store = await openJsonlStore(folder, { alertIndexFolder: cache });
+    const store = await openJsonlStore(folder, { alertIndex: { folder: cache, build: 'test' } });
     await store.close();
     assert.deepEqual(readdirSync(root).includes('cache') ? readdirSync(cache) : [], []);
   });
