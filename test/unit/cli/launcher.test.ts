@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { build, type PluginBuild } from 'esbuild';
 import { generateDataset } from '../../../scripts/generator/generateDataset';
+import { toPythonAlert, toPythonLine } from '../../../src/core/store/jsonl/pythonRecords';
+import { NEW_ALERT } from '../core/store/jsonl/support';
 
 const REPO = join(__dirname, '../../..');
 
@@ -127,6 +129,28 @@ describe('the pitwall launcher and its compile cache', function () {
     writeFileSync(bundle, renamed);
     utimesSync(bundle, before.atime, before.mtime);
     assert.match(version(), /^9\.9\.9/);
+  });
+
+  it('keeps the alert index of a large JSONL folder beside its compile cache, used by the next run; none with an empty HOME', () => {
+    const folder = join(root, 'large-alerts');
+    mkdirSync(folder);
+    const lines: string[] = [];
+    for (let i = 0; i < 4000; i++) lines.push(toPythonLine(toPythonAlert({ ...NEW_ALERT, timestamp: 1790000000 + i, alert_id: `alert_${i}` })));
+    writeFileSync(join(folder, 'alerts.jsonl'), lines.join(''));
+    const cache = join(root, 'cache-alerts');
+    const first = run(cache, 'alerts', folder, '--limit', '5');
+    assert.equal(first.status, 0, first.stderr);
+    const indexFolder = join(cache, 'pitwall', 'alerts');
+    const [index] = readdirSync(indexFolder);
+    assert.match(index as string, /^[0-9a-f]{32}\.v8$/);
+    const made = statSync(join(indexFolder, index as string)).mtimeMs;
+    const second = run(cache, 'alerts', folder, '--limit', '5');
+    assert.equal(second.stdout, first.stdout);
+    // Used as it was, so not written again.
+    assert.equal(statSync(join(indexFolder, index as string)).mtimeMs, made);
+    const home = spawnSync(process.execPath, [join(dist, 'cli.js'), 'alerts', folder, '--limit', '5'], { encoding: 'utf8', cwd: root, env: { ...process.env, HOME: '', XDG_CACHE_HOME: '', PITWALL_COMPILE_CACHE: '' } });
+    assert.equal(home.stdout, first.stdout, home.stderr);
+    assert.ok(!existsSync(join(root, '.cache')), 'nothing under the working directory');
   });
 
   it('ignores a relative XDG_CACHE_HOME, as the XDG rules say', () => {
