@@ -22,7 +22,7 @@
  * transaction, so that tests can kill it reliably inside one.
  */
 export const sqliteWriterScript = String.raw`
-import json, os, platform, sys, time
+import json, os, sys, time
 
 MAX_SAFE = 9007199254740991
 
@@ -152,7 +152,8 @@ def main():
     except sqlite3.Error as error:
         send({'ready': False, 'error': str(error), 'code': error_code(error)})
         return 1
-    send({'ready': True, 'python': platform.python_version(), 'sqlite': sqlite3.sqlite_version})
+    # sys.version's first word is what platform.python_version() gives, without importing platform (10 ms of every start).
+    send({'ready': True, 'python': sys.version.split()[0], 'sqlite': sqlite3.sqlite_version})
     for line in sys.stdin.buffer:
         request = json.loads(line.decode('utf-8'), parse_int=parse_int)
         try:
