@@ -16,10 +16,10 @@ import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
+import { userCacheFolder } from './cacheFolder';
 
 /** The arguments CommonJS hands a module's code. */
 type ModuleFunction = (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dirname: string) => void;
@@ -35,16 +35,7 @@ function digest(data: string | Buffer): Buffer {
 
 /** The cache folder; none without a home (an unnamed container user, an empty HOME) or when turned off. */
 function cacheFolder(): string | undefined {
-  if (process.env.PITWALL_COMPILE_CACHE === '0') return undefined;
-  // The XDG base directory rules: a relative path is ignored.
-  const xdg = process.env.XDG_CACHE_HOME;
-  try {
-    const folder = join(xdg !== undefined && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'pitwall', 'compile');
-    // An empty HOME gives a relative path: never a cache in the folder the command runs in.
-    return isAbsolute(folder) ? folder : undefined;
-  } catch {
-    return undefined;
-  }
+  return process.env.PITWALL_COMPILE_CACHE === '0' ? undefined : userCacheFolder(process.env, 'compile');
 }
 
 function cacheFile(bundleDigest: Buffer): string | undefined {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
+import { userCacheFolder } from './cacheFolder';
 import { describeError, PitwallError } from '../core/errors';
 import { unknownNameError } from '../core/suggest';
 import { version } from '../../package.json';
@@ -111,20 +111,9 @@ export function exitCodeOf(error: unknown): number {
   return error instanceof PitwallError && ['input', 'not-found', 'conflict', 'format'].includes(error.code) ? 2 : 1;
 }
 
-/**
- * Where the alert indexes of JSONL folders are kept: the user's cache folder (the XDG rules: a
- * relative XDG_CACHE_HOME is ignored). None when PITWALL_ALERT_INDEX=0, or without a home (an
- * empty HOME too: never a folder relative to where the command runs).
- */
+/** Where the alert indexes of JSONL folders are kept (cacheFolder.ts); none when PITWALL_ALERT_INDEX=0. */
 export function alertIndexFolderOf(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.PITWALL_ALERT_INDEX === '0') return undefined;
-  const xdg = env.XDG_CACHE_HOME;
-  try {
-    const folder = join(xdg !== undefined && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'pitwall', 'alerts');
-    return isAbsolute(folder) ? folder : undefined;
-  } catch {
-    return undefined;
-  }
+  return env.PITWALL_ALERT_INDEX === '0' ? undefined : userCacheFolder(env, 'alerts');
 }
 
 /**
