@@ -9,7 +9,7 @@
 import { AlertEngine } from '../src/core/alerting/engine';
 import { TimeIndex } from '../src/core/alerting/evaluate';
 import { summarizeMetrics } from '../src/core/analytics/summary';
-import { parseDuration } from '../src/core/analytics/windows';
+import { parseDuration } from '../src/core/analytics/duration';
 import { AlertRuleSchema } from '../src/core/model/alertRule';
 import { openStore } from '../src/core/store/openStore';
 import { benchDataset, checkTarget, median } from './data';

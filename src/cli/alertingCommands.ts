@@ -6,7 +6,7 @@ import { AlertEngine, type StepResult } from '../core/alerting/engine';
 import { backtestRule } from '../core/alerting/backtestRule';
 import { alertOf, channelSettings, DEFAULT_STALE_AFTER, deliveryFailures, deliveryTimeoutMs, evaluateOnce, formatValue, judgeRules, type DeliveryOutcome, type SkippedRule } from '../core/alerting/run';
 import { formatAge, type Freshness } from '../core/analytics/freshness';
-import { parseDuration } from '../core/analytics/windows';
+import { parseDuration } from '../core/analytics/duration';
 import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
 import { checkSilenceMatchers } from '../core/alerting/silenceCheck';

@@ -12,7 +12,8 @@ import { distributionChart, distributionOfDrift } from '../core/charts/distribut
 import { driftScoresChart, driftScoreOf, driftThresholds } from '../core/charts/driftChart';
 import { reliabilityChart } from '../core/charts/reliabilityChart';
 import { trendChart, trendInputFromWindows } from '../core/charts/trendChart';
-import { DEFAULT_MIN_LABELS, DEFAULT_TREND_METRICS, parseDuration, planWindows, readWindowedMetrics, windowedMetrics, WINDOW_METRICS, type WindowGrouping, type WindowMetricsRow } from '../core/analytics/windows';
+import { DEFAULT_MIN_LABELS, DEFAULT_TREND_METRICS, planWindows, readWindowedMetrics, windowedMetrics, WINDOW_METRICS, type WindowGrouping, type WindowMetricsRow } from '../core/analytics/windows';
+import { parseDuration } from '../core/analytics/duration';
 import { scanPredictionColumns } from '../core/store/openStore';
 import { segmentColumns, segmentOf } from '../core/store/windowStats';
 import type { PredictionColumnsQuery, WindowColumns } from '../core/store/store';

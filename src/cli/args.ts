@@ -1,4 +1,4 @@
-import { parseDuration } from '../core/analytics/windows';
+import { parseDuration } from '../core/analytics/duration';
 import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
 import { parseTimestamp } from '../core/model/timestamps';

@@ -3,185 +3,21 @@ import { basename } from 'node:path';
 import { editRule, parseRuleAssignments, removeRule, setRuleEnabled } from '../core/alerting/ruleEdits';
 import { checkNewRule, checkRulesFile } from '../core/alerting/rulesCheck';
 import { AlertingSystem } from '../core/alertingSystem';
-import { countOpenAlerts, describeAge, readDataSpan, type DataSpan, type OpenAlerts, type VersionFreshness } from '../core/analytics/status';
 import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
 import type { AlertRule } from '../core/model/alertRule';
 import { formatMigrationReport, migrateJsonlToSqlite } from '../core/store/migrate';
 import { isPostgresMigration, migratePostgres } from '../core/store/postgres/migratePostgres';
 import { checkHoldsMonitoringData } from '../core/store/monitoringData';
-import type { AlertKey, Store } from '../core/store/store';
+import type { Store } from '../core/store/store';
 import { ModelPerformanceTracker } from '../core/tracker';
 import { SOURCE } from './args';
 import { defineCommand, type CliCommand } from './commandSpec';
 import { withStore, type CommandEnvironment } from './context';
+import { ack, unack } from './ackCommands';
 import { alerts } from './alertsCommand';
 import { formatTime, printJson, printTable } from './output';
-
-/** At most this many warnings in the human summary; --json gives them all. */
-const SHOWN_WARNINGS = 10;
-
-const summary = defineCommand({
-  name: 'summary',
-  summary: 'counts, data span and freshness, open alerts, writability, and the problems met reading the source',
-  positionals: [SOURCE],
-  examples: ['pitwall summary demo/monitoring.db', 'pitwall summary demo/monitoring --json'],
-  run: async ({ values, args: { source } }, env) => {
-    const { result, span } = await withStore(
-      source,
-      env,
-      async (store) => {
-      const versionsRead = store.readModelVersions();
-      const [counts, labelled, versions, description, dataSpan, openAlerts] = await Promise.all([
-        store.counts(),
-        store.countPredictions({ hasOutcome: true }),
-        versionsRead,
-        store.describe(),
-        readDataSpan(store, env.now(), versionsRead),
-        countOpenAlerts(store),
-      ]);
-      const result = {
-        predictions: counts.predictions,
-        labelled,
-        model_versions: versions,
-        health_snapshots: counts.healthSnapshots,
-        alerts: counts.alerts,
-        unacknowledged: counts.unacknowledgedAlerts,
-        rules: counts.rules,
-        writable: description.writable,
-        warnings: [...description.warnings, ...description.diagnostics.map((d) => d.message)],
-        // Times only: the same data gives the same JSON whenever it is asked (the text tells the freshness).
-        data_span: { oldest: dataSpan.oldest, newest: dataSpan.newest, versions: dataSpan.versions.map(({ model_version, newest }) => ({ model_version, newest })) },
-        open_alerts: openAlerts,
-      };
-      return { result, span: dataSpan };
-      },
-      true,
-    );
-    if (values.json) {
-      printJson(env.out, result);
-    } else {
-      const rows: [string, string][] = [
-        ['predictions', String(result.predictions)],
-        ['labelled', `${result.labelled}${result.predictions ? ` (${((100 * result.labelled) / result.predictions).toFixed(1)}%)` : ''}`],
-        ['model versions', result.model_versions.join(', ') || '—'],
-        ['health snapshots', String(result.health_snapshots)],
-        ['data span', result.data_span.oldest === null || result.data_span.newest === null ? '—' : `${formatTime(result.data_span.oldest)} … ${formatTime(result.data_span.newest)}`],
-        ['freshness', describeFreshness(span)],
-        ['alerts', `${result.alerts} (${result.unacknowledged} unacknowledged)`],
-        ['open alerts', describeOpenAlerts(result.open_alerts)],
-        ['rules', String(result.rules)],
-        ['writable', result.writable ? 'yes' : 'no'],
-      ];
-      printTable(env.out, ['FIELD', 'VALUE'], rows, { bare: true });
-      for (const warning of result.warnings.slice(0, SHOWN_WARNINGS)) env.out.write(`warning: ${warning}\n`);
-      const more = result.warnings.length - SHOWN_WARNINGS;
-      if (more > 0) env.out.write(`… and ${more} more warning${more === 1 ? '' : 's'} (--json lists them all)\n`);
-    }
-    return 0;
-  },
-});
-
-/** "newest prediction 52 days ago", and each version's when they differ. */
-function describeFreshness(span: DataSpan): string {
-  if (span.age === null) return 'no predictions yet';
-  const versions = span.versions.filter((v): v is VersionFreshness & { age: number } => v.age !== null);
-  const ages = versions.map((v) => describeAge(v.age));
-  const each = new Set(ages).size > 1 ? ` (${versions.map((v, i) => `${v.model_version} ${ages[i] ?? ''}`).join(', ')})` : '';
-  return `newest prediction ${describeAge(span.age)}${each}`;
-}
-
-/** "15: critical 4, warning 8, info 3; v1.0 3, v1.1 12". */
-function describeOpenAlerts(open: OpenAlerts): string {
-  if (open.total === 0) return '0';
-  const severities = ['critical', 'warning', 'info'] as const;
-  const bySeverity = severities.filter((s) => open.by_severity[s] > 0).map((s) => `${s} ${open.by_severity[s]}`);
-  const byModel = open.by_model.map((row) => `${row.model_version ?? '(no model)'} ${row.total}`);
-  return `${open.total}: ${bySeverity.join(', ')}; ${byModel.join(', ')}`;
-}
-
-/** An argument names an alert by its store key, or every alert with that alert_id. */
-async function resolveAlerts(store: Store, names: readonly string[]): Promise<{ keys: AlertKey[]; unknown: string[] }> {
-  const keys = new Set<AlertKey>();
-  const unknown: string[] = [];
-  for (const name of names) {
-    const byKey = await store.readAlert(name);
-    if (byKey) {
-      keys.add(byKey.key);
-      continue;
-    }
-    const byId = await store.readAlerts({ alertId: name });
-    if (byId.length === 0) unknown.push(name);
-    for (const alert of byId) keys.add(alert.key);
-  }
-  return { keys: [...keys], unknown };
-}
-
-const ack = defineCommand({
-  name: 'ack',
-  summary: 'acknowledge alerts, with who and why',
-  positionals: [SOURCE, { name: 'alert', variadic: true, description: 'an alert_id, meaning every alert with it, or an alert key as `pitwall alerts` lists them' }],
-  options: {
-    by: { type: 'string', placeholder: 'NAME', defaultText: 'your user name ($USER)', description: 'who acknowledges' },
-    comment: { type: 'string', placeholder: 'TEXT', description: 'why, kept with the acknowledgment' },
-  },
-  examples: [
-    'pitwall ack demo/monitoring alert_1790856000697#1 --by oncall --comment "retraining v1.1"',
-    'pitwall ack demo/monitoring.db 33 34 --json',
-  ],
-  run: async ({ values, args: { source, alert } }, env) => {
-    const by = values.by ?? process.env.USER ?? null;
-    const comment = values.comment ?? null;
-    const outcome = await withStore(source, env, async (store) => {
-      const { keys, unknown } = await resolveAlerts(store, alert);
-      const result = keys.length > 0 ? await store.acknowledgeAlerts(keys, by, env.now(), comment) : { acknowledged: [], alreadyAcknowledged: [], notFound: [] };
-      return { ...result, unknown };
-    }, false, true);
-    const problems = outcome.problems ?? [];
-    if (values.json) {
-      printJson(env.out, {
-        acknowledged: outcome.acknowledged,
-        already_acknowledged: outcome.alreadyAcknowledged,
-        not_found: [...outcome.notFound, ...outcome.unknown],
-        ...(problems.length > 0 ? { problems } : {}),
-      });
-    } else {
-      for (const key of outcome.acknowledged) env.out.write(`acknowledged ${key}\n`);
-      for (const key of outcome.alreadyAcknowledged) env.out.write(`already acknowledged ${key}\n`);
-    }
-    // The acknowledgment stands: what could not be kept beside it is a warning, not a failure.
-    for (const problem of problems) env.out.error(`warning: ${problem}\n`);
-    return reportMissing(env, [...outcome.notFound, ...outcome.unknown], source);
-  },
-});
-
-/** Names the alerts asked for that the source does not have, on standard error: exit status 2 when there are any. */
-function reportMissing(env: CommandEnvironment, missing: readonly string[], source: string): number {
-  if (missing.length === 0) return 0;
-  env.out.error(`pitwall: no alert ${missing.map((name) => `"${name}"`).join(', ')} in ${source}\n`);
-  return 2;
-}
-
-const unack = defineCommand({
-  name: 'unack',
-  summary: 'take acknowledgments back',
-  positionals: [SOURCE, { name: 'alert', variadic: true, description: 'an alert_id, meaning every alert with it, or an alert key' }],
-  examples: ['pitwall unack demo/monitoring.db 34', 'pitwall unack demo/monitoring alert_1790856000697#1 --json'],
-  run: async ({ values, args: { source, alert } }, env) => {
-    const outcome = await withStore(source, env, async (store) => {
-      const { keys, unknown } = await resolveAlerts(store, alert);
-      const result = keys.length > 0 ? await store.unacknowledgeAlerts(keys) : { unacknowledged: [], notAcknowledged: [], notFound: [] };
-      return { ...result, unknown };
-    }, false, true);
-    if (values.json) {
-      printJson(env.out, { unacknowledged: outcome.unacknowledged, not_acknowledged: outcome.notAcknowledged, not_found: [...outcome.notFound, ...outcome.unknown] });
-    } else {
-      for (const key of outcome.unacknowledged) env.out.write(`unacknowledged ${key}\n`);
-      for (const key of outcome.notAcknowledged) env.out.write(`not acknowledged ${key}\n`);
-    }
-    return reportMissing(env, [...outcome.notFound, ...outcome.unknown], source);
-  },
-});
+import { summary } from './summaryCommand';
 
 function describeRule(rule: AlertRule): string[] {
   return [

@@ -8,7 +8,7 @@
 import { readAlertWhy, type ExplainOptions } from '../core/alerting/alertContext';
 import { statisticName } from '../core/alerting/whyText';
 import { WHY_DEFAULTS } from '../core/analytics/why';
-import { parseDuration } from '../core/analytics/windows';
+import { parseDuration } from '../core/analytics/duration';
 import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
 import type { AlertWhy, WhyFeatureSummary } from '../core/model/alertWhy';

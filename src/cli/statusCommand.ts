@@ -2,8 +2,9 @@
 import { PitwallError } from '../core/errors';
 import { messages } from '../core/messages';
 import type { HealthReference } from '../core/analytics/health';
-import { computeStatus, describeAge, describeDataSpan, type StatusReport } from '../core/analytics/status';
-import { parseDuration } from '../core/analytics/windows';
+import { computeStatus, type StatusReport } from '../core/analytics/status';
+import { describeAge, describeDataSpan } from '../core/analytics/glance';
+import { parseDuration } from '../core/analytics/duration';
 import { DEFAULT_MIN_LABELS } from '../core/analytics/windows';
 import { parseCount, parseTime, SOURCE } from './args';
 import { defineCommand } from './commandSpec';

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { ALERT_GROUPINGS, ALERT_STATES, alertRule, silenceScope, type AlertGrouping, type AlertViewFilter } from '../core/alertGroups';
-import { parseDuration } from '../core/analytics/windows';
+import { parseDuration } from '../core/analytics/duration';
 import { describeError } from '../core/errors';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../core/model/alert';
 import type { Silence, SilenceMatchers } from '../core/model/silence';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { readModelsOverview, type ModelOverview, type ModelsOverview } from '../core/analytics/modelsOverview';
-import { describeAge } from '../core/analytics/status';
-import { parseDuration } from '../core/analytics/windows';
+import { describeAge } from '../core/analytics/glance';
+import { parseDuration } from '../core/analytics/duration';
 import { describeError } from '../core/errors';
 import { formatAlertTime } from './alertsTreeDataProvider';
 import type { SourceManager } from './sourceManager';

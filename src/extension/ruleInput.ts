@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { componentOf } from '../core/alerting/ruleComponent';
 import { knownMetricNames } from '../core/alerting/rulesCheck';
 import { canonicalMetricName, METRIC_NAMES } from '../core/analytics/metricNames';
-import { parseDuration } from '../core/analytics/windows';
+import { parseDuration } from '../core/analytics/duration';
 import { ALERT_SEVERITIES } from '../core/model/alert';
 import { ALERT_CHANNELS, COMPARISONS, type AlertRule } from '../core/model/alertRule';
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { ALERT_SEVERITIES, type AlertSeverity } from '../core/model/alert';
-import { countOpenAlerts, type OpenAlerts } from '../core/analytics/status';
+import { countOpenAlerts, type OpenAlerts } from '../core/analytics/glance';
 import { describeError } from '../core/errors';
 import type { OpenSource, SourceManager } from './sourceManager';
 

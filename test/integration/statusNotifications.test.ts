@@ -4,7 +4,7 @@ import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { countOpenAlerts } from '../../src/core/analytics/status';
+import { countOpenAlerts } from '../../src/core/analytics/glance';
 import { click, eventually, hover, pitwall, press, requireWorkbench, screenshot, type, workbenchText } from './harness';
 
 const workspace = process.env.PITWALL_TEST_WORKSPACE ?? '';

@@ -26,7 +26,7 @@ import { canonicalMetricName } from '../analytics/metricNames';
 import { PitwallError } from '../errors';
 import { messages } from '../messages';
 import type { AlertRule } from '../model/alertRule';
-import { parseDuration } from '../analytics/windows';
+import { parseDuration } from '../analytics/duration';
 import { queryFilterOf, type QueryFilter } from '../query/rule';
 
 export const DRIFT_STATISTICS = ['psi', 'ks', 'wasserstein', 'chi_square', 'js'] as const;

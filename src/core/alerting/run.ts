@@ -21,7 +21,7 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { freshnessOf, type Freshness } from '../analytics/freshness';
-import { parseDuration } from '../analytics/windows';
+import { parseDuration } from '../analytics/duration';
 import { describeError, PitwallError } from '../errors';
 import { messages } from '../messages';
 import type { AlertRule } from '../model/alertRule';

@@ -7,7 +7,8 @@
  */
 import { classificationOfRows } from './classification';
 import { estimatePerformance, fitEstimator, type EstimatedMetrics, type EstimatorOptions, type EstimatorStatus, type PerformanceEstimator, type RealizedMetrics } from './estimate';
-import { resolveSpec, type Duration } from './windows';
+import { resolveSpec } from './windows';
+import { type Duration } from './duration';
 import type { WindowColumns } from '../store/store';
 
 export interface EstimateWindowsOptions {

@@ -14,7 +14,8 @@ import type { HealthSnapshot } from '../model/healthSnapshot';
 import type { Store, StoreReader } from '../store/store';
 import { unknownNameError } from '../suggest';
 import { detectDegradation, toDegradationAnalysis, type DegradationContext, type DegradationOptions, type DegradationVerdict } from './degradation';
-import { readWindowedMetrics, resolveSpec, type Duration, type WindowMetricsRow } from './windows';
+import { readWindowedMetrics, resolveSpec, type WindowMetricsRow } from './windows';
+import { type Duration } from './duration';
 
 export interface HealthOptions {
   /** The period a snapshot covers; default one day. */

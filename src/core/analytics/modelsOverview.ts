@@ -7,7 +7,7 @@
  */
 import type { StoreReader } from '../store/store';
 import { computeHealth } from './health';
-import { countOpenAlerts, predictionTime, readDataSpan, type SeverityCounts } from './status';
+import { countOpenAlerts, predictionTime, readDataSpan, type SeverityCounts } from './glance';
 
 const DAY = 86_400;
 // Times are read to the millisecond: the newest prediction itself is inside its own last day.

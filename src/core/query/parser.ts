@@ -7,7 +7,7 @@
  * ending in something that needs more (`|`, `,`, `and`, an operator, an open parenthesis),
  * continues the statement.
  */
-import { parseDuration } from '../analytics/windows';
+import { parseDuration } from '../analytics/duration';
 import { messages } from '../messages';
 import { parseTimestamp } from '../model/timestamps';
 import { nearestName } from '../suggest';

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { compareVersions, type VersionComparison } from '../../core/analytics/versionComparison';
-import { DEFAULT_MIN_LABELS, parseDuration, type WindowMetric } from '../../core/analytics/windows';
+import { DEFAULT_MIN_LABELS, type WindowMetric } from '../../core/analytics/windows';
+import { parseDuration } from '../../core/analytics/duration';
 import { boundedWindow, formatWindow, MAX_TREND_MARKS } from '../../core/charts/boundedWindow';
 import { formatCsv } from '../../core/charts/chartData';
 import { metricLabel } from '../../core/charts/theme';

@@ -6,7 +6,8 @@ import { estimateWindows, fitEstimators } from '../../core/analytics/estimateWin
 import { namesOfMetric } from '../../core/analytics/metricNames';
 import { metricLabel } from '../../core/charts/theme';
 import { AnalysisSession } from '../../core/analytics/session';
-import { DEFAULT_MIN_LABELS, parseDuration, type WindowMetric, type WindowMetricsRow } from '../../core/analytics/windows';
+import { DEFAULT_MIN_LABELS, type WindowMetric, type WindowMetricsRow } from '../../core/analytics/windows';
+import { parseDuration } from '../../core/analytics/duration';
 import { toWindowsCsv } from '../../core/charts/chartData';
 import type { Store } from '../../core/store/store';
 import type { TrendHostMessage, TrendKeys, TrendOptions, TrendRange, TrendSlide, TrendViewMessage } from '../../shared/trendMessages';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as fc from 'fast-check';
 import { DURATION_PATTERN, RuleFileElementSchema, ruleFileJsonSchema, ruleFileJsonSchemaText } from '../../../../src/core/alerting/ruleSchema';
 import { RuleOptionsSchema } from '../../../../src/core/alerting/ruleOptions';
-import { parseDuration } from '../../../../src/core/analytics/windows';
+import { parseDuration } from '../../../../src/core/analytics/duration';
 import { ALERT_SEVERITIES } from '../../../../src/core/model/alert';
 import { ALERT_CHANNELS, alertRuleRecord, AlertRuleSchema, COMPARISONS, METRIC_TYPES } from '../../../../src/core/model/alertRule';
 import { parseRecord } from '../../../../src/core/model/record';
