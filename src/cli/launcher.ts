@@ -1,6 +1,7 @@
 /**
  * The `pitwall` command (bundled as dist/cli.js): runs the CLI bundle beside it
- * (dist/pitwall-cli.js) through V8's code cache, so that a run after the first neither parses
+ * (dist/pitwall-cli.js; for the brief commands, ack, alerts and summary, dist/pitwall-brief.js, a
+ * third of the size and without the analytics, charts and channels) through V8's code cache, so that a run after the first neither parses
  * nor compiles the bundle's code again — what Node 22 offers as module.enableCompileCache, for
  * the Node 20 this project supports.
  *
@@ -19,12 +20,12 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
+import { BRIEF_BUNDLE_NAMES } from './briefNames';
 import { userCacheFolder } from './cacheFolder';
 
 /** The arguments CommonJS hands a module's code. */
 type ModuleFunction = (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dirname: string) => void;
 
-const bundle = join(__dirname, 'pitwall-cli.js');
 /** Caches of one command kept at once: a global install and an editor's copy need not evict each other. */
 const KEPT = 3;
 const DIGEST_BYTES = 32;
@@ -103,9 +104,23 @@ function writeCache(path: string, data: Buffer): void {
  */
 const BRIEF_COMMANDS = new Set(['summary', 'alerts', 'ack', 'unack', 'rules', 'rule', 'outcome', 'deliveries', 'silence']);
 
+/** The bundle for this command line, and its text: the brief one when it has the command (and is there). */
+function readBundle(): { bundle: string; bytes: Buffer } {
+  if (BRIEF_BUNDLE_NAMES.includes(process.argv[2] ?? '')) {
+    const bundle = join(__dirname, 'pitwall-brief.js');
+    try {
+      return { bundle, bytes: readFileSync(bundle) };
+    } catch {
+      // A build without it (an older copy of the folder): the full bundle has every command.
+    }
+  }
+  const bundle = join(__dirname, 'pitwall-cli.js');
+  return { bundle, bytes: readFileSync(bundle) };
+}
+
 function launch(): void {
   if (BRIEF_COMMANDS.has(process.argv[2] ?? '')) setFlagsFromString('--liftoff-only');
-  const bytes = readFileSync(bundle);
+  const { bundle, bytes } = readBundle();
   const bundleDigest = digest(bytes);
   const path = cacheFile(bundleDigest);
   // A bundle of ASCII alone (esbuild escapes every other character of the code) is the same text

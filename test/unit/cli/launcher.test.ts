@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { isAscii } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,13 +20,13 @@ describe('the pitwall launcher and its compile cache', function () {
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'pitwall-launcher-'));
-    // The two bundles as esbuild.mjs makes them: the launcher and the CLI it runs.
+    // The bundles as esbuild.mjs makes them: the launcher and the CLI it runs, whole and brief.
     dist = join(root, 'dist');
     // vega-canvas's browser build, as esbuild.mjs takes it (its Node build has a top-level await).
     const vegaCanvas = require.resolve('vega-canvas').replace(/vega-canvas\.node\.js$/, 'vega-canvas.browser.js');
     const plugins = [{ name: 'vega-without-canvas', setup: (esbuild: PluginBuild) => void esbuild.onResolve({ filter: /^vega-canvas$/ }, () => ({ path: vegaCanvas })) }];
     // Built as esbuild.mjs builds them: without comments or spaces, so the bundle is ASCII alone.
-    await build({ entryPoints: { cli: join(REPO, 'src/cli/launcher.ts'), 'pitwall-cli': join(REPO, 'src/cli/main.ts') }, bundle: true, platform: 'node', format: 'cjs', target: 'node20', outdir: dist, logLevel: 'silent', minifyWhitespace: true, minifySyntax: true, plugins });
+    await build({ entryPoints: { cli: join(REPO, 'src/cli/launcher.ts'), 'pitwall-cli': join(REPO, 'src/cli/main.ts'), 'pitwall-brief': join(REPO, 'src/cli/briefMain.ts') }, bundle: true, platform: 'node', format: 'cjs', target: 'node20', outdir: dist, logLevel: 'silent', minifyWhitespace: true, minifySyntax: true, plugins });
     copyFileSync(join(dirname(require.resolve('sql.js')), 'sql-wasm.wasm'), join(dist, 'sql-wasm.wasm'));
     await generateDataset({ outDir: root, predictions: 500, seed: 3 });
     db = join(root, 'monitoring.db');
@@ -61,8 +62,71 @@ describe('the pitwall launcher and its compile cache', function () {
     assert.deepEqual(caches(cache).map((name) => name.replace(/-.*/, '')), ['other', 'summary']);
   });
 
+  /** The name of a command's cache for a bundle, as the launcher makes it. */
+  function cacheNameOf(command: string, bundle: string): string {
+    const digest = createHash('sha256').update(readFileSync(bundle)).digest();
+    return `${command}-${createHash('sha256').update(`${process.version}\u0000${process.versions.v8}\u0000${process.arch}\u0000`).update(digest).digest('hex').slice(0, 16)}.bin`;
+  }
+
+  it('runs the brief commands from their own bundle, printing and writing what the whole CLI does', () => {
+    const cache = join(root, 'cache-brief');
+    const whole = (...args: string[]) => spawnSync(process.execPath, [join(dist, 'pitwall-cli.js'), ...args], { encoding: 'utf8' });
+    // Three open alerts, as the Python service writes them.
+    const base = join(root, 'acks.db');
+    copyFileSync(db, base);
+    const inserted = spawnSync('sqlite3', [base, `INSERT INTO alerts (alert_id, timestamp, severity, title, message, metric_name, metric_value, threshold, component, model_version, acknowledged, created_at)
+      VALUES ('alert_a', '2026-10-01 00:00:00.000000', 'critical', 'accuracy Alert', 'accuracy is 0.61 (threshold: 0.78)', 'accuracy', 0.61, 0.78, 'performance', 'v1.1', 0, '2026-10-01 00:00:00.000000'),
+             ('alert_b', '2026-10-01 01:00:00.000000', 'warning', 'accuracy Alert', 'accuracy is 0.70 (threshold: 0.78)', 'accuracy', 0.7, 0.78, 'performance', 'v1.0', 0, '2026-10-01 01:00:00.000000'),
+             ('alert_c', '2026-10-01 02:00:00.000000', 'critical', 'accuracy Alert', 'accuracy is 0.65 (threshold: 0.78)', 'accuracy', 0.65, 0.78, 'performance', 'v1.1', 0, '2026-10-01 02:00:00.000000');`], { encoding: 'utf8' });
+    assert.equal(inserted.status, 0, inserted.stderr);
+    const listed = JSON.parse(run(cache, 'alerts', base, '--unacknowledged', '--limit', '2', '--json').stdout) as { key: string }[];
+    const [first, second] = listed.map((alert) => alert.key);
+    assert.ok(first !== undefined && second !== undefined);
+    const copies = ['brief', 'whole'].map((name) => {
+      const copy = join(root, `acks-${name}.db`);
+      copyFileSync(base, copy);
+      return copy;
+    });
+    const [briefDb, wholeDb] = copies as [string, string];
+    const lines: (readonly string[])[] = [
+      ['summary', '{db}', '--json'],
+      ['summary', '{db}'],
+      ['alerts', '{db}', '--limit', '5'],
+      ['alerts', '{db}', '--severity', 'critical', '--json'],
+      ['ack', '{db}', first, second, '--by', 'oncall', '--comment', 'looked', '--json'],
+      ['ack', '{db}', first, 'no-such-alert'],
+      ['unack', '{db}', second],
+      ['ack', '--help'],
+      ['alerts', '{db}', '--limt', '5'],
+    ];
+    for (const line of lines) {
+      const brief = run(cache, ...line.map((arg) => arg.replace('{db}', briefDb)));
+      const full = whole(...line.map((arg) => arg.replace('{db}', wholeDb)));
+      const shown = line.join(' ');
+      assert.equal(brief.status, full.status, shown);
+      assert.equal(brief.stdout.replaceAll(briefDb, '{db}'), full.stdout.replaceAll(wholeDb, '{db}'), shown);
+      assert.equal(brief.stderr.replaceAll(briefDb, '{db}'), full.stderr.replaceAll(wholeDb, '{db}'), shown);
+    }
+    const ackRows = (file: string) => spawnSync('sqlite3', [file, 'SELECT id, acknowledged, acknowledged_by FROM alerts WHERE acknowledged_by IS NOT NULL ORDER BY id'], { encoding: 'utf8' }).stdout;
+    assert.equal(ackRows(briefDb), ackRows(wholeDb));
+    assert.match(ackRows(briefDb), /\|1\|oncall/);
+    // They ran from the brief bundle: their caches are named by its text.
+    for (const command of ['summary', 'alerts', 'ack', 'unack']) assert.ok(caches(cache).includes(cacheNameOf(command, join(dist, 'pitwall-brief.js'))), command);
+  });
+
+  it('runs a brief command from the whole bundle when the brief one is missing', () => {
+    const cache = join(root, 'cache-no-brief');
+    const other = join(root, 'dist-no-brief');
+    mkdirSync(other);
+    for (const name of readdirSync(dist)) if (name !== 'pitwall-brief.js') copyFileSync(join(dist, name), join(other, name));
+    const result = spawnSync(process.execPath, [join(other, 'cli.js'), 'summary', db, '--json'], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cache, PITWALL_COMPILE_CACHE: '' } });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, run(join(root, 'cache-brief-summary'), 'summary', db, '--json').stdout);
+    assert.deepEqual(caches(cache), [cacheNameOf('summary', join(other, 'pitwall-cli.js'))]);
+  });
+
   it('reads an ASCII bundle as the same text: characters its strings escape come out whole', () => {
-    assert.ok(isAscii(readFileSync(join(dist, 'pitwall-cli.js'))), 'the bundle is ASCII');
+    for (const bundle of ['pitwall-cli.js', 'pitwall-brief.js']) assert.ok(isAscii(readFileSync(join(dist, bundle))), `${bundle} is ASCII`);
     const help = run(join(root, 'cache-ascii'), 'help', 'alerts');
     assert.equal(help.status, 0, help.stderr);
     assert.match(help.stdout, /^pitwall alerts \u2014 the alerts of a source/, 'an em dash, not its UTF-8 bytes read one by one');
@@ -211,7 +275,8 @@ describe('the pitwall launcher and its compile cache', function () {
 
   it('keeps the three newest caches of a command as builds change', () => {
     const cache = join(root, 'cache-e');
-    const bundle = join(dist, 'pitwall-cli.js');
+    // `summary` runs from the brief bundle.
+    const bundle = join(dist, 'pitwall-brief.js');
     const text = readFileSync(bundle, 'utf8');
     const written: string[] = [];
     try {
