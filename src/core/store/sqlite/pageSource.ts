@@ -22,6 +22,8 @@ export class PageSource {
   /** Readers holding the file open beyond close() (a count under way), and whether close() was called. */
   private users = 0;
   private closing = false;
+  /** The read buffer of forEachPage, kept between its calls. */
+  private runBuffer: Uint8Array | undefined;
 
   private constructor(
     readonly path: string,
@@ -89,7 +91,18 @@ export class PageSource {
    */
   forEachPage(pages: readonly number[], visit: (page: number, bytes: Uint8Array) => void): void {
     const maxRun = Math.max(1, Math.floor(RUN_BYTES / this.pageSize));
-    const buffer = new Uint8Array(maxRun * this.pageSize);
+    // One buffer for every call (a count makes hundreds of them over a large table, and fresh 4 MB
+    // buffers would pile up faster than the collector frees them); a call made from `visit` gets its own.
+    const buffer = this.runBuffer ?? new Uint8Array(maxRun * this.pageSize);
+    this.runBuffer = undefined;
+    try {
+      this.visitRuns(pages, maxRun, buffer, visit);
+    } finally {
+      this.runBuffer = buffer;
+    }
+  }
+
+  private visitRuns(pages: readonly number[], maxRun: number, buffer: Uint8Array, visit: (page: number, bytes: Uint8Array) => void): void {
     for (let i = 0; i < pages.length; ) {
       const first = pages[i] as number;
       let last = first;

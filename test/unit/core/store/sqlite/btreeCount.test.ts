@@ -1,0 +1,42 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { countTableRows } from '../../../../../src/core/store/sqlite/btreeCount';
+import { PageSource } from '../../../../../src/core/store/sqlite/pageSource';
+
+describe('counting a table from its b-tree pages', () => {
+  let root = '';
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'pitwall-btree-count-'));
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('gives the counts SQL gives however many pages each read takes, its read buffer shared by the reads', async () => {
+    const db = join(root, 'count.db');
+    // Rows long enough to fill a few hundred leaves; every third without an outcome, three versions.
+    execFileSync('sqlite3', [
+      db,
+      `CREATE TABLE predictions (id INTEGER PRIMARY KEY, model_version TEXT, payload TEXT, actual_outcome INTEGER);
+       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000)
+       INSERT INTO predictions (model_version, payload, actual_outcome)
+       SELECT 'v1.' || (i % 3), printf('%.200c', 'x'), CASE WHEN i % 3 = 0 THEN NULL ELSE i % 2 END FROM n;`,
+    ]);
+    const sql = (query: string) => execFileSync('sqlite3', [db, query]).toString().trim();
+    const tableRoot = Number(sql("SELECT rootpage FROM sqlite_master WHERE name = 'predictions'"));
+    const expected = sql('SELECT model_version, count(*), count(actual_outcome) FROM predictions GROUP BY 1 ORDER BY 1');
+    const source = PageSource.open(db);
+    try {
+      for (const pagesPerSlice of [1, 7, 2048]) {
+        const counted = await countTableRows(source, tableRoot, 3, 1, { pagesPerSlice });
+        assert.equal(counted.rows, 6000);
+        assert.equal(counted.notNull, 4000);
+        const groups = [...counted.byGroup].sort(([a], [b]) => a.localeCompare(b)).map(([version, count]) => `${version}|${count.rows}|${count.notNull}`);
+        assert.equal(groups.join('\n'), expected, `${pagesPerSlice} pages a slice`);
+      }
+    } finally {
+      source.close();
+    }
+  });
+});
