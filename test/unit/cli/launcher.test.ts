@@ -9,6 +9,7 @@ import { build, type PluginBuild } from 'esbuild';
 import { generateDataset } from '../../../scripts/generator/generateDataset';
 import { toPythonAlert, toPythonLine } from '../../../src/core/store/jsonl/pythonRecords';
 import { NEW_ALERT } from '../core/store/jsonl/support';
+import { startPostgresFixture } from '../core/store/postgres/support';
 
 const REPO = join(__dirname, '../../..');
 
@@ -112,6 +113,30 @@ describe('the pitwall launcher and its compile cache', function () {
     assert.match(ackRows(briefDb), /\|1\|oncall/);
     // They ran from the brief bundle: their caches are named by its text.
     for (const command of ['summary', 'alerts', 'ack', 'unack']) assert.ok(caches(cache).includes(cacheNameOf(command, join(dist, 'pitwall-brief.js'))), command);
+  });
+
+  it('runs the brief commands on a PostgreSQL server from their bundle as the whole CLI does', async () => {
+    const fixture = await startPostgresFixture(300, 5);
+    try {
+      const cache = join(root, 'cache-brief-postgres');
+      const whole = (...args: string[]) => spawnSync(process.execPath, [join(dist, 'pitwall-cli.js'), ...args], { encoding: 'utf8' });
+      fixture.cluster.psql('base', `INSERT INTO alerts (alert_id, timestamp, severity, title, message, metric_name, metric_value, threshold, component, model_version, acknowledged)
+        VALUES ('alert_pg', '2026-10-01 00:00:00', 'critical', 'accuracy Alert', 'accuracy is 0.61 (threshold: 0.78)', 'accuracy', 0.61, 0.78, 'performance', 'v1.1', false)`);
+      const [briefUrl, wholeUrl] = [fixture.clone('brief'), fixture.clone('whole')] as [string, string];
+      const open = JSON.parse(run(cache, 'alerts', briefUrl, '--unacknowledged', '--limit', '1', '--json').stdout) as { key: string }[];
+      const key = open[0]?.key;
+      assert.ok(key !== undefined, 'an open alert');
+      for (const line of [['summary', '{url}', '--json'], ['alerts', '{url}', '--limit', '5'], ['ack', '{url}', key, '--by', 'oncall', '--json'], ['unack', '{url}', key]]) {
+        const brief = run(cache, ...line.map((arg) => arg.replace('{url}', briefUrl)));
+        const full = whole(...line.map((arg) => arg.replace('{url}', wholeUrl)));
+        assert.equal(brief.status, 0, brief.stderr);
+        assert.equal(brief.status, full.status, line.join(' '));
+        assert.equal(brief.stdout, full.stdout, line.join(' '));
+      }
+      assert.ok(caches(cache).includes(cacheNameOf('ack', join(dist, 'pitwall-brief.js'))));
+    } finally {
+      fixture.close();
+    }
   });
 
   it('runs a brief command from the whole bundle when the brief one is missing', () => {
