@@ -2,7 +2,8 @@
 // page-scan worker; chart webview; notebook renderer) and the integration test suites.
 // `--production` minifies; otherwise sourcemaps. `--watch` rebuilds.
 import * as esbuild from 'esbuild';
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -17,6 +18,20 @@ const common = {
   logLevel: 'info',
   legalComments: 'none',
 };
+
+/**
+ * The build an alert index is made by, the same for both CLI bundles (src/cli/launcher.ts): a
+ * digest of the sources, the locked dependencies and this script. `--watch` leaves it out (its
+ * rebuilds would keep the first one's): each bundle is then named by its own text.
+ */
+function sourceDigest() {
+  const files = [...readdirSync('src', { recursive: true }).map((name) => join('src', String(name))), 'package.json', 'package-lock.json', 'esbuild.mjs']
+    .filter((name) => !name.startsWith('src') || /\.(ts|json)$/.test(name))
+    .sort();
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(`${file}\u0000`).update(readFileSync(file)).update('\u0000');
+  return hash.digest('hex').slice(0, 16);
+}
 
 /** sql.js loads its wasm at run time: ship it next to the bundle that needs it. */
 const copyWasm = {
@@ -72,6 +87,7 @@ const configs = [
   {
     ...common,
     entryPoints: { cli: 'src/cli/launcher.ts' },
+    ...(watch ? {} : { define: { PITWALL_BUILD: JSON.stringify(sourceDigest()) } }),
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

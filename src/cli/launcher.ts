@@ -1,9 +1,9 @@
 /**
- * The `pitwall` command (bundled as dist/cli.js): runs the CLI bundle beside it
- * (dist/pitwall-cli.js; for the brief commands, ack, alerts and summary, dist/pitwall-brief.js, a
- * third of the size and without the analytics, charts and channels) through V8's code cache, so that a run after the first neither parses
- * nor compiles the bundle's code again — what Node 22 offers as module.enableCompileCache, for
- * the Node 20 this project supports.
+ * The `pitwall` command (bundled as dist/cli.js): runs the CLI bundle beside it through V8's code
+ * cache, so that a run after the first neither parses nor compiles the bundle's code again — what
+ * Node 22 offers as module.enableCompileCache, for the Node 20 this project supports. The bundle
+ * is dist/pitwall-cli.js, or for the brief commands (summary, alerts, ack, unack)
+ * dist/pitwall-brief.js, a third of the size, without the analytics, charts and channels.
  *
  * A cache is kept per command word (the functions `trend` compiles are not those of `ack`), in
  * $XDG_CACHE_HOME/pitwall/compile (else ~/.cache/pitwall/compile). It is keyed by a hash of the
@@ -104,45 +104,77 @@ function writeCache(path: string, data: Buffer): void {
  */
 const BRIEF_COMMANDS = new Set(['summary', 'alerts', 'ack', 'unack', 'rules', 'rule', 'outcome', 'deliveries', 'silence']);
 
-/** The bundle for this command line, and its text: the brief one when it has the command (and is there). */
-function readBundle(): { bundle: string; bytes: Buffer } {
-  if (BRIEF_BUNDLE_NAMES.includes(process.argv[2] ?? '')) {
-    const bundle = join(__dirname, 'pitwall-brief.js');
-    try {
-      return { bundle, bytes: readFileSync(bundle) };
-    } catch {
-      // A build without it (an older copy of the folder): the full bundle has every command.
-    }
+/** A bundle loaded and run to its exports: its `main`, and what the caller needs to keep its cache. */
+interface Loaded {
+  readonly main: (build: string) => void;
+  readonly digest: Buffer;
+  readonly keepCache: () => void;
+}
+
+/**
+ * Reads, compiles and runs a bundle through its compile cache. Undefined when `optional` and the
+ * bundle cannot be read, does not compile, or exports no `main` (an empty or cut-off copy): the
+ * caller runs the whole bundle then. The whole bundle's own failures are thrown as they are.
+ */
+function load(bundle: string, optional: boolean): Loaded | undefined {
+  let bundleDigest: Buffer;
+  let script: Script;
+  let path: string | undefined;
+  let cachedData: Buffer | undefined;
+  try {
+    const bytes = readFileSync(bundle);
+    bundleDigest = digest(bytes);
+    path = cacheFile(bundleDigest);
+    // A bundle of ASCII alone (esbuild escapes every other character of the code) is the same text
+    // read as Latin-1, which skips UTF-8 decoding: a few milliseconds of every command's start.
+    const source = typeof isAscii === 'function' && isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+    cachedData = readCache(path);
+    // The same wrapper Node puts around a CommonJS module, so lines and columns stay the bundle's own.
+    script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source.replace(/^#!.*/, '')}\n})`, {
+      filename: bundle,
+      ...(cachedData === undefined ? {} : { cachedData }),
+    });
+  } catch (error) {
+    if (optional) return undefined;
+    throw error;
   }
-  const bundle = join(__dirname, 'pitwall-cli.js');
-  return { bundle, bytes: readFileSync(bundle) };
+  const module = { exports: {} as { main?: unknown } };
+  (script.runInThisContext() as ModuleFunction)(module.exports, createRequire(bundle), module, bundle, __dirname);
+  const main = module.exports.main;
+  if (typeof main !== 'function') {
+    if (optional) return undefined;
+    throw new Error(`${bundle} holds no CLI (is the installation damaged? build or install Pitwall again)`);
+  }
+  const cache = path;
+  const keepCache = (): void => {
+    if (cache === undefined || (cachedData !== undefined && script.cachedDataRejected !== true)) return;
+    // At exit the cache holds every function this command compiled, not only the top level; a
+    // failed run (a typo, bad input) may have compiled little of it, and writes none.
+    process.once('exit', (code) => {
+      if (code === 0) writeCache(cache, script.createCachedData());
+    });
+  };
+  return { main: main as (build: string) => void, digest: bundleDigest, keepCache };
+}
+
+/**
+ * The build that makes an alert index (src/core/store/jsonl/alertIndex.ts): a digest of the
+ * sources both bundles are built from (esbuild.mjs defines it), so that an index made by `alerts`
+ * serves `status` and the reverse; a bundle built without it is named by its own text.
+ */
+declare const PITWALL_BUILD: string | undefined;
+
+function buildOf(loaded: Loaded): string {
+  return typeof PITWALL_BUILD === 'string' ? PITWALL_BUILD : loaded.digest.toString('hex').slice(0, 16);
 }
 
 function launch(): void {
   if (BRIEF_COMMANDS.has(process.argv[2] ?? '')) setFlagsFromString('--liftoff-only');
-  const { bundle, bytes } = readBundle();
-  const bundleDigest = digest(bytes);
-  const path = cacheFile(bundleDigest);
-  // A bundle of ASCII alone (esbuild escapes every other character of the code) is the same text
-  // read as Latin-1, which skips UTF-8 decoding: a few milliseconds of every command's start.
-  const source = typeof isAscii === 'function' && isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
-  const cachedData = readCache(path);
-  // The same wrapper Node puts around a CommonJS module, so lines and columns stay the bundle's own.
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source.replace(/^#!.*/, '')}\n})`, {
-    filename: bundle,
-    ...(cachedData === undefined ? {} : { cachedData }),
-  });
-  if (path !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
-    // At exit the cache holds every function this command compiled, not only the top level; a
-    // failed run (a typo, bad input) may have compiled little of it, and writes none.
-    process.once('exit', (code) => {
-      if (code === 0) writeCache(path, script.createCachedData());
-    });
-  }
-  const module = { exports: {} as { main?: (build: string) => void } };
-  (script.runInThisContext() as ModuleFunction)(module.exports, createRequire(bundle), module, bundle, __dirname);
-  // The bundle's digest names the build that makes an alert index (src/core/store/jsonl/alertIndex.ts).
-  module.exports.main?.(bundleDigest.toString('hex').slice(0, 16));
+  // The brief bundle when it has the command and is whole; the whole bundle has every command.
+  const brief = BRIEF_BUNDLE_NAMES.includes(process.argv[2] ?? '') ? load(join(__dirname, 'pitwall-brief.js'), true) : undefined;
+  const loaded = brief ?? (load(join(__dirname, 'pitwall-cli.js'), false) as Loaded);
+  loaded.keepCache();
+  loaded.main(buildOf(loaded));
 }
 
 launch();

@@ -27,7 +27,7 @@ describe('the pitwall launcher and its compile cache', function () {
     const vegaCanvas = require.resolve('vega-canvas').replace(/vega-canvas\.node\.js$/, 'vega-canvas.browser.js');
     const plugins = [{ name: 'vega-without-canvas', setup: (esbuild: PluginBuild) => void esbuild.onResolve({ filter: /^vega-canvas$/ }, () => ({ path: vegaCanvas })) }];
     // Built as esbuild.mjs builds them: without comments or spaces, so the bundle is ASCII alone.
-    await build({ entryPoints: { cli: join(REPO, 'src/cli/launcher.ts'), 'pitwall-cli': join(REPO, 'src/cli/main.ts'), 'pitwall-brief': join(REPO, 'src/cli/briefMain.ts') }, bundle: true, platform: 'node', format: 'cjs', target: 'node20', outdir: dist, logLevel: 'silent', minifyWhitespace: true, minifySyntax: true, plugins });
+    await build({ entryPoints: { cli: join(REPO, 'src/cli/launcher.ts'), 'pitwall-cli': join(REPO, 'src/cli/main.ts'), 'pitwall-brief': join(REPO, 'src/cli/briefMain.ts') }, bundle: true, platform: 'node', format: 'cjs', target: 'node20', outdir: dist, logLevel: 'silent', minifyWhitespace: true, minifySyntax: true, plugins, define: { PITWALL_BUILD: JSON.stringify('launcher-test-build') } });
     copyFileSync(join(dirname(require.resolve('sql.js')), 'sql-wasm.wasm'), join(dist, 'sql-wasm.wasm'));
     await generateDataset({ outDir: root, predictions: 500, seed: 3 });
     db = join(root, 'monitoring.db');
@@ -132,6 +132,7 @@ describe('the pitwall launcher and its compile cache', function () {
         assert.equal(brief.status, 0, brief.stderr);
         assert.equal(brief.status, full.status, line.join(' '));
         assert.equal(brief.stdout, full.stdout, line.join(' '));
+        assert.equal(brief.stderr.replaceAll(briefUrl, '{url}'), full.stderr.replaceAll(wholeUrl, '{url}'), line.join(' '));
       }
       assert.ok(caches(cache).includes(cacheNameOf('ack', join(dist, 'pitwall-brief.js'))));
     } finally {
@@ -148,6 +149,27 @@ describe('the pitwall launcher and its compile cache', function () {
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout, run(join(root, 'cache-brief-summary'), 'summary', db, '--json').stdout);
     assert.deepEqual(caches(cache), [cacheNameOf('summary', join(other, 'pitwall-cli.js'))]);
+  });
+
+  it('runs the whole bundle when the brief one is empty or cut off, and says so when the whole one is', () => {
+    const other = join(root, 'dist-damaged');
+    mkdirSync(other);
+    for (const name of readdirSync(dist)) copyFileSync(join(dist, name), join(other, name));
+    const expected = run(join(root, 'cache-damaged-expected'), 'summary', db, '--json').stdout;
+    const brief = join(other, 'pitwall-brief.js');
+    const text = readFileSync(brief, 'latin1');
+    for (const [damage, content] of [['empty', ''], ['cut off', text.slice(0, Math.floor(text.length / 2))]] as const) {
+      writeFileSync(brief, content, 'latin1');
+      const cache = join(root, `cache-damaged-${damage.replace(' ', '-')}`);
+      const result = spawnSync(process.execPath, [join(other, 'cli.js'), 'summary', db, '--json'], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cache, PITWALL_COMPILE_CACHE: '' } });
+      assert.equal(result.status, 0, `${damage}: ${result.stderr}`);
+      assert.equal(result.stdout, expected, damage);
+      assert.deepEqual(caches(cache), [cacheNameOf('summary', join(other, 'pitwall-cli.js'))], damage);
+    }
+    writeFileSync(join(other, 'pitwall-cli.js'), '');
+    const whole = spawnSync(process.execPath, [join(other, 'cli.js'), 'status', db], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: join(root, 'cache-damaged-whole'), PITWALL_COMPILE_CACHE: '' } });
+    assert.equal(whole.status, 1);
+    assert.match(whole.stderr, /pitwall-cli\.js holds no CLI/);
   });
 
   it('reads an ASCII bundle as the same text: characters its strings escape come out whole', () => {
@@ -235,7 +257,10 @@ describe('the pitwall launcher and its compile cache', function () {
     const made = statSync(join(indexFolder, index as string)).mtimeMs;
     const second = run(cache, 'alerts', folder, '--limit', '5');
     assert.equal(second.stdout, first.stdout);
-    // Used as it was, so not written again.
+    // Used as it was, so not written again: by the brief bundle's commands and the whole bundle's alike.
+    const status = run(cache, 'status', folder, '--json');
+    assert.equal(status.status, 0, status.stderr);
+    assert.equal(run(cache, 'alerts', folder, '--limit', '5').stdout, first.stdout);
     assert.equal(statSync(join(indexFolder, index as string)).mtimeMs, made);
     const home = spawnSync(process.execPath, [join(dist, 'cli.js'), 'alerts', folder, '--limit', '5'], { encoding: 'utf8', cwd: root, env: { ...process.env, HOME: '', XDG_CACHE_HOME: '', PITWALL_COMPILE_CACHE: '' } });
     assert.equal(home.stdout, first.stdout, home.stderr);
