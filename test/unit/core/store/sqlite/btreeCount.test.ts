@@ -39,4 +39,26 @@ describe('counting a table from its b-tree pages', () => {
       source.close();
     }
   });
+
+  it('hands each page its own bytes while a read made from inside a visit uses the shared buffer too', () => {
+    const source = PageSource.open(join(root, 'count.db'));
+    try {
+      const pages = Array.from({ length: Math.min(40, source.pageCount) }, (_, i) => i + 1);
+      // A first read leaves the buffer kept for the next.
+      source.forEachPage([1], () => undefined);
+      let visited = 0;
+      source.forEachPage(pages, (page, bytes) => {
+        const expected = source.page(page);
+        // A read of other pages in the middle of this visit must not overwrite the bytes it was handed.
+        source.forEachPage([pages[pages.length - 1 - (page % pages.length)] as number], () => undefined);
+        assert.deepEqual(bytes, expected, `page ${page}`);
+        visited++;
+      });
+      assert.equal(visited, pages.length);
+      // And the buffer kept after it still reads right.
+      source.forEachPage([2, 3], (page, bytes) => assert.deepEqual(bytes, source.page(page)));
+    } finally {
+      source.close();
+    }
+  });
 });
