@@ -58,13 +58,16 @@ function smallVarint(bytes: Uint8Array, offset: number, limit: number): [number,
   throw new ScanRefused('a record header field is larger than a count reads');
 }
 
-/** The leaf pages of a table b-tree, level by level, read in runs of the file. */
-function leavesOf(source: PageSource, root: number, seen: Uint8Array): number[] {
+/**
+ * The leaf pages of a table b-tree, level by level, read in runs of the file. Page numbers are
+ * kept in typed arrays: a 10M-row table has about a million leaves, 4 MB here against 8 MB and
+ * more as an array of numbers.
+ */
+function leavesOf(source: PageSource, root: number, seen: Uint8Array): Uint32Array {
   const interior = 0x05;
   const leaf = 0x0d;
-  let level = [root];
+  let sorted = Uint32Array.of(root);
   for (;;) {
-    const sorted = [...level].sort((a, b) => a - b);
     for (const page of sorted) {
       if (!(page >= 1 && page <= source.pageCount)) throw new ScanRefused(`page ${page} is outside the file`);
       if (seen[page]) throw new ScanRefused(`page ${page} is reached twice`);
@@ -74,20 +77,27 @@ function leavesOf(source: PageSource, root: number, seen: Uint8Array): number[] 
     const kind = first[(sorted[0] as number) === 1 ? 100 : 0];
     if (kind === leaf) return sorted;
     if (kind !== interior) throw new ScanRefused(`page ${sorted[0] as number} is not a page of this b-tree (type ${kind})`);
-    const next: number[] = [];
+    let next = new Uint32Array(Math.min(source.pageCount, Math.max(64, sorted.length * 64)));
+    let count = 0;
     source.forEachPage(sorted, (page, bytes) => {
       const header = page === 1 ? 100 : 0;
       if (bytes[header] !== interior) throw new ScanRefused(`page ${page} is not an interior page like the others of its level`);
       const cells = u16(bytes, header + 3);
+      if (count + cells + 1 > source.pageCount) throw new ScanRefused('more children than pages');
+      if (count + cells + 1 > next.length) {
+        const grown = new Uint32Array(Math.min(source.pageCount, Math.max(2 * next.length, count + cells + 1)));
+        grown.set(next.subarray(0, count));
+        next = grown;
+      }
       for (let i = 0; i < cells; i++) {
         const at = u16(bytes, header + 12 + 2 * i);
         if (at + 4 > bytes.length) throw new ScanRefused(`a cell pointer of page ${page} is out of range`);
-        next.push(u32(bytes, at));
+        next[count++] = u32(bytes, at);
       }
-      next.push(u32(bytes, header + 8));
+      next[count++] = u32(bytes, header + 8);
     });
-    if (next.length > source.pageCount) throw new ScanRefused('more children than pages');
-    level = next;
+    // Numeric order, in place: the next level's pages, read in file order.
+    sorted = next.subarray(0, count).sort();
   }
 }
 

@@ -89,7 +89,7 @@ export class PageSource {
    * together with the pages between them in single reads: a table's pages interleave with its
    * indexes' as rows are appended, and one large read beats many small ones.
    */
-  forEachPage(pages: readonly number[], visit: (page: number, bytes: Uint8Array) => void): void {
+  forEachPage(pages: ArrayLike<number>, visit: (page: number, bytes: Uint8Array) => void): void {
     const maxRun = Math.max(1, Math.floor(RUN_BYTES / this.pageSize));
     // One buffer for every call (a count makes hundreds of them over a large table, and fresh 4 MB
     // buffers would pile up faster than the collector frees them); a call made from `visit` gets its own.
@@ -102,7 +102,7 @@ export class PageSource {
     }
   }
 
-  private visitRuns(pages: readonly number[], maxRun: number, buffer: Uint8Array, visit: (page: number, bytes: Uint8Array) => void): void {
+  private visitRuns(pages: ArrayLike<number>, maxRun: number, buffer: Uint8Array, visit: (page: number, bytes: Uint8Array) => void): void {
     for (let i = 0; i < pages.length; ) {
       const first = pages[i] as number;
       let last = first;

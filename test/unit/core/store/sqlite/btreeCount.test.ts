@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { countTableRows } from '../../../../../src/core/store/sqlite/btreeCount';
 import { PageSource } from '../../../../../src/core/store/sqlite/pageSource';
+import { ScanRefused } from '../../../../../src/core/store/sqlite/tableScan';
 
 describe('counting a table from its b-tree pages', () => {
   let root = '';
@@ -37,6 +38,29 @@ describe('counting a table from its b-tree pages', () => {
       }
     } finally {
       source.close();
+    }
+  });
+
+  it('refuses a b-tree whose interior page points outside the file or back at itself', async () => {
+    const db = join(root, 'count.db');
+    const tableRoot = Number(execFileSync('sqlite3', [db, "SELECT rootpage FROM sqlite_master WHERE name = 'predictions'"]).toString().trim());
+    const pageSize = Number(execFileSync('sqlite3', [db, 'PRAGMA page_size']).toString().trim());
+    const pageCount = Number(execFileSync('sqlite3', [db, 'PRAGMA page_count']).toString().trim());
+    for (const [damage, child, refusal] of [['outside the file', pageCount + 5, /outside the file/], ['back at the root', tableRoot, /reached twice/]] as const) {
+      const damaged = join(root, `damaged-${child}.db`);
+      copyFileSync(db, damaged);
+      // The root's right-most child pointer (bytes 8–11 of an interior page's header).
+      const pointer = Buffer.alloc(4);
+      pointer.writeUInt32BE(child);
+      const fd = openSync(damaged, 'r+');
+      writeSync(fd, pointer, 0, 4, (tableRoot - 1) * pageSize + (tableRoot === 1 ? 100 : 0) + 8);
+      closeSync(fd);
+      const source = PageSource.open(damaged);
+      try {
+        await assert.rejects(countTableRows(source, tableRoot, 3, 1), (error: unknown) => error instanceof ScanRefused && refusal.test(error.message), damage);
+      } finally {
+        source.close();
+      }
     }
   });
 
