@@ -102,13 +102,12 @@ function writeCache(path: string, data: Buffer): void {
  * compiler alone for them. The optimizing compiler's background work would outlast the command
  * (it adds about 0.1 s to `pitwall alerts`) and never pay off in so short a run.
  */
-const BRIEF_COMMANDS = new Set(['summary', 'alerts', 'ack', 'unack', 'rules', 'rule', 'outcome', 'deliveries', 'silence']);
+const LIFTOFF_COMMANDS = new Set([...BRIEF_BUNDLE_NAMES, 'rules', 'rule', 'outcome', 'deliveries', 'silence']);
 
-/** A bundle loaded and run to its exports: its `main`, and what the caller needs to keep its cache. */
+/** A bundle loaded and run to its exports: its `main`, and the digest of its text. */
 interface Loaded {
   readonly main: (build: string) => void;
   readonly digest: Buffer;
-  readonly keepCache: () => void;
 }
 
 /**
@@ -146,15 +145,14 @@ function load(bundle: string, optional: boolean): Loaded | undefined {
     throw new Error(`${bundle} holds no CLI (is the installation damaged? build or install Pitwall again)`);
   }
   const cache = path;
-  const keepCache = (): void => {
-    if (cache === undefined || (cachedData !== undefined && script.cachedDataRejected !== true)) return;
+  if (cache !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
     // At exit the cache holds every function this command compiled, not only the top level; a
     // failed run (a typo, bad input) may have compiled little of it, and writes none.
     process.once('exit', (code) => {
       if (code === 0) writeCache(cache, script.createCachedData());
     });
-  };
-  return { main: main as (build: string) => void, digest: bundleDigest, keepCache };
+  }
+  return { main: main as (build: string) => void, digest: bundleDigest };
 }
 
 /**
@@ -169,11 +167,10 @@ function buildOf(loaded: Loaded): string {
 }
 
 function launch(): void {
-  if (BRIEF_COMMANDS.has(process.argv[2] ?? '')) setFlagsFromString('--liftoff-only');
+  if (LIFTOFF_COMMANDS.has(process.argv[2] ?? '')) setFlagsFromString('--liftoff-only');
   // The brief bundle when it has the command and is whole; the whole bundle has every command.
   const brief = BRIEF_BUNDLE_NAMES.includes(process.argv[2] ?? '') ? load(join(__dirname, 'pitwall-brief.js'), true) : undefined;
   const loaded = brief ?? (load(join(__dirname, 'pitwall-cli.js'), false) as Loaded);
-  loaded.keepCache();
   loaded.main(buildOf(loaded));
 }
 

@@ -70,7 +70,7 @@ export function runCli(argv: readonly string[], env: CommandEnvironment): Promis
   return runCommands(argv, env, COMMANDS);
 }
 
-/** Runs the command line of this process (the launcher, dist/cli.js, calls it with a digest of the bundle it runs). */
+/** Runs the command line of this process (the launcher, dist/cli.js, calls it with the build's name; run.ts). */
 export function main(build = `source-${version}`): void {
   startCli(COMMANDS, build);
 }

@@ -69,8 +69,8 @@ export function alertIndexFolderOf(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /**
- * Runs the command line of this process among `commands` (the launcher, dist/cli.js, calls a
- * bundle's `main` with a digest of the bundle it runs: the build an alert index is made by).
+ * Runs the command line of this process among `commands`. `build` names the build an alert index
+ * is made by: the launcher (dist/cli.js) passes the digest of the sources both bundles are built from.
  */
 export function startCli(commands: readonly CliCommand[], build: string): void {
   // `pitwall … | head` closes the pipe early: that is the reader's choice, not an error.
