@@ -18,9 +18,9 @@ import { constants } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v8 from 'node:v8';
-import * as zlib from 'node:zlib';
 import type { StoreDiagnostic } from '../store';
 import type { AlertColumns, IndexedRows } from './alertRows';
+import { crc32 } from './crc32';
 import { WINDOW_BYTES } from './fileFollower';
 
 /** What the reader had consumed, and what it had made of it. */
@@ -56,7 +56,6 @@ export const MAX_INDEXED_BYTES = 1024 * 1024 * 1024;
 /** Indexes kept at once (the newest); each folder opened has its own. */
 const KEPT = 32;
 const MAGIC = 'pitwall-alert-index';
-const crc32 = typeof zlib.crc32 === 'function' ? zlib.crc32 : undefined;
 
 /** Whether this Node can keep an index (it needs zlib.crc32). */
 export const ALERT_INDEX_SUPPORTED = crc32 !== undefined;

@@ -9,10 +9,10 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { constants } from 'node:fs';
-import * as zlib from 'node:zlib';
 import { open, type FileHandle } from 'node:fs/promises';
 import { PitwallError } from '../../errors';
 import { messages } from '../../messages';
+import { crc32 } from './crc32';
 
 export interface LineSink {
   /** The file was replaced, truncated or removed: forget every line it gave. */
@@ -56,9 +56,6 @@ export interface ConsumedFile {
   /** CRC-32 of the first `consumed` bytes, when known. */
   readonly crc: number | null;
 }
-
-/** zlib.crc32 came with Node 20.15 / 22.2; without it nothing is checksummed. */
-const crc32 = typeof zlib.crc32 === 'function' ? zlib.crc32 : undefined;
 
 const NEWLINE = 0x0a;
 /** How much of the start and of the end of what was read is compared to detect a rewrite. */

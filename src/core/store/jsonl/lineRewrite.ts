@@ -32,7 +32,6 @@
  * copied and ended with a newline, so it stays a bad line of its own (see fileWrites.ts).
  */
 import { createHash } from 'node:crypto';
-import * as zlib from 'node:zlib';
 import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { PitwallError } from '../../errors';
@@ -51,6 +50,7 @@ import {
   temporaryPath,
   type FileIdentity,
 } from './fileWrites';
+import { crc32 } from './crc32';
 import { WINDOW_BYTES, isMissing, readAt } from './fileFollower';
 
 
@@ -61,11 +61,11 @@ import { WINDOW_BYTES, isMissing, readAt } from './fileFollower';
  */
 class TakenBytes {
   private crc = 0;
-  private readonly hash = typeof zlib.crc32 === 'function' ? undefined : createHash('sha256');
+  private readonly hash = crc32 !== undefined ? undefined : createHash('sha256');
 
   update(bytes: Uint8Array): void {
-    if (this.hash !== undefined) this.hash.update(bytes);
-    else this.crc = zlib.crc32(bytes, this.crc);
+    if (crc32 !== undefined) this.crc = crc32(bytes, this.crc);
+    else this.hash?.update(bytes);
   }
 
   /** The checksum so far, the running one left as it is. */
@@ -155,7 +155,7 @@ export async function rewriteLines(options: LineRewriteOptions): Promise<LineRew
     const digest = new TakenBytes();
     let rewritten: { readonly dev: bigint; readonly ino: bigint };
     try {
-      const written = { crc: typeof zlib.crc32 === 'function' ? 0 : null };
+      const written = { crc: crc32 !== undefined ? 0 : null };
       const consumed = await copyWithEdits(source, target, read.consumed, options.edits, digest, written);
       if (consumed < 0) return CHANGED;
       // What follows the lines read is carried over after the rename, as appended lines are,
@@ -286,7 +286,7 @@ async function copyWithEdits(
       line++;
     }
     if (collecting === null) pieces.push(view.subarray(start, bytesRead));
-    if (written.crc !== null) for (const piece of pieces) written.crc = zlib.crc32(piece, written.crc);
+    if (written.crc !== null && crc32 !== undefined) for (const piece of pieces) written.crc = crc32(piece, written.crc);
     total += await writeAllv(target, pieces);
     position += bytesRead;
   }
